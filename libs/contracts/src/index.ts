@@ -1,1 +1,9 @@
-export {};
+export * from './topics';
+export * from './run-lifecycle';
+export * from './events/event-types';
+export * from './events/envelope.schema';
+export * from './events/event.schema';
+export * from './events/event.types';
+export * from './events/contract-violation.exception';
+export * from './events/event-validator.util';
+export * from './events/event-factory.util';

@@ -1,0 +1,142 @@
+import { defineEventSchema } from './envelope.schema';
+import { EventTypes } from './event-types';
+import {
+  actionOutcomeSchema,
+  actorSchema,
+  decisionSchema,
+  jsonObjectSchema,
+  lookupSchema,
+  verificationSchema,
+} from './shared.schema';
+
+const triggerSourceSchema = {
+  type: 'object',
+  required: ['kind', 'name'],
+  additionalProperties: false,
+  properties: {
+    kind: { enum: ['api', 'webhook', 'event', 'record_change', 'schedule'] },
+    name: { type: 'string', minLength: 1 },
+    dedupeKey: { type: 'string' },
+  },
+} as const;
+
+export const runTriggeredSchema = defineEventSchema(EventTypes.runTriggered, {
+  type: 'object',
+  required: ['trigger', 'source', 'receivedAt'],
+  additionalProperties: false,
+  properties: {
+    trigger: jsonObjectSchema,
+    source: triggerSourceSchema,
+    receivedAt: { type: 'string', format: 'date-time' },
+  },
+});
+
+export const runEnrichedSchema = defineEventSchema(EventTypes.runEnriched, {
+  type: 'object',
+  required: ['trigger', 'context', 'lookups'],
+  additionalProperties: false,
+  properties: {
+    trigger: jsonObjectSchema,
+    context: jsonObjectSchema,
+    lookups: { type: 'array', items: lookupSchema },
+  },
+});
+
+export const runDecidedSchema = defineEventSchema(EventTypes.runDecided, {
+  type: 'object',
+  required: ['trigger', 'context', 'decision'],
+  additionalProperties: false,
+  properties: {
+    trigger: jsonObjectSchema,
+    context: jsonObjectSchema,
+    decision: decisionSchema,
+  },
+});
+
+export const reviewRequestedSchema = defineEventSchema(EventTypes.reviewRequested, {
+  type: 'object',
+  required: ['reviewId', 'queue', 'owner', 'trigger', 'context', 'proposal'],
+  additionalProperties: false,
+  properties: {
+    reviewId: { type: 'string', format: 'uuid' },
+    queue: { enum: ['suggested', 'manual'] },
+    owner: { type: 'string', minLength: 1 },
+    trigger: jsonObjectSchema,
+    context: jsonObjectSchema,
+    proposal: decisionSchema,
+    deadline: { type: 'string', format: 'date-time' },
+  },
+});
+
+export const reviewResolvedSchema = defineEventSchema(EventTypes.reviewResolved, {
+  type: 'object',
+  required: ['reviewId', 'verdict', 'reviewer', 'rationale'],
+  additionalProperties: false,
+  properties: {
+    reviewId: { type: 'string', format: 'uuid' },
+    verdict: { enum: ['approve', 'reject'] },
+    reviewer: actorSchema,
+    rationale: { type: 'string', minLength: 1 },
+    suggestion: { type: ['string', 'null'] },
+  },
+});
+
+export const actionExecutedSchema = defineEventSchema(EventTypes.actionExecuted, {
+  type: 'object',
+  required: ['trigger', 'context', 'decision', 'actions'],
+  additionalProperties: false,
+  properties: {
+    trigger: jsonObjectSchema,
+    context: jsonObjectSchema,
+    decision: decisionSchema,
+    actions: { type: 'array', items: actionOutcomeSchema },
+  },
+});
+
+export const runCompletedSchema = defineEventSchema(EventTypes.runCompleted, {
+  type: 'object',
+  required: ['status', 'verifications'],
+  additionalProperties: false,
+  properties: {
+    status: { enum: ['completed', 'blocked', 'failed', 'rejected'] },
+    verifications: { type: 'array', items: verificationSchema },
+    reason: { type: 'string' },
+  },
+});
+
+export const reconciliationMismatchSchema = defineEventSchema(EventTypes.reconciliationMismatch, {
+  type: 'object',
+  required: ['field', 'entityId', 'truth', 'copies'],
+  additionalProperties: false,
+  properties: {
+    field: { type: 'string' },
+    entityId: { type: 'string' },
+    truth: {
+      type: 'object',
+      required: ['source', 'value'],
+      additionalProperties: false,
+      properties: { source: { type: 'string' }, value: {} },
+    },
+    copies: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['source', 'value'],
+        additionalProperties: false,
+        properties: { source: { type: 'string' }, value: {} },
+      },
+    },
+  },
+});
+
+/** Every event schema by its type: the single source validators and registries are built from. */
+export const eventSchemas = {
+  [EventTypes.runTriggered]: runTriggeredSchema,
+  [EventTypes.runEnriched]: runEnrichedSchema,
+  [EventTypes.runDecided]: runDecidedSchema,
+  [EventTypes.reviewRequested]: reviewRequestedSchema,
+  [EventTypes.reviewResolved]: reviewResolvedSchema,
+  [EventTypes.actionExecuted]: actionExecutedSchema,
+  [EventTypes.runCompleted]: runCompletedSchema,
+  [EventTypes.reconciliationMismatch]: reconciliationMismatchSchema,
+} as const;
