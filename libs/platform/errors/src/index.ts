@@ -1,1 +1,2 @@
-export {};
+export * from './domain.exception';
+export * from './http-exception.filter';

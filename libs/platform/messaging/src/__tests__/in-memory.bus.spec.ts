@@ -1,0 +1,145 @@
+import { deadLetterTopic, Headers } from '@baton/contracts';
+import { RetriableError } from '@baton/platform-errors';
+import { InMemoryBus } from '../in-memory.bus';
+import type { DeliveredMessage } from '../message-bus.port';
+
+const msg = (topic: string, key: string, body: unknown) => ({ topic, key, value: Buffer.from(JSON.stringify(body)) });
+const body = (m: DeliveredMessage) => JSON.parse(m.value.toString());
+
+describe(InMemoryBus.name, () => {
+  let sut: InMemoryBus;
+
+  afterEach(async () => sut.stop());
+
+  it('keeps messages of one key in order while partitions run in parallel', async () => {
+    sut = new InMemoryBus({ partitions: 4 });
+    const seen = new Map<string, number[]>();
+    sut.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handle: async (m) => {
+        // Uneven work per message would reorder a key if partitions were not sequential.
+        await new Promise((r) => setImmediate(r));
+        seen.set(m.key, [...(seen.get(m.key) ?? []), body(m).n]);
+        return 'processed';
+      },
+    });
+    await sut.start();
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    await sut.publish(Array.from({ length: 100 }, (_, n) => msg('t', keys[n % 5], { n })));
+    await sut.idle();
+    for (const key of keys) {
+      const ns = seen.get(key)!;
+      expect(ns).toEqual([...ns].sort((x, y) => x - y));
+      expect(ns).toHaveLength(20);
+    }
+  });
+
+  it('delivers each message once to every consumer group', async () => {
+    sut = new InMemoryBus();
+    const a: number[] = [];
+    const b: number[] = [];
+    sut.subscribe({ groupId: 'a', topics: ['t'], handle: async (m) => (a.push(body(m).n), 'processed') });
+    sut.subscribe({ groupId: 'b', topics: ['t'], handle: async (m) => (b.push(body(m).n), 'processed') });
+    await sut.publish([msg('t', 'k', { n: 1 }), msg('t', 'k', { n: 2 })]);
+    await sut.start();
+    await sut.idle();
+    expect(a).toEqual([1, 2]);
+    expect(b).toEqual([1, 2]);
+  });
+
+  it('retries a transient failure through the retry topic with backoff, then succeeds', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      sut = new InMemoryBus({ retry: { initialDelayMs: 1000, maxAttempts: 3 }, now: () => Date.now(), random: () => 1 });
+      const attempts: number[] = [];
+      sut.subscribe({
+        groupId: 'g',
+        topics: ['t'],
+        handle: async (m) => {
+          attempts.push(m.attempt);
+          if (m.attempt < 3) throw new RetriableError('upstream timeout');
+          return 'processed';
+        },
+      });
+      await sut.start();
+      await sut.publish([msg('t', 'k', { n: 1 })]);
+      await jest.advanceTimersByTimeAsync(999);
+      expect(attempts).toEqual([1]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(attempts).toEqual([1, 2]);
+      await jest.advanceTimersByTimeAsync(2000);
+      expect(attempts).toEqual([1, 2, 3]);
+      expect(sut.retained(deadLetterTopic('t'))).toHaveLength(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('dead-letters a message that can never succeed at once, with the reason, and keeps the partition flowing', async () => {
+    sut = new InMemoryBus({ partitions: 1 });
+    const processed: number[] = [];
+    sut.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handle: async (m) => {
+        const n = body(m).n;
+        if (n === 2) throw Object.assign(new Error('field /data/amount must be number'), { retriable: false });
+        processed.push(n);
+        return 'processed';
+      },
+    });
+    await sut.start();
+    await sut.publish([1, 2, 3].map((n) => msg('t', 'k', { n })));
+    await sut.idle();
+    expect(processed).toEqual([1, 3]);
+    const [dead] = sut.retained(deadLetterTopic('t'));
+    expect(body(dead)).toEqual({ n: 2 });
+    expect(dead.headers[Headers.failureReason]).toBe('field /data/amount must be number');
+    expect(dead.headers[Headers.failedGroup]).toBe('g');
+    expect(dead.headers[Headers.originalTopic]).toBe('t');
+  });
+
+  it('dead-letters after the retry budget is spent, saying so', async () => {
+    sut = new InMemoryBus({ retry: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 } });
+    let calls = 0;
+    sut.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handle: async () => {
+        calls++;
+        throw new RetriableError('still down');
+      },
+    });
+    await sut.start();
+    await sut.publish([msg('t', 'k', {})]);
+    await sut.idle();
+    expect(calls).toBe(3);
+    const [dead] = sut.retained(deadLetterTopic('t'));
+    expect(dead.headers[Headers.failureReason]).toBe('retries exhausted after 3 attempts: still down');
+  });
+
+  it('lets in-flight work finish on stop and reports lag', async () => {
+    sut = new InMemoryBus({ partitions: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let finished = false;
+    sut.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handle: async () => {
+        await gate;
+        finished = true;
+        return 'processed';
+      },
+    });
+    await sut.start();
+    await sut.publish([msg('t', 'k', {}), msg('t', 'k', {})]);
+    expect(sut.lag('g')).toBe(2);
+    const stopping = sut.stop();
+    release();
+    await stopping;
+    expect(finished).toBe(true);
+    expect(sut.lag('g')).toBe(1);
+  });
+});

@@ -1,0 +1,59 @@
+/** A message as producers hand it to the bus. The key is the run id: one run, one partition. */
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+/** A message as a consumer receives it. `attempt` counts deliveries to this consumer group. */
+export interface DeliveredMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  attempt: number;
+}
+
+export type ConsumeOutcome = 'processed' | 'skipped';
+
+export interface RetryPolicy {
+  /** Deliveries in all, the first included; past it the message goes to the dead-letter topic. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  multiplier: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 30_000, multiplier: 2 };
+
+export interface Subscription {
+  /** Consumer group: every group sees every message once; members of a group share partitions. */
+  groupId: string;
+  topics: string[];
+  handle(message: DeliveredMessage): Promise<ConsumeOutcome>;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface BusHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * The one port every service talks to the bus through. Adapters (in-memory, Kafka) keep the same
+ * contract: per-key ordering, consumer groups, and failed messages routed to `<topic>.retry`
+ * with backoff, then to `<topic>.dlq` with the reason in headers. A handler that returns has
+ * finished its durable work; only then is the message acknowledged.
+ */
+export abstract class MessageBus {
+  abstract publish(messages: OutgoingMessage[]): Promise<void>;
+  /** Registers a consumer; call before start(). */
+  abstract subscribe(subscription: Subscription): void;
+  abstract start(): Promise<void>;
+  /** Stops consuming, lets in-flight handlers finish, then disconnects. */
+  abstract stop(): Promise<void>;
+  abstract health(): BusHealth;
+}
