@@ -30,7 +30,7 @@ export class RetriableError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = 'RetriableError';
