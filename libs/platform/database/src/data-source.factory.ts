@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { DataSource, type MixedList } from 'typeorm';
+import { createPgliteDriver } from './pglite/pglite-serial.driver';
+
+export type DatabaseOptions =
+  | { kind: 'pglite'; /** Folder for the data; omitted means in memory. */ dataDir?: string }
+  | { kind: 'postgres'; url: string; poolSize?: number };
+
+export interface DataSourceSpec {
+  database: DatabaseOptions;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  runMigrations?: boolean;
+}
+
+/**
+ * Opens the database and brings its schema up to date through migrations (never `synchronize`).
+ * PGlite and PostgreSQL run the same migrations; only the driver differs.
+ */
+export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> {
+  const common = {
+    type: 'postgres' as const,
+    entities: spec.entities,
+    migrations: spec.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: false,
+  };
+  let dataSource: DataSource;
+  if (spec.database.kind === 'pglite') {
+    const { PGlite } = await import('@electric-sql/pglite');
+    if (spec.database.dataDir) mkdirSync(spec.database.dataDir, { recursive: true });
+    const db = await PGlite.create(spec.database.dataDir);
+    dataSource = new DataSource({
+      ...common,
+      driver: createPgliteDriver(db),
+      installExtensions: false,
+    } as never);
+  } else {
+    dataSource = new DataSource({
+      ...common,
+      url: spec.database.url,
+      extra: { max: spec.database.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+    });
+  }
+  await dataSource.initialize();
+  if (spec.runMigrations !== false) await dataSource.runMigrations();
+  return dataSource;
+}

@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * A `pg`-shaped driver for TypeORM over one PGlite instance.
+ *
+ * PGlite is a single session: two TypeORM transactions sharing it would interleave their
+ * statements (one's BEGIN inside the other's transaction, one's ROLLBACK undoing both). This
+ * pool therefore hands out its one connection to a single query runner at a time, exactly like
+ * a pg pool of size 1: TypeORM acquires it for a transaction or a query and releases it after,
+ * so transactions are serialised instead of mixed. (typeorm-pglite's pool shares the session
+ * with every caller at once, which is why it is not used.)
+ */
+export function createPgliteDriver(db: PGlite): unknown {
+  class SerialConnection extends EventEmitter {
+    async query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number; command: string }> {
+      const hasParams = Array.isArray(params) && params.length > 0;
+      const result = hasParams
+        ? await db.query(sql, params)
+        : ((await db.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 });
+      const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
+      return { rows: result.rows as unknown[], rowCount: result.affectedRows ?? result.rows.length, command };
+    }
+  }
+
+  class SerialPool extends EventEmitter {
+    private readonly connection = new SerialConnection();
+    private busy = false;
+    private readonly waiting: Array<() => void> = [];
+
+    connect(callback: (err: Error | null, connection: SerialConnection | null, release: () => void) => void): void {
+      const grant = () => {
+        let released = false;
+        callback(null, this.connection, () => {
+          if (released) return;
+          released = true;
+          const next = this.waiting.shift();
+          if (next) next();
+          else this.busy = false;
+        });
+      };
+      if (!this.busy) {
+        this.busy = true;
+        grant();
+      } else {
+        this.waiting.push(grant);
+      }
+    }
+
+    end(callback?: (err: Error | null) => void): void {
+      db.close().then(
+        () => callback?.(null),
+        (err: Error) => callback?.(err),
+      );
+    }
+  }
+
+  return { Pool: SerialPool };
+}
