@@ -1,5 +1,6 @@
 import { canTransition, type RunRef, type RunState } from '@baton/contracts';
 import { DomainException } from '@baton/platform-errors';
+import { injectTraceHeaders } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export enum LedgerErrorCode {
@@ -147,7 +148,8 @@ export class UnitOfWork {
       message.topic,
       message.key,
       JSON.stringify(message.payload),
-      JSON.stringify(message.headers ?? {}),
+      // The active trace travels with the event, so one run is one trace across services.
+      JSON.stringify({ ...injectTraceHeaders(), ...message.headers }),
     ]);
     this.emitted.push(message);
   }

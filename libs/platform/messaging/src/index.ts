@@ -2,3 +2,5 @@ export * from './message-bus.port';
 export * from './retry-schedule.util';
 export * from './failure-routing.util';
 export * from './in-memory.bus';
+export * from './event-codec.util';
+export * from './event-subscriber.util';

@@ -1,1 +1,3 @@
-export {};
+export * from './json-logger';
+export * from './tracing';
+export * from './metrics';

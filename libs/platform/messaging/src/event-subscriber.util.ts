@@ -1,0 +1,51 @@
+import { assertEvent, type BatonEventOf, type EventType } from '@baton/contracts';
+import { errorMessage } from '@baton/platform-errors';
+import { withConsumerSpan, type BatonMetrics } from '@baton/platform-observability';
+import type { Logger } from '@nestjs/common';
+import { decodeJson } from './event-codec.util';
+import type { ConsumeOutcome, DeliveredMessage, MessageBus, RetryPolicy } from './message-bus.port';
+
+export interface EventSubscription<T extends EventType> {
+  groupId: string;
+  topic: string;
+  eventType: T;
+  retry?: Partial<RetryPolicy>;
+  handle(event: BatonEventOf<T>, message: DeliveredMessage): Promise<ConsumeOutcome>;
+}
+
+/**
+ * Subscribes a consumer to one topic with the house rules: decode and validate at the edge
+ * (an invalid message is never retried: it goes to the dead-letter topic with the reason), one
+ * span per message continuing the producer's trace, and one log line at the start and one at
+ * the end with run id, event id and duration.
+ */
+export function subscribeToEvents<T extends EventType>(
+  bus: MessageBus,
+  subscription: EventSubscription<T>,
+  deps: { logger: Logger; metrics?: BatonMetrics },
+): void {
+  bus.subscribe({
+    groupId: subscription.groupId,
+    topics: [subscription.topic],
+    retry: subscription.retry,
+    handle: (message) =>
+      withConsumerSpan(message.headers, `${subscription.topic} process`, { 'messaging.destination.name': subscription.topic, 'messaging.consumer.group.name': subscription.groupId }, async (span) => {
+        const started = performance.now();
+        const fields = { topic: subscription.topic, key: message.key, attempt: message.attempt } as Record<string, unknown>;
+        try {
+          const event = assertEvent(decodeJson(message.value, subscription.topic), subscription.eventType);
+          Object.assign(fields, { runId: event.runid, eventId: event.id });
+          span.setAttribute('baton.run_id', event.runid);
+          deps.logger.debug({ ...fields }, 'message started');
+          const outcome = await subscription.handle(event, message);
+          deps.logger.log({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'message finished');
+          deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome });
+          return outcome;
+        } catch (error) {
+          deps.logger.warn({ ...fields, error: errorMessage(error), durationMs: Math.round(performance.now() - started) }, 'message failed');
+          deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome: 'failed' });
+          throw error;
+        }
+      }),
+  });
+}

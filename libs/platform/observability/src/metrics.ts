@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of one process. Names follow Prometheus conventions; labels are small,
+ * bounded sets (topic, group, outcome, tier, failure class, connector) — never run ids.
+ */
+export class BatonMetrics {
+  readonly registry = new Registry();
+
+  readonly eventsConsumed = new Counter({
+    name: 'baton_events_consumed_total',
+    help: 'Events handled by consumers, by outcome (processed, skipped, failed).',
+    labelNames: ['topic', 'group', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly eventsPublished = new Counter({
+    name: 'baton_events_published_total',
+    help: 'Events relayed from the outbox to the bus.',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  readonly deadLetters = new Counter({
+    name: 'baton_dead_letters_total',
+    help: 'Messages sent to a dead-letter topic, by failure class.',
+    labelNames: ['topic', 'failure_class'],
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'baton_retries_total',
+    help: 'Messages scheduled for another attempt, by failure class.',
+    labelNames: ['topic', 'failure_class'],
+    registers: [this.registry],
+  });
+  readonly decisions = new Counter({
+    name: 'baton_decisions_total',
+    help: 'Decisions by tier (auto, suggest, manual, rules, reviewer) and outcome.',
+    labelNames: ['workflow', 'tier', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly actionLatency = new Histogram({
+    name: 'baton_action_duration_seconds',
+    help: 'Connector call latency per action, by connector and result.',
+    labelNames: ['connector', 'operation', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly consumerLag = new Gauge({
+    name: 'baton_consumer_lag',
+    help: 'Messages published but not yet consumed, per consumer group.',
+    labelNames: ['group'],
+    registers: [this.registry],
+  });
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
