@@ -1,1 +1,34 @@
-export {};
+export type {
+  ArgPresence,
+  Connector,
+  ConnectorCallContext,
+  FailureClass,
+  OperationKind,
+  OperationSpec,
+} from './port/connector.types';
+export { ConnectorError, ConnectorErrorCode } from './port/connector.exception';
+export { ConnectorRegistry } from './port/connector.registry';
+export { ConnectorArgs } from './port/connector-args.util';
+export { roundToCents } from './port/money.util';
+
+export type {
+  ChangeListener,
+  FailNextFault,
+  FaultKind,
+  FaultSettings,
+  RecordChange,
+  SampleSystemOptions,
+  SampleSystemSnapshot,
+} from './sample/sample-system.types';
+export { FaultSwitch } from './sample/fault-switch.util';
+export { SampleSystem, type SampleOperation } from './sample/sample-system.base';
+export { SampleIds } from './sample/sample-data.seed';
+export * from './sample/crm.types';
+export * from './sample/billing.types';
+export * from './sample/notifications.types';
+export * from './sample/tickets.types';
+export { CrmSampleSystem } from './sample/crm.sample-system';
+export { BillingSampleSystem } from './sample/billing.sample-system';
+export { NotificationsSampleSystem } from './sample/notifications.sample-system';
+export { TicketsSampleSystem } from './sample/tickets.sample-system';
+export { createSampleSystems, type SampleSystems, type SampleSystemsSnapshot } from './sample/sample-systems.factory';

@@ -1,0 +1,44 @@
+/**
+ * How a failed connector call must be handled (DESIGN §6): `transient` is retried with backoff,
+ * `data` blocks the run for a person, `infrastructure` opens the connector's circuit.
+ */
+export type FailureClass = 'transient' | 'data' | 'infrastructure';
+
+/** Per-call metadata the action service passes alongside the arguments. */
+export interface ConnectorCallContext {
+  /** Derived from run and step; targets that honour it return the first result on a retry. */
+  readonly idempotencyKey?: string;
+  readonly runId?: string;
+}
+
+export type OperationKind = 'read' | 'write';
+
+/** Whether an argument must be present. */
+export type ArgPresence = 'required' | 'optional';
+
+/** What a connector offers, so workflow definitions can be checked before anything runs. */
+export interface OperationSpec {
+  readonly name: string;
+  readonly kind: OperationKind;
+  readonly description: string;
+  /** Name of the operation on the same connector that undoes this write, when there is one. */
+  readonly compensation?: string;
+  /** Name of the read operation that shows this write's outcome, for verification by reading back. */
+  readonly readBack?: string;
+  /** Every argument the operation accepts; any other argument is rejected as a data failure. */
+  readonly args?: Readonly<Record<string, ArgPresence>>;
+  /**
+   * True when a repeated call with the same idempotency key returns the first result instead of
+   * acting again. When false, a retried write may act twice and must be verified by reading back.
+   */
+  readonly honoursIdempotencyKey?: boolean;
+}
+
+/** The port every system of record is reached through. */
+export interface Connector {
+  /** Short stable name used in workflow definitions: 'crm', 'billing', ... */
+  readonly name: string;
+  readonly operations: readonly OperationSpec[];
+  /** Rejects with a ConnectorError; anything else thrown is a bug in the connector. */
+  call(operation: string, args: Record<string, unknown>, ctx?: ConnectorCallContext): Promise<unknown>;
+}

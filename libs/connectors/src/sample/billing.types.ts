@@ -1,0 +1,56 @@
+import type { CustomerTier } from './crm.types';
+
+export interface BillingAccount {
+  id: string;
+  customerId: string;
+  orgId: string;
+  /** The plan billed, which reconciliation compares with the CRM tier. */
+  tier: CustomerTier;
+  /** Amount owed in major units: open invoices less credits. */
+  balance: number;
+  currency: string;
+}
+
+export type InvoiceStatus = 'open' | 'paid';
+
+export interface Invoice {
+  id: string;
+  accountId: string;
+  amount: number;
+  currency: string;
+  issuedAt: string;
+  dueAt: string;
+  status: InvoiceStatus;
+}
+
+export type AdjustmentStatus = 'issued' | 'voided';
+
+export interface Refund {
+  refundId: string;
+  accountId: string;
+  invoiceId?: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  status: AdjustmentStatus;
+  issuedAt: string;
+  voidedAt?: string;
+}
+
+export interface Credit {
+  creditId: string;
+  accountId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  status: AdjustmentStatus;
+  issuedAt: string;
+  voidedAt?: string;
+}
+
+export interface BillingData {
+  accounts: Record<string, BillingAccount>;
+  invoices: Record<string, Invoice>;
+  refunds: Record<string, Refund>;
+  credits: Record<string, Credit>;
+}

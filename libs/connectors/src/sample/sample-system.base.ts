@@ -1,0 +1,233 @@
+import { ConnectorArgs } from '../port/connector-args.util';
+import { ConnectorError, ConnectorErrorCode } from '../port/connector.exception';
+import type { Connector, ConnectorCallContext, OperationSpec } from '../port/connector.types';
+import { FaultSwitch } from './fault-switch.util';
+import type { ChangeListener, RecordChange, SampleSystemSnapshot } from './sample-system.types';
+
+/** One operation of a sample system: what it promises, and the synchronous code that does it. */
+export interface SampleOperation {
+  readonly spec: OperationSpec;
+  run(args: ConnectorArgs, ctx: ConnectorCallContext): unknown;
+}
+
+interface StoredState<TData> {
+  data: TData;
+  effects: Record<string, number>;
+  idempotency: Record<string, { fingerprint: string; result: unknown }>;
+}
+
+/**
+ * An in-memory system of record reached as a Connector. Subclasses hold their data in `data` and
+ * describe their operations; this class adds what every sample needs the same way: fault
+ * switches, argument checks, idempotency keys, the change feed, effect counters and snapshots.
+ *
+ * An operation runs synchronously after the fault switches and either completes or throws before
+ * changing anything, so a failed call leaves no partial write and emits no change.
+ */
+export abstract class SampleSystem<TData extends object> implements Connector {
+  readonly faults = new FaultSwitch();
+  private readonly listeners = new Set<ChangeListener>();
+  private table: ReadonlyMap<string, SampleOperation> | undefined;
+  private stored: StoredState<TData>;
+  private pending: RecordChange[] = [];
+
+  protected constructor(
+    readonly name: string,
+    protected readonly now: () => Date,
+    private readonly seed: (now: Date) => TData,
+  ) {
+    this.stored = this.seeded();
+  }
+
+  protected abstract defineOperations(): readonly SampleOperation[];
+
+  get operations(): readonly OperationSpec[] {
+    return [...this.operationTable().values()].map((operation) => operation.spec);
+  }
+
+  /** The live data; subclasses mutate it only inside an operation's `run`. */
+  protected get data(): TData {
+    return this.stored.data;
+  }
+
+  async call(operation: string, args: Record<string, unknown>, ctx: ConnectorCallContext = {}): Promise<unknown> {
+    const planned = await this.faults.beforeCall(this.name, operation);
+    const definition = this.operationTable().get(operation);
+    if (!definition) {
+      throw new ConnectorError(
+        this.name,
+        operation,
+        'data',
+        ConnectorErrorCode.UnknownOperation,
+        `${this.name}.${operation}: unknown operation (known: ${[...this.operationTable().keys()].join(', ')})`,
+      );
+    }
+    const reader = this.readArgs(definition.spec, args, ctx);
+    const replayKey =
+      definition.spec.honoursIdempotencyKey && ctx.idempotencyKey ? `${operation}:${ctx.idempotencyKey}` : undefined;
+    const fingerprint = replayKey ? stableStringify(args) : '';
+    const replay = replayKey ? this.stored.idempotency[replayKey] : undefined;
+
+    let result: unknown;
+    if (replay) {
+      if (replay.fingerprint !== fingerprint) {
+        throw reader.invalid(
+          'idempotencyKey',
+          `"${ctx.idempotencyKey}" was already used with different arguments`,
+          ConnectorErrorCode.IdempotencyKeyReused,
+        );
+      }
+      result = replay.result;
+    } else {
+      result = this.apply(definition, reader, ctx);
+      if (replayKey) this.stored.idempotency[replayKey] = { fingerprint, result: structuredClone(result) };
+    }
+    if (planned) throw planned.error;
+    return structuredClone(result);
+  }
+
+  /** Subscribes to every write; returns the unsubscribe function. */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * How many times each write operation changed something. Idempotent replays, no-op writes
+   * (voiding what is already void) and failed calls do not count.
+   */
+  effects(): Record<string, number> {
+    const writes = this.operations.filter((spec) => spec.kind === 'write');
+    return Object.fromEntries(writes.map((spec) => [spec.name, this.stored.effects[spec.name] ?? 0]));
+  }
+
+  snapshot(): SampleSystemSnapshot<TData> {
+    return structuredClone({ system: this.name, ...this.stored });
+  }
+
+  /** Puts back data, effect counters and remembered idempotency keys; emits no changes. */
+  restore(snapshot: SampleSystemSnapshot<TData>): void {
+    if (snapshot.system !== this.name) {
+      throw new Error(`cannot restore a ${snapshot.system} snapshot into ${this.name}`);
+    }
+    const { data, effects, idempotency } = structuredClone(snapshot);
+    this.stored = { data: data as TData, effects: { ...effects }, idempotency: { ...idempotency } };
+  }
+
+  /** Back to the seed (dated from the clock now) with no effects and every fault cleared. */
+  reset(): void {
+    this.stored = this.seeded();
+    this.faults.clear();
+  }
+
+  /** Records a write of the operation running now; listeners hear of it once the operation succeeds. */
+  protected recordChange(
+    ctx: ConnectorCallContext,
+    table: string,
+    recordId: string,
+    before: object | null,
+    after: object | null,
+  ): void {
+    const op = before === null ? 'c' : after === null ? 'd' : 'u';
+    this.pending.push({
+      system: this.name,
+      table,
+      recordId,
+      op,
+      before: before && structuredClone(before as Record<string, unknown>),
+      after: after && structuredClone(after as Record<string, unknown>),
+      at: this.timestamp(),
+      ...(ctx.runId === undefined ? {} : { runId: ctx.runId }),
+    });
+  }
+
+  protected timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** The first free id of the form `<prefix>_<n>` from 1001, so generated ids never hit seeded ones. */
+  protected nextId(prefix: string, taken: Readonly<Record<string, unknown>>): string {
+    let n = 1001;
+    while (`${prefix}_${n}` in taken) n += 1;
+    return `${prefix}_${n}`;
+  }
+
+  protected notFound(args: ConnectorArgs, field: string, value: string): ConnectorError {
+    return args.invalid(field, `"${value}" not found`, ConnectorErrorCode.NotFound);
+  }
+
+  private apply(definition: SampleOperation, reader: ConnectorArgs, ctx: ConnectorCallContext): unknown {
+    this.pending = [];
+    let result: unknown;
+    try {
+      result = definition.run(reader, ctx);
+    } catch (error) {
+      this.pending = [];
+      throw error;
+    }
+    const changes = this.pending;
+    this.pending = [];
+    if (definition.spec.kind === 'write' && changes.length > 0) {
+      this.stored.effects[definition.spec.name] = (this.stored.effects[definition.spec.name] ?? 0) + 1;
+    }
+    for (const change of changes) this.emit(change);
+    return result;
+  }
+
+  /**
+   * A throwing listener must not turn a completed write into a reported failure, so its error is
+   * rethrown on a later microtask where it surfaces as an uncaught error instead.
+   */
+  private emit(change: RecordChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(structuredClone(change));
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  private readArgs(spec: OperationSpec, args: unknown, ctx: ConnectorCallContext): ConnectorArgs {
+    const invalidCall = (field: string, problem: string) =>
+      new ConnectorError(
+        this.name,
+        spec.name,
+        'data',
+        ConnectorErrorCode.InvalidArgument,
+        `${this.name}.${spec.name}: ${field} ${problem}`,
+      );
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw invalidCall('args', 'must be an object');
+    const allowed = spec.args ?? {};
+    const unknown = Object.keys(args).filter((key) => !(key in allowed));
+    if (unknown.length > 0) {
+      throw invalidCall(unknown.join(', '), `${unknown.length > 1 ? 'are not arguments' : 'is not an argument'} of ${spec.name}`);
+    }
+    if (ctx.idempotencyKey !== undefined && (typeof ctx.idempotencyKey !== 'string' || ctx.idempotencyKey === '')) {
+      throw invalidCall('idempotencyKey', 'must be a non-empty string');
+    }
+    return new ConnectorArgs(this.name, spec.name, args as Record<string, unknown>);
+  }
+
+  private operationTable(): ReadonlyMap<string, SampleOperation> {
+    this.table ??= new Map(this.defineOperations().map((operation) => [operation.spec.name, operation]));
+    return this.table;
+  }
+
+  private seeded(): StoredState<TData> {
+    return { data: this.seed(this.now()), effects: {}, idempotency: {} };
+  }
+}
+
+/** Key order must not matter when comparing a replay's arguments with the first call's. */
+function stableStringify(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

@@ -1,0 +1,157 @@
+import type { ConnectorArgs } from '../port/connector-args.util';
+import { ConnectorErrorCode } from '../port/connector.exception';
+import type { ConnectorCallContext } from '../port/connector.types';
+import { SampleSystem, type SampleOperation } from './sample-system.base';
+import { seedTickets } from './sample-data.seed';
+import type { SampleSystemOptions } from './sample-system.types';
+import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket, type TicketsData } from './tickets.types';
+
+/**
+ * A ticket queue that, like many real ones, ignores idempotency keys: a retried createTicket opens a
+ * second ticket. It stores the key on the ticket, so a verifier can look for an earlier attempt
+ * with findTicketByKey before retrying.
+ */
+export class TicketsSampleSystem extends SampleSystem<TicketsData> {
+  constructor(options: SampleSystemOptions = {}) {
+    super('tickets', options.now ?? (() => new Date()), seedTickets);
+  }
+
+  protected defineOperations(): readonly SampleOperation[] {
+    return [
+      {
+        spec: {
+          name: 'createTicket',
+          kind: 'write',
+          readBack: 'findTicketByKey',
+          description: 'Opens a ticket for a team; the idempotency key is recorded but not enforced.',
+          compensation: 'closeTicket',
+          args: { title: 'required', team: 'required', priority: 'required', customerId: 'optional', description: 'optional' },
+          honoursIdempotencyKey: false,
+        },
+        run: (args, ctx) => this.createTicket(args, ctx),
+      },
+      {
+        spec: { name: 'getTicket', kind: 'read', description: 'A ticket by id.', args: { ticketId: 'required' } },
+        run: (args) => this.ticket(args),
+      },
+      {
+        spec: {
+          name: 'findTicketByKey',
+          kind: 'read',
+          description: 'The earliest ticket created with an idempotency key, or null.',
+          args: { idempotencyKey: 'required' },
+        },
+        run: (args) => this.findTicketByKey(args),
+      },
+      {
+        spec: {
+          name: 'listTickets',
+          kind: 'read',
+          description: 'Tickets filtered by team, status, customer or idempotency key, in the order created.',
+          args: { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
+        },
+        run: (args) => this.listTickets(args),
+      },
+      {
+        spec: {
+          name: 'assignTicket',
+          kind: 'write',
+          readBack: 'getTicket',
+          description: 'Moves an open ticket to another team; `previousTeam` undoes it.',
+          compensation: 'assignTicket',
+          args: { ticketId: 'required', team: 'required' },
+          honoursIdempotencyKey: false,
+        },
+        run: (args, ctx) => this.assignTicket(args, ctx),
+      },
+      {
+        spec: {
+          name: 'closeTicket',
+          kind: 'write',
+          readBack: 'getTicket',
+          description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.',
+          args: { ticketId: 'required' },
+        },
+        run: (args, ctx) => this.closeTicket(args, ctx),
+      },
+    ];
+  }
+
+  private ticket(args: ConnectorArgs): Ticket {
+    const ticketId = args.string('ticketId');
+    const ticket = this.data.tickets[ticketId];
+    if (!ticket) throw this.notFound(args, 'ticketId', ticketId);
+    return ticket;
+  }
+
+  private inCreationOrder(): Ticket[] {
+    return Object.values(this.data.tickets).sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.ticketId.localeCompare(b.ticketId, 'en', { numeric: true }),
+    );
+  }
+
+  private findTicketByKey(args: ConnectorArgs): Ticket | null {
+    const key = args.string('idempotencyKey');
+    return this.inCreationOrder().find((ticket) => ticket.idempotencyKey === key) ?? null;
+  }
+
+  private listTickets(args: ConnectorArgs): Ticket[] {
+    const team = args.optionalString('team');
+    const status = args.optionalOneOf('status', TICKET_STATUSES);
+    const customerId = args.optionalString('customerId');
+    const key = args.optionalString('idempotencyKey');
+    return this.inCreationOrder().filter(
+      (ticket) =>
+        (team === undefined || ticket.team === team) &&
+        (status === undefined || ticket.status === status) &&
+        (customerId === undefined || ticket.customerId === customerId) &&
+        (key === undefined || ticket.idempotencyKey === key),
+    );
+  }
+
+  private createTicket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
+    const ticket: Ticket = {
+      ticketId: this.nextId('tkt', this.data.tickets),
+      title: args.string('title'),
+      team: args.string('team'),
+      priority: args.oneOf('priority', TICKET_PRIORITIES),
+      status: 'open',
+      createdAt: this.timestamp(),
+    };
+    const customerId = args.optionalString('customerId');
+    if (customerId !== undefined) ticket.customerId = customerId;
+    const description = args.optionalString('description');
+    if (description !== undefined) ticket.description = description;
+    if (ctx.idempotencyKey !== undefined) ticket.idempotencyKey = ctx.idempotencyKey;
+    this.recordChange(ctx, 'tickets', ticket.ticketId, null, ticket);
+    this.data.tickets[ticket.ticketId] = ticket;
+    return ticket;
+  }
+
+  /**
+   * Not idempotent: a retry after a lost response reports the team it just set as `previousTeam`,
+   * so a compensation must use the first answer (or a read made before the call).
+   */
+  private assignTicket(args: ConnectorArgs, ctx: ConnectorCallContext): { ticket: Ticket; previousTeam: string } {
+    const ticket = this.ticket(args);
+    const team = args.string('team');
+    if (ticket.status === 'closed') {
+      throw args.invalid('ticketId', `"${ticket.ticketId}" is closed`, ConnectorErrorCode.InvalidState);
+    }
+    const after: Ticket = { ...ticket, team };
+    if (team !== ticket.team) {
+      this.recordChange(ctx, 'tickets', ticket.ticketId, ticket, after);
+      this.data.tickets[ticket.ticketId] = after;
+    }
+    return { ticket: after, previousTeam: ticket.team };
+  }
+
+  private closeTicket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
+    const ticket = this.ticket(args);
+    if (ticket.status === 'closed') return ticket;
+    const after: Ticket = { ...ticket, status: 'closed', closedAt: this.timestamp() };
+    this.recordChange(ctx, 'tickets', ticket.ticketId, ticket, after);
+    this.data.tickets[ticket.ticketId] = after;
+    return after;
+  }
+}
