@@ -105,7 +105,7 @@ export class UnitOfWork {
           run.workflowVersion,
           run.orgId,
           input.causeEventId ?? null,
-          input.actor ?? `system:${this.service}`,
+          input.actor ?? `system:${input.stage}`,
           input.reason ?? null,
           JSON.stringify(input.detail ?? {}),
         ],

@@ -1,0 +1,24 @@
+import { EventTypes, Topics } from '@baton/contracts';
+import { MessageBus, subscribeToEvents } from '@baton/platform-messaging';
+import { BatonMetrics } from '@baton/platform-observability';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ACTION_CONSUMER, ExecuteActionsUseCase } from './execute-actions.use-case';
+
+@Injectable()
+export class RunDecidedConsumer implements OnModuleInit {
+  private readonly logger = new Logger(RunDecidedConsumer.name);
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly executeActions: ExecuteActionsUseCase,
+    private readonly metrics: BatonMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    subscribeToEvents(
+      this.bus,
+      { groupId: ACTION_CONSUMER, topic: Topics.runDecided, eventType: EventTypes.runDecided, handle: (event) => this.executeActions.execute(event) },
+      { logger: this.logger, metrics: this.metrics },
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { createEvent, EventTypes, runRefOf, Topics, type RunEnriched } from '@baton/contracts';
+import { RunLedger } from '@baton/platform-database';
+import type { ConsumeOutcome } from '@baton/platform-messaging';
+import { BatonMetrics } from '@baton/platform-observability';
+import { runVariables, WorkflowCatalog } from '@baton/platform-runtime';
+import { Injectable, Logger } from '@nestjs/common';
+import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
+import { ReviewTaskRepository } from '../reviews/review-task.repository';
+import { decide } from './decision-engine.util';
+
+export const DECISIONING_CONSUMER = 'baton-decisioning';
+
+/**
+ * Decides an enriched run and records why: acts (run.decided), asks a person (a review task
+ * and review.requested), or rejects (run.completed with status rejected). The decision, the
+ * rules evaluated and fired, and the confidence go on the timeline and into the audit log.
+ */
+@Injectable()
+export class DecideRunUseCase {
+  private readonly logger = new Logger(DecideRunUseCase.name);
+
+  constructor(
+    private readonly catalog: WorkflowCatalog,
+    private readonly ledger: RunLedger,
+    private readonly reviews: ReviewTaskRepository,
+    private readonly metrics: BatonMetrics,
+  ) {}
+
+  async execute(event: RunEnriched): Promise<ConsumeOutcome> {
+    const run = runRefOf(event);
+    const workflow = this.catalog.get(event.workflowid);
+    if (!workflow) {
+      throw new DecisioningException(DecisioningErrorCode.WorkflowNotFound, `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
+    }
+    const decision = decide(workflow, runVariables(event, this.catalog));
+    const result = await this.ledger.apply({ consumer: DECISIONING_CONSUMER, eventId: event.id }, async (uow) => {
+      const current = await uow.current(run.runId);
+      if (current?.state !== 'enriched') {
+        this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting a decision; skipped');
+        return;
+      }
+      const detail = { decision };
+      await uow.audit({
+        actor: 'system:decisioning',
+        action: 'run.decide',
+        targetType: 'run',
+        targetId: run.runId,
+        after: { outcome: decision.outcome, tier: decision.tier, suggestion: decision.suggestion },
+        reason: { rulesFired: decision.rulesFired, confidence: decision.confidence, reason: decision.reason },
+        runId: run.runId,
+      });
+      const data = { trigger: event.data.trigger, context: event.data.context };
+      if (decision.outcome === 'act') {
+        await uow.transition(run, { to: 'decided', stage: 'decisioning', reason: decision.reason, causeEventId: event.id, detail });
+        const decided = createEvent(EventTypes.runDecided, run, { ...data, decision }, { source: 'baton/decisioning', cause: event });
+        await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
+      } else if (decision.outcome === 'reject') {
+        await uow.transition(run, { to: 'rejected', stage: 'decisioning', reason: decision.reason, causeEventId: event.id, detail });
+        const completed = createEvent(EventTypes.runCompleted, run, { status: 'rejected', verifications: [], reason: decision.reason }, { source: 'baton/decisioning', cause: event });
+        await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
+      } else {
+        const reviewId = randomUUID();
+        const queue = decision.outcome === 'manual' ? 'manual' : 'suggested';
+        const owner = workflow.decision.approval?.approver ?? workflow.owner;
+        await this.reviews.insert(uow.manager, {
+          id: reviewId,
+          runId: run.runId,
+          workflowId: run.workflowId,
+          workflowVersion: run.workflowVersion,
+          orgId: run.orgId,
+          queue,
+          owner,
+          trigger: data.trigger,
+          context: data.context,
+          proposal: decision,
+          causeEventId: event.id,
+          correlationId: event.correlationid,
+          deadline: null,
+        });
+        await uow.transition(run, { to: 'awaiting_review', stage: 'decisioning', reason: decision.reason, causeEventId: event.id, detail: { ...detail, reviewId, queue, owner } });
+        const requested = createEvent(
+          EventTypes.reviewRequested,
+          run,
+          { reviewId, queue, owner, ...data, proposal: decision },
+          { source: 'baton/decisioning', cause: event },
+        );
+        await uow.emit({ topic: Topics.reviewRequested, key: run.runId, payload: requested });
+      }
+    });
+    if (result.outcome === 'processed') this.metrics.decisions.inc({ workflow: workflow.id, tier: decision.tier, outcome: decision.outcome });
+    return result.outcome;
+  }
+}

@@ -1,0 +1,76 @@
+import type { Decision } from '@baton/contracts';
+import type { CompiledWorkflow, ExpressionVariables } from '@baton/workflow';
+
+type RuleResult = Decision['rulesEvaluated'][number];
+
+/**
+ * Decides a run from its workflow's rules, confidence score and thresholds. Pure: the same
+ * workflow and variables always give the same decision, which is what makes decisions
+ * explainable and replayable.
+ *
+ * Precedence: a `reject` rule wins, then any rule sending to a person (`review`, `manual`),
+ * then an explicit `act` rule; otherwise the confidence picks the tier — at or above `auto`
+ * acts, at or above `suggest` goes to the owner with the suggestion, below queues for manual
+ * handling. A rule that cannot be evaluated counts as asking for review: not knowing is not a
+ * reason to act. An approval tier other than instant turns "act" into a review.
+ */
+export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables): Decision {
+  const rulesEvaluated: RuleResult[] = workflow.decision.rules.map((rule) => {
+    const base = { id: rule.id, then: rule.then, ...(rule.description ? { description: rule.description } : {}) };
+    try {
+      return { ...base, fired: rule.when.evaluateBoolean(vars) };
+    } catch (error) {
+      return { ...base, then: rule.then === 'reject' ? 'reject' : 'review', fired: true, error: (error as Error).message };
+    }
+  });
+  const fired = rulesEvaluated.filter((r) => r.fired);
+  const firedWith = (then: RuleResult['then']) => fired.filter((r) => r.then === then);
+
+  let confidence = 1;
+  let suggestion: string | null = null;
+  let scoreError: string | null = null;
+  try {
+    if (workflow.decision.score) confidence = clamp(workflow.decision.score.evaluateNumber(vars));
+    if (workflow.decision.suggestion) suggestion = String(workflow.decision.suggestion.evaluate(vars));
+  } catch (error) {
+    scoreError = (error as Error).message;
+    confidence = 0;
+  }
+  const { auto, suggest } = workflow.decision.thresholds;
+  const approval = workflow.decision.approval?.tier ?? 'instant';
+  const common = {
+    confidence,
+    suggestion,
+    rulesEvaluated,
+    rulesFired: fired.map((r) => r.id),
+    decidedBy: { kind: 'system' as const, id: 'decisioning' },
+    approval,
+  };
+  const because = (rules: RuleResult[]) => rules.map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}${r.error ? ` [evaluation failed: ${r.error}]` : ''}`).join('; ');
+
+  if (firedWith('reject').length) return { ...common, outcome: 'reject', tier: 'rules', reason: because(firedWith('reject')) };
+  if (firedWith('review').length) return { ...common, outcome: 'review', tier: 'rules', reason: because(firedWith('review')) };
+  if (firedWith('manual').length) return { ...common, outcome: 'manual', tier: 'rules', reason: because(firedWith('manual')) };
+  if (scoreError) return { ...common, outcome: 'manual', tier: 'manual', reason: `confidence could not be computed: ${scoreError}` };
+
+  let decision: Decision;
+  if (firedWith('act').length) decision = { ...common, outcome: 'act', tier: 'rules', reason: because(firedWith('act')) };
+  else if (!workflow.decision.score) decision = { ...common, outcome: 'act', tier: 'rules', reason: 'no rule objected' };
+  else if (confidence >= auto) decision = { ...common, outcome: 'act', tier: 'auto', reason: `confidence ${fmt(confidence)} is at or above auto ${fmt(auto)}` };
+  else if (confidence >= suggest)
+    decision = { ...common, outcome: 'review', tier: 'suggest', reason: `confidence ${fmt(confidence)} is between suggest ${fmt(suggest)} and auto ${fmt(auto)}` };
+  else decision = { ...common, outcome: 'manual', tier: 'manual', reason: `confidence ${fmt(confidence)} is below suggest ${fmt(suggest)}` };
+
+  if (decision.outcome === 'act' && approval !== 'instant') {
+    return { ...decision, outcome: 'review', reason: `${decision.reason}; approval tier ${approval} needs a person` };
+  }
+  return decision;
+}
+
+function clamp(n: number): number {
+  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
+}
+
+function fmt(n: number): string {
+  return n.toFixed(2);
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { createEvent, EventTypes, Topics, type RunRef } from '@baton/contracts';
+import { RunLedger } from '@baton/platform-database';
+import { WorkflowCatalog } from '@baton/platform-runtime';
+import { Injectable } from '@nestjs/common';
+import { IngestionErrorCode, IngestionException, invalidRequest } from '../ingestion.exception';
+
+export interface StartRunCommand {
+  workflowId: string;
+  orgId: string;
+  payload: Record<string, unknown>;
+  source: { kind: 'api' | 'webhook' | 'event' | 'record_change' | 'schedule'; name: string };
+  /** A sender-supplied key (Idempotency-Key, webhook id): the same key never starts two runs. */
+  dedupeKey?: string;
+  actor?: string;
+}
+
+export interface StartRunResult {
+  runId: string;
+  duplicate: boolean;
+}
+
+/**
+ * Accepts a trigger: checks the workflow, organisation and payload, then durably records the
+ * run's first transition, its audit entry and the run.triggered event in one transaction.
+ * Once this returns, the run cannot be lost; everything after it is asynchronous.
+ */
+@Injectable()
+export class StartRunUseCase {
+  constructor(
+    private readonly catalog: WorkflowCatalog,
+    private readonly ledger: RunLedger,
+  ) {}
+
+  async execute(command: StartRunCommand): Promise<StartRunResult> {
+    const workflow = this.catalog.get(command.workflowId);
+    if (!workflow) {
+      throw new IngestionException(
+        IngestionErrorCode.WorkflowNotFound,
+        `workflow ${JSON.stringify(command.workflowId)} does not exist; known workflows: ${this.catalog.list().map((w) => w.id).join(', ')}`,
+        undefined,
+        'not_found',
+      );
+    }
+    if (!this.catalog.organisation(command.orgId)) {
+      throw invalidRequest(IngestionErrorCode.UnknownOrganisation, 'unknown organisation', [
+        { path: '/orgId', message: `${JSON.stringify(command.orgId)} is not a known organisation (${this.catalog.organisationIds().join(', ')})` },
+      ]);
+    }
+    const issues = workflow.validateTrigger(command.payload);
+    if (issues.length > 0) {
+      throw invalidRequest(
+        IngestionErrorCode.InvalidTrigger,
+        `trigger payload does not match workflow ${workflow.id}`,
+        issues.map((i) => ({ path: `/payload${i.path}`, message: i.message })),
+      );
+    }
+
+    const run: RunRef = { runId: randomUUID(), workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId };
+    const outcome = await this.ledger.apply(null, async (uow) => {
+      if (command.dedupeKey) {
+        const claimed: Array<{ run_id: string }> = await uow.manager.query(
+          `INSERT INTO ingestion.trigger_receipt (source, dedupe_key, run_id) VALUES ($1, $2, $3)
+           ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING run_id`,
+          [command.source.name, command.dedupeKey, run.runId],
+        );
+        if (claimed.length === 0) {
+          const existing: Array<{ run_id: string }> = await uow.manager.query(
+            `SELECT run_id FROM ingestion.trigger_receipt WHERE source = $1 AND dedupe_key = $2`,
+            [command.source.name, command.dedupeKey],
+          );
+          return { runId: existing[0].run_id, duplicate: true };
+        }
+      }
+      const source = { ...command.source, ...(command.dedupeKey ? { dedupeKey: command.dedupeKey } : {}) };
+      await uow.transition(run, {
+        to: 'triggered',
+        stage: 'ingestion',
+        actor: command.actor,
+        detail: { source, trigger: command.payload },
+      });
+      await uow.audit({
+        actor: command.actor ?? 'system:ingestion',
+        action: 'run.start',
+        targetType: 'run',
+        targetId: run.runId,
+        after: { workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId, trigger: command.payload },
+        reason: { source },
+        runId: run.runId,
+      });
+      const event = createEvent(
+        EventTypes.runTriggered,
+        run,
+        { trigger: command.payload, source, receivedAt: new Date().toISOString() },
+        { source: 'baton/ingestion' },
+      );
+      await uow.emit({ topic: Topics.runTriggered, key: run.runId, payload: event });
+      return { runId: run.runId, duplicate: false };
+    });
+    if (outcome.outcome === 'skipped') throw new Error('unreachable: start-run uses no inbox');
+    return outcome.value;
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { OutboxRelay } from '@baton/platform-database';
+import { MessageBus } from '@baton/platform-messaging';
+import { DataSource } from 'typeorm';
+
+/**
+ * Starts the bus and the outbox relay once every module has subscribed its consumers
+ * (subscriptions happen in onModuleInit, which Nest finishes for all modules before bootstrap),
+ * and on shutdown stops consuming, lets in-flight work finish, publishes what was committed,
+ * then closes the database.
+ */
+@Injectable()
+export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(RuntimeLifecycle.name);
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly relay: OutboxRelay,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.start();
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.bus.stop();
+    await this.relay.stop();
+    try {
+      await this.relay.flush();
+    } catch (error) {
+      this.logger.warn(`outbox left for the next start: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

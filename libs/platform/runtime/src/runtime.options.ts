@@ -1,0 +1,21 @@
+import type { ConnectorRegistry } from '@baton/connectors';
+import type { DatabaseOptions, OutboxRelayOptions } from '@baton/platform-database';
+import type { MessageBus } from '@baton/platform-messaging';
+
+export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
+
+/** What one Baton process is made of; the apps fill it from their validated environment. */
+export interface RuntimeOptions {
+  /** The Nx project name of the process: service.name in traces, label in metrics. */
+  service: string;
+  database: DatabaseOptions;
+  /** Migrations of every service hosted by this process; the shared tables' come first. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: Function[];
+  bus: () => MessageBus | Promise<MessageBus>;
+  relay?: OutboxRelayOptions;
+  workflowsDir: string;
+  connectors: () => ConnectorRegistry;
+}
