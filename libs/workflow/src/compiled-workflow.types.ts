@@ -1,0 +1,83 @@
+import type { CompiledArgs, Expression } from './expression.util';
+import type { ApprovalTier, RuleOutcome, TriggerType } from './workflow-definition.schema';
+
+export interface WorkflowSource {
+  /** The file the workflow was loaded from, as given to the loader. */
+  readonly file: string;
+}
+
+export interface CompiledTrigger {
+  readonly type: TriggerType;
+  readonly source: string;
+  /** The payload JSON Schema as written; validation goes through CompiledWorkflow.validateTrigger. */
+  readonly schema?: Readonly<Record<string, unknown>>;
+  /** Schedule triggers only. */
+  readonly every?: string;
+  readonly everyMs?: number;
+  /** Schedule triggers only: which scanned records start a run (reads `record`). */
+  readonly condition?: Expression;
+}
+
+export interface CompiledContextStep {
+  readonly id: string;
+  readonly connector: string;
+  readonly operation: string;
+  readonly args: CompiledArgs;
+  /** When true a failed lookup yields null instead of failing the run. */
+  readonly optional: boolean;
+}
+
+export interface CompiledRule {
+  readonly id: string;
+  readonly description?: string;
+  /** Returns a boolean. */
+  readonly when: Expression;
+  readonly then: RuleOutcome;
+}
+
+export interface DecisionThresholds {
+  /** Confidence at or above which the system acts on its own. */
+  readonly auto: number;
+  /** Confidence at or above which the system proposes its suggestion to a person. */
+  readonly suggest: number;
+}
+
+export interface CompiledApproval {
+  readonly tier: ApprovalTier;
+  /** fast_track only. */
+  readonly quietPeriod?: string;
+  readonly quietPeriodMs?: number;
+  /** full_review only; defaults to the workflow owner when absent. */
+  readonly approver?: string;
+}
+
+export interface CompiledDecision {
+  readonly rules: readonly CompiledRule[];
+  /** Returns a number, the confidence in [0,1]; absent means 1.0. */
+  readonly score?: Expression;
+  /** Returns a string, what the system proposes (a team, an owner). */
+  readonly suggestion?: Expression;
+  /** Defaults applied: auto 0.9, suggest 0.6. */
+  readonly thresholds: DecisionThresholds;
+  readonly approval?: CompiledApproval;
+}
+
+export interface CompiledVerification {
+  /** Defaults to the action's connector. */
+  readonly connector: string;
+  readonly operation: string;
+  /** May read `result`, the action's response. */
+  readonly args: CompiledArgs;
+  /** Returns a boolean; may read `result` and `state`, the read-back. */
+  readonly expect: Expression;
+}
+
+export interface CompiledAction {
+  readonly id: string;
+  readonly connector: string;
+  readonly operation: string;
+  readonly args: CompiledArgs;
+  /** Returns a boolean; the action is skipped when false. */
+  readonly when?: Expression;
+  readonly verify: CompiledVerification;
+}

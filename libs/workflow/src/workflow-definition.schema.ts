@@ -1,0 +1,173 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+/** Workflow ids and organisation ids: they appear in URLs, topics and file names. */
+export const KEBAB_ID_PATTERN = '^[a-z][a-z0-9-]{1,62}$';
+/** Context step and action ids: CEL reads them as `context.<id>` / `actions.<id>`, so no dashes. */
+export const IDENTIFIER_PATTERN = '^[a-z][a-zA-Z0-9_]*$';
+/** Connector argument names, passed verbatim to the connector. */
+export const ARG_NAME_PATTERN = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+/** `<n>s|m|h|d`, e.g. `30s`, `4h`, `1d`; a zero duration is never meaningful here. */
+export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
+/** Deliberately loose: owner and approver name people, not deliverable mailboxes. */
+export const EMAIL_LIKE_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
+
+export const RULE_OUTCOMES = ['act', 'review', 'manual', 'reject'] as const;
+export const TRIGGER_TYPES = ['webhook', 'event', 'record_change', 'schedule'] as const;
+export const APPROVAL_TIERS = ['instant', 'fast_track', 'full_review'] as const;
+
+const nonEmptyString = { type: 'string', minLength: 1 } as const;
+const celExpression = { type: 'string', minLength: 1 } as const;
+const duration = { type: 'string', pattern: DURATION_PATTERN } as const;
+const unitInterval = { type: 'number', minimum: 0, maximum: 1 } as const;
+
+// Values are CEL source; numbers and booleans are taken literally. Strings always mean CEL.
+const connectorArgs = {
+  type: 'object',
+  propertyNames: { pattern: ARG_NAME_PATTERN },
+  additionalProperties: { type: ['string', 'number', 'boolean'] },
+} as const;
+
+const triggerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'source'],
+  properties: {
+    type: { enum: TRIGGER_TYPES },
+    source: nonEmptyString,
+    schema: { type: 'object' },
+    every: duration,
+    condition: celExpression,
+  },
+  allOf: [
+    {
+      if: { required: ['type'], properties: { type: { const: 'schedule' } } },
+      then: { required: ['every'] },
+      else: { properties: { every: false, condition: false } },
+    },
+  ],
+} as const;
+
+const contextStepSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'connector', 'operation'],
+  properties: {
+    id: { type: 'string', pattern: IDENTIFIER_PATTERN },
+    connector: nonEmptyString,
+    operation: nonEmptyString,
+    args: connectorArgs,
+    optional: { type: 'boolean' },
+  },
+} as const;
+
+const ruleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'when', 'then'],
+  properties: {
+    id: { type: 'string', pattern: KEBAB_ID_PATTERN },
+    description: { type: 'string' },
+    when: celExpression,
+    then: { enum: RULE_OUTCOMES },
+  },
+} as const;
+
+const approvalSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tier'],
+  properties: {
+    tier: { enum: APPROVAL_TIERS },
+    quietPeriod: duration,
+    approver: nonEmptyString,
+  },
+  allOf: [
+    {
+      if: { required: ['tier'], properties: { tier: { const: 'fast_track' } } },
+      then: { required: ['quietPeriod'] },
+      else: { properties: { quietPeriod: false } },
+    },
+    {
+      if: { required: ['tier'], properties: { tier: { const: 'full_review' } } },
+      else: { properties: { approver: false } },
+    },
+  ],
+} as const;
+
+const decisionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    rules: { type: 'array', items: ruleSchema },
+    score: celExpression,
+    suggestion: celExpression,
+    thresholds: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { auto: unitInterval, suggest: unitInterval },
+    },
+    approval: approvalSchema,
+  },
+} as const;
+
+const actionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'connector', 'operation', 'verify'],
+  properties: {
+    id: { type: 'string', pattern: IDENTIFIER_PATTERN },
+    connector: nonEmptyString,
+    operation: nonEmptyString,
+    args: connectorArgs,
+    when: celExpression,
+    verify: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['operation', 'expect'],
+      properties: {
+        connector: nonEmptyString,
+        operation: nonEmptyString,
+        args: connectorArgs,
+        expect: celExpression,
+      },
+    },
+  },
+} as const;
+
+/**
+ * JSON Schema (draft 2020-12) of a workflow definition file. `additionalProperties: false` on
+ * every object so a misspelt key is an error rather than a silently ignored setting.
+ */
+export const WORKFLOW_DEFINITION_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'id', 'version', 'name', 'owner', 'trigger', 'actions'],
+  properties: {
+    apiVersion: { const: 'baton/v1' },
+    kind: { const: 'Workflow' },
+    id: { type: 'string', pattern: KEBAB_ID_PATTERN },
+    version: { type: 'integer', minimum: 1 },
+    name: nonEmptyString,
+    description: { type: 'string' },
+    owner: { type: 'string', pattern: EMAIL_LIKE_PATTERN },
+    trigger: triggerSchema,
+    context: { type: 'array', items: contextStepSchema },
+    decision: decisionSchema,
+    actions: { type: 'array', minItems: 1, items: actionSchema },
+  },
+} as const;
+
+/** A workflow definition exactly as written in YAML, after schema validation. */
+export type WorkflowDefinition = FromSchema<typeof WORKFLOW_DEFINITION_SCHEMA>;
+
+export type RuleOutcome = (typeof RULE_OUTCOMES)[number];
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+export type ApprovalTier = (typeof APPROVAL_TIERS)[number];
+export type WorkflowTriggerDefinition = WorkflowDefinition['trigger'];
+export type ContextStepDefinition = NonNullable<WorkflowDefinition['context']>[number];
+export type DecisionDefinition = NonNullable<WorkflowDefinition['decision']>;
+export type RuleDefinition = NonNullable<DecisionDefinition['rules']>[number];
+export type ApprovalDefinition = NonNullable<DecisionDefinition['approval']>;
+export type ActionDefinition = WorkflowDefinition['actions'][number];
+export type ConnectorArgsDefinition = NonNullable<ActionDefinition['args']>;
