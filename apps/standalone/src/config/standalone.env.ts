@@ -1,0 +1,15 @@
+import { commonEnvShape, envPort, parseEnv } from '@baton/platform-config';
+import { z } from 'zod';
+
+export const standaloneEnvSchema = z.object({
+  ...commonEnvShape,
+  BATON_HTTP_PORT: envPort(8080),
+  BATON_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type StandaloneEnv = z.infer<typeof standaloneEnvSchema>;
+
+/** The only place the standalone app reads process.env; a bad value stops start-up naming it. */
+export function loadStandaloneEnv(env: Record<string, string | undefined> = process.env): StandaloneEnv {
+  return parseEnv('standalone', standaloneEnvSchema, env);
+}

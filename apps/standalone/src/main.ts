@@ -1,0 +1,29 @@
+import './instrument';
+import { resolve } from 'node:path';
+import { createSampleSystems } from '@baton/connectors';
+import { JsonLogger } from '@baton/platform-observability';
+import { loadStandaloneEnv } from './config/standalone.env';
+import { startupBanner } from './startup-banner';
+import { createStandaloneApp } from './standalone.bootstrap';
+
+async function main(): Promise<void> {
+  const env = loadStandaloneEnv();
+  const logger = new JsonLogger({ service: 'standalone', level: env.LOG_LEVEL });
+  const app = await createStandaloneApp(
+    {
+      database: env.BATON_DATABASE_URL ? { kind: 'postgres', url: env.BATON_DATABASE_URL } : { kind: 'pglite', dataDir: resolve(env.BATON_DATA_DIR) },
+      workflowsDir: resolve(env.BATON_WORKFLOWS_DIR),
+      systems: createSampleSystems(),
+      partitions: env.BATON_PARTITIONS,
+    },
+    logger,
+  );
+  app.useLogger(logger);
+  await app.listen({ port: env.BATON_HTTP_PORT, host: env.BATON_HTTP_HOST });
+  process.stdout.write(startupBanner(`http://${env.BATON_HTTP_HOST}:${env.BATON_HTTP_PORT}`, env.BATON_DATA_DIR));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`baton: failed to start: ${error.message}\n`);
+  process.exit(1);
+});

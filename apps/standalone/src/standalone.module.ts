@@ -1,0 +1,55 @@
+import { ActionModule, actionMigrations } from '@baton/action';
+import type { SampleSystems } from '@baton/connectors';
+import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
+import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
+import { IngestionModule, ingestionMigrations } from '@baton/ingestion';
+import type { DatabaseOptions } from '@baton/platform-database';
+import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
+import { BatonRuntimeModule } from '@baton/platform-runtime';
+import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
+import { VerificationModule, verificationMigrations } from '@baton/verification';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { SAMPLE_SYSTEMS, SampleSystemsController } from './samples/sample-systems.controller';
+
+export interface StandaloneOptions {
+  database: DatabaseOptions;
+  workflowsDir: string;
+  systems: SampleSystems;
+  partitions?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+/** All six services in one process over the in-memory bus: the embedded default. */
+@Module({})
+export class StandaloneModule {
+  static forRoot(options: StandaloneOptions): DynamicModule {
+    return {
+      module: StandaloneModule,
+      imports: [
+        BatonRuntimeModule.forRoot({
+          service: 'standalone',
+          database: options.database,
+          migrations: [
+            ...ingestionMigrations,
+            ...enrichmentMigrations,
+            ...decisioningMigrations,
+            ...actionMigrations,
+            ...verificationMigrations,
+            ...reconciliationMigrations,
+          ],
+          bus: () => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry }),
+          workflowsDir: options.workflowsDir,
+          connectors: () => options.systems.registry,
+        }),
+        IngestionModule,
+        EnrichmentModule,
+        DecisioningModule,
+        ActionModule,
+        VerificationModule,
+        ReconciliationModule,
+      ],
+      controllers: [SampleSystemsController],
+      providers: [{ provide: SAMPLE_SYSTEMS, useValue: options.systems }],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+/** What a new user sees once the engine is up: where to look and a run to start. */
+export function startupBanner(url: string, dataDir: string): string {
+  return `
+Baton is running (embedded: all stages in one process, in-memory bus, PGlite in ${dataDir}).
+
+  Admin API + docs   ${url}/docs        (OpenAPI: ${url}/openapi.json)
+  Workflows          ${url}/workflows
+  Health             ${url}/ready
+
+Start a sample run (a refund under acme's 500 EUR limit):
+
+  curl -s -X POST ${url}/workflows/refund-request/runs -H 'content-type: application/json' \\
+    -d '{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":120,"reason":"Damaged item"}}'
+
+Then follow it:  curl -s ${url}/runs/<runId>
+
+`;
+}

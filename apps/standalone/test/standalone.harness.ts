@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import { Topics, type BatonEvent } from '@baton/contracts';
+import { createSampleSystems, type SampleSystems } from '@baton/connectors';
+import { RunQueries, type RunView } from '@baton/platform-database';
+import { MessageBus, type InMemoryBus } from '@baton/platform-messaging';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createStandaloneApp } from '../src/standalone.bootstrap';
+
+export const WORKFLOWS_DIR = resolve(__dirname, '../../../workflows');
+
+export interface HttpResult {
+  status: number;
+  body: any;
+}
+
+/**
+ * The standalone app as a user runs it — all six services over the in-memory bus, PGlite,
+ * the sample workflows and systems — driven through its HTTP API. `settled(runId)` resolves
+ * when the run reaches the end of the pipeline (run.completed) or waits for a person
+ * (review.requested), observed on the bus like any other consumer would.
+ */
+export class StandaloneHarness {
+  private readonly waiters = new Map<string, Array<(event: BatonEvent) => void>>();
+  private readonly seen = new Map<string, BatonEvent[]>();
+
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly systems: SampleSystems,
+  ) {
+    this.bus.subscribe({
+      groupId: 'e2e-watcher',
+      topics: [Topics.runCompleted, Topics.reviewRequested],
+      handle: async (message) => {
+        const event = JSON.parse(message.value.toString()) as BatonEvent;
+        this.seen.set(event.runid, [...(this.seen.get(event.runid) ?? []), event]);
+        for (const wake of this.waiters.get(event.runid) ?? []) wake(event);
+        this.waiters.delete(event.runid);
+        return 'processed';
+      },
+    });
+  }
+
+  static async start(options: { workflowsDir?: string; systems?: SampleSystems } = {}): Promise<StandaloneHarness> {
+    const systems = options.systems ?? createSampleSystems();
+    const app = await createStandaloneApp({
+      database: { kind: 'pglite' },
+      workflowsDir: options.workflowsDir ?? WORKFLOWS_DIR,
+      systems,
+      retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 },
+    });
+    return new StandaloneHarness(app, systems);
+  }
+
+  get bus(): InMemoryBus {
+    return this.app.get(MessageBus) as InMemoryBus;
+  }
+
+  async http(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+    const response = await this.app.getHttpAdapter().getInstance().inject({
+      method,
+      url,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = response.body;
+    return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
+  }
+
+  async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>, headers?: Record<string, string>): Promise<string> {
+    const response = await this.http('POST', `/workflows/${workflowId}/runs`, { orgId, payload }, headers);
+    if (response.status !== 202) throw new Error(`start run failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.runId;
+  }
+
+  /** The event that ended the pipeline for this run, or asked a person to decide. */
+  settled(runId: string): Promise<BatonEvent> {
+    const already = this.seen.get(runId)?.at(-1);
+    if (already) return Promise.resolve(already);
+    return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]));
+  }
+
+  /** Waits for the next settling event of a run after those already seen (e.g. after a review). */
+  nextSettled(runId: string): Promise<BatonEvent> {
+    return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]));
+  }
+
+  events(runId: string): BatonEvent[] {
+    return this.seen.get(runId) ?? [];
+  }
+
+  async run(runId: string): Promise<RunView> {
+    const view = await this.app.get(RunQueries).get(runId);
+    if (!view) throw new Error(`run ${runId} not found`);
+    return view;
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+}
