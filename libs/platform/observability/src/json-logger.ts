@@ -11,6 +11,9 @@ const levelMap: Record<LogLevel, pino.Level> = {
   fatal: 'fatal',
 };
 
+// Nest's start-up chatter (one line per module and route) is useful when debugging, noise otherwise.
+const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
 /**
  * Structured JSON logs through Nest's Logger: one object per line with the Nest context (the
  * class name), the active trace and span ids, and any fields passed as an object message —
@@ -22,7 +25,8 @@ export class JsonLogger implements LoggerService {
   constructor(options: { service: string; level?: pino.Level; destination?: pino.DestinationStream }) {
     this.pino = pino(
       { level: options.level ?? 'info', base: { service: options.service }, timestamp: pino.stdTimeFunctions.isoTime },
-      options.destination ?? pino.destination({ sync: false }),
+      // Synchronous writes keep log lines and the start-up banner in order and survive a crash.
+      options.destination ?? pino.destination({ sync: true }),
     );
   }
 
@@ -53,6 +57,7 @@ export class JsonLogger implements LoggerService {
     // Nest passes the context as the last string argument; an error's stack may come before it.
     const params = [...rest];
     const context = typeof params.at(-1) === 'string' ? (params.pop() as string) : undefined;
+    if (level === 'log' && context && QUIET_CONTEXTS.has(context)) level = 'debug';
     const fields: Record<string, unknown> = { ...currentTraceIds(), ...(context ? { context } : {}) };
     let text: string | undefined;
     if (message instanceof Error) {

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { InMemoryBus } from '@baton/platform-messaging';
+import type { DataSource } from 'typeorm';
+import { openDataSource, type DatabaseOptions } from '../data-source.factory';
+import { OutboxRelay } from '../outbox-relay';
+import { sharedEntities } from '../persistence/shared.entities';
+import { sharedMigrations } from '../index';
+import { LedgerException, RunLedger } from '../run-ledger';
+import { RunQueries } from '../run-queries';
+
+/** The ledger's guarantees, run against PGlite (unit) and the real PostgreSQL server (integration). */
+export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOptions; cleanup?: () => Promise<void> }>): void {
+  let dataSource: DataSource;
+  let sut: RunLedger;
+  let cleanup: (() => Promise<void>) | undefined;
+  const run = () => ({ runId: randomUUID(), workflowId: 'wf', workflowVersion: 1, orgId: 'acme' });
+
+  beforeAll(async () => {
+    const db = await database();
+    cleanup = db.cleanup;
+    dataSource = await openDataSource({ database: db.options, entities: sharedEntities, migrations: sharedMigrations });
+    sut = new RunLedger(dataSource, 'test');
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await cleanup?.();
+  });
+
+  it('appends numbered transitions and reads the timeline back', async () => {
+    const r = run();
+    await sut.apply(null, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion', detail: { source: 'api' } }));
+    await sut.apply(null, (uow) => uow.transition(r, { to: 'enriched', stage: 'enrichment', from: ['triggered'] }));
+    const view = await new RunQueries(dataSource).get(r.runId);
+    expect(view?.state).toBe('enriched');
+    expect(view?.timeline.map((t) => [t.seq, t.from, t.to])).toEqual([
+      [1, null, 'triggered'],
+      [2, 'triggered', 'enriched'],
+    ]);
+    expect(view?.timeline[0].detail).toEqual({ source: 'api' });
+  });
+
+  it('refuses an illegal transition with a clear error and writes nothing', async () => {
+    const r = run();
+    await sut.apply(null, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    await expect(sut.apply(null, (uow) => uow.transition(r, { to: 'completed', stage: 'verification' }))).rejects.toThrow(
+      `run ${r.runId} cannot go from triggered to completed`,
+    );
+    expect((await sut.current(r.runId))?.seq).toBe(1);
+  });
+
+  it('lets only one of two concurrent writers advance a run from the same state', async () => {
+    const r = run();
+    await sut.apply(null, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    const results = await Promise.allSettled([
+      sut.apply(null, (uow) => uow.transition(r, { to: 'enriched', stage: 'a', from: ['triggered'] })),
+      sut.apply(null, (uow) => uow.transition(r, { to: 'enriched', stage: 'b', from: ['triggered'] })),
+    ]);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((x) => x.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(LedgerException);
+    expect((await sut.current(r.runId))?.seq).toBe(2);
+  });
+
+  it('applies an event once: a redelivered event id is skipped and changes nothing', async () => {
+    const r = run();
+    const eventId = randomUUID();
+    const first = await sut.apply({ consumer: 'c', eventId }, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    const second = await sut.apply({ consumer: 'c', eventId }, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    expect(first.outcome).toBe('processed');
+    expect(second.outcome).toBe('skipped');
+  });
+
+  it('rolls back the transition, audit entry and outgoing event together', async () => {
+    const r = run();
+    await expect(
+      sut.apply(null, async (uow) => {
+        await uow.transition(r, { to: 'triggered', stage: 'ingestion' });
+        await uow.audit({ actor: 'system:test', action: 'x', targetType: 'run', targetId: r.runId, runId: r.runId });
+        await uow.emit({ topic: 't', key: r.runId, payload: { n: 1 } });
+        throw new Error('crash before commit');
+      }),
+    ).rejects.toThrow('crash before commit');
+    expect(await sut.current(r.runId)).toBeNull();
+    const audits = await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE run_id = $1`, [r.runId]);
+    const outbox = await dataSource.query(`SELECT count(*)::int AS n FROM baton.outbox WHERE key = $1`, [r.runId]);
+    expect([audits[0].n, outbox[0].n]).toEqual([0, 0]);
+  });
+
+  it('relays committed outbox rows to the bus in order and removes them', async () => {
+    const bus = new InMemoryBus({ partitions: 1 });
+    const got: number[] = [];
+    bus.subscribe({ groupId: 'g', topics: ['relay.t'], handle: async (m) => (got.push(JSON.parse(m.value.toString()).n), 'processed') });
+    await bus.start();
+    const relay = new OutboxRelay(dataSource, bus);
+    const r = run();
+    await sut.apply(null, async (uow) => {
+      for (const n of [1, 2, 3]) await uow.emit({ topic: 'relay.t', key: r.runId, payload: { n } });
+    });
+    await relay.flush();
+    await bus.idle();
+    expect(got).toEqual([1, 2, 3]);
+    const left = await dataSource.query(`SELECT count(*)::int AS n FROM baton.outbox WHERE key = $1`, [r.runId]);
+    expect(left[0].n).toBe(0);
+    await bus.stop();
+  });
+}
