@@ -37,21 +37,21 @@ describe('sample workflows', () => {
       expect(overLimit?.when.evaluate({ trigger: { amount: 750 }, org: { ...organisations.get('globex') } })).toBe(false);
     });
 
-    it('issues the refund in the organisation currency and confirms it by email', () => {
+    it("issues the refund in the customer's billing currency and confirms it by email", () => {
       const [refund, confirmation] = byId('refund-request').actions;
-      const context = { customer: { billingAccountId: 'ba-7', email: 'jo@customer.example' }, account: {} };
+      const context = { customer: { billingAccountId: 'ba-7', email: 'jo@customer.example' }, account: { currency: 'USD' } };
       const trigger = { customerId: 'c-1', amount: 120.5, reason: 'damaged' };
 
       expect(evaluateArgs(refund!.args, { trigger, context, org: acme })).toEqual({
         accountId: 'ba-7',
         amount: 120.5,
-        currency: 'EUR',
+        currency: 'USD',
         reason: 'damaged',
       });
       expect(refund!.verify.expect.evaluate({ trigger, result: {}, state: { status: 'issued', amount: 120.5 } })).toBe(true);
       const message = evaluateArgs(confirmation!.args, { trigger, context, org: acme, actions: { refund: { refundId: 'r-9' } } });
       expect(message).toMatchObject({ channel: 'email', to: 'jo@customer.example' });
-      expect(message['body']).toBe('We have refunded 120.5 EUR to your account. Reference: r-9');
+      expect(message['body']).toBe('We have refunded 120.5 USD to your account. Reference: r-9');
     });
 
     it('rejects a payload without an amount', () => {
