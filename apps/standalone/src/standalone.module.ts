@@ -17,6 +17,8 @@ export interface StandaloneOptions {
   systems: SampleSystems;
   partitions?: number;
   retry?: Partial<RetryPolicy>;
+  /** Run schedule triggers on their timers (default true). */
+  schedules?: boolean;
 }
 
 /** All six services in one process over the in-memory bus: the embedded default. */
@@ -40,6 +42,7 @@ export class StandaloneModule {
           bus: () => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry }),
           workflowsDir: options.workflowsDir,
           connectors: () => options.systems.registry,
+          schedules: options.schedules,
         }),
         IngestionModule,
         EnrichmentModule,

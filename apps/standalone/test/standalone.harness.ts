@@ -47,6 +47,8 @@ export class StandaloneHarness {
       workflowsDir: options.workflowsDir ?? WORKFLOWS_DIR,
       systems,
       retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 },
+      // Scans run when a test asks, so background runs never mix into another test's counts.
+      schedules: false,
     });
     return new StandaloneHarness(app, systems);
   }

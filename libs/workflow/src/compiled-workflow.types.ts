@@ -14,6 +14,8 @@ export interface CompiledTrigger {
   /** Schedule triggers only. */
   readonly every?: string;
   readonly everyMs?: number;
+  /** Schedule triggers only: the operation of the `source` connector that lists candidate records. */
+  readonly scan?: string;
   /** Schedule triggers only: which scanned records start a run (reads `record`). */
   readonly condition?: Expression;
 }

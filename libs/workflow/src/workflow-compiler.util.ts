@@ -76,6 +76,7 @@ class DefinitionCompiler {
       trigger.every = source.every;
       trigger.everyMs = parseDuration(source.every);
     }
+    if (source.scan !== undefined) trigger.scan = source.scan;
     if (source.condition !== undefined) {
       const condition = this.expression(source.condition, ['trigger', 'condition'], 'schedule', 'bool');
       if (condition) trigger.condition = condition;

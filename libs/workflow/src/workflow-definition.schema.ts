@@ -36,13 +36,15 @@ const triggerSchema = {
     source: nonEmptyString,
     schema: { type: 'object' },
     every: duration,
+    /** Schedule only: the read operation of the `source` connector listing candidate records. */
+    scan: nonEmptyString,
     condition: celExpression,
   },
   allOf: [
     {
       if: { required: ['type'], properties: { type: { const: 'schedule' } } },
-      then: { required: ['every'] },
-      else: { properties: { every: false, condition: false } },
+      then: { required: ['every', 'scan'] },
+      else: { properties: { every: false, scan: false, condition: false } },
     },
   ],
 } as const;

@@ -2,7 +2,7 @@ import type { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorErrorCode } from '../port/connector.exception';
 import type { ConnectorCallContext } from '../port/connector.types';
 import { roundToCents } from '../port/money.util';
-import type { BillingAccount, BillingData, Credit, Invoice, InvoiceStatus, Refund } from './billing.types';
+import type { BillingAccount, BillingData, Credit, Invoice, InvoiceStatus, Receivable, Refund } from './billing.types';
 import { SampleSystem, type SampleOperation } from './sample-system.base';
 import { seedBilling } from './sample-data.seed';
 import type { SampleSystemOptions } from './sample-system.types';
@@ -41,6 +41,15 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           args: { status: 'optional', accountId: 'optional', orgId: 'optional' },
         },
         run: (args) => this.listInvoices(args),
+      },
+      {
+        spec: {
+          name: 'listReceivables',
+          kind: 'read',
+          description: 'Open invoices with their age: days past the due date by the billing clock, oldest first.',
+          args: { orgId: 'optional' },
+        },
+        run: (args) => this.listReceivables(args),
       },
       {
         spec: { name: 'getInvoice', kind: 'read', description: 'An invoice by id.', args: { invoiceId: 'required' } },
@@ -124,6 +133,29 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     const account = this.data.accounts[accountId];
     if (!account) throw this.notFound(args, 'accountId', accountId);
     return account;
+  }
+
+  private listReceivables(args: ConnectorArgs): Receivable[] {
+    const orgId = args.optionalString('orgId');
+    const now = this.now().getTime();
+    const day = 24 * 60 * 60 * 1000;
+    return Object.values(this.data.invoices)
+      .filter((invoice) => invoice.status === 'open')
+      .map((invoice) => {
+        const account = this.data.accounts[invoice.accountId]!;
+        return {
+          invoiceId: invoice.id,
+          accountId: invoice.accountId,
+          customerId: account.customerId,
+          orgId: account.orgId,
+          amount: invoice.amount,
+          currency: invoice.currency,
+          dueAt: invoice.dueAt,
+          daysOverdue: Math.max(0, Math.floor((now - Date.parse(invoice.dueAt)) / day)),
+        };
+      })
+      .filter((r) => orgId === undefined || r.orgId === orgId)
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.invoiceId.localeCompare(b.invoiceId));
   }
 
   private invoice(args: ConnectorArgs): Invoice {

@@ -13,6 +13,19 @@ export interface BillingAccount {
 
 export type InvoiceStatus = 'open' | 'paid';
 
+/** An open invoice as a collections process sees it: who owes it and how late it is. */
+export interface Receivable {
+  invoiceId: string;
+  accountId: string;
+  customerId: string;
+  orgId: string;
+  amount: number;
+  currency: string;
+  dueAt: string;
+  /** Whole days past the due date; 0 when not yet due. */
+  daysOverdue: number;
+}
+
 export interface Invoice {
   id: string;
   accountId: string;

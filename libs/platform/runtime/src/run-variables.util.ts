@@ -17,6 +17,8 @@ export function runVariables(event: RunEventLike, catalog: WorkflowCatalog, extr
   const decision = event.data.decision;
   return {
     trigger: event.data.trigger ?? {},
+    // A scheduled run's trigger is the record that crossed the threshold.
+    record: event.data.trigger ?? {},
     context: event.data.context ?? {},
     org: { id: event.orgid, ...(catalog.organisation(event.orgid) ?? {}) },
     run: { id: event.runid, workflowId: event.workflowid, orgId: event.orgid },

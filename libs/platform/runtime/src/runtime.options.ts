@@ -18,4 +18,6 @@ export interface RuntimeOptions {
   relay?: OutboxRelayOptions;
   workflowsDir: string;
   connectors: () => ConnectorRegistry;
+  /** Whether schedule triggers scan on their own timers (default true); tests drive scans directly. */
+  schedules?: boolean;
 }

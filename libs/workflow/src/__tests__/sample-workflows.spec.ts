@@ -89,7 +89,7 @@ describe('sample workflows', () => {
     it('runs hourly for invoices at least 30 days overdue', () => {
       const { trigger, actions } = byId('invoice-aging');
 
-      expect(trigger).toMatchObject({ type: 'schedule', every: '1h', everyMs: 3_600_000 });
+      expect(trigger).toMatchObject({ type: 'schedule', every: '1h', everyMs: 3_600_000, scan: 'listReceivables' });
       expect(trigger.condition?.evaluate({ record: { daysOverdue: 30 } })).toBe(true);
       expect(trigger.condition?.evaluate({ record: { daysOverdue: 12 } })).toBe(false);
       expect(actions.map((a) => `${a.connector}.${a.operation}`)).toEqual(['notifications.send', 'tickets.createTicket']);

@@ -187,12 +187,13 @@ describe(parseWorkflow.name, () => {
     ]);
   });
 
-  it('rejects schedule-only fields on other triggers and requires every on schedules', () => {
+  it('rejects schedule-only fields on other triggers and requires every and scan on schedules', () => {
     expect(issuesOf(withLine(9, '  source: refund-form\n  every: 1h'))).toEqual([
       expect.objectContaining({ path: 'trigger.every', line: 10, column: 3, message: "field 'every' is only allowed when trigger type is 'schedule'" }),
     ]);
     expect(issuesOf(withLine(8, '  type: schedule'))).toEqual([
       expect.objectContaining({ path: 'trigger', message: "missing required field 'every'" }),
+      expect.objectContaining({ path: 'trigger', message: "missing required field 'scan'" }),
     ]);
   });
 
