@@ -27,7 +27,7 @@ async function* sources(dir) {
 const started = performance.now();
 await rm(out, { recursive: true, force: true });
 const jobs = [];
-for (const top of ['apps', 'libs']) {
+for (const top of ['apps', 'libs', 'tools/bench']) {
   for await (const file of sources(join(root, top))) {
     jobs.push(
       (async () => {
