@@ -1,4 +1,4 @@
-import { BillingSampleSystem, ConnectorError, SampleIds, type Credit, type Invoice, type Refund } from '@baton/connectors';
+import { BillingSampleSystem, ConnectorError, SampleIds, type Credit, type Invoice, type Refund } from '../index';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const LATER = new Date('2025-03-02T09:30:00.000Z');

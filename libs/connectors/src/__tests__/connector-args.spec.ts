@@ -1,4 +1,4 @@
-import { ConnectorArgs, ConnectorError, roundToCents } from '@baton/connectors';
+import { ConnectorArgs, ConnectorError, roundToCents } from '../index';
 
 function reader(raw: Record<string, unknown>): ConnectorArgs {
   return new ConnectorArgs('billing', 'issueRefund', raw);

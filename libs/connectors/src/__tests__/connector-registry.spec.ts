@@ -1,4 +1,4 @@
-import { ConnectorError, ConnectorRegistry, type Connector } from '@baton/connectors';
+import { ConnectorError, ConnectorRegistry, type Connector } from '../index';
 
 function stubConnector(name: string): Connector {
   return { name, operations: [], call: async () => undefined };

@@ -1,4 +1,4 @@
-import { ConnectorError, CrmSampleSystem, SampleIds, type Customer, type Lead } from '@baton/connectors';
+import { ConnectorError, CrmSampleSystem, SampleIds, type Customer, type Lead } from '../index';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const { customers, leads } = SampleIds;

@@ -1,4 +1,4 @@
-import { ConnectorError, NotificationsSampleSystem } from '@baton/connectors';
+import { ConnectorError, NotificationsSampleSystem } from '../index';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 

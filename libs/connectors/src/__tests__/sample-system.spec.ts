@@ -6,7 +6,7 @@ import {
   TicketsSampleSystem,
   type FaultKind,
   type RecordChange,
-} from '@baton/connectors';
+} from '../index';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const now = () => NOW;

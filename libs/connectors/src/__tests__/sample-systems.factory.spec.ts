@@ -1,4 +1,4 @@
-import { createSampleSystems, type Customer, type BillingAccount, type RecordChange, type SampleSystems } from '@baton/connectors';
+import { createSampleSystems, type Customer, type BillingAccount, type RecordChange, type SampleSystems } from '../index';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 

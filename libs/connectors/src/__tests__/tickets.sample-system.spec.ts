@@ -1,4 +1,4 @@
-import { ConnectorError, SampleIds, TicketsSampleSystem, type Ticket } from '@baton/connectors';
+import { ConnectorError, SampleIds, TicketsSampleSystem, type Ticket } from '../index';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 
