@@ -15,6 +15,7 @@ async function main(): Promise<void> {
       workflowsDir: resolve(env.BATON_WORKFLOWS_DIR),
       systems: createSampleSystems(),
       partitions: env.BATON_PARTITIONS,
+      apiKeysFile: resolve(env.BATON_API_KEYS_FILE),
     },
     logger,
   );

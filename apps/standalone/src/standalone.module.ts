@@ -17,8 +17,9 @@ export interface StandaloneOptions {
   systems: SampleSystems;
   partitions?: number;
   retry?: Partial<RetryPolicy>;
-  /** Run schedule triggers on their timers (default true). */
+  /** Run schedule triggers and review timers on their own (default true). */
   schedules?: boolean;
+  apiKeysFile?: string;
 }
 
 /** All six services in one process over the in-memory bus: the embedded default. */
@@ -43,6 +44,7 @@ export class StandaloneModule {
           workflowsDir: options.workflowsDir,
           connectors: () => options.systems.registry,
           schedules: options.schedules,
+          apiKeysFile: options.apiKeysFile,
         }),
         IngestionModule,
         EnrichmentModule,

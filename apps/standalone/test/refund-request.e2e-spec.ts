@@ -1,5 +1,5 @@
 import { SampleIds } from '@baton/connectors';
-import { StandaloneHarness } from './standalone.harness';
+import { as, StandaloneHarness } from './standalone.harness';
 
 describe('refund request', () => {
   let sut: StandaloneHarness;
@@ -49,8 +49,8 @@ describe('refund request', () => {
 
     const reviewId = (settled as any).data.reviewId;
     const approval = sut.nextSettled(runId);
-    const decision = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'approve', reviewer: 'finance-lead@acme.example', rationale: 'Long-standing customer' });
-    expect(decision.status).toBe(201);
+    const decision = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'approve', rationale: 'Long-standing customer' }, as.financeLead);
+    expect(decision.status).toBe(200);
     expect(await approval).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
 
     const run = await sut.run(runId);

@@ -7,6 +7,17 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createStandaloneApp } from '../src/standalone.bootstrap';
 
 export const WORKFLOWS_DIR = resolve(__dirname, '../../../workflows');
+export const API_KEYS_FILE = resolve(__dirname, '../../../config/api-keys.demo.yaml');
+
+/** The demo principals' API keys (config/api-keys.demo.yaml), as request headers. */
+export const as = {
+  financeLead: { authorization: 'Bearer demo-finance-lead-key' },
+  headOfFinance: { authorization: 'Bearer demo-head-of-finance-key' },
+  supportLead: { authorization: 'Bearer demo-support-lead-key' },
+  salesOps: { authorization: 'Bearer demo-sales-ops-key' },
+  globexReviewer: { authorization: 'Bearer demo-globex-reviewer-key' },
+  operator: { authorization: 'Bearer demo-operator-key' },
+};
 
 export interface HttpResult {
   status: number;
@@ -40,15 +51,16 @@ export class StandaloneHarness {
     });
   }
 
-  static async start(options: { workflowsDir?: string; systems?: SampleSystems } = {}): Promise<StandaloneHarness> {
+  static async start(options: { workflowsDir?: string; systems?: SampleSystems; dataDir?: string } = {}): Promise<StandaloneHarness> {
     const systems = options.systems ?? createSampleSystems();
     const app = await createStandaloneApp({
-      database: { kind: 'pglite' },
+      database: { kind: 'pglite', dataDir: options.dataDir },
       workflowsDir: options.workflowsDir ?? WORKFLOWS_DIR,
       systems,
       retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 },
       // Scans run when a test asks, so background runs never mix into another test's counts.
       schedules: false,
+      apiKeysFile: API_KEYS_FILE,
     });
     return new StandaloneHarness(app, systems);
   }

@@ -1,4 +1,4 @@
-import { StandaloneHarness } from './standalone.harness';
+import { as, StandaloneHarness } from './standalone.harness';
 
 describe('support ticket routing', () => {
   let sut: StandaloneHarness;
@@ -35,7 +35,7 @@ describe('support ticket routing', () => {
     expect(settled.data.context.account.tier).toBe('pro');
     expect(sut.systems.tickets.effects().createTicket ?? 0).toBe(tickets);
 
-    const review = await sut.http('GET', `/reviews/${settled.data.reviewId}`);
+    const review = await sut.http('GET', `/reviews/${settled.data.reviewId}`, undefined, as.supportLead);
     expect(review.body).toMatchObject({ status: 'open', owner: 'support-lead@acme.example', proposal: { suggestion: 'enterprise-support' } });
   });
 });

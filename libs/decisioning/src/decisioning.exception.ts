@@ -5,6 +5,10 @@ export enum DecisioningErrorCode {
   ReviewNotFound = 'review_not_found',
   ReviewAlreadyResolved = 'review_already_resolved',
   InvalidReviewDecision = 'invalid_review_decision',
+  NotYourOrganisation = 'not_your_organisation',
+  NotTheApprover = 'not_the_approver',
+  NotFastTrack = 'not_fast_track',
+  ClaimedBySomeoneElse = 'claimed_by_someone_else',
 }
 
 export class DecisioningException extends DomainException<DecisioningErrorCode> {}

@@ -62,6 +62,15 @@ export interface CompiledDecision {
   /** Defaults applied: auto 0.9, suggest 0.6. */
   readonly thresholds: DecisionThresholds;
   readonly approval?: CompiledApproval;
+  readonly review?: CompiledReview;
+}
+
+export interface CompiledReview {
+  /** How long a review task may stay unclaimed before it moves to the next owner. */
+  readonly deadline?: string;
+  readonly deadlineMs?: number;
+  /** Owners after the first, in order; the workflow owner (or approver) is always first. */
+  readonly escalation: readonly string[];
 }
 
 export interface CompiledVerification {

@@ -1,6 +1,7 @@
 import type {
   CompiledAction,
   CompiledApproval,
+  CompiledReview,
   CompiledContextStep,
   CompiledDecision,
   CompiledRule,
@@ -131,6 +132,14 @@ class DefinitionCompiler {
       }
       if (source.approval.approver !== undefined) approval.approver = source.approval.approver;
       decision.approval = approval;
+    }
+    if (source.review !== undefined) {
+      const review: Mutable<CompiledReview> = { escalation: source.review.escalation ?? [] };
+      if (source.review.deadline !== undefined) {
+        review.deadline = source.review.deadline;
+        review.deadlineMs = parseDuration(source.review.deadline);
+      }
+      decision.review = review;
     }
     return decision;
   }

@@ -96,10 +96,21 @@ const approvalSchema = {
   ],
 } as const;
 
+/** Who reviews, by when, and who is next when nobody claims the task in time. */
+const reviewSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    deadline: duration,
+    escalation: { type: 'array', minItems: 1, items: { type: 'string', pattern: EMAIL_LIKE_PATTERN } },
+  },
+} as const;
+
 const decisionSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    review: reviewSchema,
     rules: { type: 'array', items: ruleSchema },
     score: celExpression,
     suggestion: celExpression,

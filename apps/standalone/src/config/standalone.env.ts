@@ -5,6 +5,8 @@ export const standaloneEnvSchema = z.object({
   ...commonEnvShape,
   BATON_HTTP_PORT: envPort(8080),
   BATON_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
+  /** The demo keys by default, so the walkthrough works out of the box; set your own file in any real use. */
+  BATON_API_KEYS_FILE: z.string().min(1).default('config/api-keys.demo.yaml'),
 });
 
 export type StandaloneEnv = z.infer<typeof standaloneEnvSchema>;

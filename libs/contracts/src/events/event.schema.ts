@@ -59,12 +59,19 @@ export const reviewRequestedSchema = defineEventSchema(EventTypes.reviewRequeste
   additionalProperties: false,
   properties: {
     reviewId: { type: 'string', format: 'uuid' },
-    queue: { enum: ['suggested', 'manual'] },
+    /**
+     * suggested: confidence between the thresholds, the suggestion pre-filled; manual: low
+     * confidence or a rule asked for a person; fast_track: approved automatically after
+     * `autoApproveAt` unless someone objects; approval: full review by the designated approver.
+     */
+    queue: { enum: ['suggested', 'manual', 'fast_track', 'approval'] },
     owner: { type: 'string', minLength: 1 },
     trigger: jsonObjectSchema,
     context: jsonObjectSchema,
     proposal: decisionSchema,
     deadline: { type: 'string', format: 'date-time' },
+    autoApproveAt: { type: 'string', format: 'date-time' },
+    escalationLevel: { type: 'integer', minimum: 0 },
   },
 });
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, EventTypes, runRefOf, Topics, type RunEnriched } from '@baton/contracts';
+import { createEvent, EventTypes, runRefOf, Topics, type Decision, type RunEnriched } from '@baton/contracts';
 import { RunLedger } from '@baton/platform-database';
 import type { ConsumeOutcome } from '@baton/platform-messaging';
 import { BatonMetrics } from '@baton/platform-observability';
 import { runVariables, WorkflowCatalog } from '@baton/platform-runtime';
+import type { CompiledWorkflow } from '@baton/workflow';
 import { Injectable, Logger } from '@nestjs/common';
 import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
-import { ReviewTaskRepository } from '../reviews/review-task.repository';
+import { ReviewTaskRepository, type ReviewQueue } from '../reviews/review-task.repository';
 import { decide } from './decision-engine.util';
 
 export const DECISIONING_CONSUMER = 'baton-decisioning';
@@ -51,7 +52,7 @@ export class DecideRunUseCase {
         runId: run.runId,
       });
       const data = { trigger: event.data.trigger, context: event.data.context };
-      if (decision.outcome === 'act') {
+      if (decision.outcome === 'act' && (decision.approval ?? 'instant') === 'instant') {
         await uow.transition(run, { to: 'decided', stage: 'decisioning', reason: decision.reason, causeEventId: event.id, detail });
         const decided = createEvent(EventTypes.runDecided, run, { ...data, decision }, { source: 'baton/decisioning', cause: event });
         await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
@@ -60,29 +61,41 @@ export class DecideRunUseCase {
         const completed = createEvent(EventTypes.runCompleted, run, { status: 'rejected', verifications: [], reason: decision.reason }, { source: 'baton/decisioning', cause: event });
         await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
       } else {
+        const task = this.reviewTaskFor(workflow, decision, new Date());
         const reviewId = randomUUID();
-        const queue = decision.outcome === 'manual' ? 'manual' : 'suggested';
-        const owner = workflow.decision.approval?.approver ?? workflow.owner;
         await this.reviews.insert(uow.manager, {
           id: reviewId,
           runId: run.runId,
           workflowId: run.workflowId,
           workflowVersion: run.workflowVersion,
           orgId: run.orgId,
-          queue,
-          owner,
+          ...task,
           trigger: data.trigger,
           context: data.context,
           proposal: decision,
           causeEventId: event.id,
           correlationId: event.correlationid,
-          deadline: null,
         });
-        await uow.transition(run, { to: 'awaiting_review', stage: 'decisioning', reason: decision.reason, causeEventId: event.id, detail: { ...detail, reviewId, queue, owner } });
+        await uow.transition(run, {
+          to: 'awaiting_review',
+          stage: 'decisioning',
+          reason: reviewReason(decision, task.queue),
+          causeEventId: event.id,
+          detail: { ...detail, reviewId, queue: task.queue, owner: task.owner, autoApproveAt: task.autoApproveAt },
+        });
         const requested = createEvent(
           EventTypes.reviewRequested,
           run,
-          { reviewId, queue, owner, ...data, proposal: decision },
+          {
+            reviewId,
+            queue: task.queue,
+            owner: task.owner,
+            ...data,
+            proposal: decision,
+            ...(task.deadline ? { deadline: task.deadline } : {}),
+            ...(task.autoApproveAt ? { autoApproveAt: task.autoApproveAt } : {}),
+            escalationLevel: 0,
+          },
           { source: 'baton/decisioning', cause: event },
         );
         await uow.emit({ topic: Topics.reviewRequested, key: run.runId, payload: requested });
@@ -91,4 +104,36 @@ export class DecideRunUseCase {
     if (result.outcome === 'processed') this.metrics.decisions.inc({ workflow: workflow.id, tier: decision.tier, outcome: decision.outcome });
     return result.outcome;
   }
+
+  /**
+   * Where a decision that needs a person goes: an `act` under fast_track waits for its quiet
+   * period, under full_review for the designated approver; a `review` goes to the owner with
+   * the suggestion, a `manual` to the manual queue. Every task gets the workflow's deadline
+   * and escalation chain.
+   */
+  private reviewTaskFor(workflow: CompiledWorkflow, decision: Decision, now: Date) {
+    const approval = workflow.decision.approval;
+    const review = workflow.decision.review;
+    const queue: ReviewQueue =
+      decision.outcome === 'manual' ? 'manual' : decision.outcome === 'review' ? 'suggested' : approval?.tier === 'fast_track' ? 'fast_track' : 'approval';
+    const approver = approval?.tier === 'full_review' ? (approval.approver ?? workflow.owner) : null;
+    const owner = approver && !approver.startsWith('role:') ? approver : workflow.owner;
+    const at = (ms?: number) => (ms === undefined ? null : new Date(now.getTime() + ms).toISOString());
+    return {
+      queue,
+      owner,
+      approval: approval?.tier ?? 'instant',
+      approver,
+      deadline: at(review?.deadlineMs),
+      deadlineMs: review?.deadlineMs ?? null,
+      autoApproveAt: queue === 'fast_track' ? at(approval?.quietPeriodMs) : null,
+      escalationChain: [...(review?.escalation ?? [])],
+    };
+  }
+}
+
+function reviewReason(decision: Decision, queue: ReviewQueue): string {
+  if (queue === 'fast_track') return `${decision.reason}; fast-track: approved after the quiet period unless someone objects`;
+  if (queue === 'approval') return `${decision.reason}; full review: the designated approver decides`;
+  return decision.reason;
 }

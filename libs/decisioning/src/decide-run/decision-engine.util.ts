@@ -12,7 +12,8 @@ type RuleResult = Decision['rulesEvaluated'][number];
  * then an explicit `act` rule; otherwise the confidence picks the tier — at or above `auto`
  * acts, at or above `suggest` goes to the owner with the suggestion, below queues for manual
  * handling. A rule that cannot be evaluated counts as asking for review: not knowing is not a
- * reason to act. An approval tier other than instant turns "act" into a review.
+ * reason to act. The approval tier travels with the decision: the caller turns an `act` under
+ * fast_track or full_review into the matching review task.
  */
 export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables): Decision {
   const rulesEvaluated: RuleResult[] = workflow.decision.rules.map((rule) => {
@@ -53,18 +54,14 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables): D
   if (firedWith('manual').length) return { ...common, outcome: 'manual', tier: 'rules', reason: because(firedWith('manual')) };
   if (scoreError) return { ...common, outcome: 'manual', tier: 'manual', reason: `confidence could not be computed: ${scoreError}` };
 
-  let decision: Decision;
-  if (firedWith('act').length) decision = { ...common, outcome: 'act', tier: 'rules', reason: because(firedWith('act')) };
-  else if (!workflow.decision.score) decision = { ...common, outcome: 'act', tier: 'rules', reason: 'no rule objected' };
-  else if (confidence >= auto) decision = { ...common, outcome: 'act', tier: 'auto', reason: `confidence ${fmt(confidence)} is at or above auto ${fmt(auto)}` };
-  else if (confidence >= suggest)
-    decision = { ...common, outcome: 'review', tier: 'suggest', reason: `confidence ${fmt(confidence)} is between suggest ${fmt(suggest)} and auto ${fmt(auto)}` };
-  else decision = { ...common, outcome: 'manual', tier: 'manual', reason: `confidence ${fmt(confidence)} is below suggest ${fmt(suggest)}` };
-
-  if (decision.outcome === 'act' && approval !== 'instant') {
-    return { ...decision, outcome: 'review', reason: `${decision.reason}; approval tier ${approval} needs a person` };
+  if (firedWith('act').length) return { ...common, outcome: 'act', tier: 'rules', reason: because(firedWith('act')) };
+  if (!workflow.decision.score) return { ...common, outcome: 'act', tier: 'rules', reason: 'no rule objected' };
+  if (confidence >= auto) return { ...common, outcome: 'act', tier: 'auto', reason: `confidence ${fmt(confidence)} is at or above auto ${fmt(auto)}` };
+  if (confidence >= suggest) {
+    return { ...common, outcome: 'review', tier: 'suggest', reason: `confidence ${fmt(confidence)} is between suggest ${fmt(suggest)} and auto ${fmt(auto)}` };
   }
-  return decision;
+  return { ...common, outcome: 'manual', tier: 'manual', reason: `confidence ${fmt(confidence)} is below suggest ${fmt(suggest)}` };
+
 }
 
 function clamp(n: number): number {

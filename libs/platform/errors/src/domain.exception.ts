@@ -19,9 +19,10 @@ export class DomainException<Code extends string = string> extends Error {
  * What a transport should do with an error:
  * - `retry`: transient, try again later (HTTP 503, bus retry topic);
  * - `reject`: the input can never succeed (HTTP 4xx, bus dead letter at once);
- * - `conflict`: someone else changed the state first (HTTP 409, bus: redeliver and re-check).
+ * - `conflict`: someone else changed the state first (HTTP 409, bus: redeliver and re-check);
+ * - `not_found`, `unauthenticated`, `forbidden`, `unprocessable`: HTTP 404, 401, 403, 422.
  */
-export type ErrorDisposition = 'retry' | 'reject' | 'conflict' | 'not_found';
+export type ErrorDisposition = 'retry' | 'reject' | 'conflict' | 'not_found' | 'unauthenticated' | 'forbidden' | 'unprocessable';
 
 /** A transient fault: the same input may succeed later. */
 export class RetriableError extends Error {

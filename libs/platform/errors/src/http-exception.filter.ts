@@ -1,7 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DomainException, type ErrorDisposition } from './domain.exception';
 
-const statusOf: Record<ErrorDisposition, number> = { reject: 400, not_found: 404, conflict: 409, retry: 503 };
+const statusOf: Record<ErrorDisposition, number> = {
+  reject: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  retry: 503,
+};
 
 /**
  * Maps domain errors to HTTP responses with a body saying what was wrong and where:
@@ -47,6 +55,7 @@ function codeOf(status: number): string {
     409: 'conflict',
     413: 'payload_too_large',
     415: 'unsupported_media_type',
+    422: 'unprocessable',
     429: 'rate_limited',
   };
   return codes[status] ?? `http_${status}`;

@@ -4,6 +4,8 @@ import { MessageBus } from '@baton/platform-messaging';
 import { BatonMetrics } from '@baton/platform-observability';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRegistry } from './auth/api-key-registry';
 import { HealthController } from './health.controller';
 import { RuntimeLifecycle } from './runtime.lifecycle';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options';
@@ -47,9 +49,11 @@ export class BatonRuntimeModule {
         },
         { provide: WorkflowCatalog, useFactory: () => new WorkflowCatalog(options.workflowsDir) },
         { provide: ConnectorRegistry, useFactory: () => options.connectors() },
+        { provide: ApiKeyRegistry, useFactory: () => options.apiKeys ?? new ApiKeyRegistry(options.apiKeysFile) },
+        ApiKeyGuard,
         RuntimeLifecycle,
       ],
-      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, WorkflowCatalog, ConnectorRegistry],
+      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, WorkflowCatalog, ConnectorRegistry, ApiKeyRegistry, ApiKeyGuard],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './baton-runtime.module';
 export * from './health.controller';
 export * from './run-variables.util';
 export * from './failure.util';
+export * from './auth';

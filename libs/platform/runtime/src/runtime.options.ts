@@ -1,6 +1,7 @@
 import type { ConnectorRegistry } from '@baton/connectors';
 import type { DatabaseOptions, OutboxRelayOptions } from '@baton/platform-database';
 import type { MessageBus } from '@baton/platform-messaging';
+import type { ApiKeyRegistry } from './auth/api-key-registry';
 
 export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
 
@@ -20,4 +21,8 @@ export interface RuntimeOptions {
   connectors: () => ConnectorRegistry;
   /** Whether schedule triggers scan on their own timers (default true); tests drive scans directly. */
   schedules?: boolean;
+  /** YAML file of API keys and the principals they stand for; without it protected endpoints refuse all calls. */
+  apiKeysFile?: string;
+  /** Or the registry itself (tests, embedding). */
+  apiKeys?: ApiKeyRegistry;
 }
