@@ -1,0 +1,16 @@
+import { IngestionModule, ingestionMigrations } from '@baton/ingestion';
+import { serviceRuntimeOptions } from '@baton/platform-bootstrap';
+import { BatonRuntimeModule } from '@baton/platform-runtime';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { IngestionEnv } from './config/ingestion.env';
+
+/** The ingestion service alone in its process, on the adapters its environment names. */
+@Module({})
+export class IngestionAppModule {
+  static forRoot(env: IngestionEnv): DynamicModule {
+    return {
+      module: IngestionAppModule,
+      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('ingestion', ingestionMigrations, env)), IngestionModule],
+    };
+  }
+}

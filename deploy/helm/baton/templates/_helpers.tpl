@@ -1,0 +1,91 @@
+{{/* Chart name, at most 63 characters. */}}
+{{- define "baton.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-qualified name; the release name alone when it already contains the chart's. */}}
+{{- define "baton.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The objects of one Baton service are named <fullname>-<service>. The templates below that take a
+service are called with (dict "root" $ "service" "<name>"); without "service" they describe the
+chart as a whole.
+*/}}
+{{- define "baton.serviceName" -}}
+{{- printf "%s-%s" (include "baton.fullname" .root) .service | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "baton.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "baton.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- with .service }}
+app.kubernetes.io/component: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{- define "baton.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+{{ include "baton.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: baton
+{{- end -}}
+
+{{- define "baton.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+
+{{/* The Secret holding BATON_DATABASE_URL, and the key in it. */}}
+{{- define "baton.databaseSecretName" -}}
+{{- .Values.database.existingSecret | default (printf "%s-database" (include "baton.fullname" .)) -}}
+{{- end -}}
+
+{{- define "baton.databaseSecretKey" -}}
+{{- if .Values.database.existingSecret -}}
+{{- .Values.database.existingSecretKey -}}
+{{- else -}}
+BATON_DATABASE_URL
+{{- end -}}
+{{- end -}}
+
+{{/* The API keys Secret ("" when no keys are configured), the key in it, and where it is mounted. */}}
+{{- define "baton.apiKeysSecretName" -}}
+{{- if .Values.apiKeys.existingSecret -}}
+{{- .Values.apiKeys.existingSecret -}}
+{{- else if .Values.apiKeys.file -}}
+{{- printf "%s-api-keys" (include "baton.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "baton.apiKeysSecretKey" -}}
+{{- if .Values.apiKeys.existingSecret -}}
+{{- .Values.apiKeys.existingSecretKey -}}
+{{- else -}}
+api-keys.yaml
+{{- end -}}
+{{- end -}}
+
+{{- define "baton.apiKeysDir" -}}/app/config/api-keys{{- end -}}
+
+{{/*
+Environment of one service as ConfigMap data: the common env, the service's own env over it, and
+what the chart itself decides, which always wins: BATON_HTTP_PORT from its port (the container
+port too) and, when keys are configured, BATON_API_KEYS_FILE where their Secret is mounted.
+*/}}
+{{- define "baton.serviceEnv" -}}
+{{- $svc := index .root.Values.services .service -}}
+{{- $own := dict "BATON_HTTP_PORT" $svc.port -}}
+{{- if include "baton.apiKeysSecretName" .root -}}
+{{- $_ := set $own "BATON_API_KEYS_FILE" (printf "%s/api-keys.yaml" (include "baton.apiKeysDir" .root)) -}}
+{{- end -}}
+{{- $env := merge $own (deepCopy ($svc.env | default dict)) (deepCopy .root.Values.env) -}}
+{{- range $key, $value := $env }}
+{{ $key }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import { createSampleSystems } from '@baton/connectors';
+import type { RuntimeOptions } from '@baton/platform-runtime';
+import { createBus } from './bus.factory';
+import type { ServiceEnv } from './service-env.types';
+
+/**
+ * The runtime of a process that hosts one service: its migrations only, the adapters its
+ * environment names, and an outbox relay that publishes only the rows this service wrote.
+ */
+export function serviceRuntimeOptions(service: string, migrations: RuntimeOptions['migrations'], env: ServiceEnv): RuntimeOptions {
+  return {
+    service,
+    database: env.BATON_DATABASE_URL
+      ? { kind: 'postgres', url: env.BATON_DATABASE_URL }
+      : { kind: 'pglite', dataDir: resolve(env.BATON_DATA_DIR) },
+    migrations,
+    bus: () => createBus(service, env),
+    relay: { services: [service] },
+    workflowsDir: resolve(env.BATON_WORKFLOWS_DIR),
+    connectors: () => createSampleSystems().registry,
+    apiKeysFile: env.BATON_API_KEYS_FILE && resolve(env.BATON_API_KEYS_FILE),
+  };
+}

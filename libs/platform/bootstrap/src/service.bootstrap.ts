@@ -1,0 +1,40 @@
+import { HttpExceptionFilter } from '@baton/platform-errors';
+import { JsonLogger } from '@baton/platform-observability';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ServiceEnv } from './service-env.types';
+
+/** Builds a service app on Fastify, initialised but not listening: for `runService` and tests. */
+export async function createServiceApp(module: DynamicModule, logger: LoggerService | false = false): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+    logger,
+    bufferLogs: logger !== false,
+    // Let a failed start reach the caller (runService reports it) instead of process.abort().
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/**
+ * Runs one service process: validates its environment, builds the app with JSON logs and
+ * listens. Anything that stops start-up (a bad variable, an unreachable database) ends the
+ * process with exit code 1 and one line naming the cause.
+ */
+export async function runService<E extends ServiceEnv>(service: string, loadEnv: () => E, appModule: (env: E) => DynamicModule): Promise<void> {
+  try {
+    const env = loadEnv();
+    const logger = new JsonLogger({ service, level: env.LOG_LEVEL });
+    const app = await createServiceApp(appModule(env), logger);
+    app.useLogger(logger);
+    await app.listen({ port: env.BATON_HTTP_PORT, host: env.BATON_HTTP_HOST });
+    logger.log(`${service} listening on http://${env.BATON_HTTP_HOST}:${env.BATON_HTTP_PORT}`, 'Bootstrap');
+  } catch (error) {
+    process.stderr.write(`baton ${service}: failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
