@@ -32,3 +32,26 @@ export { BillingSampleSystem } from './sample/billing.sample-system';
 export { NotificationsSampleSystem } from './sample/notifications.sample-system';
 export { TicketsSampleSystem } from './sample/tickets.sample-system';
 export { createSampleSystems, type SampleSystems, type SampleSystemsSnapshot } from './sample/sample-systems.factory';
+
+export {
+  AddressPolicy,
+  DENIED_RANGES,
+  resolveAll,
+  type HostResolver,
+  type ResolvedAddress,
+  type VettedTarget,
+} from './http/address-policy.util';
+export { GuardedHttpClient, type GuardedHttpOptions, type HttpRequest, type HttpResponse } from './http/guarded-http.client';
+export { HttpErrorCode, failureForStatus, parseRetryAfter } from './http/http-failure.util';
+export type {
+  HttpAuth,
+  HttpConnectorConfig,
+  HttpConnectorDeps,
+  HttpMethod,
+  HttpOperationConfig,
+} from './http/http-connector.types';
+export { HttpConnector } from './http/http.connector';
+export type { SmtpConnectorConfig, SmtpConnectorDeps, SmtpSendResult } from './smtp/smtp-connector.types';
+export { SmtpConnector } from './smtp/smtp.connector';
+export type { SlackPostResult, SlackWebhookConfig, SlackWebhookDeps } from './slack/slack-webhook.types';
+export { SlackWebhookConnector } from './slack/slack-webhook.connector';
