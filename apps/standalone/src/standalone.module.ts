@@ -1,5 +1,5 @@
 import { ActionModule, actionMigrations } from '@baton/action';
-import type { SampleSystems } from '@baton/connectors';
+import { SampleSystemsHttpModule, type SampleSystems } from '@baton/connectors';
 import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
 import { IngestionModule, ingestionMigrations } from '@baton/ingestion';
@@ -9,7 +9,6 @@ import { BatonRuntimeModule } from '@baton/platform-runtime';
 import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
 import { VerificationModule, verificationMigrations } from '@baton/verification';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { SAMPLE_SYSTEMS, SampleSystemsController } from './samples/sample-systems.controller';
 
 export interface StandaloneOptions {
   database: DatabaseOptions;
@@ -52,9 +51,8 @@ export class StandaloneModule {
         ActionModule,
         VerificationModule,
         ReconciliationModule,
+        SampleSystemsHttpModule.forRoot(options.systems),
       ],
-      controllers: [SampleSystemsController],
-      providers: [{ provide: SAMPLE_SYSTEMS, useValue: options.systems }],
     };
   }
 }

@@ -55,3 +55,13 @@ export type { SmtpConnectorConfig, SmtpConnectorDeps, SmtpSendResult } from './s
 export { SmtpConnector } from './smtp/smtp.connector';
 export type { SlackPostResult, SlackWebhookConfig, SlackWebhookDeps } from './slack/slack-webhook.types';
 export { SlackWebhookConnector } from './slack/slack-webhook.connector';
+export {
+  RemoteConnector,
+  connectRemoteConnectors,
+  type ConnectorCallFailure,
+  type ConnectorCallRequest,
+  type RemoteConnectorDescription,
+} from './remote/remote-connector';
+export { ConnectorRpcController, HOSTED_CONNECTORS } from './remote/connector-rpc.controller';
+export { SampleSystemsController, SAMPLE_SYSTEMS } from './remote/sample-systems.controller';
+export { SampleSystemsHttpModule } from './remote/sample-systems-http.module';

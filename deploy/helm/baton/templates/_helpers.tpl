@@ -84,6 +84,9 @@ port too) and, when keys are configured, BATON_API_KEYS_FILE where their Secret 
 {{- if include "baton.apiKeysSecretName" .root -}}
 {{- $_ := set $own "BATON_API_KEYS_FILE" (printf "%s/api-keys.yaml" (include "baton.apiKeysDir" .root)) -}}
 {{- end -}}
+{{- if .root.Values.sampleSystems.enabled -}}
+{{- $_ := set $own "BATON_CONNECTORS_URL" (printf "http://%s:%v" (include "baton.serviceName" (dict "root" .root "service" "sample-systems")) .root.Values.sampleSystems.port) -}}
+{{- end -}}
 {{- $env := merge $own (deepCopy ($svc.env | default dict)) (deepCopy .root.Values.env) -}}
 {{- range $key, $value := $env }}
 {{ $key }}: {{ $value | toString | quote }}

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createSampleSystems } from '@baton/connectors';
+import { connectRemoteConnectors, createSampleSystems } from '@baton/connectors';
 import type { RuntimeOptions } from '@baton/platform-runtime';
 import { createBus } from './bus.factory';
 import type { ServiceEnv } from './service-env.types';
@@ -18,7 +18,8 @@ export function serviceRuntimeOptions(service: string, migrations: RuntimeOption
     bus: () => createBus(service, env),
     relay: { services: [service] },
     workflowsDir: resolve(env.BATON_WORKFLOWS_DIR),
-    connectors: () => createSampleSystems().registry,
+    // Distributed, every service must see the same systems of record: one host serves them all.
+    connectors: () => (env.BATON_CONNECTORS_URL ? connectRemoteConnectors(env.BATON_CONNECTORS_URL) : createSampleSystems().registry),
     apiKeysFile: env.BATON_API_KEYS_FILE && resolve(env.BATON_API_KEYS_FILE),
   };
 }

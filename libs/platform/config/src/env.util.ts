@@ -61,4 +61,6 @@ export const commonEnvShape = {
   BATON_BUS: z.enum(['memory', 'kafka']).default('memory'),
   KAFKA_BROKERS: envList().optional(),
   SCHEMA_REGISTRY_URL: z.url().optional(),
+  /** Where the systems of record are served (the sample-systems app); in-process samples when unset. */
+  BATON_CONNECTORS_URL: z.url().optional(),
 };

@@ -18,7 +18,7 @@ export interface RuntimeOptions {
   bus: () => MessageBus | Promise<MessageBus>;
   relay?: OutboxRelayOptions;
   workflowsDir: string;
-  connectors: () => ConnectorRegistry;
+  connectors: () => ConnectorRegistry | Promise<ConnectorRegistry>;
   /** Whether schedule triggers scan on their own timers (default true); tests drive scans directly. */
   schedules?: boolean;
   /** YAML file of API keys and the principals they stand for; without it protected endpoints refuse all calls. */

@@ -1,6 +1,7 @@
-import type { FaultSettings, SampleSystems } from '@baton/connectors';
-import { BadRequestException, Body, Controller, Delete, Get, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { SampleSystems } from '../sample/sample-systems.factory';
+import type { FaultSettings } from '../sample/sample-system.types';
 
 export const SAMPLE_SYSTEMS = Symbol('SAMPLE_SYSTEMS');
 
@@ -8,8 +9,8 @@ const NAMES = ['crm', 'billing', 'notifications', 'tickets'] as const;
 type Name = (typeof NAMES)[number];
 
 /**
- * The embedded default's sample systems of record, for the walkthrough and demos: see their
- * data and effect counts, and switch faults on and off to watch Baton handle them.
+ * The sample systems of record, for the walkthrough, demos and fault tests: see their data and
+ * effect counts, and switch faults on and off to watch Baton handle them.
  */
 @ApiTags('sample systems')
 @Controller('samples')
@@ -46,6 +47,14 @@ export class SampleSystemsController {
   clearFaults(@Param('system') system: string): unknown {
     this.system(system).faults.clear();
     return { faults: this.system(system).faults.current };
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Every sample system back to its seed, effects zeroed and faults cleared.' })
+  reset(): { reset: true } {
+    this.systems.reset();
+    return { reset: true };
   }
 
   private system(name: string) {
