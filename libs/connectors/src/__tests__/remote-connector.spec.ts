@@ -37,7 +37,7 @@ describe('RemoteConnector', () => {
     systems.crm.faults.set({ failNext: { count: 1, kind: 'rate_limited', retryAfterMs: 1500 } });
     await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({ failureClass: 'transient', retryAfterMs: 1500 });
     systems.crm.faults.set({ down: true });
-    const error = await sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }).catch((e) => e);
+    const error: ConnectorError = await sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }).catch((e: ConnectorError) => e) as ConnectorError;
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error.failureClass).toBe('infrastructure');
   });
