@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       systems: createSampleSystems(),
       partitions: env.BATON_PARTITIONS,
       apiKeysFile: resolve(env.BATON_API_KEYS_FILE),
+      datasets: { banking77: resolve(env.BATON_BANKING77_DIR) },
     },
     logger,
   );

@@ -19,6 +19,8 @@ export interface StandaloneOptions {
   /** Run schedule triggers and review timers on their own (default true). */
   schedules?: boolean;
   apiKeysFile?: string;
+  /** Labelled datasets classifiers may be trained from, by name. */
+  datasets?: Record<string, string>;
 }
 
 /** All six services in one process over the in-memory bus: the embedded default. */
@@ -44,6 +46,7 @@ export class StandaloneModule {
           connectors: () => options.systems.registry,
           schedules: options.schedules,
           apiKeysFile: options.apiKeysFile,
+          datasets: options.datasets,
         }),
         IngestionModule,
         EnrichmentModule,

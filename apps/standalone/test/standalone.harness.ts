@@ -8,6 +8,8 @@ import { createStandaloneApp } from '../src/standalone.bootstrap';
 
 export const WORKFLOWS_DIR = resolve(__dirname, '../../../workflows');
 export const API_KEYS_FILE = resolve(__dirname, '../../../config/api-keys.demo.yaml');
+/** The banking77 fixture beside the repository (../shared/data), as CI lays it out. */
+export const BANKING77_DIR = process.env['BATON_BANKING77_DIR'] ?? resolve(__dirname, '../../../../shared/data/banking77');
 
 /** The demo principals' API keys (config/api-keys.demo.yaml), as request headers. */
 export const as = {
@@ -61,6 +63,7 @@ export class StandaloneHarness {
       // Scans run when a test asks, so background runs never mix into another test's counts.
       schedules: false,
       apiKeysFile: API_KEYS_FILE,
+      datasets: { banking77: BANKING77_DIR },
     });
     return new StandaloneHarness(app, systems);
   }

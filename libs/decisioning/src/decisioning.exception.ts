@@ -9,6 +9,8 @@ export enum DecisioningErrorCode {
   NotTheApprover = 'not_the_approver',
   NotFastTrack = 'not_fast_track',
   ClaimedBySomeoneElse = 'claimed_by_someone_else',
+  ClassifierNotTrained = 'classifier_not_trained',
+  UnknownDataset = 'unknown_dataset',
 }
 
 export class DecisioningException extends DomainException<DecisioningErrorCode> {}

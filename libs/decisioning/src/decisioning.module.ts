@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ClassifierModelsRepository } from './classifier/classifier-models.repository';
+import { ClassifiersController } from './classifier/classifiers.controller';
+import { WorkflowClassifierService } from './classifier/workflow-classifier.service';
 import { DecideRunUseCase } from './decide-run/decide-run.use-case';
 import { RunEnrichedConsumer } from './decide-run/run-enriched.consumer';
 import { ResolveReviewUseCase } from './reviews/resolve-review.use-case';
@@ -9,8 +12,8 @@ import { ReviewsController } from './reviews/reviews.controller';
 
 /** Deciding: rules and confidence tiers over run.enriched; review tasks, their timers and verdicts. */
 @Module({
-  controllers: [ReviewsController],
-  providers: [DecideRunUseCase, RunEnrichedConsumer, ReviewTaskRepository, ResolveReviewUseCase, ReviewAssignmentUseCase, ReviewTimersService],
-  exports: [ReviewTimersService],
+  controllers: [ReviewsController, ClassifiersController],
+  providers: [DecideRunUseCase, RunEnrichedConsumer, ReviewTaskRepository, ResolveReviewUseCase, ReviewAssignmentUseCase, ReviewTimersService, ClassifierModelsRepository, WorkflowClassifierService],
+  exports: [ReviewTimersService, WorkflowClassifierService],
 })
 export class DecisioningModule {}

@@ -1,5 +1,6 @@
 import { CreateDecisioningSchema1764144200000 } from './persistence/migrations/1764144200000-create-decisioning-schema';
 import { AddReviewTimers1764144300000 } from './persistence/migrations/1764144300000-add-review-timers';
+import { CreateClassifierModels1764144400000 } from './persistence/migrations/1764144400000-create-classifier-models';
 
 export * from './decisioning.module';
 export * from './decisioning.exception';
@@ -7,4 +8,6 @@ export * from './decide-run/decision-engine.util';
 
 export * from './reviews/review-timers.service';
 
-export const decisioningMigrations = [CreateDecisioningSchema1764144200000, AddReviewTimers1764144300000];
+export * from './classifier/workflow-classifier.service';
+
+export const decisioningMigrations = [CreateDecisioningSchema1764144200000, AddReviewTimers1764144300000, CreateClassifierModels1764144400000];

@@ -63,6 +63,15 @@ export interface CompiledDecision {
   readonly thresholds: DecisionThresholds;
   readonly approval?: CompiledApproval;
   readonly review?: CompiledReview;
+  readonly classifier?: CompiledClassifier;
+}
+
+export interface CompiledClassifier {
+  /** Returns a string: the text the classifier reads. */
+  readonly text: Expression;
+  readonly labelGroups?: 'banking77-teams';
+  /** Precision the automatic tier must reach when thresholds are calibrated; default 0.99. */
+  readonly targetPrecision: number;
 }
 
 export interface CompiledReview {

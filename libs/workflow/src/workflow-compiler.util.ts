@@ -2,6 +2,7 @@ import type {
   CompiledAction,
   CompiledApproval,
   CompiledReview,
+  CompiledClassifier,
   CompiledContextStep,
   CompiledDecision,
   CompiledRule,
@@ -132,6 +133,14 @@ class DefinitionCompiler {
       }
       if (source.approval.approver !== undefined) approval.approver = source.approval.approver;
       decision.approval = approval;
+    }
+    if (source.classifier !== undefined) {
+      const text = this.expression(source.classifier.text, ['decision', 'classifier', 'text'], 'decision', 'string', refs);
+      if (text) {
+        const classifier: Mutable<CompiledClassifier> = { text, targetPrecision: source.classifier.targetPrecision ?? 0.99 };
+        if (source.classifier.labelGroups !== undefined) classifier.labelGroups = source.classifier.labelGroups;
+        decision.classifier = classifier;
+      }
     }
     if (source.review !== undefined) {
       const review: Mutable<CompiledReview> = { escalation: source.review.escalation ?? [] };

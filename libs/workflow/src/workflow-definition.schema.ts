@@ -106,10 +106,28 @@ const reviewSchema = {
   },
 } as const;
 
+/**
+ * The workflow's own classifier, trained offline from its labelled history: `text` says what
+ * it reads; its calibrated probability becomes the decision's confidence and its label the
+ * suggestion (unless `score`/`suggestion` say otherwise). `labelGroups` sums the probabilities of
+ * fine labels into the groups a built-in mapping names (e.g. intents into teams).
+ */
+const classifierSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['text'],
+  properties: {
+    text: celExpression,
+    labelGroups: { enum: ['banking77-teams'] },
+    targetPrecision: { type: 'number', exclusiveMinimum: 0.5, maximum: 1 },
+  },
+} as const;
+
 const decisionSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    classifier: classifierSchema,
     review: reviewSchema,
     rules: { type: 'array', items: ruleSchema },
     score: celExpression,

@@ -40,6 +40,37 @@ export const decisionSchema = {
     reason: { type: 'string' },
     decidedBy: actorSchema,
     approval: { enum: ['instant', 'fast_track', 'full_review'] },
+    thresholds: {
+      type: 'object',
+      required: ['auto', 'suggest', 'source'],
+      additionalProperties: false,
+      properties: {
+        auto: { type: 'number', minimum: 0, maximum: 1 },
+        suggest: { type: 'number', minimum: 0, maximum: 1 },
+        source: { enum: ['workflow', 'organisation', 'calibrated', 'default'] },
+      },
+    },
+    /** The classifier's reading of the run, when the workflow has one: model version, label, probabilities. */
+    classifier: {
+      type: 'object',
+      required: ['modelId', 'version', 'label', 'confidence', 'ranking'],
+      additionalProperties: false,
+      properties: {
+        modelId: { type: 'string' },
+        version: { type: 'integer', minimum: 1 },
+        label: { type: 'string' },
+        confidence: { type: 'number', minimum: 0, maximum: 1 },
+        ranking: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['label', 'p'],
+            additionalProperties: false,
+            properties: { label: { type: 'string' }, p: { type: 'number', minimum: 0, maximum: 1 } },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -8,6 +8,7 @@ import type { CompiledWorkflow } from '@baton/workflow';
 import { Injectable, Logger } from '@nestjs/common';
 import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
 import { ReviewTaskRepository, type ReviewQueue } from '../reviews/review-task.repository';
+import { WorkflowClassifierService } from '../classifier/workflow-classifier.service';
 import { decide } from './decision-engine.util';
 
 export const DECISIONING_CONSUMER = 'baton-decisioning';
@@ -26,6 +27,7 @@ export class DecideRunUseCase {
     private readonly ledger: RunLedger,
     private readonly reviews: ReviewTaskRepository,
     private readonly metrics: BatonMetrics,
+    private readonly classifier: WorkflowClassifierService,
   ) {}
 
   async execute(event: RunEnriched): Promise<ConsumeOutcome> {
@@ -34,7 +36,18 @@ export class DecideRunUseCase {
     if (!workflow) {
       throw new DecisioningException(DecisioningErrorCode.WorkflowNotFound, `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
     }
-    const decision = decide(workflow, runVariables(event, this.catalog));
+    const vars = runVariables(event, this.catalog);
+    let reading: Awaited<ReturnType<WorkflowClassifierService['read']>> = { reading: null, calibrated: null };
+    try {
+      reading = await this.classifier.read(workflow, vars);
+    } catch (error) {
+      // A text the classifier cannot be given is a reason to ask a person, not to fail the run.
+      this.logger.warn({ runId: run.runId, error: (error as Error).message }, 'classifier could not read the run');
+    }
+    const decision = decide(workflow, vars, {
+      classifier: reading.reading,
+      thresholds: this.classifier.thresholdsFor(workflow, run.orgId, reading.calibrated),
+    });
     const result = await this.ledger.apply({ consumer: DECISIONING_CONSUMER, eventId: event.id }, async (uow) => {
       const current = await uow.current(run.runId);
       if (current?.state !== 'enriched') {

@@ -2,6 +2,15 @@ import type { Decision } from '@baton/contracts';
 import type { CompiledWorkflow, ExpressionVariables } from '@baton/workflow';
 
 type RuleResult = Decision['rulesEvaluated'][number];
+export type ClassifierReading = NonNullable<Decision['classifier']>;
+export type AppliedThresholds = NonNullable<Decision['thresholds']>;
+
+export interface DecisionInputs {
+  /** The workflow classifier's reading; null when the workflow has one but no model is trained yet. */
+  classifier?: ClassifierReading | null;
+  /** The thresholds in force for this run (workflow, organisation, calibrated or default). */
+  thresholds?: AppliedThresholds;
+}
 
 /**
  * Decides a run from its workflow's rules, confidence score and thresholds. Pure: the same
@@ -15,7 +24,7 @@ type RuleResult = Decision['rulesEvaluated'][number];
  * reason to act. The approval tier travels with the decision: the caller turns an `act` under
  * fast_track or full_review into the matching review task.
  */
-export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables): Decision {
+export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, inputs: DecisionInputs = {}): Decision {
   const rulesEvaluated: RuleResult[] = workflow.decision.rules.map((rule) => {
     const base = { id: rule.id, then: rule.then, ...(rule.description ? { description: rule.description } : {}) };
     try {
@@ -27,17 +36,20 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables): D
   const fired = rulesEvaluated.filter((r) => r.fired);
   const firedWith = (then: RuleResult['then']) => fired.filter((r) => r.then === then);
 
-  let confidence = 1;
-  let suggestion: string | null = null;
-  let scoreError: string | null = null;
+  const reading = inputs.classifier;
+  let confidence = reading ? reading.confidence : 1;
+  let suggestion: string | null = reading ? reading.label : null;
+  let scoreError: string | null = workflow.decision.classifier && !reading ? `no trained classifier for workflow ${workflow.id}` : null;
   try {
     if (workflow.decision.score) confidence = clamp(workflow.decision.score.evaluateNumber(vars));
     if (workflow.decision.suggestion) suggestion = String(workflow.decision.suggestion.evaluate(vars));
   } catch (error) {
     scoreError = (error as Error).message;
-    confidence = 0;
   }
-  const { auto, suggest } = workflow.decision.thresholds;
+  if (scoreError) confidence = 0;
+  const thresholds = inputs.thresholds ?? { ...workflow.decision.thresholds, source: 'workflow' as const };
+  const { auto, suggest } = thresholds;
+  const scored = Boolean(workflow.decision.score || workflow.decision.classifier);
   const approval = workflow.decision.approval?.tier ?? 'instant';
   const common = {
     confidence,
@@ -46,6 +58,8 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables): D
     rulesFired: fired.map((r) => r.id),
     decidedBy: { kind: 'system' as const, id: 'decisioning' },
     approval,
+    ...(scored ? { thresholds } : {}),
+    ...(reading ? { classifier: reading } : {}),
   };
   const because = (rules: RuleResult[]) => rules.map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}${r.error ? ` [evaluation failed: ${r.error}]` : ''}`).join('; ');
 
@@ -55,7 +69,7 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables): D
   if (scoreError) return { ...common, outcome: 'manual', tier: 'manual', reason: `confidence could not be computed: ${scoreError}` };
 
   if (firedWith('act').length) return { ...common, outcome: 'act', tier: 'rules', reason: because(firedWith('act')) };
-  if (!workflow.decision.score) return { ...common, outcome: 'act', tier: 'rules', reason: 'no rule objected' };
+  if (!scored) return { ...common, outcome: 'act', tier: 'rules', reason: 'no rule objected' };
   if (confidence >= auto) return { ...common, outcome: 'act', tier: 'auto', reason: `confidence ${fmt(confidence)} is at or above auto ${fmt(auto)}` };
   if (confidence >= suggest) {
     return { ...common, outcome: 'review', tier: 'suggest', reason: `confidence ${fmt(confidence)} is between suggest ${fmt(suggest)} and auto ${fmt(auto)}` };

@@ -25,4 +25,6 @@ export interface RuntimeOptions {
   apiKeysFile?: string;
   /** Or the registry itself (tests, embedding). */
   apiKeys?: ApiKeyRegistry;
+  /** Labelled datasets the server may train classifiers from, by name (never a path from a request). */
+  datasets?: Record<string, string>;
 }

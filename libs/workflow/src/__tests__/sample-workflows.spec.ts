@@ -19,7 +19,7 @@ describe('sample workflows', () => {
 
   it('all load, with the organisations file skipped', () => {
     expect(errors.map((e) => e.message)).toEqual([]);
-    expect(workflows.map((w) => w.ref)).toEqual(['goodwill-credit@1', 'invoice-aging@1', 'lead-routing@1', 'refund-request@1', 'support-ticket-routing@1']);
+    expect(workflows.map((w) => w.ref)).toEqual(['banking-support-routing@1', 'goodwill-credit@1', 'invoice-aging@1', 'lead-routing@1', 'refund-request@1', 'support-ticket-routing@1']);
     expect(runValidateCli(['validate', WORKFLOWS_DIR], () => undefined)).toBe(0);
   });
 
