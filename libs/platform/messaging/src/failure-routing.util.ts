@@ -30,7 +30,13 @@ export function routeFailure(
   const reason = errorMessage(error).slice(0, 2000);
   const failureClass = (error as { failureClass?: string } | null)?.failureClass ?? (isRetriable(error) ? 'transient' : 'data');
   const retriable = isRetriable(error);
-  const base: Record<string, string> = { ...message.headers, [Headers.originalTopic]: topic };
+  // Where the message first landed, kept through retries so a dead letter points at the original.
+  const base: Record<string, string> = {
+    ...message.headers,
+    [Headers.originalTopic]: topic,
+    [Headers.originalPartition]: message.headers[Headers.originalPartition] ?? String(message.partition),
+    [Headers.originalOffset]: message.headers[Headers.originalOffset] ?? message.offset,
+  };
   if (retriable && message.attempt < policy.maxAttempts) {
     const retryAfterMs = (error as { retryAfterMs?: number } | null)?.retryAfterMs;
     const delay = retryDelayMs(policy, message.attempt, random, retryAfterMs);
@@ -64,8 +70,6 @@ export function routeFailure(
         [Headers.failureReason]: retriable ? `retries exhausted after ${message.attempt} attempts: ${reason}` : reason,
         [Headers.failureClass]: failureClass,
         [Headers.failedAt]: new Date(now).toISOString(),
-        [Headers.originalPartition]: message.headers[Headers.originalPartition] ?? String(message.partition),
-        [Headers.originalOffset]: message.headers[Headers.originalOffset] ?? message.offset,
       },
     },
   };

@@ -4,3 +4,4 @@ export * from './failure-routing.util';
 export * from './in-memory.bus';
 export * from './event-codec.util';
 export * from './event-subscriber.util';
+export * from './kafka.bus';
