@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { IngestionModule, ingestionMigrations } from '@baton/ingestion';
 import { serviceRuntimeOptions } from '@baton/platform-bootstrap';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
@@ -10,7 +11,10 @@ export class IngestionAppModule {
   static forRoot(env: IngestionEnv): DynamicModule {
     return {
       module: IngestionAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('ingestion', ingestionMigrations, env)), IngestionModule],
+      imports: [
+        BatonRuntimeModule.forRoot(serviceRuntimeOptions('ingestion', ingestionMigrations, env)),
+        IngestionModule.forRoot({ webhooks: { sourcesFile: env.BATON_WEBHOOK_SOURCES && resolve(env.BATON_WEBHOOK_SOURCES) } }),
+      ],
     };
   }
 }

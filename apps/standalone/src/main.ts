@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       partitions: env.BATON_PARTITIONS,
       apiKeysFile: resolve(env.BATON_API_KEYS_FILE),
       datasets: { banking77: resolve(env.BATON_BANKING77_DIR) },
+      webhooks: { sourcesFile: resolve(env.BATON_WEBHOOK_SOURCES) },
     },
     logger,
   );

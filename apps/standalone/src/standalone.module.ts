@@ -2,7 +2,7 @@ import { ActionModule, actionMigrations } from '@baton/action';
 import { SampleSystemsHttpModule, type SampleSystems } from '@baton/connectors';
 import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
-import { IngestionModule, ingestionMigrations } from '@baton/ingestion';
+import { IngestionModule, ingestionMigrations, type WebhookOptions } from '@baton/ingestion';
 import type { DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
@@ -21,6 +21,7 @@ export interface StandaloneOptions {
   apiKeysFile?: string;
   /** Labelled datasets classifiers may be trained from, by name. */
   datasets?: Record<string, string>;
+  webhooks?: WebhookOptions;
 }
 
 /** All six services in one process over the in-memory bus: the embedded default. */
@@ -48,7 +49,7 @@ export class StandaloneModule {
           apiKeysFile: options.apiKeysFile,
           datasets: options.datasets,
         }),
-        IngestionModule,
+        IngestionModule.forRoot({ webhooks: options.webhooks }),
         EnrichmentModule,
         DecisioningModule,
         ActionModule,

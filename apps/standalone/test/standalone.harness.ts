@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Topics, type BatonEvent } from '@baton/contracts';
 import { createSampleSystems, type SampleSystems } from '@baton/connectors';
+import type { WebhookOptions } from '@baton/ingestion';
 import { RunQueries, type RunView } from '@baton/platform-database';
 import { MessageBus, type InMemoryBus } from '@baton/platform-messaging';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -53,7 +54,9 @@ export class StandaloneHarness {
     });
   }
 
-  static async start(options: { workflowsDir?: string; systems?: SampleSystems; dataDir?: string } = {}): Promise<StandaloneHarness> {
+  static async start(
+    options: { workflowsDir?: string; systems?: SampleSystems; dataDir?: string; webhooks?: WebhookOptions } = {},
+  ): Promise<StandaloneHarness> {
     const systems = options.systems ?? createSampleSystems();
     const app = await createStandaloneApp({
       database: { kind: 'pglite', dataDir: options.dataDir },
@@ -64,6 +67,7 @@ export class StandaloneHarness {
       schedules: false,
       apiKeysFile: API_KEYS_FILE,
       datasets: { banking77: BANKING77_DIR },
+      webhooks: options.webhooks,
     });
     return new StandaloneHarness(app, systems);
   }

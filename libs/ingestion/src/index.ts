@@ -1,9 +1,15 @@
 import { CreateIngestionSchema1764144100000 } from './persistence/migrations/1764144100000-create-ingestion-schema';
+import { CreateWebhookInbox1764144150000 } from './persistence/migrations/1764144150000-create-webhook-inbox';
 
 export * from './ingestion.module';
 export * from './ingestion.exception';
 export * from './start-run/start-run.use-case';
 export * from './schedules/scheduled-scan.service';
+export * from './webhooks/webhook-options.types';
+export * from './webhooks/webhook-sources.util';
+export * from './webhooks/webhook-signature.util';
+export * from './webhooks/webhook-dispatcher.service';
+export * from './webhooks/webhook-inbox-purge.service';
 
 /** Migrations of the ingestion schema, run by every process that hosts the ingestion service. */
-export const ingestionMigrations = [CreateIngestionSchema1764144100000];
+export const ingestionMigrations = [CreateIngestionSchema1764144100000, CreateWebhookInbox1764144150000];

@@ -1,13 +1,25 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { IngressConsumer } from './ingress/ingress.consumer';
 import { RunsController } from './runs/runs.controller';
 import { ScheduledScanService } from './schedules/scheduled-scan.service';
 import { StartRunUseCase } from './start-run/start-run.use-case';
+import { WEBHOOK_OPTIONS, type WebhookOptions } from './webhooks/webhook-options.types';
+import { webhookControllers, webhookProviders } from './webhooks/webhook.providers';
 import { WorkflowsController } from './workflows/workflows.controller';
 
-/** Trigger intake: the admin API's run and workflow endpoints, schedules, and starting runs. */
+export interface IngestionOptions {
+  webhooks?: WebhookOptions;
+}
+
+/** Trigger intake: the admin API's run and workflow endpoints, schedules, webhooks, and starting runs. */
 @Module({
-  controllers: [RunsController, WorkflowsController],
-  providers: [StartRunUseCase, ScheduledScanService],
+  controllers: [RunsController, WorkflowsController, ...webhookControllers],
+  providers: [StartRunUseCase, ScheduledScanService, IngressConsumer, ...webhookProviders],
   exports: [StartRunUseCase, ScheduledScanService],
 })
-export class IngestionModule {}
+export class IngestionModule {
+  /** With options from the app's validated environment; importing the class alone uses the defaults. */
+  static forRoot(options: IngestionOptions = {}): DynamicModule {
+    return { module: IngestionModule, providers: [{ provide: WEBHOOK_OPTIONS, useValue: options.webhooks ?? {} }] };
+  }
+}

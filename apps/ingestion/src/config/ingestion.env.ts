@@ -8,6 +8,8 @@ export const ingestionEnvSchema = z.object({
   BATON_DATA_DIR: z.string().min(1).default('.data/ingestion'),
   // No default: without a keys file the protected endpoints refuse every call.
   BATON_API_KEYS_FILE: z.string().min(1).optional(),
+  // No default either: a deployment never runs on the demo webhook secrets.
+  BATON_WEBHOOK_SOURCES: z.string().min(1).optional(),
 });
 
 export type IngestionEnv = z.infer<typeof ingestionEnvSchema>;

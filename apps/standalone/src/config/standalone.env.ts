@@ -7,6 +7,8 @@ export const standaloneEnvSchema = z.object({
   BATON_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   /** The demo keys by default, so the walkthrough works out of the box; set your own file in any real use. */
   BATON_API_KEYS_FILE: z.string().min(1).default('config/api-keys.demo.yaml'),
+  /** Webhook sources and their signing secrets; the public demo file by default, for the walkthrough. */
+  BATON_WEBHOOK_SOURCES: z.string().min(1).default('config/webhook-sources.example.yaml'),
   /** The labelled banking77 history the sample banking-support workflow's classifier trains on. */
   BATON_BANKING77_DIR: z.string().min(1).default('../shared/data/banking77'),
 });

@@ -1,15 +1,18 @@
-import { InMemoryBus, type MessageBus } from '@baton/platform-messaging';
+import { InMemoryBus, KafkaBus, NamespacedBus, type MessageBus } from '@baton/platform-messaging';
 import type { ServiceEnv } from './service-env.types';
 
 /**
- * The bus adapter BATON_BUS names: the one place a service process chooses its bus. The service
- * name is for the Kafka adapter's client id.
+ * The bus adapter BATON_BUS names: the one place a service process chooses its bus. Each
+ * service is its own Kafka client (client id = service name) and consumer group.
  */
-export function createBus(_service: string, env: ServiceEnv): MessageBus {
+export function createBus(service: string, env: ServiceEnv): MessageBus {
   switch (env.BATON_BUS) {
     case 'memory':
       return new InMemoryBus();
-    case 'kafka':
-      throw new Error('BATON_BUS=kafka: the Kafka adapter is not available in this build');
+    case 'kafka': {
+      if (!env.KAFKA_BROKERS?.length) throw new Error('BATON_BUS=kafka needs KAFKA_BROKERS (host:port,...)');
+      const bus = new KafkaBus({ brokers: env.KAFKA_BROKERS, clientId: `baton-${service}`, partitions: env.BATON_KAFKA_PARTITIONS });
+      return env.BATON_KAFKA_NAMESPACE ? new NamespacedBus(bus, env.BATON_KAFKA_NAMESPACE) : bus;
+    }
   }
 }

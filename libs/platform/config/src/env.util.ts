@@ -60,6 +60,10 @@ export const commonEnvShape = {
   BATON_DATA_DIR: z.string().min(1).default('.data/pglite'),
   BATON_BUS: z.enum(['memory', 'kafka']).default('memory'),
   KAFKA_BROKERS: envList().optional(),
+  /** Prefix of every topic and consumer group, to share a Kafka cluster between installations. */
+  BATON_KAFKA_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'may only hold letters, digits, ".", "_" and "-"').optional(),
+  /** Partitions of the topics Baton creates on Kafka. */
+  BATON_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SCHEMA_REGISTRY_URL: z.url().optional(),
   /** Where the systems of record are served (the sample-systems app); in-process samples when unset. */
   BATON_CONNECTORS_URL: z.url().optional(),

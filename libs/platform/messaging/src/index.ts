@@ -5,3 +5,4 @@ export * from './in-memory.bus';
 export * from './event-codec.util';
 export * from './event-subscriber.util';
 export * from './kafka.bus';
+export * from './namespaced.bus';

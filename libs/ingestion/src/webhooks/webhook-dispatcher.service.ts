@@ -1,0 +1,157 @@
+import { errorMessage } from '@baton/platform-errors';
+import { withConsumerSpan } from '@baton/platform-observability';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { DispatchWebhookUseCase } from './dispatch-webhook.use-case';
+import { IntakePressure } from './intake-pressure.util';
+import { WebhookInboxRepository, type ClaimedEntry } from './webhook-inbox.repository';
+import { WebhookMetrics } from './webhook-metrics.util';
+import { WebhookSources } from './webhook-sources.util';
+
+/**
+ * Drains the webhook inbox in the background: leases due pending rows, oldest first, and starts
+ * their runs. Woken at once by every accepted webhook in this process, and polled as a safety
+ * net for rows another replica or a previous process stored. Acknowledging never waits for it,
+ * which is what keeps the 202 fast while downstream stages are slow or stalled.
+ */
+@Injectable()
+export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WebhookDispatcherService.name);
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private paused = false;
+
+  constructor(
+    private readonly inbox: WebhookInboxRepository,
+    private readonly dispatchWebhook: DispatchWebhookUseCase,
+    private readonly sources: WebhookSources,
+    private readonly metrics: WebhookMetrics,
+    private readonly intake: IntakePressure,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.sources.dispatcher.pollIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Asks for a pass; kicks while one runs coalesce into one more. */
+  kick(): void {
+    if (this.stopped || this.paused) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /**
+   * Stops dispatching after the batch in hand (webhooks are still accepted and stored); resolves
+   * once that batch is done.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.running;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.kick();
+  }
+
+  get state(): { paused: boolean; dispatching: boolean } {
+    return { paused: this.paused, dispatching: this.running !== null };
+  }
+
+  /** Resolves when no due row is left (tests, and callers that need the runs started). */
+  async drain(): Promise<void> {
+    this.kick();
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped && !this.paused && (await this.pass()) > 0);
+      } catch (error) {
+        this.logger.warn(`webhook dispatch pass failed, will retry on the next poll: ${errorMessage(error)}`);
+        return;
+      }
+    } while (this.again && !this.stopped && !this.paused);
+  }
+
+  private async pass(): Promise<number> {
+    const { batchSize, leaseSeconds, yieldToIntakeMs } = this.sources.dispatcher;
+    if (yieldToIntakeMs > 0) await this.yieldToIntake(yieldToIntakeMs);
+    const batch = await this.inbox.claim(batchSize, leaseSeconds);
+    for (const [i, entry] of batch.entries()) {
+      if (yieldToIntakeMs > 0 && i > 0) await this.yieldToIntake(yieldToIntakeMs);
+      if (this.stopped) {
+        // Shutting down: hand the rest of the batch back now instead of when the lease ends.
+        for (const rest of batch.slice(i)) await this.inbox.retryLater(rest.source, rest.webhookId, 0, null);
+        break;
+      }
+      await this.dispatch(entry);
+    }
+    return batch.length;
+  }
+
+  /**
+   * Back-to-back transactions on in-process PGlite hardly give sockets and timers a turn (seen:
+   * a burst of requests stuck before their handlers for a whole batch), so a macrotask turn
+   * first lets incoming requests reach their handlers, then the lull lets them finish.
+   */
+  private async yieldToIntake(maxWaitMs: number): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.intake.lull(QUIET_MS, maxWaitMs);
+  }
+
+  private async dispatch(entry: ClaimedEntry): Promise<void> {
+    const started = Date.now();
+    const { source, webhookId } = entry;
+    this.logger.debug({ source, webhookId, attempt: entry.attempts }, 'webhook dispatch started');
+    const result = await withConsumerSpan(entry.trace, 'webhook.dispatch', { 'baton.webhook.source': source, 'baton.webhook.id': webhookId }, () =>
+      this.dispatchWebhook.execute(entry),
+    );
+    const lagSeconds = (Date.now() - entry.receivedAt.getTime()) / 1000;
+    const durationMs = Date.now() - started;
+    if (result.outcome === 'processed') {
+      await this.inbox.markProcessed(source, webhookId, result.runIds);
+      this.metrics.dispatchedOne(source, 'processed', lagSeconds);
+      this.logger.log({ source, webhookId, runIds: result.runIds, durationMs }, 'webhook dispatched');
+      return;
+    }
+    const { maxAttempts } = this.sources.dispatcher;
+    if (result.outcome === 'failed' || entry.attempts >= maxAttempts) {
+      const reason = result.outcome === 'failed' ? result.reason : `gave up after ${entry.attempts} attempts: ${result.reason}`;
+      await this.inbox.markFailed(source, webhookId, reason, result.runIds);
+      this.metrics.dispatchedOne(source, 'failed', lagSeconds);
+      this.logger.error({ source, webhookId, runIds: result.runIds, durationMs, reason }, 'webhook dispatch failed');
+      return;
+    }
+    const delayMs = backoffMs(entry.attempts);
+    await this.inbox.retryLater(source, webhookId, delayMs, result.reason);
+    this.metrics.dispatchedOne(source, 'retried', lagSeconds);
+    this.logger.warn({ source, webhookId, durationMs, reason: result.reason, retryInMs: delayMs }, 'webhook dispatch will be retried');
+  }
+}
+
+/** How long without an incoming webhook counts as a lull. */
+const QUIET_MS = 20;
+
+/** Exponential from one second, capped at five minutes, with jitter so replicas spread out. */
+function backoffMs(attempts: number): number {
+  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.5 + Math.random() / 2));
+}

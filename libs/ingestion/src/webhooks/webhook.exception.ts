@@ -1,0 +1,45 @@
+import { DomainException } from '@baton/platform-errors';
+
+export enum WebhookErrorCode {
+  UnknownSource = 'unknown_source',
+  NoWorkflow = 'no_workflow_for_source',
+  UnsupportedMediaType = 'unsupported_media_type',
+  PayloadTooLarge = 'payload_too_large',
+  InvalidSignature = 'invalid_signature',
+  RateLimited = 'rate_limited',
+  InvalidBody = 'invalid_body',
+  InvalidTrigger = 'invalid_trigger',
+  InboxEntryNotFound = 'inbox_entry_not_found',
+  StoreUnavailable = 'webhook_store_unavailable',
+}
+
+/**
+ * HTTP status of each code. The shared filter knows only reject/not_found/conflict/retry (400,
+ * 404, 409, 503); a webhook sender also needs 401, 413, 415 and 429 to know what to fix and
+ * whether to retry, so WebhookExceptionFilter reads this table.
+ */
+export const webhookErrorStatus: Record<WebhookErrorCode, number> = {
+  [WebhookErrorCode.UnknownSource]: 404,
+  [WebhookErrorCode.NoWorkflow]: 404,
+  [WebhookErrorCode.UnsupportedMediaType]: 415,
+  [WebhookErrorCode.PayloadTooLarge]: 413,
+  [WebhookErrorCode.InvalidSignature]: 401,
+  [WebhookErrorCode.RateLimited]: 429,
+  [WebhookErrorCode.InvalidBody]: 400,
+  [WebhookErrorCode.InvalidTrigger]: 400,
+  [WebhookErrorCode.InboxEntryNotFound]: 404,
+  [WebhookErrorCode.StoreUnavailable]: 503,
+};
+
+export class WebhookException extends DomainException<WebhookErrorCode> {
+  constructor(code: WebhookErrorCode, message: string, details?: Record<string, unknown>) {
+    // The disposition keeps the shared filter's answer sensible (a 4xx) wherever this escapes
+    // the webhook controller; the controller's own filter sends the exact status.
+    const status = webhookErrorStatus[code];
+    super(code, message, details, status === 404 ? 'not_found' : status === 503 ? 'retry' : 'reject');
+  }
+
+  get status(): number {
+    return webhookErrorStatus[this.code];
+  }
+}
