@@ -47,6 +47,27 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
     });
   }
   await dataSource.initialize();
-  if (spec.runMigrations !== false) await dataSource.runMigrations();
+  if (spec.runMigrations !== false) await migrate(dataSource, spec.database.kind);
   return dataSource;
+}
+
+/**
+ * Runs pending migrations. On PostgreSQL several services start at once against one database:
+ * a session advisory lock makes them migrate one after the other, each finding the others'
+ * migrations already applied, instead of racing on the same DDL.
+ */
+async function migrate(dataSource: DataSource, kind: DatabaseOptions['kind']): Promise<void> {
+  if (kind !== 'postgres') {
+    await dataSource.runMigrations();
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext('baton:migrations'))`);
+    await dataSource.runMigrations();
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtext('baton:migrations'))`).catch(() => undefined);
+    await runner.release();
+  }
 }
