@@ -5,6 +5,7 @@ import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
 import { IngestionModule, ingestionMigrations, type WebhookOptions } from '@baton/ingestion';
 import type { DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
+import { AuditModule } from '@baton/platform-audit';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
 import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
 import { VerificationModule, verificationMigrations } from '@baton/verification';
@@ -56,6 +57,7 @@ export class StandaloneModule {
         VerificationModule,
         ReconciliationModule,
         SampleSystemsHttpModule.forRoot(options.systems),
+        AuditModule,
       ],
     };
   }

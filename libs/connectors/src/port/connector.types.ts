@@ -23,6 +23,12 @@ export interface OperationSpec {
   readonly description: string;
   /** Name of the operation on the same connector that undoes this write, when there is one. */
   readonly compensation?: string;
+  /**
+   * The compensation's arguments, taken from this write's result (what the target answered and
+   * the audit log kept). Undefined when the result lacks what the compensation needs: such a
+   * write cannot be reverted. Without this, `compensation` alone cannot be called.
+   */
+  readonly compensationArgs?: (result: unknown) => Record<string, unknown> | undefined;
   /** Name of the read operation that shows this write's outcome, for verification by reading back. */
   readonly readBack?: string;
   /** Every argument the operation accepts; any other argument is rejected as a data failure. */

@@ -62,6 +62,10 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           readBack: 'getRefund',
           description: 'Refunds money to the customer, optionally against a paid invoice.',
           compensation: 'voidRefund',
+          compensationArgs: (result) => {
+            const { refundId } = (result ?? {}) as Partial<Refund>;
+            return typeof refundId === 'string' ? { refundId } : undefined;
+          },
           args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required', invoiceId: 'optional' },
           honoursIdempotencyKey: true,
         },
@@ -97,6 +101,10 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           readBack: 'getCredit',
           description: 'Credits the account, lowering its balance.',
           compensation: 'voidCredit',
+          compensationArgs: (result) => {
+            const { creditId } = (result ?? {}) as Partial<Credit>;
+            return typeof creditId === 'string' ? { creditId } : undefined;
+          },
           args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required' },
           honoursIdempotencyKey: true,
         },

@@ -43,6 +43,13 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
           readBack: 'getCustomer',
           description: 'Changes customer fields; `previous` holds the old values, which undo the change.',
           compensation: 'updateCustomer',
+          // The values before the change put it back; `previous` names exactly the fields changed.
+          compensationArgs: (result) => {
+            const { customer, previous } = (result ?? {}) as { customer?: Partial<Customer>; previous?: UpdatableCustomerFields };
+            return typeof customer?.id === 'string' && previous && Object.keys(previous).length > 0
+              ? { customerId: customer.id, fields: previous }
+              : undefined;
+          },
           args: { customerId: 'required', fields: 'required' },
           // Honoured so a retry reports the values before the first call, not the ones it wrote.
           honoursIdempotencyKey: true,
@@ -56,6 +63,10 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
           readBack: 'getLead',
           description: 'Creates a lead owned by a team.',
           compensation: 'retractLead',
+          compensationArgs: (result) => {
+            const { leadId } = (result ?? {}) as Partial<Lead>;
+            return typeof leadId === 'string' ? { leadId } : undefined;
+          },
           args: { company: 'required', email: 'required', ownerTeam: 'required', employees: 'optional' },
           honoursIdempotencyKey: true,
         },
@@ -81,6 +92,12 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
           readBack: 'getLead',
           description: 'Moves a lead to another team; `previousOwnerTeam` undoes it.',
           compensation: 'assignLead',
+          compensationArgs: (result) => {
+            const { lead, previousOwnerTeam } = (result ?? {}) as { lead?: Partial<Lead>; previousOwnerTeam?: string };
+            return typeof lead?.leadId === 'string' && typeof previousOwnerTeam === 'string'
+              ? { leadId: lead.leadId, ownerTeam: previousOwnerTeam }
+              : undefined;
+          },
           args: { leadId: 'required', ownerTeam: 'required' },
           honoursIdempotencyKey: true,
         },

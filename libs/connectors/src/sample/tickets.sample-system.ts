@@ -25,6 +25,10 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
           readBack: 'findTicketByKey',
           description: 'Opens a ticket for a team; the idempotency key is recorded but not enforced.',
           compensation: 'closeTicket',
+          compensationArgs: (result) => {
+            const { ticketId } = (result ?? {}) as Partial<Ticket>;
+            return typeof ticketId === 'string' ? { ticketId } : undefined;
+          },
           args: { title: 'required', team: 'required', priority: 'required', customerId: 'optional', description: 'optional' },
           honoursIdempotencyKey: false,
         },
@@ -59,6 +63,13 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
           readBack: 'getTicket',
           description: 'Moves an open ticket to another team; `previousTeam` undoes it.',
           compensation: 'assignTicket',
+          // `previousTeam` of the first answer: a retried call reports the team it had just set.
+          compensationArgs: (result) => {
+            const { ticket, previousTeam } = (result ?? {}) as { ticket?: Partial<Ticket>; previousTeam?: string };
+            return typeof ticket?.ticketId === 'string' && typeof previousTeam === 'string'
+              ? { ticketId: ticket.ticketId, team: previousTeam }
+              : undefined;
+          },
           args: { ticketId: 'required', team: 'required' },
           honoursIdempotencyKey: false,
         },

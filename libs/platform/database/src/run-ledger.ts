@@ -2,6 +2,8 @@ import { canTransition, type RunRef, type RunState } from '@baton/contracts';
 import { DomainException } from '@baton/platform-errors';
 import { injectTraceHeaders } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
+import { appendAuditEntries, pendingAuditEntry, type AuditInput, type PendingAuditEntry } from './audit-append.util';
+import type { AuditRecord } from './audit-chain.util';
 
 export enum LedgerErrorCode {
   IllegalTransition = 'illegal_transition',
@@ -20,18 +22,6 @@ export interface TransitionInput {
   reason?: string;
   detail?: Record<string, unknown>;
   causeEventId?: string;
-}
-
-export interface AuditInput {
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  before?: unknown;
-  after?: unknown;
-  reason?: unknown;
-  runId?: string | null;
-  traceId?: string | null;
 }
 
 export interface OutboxInput {
@@ -56,6 +46,7 @@ export interface CurrentRunState {
  */
 export class UnitOfWork {
   readonly emitted: OutboxInput[] = [];
+  private readonly pendingAudit: PendingAuditEntry[] = [];
 
   constructor(
     readonly manager: EntityManager,
@@ -124,22 +115,18 @@ export class UnitOfWork {
     return { runId: run.runId, state: input.to, seq, workflowId: run.workflowId, workflowVersion: run.workflowVersion, orgId: run.orgId };
   }
 
+  /**
+   * Records an audit entry. Entries are appended to the hash chain when the unit of work ends
+   * (or at `flushAudit`), all of them with one lock and one INSERT, so the chain lock is held
+   * only for the last moments of the transaction. The trace id is taken now, from the active span.
+   */
   async audit(entry: AuditInput): Promise<void> {
-    await this.manager.query(
-      `INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        entry.actor,
-        entry.action,
-        entry.targetType,
-        entry.targetId,
-        json(entry.before),
-        json(entry.after),
-        json(entry.reason),
-        entry.runId ?? null,
-        entry.traceId ?? null,
-      ],
-    );
+    this.pendingAudit.push(pendingAuditEntry(entry));
+  }
+
+  /** Appends the entries recorded so far and returns them as stored (ids, time, hashes). */
+  async flushAudit(): Promise<AuditRecord[]> {
+    return appendAuditEntries(this.manager, this.pendingAudit.splice(0));
   }
 
   async emit(message: OutboxInput): Promise<void> {
@@ -184,6 +171,7 @@ export class RunLedger {
       }
       const uow = new UnitOfWork(manager, this.service);
       const value = await work(uow);
+      await uow.flushAudit();
       return { outcome: 'processed' as const, value, emitted: uow.emitted.length };
     });
     if (result.outcome === 'processed' && result.emitted > 0) for (const listener of this.listeners) listener();
@@ -218,10 +206,6 @@ async function currentState(manager: EntityManager, runId: string): Promise<Curr
     workflowVersion: Number(row.workflow_version),
     orgId: row.org_id,
   };
-}
-
-function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -50,7 +50,10 @@ export class RunTransitionEntity {
   at!: Date;
 }
 
-/** Who did what to which record, and why. Append-only. */
+/**
+ * Who did what to which record, and why. Append-only (grants and triggers refuse UPDATE, DELETE
+ * and TRUNCATE) and hash-chained: `hash` = SHA-256(prev_hash + canonical JSON of the entry).
+ */
 @Entity({ schema: SHARED_SCHEMA, name: 'audit_log' })
 export class AuditEntryEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
@@ -85,6 +88,13 @@ export class AuditEntryEntity {
 
   @CreateDateColumn({ type: 'timestamptz' })
   at!: Date;
+
+  /** Hash of the entry before this one; unique, so the chain cannot fork. */
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
 }
 
 /** Events written in the same transaction as the state change they announce; deleted once relayed. */

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+
+/** `prev_hash` of the first entry of the chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Key of the transaction-level advisory lock every audit append takes, so appends form one
+ * chain: under it the writer reads the head, links to it and inserts before committing.
+ * Any constant works as long as every writer uses the same one; this is "baton" in ASCII.
+ */
+export const AUDIT_CHAIN_LOCK_KEY = '422827237230';
+
+/** The fields of an audit entry the chain hash covers, as stored and as read back. */
+export interface AuditHashedFields {
+  id: string;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before: unknown;
+  after: unknown;
+  reason: unknown;
+  runId: string | null;
+  traceId: string | null;
+  /** ISO-8601 with milliseconds, UTC; the column stores exactly this instant. */
+  at: string;
+}
+
+/** A stored audit entry with its place in the chain. */
+export interface AuditRecord extends AuditHashedFields {
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code unit, recursively) and no whitespace, so the
+ * same value always gives the same bytes. Values must already be JSON values (see `jsonValue`):
+ * what jsonb returns is then exactly what was hashed.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
+}
+
+/**
+ * The value as it will come back from a jsonb column: dates become strings, undefined
+ * properties disappear, a missing value is null. Hashing this form makes write and verify agree.
+ */
+export function jsonValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  return text === undefined ? null : JSON.parse(text);
+}
+
+/** SHA-256 (hex) over the previous entry's hash followed by the canonical JSON of this entry's fields. */
+export function auditEntryHash(prevHash: string, fields: AuditHashedFields): string {
+  const canonical = canonicalJson({
+    id: fields.id,
+    actor: fields.actor,
+    action: fields.action,
+    targetType: fields.targetType,
+    targetId: fields.targetId,
+    before: fields.before,
+    after: fields.after,
+    reason: fields.reason,
+    runId: fields.runId,
+    traceId: fields.traceId,
+    at: fields.at,
+  });
+  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+/** A row of `baton.audit_log` (snake_case, as the drivers return it) in the chain's terms. */
+export function auditRecordOf(row: Record<string, unknown>): AuditRecord {
+  return {
+    id: String(row['id']),
+    actor: row['actor'] as string,
+    action: row['action'] as string,
+    targetType: row['target_type'] as string,
+    targetId: row['target_id'] as string,
+    before: row['before'] ?? null,
+    after: row['after'] ?? null,
+    reason: row['reason'] ?? null,
+    runId: (row['run_id'] as string | null) ?? null,
+    traceId: (row['trace_id'] as string | null) ?? null,
+    at: isoOf(row['at']),
+    prevHash: row['prev_hash'] as string,
+    hash: row['hash'] as string,
+  };
+}
+
+function isoOf(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}
