@@ -26,7 +26,10 @@ describe('refund request', () => {
     ]);
     const decided = run.timeline.find((t) => t.to === 'decided')!.detail.decision as any;
     expect(decided).toMatchObject({ outcome: 'act', rulesFired: [] });
-    expect(decided.rulesEvaluated).toEqual([expect.objectContaining({ id: 'over-limit', fired: false })]);
+    expect(decided.rulesEvaluated).toEqual([
+      expect.objectContaining({ id: 'over-limit', fired: false }),
+      expect.objectContaining({ id: 'high-value-account', fired: false }),
+    ]);
     const verifications = run.timeline.at(-1)!.detail.verifications as any[];
     expect(verifications.map((v) => [v.actionId, v.ok])).toEqual([
       ['refund', true],

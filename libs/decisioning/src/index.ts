@@ -1,6 +1,7 @@
 import { CreateDecisioningSchema1764144200000 } from './persistence/migrations/1764144200000-create-decisioning-schema';
 import { AddReviewTimers1764144300000 } from './persistence/migrations/1764144300000-add-review-timers';
 import { CreateClassifierModels1764144400000 } from './persistence/migrations/1764144400000-create-classifier-models';
+import { AllowDraftReviews1764144500000 } from './persistence/migrations/1764144500000-allow-draft-reviews';
 
 export * from './decisioning.module';
 export * from './decisioning.exception';
@@ -10,4 +11,4 @@ export * from './reviews/review-timers.service';
 
 export * from './classifier/workflow-classifier.service';
 
-export const decisioningMigrations = [CreateDecisioningSchema1764144200000, AddReviewTimers1764144300000, CreateClassifierModels1764144400000];
+export const decisioningMigrations = [CreateDecisioningSchema1764144200000, AddReviewTimers1764144300000, CreateClassifierModels1764144400000, AllowDraftReviews1764144500000];

@@ -99,5 +99,7 @@ export interface CompiledAction {
   readonly args: CompiledArgs;
   /** Returns a boolean; the action is skipped when false. */
   readonly when?: Expression;
+  /** An outbound message, held as a draft for a person when the run is sensitive. */
+  readonly message: boolean;
   readonly verify: CompiledVerification;
 }

@@ -181,6 +181,7 @@ class DefinitionCompiler {
         operation: action.operation,
         args,
         ...(when ? { when } : {}),
+        message: action.message ?? false,
         verify,
       };
       return compiled;

@@ -11,7 +11,11 @@ export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 /** Deliberately loose: owner and approver name people, not deliverable mailboxes. */
 export const EMAIL_LIKE_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
 
-export const RULE_OUTCOMES = ['act', 'review', 'manual', 'reject'] as const;
+/**
+ * What a fired rule asks for. `draft` does not stop the run: it holds the workflow's outbound
+ * messages (actions marked `message: true`) as drafts for a person to edit and approve.
+ */
+export const RULE_OUTCOMES = ['act', 'review', 'manual', 'reject', 'draft'] as const;
 export const TRIGGER_TYPES = ['webhook', 'event', 'record_change', 'schedule'] as const;
 export const APPROVAL_TIERS = ['instant', 'fast_track', 'full_review'] as const;
 
@@ -151,6 +155,8 @@ const actionSchema = {
     operation: nonEmptyString,
     args: connectorArgs,
     when: celExpression,
+    /** An outbound message (email, chat): held as a draft when the run is sensitive. */
+    message: { type: 'boolean' },
     verify: {
       type: 'object',
       additionalProperties: false,

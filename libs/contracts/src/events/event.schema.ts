@@ -62,9 +62,10 @@ export const reviewRequestedSchema = defineEventSchema(EventTypes.reviewRequeste
     /**
      * suggested: confidence between the thresholds, the suggestion pre-filled; manual: low
      * confidence or a rule asked for a person; fast_track: approved automatically after
-     * `autoApproveAt` unless someone objects; approval: full review by the designated approver.
+     * `autoApproveAt` unless someone objects; approval: full review by the designated approver;
+     * draft: outbound messages wait for a person to edit and approve them.
      */
-    queue: { enum: ['suggested', 'manual', 'fast_track', 'approval'] },
+    queue: { enum: ['suggested', 'manual', 'fast_track', 'approval', 'draft'] },
     owner: { type: 'string', minLength: 1 },
     trigger: jsonObjectSchema,
     context: jsonObjectSchema,

@@ -21,7 +21,7 @@ export const ruleResultSchema = {
     id: { type: 'string' },
     description: { type: 'string' },
     fired: { type: 'boolean' },
-    then: { enum: ['act', 'review', 'manual', 'reject'] },
+    then: { enum: ['act', 'review', 'manual', 'reject', 'draft'] },
     error: { type: 'string' },
   },
 } as const;
@@ -49,6 +49,26 @@ export const decisionSchema = {
         suggest: { type: 'number', minimum: 0, maximum: 1 },
         source: { enum: ['workflow', 'organisation', 'calibrated', 'default'] },
       },
+    },
+    /** Outbound messages held as drafts for a person, with why and what they would say. */
+    drafts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['actionId', 'reasons', 'preview'],
+        additionalProperties: false,
+        properties: {
+          actionId: { type: 'string' },
+          reasons: { type: 'array', items: { type: 'string' } },
+          /** Each argument as it would be sent, or `{ template }` when it depends on earlier actions. */
+          preview: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+    /** Arguments a reviewer changed, by action id: they replace the workflow's when the action runs. */
+    edits: {
+      type: 'object',
+      additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
     },
     /** The classifier's reading of the run, when the workflow has one: model version, label, probabilities. */
     classifier: {

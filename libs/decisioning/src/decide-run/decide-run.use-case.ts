@@ -65,7 +65,7 @@ export class DecideRunUseCase {
         runId: run.runId,
       });
       const data = { trigger: event.data.trigger, context: event.data.context };
-      if (decision.outcome === 'act' && (decision.approval ?? 'instant') === 'instant') {
+      if (decision.outcome === 'act' && (decision.approval ?? 'instant') === 'instant' && !decision.drafts?.length) {
         await uow.transition(run, { to: 'decided', stage: 'decisioning', reason: decision.reason, causeEventId: event.id, detail });
         const decided = createEvent(EventTypes.runDecided, run, { ...data, decision }, { source: 'baton/decisioning', cause: event });
         await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
@@ -128,7 +128,15 @@ export class DecideRunUseCase {
     const approval = workflow.decision.approval;
     const review = workflow.decision.review;
     const queue: ReviewQueue =
-      decision.outcome === 'manual' ? 'manual' : decision.outcome === 'review' ? 'suggested' : approval?.tier === 'fast_track' ? 'fast_track' : 'approval';
+      decision.outcome === 'manual'
+        ? 'manual'
+        : decision.outcome === 'review'
+          ? 'suggested'
+          : decision.drafts?.length
+            ? 'draft'
+            : approval?.tier === 'fast_track'
+              ? 'fast_track'
+              : 'approval';
     const approver = approval?.tier === 'full_review' ? (approval.approver ?? workflow.owner) : null;
     const owner = approver && !approver.startsWith('role:') ? approver : workflow.owner;
     const at = (ms?: number) => (ms === undefined ? null : new Date(now.getTime() + ms).toISOString());
@@ -146,6 +154,7 @@ export class DecideRunUseCase {
 }
 
 function reviewReason(decision: Decision, queue: ReviewQueue): string {
+  if (queue === 'draft') return `${decision.reason}; outbound messages held as drafts: ${decision.drafts?.[0]?.reasons.join('; ')}`;
   if (queue === 'fast_track') return `${decision.reason}; fast-track: approved after the quiet period unless someone objects`;
   if (queue === 'approval') return `${decision.reason}; full review: the designated approver decides`;
   return decision.reason;

@@ -1,5 +1,6 @@
+import { detectSensitiveLanguage } from '@baton/classifier';
 import type { Decision } from '@baton/contracts';
-import type { CompiledWorkflow, ExpressionVariables } from '@baton/workflow';
+import { Expression, type CompiledAction, type CompiledWorkflow, type ExpressionVariables } from '@baton/workflow';
 
 type RuleResult = Decision['rulesEvaluated'][number];
 export type ClassifierReading = NonNullable<Decision['classifier']>;
@@ -61,6 +62,8 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, in
     ...(scored ? { thresholds } : {}),
     ...(reading ? { classifier: reading } : {}),
   };
+  const drafts = heldDrafts(workflow, vars, firedWith('draft'), { outcome: 'act', suggestion, confidence });
+  if (drafts.length) Object.assign(common, { drafts });
   const because = (rules: RuleResult[]) => rules.map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}${r.error ? ` [evaluation failed: ${r.error}]` : ''}`).join('; ');
 
   if (firedWith('reject').length) return { ...common, outcome: 'reject', tier: 'rules', reason: because(firedWith('reject')) };
@@ -84,4 +87,42 @@ function clamp(n: number): number {
 
 function fmt(n: number): string {
   return n.toFixed(2);
+}
+
+/**
+ * The outbound messages to hold for a person: every action marked `message` when a `draft` rule
+ * fired (e.g. a high-value account) or the trigger's text reads as a complaint or as legal
+ * language. Each draft carries why, and a preview of what it would send.
+ */
+function heldDrafts(workflow: CompiledWorkflow, vars: ExpressionVariables, draftRules: RuleResult[], decision: ExpressionVariables['decision']): NonNullable<Decision['drafts']> {
+  const messages = workflow.actions.filter((a) => a.message);
+  if (!messages.length) return [];
+  const reasons = [
+    ...draftRules.map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}`),
+    ...textsOf(vars.trigger).flatMap((text) => detectSensitiveLanguage(text).map((m) => `${m.category} language in the request: "${m.text}"`)),
+  ];
+  if (!reasons.length) return [];
+  return messages.map((action) => ({ actionId: action.id, reasons: [...new Set(reasons)], preview: preview(action, { ...vars, decision }) }));
+}
+
+function preview(action: CompiledAction, vars: ExpressionVariables): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, arg] of Object.entries(action.args)) {
+    if (!(arg instanceof Expression)) out[name] = arg;
+    else {
+      try {
+        out[name] = arg.evaluate(vars);
+      } catch {
+        // Depends on what earlier actions return; the reviewer sees the template instead.
+        out[name] = { template: arg.source };
+      }
+    }
+  }
+  return out;
+}
+
+function textsOf(value: unknown, depth = 0): string[] {
+  if (typeof value === 'string') return [value];
+  if (depth > 4 || value === null || typeof value !== 'object') return [];
+  return Object.values(value as Record<string, unknown>).flatMap((v) => textsOf(v, depth + 1));
 }

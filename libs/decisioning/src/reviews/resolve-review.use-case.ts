@@ -12,6 +12,8 @@ export interface ResolveReviewCommand {
   rationale: string;
   /** A reviewer may replace the suggestion (another team, another owner) when approving. */
   suggestion?: string;
+  /** Changed arguments of held drafts, by action id: what will actually be sent. */
+  edits?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -31,6 +33,7 @@ export class ResolveReviewUseCase {
     const result = await this.ledger.apply(null, async (uow) => {
       const task = await this.openTask(uow, principal, command.reviewId);
       assertCanDecide(principal, task);
+      assertEditsFitDrafts(task, command.edits);
       return this.resolve(uow, task, { kind: 'person', id: principal.id }, actorOf(principal), command);
     });
     if (result.outcome === 'skipped') throw new Error('unreachable: resolving a review uses no inbox');
@@ -50,6 +53,7 @@ export class ResolveReviewUseCase {
       suggestion: command.suggestion ?? task.proposal.suggestion ?? null,
       reason: `${status} by ${decidedBy.id}: ${command.rationale}`,
       decidedBy,
+      ...(command.edits && Object.keys(command.edits).length ? { edits: command.edits } : {}),
     };
     await uow.audit({
       actor,
@@ -57,7 +61,7 @@ export class ResolveReviewUseCase {
       targetType: 'review',
       targetId: task.id,
       before: { status: 'open', queue: task.queue, proposal: { outcome: task.proposal.outcome, suggestion: task.proposal.suggestion } },
-      after: { status, outcome: decision.outcome, suggestion: decision.suggestion },
+      after: { status, outcome: decision.outcome, suggestion: decision.suggestion, ...(decision.edits ? { edits: decision.edits } : {}) },
       reason: { rationale: command.rationale },
       runId: run.runId,
     });
@@ -99,5 +103,25 @@ export class ResolveReviewUseCase {
       );
     }
     return open;
+  }
+}
+
+/** Edits may only change arguments of the messages held as drafts, and only to text. */
+function assertEditsFitDrafts(task: ReviewTask, edits: ResolveReviewCommand['edits']): void {
+  if (!edits) return;
+  const drafts = new Map((task.proposal.drafts ?? []).map((d) => [d.actionId, d]));
+  const issues: Array<{ path: string; message: string }> = [];
+  for (const [actionId, args] of Object.entries(edits)) {
+    const draft = drafts.get(actionId);
+    if (!draft) {
+      issues.push({ path: `/edits/${actionId}`, message: `is not a draft of this review (drafts: ${[...drafts.keys()].join(', ') || 'none'})` });
+      continue;
+    }
+    for (const name of Object.keys(args)) {
+      if (!(name in draft.preview)) issues.push({ path: `/edits/${actionId}/${name}`, message: `is not an argument of ${actionId} (${Object.keys(draft.preview).join(', ')})` });
+    }
+  }
+  if (issues.length) {
+    throw new DecisioningException(DecisioningErrorCode.InvalidReviewDecision, `invalid edits: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues });
   }
 }

@@ -2,7 +2,7 @@ import type { Decision } from '@baton/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-export type ReviewQueue = 'suggested' | 'manual' | 'fast_track' | 'approval';
+export type ReviewQueue = 'suggested' | 'manual' | 'fast_track' | 'approval' | 'draft';
 
 export interface ReviewTask {
   id: string;

@@ -16,6 +16,9 @@ export class ReviewDecisionDto {
 
   @ApiPropertyOptional({ description: 'Replaces the suggested value (team, owner) when approving: the "edit" of a review.' })
   suggestion?: string;
+
+  @ApiPropertyOptional({ description: 'For drafts: changed message arguments by action id, e.g. {"confirmation": {"body": "..."}}.', example: { confirmation: { body: 'Dear customer, ...' } } })
+  edits?: Record<string, Record<string, string>>;
 }
 
 export class ReviewObjectionDto {
@@ -93,6 +96,7 @@ export class ReviewsController {
       ...(b.verdict !== 'approve' && b.verdict !== 'reject' ? [{ path: '/verdict', message: 'must be "approve" or "reject"' }] : []),
       ...requiredText(b, 'rationale', 'why'),
       ...(b.suggestion !== undefined && (typeof b.suggestion !== 'string' || !b.suggestion.trim()) ? [{ path: '/suggestion', message: 'must be a non-empty string' }] : []),
+      ...editIssues(b.edits),
     ];
     if (issues.length) throw invalid('invalid review decision', issues);
     return this.resolveReview.execute(principal, {
@@ -100,6 +104,7 @@ export class ReviewsController {
       verdict: b.verdict as 'approve' | 'reject',
       rationale: (b.rationale as string).trim(),
       ...(b.suggestion !== undefined ? { suggestion: (b.suggestion as string).trim() } : {}),
+      ...(b.edits !== undefined ? { edits: b.edits as Record<string, Record<string, string>> } : {}),
     });
   }
 
@@ -131,6 +136,17 @@ export class ReviewsController {
     if (issues.length) throw invalid('invalid reassignment', issues);
     return this.assignment.reassign(principal, uuidOr404(reviewId), (b.owner as string).trim(), (b.reason as string).trim());
   }
+}
+
+function editIssues(edits: unknown): Array<{ path: string; message: string }> {
+  if (edits === undefined) return [];
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(edits)) return [{ path: '/edits', message: 'must be an object of action id to changed arguments' }];
+  return Object.entries(edits).flatMap(([actionId, args]) =>
+    !isMap(args)
+      ? [{ path: `/edits/${actionId}`, message: 'must be an object of argument name to text' }]
+      : Object.entries(args).filter(([, v]) => typeof v !== 'string').map(([name]) => ({ path: `/edits/${actionId}/${name}`, message: 'must be text' })),
+  );
 }
 
 function isUuid(value: string): boolean {
