@@ -27,7 +27,7 @@ describe(runValidateCli.name, () => {
     expect(run('validate', file)).toEqual({
       code: ValidateExitCode.SomeInvalid,
       lines: [
-        `${file}:26:13 decision.rules[0].then: must be one of act, review, manual, reject`,
+        `${file}:26:13 decision.rules[0].then: must be one of act, review, manual, reject, draft`,
         `${file}:27:3 decision.thresold: unknown field 'thresold' (did you mean 'thresholds'?)`,
       ],
     });

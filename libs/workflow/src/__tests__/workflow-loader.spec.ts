@@ -79,7 +79,7 @@ describe(parseWorkflow.name, () => {
         path: 'decision.rules[0].then',
         line: 26,
         column: 13,
-        message: 'must be one of act, review, manual, reject',
+        message: 'must be one of act, review, manual, reject, draft',
       },
     ]);
   });
