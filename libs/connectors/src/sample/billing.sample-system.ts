@@ -138,7 +138,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
 
   private account(args: ConnectorArgs): BillingAccount {
     const accountId = args.string('accountId');
-    const account = this.data.accounts[accountId];
+    const account = this.own(this.data.accounts, accountId);
     if (!account) throw this.notFound(args, 'accountId', accountId);
     return account;
   }
@@ -168,21 +168,21 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
 
   private invoice(args: ConnectorArgs): Invoice {
     const invoiceId = args.string('invoiceId');
-    const invoice = this.data.invoices[invoiceId];
+    const invoice = this.own(this.data.invoices, invoiceId);
     if (!invoice) throw this.notFound(args, 'invoiceId', invoiceId);
     return invoice;
   }
 
   private refund(args: ConnectorArgs): Refund {
     const refundId = args.string('refundId');
-    const refund = this.data.refunds[refundId];
+    const refund = this.own(this.data.refunds, refundId);
     if (!refund) throw this.notFound(args, 'refundId', refundId);
     return refund;
   }
 
   private credit(args: ConnectorArgs): Credit {
     const creditId = args.string('creditId');
-    const credit = this.data.credits[creditId];
+    const credit = this.own(this.data.credits, creditId);
     if (!credit) throw this.notFound(args, 'creditId', creditId);
     return credit;
   }

@@ -118,14 +118,14 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
 
   private customer(args: ConnectorArgs): Customer {
     const customerId = args.string('customerId');
-    const customer = this.data.customers[customerId];
+    const customer = this.own(this.data.customers, customerId);
     if (!customer) throw this.notFound(args, 'customerId', customerId);
     return customer;
   }
 
   private lead(args: ConnectorArgs): Lead {
     const leadId = args.string('leadId');
-    const lead = this.data.leads[leadId];
+    const lead = this.own(this.data.leads, leadId);
     if (!lead) throw this.notFound(args, 'leadId', leadId);
     return lead;
   }

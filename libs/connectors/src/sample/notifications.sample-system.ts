@@ -65,7 +65,7 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
 
   private message(args: ConnectorArgs): Message {
     const messageId = args.string('messageId');
-    const message = this.data.messages[messageId];
+    const message = this.own(this.data.messages, messageId);
     if (!message) throw this.notFound(args, 'messageId', messageId);
     return message;
   }

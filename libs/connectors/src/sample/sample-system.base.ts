@@ -148,6 +148,14 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   }
 
   /** The first free id of the form `<prefix>_<n>` from 1001, so generated ids never hit seeded ones. */
+  /**
+   * A record by an id that came from outside. Only own keys count: an id such as `constructor`
+   * or `__proto__` must be "not found", never a member every object inherits.
+   */
+  protected own<T>(table: Readonly<Record<string, T>>, id: string): T | undefined {
+    return Object.hasOwn(table, id) ? table[id] : undefined;
+  }
+
   protected nextId(prefix: string, taken: Readonly<Record<string, unknown>>): string {
     let n = 1001;
     while (`${prefix}_${n}` in taken) n += 1;

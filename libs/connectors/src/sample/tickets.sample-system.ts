@@ -90,7 +90,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
 
   private ticket(args: ConnectorArgs): Ticket {
     const ticketId = args.string('ticketId');
-    const ticket = this.data.tickets[ticketId];
+    const ticket = this.own(this.data.tickets, ticketId);
     if (!ticket) throw this.notFound(args, 'ticketId', ticketId);
     return ticket;
   }
