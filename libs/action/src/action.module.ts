@@ -1,7 +1,35 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ActionQueueDrainer } from './action-queue/action-queue-drainer.service';
+import { ActionQueueController } from './action-queue/action-queue.controller';
+import { QueuedActionRepository } from './action-queue/queued-action.repository';
+import { ACTION_OPTIONS, DEFAULT_ACTION_OPTIONS, resolveActionOptions, type ActionOptionsInput } from './action-options.types';
+import { ActionAlerts } from './alerts/action-alerts.service';
+import { CircuitBreakers } from './circuits/circuit-breakers.service';
+import { CircuitsController } from './circuits/circuits.controller';
+import { GuardedConnectors } from './circuits/guarded-connectors.service';
 import { ExecuteActionsUseCase } from './execute-actions/execute-actions.use-case';
 import { RunDecidedConsumer } from './execute-actions/run-decided.consumer';
 
-/** Acting: consumes run.decided, calls connectors with idempotency keys, produces action.executed. */
-@Module({ providers: [ExecuteActionsUseCase, RunDecidedConsumer] })
-export class ActionModule {}
+/**
+ * Acting: consumes run.decided, calls connectors with idempotency keys behind per-connector
+ * circuit breakers, queues actions while a circuit is open, produces action.executed.
+ * Imported bare it runs on the defaults; `forRoot` sets the breaker, queue and alert options.
+ */
+@Module({
+  controllers: [CircuitsController, ActionQueueController],
+  providers: [
+    { provide: ACTION_OPTIONS, useValue: DEFAULT_ACTION_OPTIONS },
+    CircuitBreakers,
+    ActionAlerts,
+    GuardedConnectors,
+    QueuedActionRepository,
+    ExecuteActionsUseCase,
+    RunDecidedConsumer,
+    ActionQueueDrainer,
+  ],
+})
+export class ActionModule {
+  static forRoot(options: ActionOptionsInput = {}): DynamicModule {
+    return { module: ActionModule, providers: [{ provide: ACTION_OPTIONS, useValue: resolveActionOptions(options) }] };
+  }
+}

@@ -1,12 +1,14 @@
-import { createEvent, EventTypes, runRefOf, Topics, type ActionOutcome, type RunDecided } from '@baton/contracts';
-import { ConnectorRegistry } from '@baton/connectors';
-import { RunLedger } from '@baton/platform-database';
+import { createEvent, EventTypes, runRefOf, Topics, type ActionOutcome, type RunDecided, type RunRef, type RunState } from '@baton/contracts';
+import { RunLedger, type UnitOfWork } from '@baton/platform-database';
 import { DomainException } from '@baton/platform-errors';
-import type { ConsumeOutcome } from '@baton/platform-messaging';
-import { BatonMetrics, withSpan } from '@baton/platform-observability';
-import { classifyFailure, retryLater, runVariables, WorkflowCatalog } from '@baton/platform-runtime';
-import { evaluateArgs } from '@baton/workflow';
-import { Injectable, Logger } from '@nestjs/common';
+import { retryDelayMs, type ConsumeOutcome } from '@baton/platform-messaging';
+import { classifyFailure, retryLater, runVariables, WorkflowCatalog, type Failure } from '@baton/platform-runtime';
+import { evaluateArgs, type CompiledAction, type CompiledWorkflow } from '@baton/workflow';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ACTION_OPTIONS, type ActionOptions } from '../action-options.types';
+import { QueuedActionRepository, type QueuedAction } from '../action-queue/queued-action.repository';
+import { ActionAlerts, type AlertReceipt } from '../alerts/action-alerts.service';
+import { GuardedConnectors } from '../circuits/guarded-connectors.service';
 
 export const ACTION_CONSUMER = 'baton-action';
 
@@ -15,12 +17,43 @@ export function idempotencyKeyOf(runId: string, actionId: string): string {
   return `${runId}:${actionId}`;
 }
 
+/** How a pass over a run's actions ended. */
+export type ActResult = 'verifying' | 'blocked' | 'queued' | 'skipped';
+
+/** What a re-submission of a queued run came to; `retry_later` keeps it queued with a backoff. */
+export type ResumeResult = ActResult | 'retry_later' | 'stale';
+
+interface ActingRun {
+  event: RunDecided;
+  run: RunRef;
+  workflow: CompiledWorkflow;
+  /** decided or acting for a delivered event; degraded for a run re-submitted from the queue. */
+  state: RunState;
+  /** The inbox entry of a delivered event; null for a re-submission (the transitions guard it). */
+  inbox: { consumer: string; eventId: string } | null;
+  attempt: number;
+  queued: QueuedAction | null;
+}
+
+interface Stop {
+  kind: 'blocked' | 'queued' | 'retry_later';
+  action: CompiledAction;
+  failure?: Failure;
+  reason: string;
+}
+
 /**
  * Carries out a decided run's actions in order through their connectors, each with an
- * idempotency key derived from run and step. The run is marked `acting` before the first call,
- * so a crash mid-way is visible and a redelivery resumes: targets that honour keys return the
- * first result instead of acting twice. Transient and infrastructure failures are retried by
- * the bus; a data failure blocks the run with the reason. Outcomes go to verification.
+ * idempotency key derived from run and step, behind each connector's circuit breaker:
+ * - the run is marked `acting` just before its first call, so a crash mid-way is visible and a
+ *   redelivery resumes (targets that honour keys return the first result instead of acting twice);
+ * - transient failures are retried by the bus (backoff with jitter, Retry-After honoured);
+ * - a data failure blocks the run with the reason and emails the workflow owner once;
+ * - a connector whose circuit is open (or that has just opened it) is not called: the run is
+ *   queued durably in `action.queued_action` and marked `degraded`, and the message completes.
+ *   `resume` re-submits a queued run when the circuit lets it through, skipping the actions that
+ *   already succeeded.
+ * Outcomes go to verification.
  */
 @Injectable()
 export class ExecuteActionsUseCase {
@@ -28,95 +61,234 @@ export class ExecuteActionsUseCase {
 
   constructor(
     private readonly catalog: WorkflowCatalog,
-    private readonly connectors: ConnectorRegistry,
+    private readonly connectors: GuardedConnectors,
     private readonly ledger: RunLedger,
-    private readonly metrics: BatonMetrics,
+    private readonly queue: QueuedActionRepository,
+    private readonly alerts: ActionAlerts,
+    @Inject(ACTION_OPTIONS) private readonly options: ActionOptions,
   ) {}
 
-  async execute(event: RunDecided): Promise<ConsumeOutcome> {
+  async execute(event: RunDecided, attempt = 1): Promise<ConsumeOutcome> {
     const run = runRefOf(event);
-    const workflow = this.catalog.get(event.workflowid);
-    if (!workflow) throw new DomainException('workflow_not_found', `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
-
+    const workflow = this.workflowOf(event);
     const current = await this.ledger.current(run.runId);
-    if (current?.state === 'decided') {
-      await this.ledger.apply(null, (uow) => uow.transition(run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: event.id }));
-    } else if (current?.state !== 'acting') {
+    if (current?.state !== 'decided' && current?.state !== 'acting') {
       this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting actions; skipped');
       return 'skipped';
     }
+    const result = await this.act({ event, run, workflow, state: current.state, inbox: { consumer: ACTION_CONSUMER, eventId: event.id }, attempt, queued: null });
+    return result === 'skipped' ? 'skipped' : 'processed';
+  }
 
+  /**
+   * Re-submits a queued run (claimed by the caller). A run that is no longer degraded — someone
+   * else finished or failed it — has nothing left to do here: its row is dropped.
+   */
+  async resume(queued: QueuedAction): Promise<ResumeResult> {
+    const event = queued.payload;
+    const run = runRefOf(event);
+    const current = await this.ledger.current(run.runId);
+    if (current?.state !== 'degraded') {
+      this.logger.warn({ runId: run.runId, state: current?.state ?? null, queuedActionId: queued.id }, 'queued run is no longer degraded; dropped from the queue');
+      await this.ledger.apply(null, (uow) => this.queue.remove(uow.manager, queued.id));
+      return 'stale';
+    }
+    return this.act({ event, run, workflow: this.workflowOf(event), state: 'degraded', inbox: null, attempt: queued.attempts, queued });
+  }
+
+  private async act(r: ActingRun): Promise<ActResult | 'retry_later'> {
     const outcomes: ActionOutcome[] = [];
+    const fresh: ActionOutcome[] = [];
     const results: Record<string, unknown> = {};
-    let blocked: ActionOutcome | null = null;
-    for (const action of workflow.actions) {
-      const idempotencyKey = idempotencyKeyOf(run.runId, action.id);
+    let stop: Stop | null = null;
+    for (const action of r.workflow.actions) {
+      const idempotencyKey = idempotencyKeyOf(r.run.runId, action.id);
       const base = { id: action.id, connector: action.connector, operation: action.operation, idempotencyKey };
-      if (blocked) {
-        outcomes.push({ ...base, status: 'skipped', attempts: 0 });
+      if (stop) {
+        if (stop.kind === 'blocked') outcomes.push({ ...base, status: 'skipped', attempts: 0 });
         continue;
       }
-      const vars = runVariables(event, this.catalog, { actions: results });
-      const started = performance.now();
+      const carried = r.queued?.done.find((d) => d.id === action.id && d.status === 'succeeded');
+      if (carried) {
+        outcomes.push(carried);
+        results[action.id] = carried.result;
+        continue;
+      }
+      let args: Record<string, unknown>;
       try {
+        const vars = runVariables(r.event, this.catalog, { actions: results });
         if (action.when && !action.when.evaluateBoolean(vars)) {
           outcomes.push({ ...base, status: 'skipped', attempts: 0 });
           continue;
         }
-        const args = evaluateArgs(action.args, vars);
-        const result = await withSpan(`${action.connector}.${action.operation}`, { 'baton.run_id': run.runId, 'baton.action': action.id }, () =>
-          this.connectors.get(action.connector).call(action.operation, args, { idempotencyKey, runId: run.runId }),
-        );
-        results[action.id] = result;
-        this.observe(action.connector, action.operation, 'succeeded', started);
-        outcomes.push({ ...base, args, status: 'succeeded', result, attempts: 1, durationMs: ms(started) });
+        args = withEdits(evaluateArgs(action.args, vars), editsOf(r.event, action.id));
       } catch (error) {
         const failure = classifyFailure(error);
-        this.observe(action.connector, action.operation, failure.failureClass, started);
         if (failure.failureClass !== 'data') throw retryLater(failure, `action ${action.id}`);
-        blocked = { ...base, status: 'failed', error: { failureClass: failure.failureClass, code: failure.code, message: failure.message }, attempts: 1, durationMs: ms(started) };
-        outcomes.push(blocked);
+        stop = { kind: 'blocked', action, failure, reason: `action ${action.id} failed: ${failure.message}` };
+        outcomes.push({ ...base, status: 'failed', error: errorOf(failure), attempts: r.attempt });
+        continue;
+      }
+
+      const admission = this.connectors.admit(action.connector, r.run.runId);
+      if (!admission.admitted) {
+        stop = { kind: 'queued', action, reason: `${admission.reason}; action ${action.id} queued` };
+        continue;
+      }
+      if (r.state === 'decided') {
+        await this.ledger.apply(null, (uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
+        r.state = 'acting';
+      }
+      const call = await this.connectors.call(action.connector, action.operation, args, { idempotencyKey, runId: r.run.runId, actionId: action.id });
+      if (call.status === 'succeeded') {
+        const done: ActionOutcome = { ...base, args, status: 'succeeded', result: call.result, attempts: r.attempt, durationMs: call.durationMs };
+        results[action.id] = call.result;
+        outcomes.push(done);
+        fresh.push(done);
+      } else if (call.status === 'refused') {
+        stop = { kind: 'queued', action, reason: `${call.reason}; action ${action.id} queued` };
+      } else if (call.failure.failureClass === 'data') {
+        stop = { kind: 'blocked', action, failure: call.failure, reason: `action ${action.id} failed: ${call.failure.message}` };
+        outcomes.push({ ...base, args, status: 'failed', error: errorOf(call.failure), attempts: r.attempt, durationMs: call.durationMs });
+      } else if (call.circuit !== 'closed') {
+        stop = { kind: 'queued', action, failure: call.failure, reason: `${action.connector} circuit opened (${call.failure.message}); action ${action.id} queued` };
+      } else if (!r.queued) {
+        throw retryLater(call.failure, `action ${action.id}`);
+      } else {
+        stop = { kind: 'retry_later', action, failure: call.failure, reason: `action ${action.id} failed transiently: ${call.failure.message}` };
       }
     }
 
-    const outcome = await this.ledger.apply({ consumer: ACTION_CONSUMER, eventId: event.id }, async (uow) => {
-      for (const done of outcomes.filter((o) => o.status === 'succeeded')) {
-        await uow.audit({
-          actor: 'system:action',
-          action: `${done.connector}.${done.operation}`,
-          targetType: done.connector,
-          targetId: recordIdOf(done.result) ?? done.idempotencyKey,
-          after: done.result,
-          reason: { decision: event.data.decision.reason, rulesFired: event.data.decision.rulesFired, decidedBy: event.data.decision.decidedBy, idempotencyKey: done.idempotencyKey },
-          runId: run.runId,
-        });
+    if (stop?.kind === 'queued' || stop?.kind === 'retry_later') return this.enqueue(r, stop, outcomes, fresh);
+    const blocked = stop?.kind === 'blocked' ? stop : null;
+    const alert = blocked ? await this.alertOwner(r, blocked) : null;
+    const outcome = await this.ledger.apply(r.inbox, async (uow) => {
+      if (r.state !== 'acting') {
+        const reason = r.state === 'degraded' ? `resumed from the ${r.queued!.connector} queue` : undefined;
+        await uow.transition(r.run, { to: 'acting', from: [r.state], stage: 'action', reason, causeEventId: r.event.id, detail: queuedDetail(r.queued) });
       }
+      await this.audit(uow, r, fresh);
+      if (r.queued) await this.queue.remove(uow.manager, r.queued.id);
       if (blocked) {
-        const reason = `action ${blocked.id} failed: ${blocked.error?.message}`;
-        await uow.transition(run, { to: 'blocked', from: ['acting'], stage: 'action', reason, causeEventId: event.id, detail: { actions: outcomes } });
-        const completed = createEvent(EventTypes.runCompleted, run, { status: 'blocked', verifications: [], reason }, { source: 'baton/action', cause: event });
-        await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
-        return;
+        await uow.transition(r.run, { to: 'blocked', from: ['acting'], stage: 'action', reason: blocked.reason, causeEventId: r.event.id, detail: { actions: outcomes, alert } });
+        const completed = createEvent(EventTypes.runCompleted, r.run, { status: 'blocked', verifications: [], reason: blocked.reason }, { source: 'baton/action', cause: r.event });
+        await uow.emit({ topic: Topics.runCompleted, key: r.run.runId, payload: completed });
+        return 'blocked' as const;
       }
-      await uow.transition(run, { to: 'verifying', from: ['acting'], stage: 'action', causeEventId: event.id, detail: { actions: outcomes } });
+      await uow.transition(r.run, { to: 'verifying', from: ['acting'], stage: 'action', causeEventId: r.event.id, detail: { actions: outcomes } });
       const executed = createEvent(
         EventTypes.actionExecuted,
-        run,
-        { trigger: event.data.trigger, context: event.data.context, decision: event.data.decision, actions: outcomes },
-        { source: 'baton/action', cause: event },
+        r.run,
+        { trigger: r.event.data.trigger, context: r.event.data.context, decision: r.event.data.decision, actions: outcomes },
+        { source: 'baton/action', cause: r.event },
       );
-      await uow.emit({ topic: Topics.actionExecuted, key: run.runId, payload: executed });
+      await uow.emit({ topic: Topics.actionExecuted, key: r.run.runId, payload: executed });
+      return 'verifying' as const;
     });
-    return outcome.outcome;
+    return outcome.outcome === 'skipped' ? 'skipped' : outcome.value;
   }
 
-  private observe(connector: string, operation: string, status: string, started: number): void {
-    this.metrics.actionLatency.observe({ connector, operation, status }, (performance.now() - started) / 1000);
+  /**
+   * Parks the run on the queue of the connector it stopped at, with the actions already done, and
+   * marks it degraded in the same transaction. A re-submitted run that stops again keeps its row
+   * and place and its `degraded` state; only actions it completed this time are audited.
+   */
+  private async enqueue(r: ActingRun, stop: Stop, outcomes: ActionOutcome[], fresh: ActionOutcome[]): Promise<'queued' | 'retry_later' | 'skipped'> {
+    const done = outcomes.filter((o) => o.status === 'succeeded');
+    const delayMs = stop.kind === 'retry_later' ? this.backoffMs(r.attempt, stop.failure?.retryAfterMs) : 0;
+    const outcome = await this.ledger.apply(r.inbox, async (uow) => {
+      if (r.state !== 'degraded') {
+        await uow.transition(r.run, {
+          to: 'degraded',
+          from: [r.state],
+          stage: 'action',
+          reason: stop.reason,
+          causeEventId: r.event.id,
+          detail: { connector: stop.action.connector, action: stop.action.id, ...(stop.failure ? { failure: errorOf(stop.failure) } : {}), actions: done },
+        });
+      }
+      await this.audit(uow, r, fresh);
+      return this.queue.upsert(
+        uow.manager,
+        { runId: r.run.runId, workflowId: r.run.workflowId, orgId: r.run.orgId, step: stop.action.id, connector: stop.action.connector, payload: r.event, done, reason: stop.reason },
+        delayMs,
+        stop.failure?.message ?? null,
+      );
+    });
+    if (outcome.outcome === 'skipped') return 'skipped';
+    this.logger.log({ runId: r.run.runId, connector: stop.action.connector, action: stop.action.id, queuedActionId: outcome.value, delayMs }, stop.reason);
+    return stop.kind === 'queued' ? 'queued' : 'retry_later';
+  }
+
+  private async alertOwner(r: ActingRun, blocked: Stop): Promise<AlertReceipt> {
+    return this.alerts.runBlocked({
+      runId: r.run.runId,
+      workflowId: r.workflow.id,
+      workflowName: r.workflow.name,
+      owner: r.workflow.owner,
+      actionId: blocked.action.id,
+      reason: blocked.reason,
+    });
+  }
+
+  private async audit(uow: UnitOfWork, r: ActingRun, done: ActionOutcome[]): Promise<void> {
+    const decision = r.event.data.decision;
+    for (const outcome of done) {
+      await uow.audit({
+        actor: 'system:action',
+        action: `${outcome.connector}.${outcome.operation}`,
+        targetType: outcome.connector,
+        targetId: recordIdOf(outcome.result) ?? outcome.idempotencyKey,
+        after: outcome.result,
+        reason: { decision: decision.reason, rulesFired: decision.rulesFired, decidedBy: decision.decidedBy, idempotencyKey: outcome.idempotencyKey },
+        runId: r.run.runId,
+      });
+    }
+  }
+
+  private backoffMs(attempt: number, retryAfterMs?: number): number {
+    const policy = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: this.options.queue.retryDelayMs, maxDelayMs: this.options.circuit.coolDownMs, multiplier: 2 };
+    return retryDelayMs(policy, attempt, Math.random, retryAfterMs);
+  }
+
+  private workflowOf(event: RunDecided): CompiledWorkflow {
+    const workflow = this.catalog.get(event.workflowid);
+    if (!workflow) throw new DomainException('workflow_not_found', `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
+    return workflow;
   }
 }
 
-function ms(started: number): number {
-  return Math.round((performance.now() - started) * 100) / 100;
+/**
+ * Reviewer edits of this action's arguments, when the decision carries them
+ * (`decision.edits[actionId][arg]`). Read defensively: the field is optional and newer than this code.
+ */
+export function editsOf(event: RunDecided, actionId: string): Record<string, unknown> | undefined {
+  const edits = (event.data.decision as { edits?: unknown }).edits;
+  if (!isPlainObject(edits) || !Object.prototype.hasOwnProperty.call(edits, actionId)) return undefined;
+  const forAction = edits[actionId];
+  return isPlainObject(forAction) ? forAction : undefined;
+}
+
+/** The evaluated arguments with a reviewer's edited values in place of (or added to) them. */
+export function withEdits(args: Record<string, unknown>, edits: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!edits) return args;
+  const out = { ...args };
+  // defineProperty, not assignment: an edit named __proto__ must stay data, never a prototype.
+  for (const [name, value] of Object.entries(edits)) Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function errorOf(failure: Failure): NonNullable<ActionOutcome['error']> {
+  return { failureClass: failure.failureClass, code: failure.code, message: failure.message };
+}
+
+function queuedDetail(queued: QueuedAction | null): Record<string, unknown> | undefined {
+  if (!queued) return undefined;
+  return { queuedActionId: queued.id, connector: queued.connector, action: queued.step, priority: queued.priority, queuedAt: queued.queuedAt, attempts: queued.attempts };
 }
 
 /** The id of the record an action created or changed, when its response names one. */

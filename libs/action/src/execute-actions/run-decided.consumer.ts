@@ -17,7 +17,7 @@ export class RunDecidedConsumer implements OnModuleInit {
   onModuleInit(): void {
     subscribeToEvents(
       this.bus,
-      { groupId: ACTION_CONSUMER, topic: Topics.runDecided, eventType: EventTypes.runDecided, handle: (event) => this.executeActions.execute(event) },
+      { groupId: ACTION_CONSUMER, topic: Topics.runDecided, eventType: EventTypes.runDecided, handle: (event, message) => this.executeActions.execute(event, message.attempt) },
       { logger: this.logger, metrics: this.metrics },
     );
   }

@@ -1,0 +1,73 @@
+import { ConnectorRegistry, type ConnectorCallContext } from '@baton/connectors';
+import { BatonMetrics, withSpan } from '@baton/platform-observability';
+import { classifyFailure, type Failure } from '@baton/platform-runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import { ACTION_OPTIONS, type ActionOptions } from '../action-options.types';
+import { ActionAlerts } from '../alerts/action-alerts.service';
+import type { CircuitState } from './circuit-breaker.util';
+import { CircuitBreakers } from './circuit-breakers.service';
+
+export type GuardedCallResult =
+  | { status: 'succeeded'; result: unknown; durationMs: number }
+  | { status: 'refused'; reason: string }
+  | { status: 'failed'; failure: Failure; circuit: CircuitState; durationMs: number };
+
+/**
+ * Connector calls of the action service behind each connector's circuit breaker: a call is
+ * refused while the circuit is open (the caller queues it), and every outcome feeds the breaker,
+ * the call's span and the latency histogram. The call that opens a circuit tells the operators.
+ */
+@Injectable()
+export class GuardedConnectors {
+  constructor(
+    private readonly connectors: ConnectorRegistry,
+    private readonly circuits: CircuitBreakers,
+    private readonly metrics: BatonMetrics,
+    private readonly alerts: ActionAlerts,
+    @Inject(ACTION_OPTIONS) private readonly options: ActionOptions,
+  ) {}
+
+  /** Whether `holder` may call the connector now (taking the probe slot when one is due); if not, why. */
+  admit(connector: string, holder: string): { admitted: true } | { admitted: false; reason: string } {
+    const breaker = this.circuits.get(connector);
+    return breaker.acquire(holder) ? { admitted: true } : { admitted: false, reason: refusal(connector, breaker.view().lastFailure) };
+  }
+
+  async call(connector: string, operation: string, args: Record<string, unknown>, ctx: ConnectorCallContext & { runId: string; actionId: string }): Promise<GuardedCallResult> {
+    const breaker = this.circuits.get(connector);
+    if (!breaker.acquire(ctx.runId)) return { status: 'refused', reason: refusal(connector, breaker.view().lastFailure) };
+    const started = performance.now();
+    try {
+      const result = await withSpan(`${connector}.${operation}`, { 'baton.run_id': ctx.runId, 'baton.action': ctx.actionId }, () =>
+        this.connectors.get(connector).call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId }),
+      );
+      this.observe(connector, operation, 'succeeded', started);
+      breaker.succeeded();
+      return { status: 'succeeded', result, durationMs: ms(started) };
+    } catch (error) {
+      const failure = classifyFailure(error);
+      this.observe(connector, operation, failure.failureClass, started);
+      // An unknown connector never reached anything: it says nothing about the target's health.
+      if (!this.connectors.has(connector)) return { status: 'failed', failure, circuit: 'closed', durationMs: ms(started) };
+      const openingsBefore = breaker.view().openings;
+      const circuit = breaker.failed(failure.failureClass, failure.message);
+      const opened = breaker.view();
+      if (opened.openings > openingsBefore) {
+        await this.alerts.circuitOpened({ connector, reason: failure.message, openedAt: Date.parse(opened.since), coolDownMs: this.options.circuit.coolDownMs });
+      }
+      return { status: 'failed', failure, circuit, durationMs: ms(started) };
+    }
+  }
+
+  private observe(connector: string, operation: string, status: string, started: number): void {
+    this.metrics.actionLatency.observe({ connector, operation, status }, (performance.now() - started) / 1000);
+  }
+}
+
+function refusal(connector: string, lastFailure: string | null): string {
+  return `${connector} circuit is open${lastFailure ? ` (${lastFailure})` : ''}`;
+}
+
+function ms(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

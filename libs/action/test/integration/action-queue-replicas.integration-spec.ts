@@ -1,0 +1,94 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { RunDecided } from '@baton/contracts';
+import { openDataSource, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
+import type { DataSource } from 'typeorm';
+import { actionMigrations, QueuedActionRepository } from '../../src/index';
+
+/**
+ * Replicas of the action service share one queue. On the real server, with each replica logged
+ * in as a member of the service role: however many drain at once, each queued run is handed to
+ * exactly one of them.
+ */
+describe('action queue drained by several replicas on PostgreSQL', () => {
+  let db: TestDatabase;
+  let owner: DataSource;
+  const replicas: DataSource[] = [];
+  const login = `svc_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('action');
+    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: [...sharedMigrations, ...actionMigrations] });
+    await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
+    const url = new URL(db.url);
+    url.username = login;
+    url.password = 'svc';
+    for (let i = 0; i < 2; i++) {
+      replicas.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: sharedEntities, migrations: [], runMigrations: false }));
+    }
+  });
+  afterAll(async () => {
+    for (const replica of replicas) await replica.destroy();
+    // A closed client's server process exits a moment later; DROP ... WITH (FORCE) may not end
+    // another role's sessions, so wait for them to be gone.
+    for (let i = 0; i < 100; i++) {
+      const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`, [login]);
+      if (n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await owner?.destroy();
+    await db?.drop();
+    const admin = await openDataSource({ database: { kind: 'postgres', url: TEST_POSTGRES_URL }, entities: [], migrations: [], runMigrations: false });
+    await admin.query(`DROP ROLE IF EXISTS ${login}`);
+    await admin.destroy();
+  });
+
+  it('hands every queued run to exactly one replica, however many drain at once', async () => {
+    const writer = new QueuedActionRepository(replicas[0]!);
+    const queued: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const runId = randomUUID();
+      queued.push(
+        await writer.upsert(replicas[0]!.manager, {
+          runId,
+          workflowId: 'refund-request',
+          orgId: 'acme',
+          step: 'refund',
+          connector: 'billing',
+          payload: { runid: runId } as unknown as RunDecided,
+          done: [],
+          reason: 'billing circuit is open',
+        }),
+      );
+    }
+
+    const claimed: Array<{ id: string; by: string }> = [];
+    const drain = async (repository: QueuedActionRepository, by: string) => {
+      for (;;) {
+        const item = await repository.claim('billing', by, 60_000);
+        if (!item) return;
+        claimed.push({ id: item.id, by });
+      }
+    };
+    await Promise.all(replicas.flatMap((replica, r) => [0, 1, 2].map((w) => drain(new QueuedActionRepository(replica), `replica-${r}/worker-${w}`))));
+
+    expect(claimed.map((c) => c.id).sort()).toEqual([...queued].sort());
+    expect(new Set(claimed.map((c) => c.by.split('/')[0])).size).toBe(2);
+    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM action.queued_action WHERE locked_by IS NULL`);
+    expect(n).toBe(0);
+
+    // The service role may also change priorities and remove drained rows.
+    await replicas[1]!.transaction(async (manager) => {
+      await writer.setPriority(manager, queued[0]!, 7);
+      await writer.remove(manager, queued[1]!);
+    });
+    expect((await writer.list({ connector: 'billing' })).map((q) => [q.id, q.priority])[0]).toEqual([queued[0], 7]);
+  });
+
+  it('migrates down and up again', async () => {
+    await owner.undoLastMigration();
+    expect(await owner.query(`SELECT to_regclass('action.queued_action') AS t`)).toEqual([{ t: null }]);
+    await owner.runMigrations();
+    expect(await owner.query(`SELECT has_table_privilege('${SERVICE_ROLE}', 'action.queued_action', 'UPDATE') AS ok`)).toEqual([{ ok: true }]);
+  });
+});
