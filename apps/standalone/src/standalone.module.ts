@@ -50,7 +50,7 @@ export class StandaloneModule {
           apiKeysFile: options.apiKeysFile,
           datasets: options.datasets,
         }),
-        IngestionModule.forRoot({ webhooks: options.webhooks }),
+        IngestionModule.forRoot({ webhooks: options.webhooks, changeFeed: options.systems }),
         EnrichmentModule,
         DecisioningModule,
         ActionModule,

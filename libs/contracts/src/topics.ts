@@ -22,6 +22,18 @@ export function ingressTopic(source: string): string {
   return `${INGRESS_TOPIC_PREFIX}${source}`;
 }
 
+/** Where the embedded sample systems' changes are published, one topic per system (Debezium format). */
+export const CHANGE_TOPIC_PREFIX = 'baton.changes.';
+
+/**
+ * The change-event topic a record_change trigger reads. A source with a dot is a topic name as
+ * Kafka Connect writes it (Debezium: `<prefix>.<schema>.<table>`) and is read verbatim; a plain
+ * name is a system whose changes are bridged onto `baton.changes.<system>`.
+ */
+export function recordChangeTopic(source: string): string {
+  return source.includes('.') ? source : `${CHANGE_TOPIC_PREFIX}${source}`;
+}
+
 export function retryTopic(topic: string): string {
   return `${topic}.retry`;
 }

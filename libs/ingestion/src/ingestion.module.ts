@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { IngressConsumer } from './ingress/ingress.consumer';
+import { recordChangeControllers, recordChangeProviders, RECORD_CHANGE_FEED, type RecordChangeFeed } from './record-changes/record-change.providers';
 import { RunsController } from './runs/runs.controller';
 import { ScheduledScanService } from './schedules/scheduled-scan.service';
 import { StartRunUseCase } from './start-run/start-run.use-case';
@@ -9,17 +10,25 @@ import { WorkflowsController } from './workflows/workflows.controller';
 
 export interface IngestionOptions {
   webhooks?: WebhookOptions;
+  /** The embedded default's change feed (the sample systems), bridged onto change-event topics. */
+  changeFeed?: RecordChangeFeed;
 }
 
 /** Trigger intake: the admin API's run and workflow endpoints, schedules, webhooks, and starting runs. */
 @Module({
-  controllers: [RunsController, WorkflowsController, ...webhookControllers],
-  providers: [StartRunUseCase, ScheduledScanService, IngressConsumer, ...webhookProviders],
+  controllers: [RunsController, WorkflowsController, ...webhookControllers, ...recordChangeControllers],
+  providers: [StartRunUseCase, ScheduledScanService, IngressConsumer, ...webhookProviders, ...recordChangeProviders],
   exports: [StartRunUseCase, ScheduledScanService],
 })
 export class IngestionModule {
   /** With options from the app's validated environment; importing the class alone uses the defaults. */
   static forRoot(options: IngestionOptions = {}): DynamicModule {
-    return { module: IngestionModule, providers: [{ provide: WEBHOOK_OPTIONS, useValue: options.webhooks ?? {} }] };
+    return {
+      module: IngestionModule,
+      providers: [
+        { provide: WEBHOOK_OPTIONS, useValue: options.webhooks ?? {} },
+        ...(options.changeFeed ? [{ provide: RECORD_CHANGE_FEED, useValue: options.changeFeed }] : []),
+      ],
+    };
   }
 }

@@ -8,6 +8,7 @@ import { Environment } from '@marcbachmann/cel-js';
 export type ExpressionScope =
   | 'any'
   | 'schedule'
+  | 'change'
   | 'context'
   | 'decision'
   | 'action'
@@ -36,6 +37,9 @@ const AFTER_DECISION: readonly ExpressionVariableName[] = [...BEFORE_DECISION, '
 export const SCOPE_VARIABLES: Readonly<Record<ExpressionScope, readonly ExpressionVariableName[]>> = {
   any: Object.keys(EXPRESSION_VARIABLES) as ExpressionVariableName[],
   schedule: ['trigger', 'record', 'org', 'run'],
+  // A record change is filtered before any run exists: it sees the change (as `trigger`:
+  // op, before, after, changed) and the organisation the record belongs to.
+  change: ['trigger', 'org'],
   context: BEFORE_DECISION,
   decision: BEFORE_DECISION,
   action: AFTER_DECISION,

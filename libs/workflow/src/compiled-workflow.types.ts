@@ -18,15 +18,36 @@ export interface CompiledTrigger {
   readonly scan?: string;
   /** Schedule triggers only: which scanned records start a run (reads `record`). */
   readonly condition?: Expression;
+  /**
+   * Schedule triggers only: the threshold crossing a record is on (reads `record`). A record
+   * starts one run per distinct value; without it, one run ever.
+   */
+  readonly crossingKey?: Expression;
+  /** Record change triggers only: the table whose changes count. */
+  readonly table?: string;
+  /** Record change triggers only: a change counts when one of these fields changed. */
+  readonly fields?: readonly string[];
+  /** Record change triggers only: a change counts when this holds (reads `trigger`: op, before, after, changed). */
+  readonly when?: Expression;
+}
+
+export interface CompiledReconcile {
+  /** A field of RECONCILED_FIELDS, e.g. `customer.tier`. */
+  readonly field: string;
+  /** Returns the entity id (string or number). */
+  readonly entity: Expression;
 }
 
 export interface CompiledContextStep {
   readonly id: string;
+  /** For a reconcile step, `reconciliation` and the field: how look-ups and logs name it. */
   readonly connector: string;
   readonly operation: string;
   readonly args: CompiledArgs;
   /** When true a failed lookup yields null instead of failing the run. */
   readonly optional: boolean;
+  /** Set on a reconciliation check: the step's result is a ReconciliationCheck, not a connector's answer. */
+  readonly reconcile?: CompiledReconcile;
 }
 
 export interface CompiledRule {

@@ -19,6 +19,18 @@ export { DEFAULT_THRESHOLDS } from './workflow-compiler.util';
 export type { TriggerPayloadIssue } from './trigger-payload.util';
 export { parseDuration } from './duration.util';
 export {
+  RECONCILE_STEP_CONNECTOR,
+  RECONCILED_FIELDS,
+  checkField,
+  reconciledField,
+  recordOf,
+  sameValue,
+  sourceLabel,
+  valuesOf,
+  writeArgs,
+} from './reconciled-field.util';
+export type { FieldSource, Mismatch, ReconciledField, ReconciliationCheck, SourceValue } from './reconciled-field.util';
+export {
   parseWorkflow,
   loadWorkflowFile,
   loadWorkflowDirectory,

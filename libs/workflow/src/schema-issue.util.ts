@@ -28,6 +28,14 @@ const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
 const CONDITIONAL_FIELDS: Readonly<Record<string, string>> = {
   every: "is only allowed when trigger type is 'schedule'",
   condition: "is only allowed when trigger type is 'schedule'",
+  scan: "is only allowed when trigger type is 'schedule'",
+  crossingKey: "is only allowed when trigger type is 'schedule'",
+  table: "is only allowed when trigger type is 'record_change'",
+  fields: "is only allowed when trigger type is 'record_change'",
+  when: "is only allowed when trigger type is 'record_change'",
+  connector: "is not allowed in a 'reconcile' step: the reconciled field names its sources",
+  operation: "is not allowed in a 'reconcile' step: the reconciled field names its sources",
+  args: "is not allowed in a 'reconcile' step: the reconciled field names its sources",
   quietPeriod: "is only allowed when approval tier is 'fast_track'",
   approver: "is only allowed when approval tier is 'full_review'",
 };

@@ -12,6 +12,7 @@ import type {
 import { CompiledWorkflow } from './compiled-workflow.util';
 import type { ExpressionScope } from './cel-environment.util';
 import { parseDuration } from './duration.util';
+import { RECONCILE_STEP_CONNECTOR, RECONCILED_FIELDS, reconciledField } from './reconciled-field.util';
 import { ExpressionError } from './expression.exception';
 import { Expression, type CompiledArg, type ExpressionResultKind } from './expression.util';
 import type { SchemaIssue } from './schema-issue.util';
@@ -83,6 +84,16 @@ class DefinitionCompiler {
       const condition = this.expression(source.condition, ['trigger', 'condition'], 'schedule', 'bool');
       if (condition) trigger.condition = condition;
     }
+    if (source.crossingKey !== undefined) {
+      const crossingKey = this.expression(source.crossingKey, ['trigger', 'crossingKey'], 'schedule', 'any');
+      if (crossingKey) trigger.crossingKey = crossingKey;
+    }
+    if (source.table !== undefined) trigger.table = source.table;
+    if (source.fields !== undefined) trigger.fields = [...source.fields];
+    if (source.when !== undefined) {
+      const when = this.expression(source.when, ['trigger', 'when'], 'change', 'bool');
+      if (when) trigger.when = when;
+    }
     return { trigger, payloadValidator };
   }
 
@@ -90,16 +101,45 @@ class DefinitionCompiler {
     const steps = definition.context ?? [];
     const ids = steps.map((step) => step.id);
     this.unique(ids, ['context'], 'context step');
-    return steps.map((step, index) => ({
-      id: step.id,
-      connector: step.connector,
-      operation: step.operation,
-      args: this.args(step.args, ['context', index, 'args'], 'context', {
-        contextSteps: ids.slice(0, index),
-        allContextSteps: ids,
-      }),
-      optional: step.optional ?? false,
-    }));
+    return steps.map((step, index): CompiledContextStep => {
+      const refs: ReferenceRules = { contextSteps: ids.slice(0, index), allContextSteps: ids };
+      const optional = step.optional ?? false;
+      if (step.reconcile) return this.reconcileStep(step.id, step.reconcile, ['context', index, 'reconcile'], optional, refs);
+      return {
+        id: step.id,
+        // The schema requires both when there is no `reconcile`.
+        connector: step.connector as string,
+        operation: step.operation as string,
+        args: this.args(step.args, ['context', index, 'args'], 'context', refs),
+        optional,
+      };
+    });
+  }
+
+  private reconcileStep(
+    id: string,
+    source: { field: string; entity: string },
+    at: DocumentPath,
+    optional: boolean,
+    refs: ReferenceRules,
+  ): CompiledContextStep {
+    if (!reconciledField(source.field)) {
+      this.issues.push({
+        path: [...at, 'field'],
+        atKey: false,
+        message: `unknown reconciled field '${source.field}'; reconciled fields: ${RECONCILED_FIELDS.map((f) => f.name).join(', ')}`,
+      });
+    }
+    const entity = this.expression(source.entity, [...at, 'entity'], 'context', 'any', refs);
+    return {
+      id,
+      connector: RECONCILE_STEP_CONNECTOR,
+      operation: source.field,
+      args: {},
+      optional,
+      // Undefined only when the expression failed, in which case no workflow is built.
+      reconcile: { field: source.field, entity: entity as Expression },
+    };
   }
 
   decision(definition: WorkflowDefinition, context: readonly CompiledContextStep[]): CompiledDecision {

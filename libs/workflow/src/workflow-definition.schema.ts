@@ -43,27 +43,64 @@ const triggerSchema = {
     /** Schedule only: the read operation of the `source` connector listing candidate records. */
     scan: nonEmptyString,
     condition: celExpression,
+    /**
+     * Schedule only: which threshold crossing a record is on (reads `record`), e.g. an invoice's
+     * due date. A record fires once per crossing; without it, once ever.
+     */
+    crossingKey: celExpression,
+    /** Record change only: the changed table (`customers`, or `<schema>.<table>`). */
+    table: nonEmptyString,
+    /** Record change only: start a run only when one of these fields changed. */
+    fields: { type: 'array', minItems: 1, uniqueItems: true, items: nonEmptyString },
+    /** Record change only: start a run only when this holds (reads `trigger`: op, before, after, changed). */
+    when: celExpression,
   },
   allOf: [
     {
       if: { required: ['type'], properties: { type: { const: 'schedule' } } },
       then: { required: ['every', 'scan'] },
-      else: { properties: { every: false, scan: false, condition: false } },
+      else: { properties: { every: false, scan: false, condition: false, crossingKey: false } },
+    },
+    {
+      if: { required: ['type'], properties: { type: { const: 'record_change' } } },
+      then: { required: ['table'] },
+      else: { properties: { table: false, fields: false, when: false } },
     },
   ],
 } as const;
 
+/**
+ * Compares a field's copies with its designated source of truth for one entity (see
+ * `RECONCILED_FIELDS`); the step's result says whether they agree, and a disagreement sends the
+ * run to a person.
+ */
+const reconcileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['field', 'entity'],
+  properties: {
+    field: nonEmptyString,
+    /** CEL giving the entity id, e.g. `trigger.customerId`. */
+    entity: celExpression,
+  },
+} as const;
+
+/** A connector look-up (`connector` + `operation`), or a reconciliation check (`reconcile`). */
 const contextStepSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'connector', 'operation'],
+  required: ['id'],
   properties: {
     id: { type: 'string', pattern: IDENTIFIER_PATTERN },
     connector: nonEmptyString,
     operation: nonEmptyString,
     args: connectorArgs,
     optional: { type: 'boolean' },
+    reconcile: reconcileSchema,
   },
+  if: { required: ['reconcile'] },
+  then: { properties: { connector: false, operation: false, args: false } },
+  else: { required: ['connector', 'operation'] },
 } as const;
 
 const ruleSchema = {

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  assertEntityEvent,
   assertEvent,
   canTransition,
   ContractViolationError,
+  createEntityEvent,
   createEvent,
+  recordChangeTopic,
   EventTypes,
   eventSchemas,
   validateEvent,
@@ -83,5 +86,44 @@ describe(canTransition.name, () => {
     expect(canTransition('enriched', 'awaiting_review')).toBe(true);
     expect(canTransition('completed', 'triggered')).toBe(false);
     expect(canTransition('rejected', 'decided')).toBe(false);
+  });
+});
+
+describe(createEntityEvent.name, () => {
+  const data = { field: 'customer.tier', entityId: 'cus_mismatch', truth: { source: 'billing.tier', value: 'pro' }, copies: [{ source: 'crm.tier', value: 'enterprise' }] };
+
+  it('builds a mismatch found by a sweep without run attributes, the entity as subject', () => {
+    const sut = createEntityEvent(EventTypes.reconciliationMismatch, 'customer.tier/cus_mismatch', { ...data, detectedBy: 'sweep' }, { source: 'baton/reconciliation' });
+
+    expect(sut).toMatchObject({ type: 'baton.reconciliation.mismatch', subject: 'customer.tier/cus_mismatch', correlationid: sut.id });
+    expect(sut).not.toHaveProperty('runid');
+    expect(assertEntityEvent(JSON.parse(JSON.stringify(sut)), EventTypes.reconciliationMismatch)).toEqual(sut);
+  });
+
+  it('carries the run attributes when a run found the mismatch', () => {
+    const sut = createEntityEvent(EventTypes.reconciliationMismatch, 'customer.tier/cus_mismatch', { ...data, detectedBy: 'run' }, { source: 'baton/enrichment', run });
+
+    expect(sut).toMatchObject({ runid: run.runId, workflowid: 'refund-request', workflowversion: 1, orgid: 'acme', correlationid: run.runId });
+  });
+
+  it('still reads a mismatch written with the run envelope before it became an entity event (BACKWARD)', () => {
+    const old = {
+      specversion: '1.0', id: randomUUID(), source: 'baton/reconciliation', type: 'baton.reconciliation.mismatch', time: new Date().toISOString(),
+      subject: run.runId, datacontenttype: 'application/json', runid: run.runId, workflowid: 'w', workflowversion: 1, orgid: 'acme', correlationid: run.runId, data,
+    };
+    expect(assertEntityEvent(old, EventTypes.reconciliationMismatch)).toBe(old);
+  });
+
+  it('is not a run event: assertEvent says which reader to use', () => {
+    const sut = createEntityEvent(EventTypes.reconciliationMismatch, 'customer.tier/x', data, { source: 'baton/reconciliation' });
+    expect(() => assertEvent(sut)).toThrow(/is an entity event, not a run event: read it with assertEntityEvent/);
+    expect(() => assertEntityEvent({ ...sut, subject: '' }, EventTypes.reconciliationMismatch)).toThrow(ContractViolationError);
+  });
+});
+
+describe(recordChangeTopic.name, () => {
+  it('reads a Kafka Connect topic verbatim and bridges a plain system name', () => {
+    expect(recordChangeTopic('dbserver1.inventory.customers')).toBe('dbserver1.inventory.customers');
+    expect(recordChangeTopic('crm')).toBe('baton.changes.crm');
   });
 });

@@ -47,3 +47,20 @@ export function defineEventSchema<const T extends string, const D extends JSONSc
     properties: { ...envelopeProperties, type: { const: type }, data },
   } as const;
 }
+
+/**
+ * An event about an entity rather than a run (a reconciliation mismatch found by a sweep). Same
+ * envelope, but the run attributes are optional: present when a run found it, absent otherwise.
+ * `subject` names the entity. Dropping required attributes is a BACKWARD-compatible change, so
+ * a subject registered with the run envelope accepts this one.
+ */
+export function defineEntityEventSchema<const T extends string, const D extends JSONSchema>(type: T, data: D) {
+  return {
+    $id: `https://baton.dev/schemas/${type}.json`,
+    title: type,
+    type: 'object',
+    required: ['specversion', 'id', 'source', 'type', 'time', 'subject', 'correlationid', 'data'],
+    additionalProperties: false,
+    properties: { ...envelopeProperties, type: { const: type }, data },
+  } as const;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { assertEvent } from './event-validator.util';
-import type { EventType } from './event-types';
-import type { BatonEventOf, EventData } from './event.types';
+import { assertEntityEvent, assertEvent } from './event-validator.util';
+import type { EntityEventType, EventType } from './event-types';
+import type { BatonEventOf, EntityEventData, EntityEventOf, EventData } from './event.types';
 
 export interface RunRef {
   runId: string;
@@ -41,4 +41,31 @@ export function createEvent<T extends EventType>(
 
 export function runRefOf(event: { runid: string; workflowid: string; workflowversion: number; orgid: string }): RunRef {
   return { runId: event.runid, workflowId: event.workflowid, workflowVersion: event.workflowversion, orgId: event.orgid };
+}
+
+/**
+ * Builds and validates an event about an entity. `subject` names the entity (e.g.
+ * `customer.tier/cus_42`); `run` is given when a run found it, and then sets the run attributes.
+ */
+export function createEntityEvent<T extends EntityEventType>(
+  type: T,
+  subject: string,
+  data: EntityEventData<T>,
+  options: { source: string; run?: RunRef; correlationId?: string; now?: Date; id?: string },
+): EntityEventOf<T> {
+  const id = options.id ?? randomUUID();
+  const run = options.run;
+  const event = {
+    specversion: '1.0',
+    id,
+    source: options.source,
+    type,
+    time: (options.now ?? new Date()).toISOString(),
+    subject,
+    datacontenttype: 'application/json',
+    ...(run ? { runid: run.runId, workflowid: run.workflowId, workflowversion: run.workflowVersion, orgid: run.orgId } : {}),
+    correlationid: options.correlationId ?? run?.runId ?? id,
+    data,
+  };
+  return assertEntityEvent(event, type);
 }

@@ -10,4 +10,10 @@ export const EventTypes = {
   reconciliationMismatch: 'baton.reconciliation.mismatch',
 } as const;
 
-export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+/** Types of events about an entity rather than a run: their run attributes are optional. */
+export type EntityEventType = typeof EventTypes.reconciliationMismatch;
+
+/** Types of events that belong to a run: every envelope names the run, workflow and organisation. */
+export type EventType = Exclude<(typeof EventTypes)[keyof typeof EventTypes], EntityEventType>;
+
+export const ENTITY_EVENT_TYPES: readonly EntityEventType[] = [EventTypes.reconciliationMismatch];

@@ -1,9 +1,9 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { ContractViolationError, type ContractIssue } from './contract-violation.exception';
-import type { EventType } from './event-types';
+import { ENTITY_EVENT_TYPES, type EntityEventType, type EventType } from './event-types';
 import { eventSchemas } from './event.schema';
-import type { BatonEvent, BatonEventOf } from './event.types';
+import type { BatonEvent, BatonEventOf, EntityEventOf } from './event.types';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats(ajv);
@@ -32,7 +32,11 @@ export function toContractIssues(errors: ErrorObject[] | null | undefined): Cont
 }
 
 export function isEventType(type: unknown): type is EventType {
-  return typeof type === 'string' && validators.has(type);
+  return typeof type === 'string' && validators.has(type) && !isEntityEventType(type);
+}
+
+export function isEntityEventType(type: unknown): type is EntityEventType {
+  return (ENTITY_EVENT_TYPES as readonly unknown[]).includes(type);
 }
 
 /**
@@ -48,7 +52,13 @@ export function assertEvent<T extends EventType = EventType>(value: unknown, exp
   }
   if (!isEventType(type)) {
     throw new ContractViolationError('event', [
-      { path: '/type', rule: 'enum', message: `unknown event type ${JSON.stringify(type)}` },
+      {
+        path: '/type',
+        rule: 'enum',
+        message: isEntityEventType(type)
+          ? `${JSON.stringify(type)} is an entity event, not a run event: read it with assertEntityEvent`
+          : `unknown event type ${JSON.stringify(type)}`,
+      },
     ]);
   }
   const validate = validators.get(type)!;
@@ -65,4 +75,20 @@ export function validateEvent(value: unknown): { ok: true; event: BatonEvent } |
     if (error instanceof ContractViolationError) return { ok: false, error };
     throw error;
   }
+}
+
+/**
+ * Validates an event about an entity (run attributes optional) against the schema of its type.
+ * Throws ContractViolationError naming each failing field and rule.
+ */
+export function assertEntityEvent<T extends EntityEventType>(value: unknown, expectedType: T): EntityEventOf<T> {
+  const type = (value as { type?: unknown } | null)?.type;
+  if (type !== expectedType) {
+    throw new ContractViolationError(expectedType, [
+      { path: '/type', rule: 'const', message: `must be ${JSON.stringify(expectedType)}, got ${JSON.stringify(type)}` },
+    ]);
+  }
+  const validate = validators.get(expectedType)!;
+  if (!validate(value)) throw new ContractViolationError(expectedType, toContractIssues(validate.errors));
+  return value as EntityEventOf<T>;
 }

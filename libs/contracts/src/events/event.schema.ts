@@ -1,4 +1,4 @@
-import { defineEventSchema } from './envelope.schema';
+import { defineEntityEventSchema, defineEventSchema } from './envelope.schema';
 import { EventTypes } from './event-types';
 import {
   actionOutcomeSchema,
@@ -112,28 +112,29 @@ export const runCompletedSchema = defineEventSchema(EventTypes.runCompleted, {
   },
 });
 
-export const reconciliationMismatchSchema = defineEventSchema(EventTypes.reconciliationMismatch, {
+const sourceValueSchema = {
+  type: 'object',
+  required: ['source', 'value'],
+  additionalProperties: false,
+  properties: { source: { type: 'string' }, value: {} },
+} as const;
+
+/**
+ * Copies of a field that disagree with its source of truth. An entity event: a sweep finds it
+ * outside any run, so the run attributes are optional (present when a run's check found it).
+ */
+export const reconciliationMismatchSchema = defineEntityEventSchema(EventTypes.reconciliationMismatch, {
   type: 'object',
   required: ['field', 'entityId', 'truth', 'copies'],
   additionalProperties: false,
   properties: {
     field: { type: 'string' },
     entityId: { type: 'string' },
-    truth: {
-      type: 'object',
-      required: ['source', 'value'],
-      additionalProperties: false,
-      properties: { source: { type: 'string' }, value: {} },
-    },
-    copies: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['source', 'value'],
-        additionalProperties: false,
-        properties: { source: { type: 'string' }, value: {} },
-      },
-    },
+    truth: sourceValueSchema,
+    copies: { type: 'array', items: sourceValueSchema },
+    /** The stored mismatch an operator resolves (`/reconciliation/mismatches/:id`). */
+    mismatchId: { type: 'string', format: 'uuid' },
+    detectedBy: { enum: ['sweep', 'run'] },
   },
 });
 

@@ -28,12 +28,19 @@ export interface EventMap {
   'baton.review.resolved': ReviewResolved;
   'baton.action.executed': ActionExecuted;
   'baton.run.completed': RunCompleted;
+}
+
+/** Events about an entity rather than a run (see defineEntityEventSchema). */
+export interface EntityEventMap {
   'baton.reconciliation.mismatch': ReconciliationMismatch;
 }
 
 export type BatonEventOf<T extends keyof EventMap> = EventMap[T];
+/** Any run event: its run attributes are always set. */
 export type BatonEvent = EventMap[keyof EventMap];
 export type EventData<T extends keyof EventMap> = EventMap[T]['data'];
+export type EntityEventOf<T extends keyof EntityEventMap> = EntityEventMap[T];
+export type EntityEventData<T extends keyof EntityEventMap> = EntityEventMap[T]['data'];
 
 export type Decision = RunDecided['data']['decision'];
 export type ActionOutcome = ActionExecuted['data']['actions'][number];

@@ -1,6 +1,6 @@
 import { detectSensitiveLanguage } from '@baton/classifier';
 import type { Decision } from '@baton/contracts';
-import { Expression, type CompiledAction, type CompiledWorkflow, type ExpressionVariables } from '@baton/workflow';
+import { Expression, type CompiledAction, type CompiledWorkflow, type ExpressionVariables, type ReconciliationCheck } from '@baton/workflow';
 
 type RuleResult = Decision['rulesEvaluated'][number];
 export type ClassifierReading = NonNullable<Decision['classifier']>;
@@ -18,7 +18,9 @@ export interface DecisionInputs {
  * workflow and variables always give the same decision, which is what makes decisions
  * explainable and replayable.
  *
- * Precedence: a `reject` rule wins, then any rule sending to a person (`review`, `manual`),
+ * Precedence: a `reject` rule wins, then sources of truth that disagree (a `reconcile` context
+ * step found a mismatch: the data cannot be trusted, so the manual queue gets both values), then
+ * any rule sending to a person (`review`, `manual`),
  * then an explicit `act` rule; otherwise the confidence picks the tier — at or above `auto`
  * acts, at or above `suggest` goes to the owner with the suggestion, below queues for manual
  * handling. A rule that cannot be evaluated counts as asking for review: not knowing is not a
@@ -26,14 +28,15 @@ export interface DecisionInputs {
  * fast_track or full_review into the matching review task.
  */
 export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, inputs: DecisionInputs = {}): Decision {
-  const rulesEvaluated: RuleResult[] = workflow.decision.rules.map((rule) => {
+  const disagreements = mismatchRules(workflow, vars);
+  const rulesEvaluated: RuleResult[] = [...disagreements, ...workflow.decision.rules.map((rule): RuleResult => {
     const base = { id: rule.id, then: rule.then, ...(rule.description ? { description: rule.description } : {}) };
     try {
       return { ...base, fired: rule.when.evaluateBoolean(vars) };
     } catch (error) {
       return { ...base, then: rule.then === 'reject' ? 'reject' : 'review', fired: true, error: (error as Error).message };
     }
-  });
+  })];
   const fired = rulesEvaluated.filter((r) => r.fired);
   const firedWith = (then: RuleResult['then']) => fired.filter((r) => r.then === then);
 
@@ -67,6 +70,7 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, in
   const because = (rules: RuleResult[]) => rules.map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}${r.error ? ` [evaluation failed: ${r.error}]` : ''}`).join('; ');
 
   if (firedWith('reject').length) return { ...common, outcome: 'reject', tier: 'rules', reason: because(firedWith('reject')) };
+  if (disagreements.length) return { ...common, outcome: 'manual', tier: 'rules', reason: because(disagreements) };
   if (firedWith('review').length) return { ...common, outcome: 'review', tier: 'rules', reason: because(firedWith('review')) };
   if (firedWith('manual').length) return { ...common, outcome: 'manual', tier: 'rules', reason: because(firedWith('manual')) };
   if (scoreError) return { ...common, outcome: 'manual', tier: 'manual', reason: `confidence could not be computed: ${scoreError}` };
@@ -125,4 +129,18 @@ function textsOf(value: unknown, depth = 0): string[] {
   if (typeof value === 'string') return [value];
   if (depth > 4 || value === null || typeof value !== 'object') return [];
   return Object.values(value as Record<string, unknown>).flatMap((v) => textsOf(v, depth + 1));
+}
+
+/**
+ * Built-in rules `reconcile:<step>`, one per `reconcile` context step whose check found copies
+ * disagreeing with the source of truth; the description names every value.
+ */
+function mismatchRules(workflow: CompiledWorkflow, vars: ExpressionVariables): RuleResult[] {
+  return workflow.context.flatMap((step) => {
+    const mismatch = step.reconcile ? (vars.context?.[step.id] as Partial<ReconciliationCheck> | null | undefined)?.mismatch : null;
+    if (!mismatch) return [];
+    const copies = mismatch.copies.map((c) => `${c.source} says ${JSON.stringify(c.value)}`).join(', ');
+    const description = `${mismatch.field} of ${mismatch.entityId}: ${mismatch.truth.source} (source of truth) says ${JSON.stringify(mismatch.truth.value)}, ${copies}`;
+    return [{ id: `reconcile:${step.id}`, then: 'manual' as const, fired: true, description }];
+  });
 }

@@ -19,8 +19,12 @@ interface StoredMessage {
 }
 
 class PartitionLog {
-  /** Offset of messages[0]; everything below it has been consumed by every group. */
-  base = 0;
+  /**
+   * Offset of messages[0]; everything below it has been consumed by every group. It starts from
+   * the clock, not 0, so offsets never repeat across restarts of the process: consumers may use
+   * a message's position as its identity (the ingress dedupe key does).
+   */
+  base = Date.now() * 1000;
   messages: StoredMessage[] = [];
 
   get end(): number {
@@ -149,7 +153,7 @@ export class InMemoryBus extends MessageBus {
     if (!group) return 0;
     let lag = 0;
     for (const topic of group.topics) {
-      this.topic(topic).forEach((log, p) => (lag += log.end - (group.cursors.get(`${topic}#${p}`) ?? 0)));
+      this.topic(topic).forEach((log, p) => (lag += log.end - (group.cursors.get(`${topic}#${p}`) ?? log.base)));
     }
     return lag;
   }
@@ -178,7 +182,7 @@ export class InMemoryBus extends MessageBus {
     const run = this.drain(group, topic, partition).finally(() => {
       this.draining.delete(key);
       // A message may have arrived between the last read and the delete above.
-      const cursor = group.cursors.get(`${topic}#${partition}`) ?? 0;
+      const cursor = group.cursors.get(`${topic}#${partition}`) ?? this.topic(topic)[partition].base;
       if (this.running && cursor < this.topic(topic)[partition].end) this.schedule(group, topic, partition);
     });
     this.draining.set(key, run);
@@ -189,7 +193,7 @@ export class InMemoryBus extends MessageBus {
     const tp = `${topic}#${partition}`;
     const isRetryTopic = topic.endsWith('.retry');
     while (this.running) {
-      const offset = group.cursors.get(tp) ?? 0;
+      const offset = group.cursors.get(tp) ?? log.base;
       const stored = log.at(offset);
       if (!stored) break;
       const delivered: DeliveredMessage = {
@@ -228,7 +232,7 @@ export class InMemoryBus extends MessageBus {
   private truncate(topic: string, partition: number): void {
     let min = Infinity;
     for (const group of this.groups.values()) {
-      if (group.topics.has(topic)) min = Math.min(min, group.cursors.get(`${topic}#${partition}`) ?? 0);
+      if (group.topics.has(topic)) min = Math.min(min, group.cursors.get(`${topic}#${partition}`) ?? this.topic(topic)[partition].base);
     }
     if (Number.isFinite(min)) this.topic(topic)[partition].truncateBelow(min);
   }

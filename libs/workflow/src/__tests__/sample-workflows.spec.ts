@@ -19,7 +19,15 @@ describe('sample workflows', () => {
 
   it('all load, with the organisations file skipped', () => {
     expect(errors.map((e) => e.message)).toEqual([]);
-    expect(workflows.map((w) => w.ref)).toEqual(['banking-support-routing@1', 'goodwill-credit@1', 'invoice-aging@1', 'lead-routing@1', 'refund-request@1', 'support-ticket-routing@1']);
+    expect(workflows.map((w) => w.ref)).toEqual([
+      'banking-support-routing@1',
+      'customer-downgrade@1',
+      'goodwill-credit@1',
+      'invoice-aging@1',
+      'lead-routing@1',
+      'refund-request@1',
+      'support-ticket-routing@1',
+    ]);
     expect(runValidateCli(['validate', WORKFLOWS_DIR], () => undefined)).toBe(0);
   });
 
@@ -62,13 +70,32 @@ describe('sample workflows', () => {
   });
 
   describe('support-ticket-routing', () => {
-    it('suggests the team for the tier and flags a tier mismatch', () => {
+    it("checks the customer's tier against billing, the source of truth, and suggests the team for the trusted tier", () => {
       const workflow = byId('support-ticket-routing');
-      const context = { customer: { tier: 'enterprise' }, account: { tier: 'standard' } };
+      const tier = (value: string) => ({ context: { tier: { value } } });
 
-      expect(workflow.decision.suggestion?.evaluate({ context })).toBe('enterprise-support');
-      expect(workflow.decision.suggestion?.evaluate({ context: { customer: { tier: 'standard' } } })).toBe('standard-support');
-      expect(workflow.decision.rules[0]?.when.evaluate({ context })).toBe(true);
+      expect(workflow.context.map((s) => [s.id, s.reconcile?.field ?? `${s.connector}.${s.operation}`])).toEqual([
+        ['customer', 'crm.getCustomer'],
+        ['tier', 'customer.tier'],
+      ]);
+      expect(workflow.context[1]?.reconcile?.entity.evaluate({ trigger: { customerId: 'cus_mismatch' } })).toBe('cus_mismatch');
+      expect(workflow.decision.suggestion?.evaluate(tier('enterprise'))).toBe('enterprise-support');
+      expect(workflow.decision.suggestion?.evaluate(tier('pro'))).toBe('standard-support');
+      expect(workflow.decision.rules).toEqual([]);
+    });
+  });
+
+  describe('customer-downgrade', () => {
+    it('fires when a CRM customer drops from enterprise to a lower tier, and on nothing else', () => {
+      const { trigger } = byId('customer-downgrade');
+      const change = (op: string, before: unknown, after: unknown) => ({ trigger: { op, before, after } });
+
+      expect(trigger).toMatchObject({ type: 'record_change', source: 'crm', table: 'customers', fields: ['tier'] });
+      expect(trigger.when?.evaluateBoolean(change('u', { tier: 'enterprise' }, { tier: 'pro' }))).toBe(true);
+      expect(trigger.when?.evaluateBoolean(change('u', { tier: 'pro' }, { tier: 'free' }))).toBe(false);
+      expect(trigger.when?.evaluateBoolean(change('u', { tier: 'pro' }, { tier: 'enterprise' }))).toBe(false);
+      expect(trigger.when?.evaluateBoolean(change('c', null, { tier: 'pro' }))).toBe(false);
+      expect(trigger.when?.evaluateBoolean(change('d', { tier: 'enterprise' }, null))).toBe(false);
     });
   });
 
@@ -90,6 +117,8 @@ describe('sample workflows', () => {
       const { trigger, actions } = byId('invoice-aging');
 
       expect(trigger).toMatchObject({ type: 'schedule', every: '1h', everyMs: 3_600_000, scan: 'listReceivables' });
+      // One reminder per due date crossing the threshold, however often the scan runs.
+      expect(trigger.crossingKey?.evaluate({ record: { dueAt: '2025-03-01T00:00:00.000Z' } })).toBe('2025-03-01T00:00:00.000Z');
       expect(trigger.condition?.evaluate({ record: { daysOverdue: 30 } })).toBe(true);
       expect(trigger.condition?.evaluate({ record: { daysOverdue: 12 } })).toBe(false);
       expect(actions.map((a) => `${a.connector}.${a.operation}`)).toEqual(['notifications.send', 'tickets.createTicket']);
