@@ -12,6 +12,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * clock (billing computes `daysOverdue` from it), and the engine restarts on the same database.
  * Seeded relative to the clock: inv_1009 is 35 days overdue, inv_1002 10, inv_1004 5, inv_1011 1.
  */
+
+// Restarting the app opens PGlite from its data folder again (several seconds of WASM start-up,
+// far more on a loaded machine); the budget is for that, not for the behaviour under test.
+jest.setTimeout(120_000);
+
 describe('invoice aging across a restart', () => {
   let now = new Date('2025-03-03T09:00:00.000Z');
   let systems: SampleSystems;

@@ -6,6 +6,11 @@ import { as, StandaloneHarness } from './standalone.harness';
 
 const HOUR = 60 * 60 * 1000;
 
+
+// Restarting the app opens PGlite from its data folder again (several seconds of WASM start-up,
+// far more on a loaded machine); the budget is for that, not for the behaviour under test.
+jest.setTimeout(120_000);
+
 describe('review approval tiers and escalation', () => {
   let sut: StandaloneHarness;
   let timers: ReviewTimersService;
