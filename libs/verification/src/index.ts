@@ -1,5 +1,12 @@
-export * from './verification.module';
-export * from './verify-actions/verify-actions.use-case';
+import { CreateDeadLetters1764316800000 } from './persistence/migrations/1764316800000-create-dead-letters';
 
-/** Verification keeps no tables of its own yet: results live on the run transitions and audit log. */
-export const verificationMigrations = [];
+export * from './verification.module';
+export * from './verification.exception';
+export * from './verify-actions/verify-actions.use-case';
+export type { DeadLetterOptions, DeadLetterStatus } from './dead-letters/dead-letter.types';
+export { DEFAULT_DEAD_LETTER_OPTIONS, resolveDeadLetterOptions } from './dead-letters/dead-letter-options.util';
+export { DEAD_LETTER_CONSUMER } from './dead-letters/store-dead-letter.use-case';
+export { REDRIVE_OF_HEADER } from './dead-letters/dead-letter-message.util';
+
+/** Verification's own tables: the dead-letter store. */
+export const verificationMigrations = [CreateDeadLetters1764316800000];

@@ -26,7 +26,10 @@ export function routeFailure(
   now: number,
   random: () => number = Math.random,
 ): FailureRoute {
-  const topic = originalTopicOf(message);
+  // The topic the consumer subscribed to; the buses deliver retries under that name. Not the
+  // original-topic header: a consumer of a dead-letter topic sees the stage's name there, and
+  // routing its failures to the stage's retry topic would lose them.
+  const topic = message.topic;
   const reason = errorMessage(error).slice(0, 2000);
   const failureClass = (error as { failureClass?: string } | null)?.failureClass ?? (isRetriable(error) ? 'transient' : 'data');
   const retriable = isRetriable(error);

@@ -1,0 +1,140 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Topics } from '@baton/contracts';
+import { createSampleSystems } from '@baton/connectors';
+import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { BatonMetrics } from '@baton/platform-observability';
+import type { Principal } from '@baton/platform-runtime';
+import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { DeadLetterMetricsService } from '../../src/dead-letters/dead-letter-metrics.service';
+import { resolveDeadLetterOptions } from '../../src/dead-letters/dead-letter-options.util';
+import { DeadLetterRepository } from '../../src/dead-letters/dead-letter.repository';
+import { DiscardDeadLetterUseCase } from '../../src/dead-letters/discard-dead-letter.use-case';
+import { NotifyDeadLetterGrowthUseCase } from '../../src/dead-letters/notify-dead-letter-growth.use-case';
+import { RedriveDeadLettersUseCase } from '../../src/dead-letters/redrive-dead-letters.use-case';
+import { StoreDeadLetterUseCase } from '../../src/dead-letters/store-dead-letter.use-case';
+import { deadLetterOf, decidedEvent, runIn } from '../../src/dead-letters/__tests__/dead-letter.fixture';
+import { verificationMigrations } from '../../src/index';
+
+const operator: Principal = { id: 'ops@baton.example', orgId: '*', roles: ['operator'] };
+
+/** One replica of the verification service, logged in as a member of the service role. */
+function replica(dataSource: DataSource) {
+  const ledger = new RunLedger(dataSource, 'verification');
+  const repository = new DeadLetterRepository(dataSource);
+  const systems = createSampleSystems();
+  return {
+    ledger,
+    repository,
+    systems,
+    store: new StoreDeadLetterUseCase(ledger, repository, new DeadLetterMetricsService(new BatonMetrics('verification-it'), repository)),
+    redrive: new RedriveDeadLettersUseCase(ledger, repository),
+    discard: new DiscardDeadLetterUseCase(ledger, repository),
+    notify: new NotifyDeadLetterGrowthUseCase(dataSource, repository, systems.registry, resolveDeadLetterOptions({})),
+  };
+}
+
+/**
+ * The dead-letter store on the real server, used the way replicas of the verification service
+ * use it: with the service role's grants only, and at the same moment.
+ */
+describe('dead letters on PostgreSQL', () => {
+  let db: TestDatabase;
+  let owner: DataSource;
+  const logins: DataSource[] = [];
+  const login = `svc_${randomBytes(4).toString('hex')}`;
+  let a: ReturnType<typeof replica>;
+  let b: ReturnType<typeof replica>;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    db = await createTestDatabase('verification');
+    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: [...sharedMigrations, ...verificationMigrations] });
+    await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
+    const url = new URL(db.url);
+    url.username = login;
+    url.password = 'svc';
+    for (let i = 0; i < 2; i++) {
+      logins.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: sharedEntities, migrations: [], runMigrations: false }));
+    }
+    a = replica(logins[0]!);
+    b = replica(logins[1]!);
+  });
+  afterAll(async () => {
+    for (const dataSource of logins) await dataSource.destroy();
+    for (let i = 0; i < 100; i++) {
+      const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`, [login]);
+      if (n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await owner?.destroy();
+    await db?.drop();
+    const admin = await openDataSource({ database: { kind: 'postgres', url: TEST_POSTGRES_URL }, entities: [], migrations: [], runMigrations: false });
+    await admin.query(`DROP ROLE IF EXISTS ${login}`);
+    await admin.destroy();
+  });
+
+  async function failedRun() {
+    const run = await runIn(a.ledger, 'acting');
+    return { run, stored: await a.store.execute(deadLetterOf(Topics.runDecided, run.runId, decidedEvent(run), { transient: true })) };
+  }
+
+  it('stores, fails the run, re-drives and discards with the service role’s grants only', async () => {
+    const { run, stored } = await failedRun();
+    expect(stored).toMatchObject({ fresh: true, runFailed: true });
+    expect((await b.repository.get(stored.id))!.value).toBeInstanceOf(Buffer);
+
+    expect(await b.redrive.execute(operator, { ids: [stored.id], reason: 'back up' })).toEqual([expect.objectContaining({ id: stored.id, run: { from: 'failed', to: 'decided' } })]);
+    expect(await b.ledger.current(run.runId)).toMatchObject({ state: 'decided' });
+
+    const other = await failedRun();
+    expect(await b.discard.execute(operator, { id: other.stored.id, reason: 'duplicate' })).toMatchObject({ status: 'discarded' });
+    // A service may change a dead letter's status, never make one disappear.
+    await expect(logins[0]!.query(`DELETE FROM verification.dead_letter WHERE id = $1`, [other.stored.id])).rejects.toThrow(/permission denied/);
+  });
+
+  it('stores a dead letter delivered to two replicas at once exactly once', async () => {
+    const run = await runIn(a.ledger, 'acting');
+    const message = deadLetterOf(Topics.runDecided, run.runId, decidedEvent(run), { transient: true });
+
+    const [x, y] = await Promise.all([a.store.execute(message), b.store.execute(message)]);
+
+    expect(x.id).toBe(y.id);
+    expect([x.fresh, y.fresh].sort()).toEqual([false, true]);
+    expect([x.runFailed, y.runFailed].sort()).toEqual([false, true]);
+    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM baton.run_transition WHERE run_id = $1 AND to_state = 'failed'`, [run.runId]);
+    expect(n).toBe(1);
+  });
+
+  it('lets one of two operators re-driving the same dead letter at once do it; the other is told it was done', async () => {
+    const { run, stored } = await failedRun();
+    await owner.query(`DELETE FROM baton.outbox`);
+
+    const results = await Promise.allSettled([a.redrive.execute(operator, { ids: [stored.id], reason: 'one' }), b.redrive.execute(operator, { ids: [stored.id], reason: 'two' })]);
+
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'dead_letter_not_open' } });
+    expect(await owner.query(`SELECT topic, key FROM baton.outbox`)).toEqual([{ topic: Topics.runDecided, key: run.runId }]);
+    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE target_id = $1 AND action = 'dead_letter.redrive'`, [stored.id]);
+    expect(n).toBe(1);
+  });
+
+  it('notifies once when two replicas store dead letters of the same topic at once', async () => {
+    const topic = `${Topics.runDecided}.race${randomUUID().slice(0, 6)}`;
+    const [x, y] = await Promise.all([a.store.execute(deadLetterOf(topic, 'k1', { a: 1 })), b.store.execute(deadLetterOf(topic, 'k2', { a: 2 }))]);
+
+    const outcomes = await Promise.all([a.notify.execute(x), b.notify.execute(y)]);
+
+    expect(outcomes.sort()).toEqual(['sent', 'suppressed']);
+    const sent = [...a.systems.notifications.list(), ...b.systems.notifications.list()].filter((m) => m.subject?.endsWith(topic));
+    expect(sent).toHaveLength(1);
+  });
+
+  it('has a migration that goes down and up again', async () => {
+    await owner.undoLastMigration();
+    expect(await owner.query(`SELECT to_regclass('verification.dead_letter') AS t`)).toEqual([{ t: null }]);
+    await owner.runMigrations();
+    expect(await owner.query(`SELECT to_regclass('verification.dead_letter')::text AS t`)).toEqual([{ t: 'verification.dead_letter' }]);
+  });
+});
