@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: starts the real components the integration tests need (a PostgreSQL server from
-// Debian's packages, a Kafka broker from Maven Central, helm for the chart tests), runs
+// Debian's packages, a Kafka broker from Maven Central, helm for the chart tests, kcat for the
+// distributed end-to-end tests), runs
 // typecheck, lint and every project's Jest suite through Nx, stops the components, and prints
 // one closing line: "N passed, N failed". Set BATON_TEST_SERVICES=none to use servers you
 // started yourself. Extra arguments go to `nx run-many` (e.g. --projects=workflow).
@@ -42,6 +43,10 @@ const helm = new Promise((resolve) => {
 rmSync(join(root, 'tmp', 'test-results'), { recursive: true, force: true });
 const nx = (args) => run('npx', ['nx', 'run-many', '--parallel=2', '--outputStyle=stream', ...args, ...extra]);
 let status = services('start');
+// kcat (Debian's package) is the Kafka client the distributed end-to-end tests produce and read with.
+if (run('bash', ['tools/kcat/ensure-kcat.sh'], { stdio: ['ignore', 'ignore', 'inherit'] }) !== 0) {
+  process.stderr.write('test: could not provide kcat; the distributed end-to-end tests will fail\n');
+}
 if (status === 0) status = nx(['-t', 'typecheck', 'lint', 'test', '--exclude=workspace']) || status;
 if (status === 0 || extra.length === 0) {
   const helmStatus = await helm;

@@ -2,18 +2,37 @@
 // mode, runs, runs/s, p50 and p99 trigger-to-completed latency, lost and duplicated runs.
 //
 //   npm run bench -- --runs 2000 --concurrency 50 --workflow refund-request
+//   npm run bench -- --runs 1000 --concurrency 50 --mode kafka
 //
 // Embedded mode (the default) is the standalone app as `npm start` runs it, on an in-memory
 // PGlite; triggers go through the admin API's HTTP handler (in-process injection, so the figure
-// is the engine's, not the loopback network's). A run counts once its run.completed event is
-// seen; "lost" are accepted runs never completed, "duplicated" are runs completed twice or
-// whose action took effect more than once at the sample systems.
+// is the engine's, not the loopback network's).
+//
+// Kafka mode is the distributed deployment: the sample systems and the six service apps as
+// separate processes (tools/bench/cluster.ts, the same cluster the distributed end-to-end tests
+// start) on the broker at KAFKA_BROKERS and a fresh database on the server at
+// BATON_TEST_POSTGRES_URL, under a namespace of their own; triggers are HTTP requests to the
+// ingestion service. When neither variable is set and nothing answers at the default address,
+// the bench starts the broker or server with the tools scripts and stops them afterwards.
+//
+// A run counts once its run.completed event is seen (in Kafka mode by a consumer of the
+// namespace's run.completed topic); "lost" are accepted runs never completed, "duplicated" are
+// runs completed twice or whose action took effect more than once at the sample systems.
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Topics } from '@baton/contracts';
 import { createSampleSystems } from '@baton/connectors';
 import { MessageBus } from '@baton/platform-messaging';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Client } from 'pg';
+/* eslint-disable @nx/enforce-module-boundaries -- the bench composes the embedded app as `npm start`
+   does; tools may import anything, and no project depends on tools. */
 import { createStandaloneApp } from '../../apps/standalone/src/standalone.bootstrap';
+/* eslint-enable @nx/enforce-module-boundaries */
+import { assertBrokerReachable, brokersFromEnv, Cluster, ensureTopicReady, quietKafkajsTimeoutWarning, workspaceRoot } from './cluster';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +41,10 @@ const { values } = parseArgs({
     workflow: { type: 'string', default: 'refund-request' },
     mode: { type: 'string', default: 'embedded' },
     timeout: { type: 'string', default: '120' },
+    /** Kafka mode: partitions of the topics the services create. */
+    partitions: { type: 'string', default: '6' },
+    /** Kafka mode: LOG_LEVEL of the service processes (their logs go to tmp/bench/<namespace>/). */
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 
@@ -31,8 +54,8 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(concurrency) || con
   process.stderr.write('bench: --runs and --concurrency must be positive integers\n');
   process.exit(2);
 }
-if (values.mode !== 'embedded') {
-  process.stderr.write(`bench: mode ${values.mode} is not available yet (embedded only)\n`);
+if (values.mode !== 'embedded' && values.mode !== 'kafka') {
+  process.stderr.write(`bench: unknown mode ${values.mode} (embedded or kafka)\n`);
   process.exit(2);
 }
 
@@ -47,83 +70,221 @@ const effectOf: Record<string, [system: 'billing' | 'tickets' | 'crm', operation
   'lead-routing': ['crm', 'createLead'],
 };
 
-async function main(): Promise<void> {
-  const payload = payloads[values.workflow];
-  if (!payload) throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
+/** Where runs are started and seen completing: the embedded engine or the distributed cluster. */
+interface BenchTarget {
+  /** Starts run `i`; resolves with its run id once accepted. */
+  trigger(i: number): Promise<string>;
+  /** Write effects of the workflow's action at the sample systems. */
+  effects(): Promise<number>;
+  close(): Promise<void>;
+}
+
+type OnCompleted = (runId: string) => void;
+
+async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
   const systems = createSampleSystems();
   const app = await createStandaloneApp({
     database: { kind: 'pglite' },
-    workflowsDir: resolve(__dirname, '../../../workflows'),
+    workflowsDir: resolve(workspaceRoot(), 'workflows'),
     systems,
     schedules: false,
   });
   const http = app.getHttpAdapter().getInstance();
-  const started = new Map<string, number>();
-  const latencies: number[] = [];
-  const completions = new Map<string, number>();
-  let allDone: () => void = () => undefined;
-  const done = new Promise<void>((r) => (allDone = r));
-  let accepted = 0;
-  let triggersFinished = false;
-
   app.get(MessageBus).subscribe({
     groupId: 'bench-watcher',
     topics: [Topics.runCompleted],
     handle: async (message) => {
-      const event = JSON.parse(message.value.toString()) as { runid: string; data: { status: string } };
-      const n = (completions.get(event.runid) ?? 0) + 1;
-      completions.set(event.runid, n);
-      const t0 = started.get(event.runid);
-      if (n === 1 && t0 !== undefined) latencies.push(performance.now() - t0);
-      if (triggersFinished && completions.size >= accepted) allDone();
+      onCompleted((JSON.parse(message.value.toString()) as { runid: string }).runid);
       return 'processed';
     },
   });
-
-  const begin = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < runs) {
-      const i = next++;
-      const t0 = performance.now();
+  return {
+    trigger: async (i) => {
       const response = await http.inject({
         method: 'POST',
         url: `/workflows/${values.workflow}/runs`,
         headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({ orgId: 'acme', payload: payload(i) }),
+        payload: JSON.stringify({ orgId: 'acme', payload: payloads[values.workflow]!(i) }),
       });
       if (response.statusCode !== 202) throw new Error(`trigger ${i} refused: ${response.statusCode} ${response.body}`);
-      const runId = (JSON.parse(response.body) as { runId: string }).runId;
-      started.set(runId, t0);
-      accepted++;
-      // A completion can arrive before the response is parsed; count its latency from here.
-      if (completions.has(runId) && latencies.length < completions.size) latencies.push(performance.now() - t0);
-    }
+      return (JSON.parse(response.body) as { runId: string }).runId;
+    },
+    effects: async () => {
+      const [system, operation] = effectOf[values.workflow]!;
+      return systems[system].effects()[operation] ?? 0;
+    },
+    close: () => app.close(),
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, worker));
-  triggersFinished = true;
-  if (completions.size >= accepted) allDone();
-  const timeout = new Promise<void>((r) => setTimeout(r, Number(values.timeout) * 1000).unref());
-  await Promise.race([done, timeout]);
-  const elapsed = (performance.now() - begin) / 1000;
-
-  const completed = [...started.keys()].filter((id) => completions.has(id)).length;
-  const repeated = [...completions.values()].filter((n) => n > 1).length;
-  const [system, operation] = effectOf[values.workflow]!;
-  const effects = systems[system].effects()[operation] ?? 0;
-  const lost = accepted - completed;
-  const duplicated = repeated + Math.max(0, effects - completed);
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN);
-  process.stdout.write(
-    `mode=${values.mode} workflow=${values.workflow} runs=${accepted} concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
-      `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}\n`,
-  );
-  await app.close();
-  process.exit(lost === 0 && duplicated === 0 ? 0 : 1);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+/** Starts a tools script's component when nobody configured one and nothing answers; returns its stop. */
+function startComponent(script: string): () => void {
+  const root = workspaceRoot();
+  const started = spawnSync('bash', [join(root, script), 'start'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (started.status !== 0) throw new Error(`${script} start failed (exit ${started.status})`);
+  return () => void spawnSync('bash', [join(root, script), 'stop'], { cwd: root, stdio: 'ignore' });
+}
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
+  quietKafkajsTimeoutWarning();
+  const stops: Array<() => void> = [];
+  const brokers = brokersFromEnv();
+  try {
+    await assertBrokerReachable(brokers);
+  } catch (error) {
+    if (process.env['KAFKA_BROKERS']) throw error;
+    stops.push(startComponent('tools/kafka/kafka.sh'));
+  }
+  if (!(await postgresReachable(TEST_POSTGRES_URL))) {
+    if (process.env['BATON_TEST_POSTGRES_URL']) throw new Error(`PostgreSQL unreachable at ${TEST_POSTGRES_URL}`);
+    stops.push(startComponent('tools/postgres/postgres.sh'));
+  }
+  let database: TestDatabase | undefined;
+  let cluster: Cluster | undefined;
+  let watcher: Consumer | undefined;
+  const close = async () => {
+    await watcher?.disconnect().catch(() => undefined);
+    await cluster?.close();
+    await database?.drop().catch(() => undefined);
+    for (const stop of stops.reverse()) stop();
+  };
+  try {
+    database = await createTestDatabase('bench');
+    const namespace = `bench-${randomBytes(4).toString('hex')}`;
+    const partitions = Number(values.partitions);
+    cluster = await Cluster.start({
+      brokers,
+      databaseUrl: database.url,
+      namespace,
+      partitions,
+      workDir: join(workspaceRoot(), 'tmp', 'bench', namespace),
+      logLevel: values['log-level'] as 'warn',
+      // `npm run bench` has just built dist/.
+      build: false,
+    });
+    // Errors that matter reach the bench as rejections; kafkajs's own log would only interleave
+    // retried request errors with the summary line.
+    const kafka = new Kafka({ clientId: 'baton-bench', brokers, logLevel: logLevel.NOTHING });
+    const completedTopic = cluster.topic(Topics.runCompleted);
+    // Nobody consumes run.completed in the pipeline, so it exists only once verification has
+    // published; the watcher creates it if needed (the services find it there) and reads from the start.
+    await ensureTopicReady(brokers, completedTopic, partitions);
+    watcher = kafka.consumer({ groupId: `${namespace}.bench-watcher`, maxWaitTimeInMs: 100 });
+    await watcher.connect();
+    await watcher.subscribe({ topics: [completedTopic], fromBeginning: true });
+    await watcher.run({
+      eachMessage: async ({ message }) => {
+        if (message.value) onCompleted((JSON.parse(message.value.toString()) as { runid: string }).runid);
+      },
+    });
+    const url = `${cluster.url('ingestion')}/workflows/${values.workflow}/runs`;
+    const live = cluster;
+    return {
+      trigger: async (i) => {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ orgId: 'acme', payload: payloads[values.workflow]!(i) }),
+        });
+        const body = await response.text();
+        if (response.status !== 202) throw new Error(`trigger ${i} refused: ${response.status} ${body}`);
+        return (JSON.parse(body) as { runId: string }).runId;
+      },
+      effects: async () => {
+        const [system, operation] = effectOf[values.workflow]!;
+        const samples = (await live.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples')).body;
+        return samples[system]?.effects[operation] ?? 0;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  if (!payloads[values.workflow]) throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
+  const started = new Map<string, number>();
+  const latencies: number[] = [];
+  const completions = new Map<string, number>();
+  let ours = 0;
+  let accepted = 0;
+  let triggersFinished = false;
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((r) => (allDone = r));
+  const checkDone = () => triggersFinished && ours >= accepted && allDone();
+
+  // Other runs may complete too (a scheduled workflow of the service apps): only the runs this
+  // bench started count, including those whose completion arrives before their 202 is read.
+  const onCompleted: OnCompleted = (runId) => {
+    const n = (completions.get(runId) ?? 0) + 1;
+    completions.set(runId, n);
+    const t0 = started.get(runId);
+    if (n === 1 && t0 !== undefined) {
+      latencies.push(performance.now() - t0);
+      ours++;
+      checkDone();
+    }
+  };
+  const target = values.mode === 'kafka' ? await kafkaTarget(onCompleted) : await embeddedTarget(onCompleted);
+
+  try {
+    const begin = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < runs) {
+        const i = next++;
+        const t0 = performance.now();
+        const runId = await target.trigger(i);
+        started.set(runId, t0);
+        accepted++;
+        if (completions.has(runId)) {
+          latencies.push(performance.now() - t0);
+          ours++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, worker));
+    triggersFinished = true;
+    checkDone();
+    const timeout = new Promise<void>((r) => setTimeout(r, Number(values.timeout) * 1000).unref());
+    await Promise.race([done, timeout]);
+    const elapsed = (performance.now() - begin) / 1000;
+
+    const completed = [...started.keys()].filter((id) => completions.has(id)).length;
+    const repeated = [...started.keys()].filter((id) => (completions.get(id) ?? 0) > 1).length;
+    const effects = await target.effects();
+    const lost = accepted - completed;
+    const duplicated = repeated + Math.max(0, effects - completed);
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN);
+    process.stdout.write(
+      `mode=${values.mode} workflow=${values.workflow} runs=${accepted} concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
+        `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}\n`,
+    );
+    process.exitCode = lost === 0 && duplicated === 0 ? 0 : 1;
+  } finally {
+    await target.close();
+  }
+}
+
+main().then(
+  () => process.exit(),
+  (error: Error) => {
+    process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);

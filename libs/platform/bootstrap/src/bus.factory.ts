@@ -11,7 +11,12 @@ export function createBus(service: string, env: ServiceEnv): MessageBus {
       return new InMemoryBus();
     case 'kafka': {
       if (!env.KAFKA_BROKERS?.length) throw new Error('BATON_BUS=kafka needs KAFKA_BROKERS (host:port,...)');
-      const bus = new KafkaBus({ brokers: env.KAFKA_BROKERS, clientId: `baton-${service}`, partitions: env.BATON_KAFKA_PARTITIONS });
+      const bus = new KafkaBus({
+        brokers: env.KAFKA_BROKERS,
+        clientId: `baton-${service}`,
+        partitions: env.BATON_KAFKA_PARTITIONS,
+        consumer: { sessionTimeoutMs: env.BATON_KAFKA_SESSION_TIMEOUT_MS },
+      });
       return env.BATON_KAFKA_NAMESPACE ? new NamespacedBus(bus, env.BATON_KAFKA_NAMESPACE) : bus;
     }
   }

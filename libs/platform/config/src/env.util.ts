@@ -62,6 +62,11 @@ export const commonEnvShape = {
   KAFKA_BROKERS: envList().optional(),
   /** Prefix of every topic and consumer group, to share a Kafka cluster between installations. */
   BATON_KAFKA_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'may only hold letters, digits, ".", "_" and "-"').optional(),
+  /**
+   * How long the broker waits for a silent consumer before giving its partitions to others: a
+   * process restarted after a crash can rejoin only after that (the broker's minimum is 6 s).
+   */
+  BATON_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   /** Partitions of the topics Baton creates on Kafka. */
   BATON_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SCHEMA_REGISTRY_URL: z.url().optional(),

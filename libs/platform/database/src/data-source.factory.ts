@@ -43,7 +43,11 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
     dataSource = new DataSource({
       ...common,
       url: spec.database.url,
-      extra: { max: spec.database.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+      // Every table Baton names is schema-qualified; pinning search_path keeps TypeORM's own
+      // `migrations` table in public too. Otherwise a login role named like a schema (`baton`)
+      // finds `baton.migrations` first once that schema exists, and a second service re-runs
+      // every migration.
+      extra: { max: spec.database.poolSize ?? 10, connectionTimeoutMillis: 5000, options: '-c search_path=public' },
     });
   }
   await dataSource.initialize();

@@ -312,14 +312,23 @@ export class KafkaBus extends MessageBus {
       const retention = this.options.retentionMs;
       // Returns false when another process created one of them first: that is fine, and the
       // clients retry the metadata errors of a topic whose leader is not elected yet.
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.partitions,
-          replicationFactor: this.options.replicationFactor ?? 1,
-          configEntries: retention === undefined ? [] : [{ name: 'retention.ms', value: String(retention) }],
-        })),
+      await retryRetriable(`creating topics ${missing.join(', ')}`, () =>
+        this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.partitions,
+            replicationFactor: this.options.replicationFactor ?? 1,
+            configEntries: retention === undefined ? [] : [{ name: 'retention.ms', value: String(retention) }],
+          })),
+        }),
+      );
+      // A busy broker answers UNKNOWN_TOPIC_OR_PARTITION for a while after creating a topic, which
+      // waitForLeaders does not wait out: wait until every partition has a leader.
+      await retryRetriable(`waiting for leaders of ${missing.join(', ')}`, async () => {
+        const { topics } = await this.admin.fetchTopicMetadata({ topics: missing });
+        const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+        if (leaderless.length) throw Object.assign(new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`), { retriable: true });
       });
       this.logger.log(`created topics ${missing.join(', ')} (${this.partitions} partitions)`);
     }
@@ -457,7 +466,7 @@ export class KafkaBus extends MessageBus {
       group.lastError = errorMessage(payload.error);
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: consumerTopics, fromBeginning: settings.fromBeginning ?? true });
+    await retryRetriable(`subscribing ${groupId}`, () => consumer.subscribe({ topics: consumerTopics, fromBeginning: settings.fromBeginning ?? true }));
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -590,4 +599,24 @@ function decodeHeaders(raw: IHeaders | undefined): Record<string, string> {
     if (last !== undefined) headers[name] = Buffer.isBuffer(last) ? last.toString('utf8') : String(last);
   }
   return headers;
+}
+
+/**
+ * Retries what the broker reports as retriable (kafkajs marks such errors `retriable`), with a
+ * growing pause, for up to about 30 s: right after topics are created a busy broker answers
+ * "does not host this topic-partition" for a while, and a service must not die of that at start.
+ */
+async function retryRetriable<T>(what: string, work: () => Promise<T>): Promise<T> {
+  let delay = 100;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() + delay > deadline) throw new Error(`${what}: ${errorMessage(error)}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
 }

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { ingressTopic } from '@baton/contracts';
+import { DistributedHarness, refundPayload } from './cluster.harness';
+
+describe('distributed deployment: a run triggered by plain JSON produced with kcat', () => {
+  let sut: DistributedHarness;
+
+  beforeAll(async () => {
+    sut = await DistributedHarness.start('kcat-run');
+  }, 180_000);
+  afterAll(async () => sut?.close(), 60_000);
+
+  it('completes through all six processes', async () => {
+    const reason = `kcat ${randomUUID()}`;
+    // What a user types: echo '{"orgId":"acme","payload":{...}}' | kcat -P -b <brokers> -t <ns>.baton.ingress.refund-form -k <key>
+    sut.produce(sut.topic(ingressTopic('refund-form')), 'order-1001', JSON.stringify({ orgId: 'acme', payload: refundPayload(reason, 77) }));
+
+    const runId = await sut.waitForRunWithReason(reason);
+    const run = await sut.waitForRun(runId);
+
+    // One entry per stage, each written by the process that owns it.
+    expect(run.timeline.map((entry) => [entry.to, entry.stage])).toEqual([
+      ['triggered', 'ingestion'],
+      ['enriched', 'enrichment'],
+      ['decided', 'decisioning'],
+      ['acting', 'action'],
+      ['verifying', 'action'],
+      ['completed', 'verification'],
+    ]);
+    expect(run.timeline[0]!.detail).toMatchObject({ source: { kind: 'event', name: 'refund-form' }, trigger: refundPayload(reason, 77) });
+    // Enrichment reached the CRM and billing in the sample-systems process.
+    expect(run.timeline[1]!.detail).toMatchObject({
+      lookups: [
+        { connector: 'crm', operation: 'getCustomer', ok: true },
+        { connector: 'billing', operation: 'getAccount', ok: true },
+      ],
+    });
+
+    // The refund exists once at the sample systems, and its confirmation was sent once.
+    const billing = await sut.sampleData<{ data: { refunds: Record<string, { refundId: string; reason: string; amount: number }> } }>('billing');
+    const refunds = Object.values(billing.data.refunds).filter((r) => r.reason === reason);
+    expect(refunds).toEqual([expect.objectContaining({ amount: 77, reason })]);
+    expect((await sut.effects()).billing!.issueRefund).toBe(1);
+    const outbox = await sut.sampleData<{ data: { messages: Record<string, { body: string }> } }>('notifications');
+    expect(Object.values(outbox.data.messages).filter((m) => m.body.includes(refunds[0]!.refundId))).toHaveLength(1);
+
+    // Reconciliation has no step in a refund; it ran beside the others all along.
+    expect((await sut.http('reconciliation', 'GET', '/ready')).status).toBe(200);
+  }, 120_000);
+});
