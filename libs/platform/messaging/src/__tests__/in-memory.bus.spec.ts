@@ -143,3 +143,40 @@ describe(InMemoryBus.name, () => {
     expect(sut.lag('g')).toBe(1);
   });
 });
+
+describe(`${InMemoryBus.name} retry timing under fake timers`, () => {
+  afterEach(() => jest.useRealTimers());
+
+  async function deliveriesAt(error: () => Error, random: number, advanceTo: number[]): Promise<number[]> {
+    jest.useFakeTimers({ now: 0 });
+    const bus = new InMemoryBus({ retry: { initialDelayMs: 1000, maxDelayMs: 4000, multiplier: 2, maxAttempts: 6 }, now: () => Date.now(), random: () => random });
+    const at: number[] = [];
+    bus.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handle: async () => {
+        at.push(Date.now());
+        throw error();
+      },
+    });
+    await bus.start();
+    await bus.publish([msg('t', 'k', {})]);
+    for (const t of advanceTo) await jest.advanceTimersByTimeAsync(t - Date.now());
+    await bus.stop();
+    return at;
+  }
+
+  it('spaces deliveries by the doubling backoff, jittered between half and the whole step, and capped', async () => {
+    // random() = 1: the whole step; 1 s, 2 s, 4 s, then the 4 s cap.
+    expect(await deliveriesAt(() => new RetriableError('down'), 1, [20_000])).toEqual([0, 1000, 3000, 7000, 11000, 15000]);
+    // random() = 0: half the step; 0.5 s, 1 s, 2 s, then half the cap.
+    expect(await deliveriesAt(() => new RetriableError('down'), 0, [20_000])).toEqual([0, 500, 1500, 3500, 5500, 7500]);
+  });
+
+  it('waits at least as long as Retry-After asks, never longer than the cap', async () => {
+    const at = await deliveriesAt(() => new RetriableError('rate limited', 3000), 0, [30_000]);
+    expect(at.slice(0, 3)).toEqual([0, 3000, 6000]);
+    const capped = await deliveriesAt(() => new RetriableError('rate limited', 60_000), 0, [30_000]);
+    expect(capped.slice(0, 3)).toEqual([0, 4000, 8000]);
+  });
+});
