@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CalibrateFromHistoryUseCase } from './classifier/calibrate-from-history.use-case';
 import { ClassifierModelsRepository } from './classifier/classifier-models.repository';
 import { ClassifiersController } from './classifier/classifiers.controller';
 import { WorkflowClassifierService } from './classifier/workflow-classifier.service';
@@ -13,7 +14,7 @@ import { ReviewsController } from './reviews/reviews.controller';
 /** Deciding: rules and confidence tiers over run.enriched; review tasks, their timers and verdicts. */
 @Module({
   controllers: [ReviewsController, ClassifiersController],
-  providers: [DecideRunUseCase, RunEnrichedConsumer, ReviewTaskRepository, ResolveReviewUseCase, ReviewAssignmentUseCase, ReviewTimersService, ClassifierModelsRepository, WorkflowClassifierService],
+  providers: [DecideRunUseCase, RunEnrichedConsumer, ReviewTaskRepository, ResolveReviewUseCase, ReviewAssignmentUseCase, ReviewTimersService, ClassifierModelsRepository, WorkflowClassifierService, CalibrateFromHistoryUseCase],
   exports: [ReviewTimersService, WorkflowClassifierService],
 })
 export class DecisioningModule {}

@@ -1,8 +1,9 @@
 import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
 import type { ClassifierModelSummary } from './classifier-models.repository';
+import { CalibrateFromHistoryUseCase } from './calibrate-from-history.use-case';
 import { WorkflowClassifierService } from './workflow-classifier.service';
 
 export class TrainClassifierDto {
@@ -27,7 +28,24 @@ export class EvaluateClassifierDto {
 @UseGuards(ApiKeyGuard)
 @Controller('classifiers')
 export class ClassifiersController {
-  constructor(private readonly classifiers: WorkflowClassifierService) {}
+  constructor(
+    private readonly classifiers: WorkflowClassifierService,
+    private readonly calibrateFromHistory: CalibrateFromHistoryUseCase,
+  ) {}
+
+  @Get(':workflowId/calibration')
+  @RequireRoles('operator')
+  @ApiOperation({
+    summary:
+      "Thresholds calibrated from the workflow's decision history (suggestion, confidence, final human outcome) to reach a target precision, the coverage that results, and what lower thresholds would automate at what expected error rate.",
+  })
+  async calibration(@Param('workflowId') workflowId: string, @Query('targetPrecision') target?: string) {
+    const targetPrecision = target === undefined ? 0.99 : Number(target);
+    if (!Number.isFinite(targetPrecision) || targetPrecision <= 0.5 || targetPrecision > 1) {
+      throw invalid([{ path: 'targetPrecision', message: 'must be a number in (0.5, 1]' }]);
+    }
+    return this.calibrateFromHistory.execute(workflowId, targetPrecision);
+  }
 
   @Get(':workflowId')
   @RequireRoles('operator', 'reviewer')
