@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { isConnectivityError } from './connectivity.util';
 import { DomainException, type ErrorDisposition } from './domain.exception';
 
 const statusOf: Record<ErrorDisposition, number> = {
@@ -29,6 +30,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const body = error.getResponse();
       const status = error.getStatus();
       send(reply, status, typeof body === 'string' ? { error: codeOf(status), message: body } : { error: codeOf(status), ...(body as object) });
+      return;
+    }
+    if (isConnectivityError(error)) {
+      // The database (or another shared dependency) is unreachable: transient, say so and when to retry.
+      this.logger.warn(`dependency unavailable: ${(error as Error).message}`);
+      reply.header('retry-after', '5');
+      send(reply, 503, { error: 'unavailable', message: 'A dependency of this service is unreachable; nothing was accepted. Retry shortly.' });
       return;
     }
     const httpStatus = (error as { statusCode?: number } | null)?.statusCode;

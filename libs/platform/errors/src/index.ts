@@ -1,2 +1,3 @@
 export * from './domain.exception';
 export * from './http-exception.filter';
+export * from './connectivity.util';

@@ -1,6 +1,7 @@
 import { Headers, retryTopic } from '@baton/contracts';
 import { errorMessage } from '@baton/platform-errors';
 import { Logger } from '@nestjs/common';
+import { holdThroughOutages } from './outage-hold.util';
 import { attemptOf, isRetryFor, originalTopicOf, partitionFor, routeFailure } from './failure-routing.util';
 import {
   DEFAULT_RETRY_POLICY,
@@ -102,10 +103,11 @@ export class InMemoryBus extends MessageBus {
     }
   }
 
-  subscribe(subscription: Subscription): void {
-    if (this.groups.has(subscription.groupId)) {
-      throw new Error(`consumer group ${subscription.groupId} is already subscribed`);
+  subscribe(given: Subscription): void {
+    if (this.groups.has(given.groupId)) {
+      throw new Error(`consumer group ${given.groupId} is already subscribed`);
     }
+    const subscription: Subscription = { ...given, handle: holdThroughOutages(given.handle, { running: () => this.running, logger: this.logger }) };
     const topics = new Set<string>();
     for (const topic of subscription.topics) {
       topics.add(topic);

@@ -6,3 +6,4 @@ export * from './event-codec.util';
 export * from './event-subscriber.util';
 export * from './kafka.bus';
 export * from './namespaced.bus';
+export * from './outage-hold.util';

@@ -28,6 +28,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { attemptOf, isRetryFor, routeFailure } from './failure-routing.util';
+import { holdThroughOutages } from './outage-hold.util';
 import {
   DEFAULT_RETRY_POLICY,
   MessageBus,
@@ -186,10 +187,11 @@ export class KafkaBus extends MessageBus {
     });
   }
 
-  subscribe(subscription: Subscription): void {
-    if (this.groups.has(subscription.groupId)) {
-      throw new Error(`consumer group ${subscription.groupId} is already subscribed`);
+  subscribe(given: Subscription): void {
+    if (this.groups.has(given.groupId)) {
+      throw new Error(`consumer group ${given.groupId} is already subscribed`);
     }
+    const subscription: Subscription = { ...given, handle: holdThroughOutages(given.handle, { running: () => this.running, logger: this.logger }) };
     const group: GroupConsumer = {
       subscription,
       policy: { ...DEFAULT_RETRY_POLICY, ...this.options.retry, ...subscription.retry },
