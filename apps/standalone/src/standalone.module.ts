@@ -23,6 +23,7 @@ export interface StandaloneOptions {
   /** Labelled datasets classifiers may be trained from, by name. */
   datasets?: Record<string, string>;
   webhooks?: WebhookOptions;
+  externalModel?: { url: string; model: string; apiKey?: string };
 }
 
 /** All six services in one process over the in-memory bus: the embedded default. */
@@ -49,6 +50,7 @@ export class StandaloneModule {
           schedules: options.schedules,
           apiKeysFile: options.apiKeysFile,
           datasets: options.datasets,
+          externalModel: options.externalModel,
         }),
         IngestionModule.forRoot({ webhooks: options.webhooks, changeFeed: options.systems }),
         EnrichmentModule,

@@ -55,7 +55,13 @@ export class StandaloneHarness {
   }
 
   static async start(
-    options: { workflowsDir?: string; systems?: SampleSystems; dataDir?: string; webhooks?: WebhookOptions } = {},
+    options: {
+      workflowsDir?: string;
+      systems?: SampleSystems;
+      dataDir?: string;
+      webhooks?: WebhookOptions;
+      externalModel?: { url: string; model: string; apiKey?: string };
+    } = {},
   ): Promise<StandaloneHarness> {
     const systems = options.systems ?? createSampleSystems();
     const app = await createStandaloneApp({
@@ -68,6 +74,7 @@ export class StandaloneHarness {
       apiKeysFile: API_KEYS_FILE,
       datasets: { banking77: BANKING77_DIR },
       webhooks: options.webhooks,
+      externalModel: options.externalModel,
     });
     return new StandaloneHarness(app, systems);
   }

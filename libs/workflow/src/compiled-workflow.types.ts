@@ -93,6 +93,10 @@ export interface CompiledClassifier {
   readonly labelGroups?: 'banking77-teams';
   /** Precision the automatic tier must reach when thresholds are calibrated; default 0.99. */
   readonly targetPrecision: number;
+  /** builtin: trained here from labelled history; external: an OpenAI-compatible endpoint. */
+  readonly provider: 'builtin' | 'external';
+  /** The labels an external model chooses among. */
+  readonly labels?: readonly string[];
 }
 
 export interface CompiledReview {

@@ -177,7 +177,12 @@ class DefinitionCompiler {
     if (source.classifier !== undefined) {
       const text = this.expression(source.classifier.text, ['decision', 'classifier', 'text'], 'decision', 'string', refs);
       if (text) {
-        const classifier: Mutable<CompiledClassifier> = { text, targetPrecision: source.classifier.targetPrecision ?? 0.99 };
+        const classifier: Mutable<CompiledClassifier> = {
+          text,
+          targetPrecision: source.classifier.targetPrecision ?? 0.99,
+          provider: source.classifier.provider ?? 'builtin',
+        };
+        if (source.classifier.labels !== undefined) classifier.labels = [...source.classifier.labels];
         if (source.classifier.labelGroups !== undefined) classifier.labelGroups = source.classifier.labelGroups;
         decision.classifier = classifier;
       }

@@ -161,7 +161,16 @@ const classifierSchema = {
     text: celExpression,
     labelGroups: { enum: ['banking77-teams'] },
     targetPrecision: { type: 'number', exclusiveMinimum: 0.5, maximum: 1 },
+    /** `external`: an OpenAI-compatible model endpoint the server is configured with, choosing among `labels`. */
+    provider: { enum: ['builtin', 'external'] },
+    labels: { type: 'array', minItems: 2, uniqueItems: true, items: { type: 'string', minLength: 1 } },
   },
+  allOf: [
+    {
+      if: { required: ['provider'], properties: { provider: { const: 'external' } } },
+      then: { required: ['labels'] },
+    },
+  ],
 } as const;
 
 const decisionSchema = {

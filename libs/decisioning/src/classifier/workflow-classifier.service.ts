@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
 import type { AppliedThresholds, ClassifierReading } from '../decide-run/decision-engine.util';
 import { ClassifierModelsRepository, type ClassifierModelSummary } from './classifier-models.repository';
+import { ExternalModelClient } from './external-model.client';
 
 const LABEL_GROUPS: Record<string, Readonly<Record<string, string>>> = { 'banking77-teams': BANKING77_TEAMS };
 
@@ -40,6 +41,11 @@ export class WorkflowClassifierService {
   async read(workflow: CompiledWorkflow, vars: ExpressionVariables): Promise<{ reading: ClassifierReading | null; calibrated: ClassifierModelSummary | null }> {
     const spec = workflow.decision.classifier;
     if (!spec) return { reading: null, calibrated: null };
+    if (spec.provider === 'external') {
+      const model = this.options.externalModel;
+      if (!model) throw new Error(`workflow ${workflow.id} uses an external model, and none is configured (BATON_MODEL_URL)`);
+      return { reading: await new ExternalModelClient(model).classify(spec.text.evaluateString(vars), spec.labels ?? []), calibrated: null };
+    }
     const loaded = await this.active(workflow.id);
     if (!loaded) return { reading: null, calibrated: null };
     const raw = loaded.model.predict(spec.text.evaluateString(vars));

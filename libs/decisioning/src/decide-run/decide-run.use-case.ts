@@ -38,14 +38,17 @@ export class DecideRunUseCase {
     }
     const vars = runVariables(event, this.catalog);
     let reading: Awaited<ReturnType<WorkflowClassifierService['read']>> = { reading: null, calibrated: null };
+    let classifierError: string | undefined;
     try {
       reading = await this.classifier.read(workflow, vars);
     } catch (error) {
-      // A text the classifier cannot be given is a reason to ask a person, not to fail the run.
+      // A classifier that cannot read the run (or cannot be reached) is a reason to ask a person, not to fail the run.
+      classifierError = `the classifier could not read the run: ${(error as Error).message}`;
       this.logger.warn({ runId: run.runId, error: (error as Error).message }, 'classifier could not read the run');
     }
     const decision = decide(workflow, vars, {
       classifier: reading.reading,
+      classifierError,
       thresholds: this.classifier.thresholdsFor(workflow, run.orgId, reading.calibrated),
     });
     const result = await this.ledger.apply({ consumer: DECISIONING_CONSUMER, eventId: event.id }, async (uow) => {

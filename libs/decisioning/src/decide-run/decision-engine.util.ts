@@ -11,6 +11,8 @@ export interface DecisionInputs {
   classifier?: ClassifierReading | null;
   /** The thresholds in force for this run (workflow, organisation, calibrated or default). */
   thresholds?: AppliedThresholds;
+  /** Why the classifier gave no reading, when it failed. */
+  classifierError?: string;
 }
 
 /**
@@ -43,7 +45,8 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, in
   const reading = inputs.classifier;
   let confidence = reading ? reading.confidence : 1;
   let suggestion: string | null = reading ? reading.label : null;
-  let scoreError: string | null = workflow.decision.classifier && !reading ? `no trained classifier for workflow ${workflow.id}` : null;
+  let scoreError: string | null =
+    workflow.decision.classifier && !reading ? (inputs.classifierError ?? `no trained classifier for workflow ${workflow.id}`) : null;
   try {
     if (workflow.decision.score) confidence = clamp(workflow.decision.score.evaluateNumber(vars));
     if (workflow.decision.suggestion) suggestion = String(workflow.decision.suggestion.evaluate(vars));

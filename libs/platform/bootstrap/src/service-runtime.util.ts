@@ -21,5 +21,6 @@ export function serviceRuntimeOptions(service: string, migrations: RuntimeOption
     // Distributed, every service must see the same systems of record: one host serves them all.
     connectors: () => (env.BATON_CONNECTORS_URL ? connectRemoteConnectors(env.BATON_CONNECTORS_URL) : createSampleSystems().registry),
     apiKeysFile: env.BATON_API_KEYS_FILE && resolve(env.BATON_API_KEYS_FILE),
+    ...(env.BATON_MODEL_URL ? { externalModel: { url: env.BATON_MODEL_URL, model: env.BATON_MODEL_NAME, apiKey: env.BATON_MODEL_API_KEY } } : {}),
   };
 }

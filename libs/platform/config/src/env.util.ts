@@ -70,6 +70,10 @@ export const commonEnvShape = {
   /** Partitions of the topics Baton creates on Kafka. */
   BATON_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SCHEMA_REGISTRY_URL: z.url().optional(),
+  /** An OpenAI-compatible model endpoint (base URL), for workflows whose classifier is `external`. */
+  BATON_MODEL_URL: z.url().optional(),
+  BATON_MODEL_NAME: z.string().min(1).default('gpt-4o-mini'),
+  BATON_MODEL_API_KEY: z.string().min(1).optional(),
   /** Where the systems of record are served (the sample-systems app); in-process samples when unset. */
   BATON_CONNECTORS_URL: z.url().optional(),
 };

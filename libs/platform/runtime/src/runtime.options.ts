@@ -27,4 +27,6 @@ export interface RuntimeOptions {
   apiKeys?: ApiKeyRegistry;
   /** Labelled datasets the server may train classifiers from, by name (never a path from a request). */
   datasets?: Record<string, string>;
+  /** An OpenAI-compatible model endpoint, for workflows whose classifier says `provider: external`. */
+  externalModel?: { url: string; model: string; apiKey?: string; timeoutMs?: number };
 }
