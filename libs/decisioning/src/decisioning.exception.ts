@@ -5,6 +5,7 @@ export enum DecisioningErrorCode {
   ReviewNotFound = 'review_not_found',
   ReviewAlreadyResolved = 'review_already_resolved',
   InvalidReviewDecision = 'invalid_review_decision',
+  InvalidClassifierRequest = 'invalid_classifier_request',
   NotYourOrganisation = 'not_your_organisation',
   NotTheApprover = 'not_the_approver',
   NotFastTrack = 'not_fast_track',
@@ -14,3 +15,13 @@ export enum DecisioningErrorCode {
 }
 
 export class DecisioningException extends DomainException<DecisioningErrorCode> {}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** A 400 naming every bad field, as `<summary>: <path> <message>; ...` with the issues in details. */
+export function invalidInput(code: DecisioningErrorCode, summary: string, issues: FieldIssue[]): DecisioningException {
+  return new DecisioningException(code, `${summary}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues });
+}

@@ -1,7 +1,7 @@
 import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
+import { DecisioningErrorCode, invalidInput, type DecisioningException, type FieldIssue } from '../decisioning.exception';
 import type { ClassifierModelSummary } from './classifier-models.repository';
 import { CalibrateFromHistoryUseCase } from './calibrate-from-history.use-case';
 import { WorkflowClassifierService } from './workflow-classifier.service';
@@ -84,10 +84,6 @@ export class ClassifiersController {
   }
 }
 
-function invalid(issues: Array<{ path: string; message: string }>): DecisioningException {
-  return new DecisioningException(
-    DecisioningErrorCode.InvalidReviewDecision,
-    `invalid request: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
-    { issues },
-  );
+function invalid(issues: FieldIssue[]): DecisioningException {
+  return invalidInput(DecisioningErrorCode.InvalidClassifierRequest, 'invalid request', issues);
 }

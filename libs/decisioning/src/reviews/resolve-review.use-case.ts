@@ -2,7 +2,7 @@ import { createEvent, EventTypes, Topics, type Actor, type Decision, type RunRef
 import { RunLedger, type UnitOfWork } from '@baton/platform-database';
 import type { Principal } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
-import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
+import { DecisioningErrorCode, DecisioningException, invalidInput } from '../decisioning.exception';
 import { actorOf, assertCanDecide, assertCanSee } from './review-access.util';
 import { ReviewTaskRepository, type ReviewTask } from './review-task.repository';
 
@@ -122,6 +122,6 @@ function assertEditsFitDrafts(task: ReviewTask, edits: ResolveReviewCommand['edi
     }
   }
   if (issues.length) {
-    throw new DecisioningException(DecisioningErrorCode.InvalidReviewDecision, `invalid edits: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues });
+    throw invalidInput(DecisioningErrorCode.InvalidReviewDecision, 'invalid edits', issues);
   }
 }

@@ -1,7 +1,7 @@
 import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
+import { DecisioningErrorCode, DecisioningException, invalidInput, type FieldIssue } from '../decisioning.exception';
 import { assertCanSee } from './review-access.util';
 import { ReviewAssignmentUseCase } from './review-assignment.use-case';
 import { ReviewTaskRepository, type ReviewTask } from './review-task.repository';
@@ -167,10 +167,6 @@ function requiredText(body: Record<string, unknown>, field: string, what: string
   return typeof value === 'string' && value.trim() ? [] : [{ path: `/${field}`, message: `is required: ${what}` }];
 }
 
-function invalid(summary: string, issues: Array<{ path: string; message: string }>): DecisioningException {
-  return new DecisioningException(
-    DecisioningErrorCode.InvalidReviewDecision,
-    `${summary}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
-    { issues },
-  );
+function invalid(summary: string, issues: FieldIssue[]): DecisioningException {
+  return invalidInput(DecisioningErrorCode.InvalidReviewDecision, summary, issues);
 }

@@ -80,15 +80,6 @@ export class RunQueries {
     return rows.map((r) => ({ runId: r.run_id, workflowId: r.workflow_id, orgId: r.org_id, state: r.to_state, updatedAt: iso(r.at) }));
   }
 
-  /** Count of runs per current state, for health pages and benchmarks. */
-  async countByState(): Promise<Record<string, number>> {
-    const rows: any[] = await this.dataSource.query(
-      `SELECT to_state, count(*)::int AS n FROM (
-         SELECT DISTINCT ON (run_id) to_state FROM baton.run_transition ORDER BY run_id, seq DESC
-       ) latest GROUP BY to_state`,
-    );
-    return Object.fromEntries(rows.map((r) => [r.to_state, Number(r.n)]));
-  }
 }
 
 function iso(value: unknown): string {
