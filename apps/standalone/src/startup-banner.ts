@@ -7,7 +7,7 @@ Baton is running (embedded: all stages in one process, in-memory bus, PGlite in 
   Workflows          ${url}/workflows
   Health             ${url}/ready
 
-Start a sample run (a refund under acme's 500 EUR limit):
+Start a sample run (a refund under acme's refund limit of 500):
 
   curl -s -X POST ${url}/workflows/refund-request/runs -H 'content-type: application/json' \\
     -d '{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":120,"reason":"Damaged item"}}'
