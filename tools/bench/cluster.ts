@@ -290,10 +290,10 @@ export class Cluster {
   }
 
   /** A JSON request to one of the processes. */
-  async http<T = any>(name: ClusterProcess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<HttpResult<T>> {
+  async http<T = any>(name: ClusterProcess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
     const response = await fetch(`${this.url(name)}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });

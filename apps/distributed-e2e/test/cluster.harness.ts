@@ -93,8 +93,8 @@ export class DistributedHarness {
     return this.cluster.topic(logical);
   }
 
-  http<T = any>(name: ClusterProcess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<HttpResult<T>> {
-    return this.cluster.http<T>(name, method, path, body);
+  http<T = any>(name: ClusterProcess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>> {
+    return this.cluster.http<T>(name, method, path, body, headers);
   }
 
   /** Starts a refund-request run through the ingestion admin API; resolves with its id. */

@@ -44,6 +44,13 @@ describe('distributed deployment: a run triggered by plain JSON produced with kc
     const outbox = await sut.sampleData<{ data: { messages: Record<string, { body: string }> } }>('notifications');
     expect(Object.values(outbox.data.messages).filter((m) => m.body.includes(refunds[0]!.refundId))).toHaveLength(1);
 
+    // The ingress source's depth is the ingestion group's lag read from the broker: nothing left.
+    const sources = await sut.http<{ sources: Array<{ kind: string; source: string; depth: number | null }> }>('ingestion', 'GET', '/triggers/sources', undefined, {
+      authorization: 'Bearer demo-operator-key',
+    });
+    expect(sources).toMatchObject({ status: 200 });
+    expect(sources.body.sources.find((s) => s.kind === 'ingress' && s.source === 'refund-form')).toMatchObject({ depth: 0 });
+
     // Reconciliation has no step in a refund; it ran beside the others all along.
     expect((await sut.http('reconciliation', 'GET', '/ready')).status).toBe(200);
   }, 120_000);

@@ -130,7 +130,6 @@ describe('record change triggers', () => {
       workflows: ['customer-downgrade'],
       consumerGroup: 'baton-ingestion-record-change.baton.changes.crm',
       depth: 0,
-      depthScope: 'source',
       lagSeconds: expect.any(Number),
       lastFiredAt: expect.any(String),
       changes: expect.objectContaining({ started: 3, duplicates: 1, failed: 2 }),
@@ -138,13 +137,16 @@ describe('record change triggers', () => {
     expect(sources.map((s) => `${s.kind}:${s.source}`)).toEqual(
       expect.arrayContaining(['webhook:support-form', 'ingress:support-form', 'record_change:crm', 'schedule:billing.listReceivables']),
     );
-    expect(sources.find((s) => s.kind === 'webhook' && s.source === 'support-form')).toMatchObject({ depth: 0, depthScope: 'source' });
-    expect(sources.find((s) => s.kind === 'ingress' && s.source === 'refund-form')).toMatchObject({ depth: 0, depthScope: 'consumer_group', consumerGroup: 'baton-ingestion-ingress' });
+    expect(sources.find((s) => s.kind === 'webhook' && s.source === 'support-form')).toMatchObject({ depth: 0 });
+    expect(sources.find((s) => s.kind === 'ingress' && s.source === 'refund-form')).toMatchObject({ depth: 0, topic: 'baton.ingress.refund-form', consumerGroup: 'baton-ingestion-ingress' });
     expect(sources.find((s) => s.kind === 'schedule')).toMatchObject({ workflows: ['invoice-aging'], every: '1h', lastScan: null, lastFiredAt: null });
     expect((await sut.http('GET', '/triggers/sources', undefined, as.supportLead)).status).toBe(403);
 
     const metrics = (await sut.http('GET', '/metrics')).body as string;
     expect(metrics).toMatch(/baton_trigger_queue_depth\{kind="record_change",source="crm"[^}]*\} 0/);
     expect(metrics).toMatch(/baton_record_changes_total\{source="baton.changes.crm",outcome="started"[^}]*\} 3/);
+    expect(metrics).toMatch(/baton_trigger_queue_depth\{kind="ingress",source="refund-form"[^}]*\} 0/);
+    expect(metrics).toMatch(/baton_consumer_lag\{group="baton-ingestion-record-change.baton.changes.crm"[^}]*\} 0/);
+    expect(metrics).toMatch(/baton_consumer_lag\{group="baton-ingestion-ingress"[^}]*\} 0/);
   });
 });

@@ -37,6 +37,7 @@ export class IngressConsumer implements OnModuleInit {
     const topics = this.sources().map(ingressTopic);
     if (topics.length === 0) return;
     this.bus.subscribe({ groupId: INGRESS_CONSUMER, topics, handle: (message) => this.handle(message) });
+    this.metrics.watchConsumerLag(INGRESS_CONSUMER, () => this.bus.lag(INGRESS_CONSUMER));
   }
 
   async handle(message: DeliveredMessage): Promise<ConsumeOutcome> {

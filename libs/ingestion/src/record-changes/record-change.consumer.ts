@@ -84,7 +84,9 @@ export class RecordChangeConsumer implements OnModuleInit {
 
   onModuleInit(): void {
     for (const topic of this.topics().keys()) {
-      this.bus.subscribe({ groupId: recordChangeGroup(topic), topics: [topic], handle: (message) => this.handle(message) });
+      const groupId = recordChangeGroup(topic);
+      this.bus.subscribe({ groupId, topics: [topic], handle: (message) => this.handle(message) });
+      this.metrics.watchConsumerLag(groupId, () => this.bus.lag(groupId));
     }
   }
 

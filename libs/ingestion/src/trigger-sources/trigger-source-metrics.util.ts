@@ -27,14 +27,14 @@ export class TriggerSourceMetrics {
     };
     new Gauge({
       name: 'baton_trigger_queue_depth',
-      help: 'Triggers waiting per source: stored webhooks not dispatched, change or ingress messages not consumed (ingress: the shared group, source="*").',
+      help: 'Triggers waiting per source: stored webhooks not dispatched, change or ingress messages not consumed.',
       labelNames: ['kind', 'source'],
       registers,
       async collect() {
         this.reset();
         for (const view of await views()) {
           if (view.depth === null) continue;
-          this.set({ kind: view.kind, source: view.depthScope === 'consumer_group' ? '*' : view.source }, view.depth);
+          this.set({ kind: view.kind, source: view.source }, view.depth);
         }
       },
     });

@@ -7,7 +7,6 @@ import { INGRESS_CONSUMER } from '../ingress/ingress.consumer';
 import { recordChangeGroup, RecordChangeConsumer, type RecordChangeStats } from '../record-changes/record-change.consumer';
 import { scheduleSourceName, ScheduledScanService, type ScanState } from '../schedules/scheduled-scan.service';
 import { WebhookInboxRepository } from '../webhooks/webhook-inbox.repository';
-import { consumerLag } from './consumer-lag.util';
 import { TriggerActivityRepository } from './trigger-activity.repository';
 
 export type TriggerKind = 'webhook' | 'ingress' | 'record_change' | 'schedule';
@@ -20,10 +19,8 @@ export interface TriggerSourceView {
   /** Ingress and record-change sources: the topic read, and the consumer group reading it. */
   topic?: string;
   consumerGroup?: string;
-  /** Webhooks stored but not dispatched, or messages not yet consumed; null when the adapter cannot tell. */
+  /** Webhooks stored but not dispatched, or messages on the source's topic not yet consumed; null when the bus cannot tell. */
   depth: number | null;
-  /** `consumer_group` when the figure covers every topic of a shared group (ingress topics share one). */
-  depthScope: 'source' | 'consumer_group' | null;
   /**
    * Processing lag: age of the oldest waiting webhook, or the commit-to-processing time of the
    * last change read; null where there is no such figure.
@@ -42,7 +39,7 @@ export interface TriggerSourceView {
 /**
  * Every trigger source of the loaded workflows — webhooks, ingress topics, change-event topics,
  * schedules — with its queue depth, processing lag and last firing, for the admin API and the
- * metrics. Depth of topics comes from the bus where it can tell (the embedded bus).
+ * metrics. Depth of topics is the consuming group's lag on that topic, as the bus reports it.
  */
 @Injectable()
 export class TriggerSourcesService {
@@ -61,30 +58,28 @@ export class TriggerSourcesService {
       options.lastFired === false ? Promise.resolve(null) : this.activity.lastFired(kind, source, workflowIds);
     const workflows = this.catalog.list();
     const pending = await this.inbox.pendingBySource();
-    const ingressLag = consumerLag(this.bus, INGRESS_CONSUMER);
     const views: TriggerSourceView[] = [];
 
     for (const [source, triggered] of bySource(workflows.filter((w) => w.trigger.type === 'webhook'))) {
       const p = pending.find((x) => x.source === source);
-      views.push({ kind: 'webhook', source, workflows: ids(triggered), depth: p?.pending ?? 0, depthScope: 'source', lagSeconds: p?.oldestPendingAgeSeconds ?? 0, lastFiredAt: await lastFired('webhook', source, ids(triggered)) });
+      views.push({ kind: 'webhook', source, workflows: ids(triggered), depth: p?.pending ?? 0, lagSeconds: p?.oldestPendingAgeSeconds ?? 0, lastFiredAt: await lastFired('webhook', source, ids(triggered)) });
     }
     // Every webhook and event source also has an ingress topic (IngressConsumer reads them all in one group).
     for (const [source, triggered] of bySource(workflows.filter((w) => w.trigger.type === 'webhook' || w.trigger.type === 'event'))) {
+      const topic = ingressTopic(source);
       views.push({
         kind: 'ingress',
         source,
         workflows: ids(triggered),
-        topic: ingressTopic(source),
+        topic,
         consumerGroup: INGRESS_CONSUMER,
-        depth: ingressLag,
-        depthScope: ingressLag === null ? null : 'consumer_group',
+        depth: await this.bus.lag(INGRESS_CONSUMER, [topic]),
         lagSeconds: null,
         lastFiredAt: await lastFired('event', source, ids(triggered)),
       });
     }
     for (const [source, triggered] of bySource(workflows.filter((w) => w.trigger.type === 'record_change'))) {
       const topic = recordChangeTopic(source);
-      const depth = consumerLag(this.bus, recordChangeGroup(topic));
       const stats = this.changes.statsOf(topic);
       views.push({
         kind: 'record_change',
@@ -93,8 +88,7 @@ export class TriggerSourcesService {
         topic,
         consumerGroup: recordChangeGroup(topic),
         tables: [...new Set(triggered.map((w) => w.trigger.table ?? ''))].sort(),
-        depth,
-        depthScope: depth === null ? null : 'source',
+        depth: await this.bus.lag(recordChangeGroup(topic), [topic]),
         lagSeconds: stats.lastLagSeconds,
         lastFiredAt: await lastFired('record_change', source, ids(triggered)),
         changes: { ...stats },
@@ -107,7 +101,6 @@ export class TriggerSourcesService {
         source,
         workflows: [workflow.id],
         depth: null,
-        depthScope: null,
         lagSeconds: null,
         lastFiredAt: await lastFired('schedule', source, [workflow.id]),
         ...(workflow.trigger.every ? { every: workflow.trigger.every } : {}),

@@ -24,6 +24,7 @@ export function subscribeToEvents<T extends EventType>(
   subscription: EventSubscription<T>,
   deps: { logger: Logger; metrics?: BatonMetrics },
 ): void {
+  deps.metrics?.watchConsumerLag(subscription.groupId, () => bus.lag(subscription.groupId));
   bus.subscribe({
     groupId: subscription.groupId,
     topics: [subscription.topic],

@@ -149,13 +149,13 @@ export class InMemoryBus extends MessageBus {
     );
   }
 
-  /** Messages published to a group's topics that it has not yet finished: its lag. */
-  lag(groupId: string): number {
+  /** Messages published to a group's topics (or only `topics`) that it has not yet finished. */
+  async lag(groupId: string, topics?: string[]): Promise<number | null> {
     const group = this.groups.get(groupId);
     if (!group) return 0;
     let lag = 0;
-    for (const topic of group.topics) {
-      this.topic(topic).forEach((log, p) => (lag += log.end - (group.cursors.get(`${topic}#${p}`) ?? log.base)));
+    for (const topic of topics ?? group.subscription.topics) {
+      (this.topics.get(topic) ?? []).forEach((log, p) => (lag += log.end - (group.cursors.get(`${topic}#${p}`) ?? log.base)));
     }
     return lag;
   }

@@ -291,6 +291,39 @@ export class KafkaBus extends MessageBus {
   }
 
   /**
+   * From the broker: the group's committed offsets (admin OffsetFetch) against each partition's
+   * high watermark (ListOffsets). A partition the group has never committed counts from its low
+   * watermark when new groups start from the beginning, else as caught up. Any error (broker
+   * unreachable, topic missing) reads as null rather than a guess.
+   */
+  async lag(groupId: string, topics?: string[]): Promise<number | null> {
+    const names = topics ?? this.groups.get(groupId)?.subscription.topics;
+    if (names === undefined) return null;
+    if (names.length === 0) return 0;
+    try {
+      await this.connect();
+      const [committed, ends] = await Promise.all([
+        this.admin.fetchOffsets({ groupId, topics: names }),
+        Promise.all(names.map((topic) => this.admin.fetchTopicOffsets(topic))),
+      ]);
+      const fromStart = this.options.consumer?.fromBeginning ?? true;
+      let lag = 0n;
+      names.forEach((topic, i) => {
+        const offsets = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
+        for (const { partition, high, low } of ends[i]) {
+          const offset = offsets.get(partition);
+          const from = offset !== undefined && offset !== '-1' ? BigInt(offset) : fromStart ? BigInt(low) : BigInt(high);
+          if (BigInt(high) > from) lag += BigInt(high) - from;
+        }
+      });
+      return Number(lag);
+    } catch (error) {
+      this.logger.debug(`lag of ${groupId} unavailable: ${errorMessage(error)}`);
+      return null;
+    }
+  }
+
+  /**
    * Creates the topics that do not exist yet with the configured partitions, replication and
    * retention; existing topics are left as they are. Producers call it for their stage topics
    * (with their retry and dead-letter topics) so consumers never wait on a missing topic.

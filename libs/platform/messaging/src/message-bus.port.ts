@@ -56,4 +56,11 @@ export abstract class MessageBus {
   /** Stops consuming, lets in-flight handlers finish, then disconnects. */
   abstract stop(): Promise<void>;
   abstract health(): BusHealth;
+  /**
+   * Messages on a consumer group's topics (those it subscribed to, or only `topics`) that the
+   * group has not finished yet: per partition, the end offset less the group's committed offset,
+   * summed. Retry topics are not counted (groups share them). null when the bus cannot tell right
+   * now, e.g. while the broker is unreachable.
+   */
+  abstract lag(groupId: string, topics?: string[]): Promise<number | null>;
 }

@@ -46,4 +46,8 @@ export class NamespacedBus extends MessageBus {
   health(): BusHealth {
     return this.inner.health();
   }
+
+  lag(groupId: string, topics?: string[]): Promise<number | null> {
+    return this.inner.lag(this.wire(groupId), topics?.map((t) => this.wire(t)));
+  }
 }

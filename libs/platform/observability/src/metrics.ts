@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class BatonMetrics {
   readonly registry = new Registry();
+  private readonly lagReaders = new Map<string, () => Promise<number | null>>();
 
   readonly eventsConsumed = new Counter({
     name: 'baton_events_consumed_total',
@@ -44,15 +45,26 @@ export class BatonMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  /** Read from the bus at scrape time for every group registered with watchConsumerLag(). */
   readonly consumerLag = new Gauge({
     name: 'baton_consumer_lag',
-    help: 'Messages published but not yet consumed, per consumer group.',
+    help: 'Messages published to a consumer group\'s topics and not yet consumed by it, per group (absent while the bus cannot tell).',
     labelNames: ['group'],
     registers: [this.registry],
+    collect: async () => {
+      this.consumerLag.reset();
+      const readings = await Promise.all([...this.lagReaders].map(async ([group, read]) => [group, await read().catch(() => null)] as const));
+      for (const [group, lag] of readings) if (lag !== null) this.consumerLag.set({ group }, lag);
+    },
   });
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports a consumer group's lag on `baton_consumer_lag`, read when metrics are scraped. */
+  watchConsumerLag(group: string, read: () => Promise<number | null>): void {
+    this.lagReaders.set(group, read);
   }
 }

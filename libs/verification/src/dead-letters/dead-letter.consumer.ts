@@ -47,6 +47,7 @@ export class DeadLetterConsumer implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.bus.subscribe({ groupId: DEAD_LETTER_CONSUMER, topics: deadLetterTopicsOf(this.catalog), handle: (message) => this.handle(message) });
+    this.metrics.watchConsumerLag(DEAD_LETTER_CONSUMER, () => this.bus.lag(DEAD_LETTER_CONSUMER));
   }
 
   onModuleDestroy(): void {

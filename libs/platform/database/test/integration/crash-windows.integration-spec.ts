@@ -76,6 +76,9 @@ class DiesAfterPublishBus extends MessageBus {
   health(): BusHealth {
     return this.inner.health();
   }
+  lag(groupId: string, topics?: string[]): Promise<number | null> {
+    return this.inner.lag(groupId, topics);
+  }
 }
 
 describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => {

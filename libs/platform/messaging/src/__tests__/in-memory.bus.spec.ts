@@ -135,12 +135,12 @@ describe(InMemoryBus.name, () => {
     });
     await sut.start();
     await sut.publish([msg('t', 'k', {}), msg('t', 'k', {})]);
-    expect(sut.lag('g')).toBe(2);
+    expect(await sut.lag('g')).toBe(2);
     const stopping = sut.stop();
     release();
     await stopping;
     expect(finished).toBe(true);
-    expect(sut.lag('g')).toBe(1);
+    expect(await sut.lag('g')).toBe(1);
   });
 });
 

@@ -405,4 +405,39 @@ describe(KafkaBus.name, () => {
     expect(seen.map(body)).toEqual([{ n: 1 }]);
     expect(seen[0]).toMatchObject({ key: 'run-1', offset: '0', attempt: 1 });
   });
+  it('reports a consumer group lag from the broker: what is published and not yet committed, per topic, 0 once done', async () => {
+    const busy = newTopic('lag-busy');
+    const quiet = newTopic('lag-quiet');
+    const sut = newBus({ partitions: 2 });
+    const groupId = newGroup('g');
+    const started = deferred();
+    const gate = deferred();
+    const done = countdown(5);
+    sut.subscribe({
+      groupId,
+      topics: [busy, quiet],
+      handle: async () => {
+        started.resolve();
+        await gate.promise;
+        done.hit();
+        return 'processed';
+      },
+    });
+    await sut.start();
+    // One key: one partition, consumed in order, so the first message holds the other three back.
+    await sut.publish([1, 2, 3, 4].map((n) => msg(busy, 'run-1', { n })));
+    await sut.publish([msg(quiet, 'run-2', { n: 5 })]);
+    await within(started.promise, 10_000, 'the first delivery');
+
+    expect(await sut.lag(groupId, [busy])).toBe(4);
+    const [onBusy, onQuiet, all] = await Promise.all([sut.lag(groupId, [busy]), sut.lag(groupId, [quiet]), sut.lag(groupId)]);
+    expect(onBusy! + onQuiet!).toBe(all);
+    expect(await sut.lag(newGroup('never-joined'), [busy])).toBe(4);
+
+    gate.resolve();
+    await within(done.done, 10_000, 'all five deliveries');
+    await eventually(async () => (await sut.lag(groupId)) === 0, 'the lag to reach 0');
+    expect(await sut.lag(groupId, [busy])).toBe(0);
+    expect(await sut.lag(groupId, [newTopic('lag-missing')])).toBeNull();
+  });
 });
