@@ -3,6 +3,7 @@
 //
 //   npm run bench -- --runs 2000 --concurrency 50 --workflow refund-request
 //   npm run bench -- --runs 1000 --concurrency 50 --mode kafka
+//   npm run bench -- --runs 1000 --concurrency 50 --mode kafka --schema-registry http://127.0.0.1:8081
 //
 // Embedded mode (the default) is the standalone app as `npm start` runs it, on an in-memory
 // PGlite; triggers go through the admin API's HTTP handler (in-process injection, so the figure
@@ -24,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Topics } from '@baton/contracts';
 import { createSampleSystems } from '@baton/connectors';
-import { MessageBus } from '@baton/platform-messaging';
+import { decodeJson, MessageBus } from '@baton/platform-messaging';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
     /** Kafka mode: LOG_LEVEL of the service processes (their logs go to tmp/bench/<namespace>/). */
     'log-level': { type: 'string', default: 'warn' },
+    /** Kafka mode: a Confluent-compatible schema registry the services register and frame events with. */
+    'schema-registry': { type: 'string' },
   },
 });
 
@@ -171,6 +174,7 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
       partitions,
       workDir: join(workspaceRoot(), 'tmp', 'bench', namespace),
       logLevel: values['log-level'] as 'warn',
+      schemaRegistryUrl: values['schema-registry'],
       // `npm run bench` has just built dist/.
       build: false,
     });
@@ -186,7 +190,7 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
     await watcher.subscribe({ topics: [completedTopic], fromBeginning: true });
     await watcher.run({
       eachMessage: async ({ message }) => {
-        if (message.value) onCompleted((JSON.parse(message.value.toString()) as { runid: string }).runid);
+        if (message.value) onCompleted((decodeJson(message.value, completedTopic) as { runid: string }).runid);
       },
     });
     const url = `${cluster.url('ingestion')}/workflows/${values.workflow}/runs`;

@@ -47,6 +47,8 @@ export interface ClusterOptions {
   parallelStart?: boolean;
   /** Starts of a process that exits before it is ready, in all (default 3; see startReady()). */
   startAttempts?: number;
+  /** A Confluent-compatible schema registry: stage events then go on the wire in its format. */
+  schemaRegistryUrl?: string;
 }
 
 export interface HttpResult<T = any> {
@@ -400,6 +402,7 @@ export class Cluster {
       BATON_CONNECTORS_URL: this.url('sample-systems'),
       BATON_WORKFLOWS_DIR: join(this.root, 'workflows'),
       BATON_API_KEYS_FILE: join(this.root, 'config/api-keys.demo.yaml'),
+      ...(this.options.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: this.options.schemaRegistryUrl } : {}),
     };
   }
 

@@ -1,10 +1,13 @@
 // The distributed deployment for end-to-end tests: the sample systems and the six service apps as
 // separate processes (tools/bench/cluster.ts, which `npm run bench -- --mode kafka` starts too) on
 // the real broker (KAFKA_BROKERS, default 127.0.0.1:9092) and a fresh database on the real
-// PostgreSQL server (BATON_TEST_POSTGRES_URL), under a Kafka namespace of their own, so test
-// files never see each other's messages. kcat is the Kafka client a user would reach for.
+// PostgreSQL server (BATON_TEST_POSTGRES_URL), with the real schema registry
+// (BATON_TEST_SCHEMA_REGISTRY_URL, default http://127.0.0.1:8081) as a deployment has one, under
+// a Kafka namespace of their own, so test files never see each other's messages. kcat is the
+// Kafka client a user would reach for.
 //
-// Nothing is skipped: without a broker, a database server or kcat, start() fails saying which.
+// Nothing is skipped: without a broker, a registry, a database server or kcat, start() fails
+// saying which.
 // Process logs are kept under tmp/distributed-e2e/<namespace>/ after the run.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +23,9 @@ export { STAGE_SERVICES, type ClusterProcess, type ServiceName } from '../../../
 /* eslint-enable @nx/enforce-module-boundaries */
 
 export const ROOT = workspaceRoot(__dirname);
+
+/** The registry every distributed test cluster uses. */
+export const SCHEMA_REGISTRY_URL = process.env.BATON_TEST_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
 /** A refund the acme organisation acts on without review (limit 500). */
 export const refundPayload = (reason: string, amount = 42) => ({ customerId: 'cus_northwind', amount, reason });
@@ -54,6 +60,10 @@ export class DistributedHarness {
     const kcat = ensureKcat();
     const brokers = brokersFromEnv();
     await assertBrokerReachable(brokers);
+    const schemaRegistryUrl = SCHEMA_REGISTRY_URL;
+    await fetch(`${schemaRegistryUrl}/subjects`).catch((error: Error) => {
+      throw new Error(`no schema registry reachable at ${schemaRegistryUrl} (start one: tools/schema-registry/registry.sh start): ${error.message}`);
+    });
     const database = await createTestDatabase(`e2e_${name.replace(/[^a-z0-9]/gi, '_')}`);
     const namespace = `e2e-${name}-${randomBytes(4).toString('hex')}`;
     try {
@@ -62,6 +72,7 @@ export class DistributedHarness {
         databaseUrl: database.url,
         namespace,
         partitions: options.partitions,
+        schemaRegistryUrl,
         workDir: join(ROOT, 'tmp', 'distributed-e2e', namespace),
       });
       return new DistributedHarness(cluster, database, brokers, kcat);

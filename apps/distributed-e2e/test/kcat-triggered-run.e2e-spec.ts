@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ingressTopic } from '@baton/contracts';
-import { DistributedHarness, refundPayload } from './cluster.harness';
+import { ingressTopic, Topics } from '@baton/contracts';
+import { DistributedHarness, refundPayload, SCHEMA_REGISTRY_URL } from './cluster.harness';
 
 describe('distributed deployment: a run triggered by plain JSON produced with kcat', () => {
   let sut: DistributedHarness;
@@ -43,6 +43,18 @@ describe('distributed deployment: a run triggered by plain JSON produced with kc
     expect((await sut.effects()).billing!.issueRefund).toBe(1);
     const outbox = await sut.sampleData<{ data: { messages: Record<string, { body: string }> } }>('notifications');
     expect(Object.values(outbox.data.messages).filter((m) => m.body.includes(refunds[0]!.refundId))).toHaveLength(1);
+
+    // Stage events went over the wire in the Confluent wire format: magic byte 0, then the id of
+    // the schema registered under the topic's subject (BACKWARD), then the event as JSON.
+    const subject = `${sut.topic(Topics.runTriggered)}-value`;
+    const latest = (await (await fetch(`${SCHEMA_REGISTRY_URL}/subjects/${subject}/versions/latest`)).json()) as { id: number };
+    const config = (await (await fetch(`${SCHEMA_REGISTRY_URL}/config/${subject}`)).json()) as { compatibilityLevel: string };
+    expect(config.compatibilityLevel).toBe('BACKWARD');
+    const [record] = sut.consume(sut.topic(Topics.runTriggered)).filter((r) => r.key === runId);
+    const header = Buffer.from([...record!.payload!.slice(0, 5)].map((c) => c.charCodeAt(0)));
+    expect(header[0]).toBe(0);
+    expect(header.readInt32BE(1)).toBe(latest.id);
+    expect(JSON.parse(record!.payload!.slice(5))).toMatchObject({ type: Topics.runTriggered, runid: runId });
 
     // The ingress source's depth is the ingestion group's lag read from the broker: nothing left.
     const sources = await sut.http<{ sources: Array<{ kind: string; source: string; depth: number | null }> }>('ingestion', 'GET', '/triggers/sources', undefined, {

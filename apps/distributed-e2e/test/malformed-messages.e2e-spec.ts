@@ -4,6 +4,9 @@ import { DistributedHarness, refundPayload, type KcatRecord, type ServiceName } 
 
 const PARTITIONS = 3;
 const INVALID_JSON = '{"specversion": "1.0", "runid": ';
+/** The Confluent wire format naming a schema id the registry never issued (0x7f7f7f7f: bytes kcat reads as text). */
+const UNKNOWN_SCHEMA_ID = 0x7f7f7f7f;
+const framedWithUnknownId = (json: string) => `\u0000${'\u007f'.repeat(4)}${json}`;
 
 /** Valid JSON, a CloudEvent of the topic's type for `runId`, whose data breaks the event schema. */
 function schemaViolation(type: string, runId: string): string {
@@ -98,16 +101,18 @@ describe('distributed deployment: a malformed message on any topic', () => {
       runId = await sut.startRun(refundPayload(`after poison on ${logical} ${randomUUID()}`));
       sut.produce(topic, runId, INVALID_JSON);
       sut.produce(topic, runId, schemaViolation(type, runId));
+      sut.produce(topic, runId, framedWithUnknownId(schemaViolation(type, runId)));
     } finally {
       await sut.restart(upstream);
     }
     const run = await sut.waitForRun(runId);
     expect(run.timeline.map((e) => e.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed']);
 
-    const dead = await deadLetters(topic, runId, 2, consumer);
+    const dead = await deadLetters(topic, runId, 3, consumer);
     expect(dead.map((r) => [r.headers[Headers.failureReason], r.headers[Headers.originalTopic], r.headers[Headers.failureClass]])).toEqual([
       [expect.stringContaining('is not valid JSON'), topic, 'data'],
       [expect.stringMatching(/violates its contract: .*\/data/), topic, 'data'],
+      [expect.stringContaining(`names schema id ${UNKNOWN_SCHEMA_ID}, which the registry at`), topic, 'data'],
     ]);
     expect(dead[0]!.payload).toBe(INVALID_JSON);
     expect(JSON.parse(dead[1]!.payload!)).toMatchObject({ type, runid: runId, data: { bogus: true } });

@@ -149,3 +149,11 @@ export const eventSchemas = {
   [EventTypes.runCompleted]: runCompletedSchema,
   [EventTypes.reconciliationMismatch]: reconciliationMismatchSchema,
 } as const;
+
+/**
+ * The JSON Schema of the values on a stage topic: each carries one event type and is named like it
+ * (Topics and EventTypes share their strings). Undefined for any other topic.
+ */
+export function schemaOfTopic(topic: string): object | undefined {
+  return Object.hasOwn(eventSchemas, topic) ? eventSchemas[topic as keyof typeof eventSchemas] : undefined;
+}

@@ -7,3 +7,4 @@ export * from './event-subscriber.util';
 export * from './kafka.bus';
 export * from './namespaced.bus';
 export * from './outage-hold.util';
+export * from './schema-registry.bus';
