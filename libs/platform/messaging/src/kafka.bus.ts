@@ -302,6 +302,13 @@ export class KafkaBus extends MessageBus {
     if (names.length === 0) return 0;
     try {
       await this.connect();
+      // Offsets of a topic that does not exist would be retried for many seconds (and keep
+      // retrying past stop()); a topic this bus has not created or seen is looked up once instead.
+      const unseen = names.filter((topic) => !this.knownTopics.has(topic));
+      if (unseen.length > 0) {
+        const existing = new Set(await this.admin.listTopics());
+        if (unseen.some((topic) => !existing.has(topic))) return null;
+      }
       const [committed, ends] = await Promise.all([
         this.admin.fetchOffsets({ groupId, topics: names }),
         Promise.all(names.map((topic) => this.admin.fetchTopicOffsets(topic))),
