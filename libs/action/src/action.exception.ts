@@ -3,6 +3,9 @@ import { DomainException } from '@baton/platform-errors';
 export enum ActionErrorCode {
   QueuedActionNotFound = 'queued_action_not_found',
   InvalidQueueRequest = 'invalid_queue_request',
+  BlockedRunNotFound = 'blocked_run_not_found',
+  BlockedRunMovedOn = 'blocked_run_moved_on',
+  InvalidBlockedRunRequest = 'invalid_blocked_run_request',
 }
 
 export class ActionException extends DomainException<ActionErrorCode> {}

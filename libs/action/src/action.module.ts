@@ -4,6 +4,9 @@ import { ActionQueueController } from './action-queue/action-queue.controller';
 import { QueuedActionRepository } from './action-queue/queued-action.repository';
 import { ACTION_OPTIONS, DEFAULT_ACTION_OPTIONS, resolveActionOptions, type ActionOptionsInput } from './action-options.types';
 import { ActionAlerts } from './alerts/action-alerts.service';
+import { BlockedRunRepository } from './blocked-runs/blocked-run.repository';
+import { BlockedRunsController } from './blocked-runs/blocked-runs.controller';
+import { ResolveBlockedRunUseCase } from './blocked-runs/resolve-blocked-run.use-case';
 import { CircuitBreakers } from './circuits/circuit-breakers.service';
 import { CircuitsController } from './circuits/circuits.controller';
 import { GuardedConnectors } from './circuits/guarded-connectors.service';
@@ -12,17 +15,20 @@ import { RunDecidedConsumer } from './execute-actions/run-decided.consumer';
 
 /**
  * Acting: consumes run.decided, calls connectors with idempotency keys behind per-connector
- * circuit breakers, queues actions while a circuit is open, produces action.executed.
+ * circuit breakers, queues actions while a circuit is open, keeps runs blocked on a data failure
+ * for a person to retry or close, produces action.executed.
  * Imported bare it runs on the defaults; `forRoot` sets the breaker, queue and alert options.
  */
 @Module({
-  controllers: [CircuitsController, ActionQueueController],
+  controllers: [CircuitsController, ActionQueueController, BlockedRunsController],
   providers: [
     { provide: ACTION_OPTIONS, useValue: DEFAULT_ACTION_OPTIONS },
     CircuitBreakers,
     ActionAlerts,
     GuardedConnectors,
     QueuedActionRepository,
+    BlockedRunRepository,
+    ResolveBlockedRunUseCase,
     ExecuteActionsUseCase,
     RunDecidedConsumer,
     ActionQueueDrainer,

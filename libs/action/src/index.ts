@@ -1,4 +1,5 @@
 import { CreateActionQueue1764230500000 } from './persistence/migrations/1764230500000-create-action-queue';
+import { CreateBlockedRun1764231000000 } from './persistence/migrations/1764231000000-create-blocked-run';
 
 export * from './action.module';
 export * from './action-options.types';
@@ -8,6 +9,8 @@ export * from './circuits/circuit-breaker.util';
 export * from './circuits/circuit-breakers.service';
 export * from './action-queue/queued-action.repository';
 export * from './action-queue/action-queue-drainer.service';
+export * from './blocked-runs/blocked-run.repository';
+export * from './blocked-runs/resolve-blocked-run.use-case';
 
-/** Migrations of the action schema (the queue of actions waiting behind open circuits). */
-export const actionMigrations = [CreateActionQueue1764230500000];
+/** Migrations of the action schema (actions waiting behind open circuits, runs blocked on bad data). */
+export const actionMigrations = [CreateActionQueue1764230500000, CreateBlockedRun1764231000000];

@@ -13,6 +13,9 @@ import { QueuedActionRepository } from '../action-queue/queued-action.repository
 import { resolveActionOptions } from '../action-options.types';
 import { ActionAlerts } from '../alerts/action-alerts.service';
 import { CircuitBreakers } from '../circuits/circuit-breakers.service';
+import { BlockedRunRepository } from '../blocked-runs/blocked-run.repository';
+import { ResolveBlockedRunUseCase } from '../blocked-runs/resolve-blocked-run.use-case';
+import { ActionErrorCode } from '../action.exception';
 import { GuardedConnectors } from '../circuits/guarded-connectors.service';
 import { editsOf, ExecuteActionsUseCase, withEdits } from '../execute-actions/execute-actions.use-case';
 import { actionMigrations } from '../index';
@@ -29,6 +32,8 @@ describe(ExecuteActionsUseCase.name, () => {
   let systems: SampleSystems;
   let circuits: CircuitBreakers;
   let queue: QueuedActionRepository;
+  let blockedRuns: BlockedRunRepository;
+  let resolveBlocked: ResolveBlockedRunUseCase;
   let drainer: ActionQueueDrainer;
   let metrics: BatonMetrics;
   let now: number;
@@ -43,6 +48,7 @@ describe(ExecuteActionsUseCase.name, () => {
 
   beforeEach(async () => {
     await dataSource.query(`DELETE FROM action.queued_action`);
+    await dataSource.query(`DELETE FROM action.blocked_run`);
     now = Date.parse('2025-03-01T09:00:00Z');
     systems = createSampleSystems();
     metrics = new BatonMetrics('action-test');
@@ -51,7 +57,9 @@ describe(ExecuteActionsUseCase.name, () => {
     circuits.now = () => now;
     const alerts = new ActionAlerts(systems.registry, circuits, options);
     queue = new QueuedActionRepository(dataSource);
-    sut = new ExecuteActionsUseCase(catalog, new GuardedConnectors(systems.registry, circuits, metrics, alerts, options), ledger, queue, alerts, options);
+    blockedRuns = new BlockedRunRepository(dataSource);
+    resolveBlocked = new ResolveBlockedRunUseCase(ledger, blockedRuns);
+    sut = new ExecuteActionsUseCase(catalog, new GuardedConnectors(systems.registry, circuits, metrics, alerts, options), ledger, queue, blockedRuns, alerts, options);
     drainer = new ActionQueueDrainer(queue, circuits, sut, options, metrics);
   });
 
@@ -143,6 +151,73 @@ describe(ExecuteActionsUseCase.name, () => {
     const blocked = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!;
     expect(blocked.detail['alert']).toEqual({ to: 'finance-lead@acme.example', sent: true, messageId: emails[0]!.messageId });
     expect(circuits.get('billing').current).toBe('closed');
+  });
+
+  describe('blocked runs', () => {
+    const operator = { id: 'ops@acme.example', orgId: 'acme', roles: ['operator'] };
+    /** The newest event the outbox holds for a run on a topic (what the relay would publish next). */
+    async function outboxed(runId: string, topic: string): Promise<any> {
+      const rows: Array<{ payload: unknown }> = await dataSource.query(`SELECT payload FROM baton.outbox WHERE key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1`, [runId, topic]);
+      const payload = rows[0]?.payload;
+      return typeof payload === 'string' ? JSON.parse(payload) : payload;
+    }
+    const confirmations = () => systems.notifications.list().filter((m) => m.subject === 'Your refund has been issued');
+
+    it('keeps a run blocked after an earlier action succeeded; a retry acts again without repeating that action, and the run leaves the blocked list', async () => {
+      const { run, event } = await decidedRefund(120);
+      systems.notifications.faults.set({ failNext: { count: 1, kind: 'bad_request' } });
+
+      expect(await sut.execute(event)).toBe('processed');
+      expect((await ledger.current(run.runId))!.state).toBe('blocked');
+      expect(await blockedRuns.list({ orgId: 'acme' })).toEqual([
+        expect.objectContaining({ runId: run.runId, step: 'confirmation', connector: 'notifications', retries: 0, reason: expect.stringContaining('action confirmation failed') }),
+      ]);
+      expect((await blockedRuns.find(run.runId))!.done.map((d) => [d.id, d.status])).toEqual([['refund', 'succeeded']]);
+
+      const receipt = await resolveBlocked.retry(operator, run.runId, 'mail server rule fixed');
+      expect(receipt).toMatchObject({ runId: run.runId, state: 'decided', carried: ['refund'] });
+      expect((await ledger.current(run.runId))!.state).toBe('decided');
+      const again = await outboxed(run.runId, 'baton.run.decided');
+      expect(again).toMatchObject({ id: receipt.eventId, causationid: event.id, data: { decision: { reason: 'within limit' } } });
+
+      expect(await sut.execute(again)).toBe('processed');
+
+      expect((await ledger.current(run.runId))!.state).toBe('verifying');
+      expect(systems.billing.effects().issueRefund).toBe(1);
+      expect(confirmations()).toHaveLength(1);
+      expect(await blockedRuns.list()).toEqual([]);
+      expect((await timeline(run.runId)).slice(3)).toEqual(['decided->acting', 'acting->blocked', 'blocked->decided', 'decided->acting', 'acting->verifying']);
+      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; status: string }>;
+      expect(acted.map((a) => [a.id, a.status])).toEqual([
+        ['refund', 'succeeded'],
+        ['confirmation', 'succeeded'],
+      ]);
+      const audit: Array<{ actor: string; action: string }> = await dataSource.query(`SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`, [run.runId]);
+      expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual(['system:action billing.issueRefund', 'person:ops@acme.example run.retry', 'system:action notifications.send']);
+      await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
+    });
+
+    it('counts a retry that blocks again, refuses to close a run whose retry is under way, closes it failed with the reason, and hides it from other organisations', async () => {
+      const { run, event } = await decidedRefund(130);
+      systems.billing.faults.set({ failNext: { count: 2, kind: 'bad_request' } });
+      expect(await sut.execute(event)).toBe('processed');
+
+      await expect(resolveBlocked.retry({ ...operator, orgId: 'globex' }, run.runId, undefined)).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
+      await resolveBlocked.retry(operator, run.runId, undefined);
+      await expect(resolveBlocked.close(operator, run.runId, 'customer withdrew')).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunMovedOn });
+      expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
+      expect(await blockedRuns.find(run.runId)).toMatchObject({ step: 'refund', retries: 1 });
+      // The owner was told once, on the first block.
+      expect(systems.notifications.list().filter((m) => m.subject === `Run ${run.runId} of Refund request is blocked`)).toHaveLength(1);
+
+      expect(await resolveBlocked.close(operator, run.runId, 'customer withdrew')).toEqual({ runId: run.runId, state: 'failed' });
+
+      expect((await ledger.current(run.runId))!.state).toBe('failed');
+      expect(await outboxed(run.runId, 'baton.run.completed')).toMatchObject({ data: { status: 'failed', reason: 'closed by ops@acme.example: customer withdrew' } });
+      expect(await blockedRuns.find(run.runId)).toBeNull();
+      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+      await expect(resolveBlocked.close(operator, run.runId, 'again')).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
+    });
   });
 
   it('queues runs while billing is down, degrades them, tells the operators once, and drains them in priority order on recovery', async () => {

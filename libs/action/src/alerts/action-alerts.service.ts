@@ -55,7 +55,8 @@ export class ActionAlerts {
         body:
           `Run ${alert.runId} (${alert.workflowId}) is blocked and needs a person: action ${alert.actionId} failed with a data error.\n` +
           `Reason: ${alert.reason}\n` +
-          `Timeline: GET /runs/${alert.runId}`,
+          `Timeline: GET /runs/${alert.runId}\n` +
+          `Once the data is fixed: POST /blocked-runs/${alert.runId}/retry; to give it up: POST /blocked-runs/${alert.runId}/close with a reason.`,
       },
       `alert:${alert.runId}:${alert.actionId}`,
       alert.runId,

@@ -8,6 +8,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ACTION_OPTIONS, type ActionOptions } from '../action-options.types';
 import { QueuedActionRepository, type QueuedAction } from '../action-queue/queued-action.repository';
 import { ActionAlerts, type AlertReceipt } from '../alerts/action-alerts.service';
+import { BlockedRunRepository } from '../blocked-runs/blocked-run.repository';
 import { GuardedConnectors } from '../circuits/guarded-connectors.service';
 
 export const ACTION_CONSUMER = 'baton-action';
@@ -33,6 +34,8 @@ interface ActingRun {
   inbox: { consumer: string; eventId: string } | null;
   attempt: number;
   queued: QueuedAction | null;
+  /** Actions that succeeded before the run was queued or blocked: not called again. */
+  carried: ActionOutcome[];
 }
 
 interface Stop {
@@ -48,7 +51,9 @@ interface Stop {
  * - the run is marked `acting` just before its first call, so a crash mid-way is visible and a
  *   redelivery resumes (targets that honour keys return the first result instead of acting twice);
  * - transient failures are retried by the bus (backoff with jitter, Retry-After honoured);
- * - a data failure blocks the run with the reason and emails the workflow owner once;
+ * - a data failure blocks the run with the reason and emails the workflow owner once; the run is
+ *   kept in `action.blocked_run` until a person retries it (a new run.decided, which comes back
+ *   through here skipping the actions that had succeeded) or closes it;
  * - a connector whose circuit is open (or that has just opened it) is not called: the run is
  *   queued durably in `action.queued_action` and marked `degraded`, and the message completes.
  *   `resume` re-submits a queued run when the circuit lets it through, skipping the actions that
@@ -64,6 +69,7 @@ export class ExecuteActionsUseCase {
     private readonly connectors: GuardedConnectors,
     private readonly ledger: RunLedger,
     private readonly queue: QueuedActionRepository,
+    private readonly blockedRuns: BlockedRunRepository,
     private readonly alerts: ActionAlerts,
     @Inject(ACTION_OPTIONS) private readonly options: ActionOptions,
   ) {}
@@ -76,7 +82,10 @@ export class ExecuteActionsUseCase {
       this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting actions; skipped');
       return 'skipped';
     }
-    const result = await this.act({ event, run, workflow, state: current.state, inbox: { consumer: ACTION_CONSUMER, eventId: event.id }, attempt, queued: null });
+    // A run retried after a block comes back with a new run.decided; what had succeeded stays done.
+    const blocked = await this.blockedRuns.find(run.runId);
+    const carried = blocked?.done ?? [];
+    const result = await this.act({ event, run, workflow, state: current.state, inbox: { consumer: ACTION_CONSUMER, eventId: event.id }, attempt, queued: null, carried });
     return result === 'skipped' ? 'skipped' : 'processed';
   }
 
@@ -93,7 +102,7 @@ export class ExecuteActionsUseCase {
       await this.ledger.apply(null, (uow) => this.queue.remove(uow.manager, queued.id));
       return 'stale';
     }
-    return this.act({ event, run, workflow: this.workflowOf(event), state: 'degraded', inbox: null, attempt: queued.attempts, queued });
+    return this.act({ event, run, workflow: this.workflowOf(event), state: 'degraded', inbox: null, attempt: queued.attempts, queued, carried: queued.done });
   }
 
   private async act(r: ActingRun): Promise<ActResult | 'retry_later'> {
@@ -108,7 +117,7 @@ export class ExecuteActionsUseCase {
         if (stop.kind === 'blocked') outcomes.push({ ...base, status: 'skipped', attempts: 0 });
         continue;
       }
-      const carried = r.queued?.done.find((d) => d.id === action.id && d.status === 'succeeded');
+      const carried = r.carried.find((d) => d.id === action.id && d.status === 'succeeded');
       if (carried) {
         outcomes.push(carried);
         results[action.id] = carried.result;
@@ -171,10 +180,21 @@ export class ExecuteActionsUseCase {
       if (r.queued) await this.queue.remove(uow.manager, r.queued.id);
       if (blocked) {
         await uow.transition(r.run, { to: 'blocked', from: ['acting'], stage: 'action', reason: blocked.reason, causeEventId: r.event.id, detail: { actions: outcomes, alert } });
+        await this.blockedRuns.upsert(uow.manager, {
+          runId: r.run.runId,
+          workflowId: r.run.workflowId,
+          orgId: r.run.orgId,
+          step: blocked.action.id,
+          connector: blocked.action.connector,
+          payload: r.event,
+          done: outcomes.filter((o) => o.status === 'succeeded'),
+          reason: blocked.reason,
+        });
         const completed = createEvent(EventTypes.runCompleted, r.run, { status: 'blocked', verifications: [], reason: blocked.reason }, { source: 'baton/action', cause: r.event });
         await uow.emit({ topic: Topics.runCompleted, key: r.run.runId, payload: completed });
         return 'blocked' as const;
       }
+      await this.blockedRuns.remove(uow.manager, r.run.runId);
       await uow.transition(r.run, { to: 'verifying', from: ['acting'], stage: 'action', causeEventId: r.event.id, detail: { actions: outcomes } });
       const executed = createEvent(
         EventTypes.actionExecuted,
@@ -208,6 +228,7 @@ export class ExecuteActionsUseCase {
         });
       }
       await this.audit(uow, r, fresh);
+      await this.blockedRuns.remove(uow.manager, r.run.runId);
       return this.queue.upsert(
         uow.manager,
         { runId: r.run.runId, workflowId: r.run.workflowId, orgId: r.run.orgId, step: stop.action.id, connector: stop.action.connector, payload: r.event, done, reason: stop.reason },
