@@ -30,6 +30,9 @@ describe('blocked runs: an operator retries one after fixing the data, or closes
     expect((await sut.http('GET', '/blocked-runs', undefined, as.financeLead)).status).toBe(403);
     expect((await sut.http('GET', `/blocked-runs/${runId}`, undefined, as.operator)).body).toMatchObject({ runId, payload: { type: 'baton.run.decided', runid: runId } });
 
+    const badApproval = await sut.http('POST', `/blocked-runs/${runId}/retry`, { approve: 'yes' }, as.operator);
+    expect(badApproval).toMatchObject({ status: 400, body: { details: { issues: [{ path: '/approve', message: 'must be true or false' }] } } });
+
     const next = sut.nextSettled(runId);
     const retry = await sut.http('POST', `/blocked-runs/${runId}/retry`, { reason: 'account reopened in billing' }, as.operator);
     expect(retry).toMatchObject({ status: 202, body: { runId, state: 'decided', carried: [] } });

@@ -197,6 +197,57 @@ describe(ExecuteActionsUseCase.name, () => {
       await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
     });
 
+    it('holds back a refund above the organisation money limit when no person decided it, and lets it through once a person approves the retry', async () => {
+      const { run, event } = await decidedRefund(900);
+
+      expect(await sut.execute(event)).toBe('processed');
+
+      expect((await ledger.current(run.runId))!.state).toBe('blocked');
+      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+      const row = (await blockedRuns.find(run.runId))!;
+      expect(row.reason).toBe("action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it");
+      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; status: string; error?: { code: string } }>;
+      expect(acted.map((a) => [a.id, a.status, a.error?.code ?? null])).toEqual([
+        ['refund', 'failed', 'money_limit'],
+        ['confirmation', 'skipped', null],
+      ]);
+
+      // A plain retry meets the same limit.
+      await resolveBlocked.retry(operator, run.runId, undefined);
+      expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
+      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+
+      await resolveBlocked.retry(operator, run.runId, 'confirmed with the customer', true);
+      const approved = await outboxed(run.runId, 'baton.run.decided');
+      expect(approved.data.decision.decidedBy).toEqual({ kind: 'person', id: 'ops@acme.example' });
+      expect(await sut.execute(approved)).toBe('processed');
+
+      expect((await ledger.current(run.runId))!.state).toBe('verifying');
+      expect(refunds().map((r) => r.amount)).toEqual([900]);
+    });
+
+    it('checks the limit only where one is set and no person decided; a limit per currency holds back any other currency', async () => {
+      const byPerson = await decidedRefund(900, { decidedBy: { kind: 'person', id: 'head-of-finance@acme.example' } });
+      expect(await sut.execute(byPerson.event)).toBe('processed');
+      expect((await ledger.current(byPerson.run.runId))!.state).toBe('verifying');
+
+      const atLimit = await decidedRefund(500);
+      expect(await sut.execute(atLimit.event)).toBe('processed');
+      expect((await ledger.current(atLimit.run.runId))!.state).toBe('verifying');
+      expect(refunds().map((r) => r.amount)).toEqual([900, 500]);
+
+      const perCurrency = WorkflowCatalog.of(catalog.list(), new Map([['acme', { moneyLimits: { 'billing.issueRefund': { EUR: 100 } } }]]));
+      const options = resolveActionOptions({});
+      const alerts = new ActionAlerts(systems.registry, circuits, options);
+      const strict = new ExecuteActionsUseCase(perCurrency, new GuardedConnectors(systems.registry, circuits, metrics, alerts, options), ledger, queue, blockedRuns, alerts, options);
+      const dollars = await decidedRefund(50);
+      expect(await strict.execute(dollars.event)).toBe('processed');
+      expect((await blockedRuns.find(dollars.run.runId))!.reason).toBe(
+        "action refund held back: billing.issueRefund would move 50 USD, and acme sets no limit for it in that currency; a person must approve it",
+      );
+      expect(refunds()).toHaveLength(2);
+    });
+
     it('counts a retry that blocks again, refuses to close a run whose retry is under way, closes it failed with the reason, and hides it from other organisations', async () => {
       const { run, event } = await decidedRefund(130);
       systems.billing.faults.set({ failNext: { count: 2, kind: 'bad_request' } });

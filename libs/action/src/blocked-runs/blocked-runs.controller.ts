@@ -11,6 +11,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class RetryBlockedRunDto {
   @ApiPropertyOptional({ description: 'What was fixed, for the audit log.', example: 'account reopened in billing' })
   reason?: string;
+
+  @ApiPropertyOptional({
+    description: 'Take the decision as yours: the run acts as decided by you, which lets a write held back by the money limit go ahead. Audited.',
+    default: false,
+  })
+  approve?: boolean;
 }
 
 export class CloseBlockedRunDto {
@@ -68,7 +74,11 @@ export class BlockedRunsController {
   async retry(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string, @Body() body: unknown): Promise<RetryReceipt> {
     if (!UUID.test(runId)) throw notFound(runId);
     const reason = reasonOf(body, false);
-    return this.resolve.retry(principal, runId.toLowerCase(), reason);
+    const approve = (body as { approve?: unknown } | null | undefined)?.approve;
+    if (approve !== undefined && typeof approve !== 'boolean') {
+      throw new ActionException(ActionErrorCode.InvalidBlockedRunRequest, 'approve must be true or false', { issues: [{ path: '/approve', message: 'must be true or false' }] });
+    }
+    return this.resolve.retry(principal, runId.toLowerCase(), reason, approve ?? false);
   }
 
   @Post(':runId/close')

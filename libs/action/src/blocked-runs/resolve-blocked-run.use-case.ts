@@ -39,13 +39,18 @@ export class ResolveBlockedRunUseCase {
     private readonly blockedRuns: BlockedRunRepository,
   ) {}
 
-  async retry(principal: Principal, runId: string, reason: string | undefined): Promise<RetryReceipt> {
+  /**
+   * `approve`: the person takes the decision as theirs (decidedBy becomes them), which is what lets
+   * a write held back by the organisation's money limit go ahead.
+   */
+  async retry(principal: Principal, runId: string, reason: string | undefined, approve = false): Promise<RetryReceipt> {
     const result = await this.ledger.apply(null, async (uow) => {
       const row = await this.lockedRow(uow, principal, runId);
       const run = runRefOf(row.payload);
-      const why = `retry requested by ${principal.id}${reason ? `: ${reason}` : ''}`;
-      await uow.transition(run, { to: 'decided', from: ['blocked'], stage: 'action', reason: why, detail: { carried: row.done.map((d) => d.id), blockedOn: row.step } });
-      const decided = createEvent(EventTypes.runDecided, run, row.payload.data, { source: 'baton/action', cause: row.payload });
+      const why = `${approve ? 'approved and retried' : 'retry requested'} by ${principal.id}${reason ? `: ${reason}` : ''}`;
+      await uow.transition(run, { to: 'decided', from: ['blocked'], stage: 'action', reason: why, detail: { carried: row.done.map((d) => d.id), blockedOn: row.step, approved: approve } });
+      const data = approve ? { ...row.payload.data, decision: { ...row.payload.data.decision, decidedBy: { kind: 'person' as const, id: principal.id } } } : row.payload.data;
+      const decided = createEvent(EventTypes.runDecided, run, data, { source: 'baton/action', cause: row.payload });
       await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
       await uow.audit({
         actor: `person:${principal.id}`,
@@ -53,8 +58,8 @@ export class ResolveBlockedRunUseCase {
         targetType: 'run',
         targetId: run.runId,
         before: { state: 'blocked', step: row.step, reason: row.reason },
-        after: { state: 'decided', eventId: decided.id },
-        reason: { reason: reason ?? null, carried: row.done.map((d) => d.id) },
+        after: { state: 'decided', eventId: decided.id, ...(approve ? { decidedBy: `person:${principal.id}` } : {}) },
+        reason: { reason: reason ?? null, approved: approve, carried: row.done.map((d) => d.id) },
         runId: run.runId,
       });
       return { runId: run.runId, state: 'decided' as const, eventId: decided.id, carried: row.done.map((d) => d.id) };

@@ -1,4 +1,4 @@
-import { ConnectorRegistry, type ConnectorCallContext } from '@baton/connectors';
+import { ConnectorRegistry, type ConnectorCallContext, type OperationSpec } from '@baton/connectors';
 import { BatonMetrics, withSpan } from '@baton/platform-observability';
 import { classifyFailure, type Failure } from '@baton/platform-runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -26,6 +26,11 @@ export class GuardedConnectors {
     private readonly alerts: ActionAlerts,
     @Inject(ACTION_OPTIONS) private readonly options: ActionOptions,
   ) {}
+
+  /** What the connector says of an operation; undefined for an unknown connector or operation. */
+  spec(connector: string, operation: string): OperationSpec | undefined {
+    return this.connectors.has(connector) ? this.connectors.get(connector).operations.find((o) => o.name === operation) : undefined;
+  }
 
   /** Whether `holder` may call the connector now (taking the probe slot when one is due); if not, why. */
   admit(connector: string, holder: string): { admitted: true } | { admitted: false; reason: string } {

@@ -139,6 +139,13 @@ export class ExecuteActionsUseCase {
         continue;
       }
 
+      const held = this.moneyHold(r, action, args);
+      if (held) {
+        stop = { kind: 'blocked', action, failure: held, reason: `action ${action.id} held back: ${held.message}` };
+        outcomes.push({ ...base, args, status: 'failed', error: errorOf(held), attempts: r.attempt });
+        continue;
+      }
+
       const admission = this.connectors.admit(action.connector, r.run.runId);
       if (!admission.admitted) {
         stop = { kind: 'queued', action, reason: `${admission.reason}; action ${action.id} queued` };
@@ -239,6 +246,33 @@ export class ExecuteActionsUseCase {
     if (outcome.outcome === 'skipped') return 'skipped';
     this.logger.log({ runId: r.run.runId, connector: stop.action.connector, action: stop.action.id, queuedActionId: outcome.value, delayMs }, stop.reason);
     return stop.kind === 'queued' ? 'queued' : 'retry_later';
+  }
+
+  /**
+   * The organisation's money limit, checked here whatever the workflow's rules say: a write whose
+   * operation moves money (its spec names the amount argument), in a run no person decided, is
+   * held back when it would move more than the organisation's `moneyLimits` for that operation —
+   * or an amount that cannot be compared with it. The run blocks and the owner is told; a person
+   * may retry it with their approval (POST /blocked-runs/<runId>/retry {"approve": true}). An
+   * operation without a limit set is not checked.
+   */
+  private moneyHold(r: ActingRun, action: CompiledAction, args: Record<string, unknown>): Failure | null {
+    const moves = this.connectors.spec(action.connector, action.operation)?.moves;
+    if (!moves || r.event.data.decision.decidedBy.kind === 'person') return null;
+    const org = this.catalog.organisation(r.run.orgId) as { moneyLimits?: Record<string, unknown> } | undefined;
+    const operation = `${action.connector}.${action.operation}`;
+    const setting = org?.moneyLimits?.[operation];
+    if (setting === undefined) return null;
+    const amount = args[moves.amount];
+    const currency = moves.currency === undefined ? undefined : args[moves.currency];
+    const what = `${operation} would move ${String(amount)}${typeof currency === 'string' ? ` ${currency}` : ''}`;
+    const held = (message: string): Failure => ({ failureClass: 'data', code: 'money_limit', message: `${message}; a person must approve it` });
+    if (typeof amount !== 'number' || !Number.isFinite(amount)) return held(`${operation} moves money but its ${moves.amount} is ${JSON.stringify(amount)}, not an amount`);
+    // One amount whatever the currency, or one per currency.
+    const limit = typeof setting === 'number' ? setting : typeof currency === 'string' ? (setting as Record<string, unknown>)[currency] : undefined;
+    if (typeof limit !== 'number') return held(`${what}, and ${r.run.orgId} sets no limit for it in that currency`);
+    if (amount > limit) return held(`${what}, above ${r.run.orgId}'s limit of ${limit} for it`);
+    return null;
   }
 
   private async alertOwner(r: ActingRun, blocked: Stop): Promise<AlertReceipt> {

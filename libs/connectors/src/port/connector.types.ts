@@ -38,6 +38,12 @@ export interface OperationSpec {
    * acting again. When false, a retried write may act twice and must be verified by reading back.
    */
   readonly honoursIdempotencyKey?: boolean;
+  /**
+   * The write moves money: the arguments holding the amount (major units) and its currency. The
+   * action stage holds such a write back when a run decided without a person would move more than
+   * the organisation's limit for the operation (`moneyLimits` in organisations.yaml).
+   */
+  readonly moves?: { readonly amount: string; readonly currency?: string };
 }
 
 /** The port every system of record is reached through. */

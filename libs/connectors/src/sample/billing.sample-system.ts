@@ -66,6 +66,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
             const { refundId } = (result ?? {}) as Partial<Refund>;
             return typeof refundId === 'string' ? { refundId } : undefined;
           },
+          moves: { amount: 'amount', currency: 'currency' },
           args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required', invoiceId: 'optional' },
           honoursIdempotencyKey: true,
         },
@@ -105,6 +106,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
             const { creditId } = (result ?? {}) as Partial<Credit>;
             return typeof creditId === 'string' ? { creditId } : undefined;
           },
+          moves: { amount: 'amount', currency: 'currency' },
           args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required' },
           honoursIdempotencyKey: true,
         },

@@ -69,6 +69,23 @@ describe(parseOrganisations.name, () => {
     ]);
   });
 
+  it('reads money limits as one amount or one per currency, and rejects a bad one where it is', () => {
+    const sut = parseOrganisations(
+      ['organisations:', '  acme:', '    moneyLimits:', '      billing.issueRefund: 500', '      billing.issueCredit: { EUR: 100, USD: 110 }', ''].join('\n'),
+      'organisations.yaml',
+    );
+    expect(sut.get('acme')?.['moneyLimits']).toEqual({ 'billing.issueRefund': 500, 'billing.issueCredit': { EUR: 100, USD: 110 } });
+
+    const issues = issuesOf(['organisations:', '  acme:', '    moneyLimits:', '      billing.issueRefund: -5', '      issueCredit: 100', '      billing.payOut: { eur: 1 }', ''].join('\n'));
+    expect(issues.map((i) => [i.path, i.line])).toEqual(
+      expect.arrayContaining([
+        ['organisations.acme.moneyLimits.billing.issueRefund', 4],
+        ['organisations.acme.moneyLimits.issueCredit', 5],
+        ['organisations.acme.moneyLimits.billing.payOut', 6],
+      ]),
+    );
+  });
+
   it('reports duplicate organisation ids as a YAML error', () => {
     expect(issuesOf('organisations:\n  acme: {}\n  acme: {}\n')).toEqual([
       expect.objectContaining({ line: 3, message: 'YAML syntax error: Map keys must be unique' }),
