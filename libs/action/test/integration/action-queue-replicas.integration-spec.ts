@@ -86,9 +86,15 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
   });
 
   it('migrates down and up again', async () => {
+    const table = async (name: string) => (await owner.query(`SELECT to_regclass($1) AS t`, [name]))[0].t;
     await owner.undoLastMigration();
-    expect(await owner.query(`SELECT to_regclass('action.queued_action') AS t`)).toEqual([{ t: null }]);
+    expect(await table('action.blocked_run')).toBeNull();
+    expect(await table('action.queued_action')).toBe('action.queued_action');
+    await owner.undoLastMigration();
+    expect(await table('action.queued_action')).toBeNull();
     await owner.runMigrations();
-    expect(await owner.query(`SELECT has_table_privilege('${SERVICE_ROLE}', 'action.queued_action', 'UPDATE') AS ok`)).toEqual([{ ok: true }]);
+    for (const name of ['action.queued_action', 'action.blocked_run']) {
+      expect(await owner.query(`SELECT has_table_privilege('${SERVICE_ROLE}', $1, 'UPDATE') AS ok`, [name])).toEqual([{ ok: true }]);
+    }
   });
 });
