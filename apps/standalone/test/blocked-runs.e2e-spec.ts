@@ -74,4 +74,42 @@ describe('blocked runs: an operator retries one after fixing the data, or closes
     expect(audit.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'person:operator@baton.example', action: 'run.close' })]));
     expect((await sut.http('POST', `/blocked-runs/${runId}/retry`, undefined, as.operator)).status).toBe(404);
   });
+  it('retries a run blocked at enrichment from its trigger once the lookup answers, and refuses to retry one blocked at verification, which can only be closed', async () => {
+    const refundsBefore = sut.systems.billing.effects().issueRefund ?? 0;
+    sut.armBefore('crm', 'getCustomer', { failNext: { count: 1, kind: 'bad_request' } });
+    const atEnrichment = await sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount: 143, reason: 'Lookup refused' });
+    expect(await sut.settled(atEnrichment)).toMatchObject({ data: { status: 'blocked' } });
+
+    const listed = (await sut.http('GET', '/blocked-runs', undefined, as.operator)).body.items.find((i: any) => i.runId === atEnrichment);
+    expect(listed).toEqual({
+      runId: atEnrichment,
+      workflowId: 'refund-request',
+      orgId: 'acme',
+      stage: 'enrichment',
+      reason: expect.stringContaining('context step customer failed'),
+      blockedAt: expect.any(String),
+    });
+    const approving = await sut.http('POST', `/blocked-runs/${atEnrichment}/retry`, { approve: true }, as.operator);
+    expect(approving).toMatchObject({ status: 400, body: { details: { issues: [{ path: '/approve' }] } } });
+
+    const next = sut.nextSettled(atEnrichment);
+    const retry = await sut.http('POST', `/blocked-runs/${atEnrichment}/retry`, { reason: 'CRM record repaired' }, as.operator);
+    expect(retry).toMatchObject({ status: 202, body: { runId: atEnrichment, state: 'triggered', carried: [] } });
+    await sut.quiesce();
+    expect(await next).toMatchObject({ data: { status: 'completed' } });
+    const run = await sut.run(atEnrichment);
+    expect(run.timeline.map((t) => t.to)).toEqual(['triggered', 'blocked', 'triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed']);
+    expect(run.timeline[2]).toMatchObject({ stage: 'enrichment', reason: 'retry requested by operator@baton.example: CRM record repaired' });
+    expect((sut.systems.billing.effects().issueRefund ?? 0) - refundsBefore).toBe(1);
+
+    sut.armBefore('billing', 'getRefund', { failNext: { count: 1, kind: 'bad_request' } });
+    const atVerification = await sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount: 144, reason: 'Read-back refused' });
+    expect(await sut.settled(atVerification)).toMatchObject({ data: { status: 'blocked' } });
+    expect((await sut.http('GET', `/blocked-runs/${atVerification}`, undefined, as.operator)).body).toMatchObject({ stage: 'verification' });
+    const refused = await sut.http('POST', `/blocked-runs/${atVerification}/retry`, undefined, as.operator);
+    expect(refused).toMatchObject({ status: 422, body: { error: 'blocked_run_not_retryable' } });
+    expect((await sut.http('POST', `/blocked-runs/${atVerification}/close`, { reason: 'refund checked by hand' }, as.operator)).status).toBe(200);
+    expect((await sut.run(atVerification)).state).toBe('failed');
+    expect((sut.systems.billing.effects().issueRefund ?? 0) - refundsBefore).toBe(2);
+  });
 });

@@ -5,6 +5,7 @@ export enum ActionErrorCode {
   InvalidQueueRequest = 'invalid_queue_request',
   BlockedRunNotFound = 'blocked_run_not_found',
   BlockedRunMovedOn = 'blocked_run_moved_on',
+  BlockedRunNotRetryable = 'blocked_run_not_retryable',
   InvalidBlockedRunRequest = 'invalid_blocked_run_request',
 }
 

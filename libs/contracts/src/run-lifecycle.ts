@@ -30,7 +30,9 @@ const allowed: Record<RunState | 'none', readonly RunState[]> = {
   acting: ['verifying', 'blocked', 'degraded', 'failed'],
   verifying: ['completed', 'blocked', 'failed'],
   degraded: ['triggered', 'enriched', 'decided', 'acting', 'failed'],
-  blocked: ['decided', 'acting', 'failed', 'rejected'],
+  // A person retries a blocked run from the stage that blocked it (enrichment: triggered again;
+  // action: decided again) or closes it (failed).
+  blocked: ['triggered', 'decided', 'acting', 'failed', 'rejected'],
   completed: ['reverted'],
   failed: ['decided', 'acting'],
   rejected: [],

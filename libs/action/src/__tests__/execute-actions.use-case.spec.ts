@@ -58,7 +58,7 @@ describe(ExecuteActionsUseCase.name, () => {
     const alerts = new ActionAlerts(systems.registry, circuits, options);
     queue = new QueuedActionRepository(dataSource);
     blockedRuns = new BlockedRunRepository(dataSource);
-    resolveBlocked = new ResolveBlockedRunUseCase(ledger, blockedRuns);
+    resolveBlocked = new ResolveBlockedRunUseCase(ledger, new RunQueries(dataSource), blockedRuns);
     sut = new ExecuteActionsUseCase(catalog, new GuardedConnectors(systems.registry, circuits, metrics, alerts, options), ledger, queue, blockedRuns, alerts, options);
     drainer = new ActionQueueDrainer(queue, circuits, sut, options, metrics);
   });

@@ -22,6 +22,22 @@ export interface BlockedRun {
 
 export type BlockedRunInput = Omit<BlockedRun, 'blockedAt' | 'retries'>;
 
+/** Any blocked run, whichever stage blocked it, as the run transitions show it. */
+export interface BlockedRunSummary {
+  runId: string;
+  workflowId: string;
+  orgId: string;
+  /** The stage that blocked the run: enrichment, action or verification. */
+  stage: string;
+  reason: string | null;
+  blockedAt: string;
+  /** Action-stage blocks: the action that failed, its connector, what had succeeded, retries so far. */
+  step?: string;
+  connector?: string;
+  done?: string[];
+  retries?: number;
+}
+
 /**
  * `action.blocked_run`. Writes take the transaction's manager, so the row and the run's
  * transition into or out of `blocked` commit together.
@@ -55,7 +71,42 @@ export class BlockedRunRepository {
     await manager.query(`DELETE FROM action.blocked_run WHERE run_id = $1`, [runId]);
   }
 
-  /** Blocked runs, oldest first. */
+  /**
+   * Every run whose latest transition is `blocked`, oldest first, whichever stage blocked it (the
+   * shared run transitions), with what the action stage kept of the ones it blocked.
+   */
+  async listAll(filter: { orgId?: string; workflowId?: string; runId?: string; limit?: number } = {}): Promise<BlockedRunSummary[]> {
+    const rows: Array<{ run_id: string; workflow_id: string; org_id: string; stage: string; reason: string | null; at: Date | string; step: string | null; connector: string | null; done: ActionOutcome[] | string | null; retries: number | null }> =
+      await this.dataSource.query(
+        `SELECT latest.run_id, latest.workflow_id, latest.org_id, latest.stage, latest.reason, latest.at, b.step, b.connector, b.done, b.retries
+           FROM (SELECT DISTINCT ON (run_id) run_id, workflow_id, org_id, to_state, stage, reason, at
+                   FROM baton.run_transition
+                  WHERE ($1::text IS NULL OR org_id = $1) AND ($2::text IS NULL OR workflow_id = $2) AND ($3::uuid IS NULL OR run_id = $3::uuid)
+                  ORDER BY run_id, seq DESC) latest
+           LEFT JOIN action.blocked_run b ON b.run_id = latest.run_id
+          WHERE latest.to_state = 'blocked'
+          ORDER BY latest.at, latest.run_id LIMIT $4`,
+        [filter.orgId ?? null, filter.workflowId ?? null, filter.runId ?? null, Math.min(filter.limit ?? 100, 500)],
+      );
+    return rows.map((r) => ({
+      runId: r.run_id,
+      workflowId: r.workflow_id,
+      orgId: r.org_id,
+      stage: r.stage,
+      reason: r.reason,
+      blockedAt: (r.at instanceof Date ? r.at : new Date(r.at)).toISOString(),
+      ...(r.step === null
+        ? {}
+        : {
+            step: r.step,
+            connector: r.connector!,
+            done: (typeof r.done === 'string' ? (JSON.parse(r.done) as ActionOutcome[]) : (r.done ?? [])).map((d) => d.id),
+            retries: Number(r.retries),
+          }),
+    }));
+  }
+
+  /** Blocked runs the action stage keeps, oldest first. */
   async list(filter: { orgId?: string; workflowId?: string; limit?: number } = {}): Promise<BlockedRun[]> {
     const rows: RawRow[] = await this.dataSource.query(
       `SELECT * FROM action.blocked_run

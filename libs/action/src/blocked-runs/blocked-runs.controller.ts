@@ -2,7 +2,7 @@ import { ApiKeyGuard, canAccessOrg, CurrentPrincipal, RequireRoles, type Princip
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ActionErrorCode, ActionException } from '../action.exception';
-import { BlockedRunRepository, type BlockedRun } from './blocked-run.repository';
+import { BlockedRunRepository, type BlockedRun, type BlockedRunSummary } from './blocked-run.repository';
 import { ResolveBlockedRunUseCase, type CloseReceipt, type RetryReceipt } from './resolve-blocked-run.use-case';
 
 const MAX_REASON = 2000;
@@ -24,13 +24,11 @@ export class CloseBlockedRunDto {
   reason!: string;
 }
 
-/** A blocked run as operators see it: the event stays out, what it needs in. */
-export type BlockedRunView = Omit<BlockedRun, 'payload' | 'done'> & { done: string[] };
-
 /**
- * Runs the action stage blocked on a data failure (a target refused the request as invalid, or an
- * argument could not be computed): list them, retry one once the data is fixed, or close it.
- * Operators of one organisation see and resolve its runs only; every retry and close is audited.
+ * Blocked runs — a context lookup or an action refused as invalid, or a read-back that disagreed —
+ * whichever stage blocked them: list them, retry one once the data is fixed (blocked at enrichment
+ * or at the action stage), or close it. Operators of one organisation see and resolve its runs
+ * only; every retry and close is audited.
  */
 @ApiTags('blocked-runs')
 @ApiBearerAuth()
@@ -44,31 +42,32 @@ export class BlockedRunsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Runs blocked at the action stage, oldest first, with the action that failed and why.' })
+  @ApiOperation({ summary: 'Blocked runs, oldest first: the stage that blocked each and why; for action-stage blocks, the action that failed and those that had succeeded.' })
   @ApiQuery({ name: 'workflowId', required: false })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } })
-  async list(@CurrentPrincipal() principal: Principal, @Query('workflowId') workflowId?: string, @Query('limit') limit?: string): Promise<{ items: BlockedRunView[] }> {
+  async list(@CurrentPrincipal() principal: Principal, @Query('workflowId') workflowId?: string, @Query('limit') limit?: string): Promise<{ items: BlockedRunSummary[] }> {
     const issues: Array<{ path: string; message: string }> = [];
     if (workflowId !== undefined && !/^[a-z0-9][a-z0-9-]{0,99}$/.test(workflowId)) issues.push({ path: 'workflowId', message: 'must be a workflow id' });
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 500) issues.push({ path: 'limit', message: 'must be an integer from 1 to 500' });
     if (issues.length) throw new ActionException(ActionErrorCode.InvalidBlockedRunRequest, 'invalid query', { issues });
-    const items = await this.blockedRuns.list({ workflowId, orgId: principal.orgId === '*' ? undefined : principal.orgId, limit: n });
-    return { items: items.map(viewOf) };
+    return { items: await this.blockedRuns.listAll({ workflowId, orgId: principal.orgId === '*' ? undefined : principal.orgId, limit: n }) };
   }
 
   @Get(':runId')
-  @ApiOperation({ summary: 'One blocked run, with the actions that had succeeded before the block.' })
-  async get(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string): Promise<BlockedRun> {
-    const row = UUID.test(runId) ? await this.blockedRuns.find(runId.toLowerCase()) : null;
-    if (!row || !canAccessOrg(principal, row.orgId)) throw notFound(runId);
-    return row;
+  @ApiOperation({ summary: 'One blocked run; for an action-stage block also the event it is retried from and the actions that had succeeded.' })
+  async get(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string): Promise<BlockedRunSummary & { payload?: BlockedRun['payload']; actions?: BlockedRun['done'] }> {
+    const [summary] = UUID.test(runId) ? await this.blockedRuns.listAll({ runId: runId.toLowerCase(), limit: 1 }) : [];
+    if (!summary || !canAccessOrg(principal, summary.orgId)) throw notFound(runId);
+    const row = await this.blockedRuns.find(summary.runId);
+    return row ? { ...summary, payload: row.payload, actions: row.done } : summary;
   }
 
   @Post(':runId/retry')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Retries a blocked run once the data is fixed: back to decided, acted on again by the action stage; actions that had succeeded are not called again. Audited.',
+    summary:
+      'Retries a blocked run once the data is fixed, from the stage that blocked it: enrichment (triggered again) or the action stage (decided again; actions that had succeeded are not called again). A run blocked at verification can only be closed (422). Audited.',
   })
   @ApiBody({ type: RetryBlockedRunDto, required: false })
   async retry(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string, @Body() body: unknown): Promise<RetryReceipt> {
@@ -102,11 +101,6 @@ function reasonOf(body: unknown, required: boolean): string | undefined {
   return reason.trim();
 }
 
-function viewOf(row: BlockedRun): BlockedRunView {
-  const { payload: _payload, done, ...rest } = row;
-  return { ...rest, done: done.map((d) => d.id) };
-}
-
 function notFound(runId: string): ActionException {
-  return new ActionException(ActionErrorCode.BlockedRunNotFound, `run ${runId} is not blocked at the action stage`, undefined, 'not_found');
+  return new ActionException(ActionErrorCode.BlockedRunNotFound, `run ${runId} is not blocked`, undefined, 'not_found');
 }
