@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RunDecided } from '@baton/contracts';
-import { openDataSource, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
-import { actionMigrations, QueuedActionRepository } from '../../src/index';
+import { actionMigrations, BlockedRunRepository, QueuedActionRepository } from '../../src/index';
 
 /**
  * Replicas of the action service share one queue. On the real server, with each replica logged
@@ -83,6 +83,38 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
       await writer.remove(manager, queued[1]!);
     });
     expect((await writer.list({ connector: 'billing' })).map((q) => [q.id, q.priority])[0]).toEqual([queued[0], 7]);
+  });
+
+  it('lists blocked runs of every stage, as the service login, with what the action stage kept of its own', async () => {
+    const ledger = new RunLedger(replicas[0]!, 'action');
+    const NO_INBOX = null;
+    const blocked = new BlockedRunRepository(replicas[0]!);
+    const ref = () => ({ runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' });
+    const atEnrichment = ref();
+    const atAction = ref();
+    const path = [
+      [atEnrichment, null, 'triggered', 'ingestion'],
+      [atEnrichment, 'triggered', 'blocked', 'enrichment'],
+      [atAction, null, 'triggered', 'ingestion'],
+      [atAction, 'triggered', 'enriched', 'enrichment'],
+      [atAction, 'enriched', 'decided', 'decisioning'],
+      [atAction, 'decided', 'acting', 'action'],
+      [atAction, 'acting', 'blocked', 'action'],
+    ] as const;
+    for (const [run, from, to, stage] of path) {
+      await ledger.apply(NO_INBOX, async (uow) => {
+        await uow.transition(run, { to, from: [from], stage, reason: to === 'blocked' ? `blocked at ${stage}` : undefined });
+        if (run === atAction && to === 'blocked') {
+          await blocked.upsert(uow.manager, { ...atAction, step: 'refund', connector: 'billing', payload: { runid: atAction.runId } as unknown as RunDecided, done: [], reason: 'blocked at action' });
+        }
+      });
+    }
+
+    expect(await blocked.listAll({ orgId: 'acme' })).toEqual([
+      { runId: atEnrichment.runId, workflowId: 'refund-request', orgId: 'acme', stage: 'enrichment', reason: 'blocked at enrichment', blockedAt: expect.any(String) },
+      { runId: atAction.runId, workflowId: 'refund-request', orgId: 'acme', stage: 'action', reason: 'blocked at action', blockedAt: expect.any(String), step: 'refund', connector: 'billing', done: [], retries: 0 },
+    ]);
+    expect(await blocked.listAll({ orgId: 'globex' })).toEqual([]);
   });
 
   it('migrates down and up again', async () => {
