@@ -17,6 +17,11 @@ export interface SchemaRegistryBusOptions {
   topics: string[];
   /** Per-request timeout of registry calls (default 5 000 ms). */
   timeoutMs?: number;
+  /**
+   * How long start() keeps trying a registry it cannot reach (default 60 000 ms): services and the
+   * registry start together in compose and Kubernetes. A refusal (an incompatible schema) fails at once.
+   */
+  startTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -92,9 +97,22 @@ export class SchemaRegistryBus extends MessageBus {
   }
 
   async start(): Promise<void> {
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
+    let delay = 250;
     for (const topic of this.options.topics) {
       const schema = this.options.schemaFor(topic);
-      if (schema) await this.schemaId(topic, schema);
+      if (!schema) continue;
+      for (;;) {
+        try {
+          await this.schemaId(topic, schema);
+          break;
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable !== true || Date.now() + delay > deadline) throw error;
+          this.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          delay = Math.min(delay * 2, 5_000);
+        }
+      }
     }
     await this.inner.start();
   }

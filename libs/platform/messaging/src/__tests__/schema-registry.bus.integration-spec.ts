@@ -1,5 +1,6 @@
 import { ContractViolationError, createEvent, deadLetterTopic, EventTypes, Headers, ingressTopic, schemaOfTopic, Topics } from '@baton/contracts';
 import { randomUUID } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { decodeJson } from '../event-codec.util';
 import { InMemoryBus } from '../in-memory.bus';
 import type { DeliveredMessage } from '../message-bus.port';
@@ -177,5 +178,43 @@ describe(SchemaRegistryBus.name, () => {
     expect(error.message).toMatch(/schema registry: registering the schema of baton.run.triggered under subject .*: the registry at http:\/\/127.0.0.1:9 is unreachable: .*ECONNREFUSED/);
     expect(error.retriable).toBe(true);
     expect(sut.health().detail).toMatch(/schema registry: last call failed: .*unreachable/);
+  });
+  it('keeps trying a registry it cannot reach yet at start, and starts once it answers; gives up after its budget', async () => {
+    // A real TCP relay to the registry that opens only after a while, as a registry starting beside the services would.
+    const target = new URL(registryUrl);
+    const sockets = new Set<Socket>();
+    const relay: Server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    try {
+      const { sut, inner } = newBus({ url: `http://127.0.0.1:${port}`, timeoutMs: 1_000, startTimeoutMs: 20_000 });
+      const starting = sut.start();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', () => resolve()));
+      await starting;
+      const seen: unknown[] = [];
+      sut.subscribe({ groupId: 'late', topics: [Topics.runTriggered], handle: async (m) => (seen.push(m.value[0]), 'processed') });
+      await sut.publish([{ topic: Topics.runTriggered, key: run.runId, value: json(triggered(2)) }]);
+      await inner.idle();
+      expect(seen).toEqual([0]);
+
+      const { sut: never } = newBus({ url: 'http://127.0.0.1:9', timeoutMs: 500, startTimeoutMs: 1_500 });
+      await expect(never.start()).rejects.toThrow(/the registry at http:\/\/127.0.0.1:9 is unreachable/);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => relay.close(() => resolve(undefined)));
+    }
   });
 });
