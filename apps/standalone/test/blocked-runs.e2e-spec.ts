@@ -19,8 +19,10 @@ describe('blocked runs: an operator retries one after fixing the data, or closes
   it('lists the blocked run with the failed action; a retry completes it with one refund and one confirmation, audited; a second retry is refused', async () => {
     const refundsBefore = sut.systems.billing.effects().issueRefund ?? 0;
     const runId = await blockedRefund(141);
-    const alert = sut.systems.notifications.list().find((m) => m.subject === `Run ${runId} of Refund request is blocked`)!;
-    expect(alert.body).toContain(`POST /blocked-runs/${runId}/retry`);
+    await sut.quiesce();
+    const alerts = sut.systems.notifications.list().filter((m) => m.subject === `Run ${runId} of Refund request is blocked`);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.body).toContain(`POST /blocked-runs/${runId}/retry`);
 
     const list = await sut.http('GET', '/blocked-runs', undefined, as.operator);
     expect(list.status).toBe(200);
@@ -89,6 +91,13 @@ describe('blocked runs: an operator retries one after fixing the data, or closes
       reason: expect.stringContaining('context step customer failed'),
       blockedAt: expect.any(String),
     });
+    // Nothing blocks silently: the workflow owner is told, with what to do.
+    await sut.quiesce();
+    const toldOf = (runId: string) => sut.systems.notifications.list().filter((m) => m.to === 'finance-lead@acme.example' && m.subject === `Run ${runId} of Refund request is blocked`);
+    expect(toldOf(atEnrichment)).toEqual([expect.objectContaining({ channel: 'email' })]);
+    expect(toldOf(atEnrichment)[0]!.body).toContain('a context lookup failed with a data error.\nReason: context step customer failed');
+    expect(toldOf(atEnrichment)[0]!.body).toContain(`POST /blocked-runs/${atEnrichment}/retry`);
+
     const approving = await sut.http('POST', `/blocked-runs/${atEnrichment}/retry`, { approve: true }, as.operator);
     expect(approving).toMatchObject({ status: 400, body: { details: { issues: [{ path: '/approve' }] } } });
 
@@ -106,6 +115,10 @@ describe('blocked runs: an operator retries one after fixing the data, or closes
     const atVerification = await sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount: 144, reason: 'Read-back refused' });
     expect(await sut.settled(atVerification)).toMatchObject({ data: { status: 'blocked' } });
     expect((await sut.http('GET', `/blocked-runs/${atVerification}`, undefined, as.operator)).body).toMatchObject({ stage: 'verification' });
+    await sut.quiesce();
+    expect(toldOf(atVerification)).toHaveLength(1);
+    expect(toldOf(atVerification)[0]!.body).toContain('the read-back of an action failed with a data error');
+    expect(toldOf(atEnrichment)).toHaveLength(1);
     const refused = await sut.http('POST', `/blocked-runs/${atVerification}/retry`, undefined, as.operator);
     expect(refused).toMatchObject({ status: 422, body: { error: 'blocked_run_not_retryable' } });
     expect((await sut.http('POST', `/blocked-runs/${atVerification}/close`, { reason: 'refund checked by hand' }, as.operator)).status).toBe(200);

@@ -4,6 +4,7 @@ import { ActionQueueController } from './action-queue/action-queue.controller';
 import { QueuedActionRepository } from './action-queue/queued-action.repository';
 import { ACTION_OPTIONS, DEFAULT_ACTION_OPTIONS, resolveActionOptions, type ActionOptionsInput } from './action-options.types';
 import { ActionAlerts } from './alerts/action-alerts.service';
+import { BlockedRunAlertsConsumer } from './alerts/blocked-run-alerts.consumer';
 import { BlockedRunRepository } from './blocked-runs/blocked-run.repository';
 import { BlockedRunsController } from './blocked-runs/blocked-runs.controller';
 import { ResolveBlockedRunUseCase } from './blocked-runs/resolve-blocked-run.use-case';
@@ -31,6 +32,7 @@ import { RunDecidedConsumer } from './execute-actions/run-decided.consumer';
     ResolveBlockedRunUseCase,
     ExecuteActionsUseCase,
     RunDecidedConsumer,
+    BlockedRunAlertsConsumer,
     ActionQueueDrainer,
   ],
 })

@@ -17,8 +17,11 @@ export interface BlockedRunAlert {
   workflowId: string;
   workflowName: string;
   owner: string;
-  actionId: string;
+  /** What failed, e.g. `action refund` or `context step customer`. */
+  what: string;
   reason: string;
+  /** Names this block among the run's blocks: the same block is never announced twice. */
+  key: string;
 }
 
 export interface CircuitOpenedAlert {
@@ -53,12 +56,12 @@ export class ActionAlerts {
         to: alert.owner,
         subject: `Run ${alert.runId} of ${alert.workflowName} is blocked`,
         body:
-          `Run ${alert.runId} (${alert.workflowId}) is blocked and needs a person: action ${alert.actionId} failed with a data error.\n` +
+          `Run ${alert.runId} (${alert.workflowId}) is blocked and needs a person: ${alert.what} failed with a data error.\n` +
           `Reason: ${alert.reason}\n` +
           `Timeline: GET /runs/${alert.runId}\n` +
           `Once the data is fixed: POST /blocked-runs/${alert.runId}/retry; to give it up: POST /blocked-runs/${alert.runId}/close with a reason.`,
       },
-      `alert:${alert.runId}:${alert.actionId}`,
+      `alert:${alert.runId}:${alert.key}`,
       alert.runId,
     );
   }

@@ -281,7 +281,8 @@ export class ExecuteActionsUseCase {
       workflowId: r.workflow.id,
       workflowName: r.workflow.name,
       owner: r.workflow.owner,
-      actionId: blocked.action.id,
+      what: `action ${blocked.action.id}`,
+      key: blocked.action.id,
       reason: blocked.reason,
     });
   }
