@@ -1,5 +1,6 @@
 import { CreateIngestionSchema1764144100000 } from './persistence/migrations/1764144100000-create-ingestion-schema';
 import { CreateWebhookInbox1764144150000 } from './persistence/migrations/1764144150000-create-webhook-inbox';
+import { CreateWebhookRate1764231100000 } from './persistence/migrations/1764231100000-create-webhook-rate';
 
 export * from './ingestion.module';
 export * from './ingestion.exception';
@@ -17,4 +18,4 @@ export * from './webhooks/webhook-dispatcher.service';
 export * from './webhooks/webhook-inbox-purge.service';
 
 /** Migrations of the ingestion schema, run by every process that hosts the ingestion service. */
-export const ingestionMigrations = [CreateIngestionSchema1764144100000, CreateWebhookInbox1764144150000];
+export const ingestionMigrations = [CreateIngestionSchema1764144100000, CreateWebhookInbox1764144150000, CreateWebhookRate1764231100000];

@@ -3,9 +3,9 @@ import { injectTraceHeaders } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import type { CompiledWorkflow } from '@baton/workflow';
 import { Injectable, Logger } from '@nestjs/common';
-import { TokenBucket } from './token-bucket.util';
 import { WebhookErrorCode, WebhookException } from './webhook.exception';
 import { WebhookInboxRepository } from './webhook-inbox.repository';
+import { WebhookRateLimiter } from './webhook-rate-limiter';
 import { SIGNATURE_HEADERS, verifyWebhookSignature } from './webhook-signature.util';
 import { WebhookSources, type WebhookSource } from './webhook-sources.util';
 import { parseWebhookBody, type WebhookTrigger } from './webhook-body.util';
@@ -34,12 +34,12 @@ const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cooki
 @Injectable()
 export class AcceptWebhookUseCase {
   private readonly logger = new Logger(AcceptWebhookUseCase.name);
-  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly sources: WebhookSources,
     private readonly catalog: WorkflowCatalog,
     private readonly inbox: WebhookInboxRepository,
+    private readonly rate: WebhookRateLimiter,
   ) {}
 
   async execute(request: IncomingWebhook, nowMs = Date.now()): Promise<AcceptedWebhook> {
@@ -64,7 +64,7 @@ export class AcceptWebhookUseCase {
     );
     if (!verdict.ok) throw new WebhookException(WebhookErrorCode.InvalidSignature, `signature check failed: ${verdict.message}`, verdict.details);
     // After the signature, so unauthenticated requests cannot spend a sender's budget.
-    this.takeToken(source, nowMs);
+    await this.takeToken(source, nowMs);
 
     const trigger = parseWebhookBody(request.body, source);
     const workflows = workflowsTriggeredBy(this.catalog, source.name);
@@ -88,13 +88,14 @@ export class AcceptWebhookUseCase {
     return { webhookId: verdict.webhookId, duplicate: !stored };
   }
 
-  private takeToken(source: WebhookSource, nowMs: number): void {
-    let bucket = this.buckets.get(source.name);
-    if (!bucket) {
-      bucket = new TokenBucket(source.rateLimit.perSecond, source.rateLimit.burst, nowMs);
-      this.buckets.set(source.name, bucket);
+  private async takeToken(source: WebhookSource, nowMs: number): Promise<void> {
+    let taken;
+    try {
+      taken = await this.rate.take(source.name, source.rateLimit, nowMs);
+    } catch (error) {
+      this.logger.error({ source: source.name, err: errorMessage(error) }, 'rate limit could not be read');
+      throw new WebhookException(WebhookErrorCode.StoreUnavailable, 'the webhook could not be stored, so it was not accepted; retry later', { retryAfterSeconds: 5 });
     }
-    const taken = bucket.take(nowMs);
     if (!taken.ok) {
       const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
       throw new WebhookException(

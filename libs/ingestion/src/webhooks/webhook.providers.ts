@@ -7,6 +7,7 @@ import { WebhookDispatcherService } from './webhook-dispatcher.service';
 import { WebhookInboxPurgeService } from './webhook-inbox-purge.service';
 import { WebhookInboxRepository } from './webhook-inbox.repository';
 import { WebhookMetrics } from './webhook-metrics.util';
+import { WebhookRateLimiter } from './webhook-rate-limiter';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from './webhook-options.types';
 import { WebhookSources } from './webhook-sources.util';
 import { WebhookSourcesController } from './webhook-sources.controller';
@@ -20,6 +21,7 @@ export const webhookProviders: Provider[] = [
     inject: [{ token: WEBHOOK_OPTIONS, optional: true }],
   },
   WebhookInboxRepository,
+  WebhookRateLimiter,
   WebhookMetrics,
   IntakePressure,
   AcceptWebhookUseCase,

@@ -39,6 +39,7 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
       driver: createPgliteDriver(db),
       installExtensions: false,
     } as never);
+    EMBEDDED.add(dataSource);
   } else {
     dataSource = new DataSource({
       ...common,
@@ -53,6 +54,16 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
   await dataSource.initialize();
   if (spec.runMigrations !== false) await migrate(dataSource, spec.database.kind);
   return dataSource;
+}
+
+const EMBEDDED = new WeakSet<DataSource>();
+
+/**
+ * Whether the data source is the embedded database (PGlite): one process, one session, so state
+ * that replicas would have to share (a rate limit, say) can live in memory instead.
+ */
+export function isEmbeddedDatabase(dataSource: DataSource): boolean {
+  return EMBEDDED.has(dataSource);
 }
 
 /**

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
 import { WorkflowCatalog } from '@baton/platform-runtime';
+import type { DataSource } from 'typeorm';
+import { ingestionMigrations } from '../../index';
 import { AcceptWebhookUseCase, type IncomingWebhook } from '../accept-webhook.use-case';
 import type { NewInboxEntry, WebhookInboxRepository } from '../webhook-inbox.repository';
 import { WebhookException } from '../webhook.exception';
 import { signWebhook } from '../webhook-signature.util';
+import { WebhookRateLimiter } from '../webhook-rate-limiter';
 import { WebhookSources } from '../webhook-sources.util';
 
 const WORKFLOWS = resolve(__dirname, '../../../../../workflows');
@@ -55,14 +59,22 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe(AcceptWebhookUseCase.name, () => {
   let inbox: FakeInbox;
   let sut: AcceptWebhookUseCase;
+  // The rate limit is the real one, on the embedded database; the inbox is a stand-in.
+  let dataSource: DataSource;
 
-  beforeEach(() => {
+  beforeAll(async () => {
+    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: [...sharedMigrations, ...ingestionMigrations] });
+  });
+  afterAll(async () => dataSource?.destroy());
+
+  beforeEach(async () => {
+    await dataSource.query(`DELETE FROM ingestion.webhook_rate`);
     inbox = new FakeInbox();
     const sources = WebhookSources.parse(
       { sources: { 'refund-form': { secrets: [secret], maxBodyBytes: 200, rateLimit: { perSecond: 1, burst: 2 } } } },
       'test',
     );
-    sut = new AcceptWebhookUseCase(sources, new WorkflowCatalog(WORKFLOWS), inbox as unknown as WebhookInboxRepository);
+    sut = new AcceptWebhookUseCase(sources, new WorkflowCatalog(WORKFLOWS), inbox as unknown as WebhookInboxRepository, new WebhookRateLimiter(dataSource));
   });
 
   it('stores the exact bytes, the headers but credentials, and the trace; a second delivery of the id is a duplicate', async () => {
