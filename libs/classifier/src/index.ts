@@ -25,7 +25,7 @@ export { calibrateThresholds, thresholdReport, wilsonLowerBound, DEFAULT_REPORT_
 export type { ThresholdCalibration, ThresholdCalibrationOptions, ThresholdReportRow } from './threshold-calibration.util';
 export { stratifiedSplit, fingerprintExamples, splitRecord, recordedParts, DEFAULT_SPLIT_FRACTIONS } from './stratified-split.util';
 export type { SplitFractions, SplitPartRecord, SplitRecord, StratifiedSplit } from './stratified-split.util';
-export { assessModel, trainCalibratedClassifier } from './calibrated-training.util';
+export { assessModel, trainCalibratedClassifier, trainCalibratedClassifierYielding } from './calibrated-training.util';
 export type { Assessment, AssessmentOptions, CalibratedTraining, CalibratedTrainingOptions } from './calibrated-training.util';
 export { groupPrediction } from './grouped-prediction.util';
 export { parseCsv } from './csv.util';

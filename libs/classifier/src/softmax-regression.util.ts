@@ -1,3 +1,4 @@
+import { runToEnd, type Steps } from './yielding.util';
 import type { SparseVector } from './feature-space.util';
 import { SeededRandom } from './seeded-random.util';
 
@@ -82,6 +83,19 @@ export function trainSoftmaxRegression(
   shape: { features: number; classes: number },
   options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_TRAINING,
 ): SoftmaxTrainingResult {
+  return runToEnd(softmaxTraining(inputs, targets, shape, options));
+}
+
+/** Batches between two yields of softmaxTraining: a few tens of milliseconds of work. */
+const BATCHES_PER_STEP = 64;
+
+/** trainSoftmaxRegression as steps (see yielding.util): it yields every BATCHES_PER_STEP batches. */
+export function* softmaxTraining(
+  inputs: readonly SparseVector[],
+  targets: ArrayLike<number>,
+  shape: { features: number; classes: number },
+  options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_TRAINING,
+): Steps<SoftmaxTrainingResult> {
   const { features, classes: k } = shape;
   const { learningRate, l2, batchSize } = options;
   const v = new Float64Array(features * k);
@@ -105,7 +119,8 @@ export function trainSoftmaxRegression(
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     random.shuffle(order);
     let lossSum = 0;
-    for (let start = 0; start < order.length; start += batchSize) {
+    for (let start = 0, batches = 0; start < order.length; start += batchSize) {
+      if (++batches % BATCHES_PER_STEP === 0) yield;
       const batch = order.slice(start, start + batchSize);
       // Forward the whole batch before any update so the step is a true mini-batch gradient.
       const gradients = batch.map((i) => {
@@ -135,6 +150,7 @@ export function trainSoftmaxRegression(
       }
     }
     finalTrainingLoss = lossSum / inputs.length;
+    yield;
   }
   return {
     features,

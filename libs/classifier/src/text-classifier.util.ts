@@ -1,3 +1,4 @@
+import { runToEnd, type Steps } from './yielding.util';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { decodeFloat32, encodeFloat32 } from './binary-codec.util';
@@ -11,7 +12,7 @@ import {
   softmaxLogits,
   type SoftmaxTrainingOptions,
   type SoftmaxWeights,
-  trainSoftmaxRegression,
+  softmaxTraining,
 } from './softmax-regression.util';
 import type { SplitRecord } from './stratified-split.util';
 import { fitTemperature, type TemperatureFit } from './temperature-scaling.util';
@@ -105,6 +106,11 @@ export class TextClassifier {
 
   /** Trains on labelled texts. Deterministic for a given seed and data (up to platform Math). */
   static train(examples: readonly LabelledText[], options: TextClassifierOptions = {}): TextClassifier {
+    return runToEnd(TextClassifier.training(examples, options));
+  }
+
+  /** train() as steps (see yielding.util), yielding while the weights are fitted. */
+  static *training(examples: readonly LabelledText[], options: TextClassifierOptions = {}): Steps<TextClassifier> {
     validateExamples(examples);
     const started = performance.now();
     const labels = [...new Set(examples.map((e) => e.label))].sort();
@@ -114,7 +120,8 @@ export class TextClassifier {
       { ...DEFAULT_FEATURE_SPACE_CONFIG, ...options.features },
     );
     const training: SoftmaxTrainingOptions = { ...DEFAULT_SOFTMAX_TRAINING, ...options.training, seed: options.seed ?? DEFAULT_SOFTMAX_TRAINING.seed };
-    const result = trainSoftmaxRegression(
+    yield;
+    const result = yield* softmaxTraining(
       examples.map((e) => featureSpace.vectorize(e.text)),
       examples.map((e) => labelIndex.get(e.label) as number),
       { features: featureSpace.size, classes: labels.length },
