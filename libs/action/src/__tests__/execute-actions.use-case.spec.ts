@@ -169,7 +169,7 @@ describe(ExecuteActionsUseCase.name, () => {
 
       expect(await sut.execute(event)).toBe('processed');
       expect((await ledger.current(run.runId))!.state).toBe('blocked');
-      expect(await blockedRuns.list({ orgId: 'acme' })).toEqual([
+      expect(await blockedRuns.listAll({ orgId: 'acme', runId: run.runId })).toEqual([
         expect.objectContaining({ runId: run.runId, step: 'confirmation', connector: 'notifications', retries: 0, reason: expect.stringContaining('action confirmation failed') }),
       ]);
       expect((await blockedRuns.find(run.runId))!.done.map((d) => [d.id, d.status])).toEqual([['refund', 'succeeded']]);
@@ -185,7 +185,7 @@ describe(ExecuteActionsUseCase.name, () => {
       expect((await ledger.current(run.runId))!.state).toBe('verifying');
       expect(systems.billing.effects().issueRefund).toBe(1);
       expect(confirmations()).toHaveLength(1);
-      expect(await blockedRuns.list()).toEqual([]);
+      expect(await blockedRuns.listAll({ runId: run.runId })).toEqual([]);
       expect((await timeline(run.runId)).slice(3)).toEqual(['decided->acting', 'acting->blocked', 'blocked->decided', 'decided->acting', 'acting->verifying']);
       const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; status: string }>;
       expect(acted.map((a) => [a.id, a.status])).toEqual([

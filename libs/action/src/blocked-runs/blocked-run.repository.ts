@@ -105,17 +105,6 @@ export class BlockedRunRepository {
           }),
     }));
   }
-
-  /** Blocked runs the action stage keeps, oldest first. */
-  async list(filter: { orgId?: string; workflowId?: string; limit?: number } = {}): Promise<BlockedRun[]> {
-    const rows: RawRow[] = await this.dataSource.query(
-      `SELECT * FROM action.blocked_run
-        WHERE ($1::text IS NULL OR org_id = $1) AND ($2::text IS NULL OR workflow_id = $2)
-        ORDER BY blocked_at, run_id LIMIT $3`,
-      [filter.orgId ?? null, filter.workflowId ?? null, Math.min(filter.limit ?? 100, 500)],
-    );
-    return rows.map(toBlockedRun);
-  }
 }
 
 interface RawRow {

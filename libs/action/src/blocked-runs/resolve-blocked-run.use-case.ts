@@ -5,6 +5,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ActionErrorCode, ActionException } from '../action.exception';
 import { BlockedRunRepository, type BlockedRun } from './blocked-run.repository';
 
+/** Source of the events a person's retry puts on the outbox: the action stage knows a retried run by it. */
+export const RETRY_SOURCE = 'baton/action';
+
 export interface RetryReceipt {
   runId: string;
   /** Where the run starts again: `triggered` (blocked at enrichment) or `decided` (at the action stage). */
@@ -68,7 +71,7 @@ export class ResolveBlockedRunUseCase {
       if (row) {
         await uow.transition(run, { to: 'decided', from: ['blocked'], stage: 'action', reason: why, detail: { carried: row.done.map((d) => d.id), blockedOn: row.step, approved: approve } });
         const data = approve ? { ...row.payload.data, decision: { ...row.payload.data.decision, decidedBy: { kind: 'person' as const, id: principal.id } } } : row.payload.data;
-        const decided = createEvent(EventTypes.runDecided, run, data, { source: 'baton/action', cause: row.payload });
+        const decided = createEvent(EventTypes.runDecided, run, data, { source: RETRY_SOURCE, cause: row.payload });
         await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
         receipt = { runId: run.runId, state: 'decided', eventId: decided.id, carried: row.done.map((d) => d.id) };
       } else if (blocked.stage === 'enrichment') {
@@ -155,7 +158,7 @@ function retriggered(run: RunRef, view: RunView): RunTriggered {
   if (!detail.trigger || !detail.source) {
     throw new ActionException(ActionErrorCode.BlockedRunNotRetryable, `run ${run.runId} has no recorded trigger to start again from`, { runId: run.runId }, 'unprocessable');
   }
-  return createEvent(EventTypes.runTriggered, run, { trigger: detail.trigger, source: detail.source, receivedAt: first.at }, { source: 'baton/action' });
+  return createEvent(EventTypes.runTriggered, run, { trigger: detail.trigger, source: detail.source, receivedAt: first.at }, { source: RETRY_SOURCE });
 }
 
 function invalid(path: string, message: string): ActionException {

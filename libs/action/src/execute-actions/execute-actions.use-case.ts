@@ -9,6 +9,7 @@ import { ACTION_OPTIONS, type ActionOptions } from '../action-options.types';
 import { QueuedActionRepository, type QueuedAction } from '../action-queue/queued-action.repository';
 import { ActionAlerts, type AlertReceipt } from '../alerts/action-alerts.service';
 import { BlockedRunRepository } from '../blocked-runs/blocked-run.repository';
+import { RETRY_SOURCE } from '../blocked-runs/resolve-blocked-run.use-case';
 import { GuardedConnectors } from '../circuits/guarded-connectors.service';
 
 export const ACTION_CONSUMER = 'baton-action';
@@ -82,9 +83,9 @@ export class ExecuteActionsUseCase {
       this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting actions; skipped');
       return 'skipped';
     }
-    // A run retried after a block comes back with a new run.decided; what had succeeded stays done.
-    const blocked = await this.blockedRuns.find(run.runId);
-    const carried = blocked?.done ?? [];
+    // A run a person retried after a block comes back with a new run.decided of the action stage's
+    // own; what had succeeded before the block stays done. Only those runs have a row to read.
+    const carried = event.source === RETRY_SOURCE ? ((await this.blockedRuns.find(run.runId))?.done ?? []) : [];
     const result = await this.act({ event, run, workflow, state: current.state, inbox: { consumer: ACTION_CONSUMER, eventId: event.id }, attempt, queued: null, carried });
     return result === 'skipped' ? 'skipped' : 'processed';
   }
@@ -201,7 +202,7 @@ export class ExecuteActionsUseCase {
         await uow.emit({ topic: Topics.runCompleted, key: r.run.runId, payload: completed });
         return 'blocked' as const;
       }
-      await this.blockedRuns.remove(uow.manager, r.run.runId);
+      if (retried(r)) await this.blockedRuns.remove(uow.manager, r.run.runId);
       await uow.transition(r.run, { to: 'verifying', from: ['acting'], stage: 'action', causeEventId: r.event.id, detail: { actions: outcomes } });
       const executed = createEvent(
         EventTypes.actionExecuted,
@@ -235,7 +236,7 @@ export class ExecuteActionsUseCase {
         });
       }
       await this.audit(uow, r, fresh);
-      await this.blockedRuns.remove(uow.manager, r.run.runId);
+      if (retried(r)) await this.blockedRuns.remove(uow.manager, r.run.runId);
       return this.queue.upsert(
         uow.manager,
         { runId: r.run.runId, workflowId: r.run.workflowId, orgId: r.run.orgId, step: stop.action.id, connector: stop.action.connector, payload: r.event, done, reason: stop.reason },
@@ -336,6 +337,11 @@ export function withEdits(args: Record<string, unknown>, edits: Record<string, u
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A run a person retried after a block: its blocked row goes once the run moves on. */
+function retried(r: ActingRun): boolean {
+  return r.event.source === RETRY_SOURCE;
 }
 
 function errorOf(failure: Failure): NonNullable<ActionOutcome['error']> {

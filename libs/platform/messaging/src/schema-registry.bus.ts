@@ -4,6 +4,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import { Logger } from '@nestjs/common';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { confluentFrame } from './event-codec.util';
 import { MessageBus, type BusHealth, type DeliveredMessage, type OutgoingMessage, type Subscription } from './message-bus.port';
 
 export interface SchemaRegistryBusOptions {
@@ -24,10 +25,6 @@ export interface SchemaRegistryBusOptions {
   startTimeoutMs?: number;
   logger?: Logger;
 }
-
-/** The framing every Confluent serializer writes: magic byte 0, then the schema id as a big-endian int32. */
-const MAGIC_BYTE = 0;
-const HEADER_BYTES = 5;
 
 /**
  * Puts the values of schema-bearing topics on the wire in the Confluent wire format, with the
@@ -125,7 +122,7 @@ export class SchemaRegistryBus extends MessageBus {
 
   private async encode(message: OutgoingMessage): Promise<OutgoingMessage> {
     const schema = this.options.schemaFor(message.topic);
-    if (!schema || isFramed(message.value)) return message;
+    if (!schema || confluentFrame(message.value)) return message;
     let payload: unknown;
     try {
       payload = JSON.parse(message.value.toString('utf8'));
@@ -146,8 +143,9 @@ export class SchemaRegistryBus extends MessageBus {
 
   /** Checks a framed value against the writer's schema; hands every message on unchanged. */
   private async verify(message: DeliveredMessage): Promise<DeliveredMessage> {
-    if (!isFramed(message.value)) return message;
-    const id = message.value.readInt32BE(1);
+    const frame = confluentFrame(message.value);
+    if (!frame) return message;
+    const id = frame.schemaId;
     try {
       await this.registry.decode(message.value);
     } catch (error) {
@@ -202,11 +200,6 @@ function newAjv() {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
   return ajv;
-}
-
-/** Plain JSON starts with a printable character or whitespace, never a zero byte. */
-function isFramed(value: Buffer): boolean {
-  return value.length >= HEADER_BYTES && value[0] === MAGIC_BYTE;
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Headers } from '@baton/contracts';
-import type { DeliveredMessage } from '@baton/platform-messaging';
+import { confluentFrame, type DeliveredMessage } from '@baton/platform-messaging';
 import type { DecodedValue, NewDeadLetter } from './dead-letter.types';
 
 /** Set on a re-driven message, so the dead letter it may become again points back at this one. */
@@ -65,7 +65,7 @@ export function deadLetterFromMessage(message: DeliveredMessage, receivedAt: Dat
  * base64.
  */
 export function decodeValue(value: Buffer): DecodedValue {
-  const body = value.length > 5 && value[0] === 0 ? value.subarray(5) : value;
+  const body = confluentFrame(value)?.body ?? value;
   const text = body.toString('utf8');
   try {
     return { encoding: 'json', json: JSON.parse(text) };
