@@ -5,8 +5,8 @@
 //   npm run bench -- --runs 1000 --concurrency 50 --mode kafka
 //   npm run bench -- --runs 1000 --concurrency 50 --mode kafka --schema-registry http://127.0.0.1:8081
 //
-// Embedded mode (the default) is the standalone app as `npm start` runs it, on an in-memory
-// PGlite; triggers go through the admin API's HTTP handler (in-process injection, so the figure
+// Embedded mode (the default) is the standalone app as `npm start` runs it, on PGlite in a fresh
+// data folder on disk; triggers go through the admin API's HTTP handler (in-process injection, so the figure
 // is the engine's, not the loopback network's).
 //
 // Kafka mode is the distributed deployment: the sample systems and the six service apps as
@@ -20,6 +20,8 @@
 // namespace's run.completed topic); "lost" are accepted runs never completed, "duplicated" are
 // runs completed twice or whose action took effect more than once at the sample systems.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,8 +88,10 @@ type OnCompleted = (runId: string) => void;
 
 async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
   const systems = createSampleSystems();
+  // On disk, as `npm start` keeps it: the durable default is what is measured.
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
   const app = await createStandaloneApp({
-    database: { kind: 'pglite' },
+    database: { kind: 'pglite', dataDir },
     workflowsDir: resolve(workspaceRoot(), 'workflows'),
     systems,
     schedules: false,
@@ -116,7 +120,10 @@ async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
       const [system, operation] = effectOf[values.workflow]!;
       return systems[system].effects()[operation] ?? 0;
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

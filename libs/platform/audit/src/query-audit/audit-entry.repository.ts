@@ -1,4 +1,4 @@
-import { auditRecordOf, verifyAuditChain, type AuditChainReport, type AuditRecord } from '@baton/platform-database';
+import { auditRecordOf, sealAuditChain, verifyAuditChain, type AuditChainReport, type AuditRecord } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditQuery } from './audit-query.util';
@@ -15,8 +15,9 @@ export interface AuditEntryView {
   runId: string | null;
   traceId: string | null;
   at: string;
-  prevHash: string;
-  hash: string;
+  /** Null for an entry appended a moment ago and not yet sealed into the chain. */
+  prevHash: string | null;
+  hash: string | null;
 }
 
 export interface AuditPage {
@@ -36,6 +37,8 @@ export class AuditEntryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async page(query: AuditQuery): Promise<AuditPage> {
+    // Entries committed a moment ago are sealed first, so the page shows their place in the chain.
+    await sealAuditChain(this.dataSource, { wait: true });
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: (p: string) => string, value: unknown) => {
