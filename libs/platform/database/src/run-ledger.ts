@@ -322,17 +322,15 @@ export class RunLedger {
       const states = new RunStateReader(manager, true, this.cache);
       const uows = items.map((_, i) => (fresh[i] ? new UnitOfWork(manager, states) : null));
       const settled = await Promise.allSettled(items.map((item, i) => (uows[i] ? item.work(uows[i]!) : Promise.resolve(undefined))));
+      // A statement that fails aborts the whole transaction: works that ran a statement after it
+      // fail with "transaction aborted" and are victims, not culprits. The culprits are those that
+      // failed otherwise; when there are none to name, the group is halved instead.
       const failures = new Map<number, unknown>();
-      let databaseFailed = false;
       settled.forEach((s, i) => {
-        if (s.status === 'rejected') {
-          failures.set(i, s.reason);
-          databaseFailed ||= isDatabaseError(s.reason);
-        }
+        if (s.status === 'rejected' && !isAbortedTransaction(s.reason)) failures.set(i, s.reason);
       });
-      // A statement that failed aborts the whole transaction, so the other works' errors say
-      // nothing about them: the group is halved instead of blaming every work that saw the abort.
-      if (failures.size > 0) throw databaseFailed && items.length > 1 ? new Error('a statement of the group failed') : new WorkFailed(failures);
+      if (failures.size > 0) throw new WorkFailed(failures);
+      if (settled.some((s) => s.status === 'rejected')) throw new Error('a statement of the group failed');
       const live = uows.filter((u): u is UnitOfWork => u !== null);
       const transitions = live.flatMap((u) => u.transitions);
       await writeTransitions(manager, transitions);
@@ -428,10 +426,10 @@ function eventTypeHeader(payload: unknown): Record<string, string> {
   return typeof type === 'string' ? { [Headers.eventType]: type } : {};
 }
 
-function isDatabaseError(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const e = error as { name?: string; code?: unknown; driverError?: unknown };
-  return e.name === 'QueryFailedError' || e.driverError !== undefined || (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code));
+/** PostgreSQL's "current transaction is aborted, commands ignored until end of transaction block". */
+function isAbortedTransaction(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return (e?.driverError?.code ?? e?.code) === '25P02' || /current transaction is aborted/.test(String((error as Error | null)?.message));
 }
 
 /** A transition row that lost the race for its number is a conflict, said as the ledger says it. */

@@ -208,7 +208,7 @@ export class InMemoryBus extends MessageBus {
   }
 
   /** Stops handing a group messages of these topics (all of its topics when omitted) until resumed. */
-  pause(groupId: string, topics?: string[]): boolean {
+  override pause(groupId: string, topics?: string[]): boolean {
     const group = this.groups.get(groupId);
     if (!group) return false;
     for (const topic of topics ?? group.subscription.topics) {
@@ -218,7 +218,7 @@ export class InMemoryBus extends MessageBus {
     return true;
   }
 
-  resume(groupId: string, topics?: string[]): boolean {
+  override resume(groupId: string, topics?: string[]): boolean {
     const group = this.groups.get(groupId);
     if (!group) return false;
     for (const topic of topics ?? [...group.paused]) {
@@ -229,7 +229,11 @@ export class InMemoryBus extends MessageBus {
     return true;
   }
 
-  paused(groupId: string): string[] {
+  override subscriptions(): Array<{ groupId: string; topics: string[] }> {
+    return [...this.groups.values()].map((g) => ({ groupId: g.subscription.groupId, topics: [...g.subscription.topics] }));
+  }
+
+  override paused(groupId: string): string[] {
     return [...(this.groups.get(groupId)?.paused ?? [])].filter((t) => !t.endsWith('.retry'));
   }
 
