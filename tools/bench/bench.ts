@@ -4,6 +4,7 @@
 //   npm run bench -- --runs 2000 --concurrency 50 --workflow refund-request
 //   npm run bench -- --runs 1000 --concurrency 50 --mode kafka
 //   npm run bench -- --runs 1000 --concurrency 50 --mode kafka --schema-registry http://127.0.0.1:8081
+//   npm run bench -- --mode webhook --rate 1000 --duration 20   (webhook-bench.ts)
 //
 // Embedded mode (the default) is the standalone app as `npm start` runs it, on PGlite in a fresh
 // data folder on disk; triggers go through the admin API's HTTP handler (in-process injection, so the figure
@@ -36,6 +37,7 @@ import { Client } from 'pg';
 import { createStandaloneApp } from '../../apps/standalone/src/standalone.bootstrap';
 /* eslint-enable @nx/enforce-module-boundaries */
 import { assertBrokerReachable, brokersFromEnv, Cluster, ensureTopicReady, quietKafkajsTimeoutWarning, workspaceRoot } from './cluster';
+import { runWebhookBench } from './webhook-bench';
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +52,9 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     /** Kafka mode: a Confluent-compatible schema registry the services register and frame events with. */
     'schema-registry': { type: 'string' },
+    /** Webhook mode: signed webhooks per second, and for how many seconds. */
+    rate: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '20' },
   },
 });
 
@@ -59,8 +64,12 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(concurrency) || con
   process.stderr.write('bench: --runs and --concurrency must be positive integers\n');
   process.exit(2);
 }
-if (values.mode !== 'embedded' && values.mode !== 'kafka') {
-  process.stderr.write(`bench: unknown mode ${values.mode} (embedded or kafka)\n`);
+if (values.mode !== 'embedded' && values.mode !== 'kafka' && values.mode !== 'webhook') {
+  process.stderr.write(`bench: unknown mode ${values.mode} (embedded, kafka or webhook)\n`);
+  process.exit(2);
+}
+if (values.mode === 'webhook' && !(Number(values.rate) > 0 && Number(values.duration) > 0)) {
+  process.stderr.write('bench: --rate and --duration must be positive numbers\n');
   process.exit(2);
 }
 
@@ -227,6 +236,12 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
 }
 
 async function main(): Promise<void> {
+  if (values.mode === 'webhook') {
+    const { line, ok } = await runWebhookBench({ rate: Number(values.rate), durationS: Number(values.duration), timeoutS: Number(values.timeout), workspaceRoot: workspaceRoot() });
+    process.stdout.write(line);
+    process.exitCode = ok ? 0 : 1;
+    return;
+  }
   if (!payloads[values.workflow]) throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
   const started = new Map<string, number>();
   const latencies: number[] = [];

@@ -52,6 +52,9 @@ export class SealAuditEntries1765000100000 implements MigrationInterface {
     await q.query(`DROP TRIGGER audit_log_append_only ON baton.audit_log`);
     await q.query(`DROP FUNCTION baton.refuse_audit_change_but_seal()`);
     await q.query(`REVOKE UPDATE (prev_hash, hash, seal_seq) ON baton.audit_log FROM ${SERVICE_ROLE}`);
+    await q.query(`DROP INDEX baton.audit_log_unsealed`);
+    await q.query(`ALTER TABLE baton.audit_log DROP CONSTRAINT audit_log_sealed_whole, DROP CONSTRAINT audit_log_seal_seq`);
+    await q.query(`ALTER TABLE baton.audit_log DROP COLUMN seal_seq`);
     // The chain before this migration runs in id order: re-chain every entry that way.
     let prevHash = GENESIS_HASH;
     let lastId: string | null = null;
@@ -81,9 +84,7 @@ export class SealAuditEntries1765000100000 implements MigrationInterface {
         [ids, prevs, hashes],
       );
     }
-    await q.query(`DROP INDEX baton.audit_log_unsealed`);
-    await q.query(`ALTER TABLE baton.audit_log DROP CONSTRAINT audit_log_sealed_whole, DROP CONSTRAINT audit_log_seal_seq`);
-    await q.query(`ALTER TABLE baton.audit_log DROP COLUMN seal_seq, ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL`);
+    await q.query(`ALTER TABLE baton.audit_log ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL`);
     await q.query(`
       CREATE FUNCTION baton.lock_audit_chain(lock_key bigint, n int) RETURNS TABLE (prev text, at timestamptz, ids bigint[])
       LANGUAGE plpgsql VOLATILE AS $$

@@ -18,9 +18,11 @@ export class StoreOutboxBytes1765000200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE baton.outbox DROP CONSTRAINT outbox_has_value`);
+    // What jsonb cannot hold (the bus's non-JSON messages) has no place in the older table.
     await q.query(`DELETE FROM baton.outbox WHERE value_bytes IS NOT NULL`);
     await q.query(`UPDATE baton.outbox SET payload = value_text::jsonb WHERE payload IS NULL`);
     await q.query(`UPDATE baton.outbox SET headers = headers_text::jsonb WHERE headers_text IS NOT NULL`);
-    await q.query(`ALTER TABLE baton.outbox DROP CONSTRAINT outbox_has_value, DROP COLUMN value_text, DROP COLUMN value_bytes, DROP COLUMN headers_text, ALTER COLUMN payload SET NOT NULL`);
+    await q.query(`ALTER TABLE baton.outbox DROP COLUMN value_text, DROP COLUMN value_bytes, DROP COLUMN headers_text, ALTER COLUMN payload SET NOT NULL`);
   }
 }
