@@ -328,7 +328,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
 
   private seeded(at: Date = this.now()): StoredState<TData> {
     this.seededAt = at;
-    return { data: this.seed(this.now()), effects: {}, idempotency: {} };
+    return { data: this.seed(at), effects: {}, idempotency: {} };
   }
 }
 

@@ -76,12 +76,16 @@ async function insertRows(manager: EntityManager, entries: readonly PendingAudit
     const p = (n: number) => `$${base + n}`;
     return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}::jsonb, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::uuid, ${p(9)}, date_trunc('milliseconds', statement_timestamp()))`;
   });
+  // The entries and their places in the queue of the sealer, in one statement.
   const rows: Array<{ id: string | number; at: Date | string }> = await manager.query(
-    `INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-     VALUES ${values.join(', ')} RETURNING id, at`,
+    `WITH appended AS (
+       INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
+       VALUES ${values.join(', ')} RETURNING id, at
+     ), queued AS (INSERT INTO baton.audit_pending (audit_id) SELECT id FROM appended)
+     SELECT id, at FROM appended ORDER BY id`,
     params,
   );
-  // PostgreSQL returns the rows of a multi-row VALUES insert in the order given.
+  // Ids come from the sequence row by row, so id order is the order given.
   return entries.map((entry, i) => ({
     ...entry,
     id: String(rows[i]!.id),

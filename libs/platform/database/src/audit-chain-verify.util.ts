@@ -14,8 +14,8 @@ export type AuditChainProblem =
       kind: 'removed';
       /** Last intact row before the gap; null when rows before the first remaining one are gone. */
       afterId: string | null;
-      /** First row after the gap: its `prev_hash` names a row that is not there. */
-      beforeId: string;
+      /** First row after the gap: its `prev_hash` names a row that is not there; null when the tail is gone. */
+      beforeId: string | null;
       message: string;
     };
 
@@ -41,9 +41,10 @@ export interface VerifyAuditChainOptions {
 }
 
 /**
- * Seals what is pending, then walks `baton.audit_log` in chain order (`seal_seq`) and recomputes
- * the chain. A row whose fields do not hash to its stored hash was edited; a row whose
- * `prev_hash` is not the hash of the row before it follows removed rows. Ids alone prove nothing
+ * Seals what is pending, then walks the chain (`baton.audit_seal` in `seal_seq` order, with each
+ * sealed entry of `baton.audit_log`) and recomputes it. An entry whose fields do not hash to its
+ * seal's hash was edited; a seal whose entry is missing, or whose `prev_hash` is not the hash of
+ * the seal before it, marks removed entries. Ids alone prove nothing
  * (a rolled-back append leaves a gap in the sequence), which is why removal is judged by the
  * links. After a problem the walk continues from the stored hash, so one edit or one deletion is
  * reported once.
@@ -60,40 +61,58 @@ export async function verifyAuditChain(db: DataSource, options: VerifyAuditChain
   let previousId: string | null = null;
   let previousSeq: string | null = null;
   let checked = 0;
+  const removal = (afterId: string | null, beforeId: string): AuditChainProblem => ({
+    kind: 'removed',
+    afterId,
+    beforeId,
+    message:
+      afterId === null
+        ? `audit entries before ${beforeId} were removed: it links to a row that is not there`
+        : `audit entries between ${afterId} and ${beforeId} were removed: ${beforeId} does not link to ${afterId}`,
+  });
+  // An entry removed whose seal is left: named once the next entry present is reached.
+  let removedAfter: { afterId: string | null } | null = null;
   for (;;) {
     const rows: Array<Record<string, unknown>> = await db.query(
-      `SELECT id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at, prev_hash, hash, seal_seq
-         FROM baton.audit_log WHERE seal_seq IS NOT NULL AND ($1::bigint IS NULL OR seal_seq > $1::bigint) ORDER BY seal_seq LIMIT $2`,
+      `SELECT s.seal_seq, s.audit_id, s.prev_hash, s.hash,
+              a.id, a.actor, a.action, a.target_type, a.target_id, a.before, a.after, a.reason, a.run_id, a.trace_id, a.at
+         FROM baton.audit_seal s LEFT JOIN baton.audit_log a ON a.id = s.audit_id
+        WHERE ($1::bigint IS NULL OR s.seal_seq > $1::bigint) ORDER BY s.seal_seq LIMIT $2`,
       [previousSeq, batchSize],
     );
     for (const row of rows) {
-      const record = auditRecordOf(row);
       checked += 1;
-      const recomputed = auditEntryHash(record.prevHash!, record);
-      if (recomputed !== record.hash) {
-        problems.push({ kind: 'edited', id: record.id, message: `audit entry ${record.id} was changed after it was written: its fields no longer match its hash` });
-      } else if (record.prevHash !== expectedPrev) {
-        problems.push({
-          kind: 'removed',
-          afterId: previousId,
-          beforeId: record.id,
-          message:
-            previousId === null
-              ? `audit entries before ${record.id} were removed: it links to a row that is not there`
-              : `audit entries between ${previousId} and ${record.id} were removed: ${record.id} does not link to ${previousId}`,
-        });
-      }
-      if (problems.length >= maxProblems) return report(db, checked, record.id, record.hash, problems);
-      expectedPrev = record.hash!;
-      previousId = record.id;
+      const prev = row['prev_hash'] as string;
+      const hash = row['hash'] as string;
       previousSeq = String(row['seal_seq']);
+      if (prev !== expectedPrev && !removedAfter) {
+        // Seals are gone too: the link to the entry before is broken.
+        removedAfter = { afterId: previousId };
+      }
+      if (row['id'] === null || row['id'] === undefined) {
+        removedAfter ??= { afterId: previousId };
+        expectedPrev = hash;
+        continue;
+      }
+      const record = auditRecordOf(row);
+      if (removedAfter) {
+        problems.push(removal(removedAfter.afterId, record.id));
+        removedAfter = null;
+      }
+      if (auditEntryHash(prev, record) !== hash) {
+        problems.push({ kind: 'edited', id: record.id, message: `audit entry ${record.id} was changed after it was written: its fields no longer match its hash` });
+      }
+      if (problems.length >= maxProblems) return report(db, checked, record.id, hash, problems);
+      expectedPrev = hash;
+      previousId = record.id;
     }
     if (rows.length < batchSize) break;
   }
+  if (removedAfter) problems.push({ kind: 'removed', afterId: removedAfter.afterId, beforeId: null, message: `audit entries after ${removedAfter.afterId ?? 'the start'} were removed` });
   return report(db, checked, previousId, previousId === null ? null : expectedPrev, problems);
 }
 
 async function report(db: DataSource, checked: number, headId: string | null, headHash: string | null, problems: AuditChainProblem[]): Promise<AuditChainReport> {
-  const [pending]: Array<{ n: number | string }> = await db.query(`SELECT count(*) AS n FROM baton.audit_log WHERE hash IS NULL`);
+  const [pending]: Array<{ n: number | string }> = await db.query(`SELECT count(*) AS n FROM baton.audit_pending`);
   return { ok: problems.length === 0, checked, pending: Number(pending?.n ?? 0), headId, headHash, firstProblem: problems[0] ?? null, problems };
 }

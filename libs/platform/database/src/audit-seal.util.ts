@@ -9,8 +9,8 @@ export interface SealAuditChainOptions {
 }
 
 /**
- * Links committed, not yet sealed audit entries into the hash chain, oldest id first, and
- * returns how many it sealed. One sealer at a time (an advisory lock); entries appended
+ * Links committed, not yet sealed audit entries (`baton.audit_pending`) into the hash chain
+ * (`baton.audit_seal`), oldest id first, and returns how many it sealed. One sealer at a time (an advisory lock); entries appended
  * meanwhile by any number of writers wait for the next pass. The chain's order is the order of
  * sealing (`seal_seq`): an entry whose transaction commits late is sealed after entries with
  * higher ids, never skipped. Each entry's hash covers its fields and the previous entry's hash,
@@ -27,15 +27,13 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
         const [lock]: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS ok`, [AUDIT_CHAIN_LOCK_KEY]);
         if (!lock?.ok) return 0;
       }
-      const rows: Array<Record<string, unknown>> = await m.query(
-        `SELECT id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at
-           FROM baton.audit_log WHERE hash IS NULL ORDER BY id LIMIT $1`,
+      const rows: Array<Record<string, unknown> & { pending: string | number }> = await m.query(
+        `SELECT p.audit_id AS pending, a.id, a.actor, a.action, a.target_type, a.target_id, a.before, a.after, a.reason, a.run_id, a.trace_id, a.at
+           FROM baton.audit_pending p LEFT JOIN baton.audit_log a ON a.id = p.audit_id ORDER BY p.audit_id LIMIT $1`,
         [batchSize],
       );
       if (rows.length === 0) return 0;
-      const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(
-        `SELECT hash, seal_seq FROM baton.audit_log WHERE seal_seq IS NOT NULL ORDER BY seal_seq DESC LIMIT 1`,
-      );
+      const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(`SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`);
       let prevHash = head?.hash ?? GENESIS_HASH;
       let seq = Number(head?.seal_seq ?? 0);
       const ids: string[] = [];
@@ -43,6 +41,8 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
       const hashes: string[] = [];
       const seqs: number[] = [];
       for (const row of rows) {
+        // An entry gone before it was sealed (removed behind the triggers) leaves only its place.
+        if (row['id'] === null || row['id'] === undefined) continue;
         const record = auditRecordOf(row);
         const hash = auditEntryHash(prevHash, record);
         seq += 1;
@@ -53,10 +53,12 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
         prevHash = hash;
       }
       await m.query(
-        `UPDATE baton.audit_log AS a SET prev_hash = v.prev_hash, hash = v.hash, seal_seq = v.seal_seq
-           FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::text[]) AS prev_hash, unnest($3::text[]) AS hash, unnest($4::bigint[]) AS seal_seq) v
-          WHERE a.id = v.id AND a.hash IS NULL`,
-        [ids, prevs, hashes, seqs],
+        `WITH sealed AS (
+           INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+         )
+         DELETE FROM baton.audit_pending WHERE audit_id = ANY($5::bigint[])`,
+        [seqs, ids, prevs, hashes, rows.map((r) => String(r.pending))],
       );
       return rows.length;
     });

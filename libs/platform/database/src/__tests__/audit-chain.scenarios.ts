@@ -76,7 +76,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
       );
     });
     await seal();
-    const [row] = await dataSource.query(`SELECT * FROM baton.audit_log WHERE run_id = $1`, [runId]);
+    const [row] = await dataSource.query(`SELECT * FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE run_id = $1`, [runId]);
     expect(row).toMatchObject({
       actor: 'person:ana@acme.example',
       action: 'billing.issueRefund',
@@ -90,7 +90,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     });
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(row.at).toBeInstanceOf(Date);
-    const [previous] = await dataSource.query(`SELECT hash FROM baton.audit_log WHERE seal_seq < $1 ORDER BY seal_seq DESC LIMIT 1`, [row.seal_seq]);
+    const [previous] = await dataSource.query(`SELECT hash FROM baton.audit_seal WHERE seal_seq < $1 ORDER BY seal_seq DESC LIMIT 1`, [row.seal_seq]);
     expect(row.prev_hash).toBe(previous?.hash ?? GENESIS_HASH);
     expect(row.hash).toBe(
       auditEntryHash(row.prev_hash, {
@@ -125,7 +125,10 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('appends the entries of one unit of work as one batch: consecutive ids, one time, each linked to the one before', async () => {
     const ids = await appendRun(sut, 4);
     await seal();
-    const rows = await dataSource.query(`SELECT id, at, prev_hash, hash FROM baton.audit_log WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+    const rows = await dataSource.query(
+      `SELECT id, at, prev_hash, hash FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [ids],
+    );
     expect(rows.every((r: any) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
     expect(rows.map((r: any) => Number(r.id))).toEqual([0, 1, 2, 3].map((i) => Number(ids[0]) + i));
     expect(new Set(rows.map((r: any) => r.at.toISOString())).size).toBe(1);
@@ -172,6 +175,15 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     );
     await expect(dataSource.query(`TRUNCATE baton.run_transition`)).rejects.toThrow('baton.run_transition is append-only: TRUNCATE refused');
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE id = $1`, [id]))[0].n).toBe(1);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of the chain itself (the seals), even by the owner', async () => {
+    await appendRun(sut, 1);
+    await seal();
+    await expect(dataSource.query(`UPDATE baton.audit_seal SET hash = hash`)).rejects.toThrow('baton.audit_seal is append-only: UPDATE refused');
+    await expect(dataSource.query(`DELETE FROM baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: DELETE refused');
+    await expect(dataSource.query(`TRUNCATE baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: TRUNCATE refused');
+    expect((await verifyAuditChain(dataSource)).ok).toBe(true);
   });
 
   it('names the entry whose after was edited behind the trigger’s back', async () => {
@@ -224,7 +236,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     await ds.runMigrations();
     await appendRun(new RunLedger(ds, 'test'), 2);
     expect(await verifyAuditChain(ds)).toMatchObject({ ok: true, checked: 4 });
-    const [first] = await ds.query(`SELECT prev_hash FROM baton.audit_log ORDER BY id LIMIT 1`);
+    const [first] = await ds.query(`SELECT prev_hash FROM baton.audit_seal ORDER BY seal_seq LIMIT 1`);
     expect(first.prev_hash).toBe(GENESIS_HASH);
   });
 
@@ -246,9 +258,9 @@ async function removeEntry(ds: DataSource, id: string): Promise<{ putBack: () =>
   return {
     putBack: async () => {
       await ds.query(
-        `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at, prev_hash, hash, seal_seq)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14)`,
-        [row.id, row.actor, row.action, row.target_type, row.target_id, json(row.before), json(row.after), json(row.reason), row.run_id, row.trace_id, row.at, row.prev_hash, row.hash, row.seal_seq],
+        `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`,
+        [row.id, row.actor, row.action, row.target_type, row.target_id, json(row.before), json(row.after), json(row.reason), row.run_id, row.trace_id, row.at],
       );
     },
   };

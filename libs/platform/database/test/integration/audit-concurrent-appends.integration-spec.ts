@@ -67,11 +67,11 @@ describe('audit entries appended concurrently from four connections (PostgreSQL)
     expect(report).toMatchObject({ ok: true, checked: ENTRIES, pending: 0, firstProblem: null });
     expect(sealedWhileAppending).toBeGreaterThan(0);
     // One chain: every entry has its own place, and no two link to the same predecessor.
-    const [shape] = await sealerDs.query(`SELECT count(DISTINCT seal_seq)::int AS places, count(DISTINCT prev_hash)::int AS links, count(*)::int AS n FROM baton.audit_log`);
+    const [shape] = await sealerDs.query(`SELECT count(DISTINCT seal_seq)::int AS places, count(DISTINCT prev_hash)::int AS links, count(DISTINCT audit_id)::int AS n FROM baton.audit_seal`);
     expect(shape).toEqual({ places: ENTRIES, links: ENTRIES, n: ENTRIES });
 
-    const [edited] = await sealerDs.query(`SELECT id FROM baton.audit_log ORDER BY seal_seq OFFSET 4321 LIMIT 1`);
-    const [before, removed, after] = await sealerDs.query(`SELECT id FROM baton.audit_log ORDER BY seal_seq OFFSET 7000 LIMIT 3`);
+    const [edited] = await sealerDs.query(`SELECT audit_id AS id FROM baton.audit_seal ORDER BY seal_seq OFFSET 4321 LIMIT 1`);
+    const [before, removed, after] = await sealerDs.query(`SELECT audit_id AS id FROM baton.audit_seal ORDER BY seal_seq OFFSET 7000 LIMIT 3`);
     await sealerDs.transaction(async (m) => {
       await m.query(`ALTER TABLE baton.audit_log DISABLE TRIGGER audit_log_append_only`);
       await m.query(`UPDATE baton.audit_log SET after = '{"c": 99}'::jsonb WHERE id = $1`, [edited.id]);
