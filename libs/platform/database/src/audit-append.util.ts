@@ -1,6 +1,6 @@
 import { currentTraceIds } from '@baton/platform-observability';
 import type { EntityManager } from 'typeorm';
-import { jsonValue, type AuditRecord } from './audit-chain.util';
+import { auditEntryHash, GENESIS_HASH, jsonValue, type AuditRecord } from './audit-chain.util';
 
 /** What a writer says about one thing it did. */
 export interface AuditInput {
@@ -59,16 +59,49 @@ export function pendingAuditEntry(entry: AuditInput): PendingAuditEntry {
  * sealer (`sealAuditChain`) links them into the hash chain shortly after they commit; until then
  * their `prevHash`/`hash` are null. `at` is stored with millisecond precision, as it is hashed, one time per statement.
  */
-export async function appendAuditEntries(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
+export async function appendAuditEntries(manager: EntityManager, entries: readonly PendingAuditEntry[], options: { sealInline?: boolean } = {}): Promise<AuditRecord[]> {
   const records: AuditRecord[] = [];
   for (let start = 0; start < entries.length; start += MAX_ROWS_PER_INSERT) {
-    records.push(...(await insertRows(manager, entries.slice(start, start + MAX_ROWS_PER_INSERT))));
+    const chunk = entries.slice(start, start + MAX_ROWS_PER_INSERT);
+    records.push(...(await (options.sealInline ? insertSealed(manager, chunk) : insertRows(manager, chunk))));
   }
   return records;
 }
 
-async function insertRows(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
+/**
+ * On a database only one session writes (the embedded one), entries are sealed as they are
+ * appended, in the same transaction: no other writer can come between reading the chain's head
+ * and linking to it, so there is nothing to queue and no sealer pass to pay for.
+ */
+async function insertSealed(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
   if (entries.length === 0) return [];
+  const { values, params } = valuesOf(entries);
+  const rows: Array<{ id: string | number; at: Date | string; head_hash: string | null; head_seq: string | number | null }> = await manager.query(
+    `WITH appended AS (
+       INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
+       VALUES ${values.join(', ')} RETURNING id, at
+     ), head AS (SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1)
+     SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq FROM appended LEFT JOIN head ON true ORDER BY appended.id`,
+    params,
+  );
+  let prevHash = rows[0]?.head_hash ?? GENESIS_HASH;
+  let seq = Number(rows[0]?.head_seq ?? 0);
+  const records: AuditRecord[] = entries.map((entry, i) => {
+    const fields = { ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at) };
+    const hash = auditEntryHash(prevHash, fields);
+    const record = { ...fields, prevHash, hash };
+    prevHash = hash;
+    return record;
+  });
+  await manager.query(
+    `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])`,
+    [records.map(() => ++seq), records.map((r) => r.id), records.map((r) => r.prevHash), records.map((r) => r.hash)],
+  );
+  return records;
+}
+
+function valuesOf(entries: readonly PendingAuditEntry[]): { values: string[]; params: unknown[] } {
   const params: unknown[] = [];
   const values = entries.map((e) => {
     const base = params.length;
@@ -76,6 +109,16 @@ async function insertRows(manager: EntityManager, entries: readonly PendingAudit
     const p = (n: number) => `$${base + n}`;
     return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}::jsonb, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::uuid, ${p(9)}, date_trunc('milliseconds', statement_timestamp()))`;
   });
+  return { values, params };
+}
+
+function isoOf(at: Date | string): string {
+  return (at instanceof Date ? at : new Date(String(at))).toISOString();
+}
+
+async function insertRows(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
+  if (entries.length === 0) return [];
+  const { values, params } = valuesOf(entries);
   // The entries and their places in the queue of the sealer, in one statement.
   const rows: Array<{ id: string | number; at: Date | string }> = await manager.query(
     `WITH appended AS (
@@ -89,7 +132,7 @@ async function insertRows(manager: EntityManager, entries: readonly PendingAudit
   return entries.map((entry, i) => ({
     ...entry,
     id: String(rows[i]!.id),
-    at: (rows[i]!.at instanceof Date ? rows[i]!.at : new Date(String(rows[i]!.at))).toISOString(),
+    at: isoOf(rows[i]!.at),
     prevHash: null,
     hash: null,
   }));

@@ -88,6 +88,8 @@ export class UnitOfWork {
   constructor(
     readonly manager: EntityManager,
     private readonly states: RunStateReader = new RunStateReader(manager, true),
+    /** Seal audit entries as they are appended (a database only this process writes). */
+    private readonly sealInline = false,
   ) {}
 
   /** The run's state as this transaction sees it, including transitions buffered in it. */
@@ -145,7 +147,7 @@ export class UnitOfWork {
 
   /** Appends the entries recorded so far and returns them as stored (ids and time; sealed later). */
   async flushAudit(): Promise<AuditRecord[]> {
-    return appendAuditEntries(this.manager, this.pendingAudit.splice(0));
+    return appendAuditEntries(this.manager, this.pendingAudit.splice(0), { sealInline: this.sealInline });
   }
 
   async emit(message: OutboxInput): Promise<void> {
@@ -207,6 +209,8 @@ export class RunLedger {
   private readonly queue: Pending[] = [];
   private readonly reader: RunStateReader;
   private readonly cache: RunStateCache | undefined;
+  /** Only this process writes the database (the embedded one): states are cached, audit entries sealed inline. */
+  private readonly singleWriter: boolean;
   private readonly maxBatch: number;
   private readonly maxConcurrentGroups: number;
   private inFlight = 0;
@@ -218,7 +222,8 @@ export class RunLedger {
     options: RunLedgerOptions = {},
   ) {
     // Only this process writes the embedded database, so what it committed last is the truth.
-    if (isEmbeddedDatabase(dataSource)) {
+    this.singleWriter = isEmbeddedDatabase(dataSource);
+    if (this.singleWriter) {
       this.cache = CACHES.get(dataSource) ?? new RunStateCache();
       CACHES.set(dataSource, this.cache);
     }
@@ -320,7 +325,7 @@ export class RunLedger {
     return this.dataSource.transaction(async (manager) => {
       const fresh = await claimInbox(manager, items);
       const states = new RunStateReader(manager, true, this.cache);
-      const uows = items.map((_, i) => (fresh[i] ? new UnitOfWork(manager, states) : null));
+      const uows = items.map((_, i) => (fresh[i] ? new UnitOfWork(manager, states, this.singleWriter) : null));
       const settled = await Promise.allSettled(items.map((item, i) => (uows[i] ? item.work(uows[i]!) : Promise.resolve(undefined))));
       // A statement that fails aborts the whole transaction: works that ran a statement after it
       // fail with "transaction aborted" and are victims, not culprits. The culprits are those that
@@ -335,7 +340,7 @@ export class RunLedger {
       const transitions = live.flatMap((u) => u.transitions);
       await writeTransitions(manager, transitions);
       const audit = live.flatMap((u) => u.pendingAudit.splice(0));
-      if (audit.length > 0) await appendAuditEntries(manager, audit);
+      if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
       const events = await writeOutbox(manager, this.service, live.flatMap((u) => u.outgoing));
       return {
         results: settled.map((s, i): LedgerOutcome<unknown> => (fresh[i] ? { outcome: 'processed', value: (s as PromiseFulfilledResult<unknown>).value } : { outcome: 'skipped' })),

@@ -7,7 +7,9 @@ import { SERVICE_ROLE } from './1764230460000-enforce-append-only-tables';
  * a time (docs/design-notes.md, "Audit chain"), so appends no longer queue on one lock:
  * - the chain moves to `baton.audit_seal`: one row per sealed entry, numbered in chain order
  *   (`seal_seq`), with the previous entry's hash and its own; append-only like the log itself
- *   (entries chained before this migration keep their id order: seal_seq = id);
+ *   (entries chained before this migration keep their id order: seal_seq = id). Two sealers that
+ *   skipped the lock would take the same next `seal_seq`, and the key refuses the second: the
+ *   chain cannot fork (a unique index on `prev_hash` would say the same at far more cost);
  * - `baton.audit_pending` names the entries appended and not yet sealed: writers insert into it
  *   with the entry, the sealer deletes what it sealed;
  * - `baton.audit_log` is the entries alone again, as append-only as before.
@@ -23,7 +25,6 @@ export class SealAuditEntries1765000100000 implements MigrationInterface {
         prev_hash text NOT NULL,
         hash text NOT NULL,
         CONSTRAINT audit_seal_one_per_entry UNIQUE (audit_id),
-        CONSTRAINT audit_seal_linear UNIQUE (prev_hash),
         CONSTRAINT audit_seal_hash_format CHECK (hash ~ '^[0-9a-f]{64}$' AND prev_hash ~ '^[0-9a-f]{64}$')
       )`);
     await q.query(`INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash) SELECT id, id, prev_hash, hash FROM baton.audit_log`);
