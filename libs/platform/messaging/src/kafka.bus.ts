@@ -549,11 +549,18 @@ export class KafkaBus extends MessageBus {
       for (let start = 0; start < batch.messages.length; start += size) {
         if (!isRunning() || isStale()) break;
         const chunk = batch.messages.slice(start, start + size);
-        if ((await this.deliverChunk(group, chunk.map((record) => toDelivered(topic, partition, record, undefined)), heartbeat)) === 'abandoned') break;
-        const last = chunk[chunk.length - 1]!;
-        resolveOffset(last.offset);
-        await commit(next(last));
-        await heartbeat();
+        const outcome = await this.deliverChunk(group, chunk.map((record) => toDelivered(topic, partition, record, undefined)), heartbeat);
+        if (outcome === 'abandoned') break;
+        // Committed: everything up to the first record not finished (stopping leaves the rest).
+        const finished = chunk.findIndex((record) => !outcome.has(record.offset));
+        const done = finished === -1 ? chunk : chunk.slice(0, finished);
+        if (done.length > 0) {
+          const last = done[done.length - 1]!;
+          resolveOffset(last.offset);
+          await commit(next(last));
+          await heartbeat();
+        }
+        if (done.length < chunk.length) break;
       }
       return;
     }
@@ -574,7 +581,8 @@ export class KafkaBus extends MessageBus {
         this.pauseFor(group, payload, dueInMs);
         break;
       }
-      if ((await this.deliverChunk(group, [message], heartbeat)) === 'abandoned') break;
+      const outcome = await this.deliverChunk(group, [message], heartbeat);
+      if (outcome === 'abandoned' || !outcome.has(record.offset)) break;
       resolveOffset(record.offset);
       await commit(next(record));
       skippedUpTo = undefined;
@@ -596,10 +604,11 @@ export class KafkaBus extends MessageBus {
   /**
    * Runs the handler of each message (different keys concurrently, one key in order); on failure
    * sends the record on to its retry or dead-letter topic and waits for the broker's
-   * acknowledgement, so the caller may commit either way. Rejects only when such a send fails,
-   * which leaves the chunk uncommitted and kafkajs redelivers it.
+   * acknowledgement, so the caller may commit either way. Returns the offsets finished (all of
+   * them unless the bus is stopping). Rejects only when such a send fails, which leaves the chunk
+   * uncommitted and kafkajs redelivers it.
    */
-  private async deliverChunk(group: GroupConsumer, messages: readonly DeliveredMessage[], heartbeat: () => Promise<void>): Promise<'done' | 'abandoned'> {
+  private async deliverChunk(group: GroupConsumer, messages: readonly DeliveredMessage[], heartbeat: () => Promise<void>): Promise<Set<string> | 'abandoned'> {
     const groupId = group.subscription.groupId;
     const handleOne = async (message: DeliveredMessage) => {
       try {
@@ -618,11 +627,17 @@ export class KafkaBus extends MessageBus {
       if (chain) chain.push(message);
       else byKey.set(message.key, [message]);
     }
+    const finished = new Set<string>();
     const work = Promise.all(
       [...byKey.values()].map(async (chain) => {
-        for (const message of chain) await handleOne(message);
+        for (const message of chain) {
+          // Stopping: what is under way finishes, nothing new starts.
+          if (!this.running) return;
+          await handleOne(message);
+          finished.add(message.offset);
+        }
       }),
-    ).then(() => 'done' as const);
+    ).then(() => finished);
     // Heartbeats otherwise go out only between chunks; a chunk slower than the session timeout
     // would be taken for a dead member and its partition handed to another while still running.
     // Errors are dropped here: a rebalance resurfaces at the next heartbeat after the chunk.

@@ -405,6 +405,42 @@ describe(KafkaBus.name, () => {
     expect(seen.map(body)).toEqual([{ n: 1 }]);
     expect(seen[0]).toMatchObject({ key: 'run-1', offset: '0', attempt: 1 });
   });
+  it('pauses one consumer group: its lag grows while another group keeps flowing; once resumed it drains and nothing is lost', async () => {
+    const topic = newTopic('paused');
+    const paused = newGroup('paused');
+    const flowing = newGroup('flowing');
+    const sut = newBus();
+    const seen = { [paused]: new Set<number>(), [flowing]: new Set<number>() };
+    const flowingAll = countdown(30);
+    const pausedAll = countdown(30);
+    for (const [groupId, all] of [[paused, pausedAll], [flowing, flowingAll]] as const) {
+      sut.subscribe({
+        groupId,
+        topics: [topic],
+        handle: async (m) => {
+          if (!seen[groupId]!.has(body(m).n)) all.hit();
+          seen[groupId]!.add(body(m).n);
+          return 'processed';
+        },
+      });
+    }
+    await sut.start();
+    expect(sut.pause(paused)).toBe(true);
+    expect(sut.paused(paused)).toEqual([topic]);
+    await sut.publish(Array.from({ length: 30 }, (_, n) => msg(topic, `k${n}`, { n })));
+    await within(flowingAll.done, 15_000, 'the flowing group to take all 30');
+    await eventually(async () => (await sut.lag(flowing)) === 0, 'the flowing group to commit');
+    expect(await sut.lag(paused)).toBe(30);
+    expect(seen[paused]!.size).toBe(0);
+
+    expect(sut.resume(paused)).toBe(true);
+    expect(sut.paused(paused)).toEqual([]);
+    await within(pausedAll.done, 15_000, 'the resumed group to drain');
+    await eventually(async () => (await sut.lag(paused)) === 0, 'the resumed group to commit');
+    expect([...seen[paused]!].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, n) => n));
+    expect(sut.pause('no-such-group')).toBe(false);
+  }, 60_000);
+
   it('reports a consumer group lag from the broker: what is published and not yet committed, per topic, 0 once done', async () => {
     const busy = newTopic('lag-busy');
     const quiet = newTopic('lag-quiet');
