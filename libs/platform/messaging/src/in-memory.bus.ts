@@ -1,6 +1,7 @@
 import { Headers, retryTopic } from '@baton/contracts';
 import { errorMessage } from '@baton/platform-errors';
 import { Logger } from '@nestjs/common';
+import { forEachKeyInOrder } from './key-chains.util';
 import { holdThroughOutages } from './outage-hold.util';
 import { attemptOf, isRetryFor, originalTopicOf, partitionFor, routeFailure } from './failure-routing.util';
 import {
@@ -371,27 +372,17 @@ export class InMemoryBus extends MessageBus {
 
   /** Hands the batch to the group: keys concurrently, one key in order. Returns what finished. */
   private async deliverBatch(group: Group, batch: readonly Entry[], isRetryTopic: boolean): Promise<Set<Entry>> {
-    const byKey = new Map<string, Entry[]>();
-    for (const entry of batch) {
-      const chain = byKey.get(entry.key);
-      if (chain) chain.push(entry);
-      else byKey.set(entry.key, [entry]);
-    }
     const done = new Set<Entry>();
-    await Promise.all(
-      [...byKey.values()].map(async (chain) => {
-        for (const entry of chain) {
-          if (!this.running) return;
-          try {
-            await this.deliver(group, entry, isRetryTopic);
-          } catch {
-            // Stopped while its failure could not be kept: it stays stored and comes back after a restart.
-            return;
-          }
-          done.add(entry);
-        }
-      }),
-    );
+    await forEachKeyInOrder(batch, () => this.running, async (entry) => {
+      try {
+        await this.deliver(group, entry, isRetryTopic);
+      } catch {
+        // Stopped while its failure could not be kept: it stays stored and comes back after a restart.
+        return false;
+      }
+      done.add(entry);
+      return true;
+    });
     return done;
   }
 

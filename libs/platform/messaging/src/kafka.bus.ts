@@ -28,6 +28,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { attemptOf, isRetryFor, routeFailure } from './failure-routing.util';
+import { forEachKeyInOrder } from './key-chains.util';
 import { holdThroughOutages } from './outage-hold.util';
 import {
   DEFAULT_RETRY_POLICY,
@@ -621,23 +622,12 @@ export class KafkaBus extends MessageBus {
         await this.publish([route.message]);
       }
     };
-    const byKey = new Map<string, DeliveredMessage[]>();
-    for (const message of messages) {
-      const chain = byKey.get(message.key);
-      if (chain) chain.push(message);
-      else byKey.set(message.key, [message]);
-    }
     const finished = new Set<string>();
-    const work = Promise.all(
-      [...byKey.values()].map(async (chain) => {
-        for (const message of chain) {
-          // Stopping: what is under way finishes, nothing new starts.
-          if (!this.running) return;
-          await handleOne(message);
-          finished.add(message.offset);
-        }
-      }),
-    ).then(() => finished);
+    const work = forEachKeyInOrder(messages, () => this.running, async (message) => {
+      await handleOne(message);
+      finished.add(message.offset);
+      return true;
+    }).then(() => finished);
     // Heartbeats otherwise go out only between chunks; a chunk slower than the session timeout
     // would be taken for a dead member and its partition handed to another while still running.
     // Errors are dropped here: a rebalance resurfaces at the next heartbeat after the chunk.
