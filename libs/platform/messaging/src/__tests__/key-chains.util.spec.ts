@@ -28,6 +28,7 @@ describe(forEachKeyInOrder.name, () => {
     let running = true;
     const handled: string[] = [];
     await forEachKeyInOrder([{ key: 'a' }, { key: 'a' }, { key: 'b' }, { key: 'b' }], () => running, async (m) => {
+      await tick();
       handled.push(m.key);
       if (m.key === 'a') running = false;
       return m.key !== 'b';
