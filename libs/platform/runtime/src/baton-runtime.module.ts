@@ -6,6 +6,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
+import { PrincipalController } from './auth/principal.controller';
 import { HealthController } from './health.controller';
 import { RuntimeLifecycle } from './runtime.lifecycle';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options';
@@ -22,7 +23,7 @@ export class BatonRuntimeModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: BatonRuntimeModule,
-      controllers: [HealthController],
+      controllers: [HealthController, PrincipalController],
       providers: [
         { provide: RUNTIME_OPTIONS, useValue: options },
         {

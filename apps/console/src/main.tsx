@@ -1,0 +1,3 @@
+import { render } from 'preact';
+function App() { return <h1>hello</h1>; }
+render(<App />, document.getElementById('app')!);
