@@ -28,15 +28,20 @@ export interface Resource<T> {
   reload(): void;
 }
 
-/** Loads from the API, again whenever `deps` change or `reload()` is called; keeps the last data while reloading. */
+/** Loads from the API, again whenever `deps` (JSON values) change or `reload()` is called; keeps the last data while reloading. */
 export function useResource<T>(load: (api: Api) => Promise<T>, deps: unknown[]): Resource<T> {
   const { api } = useConsole();
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
   const latest = useRef(0);
+  const depsKey = JSON.stringify(deps);
+  const loadedFor = useRef(depsKey);
   useEffect(() => {
     const call = ++latest.current;
-    setState((s) => ({ ...s, loading: true }));
+    // Another thing to show: drop what was shown. The same thing again (a live reload): keep it meanwhile.
+    const same = loadedFor.current === depsKey;
+    loadedFor.current = depsKey;
+    setState((s) => (same ? { ...s, loading: true } : { loading: true }));
     load(api).then(
       (data) => call === latest.current && setState({ data, loading: false }),
       (error: Error) => call === latest.current && setState((s) => ({ data: s.data, error, loading: false })),

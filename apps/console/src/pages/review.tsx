@@ -157,7 +157,7 @@ export function ReviewPage({ reviewId }: { reviewId: string }) {
 
       <Suggestion task={t} />
 
-      <DecisionArea task={t} onDone={task.reload} onNext={nextTask} />
+      <DecisionArea key={t.id} task={t} onDone={task.reload} onNext={nextTask} />
 
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Run timeline</h2>
