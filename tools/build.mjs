@@ -19,8 +19,8 @@ async function* sources(dir) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (['node_modules', '__tests__', 'test', 'dist'].includes(entry.name)) continue;
-      // The console runs in the browser: Vite builds it, not swc.
-      if (path === join(root, 'apps', 'console')) continue;
+      // The console's page runs in the browser: Vite builds it, not swc.
+      if (path === join(root, 'apps', 'console', 'web')) continue;
       yield* sources(path);
     } else if (entry.name.endsWith('.ts') && !/\.(spec|integration-spec|e2e-spec|d)\.ts$/.test(entry.name)) {
       yield path;

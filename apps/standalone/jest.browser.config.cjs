@@ -2,7 +2,7 @@
 // app serving the built console. The `test-console` target builds the console first.
 module.exports = {
   ...require('../../jest.preset.cjs'),
-  displayName: 'console',
+  displayName: 'console-browser',
   rootDir: __dirname,
   testMatch: ['**/*.browser-spec.ts'],
   testTimeout: 60000,
