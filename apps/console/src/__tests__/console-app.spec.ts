@@ -1,5 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConsoleEnv } from '../config/console.env';
@@ -34,8 +36,13 @@ describe('the console app (distributed mode)', () => {
   let action: Awaited<ReturnType<typeof upstream>>;
   let decisioning: Awaited<ReturnType<typeof upstream>>;
   const streams: ServerResponse[] = [];
+  // A built console as Vite lays it out: the page, and hashed assets it points at.
+  const built = mkdtempSync(join(tmpdir(), 'baton-console-dist-'));
 
   beforeAll(async () => {
+    mkdirSync(join(built, 'assets'));
+    writeFileSync(join(built, 'index.html'), '<!doctype html><html lang="en"><head><script type="module" src="/console/assets/index-abc123.js"></script></head><body></body></html>');
+    writeFileSync(join(built, 'assets', 'index-abc123.js'), 'console.log("console")');
     ingestion = await upstream((_req, res) => {
       res.writeHead(418, { 'content-type': 'application/json', 'x-from': 'ingestion' });
       res.end(JSON.stringify({ runs: [] }));
@@ -52,7 +59,7 @@ describe('the console app (distributed mode)', () => {
     });
     sut = await createConsoleApp(
       loadConsoleEnv({
-        BATON_CONSOLE_DIR: join(__dirname, '../../../../dist/console'),
+        BATON_CONSOLE_DIR: built,
         BATON_INGESTION_URL: ingestion.url,
         BATON_DECISIONING_URL: decisioning.url,
         BATON_ACTION_URL: action.url,
@@ -68,6 +75,7 @@ describe('the console app (distributed mode)', () => {
     for (const res of streams) res.end();
     await sut.close();
     for (const u of [ingestion, decisioning, action]) u.server.close();
+    rmSync(built, { recursive: true, force: true });
   });
 
   it('serves the built console at / under a policy that allows only its own origin', async () => {
@@ -79,6 +87,7 @@ describe('the console app (distributed mode)', () => {
     expect(script).toBeDefined();
     const asset = await fetch(`${base}${script}`);
     expect(asset.status).toBe(200);
+    expect(await asset.text()).toBe('console.log("console")');
     expect(asset.headers.get('cache-control')).toContain('immutable');
   });
 
@@ -123,5 +132,12 @@ describe('the console app (distributed mode)', () => {
 
   it('refuses to start without the URL of every service, naming the variable', () => {
     expect(() => loadConsoleEnv({ BATON_INGESTION_URL: 'http://x', BATON_DECISIONING_URL: 'http://x', BATON_ACTION_URL: 'http://x', BATON_VERIFICATION_URL: 'http://x' })).toThrow(/BATON_RECONCILIATION_URL/);
+  });
+});
+
+describe('the console app without a built console', () => {
+  it('refuses to start, saying how to build it', async () => {
+    const env = loadConsoleEnv({ BATON_CONSOLE_DIR: join(tmpdir(), 'no-console-here'), BATON_INGESTION_URL: 'http://x', BATON_DECISIONING_URL: 'http://x', BATON_ACTION_URL: 'http://x', BATON_VERIFICATION_URL: 'http://x', BATON_RECONCILIATION_URL: 'http://x' });
+    await expect(createConsoleApp(env)).rejects.toThrow(/the console is not built: no .*no-console-here\/index.html \(run npm run build/);
   });
 });

@@ -43,7 +43,9 @@ export function RunsPage({ query: q }: { query: URLSearchParams }) {
   const [form, setForm] = useState({ ...filter, runId: '' });
   const [error, setError] = useState<string>();
   const workflows = useResource((api) => api.get<{ workflows: Array<{ id: string; name: string }> }>('/workflows'), []);
-  const runs = useResource((api) => api.get<{ runs: RunSummary[] }>(`/runs${query({ ...filter, limit: 100 })}`), [filter.workflowId, filter.state, filter.orgId]);
+  // A principal of one organisation searches its own runs (the server decides what it may read).
+  const orgId = session.principal.orgId === '*' ? filter.orgId : session.principal.orgId;
+  const runs = useResource((api) => api.get<{ runs: RunSummary[] }>(`/runs${query({ ...filter, orgId, limit: 100 })}`), [filter.workflowId, filter.state, orgId]);
   useLiveReload((e) => e.kind === 'run', runs.reload);
   const submit = (event: Event) => {
     event.preventDefault();
@@ -145,8 +147,10 @@ function RunTable({ runs, caption }: { runs: RunSummary[]; caption: string }) {
 
 /** Runs sitting in a state the pipeline should leave on its own. */
 export function StuckRunsPage() {
+  const { session } = useConsole();
   const [minutes, setMinutes] = useState(5);
-  const runs = useResource((api) => api.get<{ runs: RunSummary[] }>(`/runs${query({ stuckForSeconds: Math.max(1, Math.round(minutes * 60)), limit: 200 })}`), [minutes]);
+  const orgId = session.principal.orgId === '*' ? undefined : session.principal.orgId;
+  const runs = useResource((api) => api.get<{ runs: RunSummary[] }>(`/runs${query({ stuckForSeconds: Math.max(1, Math.round(minutes * 60)), orgId, limit: 200 })}`), [minutes, orgId]);
   useLiveReload((e) => e.kind === 'run', runs.reload);
   return (
     <>

@@ -8,7 +8,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { StandaloneHarness, type HttpResult } from '../standalone.harness';
 
 const ROOT = resolve(__dirname, '../../../..');
-export const CONSOLE_DIR = join(ROOT, 'dist/console');
+/** The tests' own build of the console (the test-console target makes it), apart from dist/. */
+export const CONSOLE_DIR = join(ROOT, 'tmp/console-browser');
 export const SCREENSHOTS_DIR = join(ROOT, 'tmp/console-screenshots');
 /** Debian's chromium (tools/chromium/ensure-chromium.sh installs it); never a browser Playwright downloads. */
 const CHROMIUM = process.env['BATON_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -76,7 +77,7 @@ export class ConsoleHarness {
 
   static async start(): Promise<ConsoleHarness> {
     if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
-      throw new Error(`the console is not built (${CONSOLE_DIR}/index.html is missing): run node tools/build-console.mjs first (the test target does)`);
+      throw new Error(`the console is not built (${CONSOLE_DIR}/index.html is missing): run node tools/build-console.mjs --out-dir tmp/console-browser first (the test-console target does)`);
     }
     const { systems, outages } = withOutages();
     const sut = await StandaloneHarness.start({ systems, consoleDir: CONSOLE_DIR });
