@@ -1,5 +1,6 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LiveFeed } from '@baton/platform-audit';
 import { RunQueries } from '@baton/platform-database';
 import { as, StandaloneHarness } from './standalone.harness';
 
@@ -130,6 +131,18 @@ describe('the API the console stands on', () => {
     await sut.http('POST', `/reviews/${task.id}/decision`, { verdict: 'approve', rationale: 'fine' }, as.financeLead);
     expect(await feed.next((e) => e.data?.runId === runId && e.data.to === 'completed')).toMatchObject({ data: { from: 'verifying' } });
     expect(feed.events.filter((e) => e.data?.runId === runId && e.event === 'run').map((e) => e.data.to)).toEqual(['triggered', 'enriched', 'awaiting_review', 'decided', 'acting', 'verifying', 'completed']);
+  });
+
+  it('stops following a console that went away', async () => {
+    const feed = sut.app.get(LiveFeed);
+    const before = feed.listeners;
+    const { feed: reader } = await open(as.financeLead);
+    await reader.next((e) => e.event === 'ready');
+    expect(feed.listeners).toBe(before + 1);
+    reader.close();
+    // The server learns of the closed connection on its own schedule: wait for it, bounded.
+    for (let i = 0; i < 200 && feed.listeners !== before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(feed.listeners).toBe(before);
   });
 
   it('needs a key in the Authorization header: never one in the URL', async () => {

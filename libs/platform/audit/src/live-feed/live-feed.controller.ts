@@ -1,7 +1,7 @@
 import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { LiveEvent } from './live-event.types';
 import { LiveFeed } from './live-feed.service';
 
@@ -27,10 +27,10 @@ export class LiveFeedController {
       "A text/event-stream of changes the caller may see: `run` events (a run of the caller's organisation moved from one state to another) and `audit` events (an audited act: a review reassigned, a dead letter re-driven...). Events carry ids and kinds only; read the details through the API. A `ready` event comes first.",
   })
   @ApiResponse({ status: 200, description: 'The stream; a comment line every 15 s keeps it open.' })
-  async events(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    reply.hijack();
+  async events(@CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply): Promise<void> {
     const raw = reply.raw;
     let open = true;
+    let heartbeat: NodeJS.Timeout | undefined;
     const write = (text: string) => {
       if (open && !raw.destroyed) raw.write(text);
     };
@@ -40,6 +40,9 @@ export class LiveFeedController {
       clearInterval(heartbeat);
       raw.end();
     };
+    // Subscribing may fail (the database is down): then Nest still answers with the error.
+    const unsubscribe = await this.feed.subscribe({ principal, send: (event) => write(frame(event)), end });
+    reply.hijack();
     raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -47,9 +50,9 @@ export class LiveFeedController {
       // Proxies (nginx) must pass events on as they come, not buffer them.
       'x-accel-buffering': 'no',
     });
-    const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const unsubscribe = await this.feed.subscribe({ principal, send: (event) => write(frame(event)), end });
-    request.raw.on('close', () => {
+    heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // The response closes when the client goes away (a closed tab) or the server ends it.
+    raw.on('close', () => {
       unsubscribe();
       end();
     });
