@@ -30,7 +30,6 @@ export class LiveFeedController {
   async events(@CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply): Promise<void> {
     const raw = reply.raw;
     let open = true;
-    let heartbeat: NodeJS.Timeout | undefined;
     const write = (text: string) => {
       if (open && !raw.destroyed) raw.write(text);
     };
@@ -50,7 +49,7 @@ export class LiveFeedController {
       // Proxies (nginx) must pass events on as they come, not buffer them.
       'x-accel-buffering': 'no',
     });
-    heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
     // The response closes when the client goes away (a closed tab) or the server ends it.
     raw.on('close', () => {
       unsubscribe();
