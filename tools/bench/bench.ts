@@ -4,9 +4,10 @@
 //   npm run bench -- --runs 2000 --concurrency 50 --workflow refund-request
 //   npm run bench -- --runs 1000 --concurrency 50 --mode kafka
 //   npm run bench -- --runs 1000 --concurrency 50 --mode kafka --schema-registry http://127.0.0.1:8081
+//   npm run bench -- --mode webhook --rate 1000 --duration 20   (webhook-bench.ts)
 //
-// Embedded mode (the default) is the standalone app as `npm start` runs it, on an in-memory
-// PGlite; triggers go through the admin API's HTTP handler (in-process injection, so the figure
+// Embedded mode (the default) is the standalone app as `npm start` runs it, on PGlite in a fresh
+// data folder on disk; triggers go through the admin API's HTTP handler (in-process injection, so the figure
 // is the engine's, not the loopback network's).
 //
 // Kafka mode is the distributed deployment: the sample systems and the six service apps as
@@ -20,6 +21,8 @@
 // namespace's run.completed topic); "lost" are accepted runs never completed, "duplicated" are
 // runs completed twice or whose action took effect more than once at the sample systems.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +37,7 @@ import { Client } from 'pg';
 import { createStandaloneApp } from '../../apps/standalone/src/standalone.bootstrap';
 /* eslint-enable @nx/enforce-module-boundaries */
 import { assertBrokerReachable, brokersFromEnv, Cluster, ensureTopicReady, quietKafkajsTimeoutWarning, workspaceRoot } from './cluster';
+import { runWebhookBench } from './webhook-bench';
 
 const { values } = parseArgs({
   options: {
@@ -48,6 +52,9 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     /** Kafka mode: a Confluent-compatible schema registry the services register and frame events with. */
     'schema-registry': { type: 'string' },
+    /** Webhook mode: signed webhooks per second, and for how many seconds. */
+    rate: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '20' },
   },
 });
 
@@ -57,8 +64,12 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(concurrency) || con
   process.stderr.write('bench: --runs and --concurrency must be positive integers\n');
   process.exit(2);
 }
-if (values.mode !== 'embedded' && values.mode !== 'kafka') {
-  process.stderr.write(`bench: unknown mode ${values.mode} (embedded or kafka)\n`);
+if (values.mode !== 'embedded' && values.mode !== 'kafka' && values.mode !== 'webhook') {
+  process.stderr.write(`bench: unknown mode ${values.mode} (embedded, kafka or webhook)\n`);
+  process.exit(2);
+}
+if (values.mode === 'webhook' && !(Number(values.rate) > 0 && Number(values.duration) > 0)) {
+  process.stderr.write('bench: --rate and --duration must be positive numbers\n');
   process.exit(2);
 }
 
@@ -86,8 +97,10 @@ type OnCompleted = (runId: string) => void;
 
 async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
   const systems = createSampleSystems();
+  // On disk, as `npm start` keeps it: the durable default is what is measured.
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
   const app = await createStandaloneApp({
-    database: { kind: 'pglite' },
+    database: { kind: 'pglite', dataDir },
     workflowsDir: resolve(workspaceRoot(), 'workflows'),
     systems,
     schedules: false,
@@ -116,7 +129,10 @@ async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
       const [system, operation] = effectOf[values.workflow]!;
       return systems[system].effects()[operation] ?? 0;
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -220,6 +236,12 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
 }
 
 async function main(): Promise<void> {
+  if (values.mode === 'webhook') {
+    const { line, ok } = await runWebhookBench({ rate: Number(values.rate), durationS: Number(values.duration), timeoutS: Number(values.timeout), workspaceRoot: workspaceRoot() });
+    process.stdout.write(line);
+    process.exitCode = ok ? 0 : 1;
+    return;
+  }
   if (!payloads[values.workflow]) throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
   const started = new Map<string, number>();
   const latencies: number[] = [];
@@ -247,6 +269,10 @@ async function main(): Promise<void> {
 
   try {
     const begin = performance.now();
+    // CPU time is steadier than wall time on a shared machine: per run, on this thread and on the
+    // others (the embedded database's worker; in Kafka mode the services are other processes).
+    const cpuBegin = process.cpuUsage();
+    const mainBegin = process.threadCpuUsage();
     let next = 0;
     const worker = async () => {
       while (next < runs) {
@@ -267,6 +293,9 @@ async function main(): Promise<void> {
     const timeout = new Promise<void>((r) => setTimeout(r, Number(values.timeout) * 1000).unref());
     await Promise.race([done, timeout]);
     const elapsed = (performance.now() - begin) / 1000;
+    const cpu = process.cpuUsage(cpuBegin);
+    const main = process.threadCpuUsage(mainBegin);
+    const cpuMs = (u: { user: number; system: number }) => (u.user + u.system) / 1000;
 
     const completed = [...started.keys()].filter((id) => completions.has(id)).length;
     const repeated = [...started.keys()].filter((id) => (completions.get(id) ?? 0) > 1).length;
@@ -277,7 +306,8 @@ async function main(): Promise<void> {
     const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN);
     process.stdout.write(
       `mode=${values.mode} workflow=${values.workflow} runs=${accepted} concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
-        `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}\n`,
+        `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}` +
+        ` cpu_ms_per_run=${(cpuMs(cpu) / Math.max(1, completed)).toFixed(3)} (this thread ${(cpuMs(main) / Math.max(1, completed)).toFixed(3)}, others ${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)})\n`,
     );
     process.exitCode = lost === 0 && duplicated === 0 ? 0 : 1;
   } finally {

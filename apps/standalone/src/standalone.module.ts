@@ -1,25 +1,30 @@
 import { ActionModule, actionMigrations } from '@baton/action';
-import { SampleSystemsHttpModule, type SampleSystems } from '@baton/connectors';
+import { SampleJournalRepository, SampleSystemsHttpModule, sampleSystemsMigrations, type SampleSystems } from '@baton/connectors';
 import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
 import { IngestionModule, ingestionMigrations, type WebhookOptions } from '@baton/ingestion';
-import type { DatabaseOptions } from '@baton/platform-database';
+import { OutboxLogStore, type DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { AuditModule } from '@baton/platform-audit';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
 import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
 import { VerificationModule, verificationMigrations } from '@baton/verification';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 
 export interface StandaloneOptions {
   database: DatabaseOptions;
   workflowsDir: string;
   systems: SampleSystems;
   partitions?: number;
+  /** Messages of one partition a consumer takes at once (default 256). */
+  batchSize?: number;
   retry?: Partial<RetryPolicy>;
   /** Run schedule triggers and review timers on their own (default true). */
   schedules?: boolean;
   apiKeysFile?: string;
+  /** How long a run may stay in a stage's state before the watchdog reports it stuck (default 5m). */
+  stuckAfter?: string;
   /** Labelled datasets classifiers may be trained from, by name. */
   datasets?: Record<string, string>;
   webhooks?: WebhookOptions;
@@ -32,6 +37,18 @@ export class StandaloneModule {
   static forRoot(options: StandaloneOptions): DynamicModule {
     return {
       module: StandaloneModule,
+      providers: [
+        {
+          // The sample systems keep their writes in the embedded database, so a restart loses none.
+          provide: SampleJournalRepository,
+          useFactory: async (dataSource: DataSource) => {
+            const journal = new SampleJournalRepository(dataSource);
+            options.systems.attachJournal(journal, await journal.load());
+            return journal;
+          },
+          inject: [DataSource],
+        },
+      ],
       imports: [
         BatonRuntimeModule.forRoot({
           service: 'standalone',
@@ -43,12 +60,15 @@ export class StandaloneModule {
             ...actionMigrations,
             ...verificationMigrations,
             ...reconciliationMigrations,
+            ...sampleSystemsMigrations,
           ],
-          bus: () => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry }),
+          // The embedded database is the bus's log: nothing published is lost when the process dies.
+          bus: ({ dataSource }) => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry, batchSize: options.batchSize, store: new OutboxLogStore(dataSource) }),
           workflowsDir: options.workflowsDir,
           connectors: () => options.systems.registry,
           schedules: options.schedules,
           apiKeysFile: options.apiKeysFile,
+          stuckAfter: options.stuckAfter,
           datasets: options.datasets,
           externalModel: options.externalModel,
         }),

@@ -1,4 +1,5 @@
 import { CreateDeadLetters1764316800000 } from './persistence/migrations/1764316800000-create-dead-letters';
+import { CreateStuckRunReport1765000400000 } from './persistence/migrations/1765000400000-create-stuck-run-report';
 
 export * from './verification.module';
 export * from './verification.exception';
@@ -8,5 +9,8 @@ export { DEFAULT_DEAD_LETTER_OPTIONS, resolveDeadLetterOptions } from './dead-le
 export { DEAD_LETTER_CONSUMER } from './dead-letters/store-dead-letter.use-case';
 export { REDRIVE_OF_HEADER } from './dead-letters/dead-letter-message.util';
 
-/** Verification's own tables: the dead-letter store. */
-export const verificationMigrations = [CreateDeadLetters1764316800000];
+export { StuckRunWatchdog, type StuckRun } from './stuck-runs/stuck-run-watchdog.service';
+export { stuckLimitMs, DEFAULT_STUCK_LIMITS_MS } from './stuck-runs/stuck-run-policy.util';
+
+/** Verification's own tables: the dead-letter store, the stuck runs reported. */
+export const verificationMigrations = [CreateDeadLetters1764316800000, CreateStuckRunReport1765000400000];

@@ -10,16 +10,19 @@ import { DiscardDeadLetterUseCase } from './dead-letters/discard-dead-letter.use
 import { NotifyDeadLetterGrowthUseCase } from './dead-letters/notify-dead-letter-growth.use-case';
 import { RedriveDeadLettersUseCase } from './dead-letters/redrive-dead-letters.use-case';
 import { StoreDeadLetterUseCase } from './dead-letters/store-dead-letter.use-case';
+import { StuckRunRepository } from './stuck-runs/stuck-run.repository';
+import { StuckRunWatchdog } from './stuck-runs/stuck-run-watchdog.service';
+import { StuckRunsController } from './stuck-runs/stuck-runs.controller';
 import { ActionExecutedConsumer } from './verify-actions/action-executed.consumer';
 import { VerifyActionsUseCase } from './verify-actions/verify-actions.use-case';
 
 /**
  * Verifying: consumes action.executed, reads every effect back, produces run.completed. Keeps
  * the dead letters of every stage and ingress topic for operators to inspect, re-drive or
- * discard, and tells them when dead letters grow.
+ * discard, and tells them when dead letters grow; watches for runs that stopped moving.
  */
 @Module({
-  controllers: [DeadLettersController],
+  controllers: [DeadLettersController, StuckRunsController],
   providers: [
     VerifyActionsUseCase,
     ActionExecutedConsumer,
@@ -36,6 +39,8 @@ import { VerifyActionsUseCase } from './verify-actions/verify-actions.use-case';
     DeadLetterConsumer,
     RedriveDeadLettersUseCase,
     DiscardDeadLetterUseCase,
+    StuckRunRepository,
+    StuckRunWatchdog,
   ],
 })
 export class VerificationModule {}

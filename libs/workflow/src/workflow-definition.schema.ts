@@ -238,6 +238,20 @@ export const WORKFLOW_DEFINITION_SCHEMA = {
     context: { type: 'array', items: contextStepSchema },
     decision: decisionSchema,
     actions: { type: 'array', minItems: 1, items: actionSchema },
+    /** How long a run may stay in a state before the watchdog reports it stuck, per state. */
+    watchdog: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        triggered: duration,
+        enriched: duration,
+        decided: duration,
+        awaiting_review: duration,
+        acting: duration,
+        verifying: duration,
+        degraded: duration,
+      },
+    },
   },
 } as const;
 

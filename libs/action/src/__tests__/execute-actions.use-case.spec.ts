@@ -157,7 +157,7 @@ describe(ExecuteActionsUseCase.name, () => {
     const operator = { id: 'ops@acme.example', orgId: 'acme', roles: ['operator'] };
     /** The newest event the outbox holds for a run on a topic (what the relay would publish next). */
     async function outboxed(runId: string, topic: string): Promise<any> {
-      const rows: Array<{ payload: unknown }> = await dataSource.query(`SELECT payload FROM baton.outbox WHERE key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1`, [runId, topic]);
+      const rows: Array<{ payload: unknown }> = await dataSource.query(`SELECT value_text::jsonb AS payload FROM baton.outbox WHERE key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1`, [runId, topic]);
       const payload = rows[0]?.payload;
       return typeof payload === 'string' ? JSON.parse(payload) : payload;
     }

@@ -153,7 +153,7 @@ export class ExecuteActionsUseCase {
         continue;
       }
       if (r.state === 'decided') {
-        await this.ledger.apply(null, (uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
+        await this.ledger.consume(null, (uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
         r.state = 'acting';
       }
       const call = await this.connectors.call(action.connector, action.operation, args, { idempotencyKey, runId: r.run.runId, actionId: action.id });
@@ -179,7 +179,7 @@ export class ExecuteActionsUseCase {
     if (stop?.kind === 'queued' || stop?.kind === 'retry_later') return this.enqueue(r, stop, outcomes, fresh);
     const blocked = stop?.kind === 'blocked' ? stop : null;
     const alert = blocked ? await this.alertOwner(r, blocked) : null;
-    const outcome = await this.ledger.apply(r.inbox, async (uow) => {
+    const outcome = await this.ledger.consume(r.inbox, async (uow) => {
       if (r.state !== 'acting') {
         const reason = r.state === 'degraded' ? `resumed from the ${r.queued!.connector} queue` : undefined;
         await uow.transition(r.run, { to: 'acting', from: [r.state], stage: 'action', reason, causeEventId: r.event.id, detail: queuedDetail(r.queued) });
@@ -224,7 +224,7 @@ export class ExecuteActionsUseCase {
   private async enqueue(r: ActingRun, stop: Stop, outcomes: ActionOutcome[], fresh: ActionOutcome[]): Promise<'queued' | 'retry_later' | 'skipped'> {
     const done = outcomes.filter((o) => o.status === 'succeeded');
     const delayMs = stop.kind === 'retry_later' ? this.backoffMs(r.attempt, stop.failure?.retryAfterMs) : 0;
-    const outcome = await this.ledger.apply(r.inbox, async (uow) => {
+    const outcome = await this.ledger.consume(r.inbox, async (uow) => {
       if (r.state !== 'degraded') {
         await uow.transition(r.run, {
           to: 'degraded',

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RunDecided } from '@baton/contracts';
 import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
+import { createTestDatabase, undoMigrationsThrough, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { actionMigrations, BlockedRunRepository, QueuedActionRepository } from '../../src/index';
 
@@ -119,7 +119,8 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
 
   it('migrates down and up again', async () => {
     const table = async (name: string) => (await owner.query(`SELECT to_regclass($1) AS t`, [name]))[0].t;
-    await owner.undoLastMigration();
+    // Newer migrations (of the shared tables) go down first; then the blocked-run table, then the queue.
+    await undoMigrationsThrough(owner, 'CreateBlockedRun1764231000000');
     expect(await table('action.blocked_run')).toBeNull();
     expect(await table('action.queued_action')).toBe('action.queued_action');
     await owner.undoLastMigration();

@@ -10,6 +10,23 @@ export interface SampleOperation {
   run(args: ConnectorArgs, ctx: ConnectorCallContext): unknown;
 }
 
+/** One write of a sample system as its journal keeps it: enough to redo it on the seed. */
+export interface SampleJournalEntry {
+  system: string;
+  changes: Array<{ table: string; recordId: string; after: Record<string, unknown> | null }>;
+  /** The write operation counted in `effects()`, when the write changed something. */
+  effect: string | null;
+  /** The idempotency key the write remembered, with what a replay of it returns. */
+  replay: { key: string; fingerprint: string; result: unknown } | null;
+  /** A (re)seeding, not a write: the system starts over from the seed dated this instant. */
+  seededAt?: string;
+}
+
+/** Where a sample system makes its writes durable (the embedded engine's database). */
+export interface SampleJournal {
+  append(entry: SampleJournalEntry): Promise<void>;
+}
+
 interface StoredState<TData> {
   data: TData;
   effects: Record<string, number>;
@@ -30,6 +47,10 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   private table: ReadonlyMap<string, SampleOperation> | undefined;
   private stored: StoredState<TData>;
   private pending: RecordChange[] = [];
+  private journal: SampleJournal | null = null;
+  private seededAt!: Date;
+  /** Settles once every write so far is durable; calls answer only then. */
+  private durable: Promise<void> = Promise.resolve();
 
   protected constructor(
     readonly name: string,
@@ -69,6 +90,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     const replay = replayKey ? this.stored.idempotency[replayKey] : undefined;
 
     let result: unknown;
+    let stored: Promise<ConnectorError | null> = Promise.resolve(null);
     if (replay) {
       if (replay.fingerprint !== fingerprint) {
         throw reader.invalid(
@@ -79,11 +101,84 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       }
       result = replay.result;
     } else {
-      result = this.apply(definition, reader, ctx);
+      const applied = this.apply(definition, reader, ctx);
+      result = applied.result;
       if (replayKey) this.stored.idempotency[replayKey] = { fingerprint, result: structuredClone(result) };
+      if (this.journal && (applied.changes.length > 0 || replayKey)) {
+        stored = this.journalWrite(definition, applied.changes, replayKey ? { key: replayKey, fingerprint, result: structuredClone(result) } : null);
+      }
     }
+    // What a call returns, or saw, is durable before the caller hears of it.
+    await this.durable;
+    const notStored = await stored;
+    if (notStored) throw notStored;
     if (planned) throw planned.error;
     return structuredClone(result);
+  }
+
+  /**
+   * Redoes the journaled writes on the seed, then journals every write from now on: a write is
+   * answered only once its journal entry is stored, so a process that dies mid-call loses only
+   * writes nobody was told of (and the caller retries them under the same idempotency key).
+   */
+  attachJournal(journal: SampleJournal, entries: readonly SampleJournalEntry[]): void {
+    const mine = entries.filter((entry) => entry.system === this.name);
+    if (mine.some((entry) => entry.seededAt)) {
+      // The journal is the truth: start from the seed it was written on (seeds are dated by the clock).
+      for (const entry of mine) this.redo(entry);
+    } else {
+      // A new journal: it starts with this system's seed, then whatever it already did.
+      void journal.append({ system: this.name, changes: [], effect: null, replay: null, seededAt: this.seededAt.toISOString() }).catch(() => undefined);
+      for (const entry of mine) this.redo(entry);
+    }
+    this.journal = journal;
+  }
+
+  /** Stores the write's journal entry; settles with the error to answer with if it could not be stored. */
+  private journalWrite(definition: SampleOperation, changes: readonly RecordChange[], replay: SampleJournalEntry['replay']): Promise<ConnectorError | null> {
+    const entry: SampleJournalEntry = {
+      system: this.name,
+      changes: changes.map((c) => ({ table: c.table, recordId: c.recordId, after: c.after ? structuredClone(c.after as Record<string, unknown>) : null })),
+      effect: definition.spec.kind === 'write' && changes.length > 0 ? definition.spec.name : null,
+      replay,
+    };
+    const outcome = this.journal!.append(entry).then(
+      () => null,
+      (error: unknown) => {
+        // Not durable: undo it in memory too, and let the caller retry (its key makes that safe).
+        this.undo(entry, changes);
+        return new ConnectorError(this.name, definition.spec.name, 'transient', ConnectorErrorCode.Unavailable, `${this.name}: the write could not be stored: ${(error as Error).message}`);
+      },
+    );
+    // Later calls answer only once this write is settled, so nobody reads what may yet be undone.
+    this.durable = Promise.all([this.durable, outcome]).then(() => undefined);
+    return outcome;
+  }
+
+  private redo(entry: SampleJournalEntry): void {
+    if (entry.seededAt) {
+      this.stored = this.seeded(new Date(entry.seededAt));
+      return;
+    }
+    const data = this.stored.data as unknown as Record<string, Record<string, unknown>>;
+    for (const change of entry.changes) {
+      const table = (data[change.table] ??= {});
+      if (change.after === null) delete table[change.recordId];
+      else table[change.recordId] = change.after;
+    }
+    if (entry.effect) this.stored.effects[entry.effect] = (this.stored.effects[entry.effect] ?? 0) + 1;
+    if (entry.replay) this.stored.idempotency[entry.replay.key] = { fingerprint: entry.replay.fingerprint, result: entry.replay.result };
+  }
+
+  private undo(entry: SampleJournalEntry, changes: readonly RecordChange[]): void {
+    const data = this.stored.data as unknown as Record<string, Record<string, unknown>>;
+    for (const change of [...changes].reverse()) {
+      const table = (data[change.table] ??= {});
+      if (change.before === null) delete table[change.recordId];
+      else table[change.recordId] = structuredClone(change.before as Record<string, unknown>);
+    }
+    if (entry.effect) this.stored.effects[entry.effect] = Math.max(0, (this.stored.effects[entry.effect] ?? 1) - 1);
+    if (entry.replay) delete this.stored.idempotency[entry.replay.key];
   }
 
   /** Subscribes to every write; returns the unsubscribe function. */
@@ -120,6 +215,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   reset(): void {
     this.stored = this.seeded();
     this.faults.clear();
+    if (this.journal) void this.journal.append({ system: this.name, changes: [], effect: null, replay: null, seededAt: this.seededAt.toISOString() }).catch(() => undefined);
   }
 
   /** Records a write of the operation running now; listeners hear of it once the operation succeeds. */
@@ -157,8 +253,12 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   }
 
   protected nextId(prefix: string, taken: Readonly<Record<string, unknown>>): string {
-    let n = 1001;
+    // Records are never deleted, so the search resumes where the last one ended (not quadratic).
+    const hints = NEXT_ID_HINTS.get(taken) ?? new Map<string, number>();
+    NEXT_ID_HINTS.set(taken, hints);
+    let n = hints.get(prefix) ?? 1001;
     while (`${prefix}_${n}` in taken) n += 1;
+    hints.set(prefix, n);
     return `${prefix}_${n}`;
   }
 
@@ -166,7 +266,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     return args.invalid(field, `"${value}" not found`, ConnectorErrorCode.NotFound);
   }
 
-  private apply(definition: SampleOperation, reader: ConnectorArgs, ctx: ConnectorCallContext): unknown {
+  private apply(definition: SampleOperation, reader: ConnectorArgs, ctx: ConnectorCallContext): { result: unknown; changes: RecordChange[] } {
     this.pending = [];
     let result: unknown;
     try {
@@ -181,7 +281,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       this.stored.effects[definition.spec.name] = (this.stored.effects[definition.spec.name] ?? 0) + 1;
     }
     for (const change of changes) this.emit(change);
-    return result;
+    return { result, changes };
   }
 
   /**
@@ -226,10 +326,14 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     return this.table;
   }
 
-  private seeded(): StoredState<TData> {
-    return { data: this.seed(this.now()), effects: {}, idempotency: {} };
+  private seeded(at: Date = this.now()): StoredState<TData> {
+    this.seededAt = at;
+    return { data: this.seed(at), effects: {}, idempotency: {} };
   }
 }
+
+/** Where the free-id search of each table resumes; keyed by the table object, so a restore starts afresh. */
+const NEXT_ID_HINTS = new WeakMap<object, Map<string, number>>();
 
 /** Key order must not matter when comparing a replay's arguments with the first call's. */
 function stableStringify(value: unknown): string {

@@ -5,6 +5,7 @@ import type { CrmData } from './crm.types';
 import { CrmSampleSystem } from './crm.sample-system';
 import type { NotificationsData } from './notifications.types';
 import { NotificationsSampleSystem } from './notifications.sample-system';
+import type { SampleJournal, SampleJournalEntry } from './sample-system.base';
 import type { ChangeListener, SampleSystemOptions, SampleSystemSnapshot } from './sample-system.types';
 import type { TicketsData } from './tickets.types';
 import { TicketsSampleSystem } from './tickets.sample-system';
@@ -30,6 +31,8 @@ export interface SampleSystems {
   restore(snapshot: SampleSystemsSnapshot): void;
   /** Subscribes to the writes of all four systems; returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
+  /** Redoes the journaled writes of all four systems and journals their writes from now on. */
+  attachJournal(journal: SampleJournal, entries: readonly SampleJournalEntry[]): void;
 }
 
 export function createSampleSystems(options: SampleSystemOptions = {}): SampleSystems {
@@ -60,6 +63,7 @@ export function createSampleSystems(options: SampleSystemOptions = {}): SampleSy
       notifications.restore(snapshot.notifications);
       tickets.restore(snapshot.tickets);
     },
+    attachJournal: (journal, entries) => all.forEach((system) => system.attachJournal(journal, entries)),
     onChange: (listener) => {
       const unsubscribes = all.map((system) => system.onChange(listener));
       return () => unsubscribes.forEach((unsubscribe) => unsubscribe());

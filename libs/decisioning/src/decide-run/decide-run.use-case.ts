@@ -51,7 +51,7 @@ export class DecideRunUseCase {
       classifierError,
       thresholds: this.classifier.thresholdsFor(workflow, run.orgId, reading.calibrated),
     });
-    const result = await this.ledger.apply({ consumer: DECISIONING_CONSUMER, eventId: event.id }, async (uow) => {
+    const result = await this.ledger.consume({ consumer: DECISIONING_CONSUMER, eventId: event.id }, async (uow) => {
       const current = await uow.current(run.runId);
       if (current?.state !== 'enriched') {
         this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting a decision; skipped');

@@ -77,7 +77,7 @@ export class EnrichRunUseCase {
       }
     }
 
-    const result = await this.ledger.apply({ consumer: ENRICHMENT_CONSUMER, eventId: event.id }, async (uow) => {
+    const result = await this.ledger.consume({ consumer: ENRICHMENT_CONSUMER, eventId: event.id }, async (uow) => {
       if (blockedBy) {
         const reason = `context step ${blockedBy.step} failed: ${blockedBy.failure.message}`;
         // degraded → blocked is not a transition: the run first comes back from waiting.

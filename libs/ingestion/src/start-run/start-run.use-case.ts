@@ -57,7 +57,8 @@ export class StartRunUseCase {
     }
 
     const run: RunRef = { runId: randomUUID(), workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId };
-    const outcome = await this.ledger.apply(null, async (uow) => {
+    // Runs accepted at the same moment are committed together (group commit).
+    const outcome = await this.ledger.consume(null, async (uow) => {
       if (command.dedupeKey) {
         const claimed: Array<{ run_id: string }> = await uow.manager.query(
           `INSERT INTO ingestion.trigger_receipt (source, dedupe_key, run_id) VALUES ($1, $2, $3)

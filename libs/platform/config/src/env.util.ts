@@ -70,6 +70,14 @@ export const commonEnvShape = {
   /** Partitions of the topics Baton creates on Kafka. */
   BATON_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SCHEMA_REGISTRY_URL: z.url().optional(),
+  /**
+   * How long a run may stay in a stage's state (triggered, enriched, decided, acting, verifying)
+   * before the watchdog reports it stuck, when its workflow does not say: `<n>s|m|h|d`.
+   */
+  BATON_STUCK_AFTER: z
+    .string()
+    .regex(/^[1-9]\d*(s|m|h|d)$/, 'must be a duration such as 30s, 5m or 1h')
+    .optional(),
   /** An OpenAI-compatible model endpoint (base URL), for workflows whose classifier is `external`. */
   BATON_MODEL_URL: z.url().optional(),
   BATON_MODEL_NAME: z.string().min(1).default('gpt-4o-mini'),

@@ -1,6 +1,6 @@
 import { currentTraceIds } from '@baton/platform-observability';
 import type { EntityManager } from 'typeorm';
-import { AUDIT_CHAIN_LOCK_KEY, auditEntryHash, GENESIS_HASH, jsonValue, type AuditRecord } from './audit-chain.util';
+import { jsonValue, type AuditRecord } from './audit-chain.util';
 
 /** What a writer says about one thing it did. */
 export interface AuditInput {
@@ -31,8 +31,8 @@ export interface PendingAuditEntry {
 }
 
 const INVALID_TRACE_ID = /^0+$/;
-/** Postgres allows 65535 bind parameters per statement; a row takes 12. */
-const MAX_ROWS_PER_INSERT = 2000;
+/** Postgres allows 65535 bind parameters per statement; a row takes 9. */
+const MAX_ROWS_PER_INSERT = 5000;
 
 /**
  * Normalises an entry at the moment it is reported: JSON values as jsonb will return them, and
@@ -54,62 +54,48 @@ export function pendingAuditEntry(entry: AuditInput): PendingAuditEntry {
 }
 
 /**
- * Appends entries to the hash chain inside the caller's transaction: one advisory lock, one
- * read of the head, one multi-row INSERT. The lock is held until the transaction ends, so the
- * next writer reads this batch's last hash as its head; appends are serialised, never forked
- * (`prev_hash` is also unique, so a writer that skipped the lock fails instead of forking).
- *
- * `baton.lock_audit_chain` takes the lock and then reads the head in a statement of its own
- * (a fresh READ COMMITTED snapshot, so it sees the previous holder's commit) in one round trip:
- * everything between taking the lock and committing is the lock's hold time, which bounds how
- * many audited transactions per second the whole deployment can commit. Callers must use READ
- * COMMITTED (the default); under REPEATABLE READ the head could be stale and the append would
- * fail on the unique `prev_hash`.
+ * Appends entries inside the caller's transaction with one multi-row INSERT, unchained: no lock,
+ * no read of the chain's head, so appends from any number of connections run side by side. The
+ * sealer (`sealAuditChain`) links them into the hash chain shortly after they commit; until then
+ * their `prevHash`/`hash` are null. `at` is stored with millisecond precision, as it is hashed, one time per statement.
  */
 export async function appendAuditEntries(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
-  if (entries.length === 0) return [];
-  const [head]: Array<{ prev: string | null; at: Date | string; ids: Array<string | number> | string }> = await manager.query(
-    `SELECT * FROM baton.lock_audit_chain($1::bigint, $2::int)`,
-    [AUDIT_CHAIN_LOCK_KEY, entries.length],
-  );
-  const at = (head.at instanceof Date ? head.at : new Date(String(head.at))).toISOString();
-  const ids = parseIds(head.ids);
-  let prevHash = head.prev ?? GENESIS_HASH;
-  const records: AuditRecord[] = entries.map((entry, i) => {
-    const fields = { id: ids[i]!, ...entry, at };
-    const hash = auditEntryHash(prevHash, fields);
-    const record = { ...fields, prevHash, hash };
-    prevHash = hash;
-    return record;
-  });
-  for (let start = 0; start < records.length; start += MAX_ROWS_PER_INSERT) {
-    await insertRows(manager, records.slice(start, start + MAX_ROWS_PER_INSERT), at);
+  const records: AuditRecord[] = [];
+  for (let start = 0; start < entries.length; start += MAX_ROWS_PER_INSERT) {
+    records.push(...(await insertRows(manager, entries.slice(start, start + MAX_ROWS_PER_INSERT))));
   }
   return records;
 }
 
-async function insertRows(manager: EntityManager, rows: readonly AuditRecord[], at: string): Promise<void> {
-  const params: unknown[] = [at];
-  const values = rows.map((r) => {
+async function insertRows(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
+  if (entries.length === 0) return [];
+  const params: unknown[] = [];
+  const values = entries.map((e) => {
     const base = params.length;
-    params.push(r.id, r.actor, r.action, r.targetType, r.targetId, json(r.before), json(r.after), json(r.reason), r.runId, r.traceId, r.prevHash, r.hash);
+    params.push(e.actor, e.action, e.targetType, e.targetId, json(e.before), json(e.after), json(e.reason), e.runId, e.traceId);
     const p = (n: number) => `$${base + n}`;
-    return `(${p(1)}::bigint, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::jsonb, ${p(9)}::uuid, ${p(10)}, $1::timestamptz, ${p(11)}, ${p(12)})`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}::jsonb, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::uuid, ${p(9)}, date_trunc('milliseconds', statement_timestamp()))`;
   });
-  await manager.query(
-    `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at, prev_hash, hash)
-     VALUES ${values.join(', ')}`,
+  // The entries and their places in the queue of the sealer, in one statement.
+  const rows: Array<{ id: string | number; at: Date | string }> = await manager.query(
+    `WITH appended AS (
+       INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
+       VALUES ${values.join(', ')} RETURNING id, at
+     ), queued AS (INSERT INTO baton.audit_pending (audit_id) SELECT id FROM appended)
+     SELECT id, at FROM appended ORDER BY id`,
     params,
   );
+  // Ids come from the sequence row by row, so id order is the order given.
+  return entries.map((entry, i) => ({
+    ...entry,
+    id: String(rows[i]!.id),
+    at: (rows[i]!.at instanceof Date ? rows[i]!.at : new Date(String(rows[i]!.at))).toISOString(),
+    prevHash: null,
+    hash: null,
+  }));
 }
 
 /** jsonb parameter text; SQL NULL (not JSON null) for an absent value, as before the chain existed. */
 function json(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
-}
-
-/** pg returns a bigint[] as strings; PGlite may return numbers, bigints or the array literal. */
-function parseIds(ids: Array<string | number | bigint> | string): string[] {
-  if (typeof ids === 'string') return ids.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
-  return ids.map((id) => String(id));
 }

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /**
- * Key of the transaction-level advisory lock every audit append takes, so appends form one
- * chain: under it the writer reads the head, links to it and inserts before committing.
- * Any constant works as long as every writer uses the same one; this is "baton" in ASCII.
+ * Key of the transaction-level advisory lock the sealer takes, so that one sealer at a time links
+ * entries into the chain (appends take no lock). Any constant works as long as every sealer uses
+ * the same one; this is "baton" in ASCII.
  */
 export const AUDIT_CHAIN_LOCK_KEY = '422827237230';
 
@@ -26,10 +26,10 @@ export interface AuditHashedFields {
   at: string;
 }
 
-/** A stored audit entry with its place in the chain. */
+/** A stored audit entry with its place in the chain; null until the sealer has linked it. */
 export interface AuditRecord extends AuditHashedFields {
-  prevHash: string;
-  hash: string;
+  prevHash: string | null;
+  hash: string | null;
 }
 
 /**
@@ -89,8 +89,8 @@ export function auditRecordOf(row: Record<string, unknown>): AuditRecord {
     runId: (row['run_id'] as string | null) ?? null,
     traceId: (row['trace_id'] as string | null) ?? null,
     at: isoOf(row['at']),
-    prevHash: row['prev_hash'] as string,
-    hash: row['hash'] as string,
+    prevHash: (row['prev_hash'] as string | null) ?? null,
+    hash: (row['hash'] as string | null) ?? null,
   };
 }
 

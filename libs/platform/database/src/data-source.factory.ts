@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { DataSource, type MixedList } from 'typeorm';
 import { createPgliteDriver } from './pglite/pglite-serial.driver';
+import { PgliteWorkerClient } from './pglite/pglite-worker.client';
 
 export type DatabaseOptions =
   | { kind: 'pglite'; /** Folder for the data; omitted means in memory. */ dataDir?: string }
@@ -31,9 +32,15 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
   };
   let dataSource: DataSource;
   if (spec.database.kind === 'pglite') {
-    const { PGlite } = await import('@electric-sql/pglite');
     if (spec.database.dataDir) mkdirSync(spec.database.dataDir, { recursive: true });
-    const db = await PGlite.create(spec.database.dataDir);
+    // PGlite in a worker thread: the database works on one core while the engine works on the other.
+    const db = new PgliteWorkerClient(spec.database.dataDir);
+    try {
+      await db.ready();
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
     dataSource = new DataSource({
       ...common,
       driver: createPgliteDriver(db),

@@ -1,8 +1,10 @@
 import { Headers } from '@baton/contracts';
 import { errorMessage } from '@baton/platform-errors';
-import type { MessageBus } from '@baton/platform-messaging';
+import type { MessageBus, OutgoingMessage } from '@baton/platform-messaging';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { headersOf, valueOf, type OutboxRow } from './outbox-log.store';
+import type { CommittedEvent } from './run-ledger';
 
 export interface OutboxRelayOptions {
   /** Relay only rows these services wrote; all rows when omitted (the embedded default). */
@@ -10,13 +12,23 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Poll interval that picks up rows a crashed process committed but never published. */
   pollIntervalMs?: number;
+  /**
+   * Rows younger than this are left to the process that committed them, which publishes right
+   * after its commit; the poll takes only rows that process did not get to (default 2 s).
+   */
+  pollMinAgeMs?: number;
+  /** The outbox is the embedded bus's own log (a durable in-memory bus): nothing to relay. */
+  busLog?: boolean;
 }
 
 /**
- * Publishes committed outbox rows to the bus, then deletes them, in one transaction with the
- * rows locked (`FOR UPDATE SKIP LOCKED`, so replicas share the work without publishing a row
- * twice in the normal case). A crash after publishing and before the delete republishes the
- * row: delivery is at least once, and consumers' inboxes make the duplicate harmless.
+ * Publishes committed outbox rows to the bus, then deletes them. Two paths:
+ * - right after a commit, the ledger hands the relay the rows it wrote: they are published at
+ *   once (what was committed meanwhile goes in the same publish) and deleted in batches;
+ * - a poll, the safety net, takes rows older than `pollMinAgeMs` — those of a process that died
+ *   between its commit and its publish — locked `FOR UPDATE SKIP LOCKED`, so replicas share them.
+ * A crash after publishing and before the delete republishes the row: delivery is at least once,
+ * and consumers' inboxes make the duplicate harmless.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -26,6 +38,10 @@ export class OutboxRelay {
   private stopped = true;
   private healthy = true;
   private lastError: string | null = null;
+  private committed: CommittedEvent[] = [];
+  private publishing: Promise<void> | null = null;
+  private published: string[] = [];
+  private deleting: Promise<void> | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -34,6 +50,7 @@ export class OutboxRelay {
   ) {}
 
   start(): void {
+    if (this.options.busLog) return;
     this.stopped = false;
     const interval = this.options.pollIntervalMs ?? 1000;
     this.timer = setInterval(() => this.kick(), interval);
@@ -45,13 +62,42 @@ export class OutboxRelay {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    await this.publishing;
+    await this.deleting;
   }
 
   health(): { ok: boolean; detail: string } {
+    if (this.options.busLog) return { ok: true, detail: 'the outbox is the embedded bus\'s log' };
     return { ok: this.healthy, detail: this.healthy ? 'outbox relay publishing' : `outbox relay failing: ${this.lastError}` };
   }
 
-  /** Asks for a drain; concurrent kicks coalesce into one more pass. */
+  /** Rows a transaction of this process has just committed: published now, not at the next poll. */
+  publishCommitted(events: readonly CommittedEvent[]): void {
+    if (this.stopped) return;
+    const mine = this.options.services ? events.filter((e) => this.options.services!.includes(e.service)) : events;
+    if (mine.length === 0) return;
+    this.committed.push(...mine);
+    if (this.publishing) return;
+    this.publishing = (async () => {
+      while (this.committed.length > 0 && !this.stopped) {
+        const batch = this.committed.splice(0, this.options.batchSize ?? 500);
+        try {
+          await this.bus.publish(batch.map((e) => ({ topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers })));
+          this.healthy = true;
+          this.forget(batch.map((e) => e.id));
+        } catch (error) {
+          // The rows stay; the poll publishes them once they are old enough.
+          this.healthy = false;
+          this.lastError = errorMessage(error);
+          this.logger.warn(`publishing ${batch.length} committed event(s) failed; the poll will retry them: ${this.lastError}`);
+        }
+      }
+    })().finally(() => {
+      this.publishing = null;
+    });
+  }
+
+  /** Asks for a poll; concurrent kicks coalesce into one more pass. */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
@@ -63,16 +109,37 @@ export class OutboxRelay {
     });
   }
 
-  /** Resolves when nothing is left to publish (used by tests and graceful shutdown). */
+  /** Resolves when nothing is left to publish, however young (tests and graceful shutdown). */
   async flush(): Promise<void> {
-    while ((await this.drainOnce()) > 0);
+    if (this.options.busLog) return;
+    await this.publishing;
+    await this.deleting;
+    while ((await this.drainOnce(0)) > 0);
+  }
+
+  private forget(ids: readonly string[]): void {
+    this.published.push(...ids);
+    if (this.deleting) return;
+    this.deleting = (async () => {
+      while (this.published.length > 0) {
+        const batch = this.published.splice(0, 5000);
+        try {
+          await this.dataSource.query(`DELETE FROM baton.outbox WHERE id = ANY($1::bigint[])`, [batch]);
+        } catch (error) {
+          // Left behind, the rows are published again by the poll and skipped by the inboxes.
+          this.logger.warn(`could not delete ${batch.length} published outbox row(s): ${errorMessage(error)}`);
+        }
+      }
+    })().finally(() => {
+      this.deleting = null;
+    });
   }
 
   private async loop(): Promise<void> {
     do {
       this.again = false;
       try {
-        while (!this.stopped && (await this.drainOnce()) > 0);
+        while (!this.stopped && (await this.drainOnce(this.options.pollMinAgeMs ?? 2000)) > 0);
         this.healthy = true;
       } catch (error) {
         this.healthy = false;
@@ -83,28 +150,26 @@ export class OutboxRelay {
     } while (this.again && !this.stopped);
   }
 
-  private async drainOnce(): Promise<number> {
-    const batch = this.options.batchSize ?? 200;
+  private async drainOnce(minAgeMs: number): Promise<number> {
+    const batch = this.options.batchSize ?? 500;
     const services = this.options.services;
     return this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ id: string; topic: string; key: string; payload: unknown; headers: Record<string, string> }> =
-        await manager.query(
-          `SELECT id, topic, key, payload, headers FROM baton.outbox
-            ${services ? 'WHERE service = ANY($2)' : ''}
-            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          services ? [batch, services] : [batch],
-        );
-      if (rows.length === 0) return 0;
-      await this.bus.publish(
-        rows.map((row) => ({
-          topic: row.topic,
-          key: row.key,
-          value: Buffer.from(JSON.stringify(row.payload)),
-          headers: { ...row.headers, [Headers.eventType]: String((row.payload as { type?: string }).type ?? '') },
-        })),
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, topic, key, value_text, value_bytes, payload, headers, headers_text FROM baton.outbox
+          WHERE created_at <= now() - make_interval(secs => $2::double precision / 1000)
+            ${services ? 'AND service = ANY($3)' : ''}
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        services ? [batch, minAgeMs, services] : [batch, minAgeMs],
       );
-      await manager.query(`DELETE FROM baton.outbox WHERE id = ANY($1)`, [rows.map((r) => r.id)]);
+      if (rows.length === 0) return 0;
+      await this.bus.publish(rows.map(messageOf));
+      await manager.query(`DELETE FROM baton.outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => String(r.id))]);
       return rows.length;
     });
   }
+}
+
+function messageOf(row: OutboxRow): OutgoingMessage {
+  const type = (row.payload as { type?: unknown } | null)?.type;
+  return { topic: row.topic, key: row.key, value: valueOf(row), headers: { ...(typeof type === 'string' ? { [Headers.eventType]: type } : {}), ...headersOf(row) } };
 }

@@ -1,9 +1,13 @@
-import { canTransition, type RunRef, type RunState } from '@baton/contracts';
+import { canTransition, Headers, type RunRef, type RunState } from '@baton/contracts';
 import { DomainException } from '@baton/platform-errors';
 import { injectTraceHeaders } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEntries, pendingAuditEntry, type AuditInput, type PendingAuditEntry } from './audit-append.util';
 import type { AuditRecord } from './audit-chain.util';
+import { isEmbeddedDatabase } from './data-source.factory';
+import { RunStateCache, RunStateReader, type CurrentRunState } from './run-state.reader';
+
+export type { CurrentRunState } from './run-state.reader';
 
 export enum LedgerErrorCode {
   IllegalTransition = 'illegal_transition',
@@ -31,30 +35,64 @@ export interface OutboxInput {
   headers?: Record<string, string>;
 }
 
-export interface CurrentRunState {
-  runId: string;
-  state: RunState;
+/** An outgoing event as committed to the outbox: what the relay or the embedded bus delivers. */
+export interface CommittedEvent {
+  /** The outbox row id: increasing in commit order on the embedded database. */
+  id: string;
+  service: string;
+  topic: string;
+  key: string;
+  /** The event as JSON text, exactly as stored. */
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** The event a consumer is applying: its id is recorded for the consumer, so it applies once. */
+export interface InboxEntry {
+  consumer: string;
+  eventId: string;
+}
+
+interface BufferedTransition {
+  run: RunRef;
   seq: number;
-  workflowId: string;
-  workflowVersion: number;
-  orgId: string;
+  from: RunState | null;
+  to: RunState;
+  stage: string;
+  actor: string;
+  reason: string | null;
+  detail: string;
+  causeEventId: string | null;
+}
+
+interface BufferedEmit {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
 }
 
 /**
- * The work of one message, in one transaction: state transitions, audit entries and outgoing
- * events commit together or not at all (transactional outbox).
+ * The work of one message or request inside a transaction: state transitions, audit entries and
+ * outgoing events commit together or not at all (transactional outbox). Transitions, audit
+ * entries and events are buffered and written when the transaction ends, all of a transaction's
+ * units of work together in one multi-row statement per table; `manager` runs anything else at
+ * once, in the same transaction.
  */
 export class UnitOfWork {
   readonly emitted: OutboxInput[] = [];
-  private readonly pendingAudit: PendingAuditEntry[] = [];
+  /** @internal */ readonly transitions: BufferedTransition[] = [];
+  /** @internal */ readonly pendingAudit: PendingAuditEntry[] = [];
+  /** @internal */ readonly outgoing: BufferedEmit[] = [];
 
   constructor(
     readonly manager: EntityManager,
-    private readonly service: string,
+    private readonly states: RunStateReader = new RunStateReader(manager, true),
   ) {}
 
+  /** The run's state as this transaction sees it, including transitions buffered in it. */
   async current(runId: string): Promise<CurrentRunState | null> {
-    return currentState(this.manager, runId);
+    return this.states.get(runId);
   }
 
   /**
@@ -62,7 +100,7 @@ export class UnitOfWork {
    * unique per run, so of two writers advancing the run from the same state only one commits.
    */
   async transition(run: RunRef, input: TransitionInput): Promise<CurrentRunState> {
-    const current = await currentState(this.manager, run.runId);
+    const current = await this.states.get(run.runId);
     const from = current?.state ?? null;
     if (input.from && !input.from.includes(from)) {
       throw new LedgerException(
@@ -81,131 +119,323 @@ export class UnitOfWork {
       );
     }
     const seq = (current?.seq ?? 0) + 1;
-    try {
-      await this.manager.query(
-        `INSERT INTO baton.run_transition
-          (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          run.runId,
-          seq,
-          from,
-          input.to,
-          input.stage,
-          run.workflowId,
-          run.workflowVersion,
-          run.orgId,
-          input.causeEventId ?? null,
-          input.actor ?? `system:${input.stage}`,
-          input.reason ?? null,
-          JSON.stringify(input.detail ?? {}),
-        ],
-      );
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new LedgerException(
-          LedgerErrorCode.TransitionConflict,
-          `run ${run.runId} was advanced concurrently from ${from ?? 'not started'}`,
-          { runId: run.runId },
-          'conflict',
-        );
-      }
-      throw error;
-    }
-    return { runId: run.runId, state: input.to, seq, workflowId: run.workflowId, workflowVersion: run.workflowVersion, orgId: run.orgId };
+    this.transitions.push({
+      run,
+      seq,
+      from,
+      to: input.to,
+      stage: input.stage,
+      actor: input.actor ?? `system:${input.stage}`,
+      reason: input.reason ?? null,
+      detail: JSON.stringify(input.detail ?? {}),
+      causeEventId: input.causeEventId ?? null,
+    });
+    const next: CurrentRunState = { runId: run.runId, state: input.to, seq, workflowId: run.workflowId, workflowVersion: run.workflowVersion, orgId: run.orgId };
+    this.states.set(next);
+    return next;
   }
 
   /**
-   * Records an audit entry. Entries are appended to the hash chain when the unit of work ends
-   * (or at `flushAudit`), all of them with one lock and one INSERT, so the chain lock is held
-   * only for the last moments of the transaction. The trace id is taken now, from the active span.
+   * Records an audit entry, appended when the transaction ends (or at `flushAudit`). The trace id
+   * is taken now, from the active span.
    */
   async audit(entry: AuditInput): Promise<void> {
     this.pendingAudit.push(pendingAuditEntry(entry));
   }
 
-  /** Appends the entries recorded so far and returns them as stored (ids, time, hashes). */
+  /** Appends the entries recorded so far and returns them as stored (ids and time; sealed later). */
   async flushAudit(): Promise<AuditRecord[]> {
     return appendAuditEntries(this.manager, this.pendingAudit.splice(0));
   }
 
   async emit(message: OutboxInput): Promise<void> {
-    await this.manager.query(`INSERT INTO baton.outbox (service, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)`, [
-      this.service,
-      message.topic,
-      message.key,
-      JSON.stringify(message.payload),
+    this.outgoing.push({
+      topic: message.topic,
+      key: message.key,
+      value: JSON.stringify(message.payload),
       // The active trace travels with the event, so one run is one trace across services.
-      JSON.stringify({ ...injectTraceHeaders(), ...message.headers }),
-    ]);
+      headers: { ...injectTraceHeaders(), ...eventTypeHeader(message.payload), ...message.headers },
+    });
     this.emitted.push(message);
   }
 }
 
 export type LedgerOutcome<T> = { outcome: 'processed'; value: T } | { outcome: 'skipped' };
 
-/** Entry point for state changes: one transaction per handled message, deduplicated by event id. */
+/** One cache per embedded database, shared by every ledger on it. */
+const CACHES = new WeakMap<DataSource, RunStateCache>();
+
+export interface RunLedgerOptions {
+  /** Units of work committed together at most (default 512). */
+  maxBatch?: number;
+  /** Group transactions in flight at once (default 1: the embedded database has one session). */
+  maxConcurrentGroups?: number;
+}
+
+interface Pending {
+  inbox: InboxEntry | null;
+  work: (uow: UnitOfWork) => Promise<unknown>;
+  resolve: (outcome: LedgerOutcome<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Work that threw for reasons of its own (not the database's): the culprits are known. */
+class WorkFailed extends Error {
+  constructor(readonly failures: Map<number, unknown>) {
+    super('work failed');
+  }
+}
+
+/** Postgres allows 65535 bind parameters per statement; a transition row takes 12. */
+const MAX_ROWS_PER_INSERT = 4000;
+
+/**
+ * Entry point for state changes. Two ways in:
+ * - `transaction(work)`: the work alone in a transaction of its own, as a request handler needs
+ *   (row locks it takes are its own, conflicts surface at once);
+ * - `consume(inbox, work)`: the work of one consumed message, committed together with the work of
+ *   other messages being consumed at the same time (group commit): one transaction, one
+ *   multi-row statement per table, the current state of every run read in one query. The work
+ *   must touch its own run only. A work that fails, or a batch the database refuses, is split:
+ *   the failing work alone is rejected (its message is retried or dead-lettered by the bus), the
+ *   others commit without it, nothing of it is written.
+ * With an inbox entry, the event id is recorded for the consumer in the same transaction; if it
+ * was recorded already, the work does not run and the outcome is `skipped`.
+ */
 export class RunLedger {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(events: readonly CommittedEvent[]) => void>();
+  private readonly queue: Pending[] = [];
+  private readonly reader: RunStateReader;
+  private readonly cache: RunStateCache | undefined;
+  private readonly maxBatch: number;
+  private readonly maxConcurrentGroups: number;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly service: string,
-  ) {}
+    options: RunLedgerOptions = {},
+  ) {
+    // Only this process writes the embedded database, so what it committed last is the truth.
+    if (isEmbeddedDatabase(dataSource)) {
+      this.cache = CACHES.get(dataSource) ?? new RunStateCache();
+      CACHES.set(dataSource, this.cache);
+    }
+    this.reader = new RunStateReader(dataSource.manager, false, this.cache);
+    this.maxBatch = options.maxBatch ?? 512;
+    this.maxConcurrentGroups = options.maxConcurrentGroups ?? 1;
+  }
+
+  /** The work alone, in a transaction of its own. */
+  async transaction<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    const outcome = await this.run<T>(null, work, false);
+    if (outcome.outcome !== 'processed') throw new Error('unreachable: a transaction without an inbox entry always runs');
+    return outcome.value;
+  }
+
+  /** The work of a consumed message, group-committed with other messages' work. */
+  consume<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>): Promise<LedgerOutcome<T>> {
+    return this.run(inbox, work, true);
+  }
 
   /**
-   * Runs `work` in a transaction. With `inbox`, the event id is recorded for the consumer in the
-   * same transaction; if it was already recorded, nothing runs and the outcome is `skipped`.
+   * Runs `work` in a transaction of its own (`grouped: false`, the default) or group-committed.
+   * Kept for callers written before `transaction`/`consume`.
    */
-  async apply<T>(
-    inbox: { consumer: string; eventId: string } | null,
-    work: (uow: UnitOfWork) => Promise<T>,
-  ): Promise<LedgerOutcome<T>> {
-    const result = await this.dataSource.transaction(async (manager) => {
-      if (inbox) {
-        const rows: unknown[] = await manager.query(
-          `INSERT INTO baton.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [inbox.consumer, inbox.eventId],
-        );
-        if (rows.length === 0) return { outcome: 'skipped' as const };
-      }
-      const uow = new UnitOfWork(manager, this.service);
-      const value = await work(uow);
-      await uow.flushAudit();
-      return { outcome: 'processed' as const, value, emitted: uow.emitted.length };
-    });
-    if (result.outcome === 'processed' && result.emitted > 0) for (const listener of this.listeners) listener();
-    return result.outcome === 'processed' ? { outcome: 'processed', value: result.value } : result;
+  apply<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>): Promise<LedgerOutcome<T>> {
+    return this.run(inbox, work, false);
   }
 
+  /** The run's current state (reads made at the same moment share one query). */
   async current(runId: string): Promise<CurrentRunState | null> {
-    return currentState(this.dataSource.manager, runId);
+    return this.reader.get(runId);
   }
 
-  /** Called after a commit that wrote outbox rows, so the relay publishes without waiting to poll. */
-  onCommitWithEvents(listener: () => void): () => void {
+  /** Called after every commit that wrote outbox rows, with the rows, in id order. */
+  onCommitted(listener: (events: readonly CommittedEvent[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+
+  private run<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean): Promise<LedgerOutcome<T>> {
+    return new Promise<LedgerOutcome<T>>((resolve, reject) => {
+      const pending: Pending = { inbox, work, resolve: resolve as Pending['resolve'], reject };
+      if (!grouped) {
+        void this.commit([pending]);
+        return;
+      }
+      this.queue.push(pending);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxConcurrentGroups) return;
+    this.scheduled = true;
+    // One turn of the event loop lets everything consumed at the same moment join the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < this.maxConcurrentGroups && this.queue.length > 0) {
+        const group = this.queue.splice(0, this.maxBatch);
+        this.inFlight += 1;
+        void this.commit(group).finally(() => {
+          this.inFlight -= 1;
+          if (this.queue.length > 0) this.schedule();
+        });
+      }
+    });
+  }
+
+  /** Commits the group, splitting it around whatever fails; settles every item. */
+  private async commit(items: Pending[]): Promise<void> {
+    let results: Array<LedgerOutcome<unknown>>;
+    let events: CommittedEvent[];
+    let states: CurrentRunState[];
+    try {
+      ({ results, events, states } = await this.commitOnce(items));
+    } catch (error) {
+      if (items.length === 1) {
+        items[0]!.reject(error instanceof WorkFailed ? error.failures.get(0) : asLedgerError(error));
+        return;
+      }
+      if (error instanceof WorkFailed) {
+        for (const [i, failure] of error.failures) items[i]!.reject(failure);
+        const rest = items.filter((_, i) => !error.failures.has(i));
+        if (rest.length > 0) await this.commit(rest);
+        return;
+      }
+      // The database refused the batch (a conflict, a constraint): halve it until the culprit is alone.
+      const half = Math.ceil(items.length / 2);
+      await this.commit(items.slice(0, half));
+      await this.commit(items.slice(half));
+      return;
+    }
+    this.cache?.committed(states);
+    if (events.length > 0) for (const listener of this.listeners) listener(events);
+    items.forEach((item, i) => item.resolve(results[i]!));
+  }
+
+  private async commitOnce(items: Pending[]): Promise<{ results: Array<LedgerOutcome<unknown>>; events: CommittedEvent[]; states: CurrentRunState[] }> {
+    return this.dataSource.transaction(async (manager) => {
+      const fresh = await claimInbox(manager, items);
+      const states = new RunStateReader(manager, true, this.cache);
+      const uows = items.map((_, i) => (fresh[i] ? new UnitOfWork(manager, states) : null));
+      const settled = await Promise.allSettled(items.map((item, i) => (uows[i] ? item.work(uows[i]!) : Promise.resolve(undefined))));
+      // A statement that fails aborts the whole transaction: works that ran a statement after it
+      // fail with "transaction aborted" and are victims, not culprits. The culprits are those that
+      // failed otherwise; when there are none to name, the group is halved instead.
+      const failures = new Map<number, unknown>();
+      settled.forEach((s, i) => {
+        if (s.status === 'rejected' && !isAbortedTransaction(s.reason)) failures.set(i, s.reason);
+      });
+      if (failures.size > 0) throw new WorkFailed(failures);
+      if (settled.some((s) => s.status === 'rejected')) throw new Error('a statement of the group failed');
+      const live = uows.filter((u): u is UnitOfWork => u !== null);
+      const transitions = live.flatMap((u) => u.transitions);
+      await writeTransitions(manager, transitions);
+      const audit = live.flatMap((u) => u.pendingAudit.splice(0));
+      if (audit.length > 0) await appendAuditEntries(manager, audit);
+      const events = await writeOutbox(manager, this.service, live.flatMap((u) => u.outgoing));
+      return {
+        results: settled.map((s, i): LedgerOutcome<unknown> => (fresh[i] ? { outcome: 'processed', value: (s as PromiseFulfilledResult<unknown>).value } : { outcome: 'skipped' })),
+        events,
+        states: transitions.map((t) => ({ runId: t.run.runId, state: t.to, seq: t.seq, workflowId: t.run.workflowId, workflowVersion: t.run.workflowVersion, orgId: t.run.orgId })),
+      };
+    });
+  }
 }
 
-async function currentState(manager: EntityManager, runId: string): Promise<CurrentRunState | null> {
-  const rows: Array<{ seq: number; to_state: RunState; workflow_id: string; workflow_version: number; org_id: string }> =
+/** Records the inbox entries of a group in one statement; false for an event applied before. */
+async function claimInbox(manager: EntityManager, items: readonly Pending[]): Promise<boolean[]> {
+  const entries = items.map((item) => item.inbox);
+  const claimed = entries.filter((e): e is InboxEntry => e !== null);
+  if (claimed.length === 0) return items.map(() => true);
+  const params: string[] = [];
+  const values = claimed.map((e) => {
+    params.push(e.consumer, e.eventId);
+    return `($${params.length - 1}, $${params.length}::uuid)`;
+  });
+  const rows: Array<{ consumer: string; event_id: string }> = await manager.query(
+    `INSERT INTO baton.inbox (consumer, event_id) VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING consumer, event_id`,
+    params,
+  );
+  const inserted = new Set(rows.map((r) => `${r.consumer}\n${r.event_id}`));
+  // The same event twice in one group: the first runs, the second is a duplicate.
+  return entries.map((e) => e === null || inserted.delete(`${e.consumer}\n${e.eventId.toLowerCase()}`));
+}
+
+async function writeTransitions(manager: EntityManager, transitions: readonly BufferedTransition[]): Promise<void> {
+  if (transitions.length === 0) return;
+  for (let start = 0; start < transitions.length; start += MAX_ROWS_PER_INSERT) {
+    const chunk = transitions.slice(start, start + MAX_ROWS_PER_INSERT);
+    const params: unknown[] = [];
+    const values = chunk.map((t) => {
+      const b = params.length;
+      params.push(t.run.runId, t.seq, t.from, t.to, t.stage, t.run.workflowId, t.run.workflowVersion, t.run.orgId, t.causeEventId, t.actor, t.reason, t.detail);
+      return `($${b + 1}::uuid, $${b + 2}::int, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9}::uuid, $${b + 10}, $${b + 11}, $${b + 12}::jsonb)`;
+    });
     await manager.query(
-      `SELECT seq, to_state, workflow_id, workflow_version, org_id FROM baton.run_transition
-        WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [runId],
+      `INSERT INTO baton.run_transition
+         (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
+       VALUES ${values.join(', ')}`,
+      params,
     );
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    runId,
-    state: row.to_state,
-    seq: Number(row.seq),
-    workflowId: row.workflow_id,
-    workflowVersion: Number(row.workflow_version),
-    orgId: row.org_id,
-  };
+  }
+  // The head of each run is its last transition in the group.
+  const heads = new Map<string, BufferedTransition>();
+  for (const t of transitions) heads.set(t.run.runId, t);
+  const params: unknown[] = [];
+  const values = [...heads.values()].map((t) => {
+    const b = params.length;
+    params.push(t.run.runId, t.seq, t.to, t.stage, t.run.workflowId, t.run.workflowVersion, t.run.orgId);
+    return `($${b + 1}::uuid, $${b + 2}::int, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::int, $${b + 7}, now())`;
+  });
+  await manager.query(
+    `INSERT INTO baton.run_head AS h (run_id, seq, state, stage, workflow_id, workflow_version, org_id, since)
+     VALUES ${values.join(', ')}
+     ON CONFLICT (run_id) DO UPDATE SET seq = EXCLUDED.seq, state = EXCLUDED.state, stage = EXCLUDED.stage, since = EXCLUDED.since
+     WHERE h.seq < EXCLUDED.seq`,
+    params,
+  );
+}
+
+async function writeOutbox(manager: EntityManager, service: string, emits: readonly BufferedEmit[]): Promise<CommittedEvent[]> {
+  const events: CommittedEvent[] = [];
+  for (let start = 0; start < emits.length; start += MAX_ROWS_PER_INSERT) {
+    const chunk = emits.slice(start, start + MAX_ROWS_PER_INSERT);
+    const params: unknown[] = [service];
+    const values = chunk.map((e) => {
+      const b = params.length;
+      params.push(e.topic, e.key, e.value, JSON.stringify(e.headers));
+      return `($1, $${b + 1}, $${b + 2}, $${b + 3}, $${b + 4})`;
+    });
+    const rows: Array<{ id: string | number }> = await manager.query(
+      `INSERT INTO baton.outbox (service, topic, key, value_text, headers_text) VALUES ${values.join(', ')} RETURNING id`,
+      params,
+    );
+    // PostgreSQL returns the rows of a multi-row VALUES insert in the order given.
+    chunk.forEach((e, i) => events.push({ id: String(rows[i]!.id), service, topic: e.topic, key: e.key, value: e.value, headers: e.headers }));
+  }
+  return events;
+}
+
+/** Consumers and tools read the event's type from a header without parsing the value. */
+function eventTypeHeader(payload: unknown): Record<string, string> {
+  const type = (payload as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? { [Headers.eventType]: type } : {};
+}
+
+/** PostgreSQL's "current transaction is aborted, commands ignored until end of transaction block". */
+function isAbortedTransaction(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return (e?.driverError?.code ?? e?.code) === '25P02' || /current transaction is aborted/.test(String((error as Error | null)?.message));
+}
+
+/** A transition row that lost the race for its number is a conflict, said as the ledger says it. */
+function asLedgerError(error: unknown): unknown {
+  if (!isUniqueViolation(error) || !/run_transition_run_seq/.test(String((error as Error).message))) return error;
+  return new LedgerException(LedgerErrorCode.TransitionConflict, 'the run was advanced concurrently by another writer', undefined, 'conflict');
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -13,45 +13,29 @@ import {
   type Subscription,
 } from './message-bus.port';
 
-interface StoredMessage {
+/** A message already written to durable storage, with its offset there. */
+export interface StoredLogMessage {
+  /** Increasing in commit order; the message's identity across restarts. */
+  offset: string;
+  topic: string;
   key: string;
   value: Buffer;
   headers: Record<string, string>;
 }
 
-class PartitionLog {
-  /**
-   * Offset of messages[0]; everything below it has been consumed by every group. It starts from
-   * the clock, not 0, so offsets never repeat across restarts of the process: consumers may use
-   * a message's position as its identity (the ingress dedupe key does).
-   */
-  base = Date.now() * 1000;
-  messages: StoredMessage[] = [];
-
-  get end(): number {
-    return this.base + this.messages.length;
-  }
-
-  at(offset: number): StoredMessage | undefined {
-    return this.messages[offset - this.base];
-  }
-
-  truncateBelow(offset: number): void {
-    const drop = offset - this.base;
-    // Splicing on every message would be quadratic; drop in chunks.
-    if (drop > 256 || (drop > 0 && drop === this.messages.length)) {
-      this.messages = this.messages.slice(drop);
-      this.base = offset;
-    }
-  }
-}
-
-interface Group {
-  subscription: Subscription;
-  policy: RetryPolicy;
-  /** Committed offset per `topic#partition`. */
-  cursors: Map<string, number>;
-  topics: Set<string>;
+/**
+ * Where a durable embedded bus keeps its messages: everything published stays stored until every
+ * consumer group subscribed to its topic has finished it. Delivery is at least once: after a
+ * crash, whatever was still stored is delivered again, and consumers' inboxes skip what they had
+ * already applied.
+ */
+export interface BusLogStore {
+  /** Stores messages published outside a transaction; returns their offsets, in order. */
+  append(messages: readonly OutgoingMessage[]): Promise<string[]>;
+  /** Everything stored, in offset order. */
+  load(): Promise<StoredLogMessage[]>;
+  /** Forgets messages every group has finished. */
+  remove(offsets: readonly string[]): Promise<void>;
 }
 
 export interface InMemoryBusOptions {
@@ -59,48 +43,105 @@ export interface InMemoryBusOptions {
   retry?: Partial<RetryPolicy>;
   now?: () => number;
   random?: () => number;
+  /**
+   * Messages of one partition handed to a consumer group at once (default 256). Messages with
+   * different keys in a batch are handled concurrently; one key's messages stay in order.
+   */
+  batchSize?: number;
+  /** Durable storage; without it messages live in memory only (tests). */
+  store?: BusLogStore;
+  /** Messages kept per topic that no group consumes (for inspection), newest last (default 10,000). */
+  retainUnconsumed?: number;
+}
+
+interface Entry {
+  offset: number;
+  /** The store's offset, when stored. */
+  stored: string | null;
+  topic: string;
+  partition: number;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** Groups that still have to finish it. */
+  refs: number;
+}
+
+interface Queue {
+  entries: Entry[];
+  draining: Promise<void> | null;
+}
+
+interface Group {
+  subscription: Subscription;
+  policy: RetryPolicy;
+  topics: Set<string>;
+  /** Per `topic#partition`: what the group has not finished yet, in arrival order. */
+  queues: Map<string, Queue>;
+  paused: Set<string>;
 }
 
 /**
- * The embedded bus: the same contract as Kafka inside one process. Each topic is a set of
- * partition logs; each consumer group keeps an offset per partition and drains each partition
- * strictly in order (ordering per key), partitions in parallel. Messages are kept until every
- * group subscribed to the topic has consumed them, so nothing published before a consumer
- * starts is lost. Values are Buffers, as on the wire, so no object is shared between stages.
+ * The embedded bus: the same contract as Kafka inside one process. Each consumer group keeps a
+ * queue per topic partition and takes what is waiting in batches: messages with different keys
+ * run concurrently, one key's messages strictly in order, partitions in parallel. Failed messages
+ * are routed to `<topic>.retry` (only the failing group sees them again) and then `<topic>.dlq`,
+ * as on Kafka. With a store, every message whose topic some group consumes is stored before it
+ * is delivered and forgotten once every such group has finished it, so a process killed at any
+ * moment delivers, after restarting, everything that was not finished. Values are Buffers, as on
+ * the wire, so no object is shared between stages.
  */
 export class InMemoryBus extends MessageBus {
   private readonly logger = new Logger(InMemoryBus.name);
-  private readonly topics = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, Group>();
-  private readonly draining = new Map<string, Promise<void>>();
+  private readonly unconsumed = new Map<string, Entry[]>();
   private readonly sleepers = new Map<NodeJS.Timeout, (running: boolean) => void>();
   private readonly partitions: number;
+  private readonly batchSize: number;
+  private readonly retainUnconsumed: number;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly store: BusLogStore | undefined;
+  private readonly toRemove: string[] = [];
+  private removing: Promise<void> | null = null;
+  /** Offsets below this were loaded from the store at start; commits below it are already queued. */
+  private loadedUpTo = -1;
+  private nextOffset = Date.now() * 1000;
   private running = false;
+  private started = false;
 
   constructor(private readonly options: InMemoryBusOptions = {}) {
     super();
     this.partitions = options.partitions ?? 4;
+    this.batchSize = options.batchSize ?? 256;
+    this.retainUnconsumed = options.retainUnconsumed ?? 10_000;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.store = options.store;
+  }
+
+  /** Whether messages are kept in a store until every group has finished them. */
+  get durable(): boolean {
+    return this.store !== undefined;
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
-    const touched = new Set<string>();
-    for (const message of messages) {
-      const logs = this.topic(message.topic);
-      const partition = partitionFor(message.key, logs.length);
-      logs[partition].messages.push({ key: message.key, value: Buffer.from(message.value), headers: { ...message.headers } });
-      touched.add(`${message.topic}#${partition}`);
-    }
-    if (!this.running) return;
-    for (const tp of touched) {
-      const [topic, partition] = splitTp(tp);
-      for (const group of this.groups.values()) {
-        if (group.topics.has(topic)) this.schedule(group, topic, partition);
-      }
-    }
+    const copies = messages.map((m) => ({ ...m, value: Buffer.from(m.value), headers: { ...m.headers } }));
+    // Only what some group will read is worth storing; the rest is kept in memory for inspection.
+    const durable = this.store ? copies.filter((m) => this.takers(m.topic, m.headers).length > 0) : [];
+    const offsets = durable.length > 0 ? await this.store!.append(durable) : [];
+    const storedOf = new Map(durable.map((m, i) => [m, offsets[i]!]));
+    this.enqueue(copies.map((m) => ({ ...m, stored: storedOf.get(m) ?? null })));
+  }
+
+  /**
+   * Messages that a transaction has just committed to the store (the transactional outbox of the
+   * embedded database is the store): queued for delivery without being written again.
+   */
+  acceptCommitted(messages: readonly StoredLogMessage[]): void {
+    const fresh = messages.filter((m) => Number(m.offset) > this.loadedUpTo);
+    if (!this.started || fresh.length === 0) return;
+    this.enqueue(fresh.map((m) => ({ topic: m.topic, key: m.key, value: m.value, headers: m.headers, stored: m.offset })));
   }
 
   subscribe(given: Subscription): void {
@@ -113,17 +154,40 @@ export class InMemoryBus extends MessageBus {
       topics.add(topic);
       topics.add(retryTopic(topic));
     }
-    this.groups.set(subscription.groupId, {
+    const group: Group = {
       subscription,
       policy: { ...DEFAULT_RETRY_POLICY, ...this.options.retry, ...subscription.retry },
-      cursors: new Map(),
       topics,
-    });
-    for (const topic of topics) this.topic(topic);
-    if (this.running) this.scheduleAll(this.groups.get(subscription.groupId)!);
+      queues: new Map(),
+      paused: new Set(),
+    };
+    this.groups.set(subscription.groupId, group);
+    // Messages nobody consumed so far are the new group's to read.
+    for (const topic of subscription.topics) {
+      const waiting = this.unconsumed.get(topic);
+      if (!waiting) continue;
+      this.unconsumed.delete(topic);
+      for (const entry of waiting) {
+        entry.refs = 1;
+        this.queueOf(group, entry).entries.push(entry);
+      }
+    }
+    if (this.running) this.scheduleAll(group);
   }
 
   async start(): Promise<void> {
+    if (this.store && !this.started) {
+      const stored = await this.store.load();
+      const orphans: string[] = [];
+      for (const message of stored) {
+        const entry = this.entryOf({ ...message, stored: message.offset });
+        if (!this.deliverTo(entry)) orphans.push(message.offset);
+        this.loadedUpTo = Math.max(this.loadedUpTo, Number(message.offset));
+      }
+      if (orphans.length > 0) this.forget(orphans);
+      if (stored.length > 0) this.logger.log(`resuming with ${stored.length} stored message(s) not finished by every consumer group`);
+    }
+    this.started = true;
     this.running = true;
     for (const group of this.groups.values()) this.scheduleAll(group);
   }
@@ -135,91 +199,214 @@ export class InMemoryBus extends MessageBus {
       wake(false);
     }
     this.sleepers.clear();
-    await Promise.allSettled([...this.draining.values()]);
+    await this.settle();
+    await this.removing;
   }
 
   health(): BusHealth {
-    return { ok: this.running, detail: this.running ? 'in-memory bus running' : 'in-memory bus stopped' };
+    return { ok: this.running, detail: this.running ? `in-memory bus running${this.store ? ' (stored)' : ''}` : 'in-memory bus stopped' };
   }
 
-  /** Messages still retained on a topic, e.g. a dead-letter topic nobody consumes. */
+  /** Stops handing a group messages of these topics (all of its topics when omitted) until resumed. */
+  override pause(groupId: string, topics?: string[]): boolean {
+    const group = this.groups.get(groupId);
+    if (!group) return false;
+    for (const topic of topics ?? group.subscription.topics) {
+      group.paused.add(topic);
+      group.paused.add(retryTopic(topic));
+    }
+    return true;
+  }
+
+  override resume(groupId: string, topics?: string[]): boolean {
+    const group = this.groups.get(groupId);
+    if (!group) return false;
+    for (const topic of topics ?? [...group.paused]) {
+      group.paused.delete(topic);
+      group.paused.delete(retryTopic(topic));
+    }
+    if (this.running) this.scheduleAll(group);
+    return true;
+  }
+
+  override subscriptions(): Array<{ groupId: string; topics: string[] }> {
+    return [...this.groups.values()].map((g) => ({ groupId: g.subscription.groupId, topics: [...g.subscription.topics] }));
+  }
+
+  override paused(groupId: string): string[] {
+    return [...(this.groups.get(groupId)?.paused ?? [])].filter((t) => !t.endsWith('.retry'));
+  }
+
+  /** Messages retained on a topic no group consumes (e.g. a dead-letter topic in a test). */
   retained(topic: string): DeliveredMessage[] {
-    return (this.topics.get(topic) ?? []).flatMap((log, partition) =>
-      log.messages.map((m, i) => ({ topic, partition, offset: String(log.base + i), ...m, attempt: attemptOf(m.headers) })),
-    );
+    return (this.unconsumed.get(topic) ?? []).map((e) => ({
+      topic,
+      partition: e.partition,
+      offset: String(e.offset),
+      key: e.key,
+      value: e.value,
+      headers: e.headers,
+      attempt: attemptOf(e.headers),
+    }));
   }
 
   /** Messages published to a group's topics (or only `topics`) that it has not yet finished. */
   async lag(groupId: string, topics?: string[]): Promise<number | null> {
     const group = this.groups.get(groupId);
     if (!group) return 0;
+    const wanted = new Set(topics ?? group.subscription.topics);
     let lag = 0;
-    for (const topic of topics ?? group.subscription.topics) {
-      (this.topics.get(topic) ?? []).forEach((log, p) => (lag += log.end - (group.cursors.get(`${topic}#${p}`) ?? log.base)));
+    for (const queue of group.queues.values()) {
+      for (const entry of queue.entries) if (wanted.has(entry.topic)) lag += 1;
     }
     return lag;
   }
 
-  /** Resolves when every group has consumed everything published so far. */
+  /** Resolves when every group has finished everything published so far (paused topics aside), and the store knows. */
   async idle(): Promise<void> {
-    while (this.draining.size > 0) await Promise.allSettled([...this.draining.values()]);
+    await this.settle();
+    while (this.removing) await this.removing;
   }
 
-  private topic(name: string): PartitionLog[] {
-    let logs = this.topics.get(name);
-    if (!logs) {
-      logs = Array.from({ length: this.partitions }, () => new PartitionLog());
-      this.topics.set(name, logs);
+  private async settle(): Promise<void> {
+    for (;;) {
+      const draining = [...this.groups.values()].flatMap((g) => [...g.queues.values()].map((q) => q.draining).filter((d): d is Promise<void> => d !== null));
+      if (draining.length === 0) return;
+      await Promise.allSettled(draining);
     }
-    return logs;
+  }
+
+  private entryOf(m: OutgoingMessage & { stored: string | null }): Entry {
+    const offset = m.stored !== null ? Number(m.stored) : this.nextOffset++;
+    return {
+      offset,
+      stored: m.stored,
+      topic: m.topic,
+      partition: partitionFor(m.key, this.partitions),
+      key: m.key,
+      value: m.value,
+      headers: m.headers ?? {},
+      refs: 0,
+    };
+  }
+
+  private enqueue(messages: ReadonlyArray<OutgoingMessage & { stored: string | null }>): void {
+    const orphans: string[] = [];
+    for (const message of messages) {
+      const entry = this.entryOf(message);
+      if (!this.deliverTo(entry) && entry.stored !== null) orphans.push(entry.stored);
+    }
+    if (orphans.length > 0) this.forget(orphans);
+  }
+
+  /** Queues the entry for every group that reads it; false when none does (kept unconsumed). */
+  private deliverTo(entry: Entry): boolean {
+    const takers = this.takers(entry.topic, entry.headers);
+    for (const group of takers) {
+      entry.refs += 1;
+      const queue = this.queueOf(group, entry);
+      queue.entries.push(entry);
+      if (this.running) this.schedule(group, `${entry.topic}#${entry.partition}`, queue);
+    }
+    if (takers.length > 0) return true;
+    if (entry.topic.endsWith('.retry')) return false;
+    const kept = this.unconsumed.get(entry.topic) ?? [];
+    kept.push(entry);
+    if (kept.length > this.retainUnconsumed) kept.splice(0, kept.length - this.retainUnconsumed);
+    this.unconsumed.set(entry.topic, kept);
+    return false;
+  }
+
+  /** Groups that read a message: every subscriber of its topic; on a retry topic only the group that failed it. */
+  private takers(topic: string, headers: Record<string, string> | undefined): Group[] {
+    const retry = topic.endsWith('.retry');
+    return [...this.groups.values()].filter((g) => g.topics.has(topic) && (!retry || headers?.[Headers.retryGroup] === g.subscription.groupId));
+  }
+
+  private queueOf(group: Group, entry: Entry): Queue {
+    const tp = `${entry.topic}#${entry.partition}`;
+    let queue = group.queues.get(tp);
+    if (!queue) {
+      queue = { entries: [], draining: null };
+      group.queues.set(tp, queue);
+    }
+    return queue;
   }
 
   private scheduleAll(group: Group): void {
-    for (const topic of group.topics) this.topic(topic).forEach((_, p) => this.schedule(group, topic, p));
+    for (const [tp, queue] of group.queues) this.schedule(group, tp, queue);
   }
 
-  private schedule(group: Group, topic: string, partition: number): void {
-    const key = `${group.subscription.groupId}|${topic}#${partition}`;
-    if (this.draining.has(key)) return;
-    const run = this.drain(group, topic, partition).finally(() => {
-      this.draining.delete(key);
-      // A message may have arrived between the last read and the delete above.
-      const cursor = group.cursors.get(`${topic}#${partition}`) ?? this.topic(topic)[partition].base;
-      if (this.running && cursor < this.topic(topic)[partition].end) this.schedule(group, topic, partition);
+  private schedule(group: Group, tp: string, queue: Queue): void {
+    if (queue.draining || queue.entries.length === 0) return;
+    queue.draining = this.drain(group, tp, queue).finally(() => {
+      queue.draining = null;
+      // Something may have arrived after the last look.
+      if (this.running && queue.entries.length > 0 && !group.paused.has(topicOf(tp))) this.schedule(group, tp, queue);
     });
-    this.draining.set(key, run);
   }
 
-  private async drain(group: Group, topic: string, partition: number): Promise<void> {
-    const log = this.topic(topic)[partition];
-    const tp = `${topic}#${partition}`;
+  private async drain(group: Group, tp: string, queue: Queue): Promise<void> {
+    const topic = topicOf(tp);
     const isRetryTopic = topic.endsWith('.retry');
-    while (this.running) {
-      const offset = group.cursors.get(tp) ?? log.base;
-      const stored = log.at(offset);
-      if (!stored) break;
-      const delivered: DeliveredMessage = {
-        topic: isRetryTopic ? originalTopicOf({ headers: stored.headers, topic } as DeliveredMessage) : topic,
-        partition,
-        offset: String(offset),
-        key: stored.key,
-        value: stored.value,
-        headers: stored.headers,
-        attempt: isRetryTopic ? attemptOf(stored.headers) : 1,
-      };
-      if (!isRetryTopic || isRetryFor(delivered, group.subscription.groupId)) {
-        if (isRetryTopic) {
-          const due = Number(stored.headers[Headers.retryAt]) - this.now();
-          if (due > 0 && !(await this.sleep(due))) return;
+    while (this.running && queue.entries.length > 0 && !group.paused.has(topic)) {
+      if (isRetryTopic) {
+        const due = Number(queue.entries[0]!.headers[Headers.retryAt]) - this.now();
+        if (due > 0) {
+          if (!(await this.sleep(due))) return;
+          continue;
         }
-        await this.deliver(group, delivered);
       }
-      group.cursors.set(tp, offset + 1);
-      this.truncate(topic, partition);
+      const batch: Entry[] = [];
+      for (const entry of queue.entries) {
+        if (batch.length >= this.batchSize) break;
+        if (isRetryTopic && Number(entry.headers[Headers.retryAt]) > this.now()) break;
+        batch.push(entry);
+      }
+      const done = await this.deliverBatch(group, batch, isRetryTopic);
+      queue.entries = queue.entries.filter((e) => !done.has(e));
+      this.release([...done]);
     }
   }
 
-  private async deliver(group: Group, message: DeliveredMessage): Promise<void> {
+  /** Hands the batch to the group: keys concurrently, one key in order. Returns what finished. */
+  private async deliverBatch(group: Group, batch: readonly Entry[], isRetryTopic: boolean): Promise<Set<Entry>> {
+    const byKey = new Map<string, Entry[]>();
+    for (const entry of batch) {
+      const chain = byKey.get(entry.key);
+      if (chain) chain.push(entry);
+      else byKey.set(entry.key, [entry]);
+    }
+    const done = new Set<Entry>();
+    await Promise.all(
+      [...byKey.values()].map(async (chain) => {
+        for (const entry of chain) {
+          if (!this.running) return;
+          try {
+            await this.deliver(group, entry, isRetryTopic);
+          } catch {
+            // Stopped while its failure could not be kept: it stays stored and comes back after a restart.
+            return;
+          }
+          done.add(entry);
+        }
+      }),
+    );
+    return done;
+  }
+
+  private async deliver(group: Group, entry: Entry, isRetryTopic: boolean): Promise<void> {
+    const message: DeliveredMessage = {
+      topic: entry.topic,
+      partition: entry.partition,
+      offset: String(entry.offset),
+      key: entry.key,
+      value: entry.value,
+      headers: entry.headers,
+      attempt: isRetryTopic ? attemptOf(entry.headers) : 1,
+    };
+    if (isRetryTopic) message.topic = originalTopicOf(message);
+    if (isRetryTopic && !isRetryFor(message, group.subscription.groupId)) return;
     try {
       await group.subscription.handle(message);
     } catch (error) {
@@ -227,16 +414,47 @@ export class InMemoryBus extends MessageBus {
       this.logger.warn(
         `${group.subscription.groupId} failed on ${message.topic} key=${message.key} attempt=${message.attempt}: ${errorMessage(error)} -> ${route.kind}`,
       );
-      await this.publish([route.message]);
+      // The message is finished only once its retry or dead letter is kept; until then it holds its key.
+      for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
+        try {
+          await this.publish([route.message]);
+          return;
+        } catch (publishError) {
+          this.logger.error(`${group.subscription.groupId}: could not route a failed ${message.topic} message (${errorMessage(publishError)}); trying again`);
+          if (!(await this.sleep(delay))) throw publishError;
+        }
+      }
     }
   }
 
-  private truncate(topic: string, partition: number): void {
-    let min = Infinity;
-    for (const group of this.groups.values()) {
-      if (group.topics.has(topic)) min = Math.min(min, group.cursors.get(`${topic}#${partition}`) ?? this.topic(topic)[partition].base);
+  /** A group finished these entries: those every group has finished leave the store. */
+  private release(entries: readonly Entry[]): void {
+    const finished: string[] = [];
+    for (const entry of entries) {
+      entry.refs -= 1;
+      if (entry.refs === 0 && entry.stored !== null) finished.push(entry.stored);
     }
-    if (Number.isFinite(min)) this.topic(topic)[partition].truncateBelow(min);
+    if (finished.length > 0) this.forget(finished);
+  }
+
+  /** Removes stored messages in batches, one statement for whatever gathered meanwhile. */
+  private forget(offsets: readonly string[]): void {
+    if (!this.store) return;
+    this.toRemove.push(...offsets);
+    if (this.removing) return;
+    this.removing = (async () => {
+      while (this.toRemove.length > 0) {
+        const batch = this.toRemove.splice(0, 5000);
+        try {
+          await this.store!.remove(batch);
+        } catch (error) {
+          // Left stored, they are delivered again after a restart and skipped by the inboxes.
+          this.logger.warn(`could not remove ${batch.length} finished message(s) from the store: ${errorMessage(error)}`);
+        }
+      }
+    })().finally(() => {
+      this.removing = null;
+    });
   }
 
   private sleep(ms: number): Promise<boolean> {
@@ -250,7 +468,6 @@ export class InMemoryBus extends MessageBus {
   }
 }
 
-function splitTp(tp: string): [string, number] {
-  const i = tp.lastIndexOf('#');
-  return [tp.slice(0, i), Number(tp.slice(i + 1))];
+function topicOf(tp: string): string {
+  return tp.slice(0, tp.lastIndexOf('#'));
 }

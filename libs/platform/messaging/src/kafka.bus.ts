@@ -73,8 +73,13 @@ export interface KafkaBusOptions {
      * fetched again and how long stop() waits for the poll in progress.
      */
     maxWaitTimeMs?: number;
-    /** Partitions one consumer processes at once (default: `partitions`); each stays sequential. */
+    /** Partitions one consumer processes at once (default: `partitions`). */
     concurrency?: number;
+    /**
+     * Records of one partition handled at once (default 256): different keys concurrently, one
+     * key's records in order; the offset is committed once the whole chunk is done.
+     */
+    batchSize?: number;
     /** Where a new group starts (default true: from the beginning, as the in-memory bus does). */
     fromBeginning?: boolean;
   };
@@ -91,6 +96,8 @@ type ConsumerState = 'idle' | 'joining' | 'running' | 'stopped' | 'restarting' |
 
 interface GroupConsumer {
   subscription: Subscription;
+  /** Topics an operator paused (their retry topics included). */
+  paused: Set<string>;
   policy: RetryPolicy;
   /** Retry topic -> the stage topic it retries. */
   retryOf: Map<string, string>;
@@ -197,6 +204,7 @@ export class KafkaBus extends MessageBus {
       policy: { ...DEFAULT_RETRY_POLICY, ...this.options.retry, ...subscription.retry },
       retryOf: new Map(subscription.topics.map((topic) => [retryTopic(topic), topic])),
       state: 'idle',
+      paused: new Set(),
     };
     this.groups.set(subscription.groupId, group);
     if (this.running) {
@@ -499,6 +507,8 @@ export class KafkaBus extends MessageBus {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       group.state = 'running';
       group.lastError = undefined;
+      // A consumer kafkajs restarted comes back unpaused; what an operator paused stays paused.
+      if (group.paused.size > 0) consumer.pause([...group.paused].map((topic) => ({ topic })));
     });
     consumer.on(consumer.events.STOP, () => (group.state = 'stopped'));
     // kafkajs emits CRASH after it has disconnected, and restarts the consumer itself when the
@@ -518,10 +528,14 @@ export class KafkaBus extends MessageBus {
   }
 
   /**
-   * One partition's batch, strictly in order. eachBatch rather than eachMessage because kafkajs's
-   * consumer.commitOffsets() silently does nothing once stop() has begun, which would drop the
-   * commit of the very message stop() waits for; the batch's own commitOffsetsIfNecessary(offsets)
-   * commits until the group is left.
+   * One partition's batch. A stage topic's records are handled a chunk at a time: different keys
+   * concurrently (their work is committed together by the run ledger), one key's records in
+   * order; the chunk's offset is committed once all of it is done, so a process that dies
+   * mid-chunk gets the chunk again (at least once; the inboxes skip what was applied). A retry
+   * topic's records go one at a time, since each waits for its due time. eachBatch rather than
+   * eachMessage because kafkajs's consumer.commitOffsets() silently does nothing once stop() has
+   * begun, which would drop the commit of the very records stop() waits for; the batch's own
+   * commitOffsetsIfNecessary(offsets) commits until the group is left.
    */
   private async consumeBatch(group: GroupConsumer, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
@@ -529,53 +543,65 @@ export class KafkaBus extends MessageBus {
     const groupId = group.subscription.groupId;
     const stageTopic = group.retryOf.get(topic);
     const commit = (offset: string) => commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+    const next = (record: KafkaMessage) => (BigInt(record.offset) + 1n).toString();
+    if (stageTopic === undefined) {
+      const size = Math.max(1, this.options.consumer?.batchSize ?? 256);
+      for (let start = 0; start < batch.messages.length; start += size) {
+        if (!isRunning() || isStale()) break;
+        const chunk = batch.messages.slice(start, start + size);
+        if ((await this.deliverChunk(group, chunk.map((record) => toDelivered(topic, partition, record, undefined)), heartbeat)) === 'abandoned') break;
+        const last = chunk[chunk.length - 1]!;
+        resolveOffset(last.offset);
+        await commit(next(last));
+        await heartbeat();
+      }
+      return;
+    }
     // Records of other groups on a shared retry topic are only skipped: their offsets are
     // committed together with the next real commit or at the end of the batch.
     let skippedUpTo: string | undefined;
-
     for (const record of batch.messages) {
       if (!isRunning() || isStale()) break;
-      const next = (BigInt(record.offset) + 1n).toString();
       const message = toDelivered(topic, partition, record, stageTopic);
-      if (stageTopic !== undefined) {
-        if (!isRetryFor(message, groupId)) {
-          resolveOffset(record.offset);
-          skippedUpTo = next;
-          continue;
-        }
-        const dueInMs = Number(message.headers[Headers.retryAt]) - Date.now();
-        if (dueInMs > 0) {
-          // Not resolving the offset makes the next fetch of this partition start at this record.
-          this.pauseFor(payload, dueInMs);
-          break;
-        }
+      if (!isRetryFor(message, groupId)) {
+        resolveOffset(record.offset);
+        skippedUpTo = next(record);
+        continue;
       }
-      if ((await this.deliver(group, message, heartbeat)) === 'abandoned') break;
+      const dueInMs = Number(message.headers[Headers.retryAt]) - Date.now();
+      if (dueInMs > 0) {
+        // Not resolving the offset makes the next fetch of this partition start at this record.
+        this.pauseFor(group, payload, dueInMs);
+        break;
+      }
+      if ((await this.deliverChunk(group, [message], heartbeat)) === 'abandoned') break;
       resolveOffset(record.offset);
-      await commit(next);
+      await commit(next(record));
       skippedUpTo = undefined;
       await heartbeat();
     }
     if (skippedUpTo !== undefined) await commit(skippedUpTo);
   }
 
-  private pauseFor(payload: EachBatchPayload, ms: number): void {
+  private pauseFor(group: GroupConsumer, payload: EachBatchPayload, ms: number): void {
     const resume = payload.pause();
     const timer = setTimeout(() => {
       this.resumeTimers.delete(timer);
-      if (this.running) resume();
+      // A topic an operator paused meanwhile stays paused; resume() picks it up.
+      if (this.running && !group.paused.has(payload.batch.topic)) resume();
     }, ms);
     this.resumeTimers.add(timer);
   }
 
   /**
-   * Runs the handler; on failure sends the record on to its retry or dead-letter topic and waits
-   * for the broker's acknowledgement, so the caller may commit either way. Rejects only when that
-   * send fails, which leaves the record uncommitted and kafkajs redelivers it.
+   * Runs the handler of each message (different keys concurrently, one key in order); on failure
+   * sends the record on to its retry or dead-letter topic and waits for the broker's
+   * acknowledgement, so the caller may commit either way. Rejects only when such a send fails,
+   * which leaves the chunk uncommitted and kafkajs redelivers it.
    */
-  private async deliver(group: GroupConsumer, message: DeliveredMessage, heartbeat: () => Promise<void>): Promise<'done' | 'abandoned'> {
+  private async deliverChunk(group: GroupConsumer, messages: readonly DeliveredMessage[], heartbeat: () => Promise<void>): Promise<'done' | 'abandoned'> {
     const groupId = group.subscription.groupId;
-    const work = (async () => {
+    const handleOne = async (message: DeliveredMessage) => {
       try {
         await group.subscription.handle(message);
       } catch (error) {
@@ -585,23 +611,61 @@ export class KafkaBus extends MessageBus {
         );
         await this.publish([route.message]);
       }
-      return 'done' as const;
-    })();
-    // Heartbeats otherwise go out only between records; a handler slower than the session timeout
+    };
+    const byKey = new Map<string, DeliveredMessage[]>();
+    for (const message of messages) {
+      const chain = byKey.get(message.key);
+      if (chain) chain.push(message);
+      else byKey.set(message.key, [message]);
+    }
+    const work = Promise.all(
+      [...byKey.values()].map(async (chain) => {
+        for (const message of chain) await handleOne(message);
+      }),
+    ).then(() => 'done' as const);
+    // Heartbeats otherwise go out only between chunks; a chunk slower than the session timeout
     // would be taken for a dead member and its partition handed to another while still running.
-    // Errors are dropped here: a rebalance resurfaces at the next heartbeat after the record.
+    // Errors are dropped here: a rebalance resurfaces at the next heartbeat after the chunk.
     const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
     try {
       const outcome = await Promise.race([work, this.abandonment]);
       if (outcome === 'abandoned') {
+        const first = messages[0]!;
         this.logger.warn(
-          `${groupId} abandoned ${message.topic} partition=${message.partition} offset=${message.offset} key=${message.key} at shutdown; it stays uncommitted and will be redelivered`,
+          `${groupId} abandoned ${messages.length} record(s) of ${first.topic} partition=${first.partition} from offset ${first.offset} at shutdown; they stay uncommitted and will be redelivered`,
         );
       }
       return outcome;
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /** Stops handing the group records of these topics (all of its topics when omitted) until resumed. */
+  override pause(groupId: string, topics?: string[]): boolean {
+    const group = this.groups.get(groupId);
+    if (!group) return false;
+    const names = (topics ?? group.subscription.topics).flatMap((t) => [t, retryTopic(t)]);
+    for (const name of names) group.paused.add(name);
+    group.consumer?.pause(names.map((topic) => ({ topic })));
+    return true;
+  }
+
+  override resume(groupId: string, topics?: string[]): boolean {
+    const group = this.groups.get(groupId);
+    if (!group) return false;
+    const names = topics ? topics.flatMap((t) => [t, retryTopic(t)]) : [...group.paused];
+    for (const name of names) group.paused.delete(name);
+    group.consumer?.resume(names.map((topic) => ({ topic })));
+    return true;
+  }
+
+  override subscriptions(): Array<{ groupId: string; topics: string[] }> {
+    return [...this.groups.values()].map((g) => ({ groupId: g.subscription.groupId, topics: [...g.subscription.topics] }));
+  }
+
+  override paused(groupId: string): string[] {
+    return [...(this.groups.get(groupId)?.paused ?? [])].filter((t) => !t.endsWith('.retry'));
   }
 
   private logClient({ namespace, level, log }: LogEntry): void {

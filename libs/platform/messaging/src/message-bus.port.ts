@@ -63,4 +63,27 @@ export abstract class MessageBus {
    * now, e.g. while the broker is unreachable.
    */
   abstract lag(groupId: string, topics?: string[]): Promise<number | null>;
+
+  /**
+   * Stops handing a consumer group messages of these topics (all of its topics when omitted)
+   * until resumed; nothing is lost meanwhile, the group's lag grows. False when this process has
+   * no such group.
+   */
+  pause(_groupId: string, _topics?: string[]): boolean {
+    return false;
+  }
+
+  resume(_groupId: string, _topics?: string[]): boolean {
+    return false;
+  }
+
+  /** The topics of the group that are paused now. */
+  paused(_groupId: string): string[] {
+    return [];
+  }
+
+  /** The consumer groups this process runs, with the topics each reads. */
+  subscriptions(): Array<{ groupId: string; topics: string[] }> {
+    return [];
+  }
 }

@@ -47,6 +47,25 @@ export class NamespacedBus extends MessageBus {
     return this.inner.health();
   }
 
+  override pause(groupId: string, topics?: string[]): boolean {
+    return this.inner.pause(this.wire(groupId), topics?.map((t) => this.wire(t)));
+  }
+
+  override resume(groupId: string, topics?: string[]): boolean {
+    return this.inner.resume(this.wire(groupId), topics?.map((t) => this.wire(t)));
+  }
+
+  override subscriptions(): Array<{ groupId: string; topics: string[] }> {
+    return this.inner
+      .subscriptions()
+      .filter((s) => s.groupId.startsWith(`${this.namespace}.`))
+      .map((s) => ({ groupId: this.logical(s.groupId), topics: s.topics.map((t) => this.logical(t)) }));
+  }
+
+  override paused(groupId: string): string[] {
+    return this.inner.paused(this.wire(groupId)).map((t) => this.logical(t));
+  }
+
   lag(groupId: string, topics?: string[]): Promise<number | null> {
     return this.inner.lag(this.wire(groupId), topics?.map((t) => this.wire(t)));
   }

@@ -194,6 +194,22 @@ export class SchemaRegistryBus extends MessageBus {
   lag(groupId: string, topics?: string[]): Promise<number | null> {
     return this.inner.lag(groupId, topics);
   }
+
+  override pause(groupId: string, topics?: string[]): boolean {
+    return this.inner.pause(groupId, topics);
+  }
+
+  override resume(groupId: string, topics?: string[]): boolean {
+    return this.inner.resume(groupId, topics);
+  }
+
+  override subscriptions(): Array<{ groupId: string; topics: string[] }> {
+    return this.inner.subscriptions();
+  }
+
+  override paused(groupId: string): string[] {
+    return this.inner.paused(groupId);
+  }
 }
 
 function newAjv() {

@@ -1,12 +1,13 @@
 import { ConnectorRegistry } from '@baton/connectors';
-import { openDataSource, OutboxRelay, RunLedger, RunQueries, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import { MessageBus } from '@baton/platform-messaging';
+import { AuditSealer, openDataSource, OutboxRelay, RunLedger, RunQueries, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { InMemoryBus, MessageBus } from '@baton/platform-messaging';
 import { BatonMetrics } from '@baton/platform-observability';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { PrincipalController } from './auth/principal.controller';
+import { ConsumersController } from './consumers.controller';
 import { HealthController } from './health.controller';
 import { RuntimeLifecycle } from './runtime.lifecycle';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options';
@@ -23,7 +24,7 @@ export class BatonRuntimeModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: BatonRuntimeModule,
-      controllers: [HealthController, PrincipalController],
+      controllers: [HealthController, ConsumersController, PrincipalController],
       providers: [
         { provide: RUNTIME_OPTIONS, useValue: options },
         {
@@ -35,18 +36,38 @@ export class BatonRuntimeModule {
               migrations: [...sharedMigrations, ...options.migrations],
             }),
         },
-        { provide: MessageBus, useFactory: () => options.bus() },
+        { provide: MessageBus, useFactory: (dataSource: DataSource) => options.bus({ dataSource }), inject: [DataSource] },
         { provide: BatonMetrics, useFactory: () => new BatonMetrics(options.service) },
-        { provide: RunLedger, useFactory: (ds: DataSource) => new RunLedger(ds, options.service), inject: [DataSource] },
+        {
+          provide: RunLedger,
+          useFactory: (ds: DataSource) =>
+            new RunLedger(ds, options.service, { maxConcurrentGroups: options.database.kind === 'postgres' ? 2 : 1, ...options.ledger }),
+          inject: [DataSource],
+        },
         { provide: RunQueries, useFactory: (ds: DataSource) => new RunQueries(ds), inject: [DataSource] },
         {
           provide: OutboxRelay,
           useFactory: (ds: DataSource, bus: MessageBus, ledger: RunLedger) => {
-            const relay = new OutboxRelay(ds, bus, options.relay);
-            ledger.onCommitWithEvents(() => relay.kick());
+            const busLog = bus instanceof InMemoryBus && bus.durable;
+            const relay = new OutboxRelay(ds, bus, { ...options.relay, busLog });
+            if (busLog) {
+              // The outbox is the bus's log: committed events are queued from it directly.
+              ledger.onCommitted((events) => bus.acceptCommitted(events.map((e) => ({ offset: e.id, topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers }))));
+            } else {
+              ledger.onCommitted((events) => relay.publishCommitted(events));
+            }
             return relay;
           },
           inject: [DataSource, MessageBus, RunLedger],
+        },
+        {
+          provide: AuditSealer,
+          useFactory: (ds: DataSource, ledger: RunLedger) => {
+            const sealer = new AuditSealer(ds);
+            ledger.onCommitted(() => sealer.kick());
+            return sealer;
+          },
+          inject: [DataSource, RunLedger],
         },
         { provide: WorkflowCatalog, useFactory: () => new WorkflowCatalog(options.workflowsDir) },
         { provide: ConnectorRegistry, useFactory: () => options.connectors() },
@@ -54,7 +75,7 @@ export class BatonRuntimeModule {
         ApiKeyGuard,
         RuntimeLifecycle,
       ],
-      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, WorkflowCatalog, ConnectorRegistry, ApiKeyRegistry, ApiKeyGuard],
+      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, AuditSealer, WorkflowCatalog, ConnectorRegistry, ApiKeyRegistry, ApiKeyGuard],
     };
   }
 }

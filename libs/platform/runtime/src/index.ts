@@ -5,3 +5,4 @@ export * from './health.controller';
 export * from './run-variables.util';
 export * from './failure.util';
 export * from './auth';
+export * from './consumers.controller';

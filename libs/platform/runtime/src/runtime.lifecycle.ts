@@ -1,5 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { OutboxRelay } from '@baton/platform-database';
+import { AuditSealer, OutboxRelay } from '@baton/platform-database';
 import { MessageBus } from '@baton/platform-messaging';
 import { DataSource } from 'typeorm';
 
@@ -17,15 +17,18 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly bus: MessageBus,
     private readonly relay: OutboxRelay,
     private readonly dataSource: DataSource,
+    private readonly sealer: AuditSealer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.start();
     this.relay.start();
+    this.sealer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.bus.stop();
+    await this.sealer.stop();
     await this.relay.stop();
     try {
       await this.relay.flush();

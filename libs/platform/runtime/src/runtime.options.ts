@@ -1,6 +1,7 @@
 import type { ConnectorRegistry } from '@baton/connectors';
-import type { DatabaseOptions, OutboxRelayOptions } from '@baton/platform-database';
+import type { DatabaseOptions, OutboxRelayOptions, RunLedgerOptions } from '@baton/platform-database';
 import type { MessageBus } from '@baton/platform-messaging';
+import type { DataSource } from 'typeorm';
 import type { ApiKeyRegistry } from './auth/api-key-registry';
 
 export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
@@ -15,10 +16,18 @@ export interface RuntimeOptions {
   migrations: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities?: Function[];
-  bus: () => MessageBus | Promise<MessageBus>;
+  /**
+   * The bus adapter. An in-memory bus given a store of the database keeps every message there
+   * until all consumer groups have finished it (the embedded default); then the outbox is the
+   * bus's log and no relay runs.
+   */
+  bus: (deps: { dataSource: DataSource }) => MessageBus | Promise<MessageBus>;
   relay?: OutboxRelayOptions;
+  ledger?: RunLedgerOptions;
   workflowsDir: string;
   connectors: () => ConnectorRegistry | Promise<ConnectorRegistry>;
+  /** How long a run may stay in a stage's state before it counts as stuck, unless its workflow says (default 5m). */
+  stuckAfter?: string;
   /** Whether schedule triggers scan on their own timers (default true); tests drive scans directly. */
   schedules?: boolean;
   /** YAML file of API keys and the principals they stand for; without it protected endpoints refuse all calls. */

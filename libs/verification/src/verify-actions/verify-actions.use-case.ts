@@ -67,7 +67,7 @@ export class VerifyActionsUseCase {
     const failed = verifications.filter((v) => !v.ok);
     const status = failed.length ? 'blocked' : 'completed';
     const reason = failed.length ? failed.map((f) => `${f.actionId}: ${f.reason}`).join('; ') : `all ${verifications.length} actions verified`;
-    const outcome = await this.ledger.apply({ consumer: VERIFICATION_CONSUMER, eventId: event.id }, async (uow) => {
+    const outcome = await this.ledger.consume({ consumer: VERIFICATION_CONSUMER, eventId: event.id }, async (uow) => {
       await uow.transition(run, { to: status, from: ['verifying'], stage: 'verification', reason, causeEventId: event.id, detail: { verifications } });
       await uow.audit({
         actor: 'system:verification',

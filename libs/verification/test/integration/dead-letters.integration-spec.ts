@@ -4,7 +4,7 @@ import { createSampleSystems } from '@baton/connectors';
 import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
 import { BatonMetrics } from '@baton/platform-observability';
 import type { Principal } from '@baton/platform-runtime';
-import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
+import { createTestDatabase, undoMigrationsThrough, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DeadLetterMetricsService } from '../../src/dead-letters/dead-letter-metrics.service';
@@ -132,9 +132,12 @@ describe('dead letters on PostgreSQL', () => {
   });
 
   it('has a migration that goes down and up again', async () => {
-    await owner.undoLastMigration();
-    expect(await owner.query(`SELECT to_regclass('verification.dead_letter') AS t`)).toEqual([{ t: null }]);
+    // Newer migrations (the stuck-run reports, the shared tables') go down first.
+    await undoMigrationsThrough(owner, 'CreateDeadLetters1764316800000');
+    expect(await owner.query(`SELECT to_regclass('verification.dead_letter') AS t, to_regclass('verification.stuck_run_report') AS s`)).toEqual([{ t: null, s: null }]);
     await owner.runMigrations();
-    expect(await owner.query(`SELECT to_regclass('verification.dead_letter')::text AS t`)).toEqual([{ t: 'verification.dead_letter' }]);
+    expect(await owner.query(`SELECT to_regclass('verification.dead_letter')::text AS t, to_regclass('verification.stuck_run_report')::text AS s`)).toEqual([
+      { t: 'verification.dead_letter', s: 'verification.stuck_run_report' },
+    ]);
   });
 });

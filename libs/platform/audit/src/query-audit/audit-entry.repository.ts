@@ -1,4 +1,4 @@
-import { auditRecordOf, verifyAuditChain, type AuditChainReport, type AuditRecord } from '@baton/platform-database';
+import { auditRecordOf, sealAuditChain, verifyAuditChain, type AuditChainReport, type AuditRecord } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditQuery } from './audit-query.util';
@@ -15,8 +15,9 @@ export interface AuditEntryView {
   runId: string | null;
   traceId: string | null;
   at: string;
-  prevHash: string;
-  hash: string;
+  /** Null for an entry appended a moment ago and not yet sealed into the chain. */
+  prevHash: string | null;
+  hash: string | null;
 }
 
 export interface AuditPage {
@@ -26,6 +27,8 @@ export interface AuditPage {
 }
 
 const COLUMNS = 'id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at, prev_hash, hash';
+/** Entries with their place in the chain, once sealed (the chain's columns are the seal's). */
+const ENTRIES = 'baton.audit_log LEFT JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id';
 
 /** Prefix of the action of an entry that records a revert; `reason.reverts` names the entry undone. */
 export const REVERT_ACTION_PREFIX = 'revert:';
@@ -36,6 +39,8 @@ export class AuditEntryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async page(query: AuditQuery): Promise<AuditPage> {
+    // Entries committed a moment ago are sealed first, so the page shows their place in the chain.
+    await sealAuditChain(this.dataSource, { wait: true });
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: (p: string) => string, value: unknown) => {
@@ -51,7 +56,7 @@ export class AuditEntryRepository {
     if (query.cursor) add((p) => `id ${query.order === 'desc' ? '<' : '>'} ${p}::bigint`, query.cursor);
     params.push(query.limit + 1);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM baton.audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${COLUMNS} FROM ${ENTRIES} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY id ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
       params,
     );
@@ -60,14 +65,14 @@ export class AuditEntryRepository {
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<AuditEntryView | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT ${COLUMNS} FROM baton.audit_log WHERE id = $1::bigint`, [id]);
+    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT ${COLUMNS} FROM ${ENTRIES} WHERE id = $1::bigint`, [id]);
     return rows[0] ? viewOf(auditRecordOf(rows[0])) : null;
   }
 
   /** The entry recording the revert of `id`, if any (at most one: a unique index says so). */
   async revertOf(id: string, manager: EntityManager = this.dataSource.manager): Promise<AuditEntryView | null> {
     const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT ${COLUMNS} FROM baton.audit_log WHERE action LIKE '${REVERT_ACTION_PREFIX}%' AND reason ->> 'reverts' = $1`,
+      `SELECT ${COLUMNS} FROM ${ENTRIES} WHERE action LIKE '${REVERT_ACTION_PREFIX}%' AND reason ->> 'reverts' = $1`,
       [id],
     );
     return rows[0] ? viewOf(auditRecordOf(rows[0])) : null;
@@ -75,7 +80,7 @@ export class AuditEntryRepository {
 
   /** Every entry of a run, oldest first. */
   async ofRun(runId: string, manager: EntityManager = this.dataSource.manager): Promise<AuditEntryView[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT ${COLUMNS} FROM baton.audit_log WHERE run_id = $1::uuid ORDER BY id`, [runId]);
+    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT ${COLUMNS} FROM ${ENTRIES} WHERE run_id = $1::uuid ORDER BY id`, [runId]);
     return rows.map((row) => viewOf(auditRecordOf(row)));
   }
 

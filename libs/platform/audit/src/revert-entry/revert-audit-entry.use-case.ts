@@ -85,6 +85,8 @@ export class RevertAuditEntryUseCase {
     let outcome: LedgerOutcome<RevertResult>;
     try {
       outcome = await this.ledger.apply(null, async (uow) => {
+        // Reverts of one run take turns until they commit, so the check below sees every revert of it.
+        if (entry.runId) await uow.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`baton:revert:${entry.runId}`]);
         await uow.audit({
           actor: command.actor,
           action: `${REVERT_ACTION_PREFIX}${entry.action}`,
@@ -96,8 +98,6 @@ export class RevertAuditEntryUseCase {
           reason: { reverts: entry.id, reason: command.reason, compensation: `${plan.connector}.${plan.compensation}`, idempotencyKey },
           runId: entry.runId,
         });
-        // Appending takes the audit chain lock and holds it to commit, so no other revert can
-        // commit in between: the check below sees every revert of this run.
         const [record] = await uow.flushAudit();
         const runReverted = entry.runId ? await this.revertRunIfDone(uow, entry.runId, command.actor) : false;
         return { revert: viewOf(record!), runReverted };

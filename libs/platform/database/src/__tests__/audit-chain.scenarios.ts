@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { initTracing, shutdownTracing, withSpan } from '@baton/platform-observability';
 import type { DataSource } from 'typeorm';
 import { auditEntryHash, GENESIS_HASH } from '../audit-chain.util';
+import { sealAuditChain } from '../audit-seal.util';
 import { verifyAuditChain } from '../audit-chain-verify.util';
 import { openDataSource, type DatabaseOptions } from '../data-source.factory';
 import { sharedMigrations } from '../index';
@@ -29,6 +30,9 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     opened.push({ dataSource: ds, cleanup: db.cleanup });
     return ds;
   }
+
+  /** Links what was appended into the chain, as the background sealer does a moment later. */
+  const seal = (ds: DataSource = dataSource) => sealAuditChain(ds, { wait: true });
 
   async function appendRun(ledger: RunLedger, entries: number, runId: string = randomUUID()): Promise<string[]> {
     const result = await ledger.apply(NO_INBOX, async (uow) => {
@@ -71,7 +75,8 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
         }),
       );
     });
-    const [row] = await dataSource.query(`SELECT * FROM baton.audit_log WHERE run_id = $1`, [runId]);
+    await seal();
+    const [row] = await dataSource.query(`SELECT * FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE run_id = $1`, [runId]);
     expect(row).toMatchObject({
       actor: 'person:ana@acme.example',
       action: 'billing.issueRefund',
@@ -85,7 +90,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     });
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(row.at).toBeInstanceOf(Date);
-    const [previous] = await dataSource.query(`SELECT hash FROM baton.audit_log WHERE id < $1 ORDER BY id DESC LIMIT 1`, [row.id]);
+    const [previous] = await dataSource.query(`SELECT hash FROM baton.audit_seal WHERE seal_seq < $1 ORDER BY seal_seq DESC LIMIT 1`, [row.seal_seq]);
     expect(row.prev_hash).toBe(previous?.hash ?? GENESIS_HASH);
     expect(row.hash).toBe(
       auditEntryHash(row.prev_hash, {
@@ -119,7 +124,12 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
 
   it('appends the entries of one unit of work as one batch: consecutive ids, one time, each linked to the one before', async () => {
     const ids = await appendRun(sut, 4);
-    const rows = await dataSource.query(`SELECT id, at, prev_hash, hash FROM baton.audit_log WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+    await seal();
+    const rows = await dataSource.query(
+      `SELECT id, at, prev_hash, hash FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [ids],
+    );
+    expect(rows.every((r: any) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
     expect(rows.map((r: any) => Number(r.id))).toEqual([0, 1, 2, 3].map((i) => Number(ids[0]) + i));
     expect(new Set(rows.map((r: any) => r.at.toISOString())).size).toBe(1);
     for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
@@ -167,8 +177,19 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE id = $1`, [id]))[0].n).toBe(1);
   });
 
+  it('refuses UPDATE, DELETE and TRUNCATE of the chain itself (the seals), even by the owner', async () => {
+    await appendRun(sut, 1);
+    await seal();
+    await expect(dataSource.query(`UPDATE baton.audit_seal SET hash = hash`)).rejects.toThrow('baton.audit_seal is append-only: UPDATE refused');
+    await expect(dataSource.query(`DELETE FROM baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: DELETE refused');
+    await expect(dataSource.query(`TRUNCATE baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: TRUNCATE refused');
+    expect((await verifyAuditChain(dataSource)).ok).toBe(true);
+  });
+
   it('names the entry whose after was edited behind the trigger’s back', async () => {
     const ids = [...(await appendRun(sut, 3)), ...(await appendRun(sut, 3))];
+    // Tamper evidence covers sealed entries; the sealer runs within moments of a commit.
+    await seal();
     const target = ids[2]!;
     const [original] = await dataSource.query(`SELECT after FROM baton.audit_log WHERE id = $1`, [target]);
     await behindTheTrigger(dataSource, `UPDATE baton.audit_log SET after = '{"i": 99}'::jsonb WHERE id = ${target}`);
@@ -183,6 +204,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
 
   it('names the gap where an entry was deleted', async () => {
     const ids = [...(await appendRun(sut, 2)), ...(await appendRun(sut, 2)), ...(await appendRun(sut, 2))];
+    await seal();
     const removed = await removeEntry(dataSource, ids[3]!);
     const report = await verifyAuditChain(dataSource, { batchSize: 7 });
     expect(report.firstProblem).toEqual({ kind: 'removed', afterId: ids[2], beforeId: ids[4], message: expect.stringContaining(`between ${ids[2]} and ${ids[4]}`) });
@@ -201,8 +223,8 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
 
   it('chains entries written before the chain existed when migrating up, and goes down and up again', async () => {
     const ds = await open();
-    await ds.undoLastMigration();
-    await ds.undoLastMigration();
+    // Back to before the chain: undo the migrations from the newest down to the chain's.
+    for (let i = 0; i < 5; i++) await ds.undoLastMigration();
     const runId = randomUUID();
     for (const action of ['old.one', 'old.two']) {
       await ds.query(
@@ -214,7 +236,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     await ds.runMigrations();
     await appendRun(new RunLedger(ds, 'test'), 2);
     expect(await verifyAuditChain(ds)).toMatchObject({ ok: true, checked: 4 });
-    const [first] = await ds.query(`SELECT prev_hash FROM baton.audit_log ORDER BY id LIMIT 1`);
+    const [first] = await ds.query(`SELECT prev_hash FROM baton.audit_seal ORDER BY seal_seq LIMIT 1`);
     expect(first.prev_hash).toBe(GENESIS_HASH);
   });
 
@@ -236,9 +258,9 @@ async function removeEntry(ds: DataSource, id: string): Promise<{ putBack: () =>
   return {
     putBack: async () => {
       await ds.query(
-        `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13)`,
-        [row.id, row.actor, row.action, row.target_type, row.target_id, json(row.before), json(row.after), json(row.reason), row.run_id, row.trace_id, row.at, row.prev_hash, row.hash],
+        `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`,
+        [row.id, row.actor, row.action, row.target_type, row.target_id, json(row.before), json(row.after), json(row.reason), row.run_id, row.trace_id, row.at],
       );
     },
   };

@@ -40,7 +40,7 @@ describe('append-only grants on PGlite', () => {
   it('lets a member of baton_service append to the audit chain', async () => {
     await dataSource.transaction(async (m) => {
       await m.query(`SET LOCAL ROLE svc`);
-      const uow = new UnitOfWork(m, 'svc');
+      const uow = new UnitOfWork(m);
       await uow.audit({ actor: 'system:svc', action: 'b', targetType: 'run', targetId: 'r' });
       await uow.flushAudit();
     });

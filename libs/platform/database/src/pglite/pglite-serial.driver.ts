@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { PGlite } from '@electric-sql/pglite';
+import type { WorkerQueryResult } from './pglite-worker.client';
+
+/** The database the driver talks to: PGlite itself or PGlite in a worker thread. */
+export interface PgliteSession {
+  query(sql: string, params: unknown[]): Promise<WorkerQueryResult>;
+  exec(sql: string): Promise<WorkerQueryResult>;
+  close(): Promise<void>;
+}
 
 /**
  * A `pg`-shaped driver for TypeORM over one PGlite instance.
@@ -11,13 +18,11 @@ import type { PGlite } from '@electric-sql/pglite';
  * so transactions are serialised instead of mixed. (typeorm-pglite's pool shares the session
  * with every caller at once, which is why it is not used.)
  */
-export function createPgliteDriver(db: PGlite): unknown {
+export function createPgliteDriver(db: PgliteSession): unknown {
   class SerialConnection extends EventEmitter {
     async query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number; command: string }> {
       const hasParams = Array.isArray(params) && params.length > 0;
-      const result = hasParams
-        ? await db.query(sql, params)
-        : ((await db.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 });
+      const result = hasParams ? await db.query(sql, params) : await db.exec(sql);
       const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
       return { rows: result.rows as unknown[], rowCount: result.affectedRows ?? result.rows.length, command };
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ingressTopic, Topics } from '@baton/contracts';
+import { Headers as BatonHeaders, ingressTopic, Topics } from '@baton/contracts';
 import type { RunLedger } from '@baton/platform-database';
 import { DomainException } from '@baton/platform-errors';
 import { BatonMetrics } from '@baton/platform-observability';
@@ -59,10 +59,11 @@ describe(RedriveDeadLettersUseCase.name, () => {
     const result = await sut.execute(operator, { ids: [stored.id], reason: 'billing is back' });
 
     expect(result).toEqual([{ id: stored.id, topic: Topics.runDecided, key: run.runId, runId: run.runId, run: { from: 'failed', to: 'decided' } }]);
-    const outbox = await dataSource.query(`SELECT service, topic, key, payload, headers FROM baton.outbox`);
+    // The event as stored: its text, read back as JSON.
+    const outbox = await dataSource.query(`SELECT service, topic, key, value_text::jsonb AS payload, headers_text::jsonb AS headers FROM baton.outbox`);
     expect(outbox).toEqual([{ service: 'verification', topic: Topics.runDecided, key: run.runId, payload: event, headers: expect.any(Object) }]);
     // The trace continues; nothing of the failed delivery (attempts, reason, origin) carries over.
-    expect(outbox[0].headers).toEqual({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', [REDRIVE_OF_HEADER]: stored.id });
+    expect(outbox[0].headers).toEqual({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', [BatonHeaders.eventType]: event.type, [REDRIVE_OF_HEADER]: stored.id });
     expect(await ledger.current(run.runId)).toMatchObject({ state: 'decided' });
     const [transition] = await dataSource.query(`SELECT from_state, to_state, actor, reason FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`, [run.runId]);
     expect(transition).toEqual({ from_state: 'failed', to_state: 'decided', actor: 'person:ops@baton.example', reason: `dead letter ${stored.id} re-driven: billing is back` });

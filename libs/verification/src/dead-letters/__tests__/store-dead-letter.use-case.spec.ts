@@ -73,7 +73,7 @@ describe(StoreDeadLetterUseCase.name, () => {
     expect(transition.reason).toContain('retries exhausted after 5 attempts');
     const audit = await dataSource.query(`SELECT actor, action, target_id FROM baton.audit_log WHERE run_id = $1`, [run.runId]);
     expect(audit).toEqual([{ actor: 'system:verification', action: 'run.fail', target_id: run.runId }]);
-    const [completed] = await dataSource.query(`SELECT topic, key, payload FROM baton.outbox WHERE key = $1`, [run.runId]);
+    const [completed] = await dataSource.query(`SELECT topic, key, value_text::jsonb AS payload FROM baton.outbox WHERE key = $1`, [run.runId]);
     expect(completed).toMatchObject({ topic: Topics.runCompleted, payload: { type: 'baton.run.completed', causationid: event.id, data: { status: 'failed' } } });
     expect((await repository.get(stored.id))!.history.map((h) => h.action)).toEqual(['stored', 'run_failed']);
   });

@@ -1,0 +1,54 @@
+import type { DataSource } from 'typeorm';
+import type { SampleJournal, SampleJournalEntry } from '../sample-system.base';
+
+interface Waiting {
+  entry: SampleJournalEntry;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The sample systems' journal in the embedded engine's database: their writes survive a restart,
+ * so effects can be counted across one. Writes made at the same moment share one INSERT.
+ */
+export class SampleJournalRepository implements SampleJournal {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(): Promise<SampleJournalEntry[]> {
+    const rows: Array<{ entry: string }> = await this.dataSource.query(`SELECT entry FROM samples.journal ORDER BY seq`);
+    return rows.map((r) => JSON.parse(r.entry) as SampleJournalEntry);
+  }
+
+  append(entry: SampleJournalEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ entry, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.waiting.splice(0, 10_000);
+    if (this.waiting.length > 0) {
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    }
+    const params: string[] = [];
+    const values = batch.map((w) => {
+      params.push(w.entry.system, JSON.stringify(w.entry));
+      return `($${params.length - 1}, $${params.length})`;
+    });
+    try {
+      await this.dataSource.query(`INSERT INTO samples.journal (system, entry) VALUES ${values.join(', ')}`, params);
+      for (const w of batch) w.resolve();
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type { DataSource } from 'typeorm';
+import { AUDIT_CHAIN_LOCK_KEY, auditEntryHash, auditRecordOf, GENESIS_HASH } from './audit-chain.util';
+
+export interface SealAuditChainOptions {
+  /** Entries sealed per transaction. */
+  batchSize?: number;
+  /** Wait for a sealer running elsewhere instead of leaving the work to it (verify and reads do). */
+  wait?: boolean;
+}
+
+/**
+ * Links committed, not yet sealed audit entries (`baton.audit_pending`) into the hash chain
+ * (`baton.audit_seal`), oldest id first, and returns how many it sealed. One sealer at a time (an advisory lock); entries appended
+ * meanwhile by any number of writers wait for the next pass. The chain's order is the order of
+ * sealing (`seal_seq`): an entry whose transaction commits late is sealed after entries with
+ * higher ids, never skipped. Each entry's hash covers its fields and the previous entry's hash,
+ * so an edit, a removal or a reordering after sealing breaks the chain where it happened.
+ */
+export async function sealAuditChain(dataSource: DataSource, options: SealAuditChainOptions = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 2000;
+  let sealed = 0;
+  for (;;) {
+    const n = await dataSource.transaction(async (m) => {
+      if (options.wait) {
+        await m.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [AUDIT_CHAIN_LOCK_KEY]);
+      } else {
+        const [lock]: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS ok`, [AUDIT_CHAIN_LOCK_KEY]);
+        if (!lock?.ok) return 0;
+      }
+      const rows: Array<Record<string, unknown> & { pending: string | number }> = await m.query(
+        `SELECT p.audit_id AS pending, a.id, a.actor, a.action, a.target_type, a.target_id, a.before, a.after, a.reason, a.run_id, a.trace_id, a.at
+           FROM baton.audit_pending p LEFT JOIN baton.audit_log a ON a.id = p.audit_id ORDER BY p.audit_id LIMIT $1`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(`SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`);
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      let seq = Number(head?.seal_seq ?? 0);
+      const ids: string[] = [];
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      const seqs: number[] = [];
+      for (const row of rows) {
+        // An entry gone before it was sealed (removed behind the triggers) leaves only its place.
+        if (row['id'] === null || row['id'] === undefined) continue;
+        const record = auditRecordOf(row);
+        const hash = auditEntryHash(prevHash, record);
+        seq += 1;
+        ids.push(record.id);
+        prevs.push(prevHash);
+        hashes.push(hash);
+        seqs.push(seq);
+        prevHash = hash;
+      }
+      await m.query(
+        `WITH sealed AS (
+           INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+         )
+         DELETE FROM baton.audit_pending WHERE audit_id = ANY($5::bigint[])`,
+        [seqs, ids, prevs, hashes, rows.map((r) => String(r.pending))],
+      );
+      return rows.length;
+    });
+    sealed += n;
+    if (n < batchSize) return sealed;
+  }
+}

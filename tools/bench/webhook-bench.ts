@@ -1,0 +1,161 @@
+// `npm run bench -- --mode webhook --rate 1000 --duration 20`: webhook intake under load while the
+// pipeline behind it stands still. The embedded engine (as `npm start` runs it, on disk) listens
+// on loopback; signed Standard Webhooks requests, each with a fresh webhook-id, are sent at a fixed
+// rate (open loop: a request is due at its slot whether or not earlier ones were answered) while
+// every consumer group is paused. Printed: the acknowledgement latency from each request's slot
+// (p50, p99, max), how many were accepted, and — once the consumers are resumed — how many of the
+// accepted ones became completed runs.
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Topics } from '@baton/contracts';
+import { createSampleSystems } from '@baton/connectors';
+import { MessageBus } from '@baton/platform-messaging';
+/* eslint-disable @nx/enforce-module-boundaries -- the bench composes the embedded app as `npm start`
+   does; tools may import anything, and no project depends on tools. */
+import { createStandaloneApp } from '../../apps/standalone/src/standalone.bootstrap';
+/* eslint-enable @nx/enforce-module-boundaries */
+
+const SOURCE = 'refund-form';
+/** A bench-only secret for a bench-only sources file (whsec_ + base64). */
+const SECRET = `whsec_${Buffer.from('baton-bench-webhook-secret').toString('base64')}`;
+
+export interface WebhookBenchOptions {
+  rate: number;
+  durationS: number;
+  timeoutS: number;
+  workspaceRoot: string;
+}
+
+export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ line: string; ok: boolean }> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-webhook-bench-'));
+  // The sample sources limit a source to 50/s; the bench's own allows the offered rate.
+  const sourcesFile = join(dir, 'webhook-sources.yaml');
+  writeFileSync(
+    sourcesFile,
+    [
+      'dedupeDays: 7',
+      'defaults:',
+      '  toleranceSeconds: 300',
+      '  maxBodyBytes: 262144',
+      `  rateLimit: { perSecond: ${Math.max(options.rate * 2, 100)}, burst: ${Math.max(options.rate * 2, 100)} }`,
+      'sources:',
+      `  ${SOURCE}:`,
+      '    secrets:',
+      `      - ${SECRET}`,
+      '',
+    ].join('\n'),
+  );
+  const app = await createStandaloneApp({
+    database: { kind: 'pglite', dataDir: join(dir, 'pglite') },
+    workflowsDir: resolve(options.workspaceRoot, 'workflows'),
+    systems: createSampleSystems(),
+    schedules: false,
+    webhooks: { sourcesFile },
+  });
+  const bus = app.get(MessageBus);
+  let completed = 0;
+  bus.subscribe({
+    groupId: 'bench-watcher',
+    topics: [Topics.runCompleted],
+    handle: async () => {
+      completed++;
+      return 'processed';
+    },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  try {
+    // Everything downstream of intake stands still while the webhooks arrive.
+    const groups = bus.subscriptions().map((s) => s.groupId).filter((g) => g !== 'bench-watcher');
+    for (const group of groups) bus.pause(group);
+
+    const total = Math.round(options.rate * options.durationS);
+    const acks: number[] = [];
+    let accepted = 0;
+    let refused = 0;
+    const failures = new Map<string, number>();
+    const begin = performance.now();
+    const inFlight: Array<Promise<void>> = [];
+    for (let i = 0; i < total; i++) {
+      const due = begin + (i * 1000) / options.rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      inFlight.push(
+        send(port, agent, i).then(
+          (status) => {
+            acks.push(performance.now() - due);
+            if (status === 202) accepted++;
+            else {
+              refused++;
+              failures.set(String(status), (failures.get(String(status)) ?? 0) + 1);
+            }
+          },
+          (error: Error) => {
+            refused++;
+            failures.set(error.message, (failures.get(error.message) ?? 0) + 1);
+          },
+        ),
+      );
+    }
+    await Promise.all(inFlight);
+    const sendS = (performance.now() - begin) / 1000;
+
+    for (const group of groups) bus.resume(group);
+    const resumed = performance.now();
+    const deadline = resumed + options.timeoutS * 1000;
+    while (completed < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const drainS = (performance.now() - resumed) / 1000;
+
+    acks.sort((a, b) => a - b);
+    const pct = (p: number) => (acks.length ? acks[Math.min(acks.length - 1, Math.floor((p / 100) * acks.length))]! : NaN);
+    const line =
+      `mode=webhook rate=${options.rate}/s duration=${options.durationS}s sent=${total} in ${sendS.toFixed(1)}s accepted=${accepted} refused=${refused}` +
+      `${failures.size ? ` (${[...failures].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}` +
+      ` ack_p50=${pct(50).toFixed(1)}ms ack_p99=${pct(99).toFixed(1)}ms ack_max=${pct(100).toFixed(1)}ms` +
+      ` completed_after_resume=${completed} in ${drainS.toFixed(1)}s lost=${accepted - Math.min(completed, accepted)}\n`;
+    return { line, ok: completed >= accepted && refused === 0 };
+  } finally {
+    agent.destroy();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function send(port: number, agent: Agent, i: number): Promise<number> {
+  const id = `msg_bench_${randomUUID()}`;
+  const timestamp = Math.floor(Date.now() / 1000);
+  const body = JSON.stringify({ orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason: `webhook bench ${i}` } });
+  const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
+  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/webhooks/${SOURCE}`,
+        agent,
+        timeout: 30_000,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': `v1,${signature}`,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => reject(new Error((error as NodeJS.ErrnoException).code ?? error.message)));
+    req.end(body);
+  });
+}
