@@ -1,7 +1,6 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LiveFeed } from '@baton/platform-audit';
-import { RunQueries } from '@baton/platform-database';
 import { as, StandaloneHarness } from './standalone.harness';
 
 interface FeedEvent {
@@ -176,20 +175,5 @@ describe('the API the console stands on', () => {
         current: null,
       },
     ]);
-  });
-
-  it('lists stuck runs: in a state the pipeline leaves by itself, and not moved since a given time', async () => {
-    expect((await sut.http('GET', '/runs?stuckForSeconds=0', undefined, as.operator)).body.details.issues).toEqual([{ path: 'stuckForSeconds', message: 'must be a positive whole number of seconds' }]);
-    expect((await sut.http('GET', '/runs?stuckForSeconds=abc', undefined, as.operator)).status).toBe(400);
-    // Nothing here sits still for a second: every run has completed or waits for a person.
-    expect((await sut.http('GET', '/runs?stuckForSeconds=1', undefined, as.operator)).body.runs).toEqual([]);
-
-    const queries = sut.app.get(RunQueries);
-    const future = new Date(Date.now() + 60_000);
-    const waiting = await queries.list({ states: ['awaiting_review'], updatedBefore: future, limit: 500 });
-    expect(waiting.length).toBeGreaterThan(0);
-    expect(waiting.every((r) => r.state === 'awaiting_review')).toBe(true);
-    expect(await queries.list({ states: ['awaiting_review'], updatedBefore: new Date(0) })).toEqual([]);
-    expect(await queries.list({ states: ['triggered', 'enriched', 'decided', 'acting', 'verifying'], updatedBefore: future })).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { query } from '../api';
 import { Empty, ErrorNote, Loading } from '../components/feedback';
 import { ReasonDialog } from '../components/reason-dialog';
 import { Timeline, type TimelineEntry } from '../components/timeline';
-import { show, time } from '../format';
+import { duration, show, time } from '../format';
 import { useConsole, useLiveReload, useResource } from '../hooks';
 import { href, navigate } from '../router';
 import { hasRole } from '../session';
@@ -145,26 +145,64 @@ function RunTable({ runs, caption }: { runs: RunSummary[]; caption: string }) {
   );
 }
 
-/** Runs sitting in a state the pipeline should leave on its own. */
+interface StuckRun {
+  runId: string;
+  workflowId: string;
+  orgId: string;
+  state: string;
+  stage: string;
+  since: string;
+  stuckForMs: number;
+  limitMs: number;
+}
+
+/** Runs that have stayed in one state longer than the state allows (the engine's watchdog decides, per state). */
 export function StuckRunsPage() {
-  const { session } = useConsole();
-  const [minutes, setMinutes] = useState(5);
-  const orgId = session.principal.orgId === '*' ? undefined : session.principal.orgId;
-  const runs = useResource((api) => api.get<{ runs: RunSummary[] }>(`/runs${query({ stuckForSeconds: Math.max(1, Math.round(minutes * 60)), orgId, limit: 200 })}`), [minutes, orgId]);
-  useLiveReload((e) => e.kind === 'run', runs.reload);
+  const stuck = useResource((api) => api.get<{ runs: StuckRun[] }>('/stuck-runs'), []);
+  useLiveReload((e) => e.kind === 'run', stuck.reload);
   return (
     <>
       <h1 tabIndex={-1}>Stuck runs</h1>
-      <p class="muted">Runs in triggered, enriched, decided, acting or verifying that have not moved for a while. Waiting for a person (awaiting review, blocked) or for a system (degraded) is not stuck.</p>
-      <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Not moved for at least (minutes)
-          <input type="number" min={1} step={1} value={minutes} onChange={(e) => setMinutes(Number((e.target as HTMLInputElement).value) || 1)} />
-        </label>
-      </form>
-      <ErrorNote error={runs.error} what="list stuck runs" />
-      <Loading when={runs.loading && !runs.data} />
-      {runs.data ? <RunTable runs={runs.data.runs} caption={`Stuck for ${minutes} minutes or more`} /> : null}
+      <p class="muted">Runs with no transition for longer than their state allows, longest first. A run that moves on leaves the list by itself.</p>
+      <ErrorNote error={stuck.error} what="list stuck runs" />
+      <Loading when={stuck.loading && !stuck.data} />
+      {stuck.data ? (
+        stuck.data.runs.length ? (
+          <table>
+            <caption>Stuck runs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Workflow</th>
+                <th scope="col">Organisation</th>
+                <th scope="col">State</th>
+                <th scope="col">Since</th>
+                <th scope="col">Stuck for</th>
+                <th scope="col">Allowed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stuck.data.runs.map((run) => (
+                <tr key={run.runId}>
+                  <td>
+                    <a href={href(`/runs/${run.runId}`)}>{run.runId}</a>
+                  </td>
+                  <td>{run.workflowId}</td>
+                  <td>{run.orgId}</td>
+                  <td>
+                    <span class={`badge state ${run.state}`}>{run.state}</span> (moved there by {run.stage})
+                  </td>
+                  <td>{time(run.since)}</td>
+                  <td>{duration(run.stuckForMs)}</td>
+                  <td>{duration(run.limitMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <Empty>No run is stuck.</Empty>
+        )
+      ) : null}
     </>
   );
 }

@@ -6,9 +6,6 @@ import { IngestionErrorCode, IngestionException, invalidRequest, type FieldIssue
 import { StartRunUseCase } from '../start-run/start-run.use-case';
 import { ErrorResponseDto, StartRunRequestDto, StartRunResponseDto } from './runs.dto';
 
-/** States a run leaves without anyone's help; a run sitting in one is stuck. */
-const MOVING_STATES: readonly RunState[] = ['triggered', 'enriched', 'decided', 'acting', 'verifying'];
-
 @ApiTags('runs')
 @Controller()
 export class RunsController {
@@ -47,35 +44,18 @@ export class RunsController {
   @ApiQuery({ name: 'orgId', required: false })
   @ApiQuery({ name: 'state', required: false, enum: RunStates })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
-  @ApiQuery({
-    name: 'stuckForSeconds',
-    required: false,
-    schema: { type: 'integer', minimum: 1 },
-    description: `Only stuck runs: in a state the pipeline leaves on its own (${MOVING_STATES.join(', ')}) and not moved for at least this long.`,
-  })
   async list(
     @Query('workflowId') workflowId?: string,
     @Query('orgId') orgId?: string,
     @Query('state') state?: string,
     @Query('limit') limit?: string,
-    @Query('stuckForSeconds') stuckForSeconds?: string,
   ): Promise<{ runs: RunSummary[] }> {
     const issues: FieldIssue[] = [];
     if (state !== undefined && !RunStates.includes(state as RunState)) issues.push({ path: 'state', message: `must be one of ${RunStates.join(', ')}` });
     const n = limit === undefined ? 50 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 500) issues.push({ path: 'limit', message: 'must be an integer from 1 to 500' });
-    const stuck = stuckForSeconds === undefined ? undefined : Number(stuckForSeconds);
-    if (stuck !== undefined && (!Number.isInteger(stuck) || stuck < 1)) issues.push({ path: 'stuckForSeconds', message: 'must be a positive whole number of seconds' });
     if (issues.length) throw invalidRequest(IngestionErrorCode.InvalidRequest, 'invalid query', issues);
-    return {
-      runs: await this.runs.list({
-        workflowId,
-        orgId,
-        state: state as RunState | undefined,
-        limit: n,
-        ...(stuck !== undefined ? { states: MOVING_STATES, updatedBefore: new Date(Date.now() - stuck * 1000) } : {}),
-      }),
-    };
+    return { runs: await this.runs.list({ workflowId, orgId, state: state as RunState | undefined, limit: n }) };
   }
 
   @Get('runs/:runId')

@@ -21,6 +21,7 @@ export const CONSOLE_ROUTES: ReadonlyArray<{ prefix: string; service: ConsoleSer
   { prefix: '/audit', service: 'action' },
   { prefix: '/live', service: 'action' },
   { prefix: '/dead-letters', service: 'verification' },
+  { prefix: '/stuck-runs', service: 'verification' },
   { prefix: '/reconciliation', service: 'reconciliation' },
 ];
 

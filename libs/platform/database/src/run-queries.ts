@@ -65,13 +65,7 @@ export class RunQueries {
     };
   }
 
-  /**
-   * Runs by their latest transition, newest first. `states` and `updatedBefore` together find
-   * stuck runs: in a state the pipeline should leave on its own, and not moved for a while.
-   */
-  async list(
-    filter: { workflowId?: string; state?: RunState; states?: readonly RunState[]; orgId?: string; updatedBefore?: Date; limit?: number } = {},
-  ): Promise<RunSummary[]> {
+  async list(filter: { workflowId?: string; state?: RunState; orgId?: string; limit?: number } = {}): Promise<RunSummary[]> {
     const rows: any[] = await this.dataSource.query(
       `SELECT * FROM (
          SELECT DISTINCT ON (run_id) run_id, workflow_id, org_id, to_state, at
@@ -79,17 +73,9 @@ export class RunQueries {
           WHERE ($1::text IS NULL OR workflow_id = $1) AND ($2::text IS NULL OR org_id = $2)
           ORDER BY run_id, seq DESC
        ) latest
-       WHERE ($3::text IS NULL OR to_state = $3) AND ($5::text[] IS NULL OR to_state = ANY($5::text[]))
-         AND ($6::timestamptz IS NULL OR at < $6::timestamptz)
+       WHERE ($3::text IS NULL OR to_state = $3)
        ORDER BY at DESC LIMIT $4`,
-      [
-        filter.workflowId ?? null,
-        filter.orgId ?? null,
-        filter.state ?? null,
-        Math.min(filter.limit ?? 50, 500),
-        filter.states ? [...filter.states] : null,
-        filter.updatedBefore?.toISOString() ?? null,
-      ],
+      [filter.workflowId ?? null, filter.orgId ?? null, filter.state ?? null, Math.min(filter.limit ?? 50, 500)],
     );
     return rows.map((r) => ({ runId: r.run_id, workflowId: r.workflow_id, orgId: r.org_id, state: r.to_state, updatedAt: iso(r.at) }));
   }
