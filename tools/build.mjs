@@ -2,10 +2,12 @@
 // Compiles every app and lib to CommonJS in dist/, mirroring the source tree, with swc (about
 // a second for the whole workspace). Path aliases become relative requires, so the output runs
 // with plain `node dist/apps/<app>/src/main.js`. Type checking is separate: `npm run typecheck`.
+// Then the console (apps/console, a browser bundle) is built with Vite into dist/console.
 import { createRequire } from 'node:module';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { transformFile } from '@swc/core';
+import { buildConsole } from './build-console.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '..');
@@ -17,6 +19,8 @@ async function* sources(dir) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (['node_modules', '__tests__', 'test', 'dist'].includes(entry.name)) continue;
+      // The console's page runs in the browser: Vite builds it, not swc.
+      if (path === join(root, 'apps', 'console', 'web')) continue;
       yield* sources(path);
     } else if (entry.name.endsWith('.ts') && !/\.(spec|integration-spec|e2e-spec|d)\.ts$/.test(entry.name)) {
       yield path;
@@ -41,4 +45,5 @@ for (const top of ['apps', 'libs', 'tools/bench']) {
   }
 }
 await Promise.all(jobs);
-process.stdout.write(`built ${jobs.length} files into dist/ in ${Math.round(performance.now() - started)} ms\n`);
+const consoleMs = await buildConsole({ quiet: true });
+process.stdout.write(`built ${jobs.length} files into dist/ in ${Math.round(performance.now() - started - consoleMs)} ms, and the console into dist/console in ${consoleMs} ms\n`);

@@ -2,7 +2,7 @@
 // `npm test`: starts the real components the integration tests need (a PostgreSQL server from
 // Debian's packages, a Kafka broker from Maven Central, a Confluent-compatible schema registry
 // built from the Go module proxy, helm for the chart tests, kcat for the distributed end-to-end
-// tests), runs
+// tests, Debian's chromium for the console's browser tests), runs
 // typecheck, lint and every project's Jest suite through Nx, stops the components, and prints
 // one closing line: "N passed, N failed". Set BATON_TEST_SERVICES=none to use servers you
 // started yourself. Extra arguments go to `nx run-many` (e.g. --projects=workflow).
@@ -47,6 +47,10 @@ let status = services('start');
 // kcat (Debian's package) is the Kafka client the distributed end-to-end tests produce and read with.
 if (run('bash', ['tools/kcat/ensure-kcat.sh'], { stdio: ['ignore', 'ignore', 'inherit'] }) !== 0) {
   process.stderr.write('test: could not provide kcat; the distributed end-to-end tests will fail\n');
+}
+// Debian's chromium is the browser the console's tests drive with playwright-core.
+if (run('bash', ['tools/chromium/ensure-chromium.sh'], { stdio: ['ignore', 'ignore', 'inherit'] }) !== 0) {
+  process.stderr.write('test: could not provide chromium; the console browser tests will fail\n');
 }
 if (status === 0) status = nx(['-t', 'typecheck', 'lint', 'test', '--exclude=workspace']) || status;
 if (status === 0 || extra.length === 0) {

@@ -11,6 +11,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import { parse, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { actionEnvSchema } from '../../apps/action/src/config/action.env';
+import { consoleEnvSchema } from '../../apps/console/src/config/console.env';
 import { decisioningEnvSchema } from '../../apps/decisioning/src/config/decisioning.env';
 import { enrichmentEnvSchema } from '../../apps/enrichment/src/config/enrichment.env';
 import { ingestionEnvSchema } from '../../apps/ingestion/src/config/ingestion.env';
@@ -31,7 +32,7 @@ const serviceSchemas: Record<string, z.ZodObject> = {
   verification: verificationEnvSchema,
   reconciliation: reconciliationEnvSchema,
 };
-const appSchemas: Record<string, z.ZodObject> = { ...serviceSchemas, standalone: standaloneEnvSchema, 'sample-systems': sampleSystemsEnvSchema };
+const appSchemas: Record<string, z.ZodObject> = { ...serviceSchemas, standalone: standaloneEnvSchema, 'sample-systems': sampleSystemsEnvSchema, console: consoleEnvSchema };
 
 type Env = Record<string, string>;
 
@@ -71,8 +72,8 @@ describe('docker-compose.yml', () => {
     depends_on?: Record<string, { condition: string }>;
   }
   const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
-  // The sample systems of record are built from the same image but are not a Baton service.
-  const baton = Object.entries(compose.services).filter(([name, service]) => service.build && name !== 'sample-systems');
+  // The sample systems of record and the console are built from the same image but are not Baton services.
+  const baton = Object.entries(compose.services).filter(([name, service]) => service.build && name !== 'sample-systems' && name !== 'console');
 
   it('runs the sample systems once, from the same Dockerfile, with an env its schema accepts, and points every service at them', () => {
     const samples = compose.services['sample-systems'];
@@ -87,6 +88,22 @@ describe('docker-compose.yml', () => {
       expect({ name, host: url.hostname, port: url.port }).toEqual({ name, host: 'sample-systems', port });
       expect(service.depends_on?.['sample-systems']?.condition).toBe('service_healthy');
     }
+  });
+
+  it('runs the console from the same Dockerfile, with an env its schema accepts, pointing at each service where it listens', () => {
+    const console = compose.services['console'];
+    expect(console?.build).toEqual({ context: '.', args: { SERVICE: 'console' } });
+    const env = asEnv(console?.environment);
+    expect(unknownKeys('console', env)).toEqual([]);
+    expect(envProblems('console', env)).toEqual([]);
+    for (const name of ['ingestion', 'decisioning', 'action', 'verification', 'reconciliation']) {
+      const url = new URL(env[`BATON_${name.toUpperCase()}_URL`]!);
+      expect({ name, host: url.hostname, port: url.port }).toEqual({ name, host: name, port: String(defaultPort(name)) });
+      expect(console?.depends_on?.[name]?.condition).toBe('service_healthy');
+    }
+    const port = String(consoleEnvSchema.shape.BATON_HTTP_PORT.parse(undefined));
+    expect(env.BATON_HTTP_PORT).toBe(port);
+    expect(console?.ports).toContain(`${port}:${port}`);
   });
 
   it('builds one container for each of the six services, from the root Dockerfile with SERVICE set to its app', () => {
@@ -211,7 +228,7 @@ describe('Dockerfile', () => {
     const workdir = /^WORKDIR (\S+)$/m.exec(runtime)?.[1];
     expect(runtime).toMatch(/^COPY workflows \.\/workflows$/m);
     const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { build?: unknown; environment?: Env }> };
-    for (const [name, service] of Object.entries(compose.services).filter(([n, s]) => s.build && n !== 'sample-systems')) {
+    for (const [name, service] of Object.entries(compose.services).filter(([n, s]) => s.build && n !== 'sample-systems' && n !== 'console')) {
       expect({ name, dir: service.environment?.BATON_WORKFLOWS_DIR }).toEqual({ name, dir: `${workdir}/workflows` });
     }
   });

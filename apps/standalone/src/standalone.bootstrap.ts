@@ -1,3 +1,4 @@
+import { serveConsole } from '@baton/platform-bootstrap';
 import { HttpExceptionFilter } from '@baton/platform-errors';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -5,8 +6,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LoggerService } from '@nestjs/common';
 import { StandaloneModule, type StandaloneOptions } from './standalone.module';
 
-/** Builds the standalone app (not listening yet): used by main.ts, the e2e tests and the bench. */
-export async function createStandaloneApp(options: StandaloneOptions, logger: LoggerService | false = false): Promise<NestFastifyApplication> {
+/**
+ * Builds the standalone app (not listening yet): used by main.ts, the e2e tests and the bench.
+ * With `consoleDir` (the built console, dist/console) it also serves the console at `/`.
+ */
+export async function createStandaloneApp(
+  options: StandaloneOptions & { consoleDir?: string },
+  logger: LoggerService | false = false,
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     StandaloneModule.forRoot(options),
     new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
@@ -23,6 +30,9 @@ export async function createStandaloneApp(options: StandaloneOptions, logger: Lo
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  if (options.consoleDir && !(await serveConsole(app, options.consoleDir)) && logger) {
+    logger.warn?.(`the console is not built (no ${options.consoleDir}/index.html): run npm run build to serve it at /`);
+  }
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -3,6 +3,7 @@ export function startupBanner(url: string, dataDir: string): string {
   return `
 Baton is running (embedded: all stages in one process, in-memory bus, PGlite in ${dataDir}).
 
+  Console            ${url}/            (sign in with a demo key from config/api-keys.demo.yaml)
   Admin API + docs   ${url}/docs        (OpenAPI: ${url}/openapi.json)
   Workflows          ${url}/workflows
   Health             ${url}/ready

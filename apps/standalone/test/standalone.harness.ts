@@ -61,6 +61,8 @@ export class StandaloneHarness {
       dataDir?: string;
       webhooks?: WebhookOptions;
       externalModel?: { url: string; model: string; apiKey?: string };
+      /** The built console to serve at / (browser tests). */
+      consoleDir?: string;
     } = {},
   ): Promise<StandaloneHarness> {
     const systems = options.systems ?? createSampleSystems();
@@ -75,6 +77,7 @@ export class StandaloneHarness {
       datasets: { banking77: BANKING77_DIR },
       webhooks: options.webhooks,
       externalModel: options.externalModel,
+      consoleDir: options.consoleDir,
     });
     return new StandaloneHarness(app, systems);
   }

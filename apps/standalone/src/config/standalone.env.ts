@@ -11,6 +11,8 @@ export const standaloneEnvSchema = z.object({
   BATON_WEBHOOK_SOURCES: z.string().min(1).default('config/webhook-sources.example.yaml'),
   /** The labelled banking77 history the sample banking-support workflow's classifier trains on. */
   BATON_BANKING77_DIR: z.string().min(1).default('../shared/data/banking77'),
+  /** The built console (npm run build), served at /. */
+  BATON_CONSOLE_DIR: z.string().min(1).default('dist/console'),
 });
 
 export type StandaloneEnv = z.infer<typeof standaloneEnvSchema>;

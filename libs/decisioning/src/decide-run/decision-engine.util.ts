@@ -147,3 +147,46 @@ function mismatchRules(workflow: CompiledWorkflow, vars: ExpressionVariables): R
     return [{ id: `reconcile:${step.id}`, then: 'manual' as const, fired: true, description }];
   });
 }
+
+/** One action a run would take if approved, as a reviewer sees it before deciding. */
+export interface PlannedAction {
+  actionId: string;
+  connector: string;
+  operation: string;
+  /** Each argument as it would be sent, or `{ template }` when it depends on earlier actions. */
+  args: Record<string, unknown>;
+  /** The action's `when`: true, false (skipped), or null when it cannot be told yet. */
+  runs: boolean | null;
+  /** An outbound message (held as a draft when the run is sensitive). */
+  message: boolean;
+  /** The record the run read from the same system, if any: the arguments that differ from it are what would change there. */
+  current: Record<string, unknown> | null;
+}
+
+/**
+ * What the workflow's actions would do for these variables: which system, which operation,
+ * with which arguments — the proposed change a review shows. Pure, like `decide`.
+ */
+export function plannedActions(workflow: CompiledWorkflow, vars: ExpressionVariables): PlannedAction[] {
+  return workflow.actions.map((action) => {
+    let runs: boolean | null = true;
+    if (action.when) {
+      try {
+        runs = action.when.evaluateBoolean(vars);
+      } catch {
+        runs = null;
+      }
+    }
+    const read = workflow.context.find((step) => !step.reconcile && step.connector === action.connector);
+    const record = read ? (vars.context as Record<string, unknown>)[read.id] : undefined;
+    return {
+      actionId: action.id,
+      connector: action.connector,
+      operation: action.operation,
+      args: preview(action, vars),
+      runs,
+      message: action.message,
+      current: record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : null,
+    };
+  });
+}

@@ -1,6 +1,7 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { ApiKeyGuard, CurrentPrincipal, RequireRoles, runVariables, WorkflowCatalog, type Principal } from '@baton/platform-runtime';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { plannedActions, type PlannedAction } from '../decide-run/decision-engine.util';
 import { DecisioningErrorCode, DecisioningException, invalidInput, type FieldIssue } from '../decisioning.exception';
 import { assertCanSee } from './review-access.util';
 import { ReviewAssignmentUseCase } from './review-assignment.use-case';
@@ -51,6 +52,7 @@ export class ReviewsController {
     private readonly reviews: ReviewTaskRepository,
     private readonly resolveReview: ResolveReviewUseCase,
     private readonly assignment: ReviewAssignmentUseCase,
+    private readonly catalog: WorkflowCatalog,
   ) {}
 
   @Get()
@@ -81,9 +83,21 @@ export class ReviewsController {
   }
 
   @Get(':reviewId')
-  @ApiOperation({ summary: 'One review task with its context pack.' })
-  async get(@CurrentPrincipal() principal: Principal, @Param('reviewId') reviewId: string): Promise<ReviewTask> {
-    return assertCanSee(principal, isUuid(reviewId) ? await this.reviews.get(reviewId) : null, reviewId);
+  @ApiOperation({
+    summary:
+      'One review task with its context pack, and `plan`: the actions the run would take if approved (system, operation, arguments as they would be sent, and the record read from that system), computed from the workflow as loaded now.',
+  })
+  async get(@CurrentPrincipal() principal: Principal, @Param('reviewId') reviewId: string): Promise<ReviewTask & { plan: PlannedAction[] | null }> {
+    const task = assertCanSee(principal, isUuid(reviewId) ? await this.reviews.get(reviewId) : null, reviewId);
+    return { ...task, plan: this.planOf(task) };
+  }
+
+  /** Null when the workflow is no longer loaded, or was changed since the task was made (its plan would not be this run's). */
+  private planOf(task: ReviewTask): PlannedAction[] | null {
+    const workflow = this.catalog.get(task.workflowId);
+    if (!workflow || workflow.version !== task.workflowVersion) return null;
+    const vars = runVariables({ runid: task.runId, workflowid: task.workflowId, orgid: task.orgId, data: { trigger: task.trigger, context: task.context, decision: task.proposal } }, this.catalog);
+    return plannedActions(workflow, vars);
   }
 
   @Post(':reviewId/decision')

@@ -5,3 +5,6 @@ export * from './query-audit/audit-entry.repository';
 export * from './query-audit/audit.controller';
 export * from './revert-entry/revert-audit-entry.use-case';
 export * from './revert-entry/audit-revert.controller';
+export * from './live-feed/live-event.types';
+export * from './live-feed/live-feed.service';
+export * from './live-feed/id-cursor.util';

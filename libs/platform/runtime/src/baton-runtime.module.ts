@@ -6,6 +6,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
+import { PrincipalController } from './auth/principal.controller';
 import { ConsumersController } from './consumers.controller';
 import { HealthController } from './health.controller';
 import { RuntimeLifecycle } from './runtime.lifecycle';
@@ -23,7 +24,7 @@ export class BatonRuntimeModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: BatonRuntimeModule,
-      controllers: [HealthController, ConsumersController],
+      controllers: [HealthController, ConsumersController, PrincipalController],
       providers: [
         { provide: RUNTIME_OPTIONS, useValue: options },
         {
