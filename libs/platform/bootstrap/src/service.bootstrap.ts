@@ -1,3 +1,4 @@
+import { exitOnStartupFailure } from '@baton/platform-config';
 import { HttpExceptionFilter } from '@baton/platform-errors';
 import { JsonLogger } from '@baton/platform-observability';
 import type { DynamicModule, LoggerService } from '@nestjs/common';
@@ -34,7 +35,6 @@ export async function runService<E extends ServiceEnv>(service: string, loadEnv:
     await app.listen({ port: env.BATON_HTTP_PORT, host: env.BATON_HTTP_HOST });
     logger.log(`${service} listening on http://${env.BATON_HTTP_HOST}:${env.BATON_HTTP_PORT}`, 'Bootstrap');
   } catch (error) {
-    process.stderr.write(`baton ${service}: failed to start: ${(error as Error).message}\n`);
-    process.exit(1);
+    exitOnStartupFailure(service, error);
   }
 }

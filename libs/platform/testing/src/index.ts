@@ -1,1 +1,2 @@
 export * from './postgres-test-database.util';
+export * from './span-recorder.util';
