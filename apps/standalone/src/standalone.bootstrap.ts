@@ -1,4 +1,5 @@
 import { HttpExceptionFilter } from '@baton/platform-errors';
+import { BatonMetrics, observeHttpRequests } from '@baton/platform-observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -14,6 +15,7 @@ export async function createStandaloneApp(options: StandaloneOptions, logger: Lo
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
+  observeHttpRequests(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
