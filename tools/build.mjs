@@ -4,12 +4,15 @@
 // with plain `node dist/apps/<app>/src/main.js`. Type checking is separate: `npm run typecheck`.
 import { createRequire } from 'node:module';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile } from '@swc/core';
 
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '..');
-const out = join(root, 'dist');
+// `--out <folder>` (inside the workspace, so node_modules resolves) builds elsewhere than dist/,
+// e.g. for a test that must not pull dist/ from under processes started from it.
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 && process.argv[outArg + 1] ? resolve(root, process.argv[outArg + 1]) : join(root, 'dist');
 const base = require('./swc-options.cjs')();
 
 async function* sources(dir) {
@@ -41,4 +44,4 @@ for (const top of ['apps', 'libs', 'tools/bench']) {
   }
 }
 await Promise.all(jobs);
-process.stdout.write(`built ${jobs.length} files into dist/ in ${Math.round(performance.now() - started)} ms\n`);
+process.stdout.write(`built ${jobs.length} files into ${relative(root, out)}/ in ${Math.round(performance.now() - started)} ms\n`);
