@@ -5,13 +5,16 @@
 // Then the console (apps/console, a browser bundle) is built with Vite into dist/console.
 import { createRequire } from 'node:module';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile } from '@swc/core';
 import { buildConsole } from './build-console.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '..');
-const out = join(root, 'dist');
+// `--out <folder>` (inside the workspace, so node_modules resolves) builds elsewhere than dist/,
+// e.g. for a test that must not pull dist/ from under processes started from it.
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 && process.argv[outArg + 1] ? resolve(root, process.argv[outArg + 1]) : join(root, 'dist');
 const base = require('./swc-options.cjs')();
 
 async function* sources(dir) {
@@ -45,5 +48,5 @@ for (const top of ['apps', 'libs', 'tools/bench']) {
   }
 }
 await Promise.all(jobs);
-const consoleMs = await buildConsole({ quiet: true });
-process.stdout.write(`built ${jobs.length} files into dist/ in ${Math.round(performance.now() - started - consoleMs)} ms, and the console into dist/console in ${consoleMs} ms\n`);
+const consoleMs = await buildConsole({ quiet: true, outDir: join(out, 'console') });
+process.stdout.write(`built ${jobs.length} files into ${relative(root, out)}/ in ${Math.round(performance.now() - started - consoleMs)} ms, and the console into ${relative(root, out)}/console in ${consoleMs} ms\n`);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: starts the real components the integration tests need (a PostgreSQL server from
 // Debian's packages, a Kafka broker from Maven Central, a Confluent-compatible schema registry
-// built from the Go module proxy, helm for the chart tests, kcat for the distributed end-to-end
-// tests, Debian's chromium for the console's browser tests), runs
+// and Jaeger, both built from the Go module proxy, helm for the chart tests, kcat for the
+// distributed end-to-end tests, Debian's chromium for the console's browser tests), runs
 // typecheck, lint and every project's Jest suite through Nx, stops the components, and prints
 // one closing line: "N passed, N failed". Set BATON_TEST_SERVICES=none to use servers you
 // started yourself. Extra arguments go to `nx run-many` (e.g. --projects=workflow).
@@ -23,7 +23,7 @@ function run(command, args, options = {}) {
 function services(verb) {
   if (!manage) return 0;
   let status = 0;
-  for (const script of ['tools/postgres/postgres.sh', 'tools/kafka/kafka.sh', 'tools/schema-registry/registry.sh']) {
+  for (const script of ['tools/postgres/postgres.sh', 'tools/kafka/kafka.sh', 'tools/schema-registry/registry.sh', 'tools/jaeger/jaeger.sh']) {
     const code = run('bash', [script, verb]);
     if (code !== 0) {
       process.stderr.write(`test: ${script} ${verb} failed (exit ${code})\n`);

@@ -361,6 +361,191 @@ describe('Helm chart deploy/helm/baton', () => {
   });
 });
 
+describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows, monitoring', () => {
+  const chart = join(root, 'deploy', 'helm', 'baton');
+  const helm = findTool('helm', process.env.HELM_BIN);
+  const SERVICES = Object.keys(serviceSchemas);
+
+  interface K8sObject {
+    kind: string;
+    apiVersion: string;
+    metadata: { name: string; labels?: Record<string, string> };
+    data?: Record<string, string>;
+    spec?: any;
+    automountServiceAccountToken?: boolean;
+  }
+
+  /** `helm template` with `--set` pairs and values files; the objects it renders, or its error. */
+  function render(sets: Record<string, string> = {}, valuesYaml?: string): { objects: K8sObject[]; status: number | null; stderr: string } {
+    if (!helm) throw new Error('helm not found: run tools/helm/ensure-helm.sh (npm test does) or set HELM_BIN');
+    const dir = mkdtempSync(join(tmpdir(), 'baton-helm-'));
+    try {
+      const args = ['template', 'rel', chart, ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+      if (valuesYaml !== undefined) {
+        writeFileSync(join(dir, 'values.yaml'), valuesYaml);
+        args.push('-f', join(dir, 'values.yaml'));
+      }
+      const result = spawnSync(helm, args, { encoding: 'utf8' });
+      const objects = result.status === 0 ? parseAllDocuments(result.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean) : [];
+      return { objects, status: result.status, stderr: result.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const of = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+  const named = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+  it('ships the repository’s sample workflows unchanged as its default workflows', () => {
+    const repo = readdirSync(join(root, 'workflows')).filter((f) => f.endsWith('.yaml')).sort();
+    const bundled = readdirSync(join(chart, 'workflows')).sort();
+    expect(bundled).toEqual(repo);
+    for (const file of repo) expect({ file, same: read(`workflows/${file}`) === readFileSync(join(chart, 'workflows', file), 'utf8') }).toEqual({ file, same: true });
+  });
+
+  it('refuses bad values on its schema, naming each, before rendering anything', () => {
+    const bad = render({ 'services.action.replicas': '0', 'image.pullPolicy': 'Sometimes', 'autoscaling.targetCPUUtilizationPercentage': '150' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("values don't meet the specifications of the schema");
+    for (const path of ['/services/action/replicas', '/image/pullPolicy', '/autoscaling/targetCPUUtilizationPercentage']) expect(bad.stderr).toContain(path);
+    const typo = render({}, 'servics:\n  action:\n    replicas: 3\n');
+    expect([typo.status === 0, typo.stderr]).toEqual([false, expect.stringMatching(/additional properties 'servics' not allowed/)]);
+    const unknownService = render({ 'services.erp.port': '8099', 'services.erp.replicas': '1' });
+    expect([unknownService.status === 0, unknownService.stderr]).toEqual([false, expect.stringContaining("value must be one of 'ingestion'")]);
+    const wrongType = render({}, 'services:\n  action:\n    port: eighty\n');
+    expect([wrongType.status === 0, wrongType.stderr]).toEqual([false, expect.stringContaining('/services/action/port')]);
+    const inverted = render({ 'services.action.autoscaling.minReplicas': '9' });
+    expect([inverted.status === 0, inverted.stderr]).toEqual([false, expect.stringContaining('services.action: autoscaling.minReplicas (9) is above autoscaling.maxReplicas (6)')]);
+  });
+
+  it('probes each service on its admin endpoints through its named port, giving start-up time to migrations', () => {
+    const { objects } = render();
+    for (const name of SERVICES) {
+      const container = named(objects, 'Deployment', `rel-baton-${name}`)?.spec.template.spec.containers[0];
+      expect(container.ports).toEqual([{ name: 'http', containerPort: values(name).port, protocol: 'TCP' }]);
+      expect({ name, startup: container.startupProbe.httpGet, liveness: container.livenessProbe.httpGet, readiness: container.readinessProbe.httpGet }).toEqual({
+        name,
+        startup: { path: '/health', port: 'http' },
+        liveness: { path: '/health', port: 'http' },
+        readiness: { path: '/ready', port: 'http' },
+      });
+      expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(120);
+    }
+  });
+
+  it('scales every stage on CPU with an HPA owning its replicas, and on consumer lag when asked; reconciliation stays one replica', () => {
+    const { objects } = render();
+    const hpas = of(objects, 'HorizontalPodAutoscaler');
+    expect(hpas.map((h) => h.metadata.name).sort()).toEqual(SERVICES.filter((s) => s !== 'reconciliation').map((s) => `rel-baton-${s}`).sort());
+    for (const hpa of hpas) {
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      const deployment = named(objects, 'Deployment', hpa.spec.scaleTargetRef.name);
+      expect({ kind: hpa.spec.scaleTargetRef.kind, found: Boolean(deployment), replicas: deployment?.spec.replicas }).toEqual({ kind: 'Deployment', found: true, replicas: undefined });
+      expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] });
+      expect(hpa.spec.metrics).toHaveLength(1);
+    }
+    expect(named(objects, 'Deployment', 'rel-baton-reconciliation')?.spec.replicas).toBe(1);
+
+    const lag = render({ 'autoscaling.consumerLag.enabled': 'true', 'services.enrichment.autoscaling.maxReplicas': '12' }).objects;
+    const enrichment = named(lag, 'HorizontalPodAutoscaler', 'rel-baton-enrichment');
+    expect(enrichment?.spec.maxReplicas).toBe(12);
+    expect(enrichment?.spec.metrics[1]).toEqual({
+      type: 'External',
+      external: { metric: { name: 'baton_consumer_lag', selector: { matchLabels: { service: 'enrichment' } } }, target: { type: 'AverageValue', averageValue: '1000' } },
+    });
+    const off = render({ 'autoscaling.enabled': 'false' }).objects;
+    expect(of(off, 'HorizontalPodAutoscaler')).toEqual([]);
+    for (const name of SERVICES) expect(named(off, 'Deployment', `rel-baton-${name}`)?.spec.replicas).toBe(values(name).replicas);
+  });
+
+  it('limits voluntary disruption to one pod per service, selecting exactly that service’s pods', () => {
+    const { objects } = render();
+    const pdbs = of(objects, 'PodDisruptionBudget');
+    expect(pdbs).toHaveLength(SERVICES.length);
+    for (const name of SERVICES) {
+      const pdb = named(objects, 'PodDisruptionBudget', `rel-baton-${name}`);
+      const pods = named(objects, 'Deployment', `rel-baton-${name}`)?.spec.template.metadata.labels;
+      expect(pdb?.apiVersion).toBe('policy/v1');
+      expect(pdb?.spec.maxUnavailable).toBe(1);
+      expect(pods).toMatchObject(pdb?.spec.selector.matchLabels);
+      expect(pdb?.spec.selector.matchLabels['app.kubernetes.io/component']).toBe(name);
+    }
+    expect(of(render({ 'podDisruptionBudget.enabled': 'false' }).objects, 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  it('runs every pod as a non-root user on a read-only root filesystem, without privileges or an API token, under its own ServiceAccount', () => {
+    const { objects } = render();
+    const [account] = of(objects, 'ServiceAccount');
+    expect(account).toMatchObject({ metadata: { name: 'rel-baton' }, automountServiceAccountToken: false });
+    const deployments = of(objects, 'Deployment');
+    expect(deployments).toHaveLength(SERVICES.length + 1);
+    for (const deployment of deployments) {
+      const pod = deployment.spec.template.spec;
+      const name = deployment.metadata.name;
+      expect({ name, account: pod.serviceAccountName, token: pod.automountServiceAccountToken }).toEqual({ name, account: 'rel-baton', token: false });
+      expect({ name, pod: pod.securityContext }).toMatchObject({ name, pod: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } });
+      for (const container of pod.containers) {
+        expect({ name, container: container.securityContext }).toEqual({
+          name,
+          container: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        });
+        // The one writable place: /tmp, an emptyDir.
+        const tmp = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/tmp');
+        expect(pod.volumes.find((v: { name: string }) => v.name === tmp?.name)).toMatchObject({ emptyDir: {} });
+      }
+    }
+  });
+
+  it('mounts the workflows from a ConfigMap where BATON_WORKFLOWS_DIR points: the samples, your files, or your own ConfigMap', () => {
+    const mountedWorkflows = (objects: K8sObject[], name: string) => {
+      const deployment = named(objects, 'Deployment', `rel-baton-${name}`)!;
+      const container = deployment.spec.template.spec.containers[0];
+      const env = named(objects, 'ConfigMap', container.envFrom[0].configMapRef.name)!.data!;
+      const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === env.BATON_WORKFLOWS_DIR);
+      const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === mount?.name);
+      return { readOnly: mount?.readOnly, configMap: volume?.configMap?.name as string | undefined, rolls: deployment.spec.template.metadata.annotations['checksum/workflows'] };
+    };
+
+    const samples = render().objects;
+    for (const name of SERVICES) expect(mountedWorkflows(samples, name)).toMatchObject({ readOnly: true, configMap: 'rel-baton-workflows' });
+    const shipped = named(samples, 'ConfigMap', 'rel-baton-workflows')!.data!;
+    expect(Object.keys(shipped).sort()).toEqual(readdirSync(join(root, 'workflows')).filter((f) => f.endsWith('.yaml')).sort());
+    expect(shipped['refund-request.yaml']).toBe(read('workflows/refund-request.yaml'));
+
+    const own = render({}, `workflows:\n  files:\n    refund-request.yaml: |\n${read('workflows/refund-request.yaml').replace(/^/gm, '      ')}`).objects;
+    expect(Object.keys(named(own, 'ConfigMap', 'rel-baton-workflows')!.data!)).toEqual(['refund-request.yaml']);
+    // A changed workflow rolls the pods.
+    expect(mountedWorkflows(own, 'action').rolls).not.toBe(mountedWorkflows(samples, 'action').rolls);
+
+    const existing = render({ 'workflows.existingConfigMap': 'team-workflows' }).objects;
+    expect(named(existing, 'ConfigMap', 'rel-baton-workflows')).toBeUndefined();
+    for (const name of SERVICES) expect(mountedWorkflows(existing, name).configMap).toBe('team-workflows');
+  });
+
+  it('can have Prometheus scrape every service’s /metrics and Grafana load the dashboard', () => {
+    const plain = render().objects;
+    expect(of(plain, 'ServiceMonitor')).toEqual([]);
+    const { objects } = render({ 'metrics.serviceMonitor.enabled': 'true', 'metrics.serviceMonitor.labels.release': 'kube-prometheus', 'metrics.grafanaDashboard.enabled': 'true' });
+    const [monitor] = of(objects, 'ServiceMonitor');
+    expect(monitor?.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor?.metadata.labels?.release).toBe('kube-prometheus');
+    expect(monitor?.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
+    // It selects the six services' Services, and the port it names is theirs.
+    const selects = (svc: K8sObject) =>
+      Object.entries(monitor!.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => svc.metadata.labels?.[k] === v) &&
+      monitor!.spec.selector.matchExpressions.every((e: { key: string; values: string[] }) => e.values.includes(svc.metadata.labels?.[e.key] ?? ''));
+    const scraped = of(objects, 'Service').filter(selects);
+    expect(scraped.map((s) => s.metadata.name).sort()).toEqual(SERVICES.map((s) => `rel-baton-${s}`).sort());
+    for (const svc of scraped) expect(svc.spec.ports.map((p: { name: string }) => p.name)).toContain('http');
+    const dashboard = named(objects, 'ConfigMap', 'rel-baton-dashboard');
+    expect(dashboard?.metadata.labels?.grafana_dashboard).toBe('1');
+    expect(JSON.parse(dashboard!.data!['baton-overview.json']!)).toEqual(JSON.parse(readFileSync(join(chart, 'dashboards', 'baton-overview.json'), 'utf8')));
+  });
+
+  function values(name: string): { replicas: number; port: number } {
+    return (parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as { services: Record<string, { replicas: number; port: number }> }).services[name]!;
+  }
+});
+
 describe('.env.example', () => {
   const lines = read('.env.example').split('\n');
   const listed = new Set(lines.map((line) => /^\s*#?\s*([A-Z][A-Z0-9_]*)=/.exec(line)?.[1]).filter(Boolean) as string[]);

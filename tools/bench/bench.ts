@@ -39,39 +39,84 @@ import { createStandaloneApp } from '../../apps/standalone/src/standalone.bootst
 import { assertBrokerReachable, brokersFromEnv, Cluster, ensureTopicReady, quietKafkajsTimeoutWarning, workspaceRoot } from './cluster';
 import { runWebhookBench } from './webhook-bench';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '50' },
-    workflow: { type: 'string', default: 'refund-request' },
-    mode: { type: 'string', default: 'embedded' },
-    timeout: { type: 'string', default: '120' },
-    /** Kafka mode: partitions of the topics the services create. */
-    partitions: { type: 'string', default: '6' },
-    /** Kafka mode: LOG_LEVEL of the service processes (their logs go to tmp/bench/<namespace>/). */
-    'log-level': { type: 'string', default: 'warn' },
-    /** Kafka mode: a Confluent-compatible schema registry the services register and frame events with. */
-    'schema-registry': { type: 'string' },
-    /** Webhook mode: signed webhooks per second, and for how many seconds. */
-    rate: { type: 'string', default: '1000' },
-    duration: { type: 'string', default: '20' },
-  },
-});
+const USAGE = `usage: npm run bench -- [options]   (or node dist/tools/bench/bench.js [options])
+
+Drives runs of a sample workflow through the pipeline and prints one line: mode, runs, runs/s,
+p50 and p99 trigger-to-completed latency, and lost and duplicated runs (both must be 0; the exit
+code is 1 otherwise).
+
+options:
+  --runs <n>                 runs to start (default 2000)
+  --concurrency <n>          triggers in flight at once (default 50)
+  --workflow <id>            refund-request, support-ticket-routing or lead-routing (default refund-request)
+  --mode <mode>              embedded: the standalone app in this process (default);
+                             kafka: the six service processes on Kafka and PostgreSQL;
+                             webhook: signed webhooks at a fixed rate into the embedded engine
+                             with its consumers paused (acknowledgement latency, then completions)
+  --timeout <seconds>        longest wait for the runs to complete (default 120)
+  --partitions <n>           kafka mode: partitions of the topics the services create (default 6)
+  --log-level <level>        kafka mode: LOG_LEVEL of the service processes (default warn)
+  --schema-registry <url>    kafka mode: a Confluent-compatible schema registry to frame events with
+  --rate <n>                 webhook mode: webhooks per second (default 1000)
+  --duration <seconds>       webhook mode: how long to send (default 20)
+  -h, --help                 this help
+
+Kafka mode uses the broker at KAFKA_BROKERS and the PostgreSQL server at BATON_TEST_POSTGRES_URL,
+starting them with the tools scripts when neither is set and nothing answers.
+`;
+
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let parsed: ReturnType<typeof parseOptions>;
+function parseOptions() {
+  return parseArgs({
+    options: {
+      runs: { type: 'string', default: '2000' },
+      concurrency: { type: 'string', default: '50' },
+      workflow: { type: 'string', default: 'refund-request' },
+      mode: { type: 'string', default: 'embedded' },
+      timeout: { type: 'string', default: '120' },
+      /** Kafka mode: partitions of the topics the services create. */
+      partitions: { type: 'string', default: '6' },
+      /** Kafka mode: LOG_LEVEL of the service processes (their logs go to tmp/bench/<namespace>/). */
+      'log-level': { type: 'string', default: 'warn' },
+      /** Kafka mode: a Confluent-compatible schema registry the services register and frame events with. */
+      'schema-registry': { type: 'string' },
+      /** Webhook mode: signed webhooks per second, and for how many seconds. */
+      rate: { type: 'string', default: '1000' },
+      duration: { type: 'string', default: '20' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+try {
+  parsed = parseOptions();
+} catch (error) {
+  // node:util's messages name the option ("Unknown option '--run'"), without a stack.
+  usageError((error as Error).message);
+}
+const { values } = parsed;
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const runs = Number(values.runs);
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
-  process.stderr.write('bench: --runs and --concurrency must be positive integers\n');
-  process.exit(2);
+  usageError('--runs and --concurrency must be positive integers');
 }
 if (values.mode !== 'embedded' && values.mode !== 'kafka' && values.mode !== 'webhook') {
-  process.stderr.write(`bench: unknown mode ${values.mode} (embedded, kafka or webhook)\n`);
-  process.exit(2);
+  usageError(`unknown mode ${values.mode} (embedded, kafka or webhook)`);
 }
 if (values.mode === 'webhook' && !(Number(values.rate) > 0 && Number(values.duration) > 0)) {
-  process.stderr.write('bench: --rate and --duration must be positive numbers\n');
-  process.exit(2);
+  usageError('--rate and --duration must be positive numbers');
 }
+if (!(Number(values.timeout) > 0)) usageError('--timeout must be a positive number of seconds');
+if (!Number.isInteger(Number(values.partitions)) || Number(values.partitions) < 1) usageError('--partitions must be a positive integer');
 
 const payloads: Record<string, (i: number) => Record<string, unknown>> = {
   'refund-request': (i) => ({ customerId: 'cus_northwind', amount: 10 + (i % 400), reason: `bench ${i}` }),
@@ -83,6 +128,7 @@ const effectOf: Record<string, [system: 'billing' | 'tickets' | 'crm', operation
   'support-ticket-routing': ['tickets', 'createTicket'],
   'lead-routing': ['crm', 'createLead'],
 };
+if (!payloads[values.workflow]) usageError(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
 
 /** Where runs are started and seen completing: the embedded engine or the distributed cluster. */
 interface BenchTarget {

@@ -49,6 +49,10 @@ export interface ClusterOptions {
   startAttempts?: number;
   /** A Confluent-compatible schema registry: stage events then go on the wire in its format. */
   schemaRegistryUrl?: string;
+  /** An OTLP/HTTP endpoint (Jaeger's, e.g. http://127.0.0.1:4318): every process exports its spans there. */
+  otlpEndpoint?: string;
+  /** Webhook sources and secrets of the ingestion service (BATON_WEBHOOK_SOURCES); none by default. */
+  webhookSourcesFile?: string;
 }
 
 export interface HttpResult<T = any> {
@@ -389,7 +393,11 @@ export class Cluster {
   private env(name: ClusterProcess, port: number): NodeJS.ProcessEnv {
     // The parent's own Baton and Kafka settings must not leak into a cluster process.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(BATON_|KAFKA_|OTEL_|LOG_LEVEL$|NODE_OPTIONS$)/.test(key)));
-    const common = { ...inherited, TZ: 'UTC', LOG_LEVEL: this.options.logLevel ?? 'info', BATON_HTTP_HOST: '127.0.0.1', BATON_HTTP_PORT: String(port) };
+    const tracing = this.options.otlpEndpoint
+      ? // Spans leave each process within half a second, so a test does not wait out the 5 s default.
+        { OTEL_EXPORTER_OTLP_ENDPOINT: this.options.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '500' }
+      : {};
+    const common = { ...inherited, ...tracing, TZ: 'UTC', LOG_LEVEL: this.options.logLevel ?? 'info', BATON_HTTP_HOST: '127.0.0.1', BATON_HTTP_PORT: String(port) };
     if (name === 'sample-systems') return common;
     return {
       ...common,
@@ -403,6 +411,7 @@ export class Cluster {
       BATON_WORKFLOWS_DIR: join(this.root, 'workflows'),
       BATON_API_KEYS_FILE: join(this.root, 'config/api-keys.demo.yaml'),
       ...(this.options.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: this.options.schemaRegistryUrl } : {}),
+      ...(name === 'ingestion' && this.options.webhookSourcesFile ? { BATON_WEBHOOK_SOURCES: this.options.webhookSourcesFile } : {}),
     };
   }
 

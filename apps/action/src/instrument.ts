@@ -1,5 +1,6 @@
-// Loaded first by main.ts: tracing must be registered before Nest and its dependencies load.
-import { initTracing } from '@baton/platform-observability';
+// Loaded first by main.ts: tracing must be registered before Nest and its dependencies load, and
+// a bad environment variable must stop the process here with one line naming it.
+import { instrumentProcess } from '@baton/platform-observability';
 import { loadActionEnv } from './config/action.env';
 
-initTracing({ serviceName: 'action', otlpEndpoint: loadActionEnv().OTEL_EXPORTER_OTLP_ENDPOINT });
+instrumentProcess('action', loadActionEnv);

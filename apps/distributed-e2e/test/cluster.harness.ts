@@ -56,7 +56,7 @@ export class DistributedHarness {
   ) {}
 
   /** Starts a cluster for one test file; `name` goes into the namespace and the log folder. */
-  static async start(name: string, options: { partitions?: number } = {}): Promise<DistributedHarness> {
+  static async start(name: string, options: { partitions?: number; otlpEndpoint?: string; webhookSourcesFile?: string } = {}): Promise<DistributedHarness> {
     const kcat = ensureKcat();
     const brokers = brokersFromEnv();
     await assertBrokerReachable(brokers);
@@ -73,6 +73,8 @@ export class DistributedHarness {
         namespace,
         partitions: options.partitions,
         schemaRegistryUrl,
+        otlpEndpoint: options.otlpEndpoint,
+        webhookSourcesFile: options.webhookSourcesFile,
         workDir: join(ROOT, 'tmp', 'distributed-e2e', namespace),
       });
       return new DistributedHarness(cluster, database, brokers, kcat);

@@ -1,4 +1,6 @@
+import './instrument';
 import { createSampleSystems, SampleSystemsHttpModule } from '@baton/connectors';
+import { exitOnStartupFailure } from '@baton/platform-config';
 import { HttpExceptionFilter } from '@baton/platform-errors';
 import { JsonLogger } from '@baton/platform-observability';
 import { NestFactory } from '@nestjs/core';
@@ -17,7 +19,4 @@ async function main(): Promise<void> {
   logger.log({ port: env.BATON_HTTP_PORT }, 'sample systems listening');
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`sample-systems: failed to start: ${error.message}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartupFailure('sample-systems', error));

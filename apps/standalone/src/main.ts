@@ -1,6 +1,7 @@
 import './instrument';
 import { resolve } from 'node:path';
 import { createSampleSystems } from '@baton/connectors';
+import { exitOnStartupFailure } from '@baton/platform-config';
 import { JsonLogger } from '@baton/platform-observability';
 import { loadStandaloneEnv } from './config/standalone.env';
 import { startupBanner } from './startup-banner';
@@ -29,7 +30,4 @@ async function main(): Promise<void> {
   process.stdout.write(startupBanner(`http://${env.BATON_HTTP_HOST}:${env.BATON_HTTP_PORT}`, env.BATON_DATA_DIR));
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`baton: failed to start: ${error.message}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartupFailure('standalone', error));

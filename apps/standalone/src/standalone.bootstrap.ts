@@ -1,5 +1,6 @@
 import { serveConsole } from '@baton/platform-bootstrap';
 import { HttpExceptionFilter } from '@baton/platform-errors';
+import { BatonMetrics, observeHttpRequests } from '@baton/platform-observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -21,6 +22,7 @@ export async function createStandaloneApp(
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
+  observeHttpRequests(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

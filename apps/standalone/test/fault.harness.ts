@@ -145,7 +145,7 @@ export class FaultHarness {
     }
   }
 
-  async http(method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+  async http(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
     const response = await this.app.getHttpAdapter().getInstance().inject({
       method,
       url,

@@ -7,6 +7,8 @@ export enum ActionErrorCode {
   BlockedRunMovedOn = 'blocked_run_moved_on',
   BlockedRunNotRetryable = 'blocked_run_not_retryable',
   InvalidBlockedRunRequest = 'invalid_blocked_run_request',
+  UnknownCircuit = 'unknown_circuit',
+  InvalidCircuitRequest = 'invalid_circuit_request',
 }
 
 export class ActionException extends DomainException<ActionErrorCode> {}

@@ -9,6 +9,8 @@ import { BlockedRunRepository } from './blocked-runs/blocked-run.repository';
 import { BlockedRunsController } from './blocked-runs/blocked-runs.controller';
 import { ResolveBlockedRunUseCase } from './blocked-runs/resolve-blocked-run.use-case';
 import { CircuitBreakers } from './circuits/circuit-breakers.service';
+import { CircuitOverrideRepository } from './circuits/circuit-override.repository';
+import { CircuitOverrides } from './circuits/circuit-overrides.service';
 import { CircuitsController } from './circuits/circuits.controller';
 import { GuardedConnectors } from './circuits/guarded-connectors.service';
 import { ExecuteActionsUseCase } from './execute-actions/execute-actions.use-case';
@@ -25,6 +27,8 @@ import { RunDecidedConsumer } from './execute-actions/run-decided.consumer';
   providers: [
     { provide: ACTION_OPTIONS, useValue: DEFAULT_ACTION_OPTIONS },
     CircuitBreakers,
+    CircuitOverrideRepository,
+    CircuitOverrides,
     ActionAlerts,
     GuardedConnectors,
     QueuedActionRepository,

@@ -1,4 +1,4 @@
-import { runToEnd, runYielding, type Steps } from './yielding.util';
+import { runToEnd, runYielding, within, type Steps } from './yielding.util';
 import type { LabelledText } from './classifier.types';
 import { evaluate, type Evaluation } from './evaluation.util';
 import { DEFAULT_SPLIT_FRACTIONS, type SplitFractions, splitRecord, type StratifiedSplit, stratifiedSplit } from './stratified-split.util';
@@ -65,8 +65,12 @@ export interface CalibratedTraining extends Assessment {
  * threshold calibration on the calibration part; scoring on the held-out part. The split is
  * recorded in the model so that a later evaluation uses exactly the same held-out rows.
  */
-export function trainCalibratedClassifier(examples: readonly LabelledText[], options: CalibratedTrainingOptions = {}): CalibratedTraining {
-  return runToEnd(calibratedTraining(examples, options));
+export function trainCalibratedClassifier(
+  examples: readonly LabelledText[],
+  options: CalibratedTrainingOptions = {},
+  onProgress?: (fraction: number) => void,
+): CalibratedTraining {
+  return runToEnd(calibratedTraining(examples, options), onProgress);
 }
 
 /**
@@ -88,11 +92,12 @@ function* calibratedTraining(examples: readonly LabelledText[], options: Calibra
   const pick = (rows: readonly number[]) => rows.map((i) => examples[i]);
   const calibration = pick(split.calibration);
   const heldOut = pick(split.heldOut);
-  const trained = yield* TextClassifier.training(pick(split.train), { ...options, seed });
+  // Fitting the weights is most of the work; calibrating and scoring the rest.
+  const trained = yield* within(TextClassifier.training(pick(split.train), { ...options, seed }), 0, 0.9);
   const calibrated = trained.calibrate(calibration);
-  yield;
+  yield 0.95;
   const assessment = assessModel(calibrated, calibration, heldOut, options);
-  yield;
+  yield 1;
   const { thresholds, heldOut: scored } = assessment;
   const model = calibrated.withMetadata({
     split: splitRecord(examples, split, seed, fractions),

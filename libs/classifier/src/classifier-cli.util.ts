@@ -16,6 +16,34 @@ export const CLASSIFIER_USAGE = [
   '  <dir> holds train.csv (columns text,category) and categories.json, as in Banking77.',
 ].join('\n');
 
+/** What `baton classifier <command> --help` prints. */
+const COMMAND_USAGE: Record<string, string> = {
+  train: [
+    'usage: baton classifier train --data <dir> --out <model.json> [--seed <n>]',
+    '  Trains a calibrated classifier on a labelled history (a seeded 70/10/20 split, recorded in',
+    '  the model), calibrates its thresholds and scores it on the held-out rows, then writes it.',
+    '  --data <dir>        train.csv (columns text,category) and categories.json, as in Banking77',
+    '  --out <model.json>  where to write the model',
+    '  --seed <n>          seed of the split and the training (default 1)',
+    '  Shows its progress on a terminal.',
+  ].join('\n'),
+  evaluate: [
+    'usage: baton classifier evaluate --data <dir> --model <model.json> [--target <precision>]',
+    '  Scores a written model on the held-out rows it recorded, with the threshold table.',
+    '  --data <dir>          the data the model was trained on',
+    '  --model <model.json>  the model to evaluate',
+    '  --target <precision>  precision the automatic tier must reach, between 0 and 1 (default 0.99)',
+  ].join('\n'),
+};
+
+const HELP = new Set(['--help', '-h', 'help']);
+
+/** Where a long command shows how far it has come (a terminal's progress line). */
+export interface CliProgress {
+  update(fraction: number, detail?: string): void;
+  done(): void;
+}
+
 /** Exit codes of the classifier commands. */
 export enum ClassifierExitCode {
   Ok = 0,
@@ -37,10 +65,15 @@ const OPTIONS: Record<string, readonly string[]> = {
  * @param out receives one line at a time, without a newline.
  * @returns 0 on success, 1 when the data or model is unusable, 2 on a usage error.
  */
-export async function runClassifierCli(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function runClassifierCli(argv: readonly string[], out: (line: string) => void, progress?: CliProgress): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    CLASSIFIER_USAGE.split('\n').forEach((line) => out(line));
+  if (command !== undefined && HELP.has(command)) {
+    const about = rest[0] !== undefined ? COMMAND_USAGE[rest[0]] : undefined;
+    (about ?? CLASSIFIER_USAGE).split('\n').forEach((line) => out(line));
+    return ClassifierExitCode.Ok;
+  }
+  if (command !== undefined && command in OPTIONS && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    COMMAND_USAGE[command]!.split('\n').forEach((line) => out(line));
     return ClassifierExitCode.Ok;
   }
   const parsed = command !== undefined && command in OPTIONS ? parseOptions(rest, OPTIONS[command]) : `unknown command '${command ?? ''}'`;
@@ -50,7 +83,7 @@ export async function runClassifierCli(argv: readonly string[], out: (line: stri
     return ClassifierExitCode.Usage;
   }
   try {
-    return command === 'train' ? await train(parsed, out) : await evaluateCommand(parsed, out);
+    return command === 'train' ? await train(parsed, out, progress) : await evaluateCommand(parsed, out);
   } catch (error) {
     if (error instanceof ClassifierError) {
       out(`error: ${error.message}`);
@@ -78,11 +111,16 @@ function parseOptions(args: readonly string[], allowed: readonly string[]): Opti
   return options;
 }
 
-async function train(options: Options, out: (line: string) => void): Promise<number> {
+async function train(options: Options, out: (line: string) => void, progress?: CliProgress): Promise<number> {
   const { examples } = await loadBanking77(options.data);
   const seed = options.seed === undefined ? 1 : Number(options.seed);
   const started = performance.now();
-  const result = trainCalibratedClassifier(examples, { seed, targetPrecision: 0.99 });
+  let result: ReturnType<typeof trainCalibratedClassifier>;
+  try {
+    result = trainCalibratedClassifier(examples, { seed, targetPrecision: 0.99 }, progress && ((fraction) => progress.update(fraction, `${examples.length} examples`)));
+  } finally {
+    progress?.done();
+  }
   const { model } = result;
   const seconds = (performance.now() - started) / 1000;
   await mkdir(dirname(options.out), { recursive: true });

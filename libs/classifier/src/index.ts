@@ -33,6 +33,6 @@ export { loadBanking77 } from './banking77.util';
 export type { Banking77Dataset } from './banking77.util';
 export { BANKING77_TEAMS } from './banking77-teams.util';
 export type { Banking77Team } from './banking77-teams.util';
-export { runClassifierCli, ClassifierExitCode, CLASSIFIER_USAGE } from './classifier-cli.util';
+export { runClassifierCli, ClassifierExitCode, CLASSIFIER_USAGE, type CliProgress } from './classifier-cli.util';
 export { detectSensitiveLanguage } from './sensitive-language.util';
 export type { SensitiveCategory, SensitiveMatch } from './sensitive-language.util';

@@ -116,11 +116,12 @@ export function* softmaxTraining(
   const random = new SeededRandom(options.seed);
   const order = Array.from({ length: inputs.length }, (_, i) => i);
   let finalTrainingLoss = NaN;
+  const batchesPerEpoch = Math.ceil(order.length / batchSize);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     random.shuffle(order);
     let lossSum = 0;
     for (let start = 0, batches = 0; start < order.length; start += batchSize) {
-      if (++batches % BATCHES_PER_STEP === 0) yield;
+      if (++batches % BATCHES_PER_STEP === 0) yield (epoch + batches / batchesPerEpoch) / options.epochs;
       const batch = order.slice(start, start + batchSize);
       // Forward the whole batch before any update so the step is a true mini-batch gradient.
       const gradients = batch.map((i) => {
@@ -150,7 +151,7 @@ export function* softmaxTraining(
       }
     }
     finalTrainingLoss = lossSum / inputs.length;
-    yield;
+    yield (epoch + 1) / options.epochs;
   }
   return {
     features,

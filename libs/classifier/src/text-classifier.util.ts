@@ -1,4 +1,4 @@
-import { runToEnd, type Steps } from './yielding.util';
+import { runToEnd, within, type Steps } from './yielding.util';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { decodeFloat32, encodeFloat32 } from './binary-codec.util';
@@ -120,12 +120,16 @@ export class TextClassifier {
       { ...DEFAULT_FEATURE_SPACE_CONFIG, ...options.features },
     );
     const training: SoftmaxTrainingOptions = { ...DEFAULT_SOFTMAX_TRAINING, ...options.training, seed: options.seed ?? DEFAULT_SOFTMAX_TRAINING.seed };
-    yield;
-    const result = yield* softmaxTraining(
-      examples.map((e) => featureSpace.vectorize(e.text)),
-      examples.map((e) => labelIndex.get(e.label) as number),
-      { features: featureSpace.size, classes: labels.length },
-      training,
+    yield 0.05;
+    const result = yield* within(
+      softmaxTraining(
+        examples.map((e) => featureSpace.vectorize(e.text)),
+        examples.map((e) => labelIndex.get(e.label) as number),
+        { features: featureSpace.size, classes: labels.length },
+        training,
+      ),
+      0.05,
+      1,
     );
     const labelCounts: Record<string, number> = Object.fromEntries(labels.map((label) => [label, 0]));
     for (const e of examples) labelCounts[e.label]++;

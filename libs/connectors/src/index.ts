@@ -2,12 +2,14 @@ export type {
   ArgPresence,
   Connector,
   ConnectorCallContext,
+  ConnectorCallPurpose,
   FailureClass,
   OperationKind,
   OperationSpec,
 } from './port/connector.types';
 export { ConnectorError, ConnectorErrorCode } from './port/connector.exception';
 export { ConnectorRegistry } from './port/connector.registry';
+export { TracedConnector } from './port/traced-connector';
 export { ConnectorArgs } from './port/connector-args.util';
 export { roundToCents } from './port/money.util';
 

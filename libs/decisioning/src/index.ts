@@ -2,6 +2,7 @@ import { CreateDecisioningSchema1764144200000 } from './persistence/migrations/1
 import { AddReviewTimers1764144300000 } from './persistence/migrations/1764144300000-add-review-timers';
 import { CreateClassifierModels1764144400000 } from './persistence/migrations/1764144400000-create-classifier-models';
 import { AllowDraftReviews1764144500000 } from './persistence/migrations/1764144500000-allow-draft-reviews';
+import { AddReviewTrace1764835200000 } from './persistence/migrations/1764835200000-add-review-trace';
 
 export * from './decisioning.module';
 export * from './decisioning.exception';
@@ -11,4 +12,4 @@ export * from './reviews/review-timers.service';
 
 export * from './classifier/workflow-classifier.service';
 
-export const decisioningMigrations = [CreateDecisioningSchema1764144200000, AddReviewTimers1764144300000, CreateClassifierModels1764144400000, AllowDraftReviews1764144500000];
+export const decisioningMigrations = [CreateDecisioningSchema1764144200000, AddReviewTimers1764144300000, CreateClassifierModels1764144400000, AllowDraftReviews1764144500000, AddReviewTrace1764835200000];

@@ -5,7 +5,13 @@ import { WorkflowDefinitionError, WorkflowErrorCode, formatWorkflowIssue } from 
 import { isOrganisationsDocument, listYamlFiles, parseWorkflow } from './workflow-loader.util';
 import type { SourcePosition } from './yaml-document.util';
 
-export const VALIDATE_USAGE = 'usage: baton validate <file-or-dir>...';
+export const VALIDATE_USAGE = [
+  'usage: baton validate <file-or-dir>...',
+  '  Checks workflow definitions (and organisations.yaml) exactly as the engine loads them:',
+  '  prints `ok <file> (<id> v<version>)` for each valid file and `file:line:column path: reason`',
+  '  for each problem. Exit code 0 when everything is valid, 1 when anything is not, 2 on a usage error.',
+].join('\n');
+const HELP = new Set(['--help', '-h', 'help']);
 
 /** Exit codes of `baton validate`. */
 export enum ValidateExitCode {
@@ -24,18 +30,30 @@ export enum ValidateExitCode {
  */
 export function runValidateCli(argv: readonly string[], out: (line: string) => void): number {
   const [command, ...targets] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    out(VALIDATE_USAGE);
+  const usage = () => VALIDATE_USAGE.split('\n').forEach((line) => out(line));
+  if (command !== undefined && HELP.has(command)) {
+    usage();
     return ValidateExitCode.AllValid;
   }
   if (command !== 'validate') {
     out(command === undefined ? 'missing command' : `unknown command '${command}'`);
-    out(VALIDATE_USAGE);
+    usage();
+    return ValidateExitCode.Usage;
+  }
+  // `baton validate --help`: never a file name (a file named so is `./--help`).
+  if (targets.some((target) => target === '--help' || target === '-h')) {
+    usage();
+    return ValidateExitCode.AllValid;
+  }
+  const option = targets.find((target) => target.startsWith('-'));
+  if (option !== undefined) {
+    out(`unknown option '${option}' (a file whose name starts with - is ./${option})`);
+    usage();
     return ValidateExitCode.Usage;
   }
   if (targets.length === 0) {
     out('validate needs at least one file or directory');
-    out(VALIDATE_USAGE);
+    usage();
     return ValidateExitCode.Usage;
   }
 
@@ -46,7 +64,7 @@ export function runValidateCli(argv: readonly string[], out: (line: string) => v
       isDirectory = statSync(target).isDirectory();
     } catch {
       out(`no such file or directory: ${target}`);
-      out(VALIDATE_USAGE);
+      usage();
       return ValidateExitCode.Usage;
     }
     files.push(...(isDirectory ? listYamlFiles(target) : [target]));

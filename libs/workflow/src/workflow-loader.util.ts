@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompiledWorkflow } from './compiled-workflow.util';
 import { definitionData, locateIssues, parseDefinitionYaml, readDefinitionFile } from './definition-file.util';
@@ -94,8 +94,10 @@ export function isOrganisationsDocument(data: unknown): boolean {
 /** The YAML files directly in `dir`, sorted, joined onto `dir`. */
 export function listYamlFiles(dir: string): string[] {
   try {
+    // A Kubernetes ConfigMap volume holds each file as a symbolic link (into its `..data`
+    // folder): a link to a file counts as the file.
     return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && YAML_FILE.test(entry.name))
+      .filter((entry) => YAML_FILE.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && isFile(join(dir, entry.name)))))
       .map((entry) => join(dir, entry.name))
       .sort();
   } catch (error) {
@@ -103,6 +105,14 @@ export function listYamlFiles(dir: string): string[] {
       [{ file: dir, path: '', message: `cannot read directory: ${(error as Error).message}` }],
       WorkflowErrorCode.UnreadableFile,
     );
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

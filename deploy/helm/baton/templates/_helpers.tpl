@@ -73,14 +73,53 @@ api-keys.yaml
 
 {{- define "baton.apiKeysDir" -}}/app/config/api-keys{{- end -}}
 
+{{/* The ConfigMap holding the workflow definitions and organisations, and where it is mounted. */}}
+{{- define "baton.workflowsConfigMapName" -}}
+{{- .Values.workflows.existingConfigMap | default (printf "%s-workflows" (include "baton.fullname" .)) -}}
+{{- end -}}
+
+{{- define "baton.workflowsDir" -}}/app/config/workflows{{- end -}}
+
+{{/* The pods' ServiceAccount. */}}
+{{- define "baton.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "baton.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A service's autoscaling as YAML: each key from the service's own `autoscaling` where it sets it,
+else from the chart's. Key by key with hasKey, because sprig's merge treats `enabled: false` as
+unset and would turn it back on.
+*/}}
+{{- define "baton.autoscaling" -}}
+{{- $svc := index .root.Values.services .service -}}
+{{- $own := $svc.autoscaling | default dict -}}
+{{- $defaults := .root.Values.autoscaling -}}
+{{- $result := dict -}}
+{{- range $key := list "enabled" "minReplicas" "maxReplicas" "targetCPUUtilizationPercentage" -}}
+{{- $_ := set $result $key (ternary (index $own $key) (index $defaults $key) (hasKey $own $key)) -}}
+{{- end -}}
+{{- $ownLag := $own.consumerLag | default dict -}}
+{{- $lag := dict -}}
+{{- range $key := list "enabled" "metricName" "targetAverageValue" -}}
+{{- $_ := set $lag $key (ternary (index $ownLag $key) (index $defaults.consumerLag $key) (hasKey $ownLag $key)) -}}
+{{- end -}}
+{{- $_ := set $result "consumerLag" $lag -}}
+{{- toYaml $result -}}
+{{- end -}}
+
 {{/*
 Environment of one service as ConfigMap data: the common env, the service's own env over it, and
 what the chart itself decides, which always wins: BATON_HTTP_PORT from its port (the container
-port too) and, when keys are configured, BATON_API_KEYS_FILE where their Secret is mounted.
+port too), BATON_WORKFLOWS_DIR where the workflows ConfigMap is mounted and, when keys are
+configured, BATON_API_KEYS_FILE where their Secret is mounted.
 */}}
 {{- define "baton.serviceEnv" -}}
 {{- $svc := index .root.Values.services .service -}}
-{{- $own := dict "BATON_HTTP_PORT" $svc.port -}}
+{{- $own := dict "BATON_HTTP_PORT" $svc.port "BATON_WORKFLOWS_DIR" (include "baton.workflowsDir" .root) -}}
 {{- if include "baton.apiKeysSecretName" .root -}}
 {{- $_ := set $own "BATON_API_KEYS_FILE" (printf "%s/api-keys.yaml" (include "baton.apiKeysDir" .root)) -}}
 {{- end -}}

@@ -82,4 +82,35 @@ describe(CircuitBreaker.name, () => {
     expect(sut.gate()).toBe('probe');
     expect(sut.acquire('other-run')).toBe(true);
   });
+
+  describe('held by an operator', () => {
+    const override = (state: 'open' | 'closed') => ({ state, by: 'person:ops@example', reason: 'maintenance', at: now });
+
+    it('held open, refuses every call and offers no probe, however long it waits', () => {
+      sut.force(override('open'));
+      expect(sut.acquire('run-1')).toBe(false);
+      now += 10_000;
+      expect([sut.gate(), sut.acquire('run-1'), sut.current, sut.msUntilProbe()]).toEqual(['wait', false, 'open', 0]);
+      expect(sut.view()).toMatchObject({ state: 'open', probeAt: null, override: { state: 'open', by: 'person:ops@example', reason: 'maintenance' } });
+      expect(changes.map((c) => c.reason)).toEqual(['forced open by person:ops@example: maintenance']);
+    });
+
+    it('held closed, lets every call through and no failure opens it', () => {
+      sut.failed('infrastructure', 'down');
+      sut.force(override('closed'));
+      expect(sut.current).toBe('closed');
+      for (let i = 0; i < 5; i++) expect(sut.failed('infrastructure', 'still down')).toBe('closed');
+      expect([sut.acquire('run-1'), sut.gate()]).toEqual([true, 'drain']);
+      expect(sut.view()).toMatchObject({ lastFailure: 'still down', override: { state: 'closed' } });
+    });
+
+    it('released, is closed and follows its own rules again', () => {
+      sut.force(override('open'));
+      sut.release('person:ops@example');
+      expect([sut.current, sut.view().override, sut.acquire('run-1')]).toEqual(['closed', null, true]);
+      expect(sut.failed('infrastructure', 'down')).toBe('open');
+      expect(moves()).toEqual(['closed->open', 'open->closed', 'closed->open']);
+      expect(changes[1]!.reason).toBe('released by person:ops@example (was forced open)');
+    });
+  });
 });

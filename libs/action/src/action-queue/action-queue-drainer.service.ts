@@ -41,6 +41,7 @@ export class ActionQueueDrainer implements OnApplicationBootstrap, BeforeApplica
   /** No passes on timers or kicks before bootstrap or after shutdown began. */
   private stopped = true;
   private closing = false;
+  private lastPass: { at: string; resubmitted: number } | null = null;
 
   constructor(
     private readonly queue: QueuedActionRepository,
@@ -97,7 +98,13 @@ export class ActionQueueDrainer implements OnApplicationBootstrap, BeforeApplica
     const reports: DrainReport[] = [];
     for (const connector of await this.queue.drainableConnectors()) reports.push(...(await this.drainConnector(connector)));
     await this.exportDepth();
+    this.lastPass = { at: new Date().toISOString(), resubmitted: reports.length };
     return reports;
+  }
+
+  /** Whether this replica is draining now, and when it last finished a pass (for operators). */
+  get status(): { running: boolean; lastPass: { at: string; resubmitted: number } | null } {
+    return { running: this.running !== null, lastPass: this.lastPass };
   }
 
   private async loop(): Promise<void> {

@@ -19,9 +19,21 @@ export interface CircuitChange {
   at: number;
 }
 
+/** An operator's decision that holds a circuit open or closed whatever the calls do, until released. */
+export interface CircuitOverride {
+  state: 'open' | 'closed';
+  /** Who forced it: `person:<id>`. */
+  by: string;
+  reason: string;
+  /** When it was forced (ms since the epoch). */
+  at: number;
+}
+
 export interface CircuitView {
   connector: string;
   state: CircuitState;
+  /** Set while an operator holds the circuit open or closed; the breaker's own rules are suspended. */
+  override: { state: 'open' | 'closed'; by: string; reason: string; at: string } | null;
   since: string;
   consecutiveTransientFailures: number;
   /** When the current outage began (first open); null while closed. */
@@ -41,6 +53,9 @@ export interface CircuitView {
  * - half-open: exactly one caller, the probe, may call; its success closes the circuit, any
  *   transient or infrastructure failure re-opens it for another cool-down. A probe that never
  *   reports back (its run skipped the call, its process died) is given up after a cool-down.
+ * An operator may hold it open (no calls at all, e.g. while the target is in maintenance) or
+ * closed (every call goes ahead, failures open nothing) until released; released, it is closed
+ * and the rules above apply again.
  */
 export class CircuitBreaker {
   private state: CircuitState = 'closed';
@@ -51,6 +66,7 @@ export class CircuitBreaker {
   private probe: { holder: string; at: number } | null = null;
   private lastFailure: string | null = null;
   private openings = 0;
+  private override: CircuitOverride | null = null;
 
   constructor(
     readonly connector: string,
@@ -71,6 +87,7 @@ export class CircuitBreaker {
    */
   acquire(holder: string): boolean {
     const now = this.now();
+    if (this.override) return this.override.state === 'closed';
     if (this.state === 'closed') return true;
     if (this.state === 'open') {
       if (now < this.openedAt + this.settings.coolDownMs) return false;
@@ -89,6 +106,7 @@ export class CircuitBreaker {
   /** What a queue drainer may do now: drain freely, make one probe, or wait. */
   gate(): 'drain' | 'probe' | 'wait' {
     const now = this.now();
+    if (this.override) return this.override.state === 'closed' ? 'drain' : 'wait';
     if (this.state === 'closed') return 'drain';
     if (this.state === 'open') return now >= this.openedAt + this.settings.coolDownMs ? 'probe' : 'wait';
     return !this.probe || now >= this.probe.at + this.settings.coolDownMs ? 'probe' : 'wait';
@@ -96,12 +114,13 @@ export class CircuitBreaker {
 
   /** Milliseconds until a probe is due; 0 when it is due now or the circuit is not open. */
   msUntilProbe(): number {
-    if (this.state !== 'open') return 0;
+    if (this.state !== 'open' || this.override) return 0;
     return Math.max(0, this.openedAt + this.settings.coolDownMs - this.now());
   }
 
   succeeded(): void {
     this.transientFailures = 0;
+    if (this.override) return;
     if (this.state !== 'closed') this.move('closed', this.state === 'half_open' ? 'probe succeeded' : 'a call succeeded', false);
   }
 
@@ -112,6 +131,7 @@ export class CircuitBreaker {
       return this.state;
     }
     this.lastFailure = reason;
+    if (this.override) return this.state;
     if (this.state === 'half_open') {
       this.move('open', `probe failed: ${reason}`, true);
     } else if (this.state === 'closed') {
@@ -124,14 +144,36 @@ export class CircuitBreaker {
     return this.state;
   }
 
+  /** Holds the circuit open or closed until release(); forcing it again replaces the override. */
+  force(override: CircuitOverride): void {
+    this.override = null;
+    const reason = `forced ${override.state} by ${override.by}: ${override.reason}`;
+    if (this.state !== override.state) this.move(override.state, reason, false);
+    this.override = { ...override };
+  }
+
+  /** Ends an override: the circuit is closed, and its own rules apply again. */
+  release(by: string): void {
+    if (!this.override) return;
+    const was = this.override.state;
+    this.override = null;
+    if (this.state !== 'closed') this.move('closed', `released by ${by} (was forced ${was})`, false);
+  }
+
+  get forced(): CircuitOverride | null {
+    return this.override ? { ...this.override } : null;
+  }
+
   view(): CircuitView {
+    const o = this.override;
     return {
       connector: this.connector,
       state: this.state,
+      override: o ? { state: o.state, by: o.by, reason: o.reason, at: new Date(o.at).toISOString() } : null,
       since: new Date(this.since).toISOString(),
       consecutiveTransientFailures: this.transientFailures,
       openedAt: this.outageStartedAt === null ? null : new Date(this.outageStartedAt).toISOString(),
-      probeAt: this.state === 'open' ? new Date(this.openedAt + this.settings.coolDownMs).toISOString() : null,
+      probeAt: this.state === 'open' && !o ? new Date(this.openedAt + this.settings.coolDownMs).toISOString() : null,
       lastFailure: this.lastFailure,
       openings: this.openings,
     };

@@ -45,6 +45,11 @@ export class CircuitBreakers {
     return breaker;
   }
 
+  /** Connectors with a breaker in this process. */
+  connectors(): string[] {
+    return [...this.breakers.keys()];
+  }
+
   /** Subscribes to state changes of every breaker; returns the unsubscribe function. */
   onChange(listener: (change: CircuitChange) => void): () => void {
     this.listeners.add(listener);

@@ -1,12 +1,38 @@
 import { ConnectorRegistry } from '@baton/connectors';
-import { ApiKeyGuard, RequireRoles } from '@baton/platform-runtime';
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ActionErrorCode, ActionException } from '../action.exception';
+import { ActionQueueDrainer } from '../action-queue/action-queue-drainer.service';
 import { QueuedActionRepository } from '../action-queue/queued-action.repository';
 import type { CircuitView } from './circuit-breaker.util';
 import { CircuitBreakers } from './circuit-breakers.service';
+import { CircuitOverrides } from './circuit-overrides.service';
 
-/** The circuit of every connector as this replica sees it, with the depth of its shared queue. */
+export class ForceCircuitDto {
+  @ApiProperty({ enum: ['open', 'closed'], description: 'open: no calls, actions queue. closed: every call goes ahead, failures open nothing.' })
+  state!: 'open' | 'closed';
+  @ApiProperty({ description: 'Why, for the audit log and whoever looks at the circuit next.', example: 'billing maintenance window until 14:00' })
+  reason!: string;
+}
+
+/**
+ * How the queue behind a circuit is draining in this replica: `idle` (nothing queued), `draining`
+ * (closed: queued actions are being re-submitted), `probing` (a probe is due: the first queued
+ * action tests the connector) or `waiting` (open: nothing goes until the cool-down ends or an
+ * operator closes it).
+ */
+export type DrainState = 'idle' | 'draining' | 'probing' | 'waiting';
+
+export type CircuitStatus = CircuitView & { queued: number; drain: DrainState };
+
+const MAX_REASON = 500;
+
+/**
+ * The circuit of every connector as this replica sees it, with the depth and drain state of its
+ * shared queue, and the operators' override: hold a circuit open (e.g. during the target's
+ * maintenance) or closed, then release it. Overrides apply to every replica and are audited.
+ */
 @ApiTags('circuits')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
@@ -15,15 +41,54 @@ import { CircuitBreakers } from './circuit-breakers.service';
 export class CircuitsController {
   constructor(
     private readonly circuits: CircuitBreakers,
+    private readonly overrides: CircuitOverrides,
     private readonly connectors: ConnectorRegistry,
     private readonly queue: QueuedActionRepository,
+    private readonly drainer: ActionQueueDrainer,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Circuit breaker state per connector in this replica (closed, open, half_open) and how many actions wait in each connector's queue." })
-  async list(): Promise<{ circuits: Array<CircuitView & { queued: number }> }> {
+  @ApiOperation({
+    summary:
+      "Circuit breaker state per connector in this replica (closed, open, half_open), any operator override, how many actions wait in each connector's queue and how that queue is draining (idle, draining, probing, waiting).",
+  })
+  async list(): Promise<{ circuits: CircuitStatus[]; drainer: ActionQueueDrainer['status'] }> {
     const depth = await this.queue.depth();
     const views = this.circuits.views([...this.connectors.list().map((c) => c.name), ...Object.keys(depth)]);
-    return { circuits: views.map((view) => ({ ...view, queued: depth[view.connector] ?? 0 })) };
+    return { circuits: views.map((view) => this.status(view, depth[view.connector] ?? 0)), drainer: this.drainer.status };
   }
+
+  @Post(':connector/force')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Holds a connector’s circuit open or closed in every replica until released; audited.' })
+  @ApiBody({ type: ForceCircuitDto })
+  async force(@CurrentPrincipal() principal: Principal, @Param('connector') connector: string, @Body() body: unknown): Promise<CircuitStatus> {
+    const { state, reason } = parseForce(body);
+    const view = await this.overrides.force(principal, connector, state, reason);
+    return this.status(view, (await this.queue.depth())[connector] ?? 0);
+  }
+
+  @Delete(':connector/force')
+  @ApiOperation({ summary: 'Ends an override: the circuit is closed and its breaker decides again; audited.' })
+  async release(@CurrentPrincipal() principal: Principal, @Param('connector') connector: string): Promise<CircuitStatus> {
+    const view = await this.overrides.release(principal, connector);
+    return this.status(view, (await this.queue.depth())[connector] ?? 0);
+  }
+
+  private status(view: CircuitView, queued: number): CircuitStatus {
+    const gate = this.circuits.get(view.connector).gate();
+    const drain: DrainState = queued === 0 ? 'idle' : gate === 'drain' ? 'draining' : gate === 'probe' ? 'probing' : 'waiting';
+    return { ...view, queued, drain };
+  }
+}
+
+function parseForce(body: unknown): { state: 'open' | 'closed'; reason: string } {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const issues: Array<{ path: string; message: string }> = [];
+  if (b.state !== 'open' && b.state !== 'closed') issues.push({ path: '/state', message: 'must be "open" or "closed"' });
+  if (typeof b.reason !== 'string' || !b.reason.trim()) issues.push({ path: '/reason', message: 'is required: say why, for the audit log' });
+  else if (b.reason.length > MAX_REASON) issues.push({ path: '/reason', message: `must be at most ${MAX_REASON} characters` });
+  for (const key of Object.keys(b)) if (key !== 'state' && key !== 'reason') issues.push({ path: `/${key}`, message: 'is not a known field (expected state and reason)' });
+  if (issues.length) throw new ActionException(ActionErrorCode.InvalidCircuitRequest, 'invalid circuit override', { issues });
+  return { state: b.state as 'open' | 'closed', reason: (b.reason as string).trim() };
 }

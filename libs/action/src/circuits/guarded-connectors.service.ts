@@ -1,5 +1,5 @@
 import { ConnectorRegistry, type ConnectorCallContext, type OperationSpec } from '@baton/connectors';
-import { BatonMetrics, withSpan } from '@baton/platform-observability';
+import { BatonMetrics } from '@baton/platform-observability';
 import { classifyFailure, type Failure } from '@baton/platform-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { ACTION_OPTIONS, type ActionOptions } from '../action-options.types';
@@ -15,7 +15,7 @@ export type GuardedCallResult =
 /**
  * Connector calls of the action service behind each connector's circuit breaker: a call is
  * refused while the circuit is open (the caller queues it), and every outcome feeds the breaker,
- * the call's span and the latency histogram. The call that opens a circuit tells the operators.
+ * and the latency histogram. The call that opens a circuit tells the operators.
  */
 @Injectable()
 export class GuardedConnectors {
@@ -43,9 +43,8 @@ export class GuardedConnectors {
     if (!breaker.acquire(ctx.runId)) return { status: 'refused', reason: refusal(connector, breaker.view().lastFailure) };
     const started = performance.now();
     try {
-      const result = await withSpan(`${connector}.${operation}`, { 'baton.run_id': ctx.runId, 'baton.action': ctx.actionId }, () =>
-        this.connectors.get(connector).call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId }),
-      );
+      // The registry's connector makes the call's span (TracedConnector).
+      const result = await this.connectors.get(connector).call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId, purpose: 'action', step: ctx.actionId });
       this.observe(connector, operation, 'succeeded', started);
       breaker.succeeded();
       return { status: 'succeeded', result, durationMs: ms(started) };

@@ -3,7 +3,10 @@ import type { RunDecided } from '@baton/contracts';
 import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
 import { createTestDatabase, undoMigrationsThrough, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
-import { actionMigrations, BlockedRunRepository, QueuedActionRepository } from '../../src/index';
+import { ConnectorRegistry } from '@baton/connectors';
+import { BatonMetrics } from '@baton/platform-observability';
+import { CircuitOverrideRepository } from '../../src/circuits/circuit-override.repository';
+import { actionMigrations, BlockedRunRepository, CircuitBreakers, CircuitOverrides, QueuedActionRepository, resolveActionOptions } from '../../src/index';
 
 /**
  * Replicas of the action service share one queue. On the real server, with each replica logged
@@ -117,16 +120,46 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
     expect(await blocked.listAll({ orgId: 'globex' })).toEqual([]);
   });
 
+  it('holds a circuit forced through one replica in the other, and releases it there too, audited', async () => {
+    const options = resolveActionOptions();
+    const connectors = new ConnectorRegistry();
+    connectors.register({ name: 'billing', operations: [], call: async () => null });
+    const [a, b] = replicas.map((replica) => {
+      const circuits = new CircuitBreakers(options, new BatonMetrics('action'));
+      return { circuits, overrides: new CircuitOverrides(new CircuitOverrideRepository(replica), circuits, new RunLedger(replica, 'action'), connectors, options) };
+    });
+    const operator = { id: 'operator@baton.example', orgId: '*', roles: ['operator'] };
+
+    await a!.overrides.force(operator, 'billing', 'open', 'maintenance');
+    expect(b!.circuits.get('billing').acquire('run-1')).toBe(true);
+    await b!.overrides.sync();
+    expect(b!.circuits.get('billing').view()).toMatchObject({ state: 'open', override: { state: 'open', by: 'person:operator@baton.example', reason: 'maintenance' } });
+    expect(b!.circuits.get('billing').acquire('run-1')).toBe(false);
+
+    await b!.overrides.release(operator, 'billing');
+    await a!.overrides.sync();
+    expect(a!.circuits.get('billing').view()).toMatchObject({ state: 'closed', override: null });
+    const audit = await owner.query(`SELECT action, actor FROM baton.audit_log WHERE target_type = 'circuit' AND target_id = 'billing' ORDER BY id`);
+    expect(audit).toEqual([
+      { action: 'circuit.force', actor: 'person:operator@baton.example' },
+      { action: 'circuit.release', actor: 'person:operator@baton.example' },
+    ]);
+  });
+
   it('migrates down and up again', async () => {
     const table = async (name: string) => (await owner.query(`SELECT to_regclass($1) AS t`, [name]))[0].t;
-    // Newer migrations (of the shared tables) go down first; then the blocked-run table, then the queue.
-    await undoMigrationsThrough(owner, 'CreateBlockedRun1764231000000');
+    // Newer migrations (of the shared tables) go down first; then the circuit overrides, the
+    // blocked runs and the queue, one by one.
+    await undoMigrationsThrough(owner, 'CreateCircuitOverride1764835300000');
+    expect(await table('action.circuit_override')).toBeNull();
+    expect(await table('action.blocked_run')).toBe('action.blocked_run');
+    await owner.undoLastMigration();
     expect(await table('action.blocked_run')).toBeNull();
     expect(await table('action.queued_action')).toBe('action.queued_action');
     await owner.undoLastMigration();
     expect(await table('action.queued_action')).toBeNull();
     await owner.runMigrations();
-    for (const name of ['action.queued_action', 'action.blocked_run']) {
+    for (const name of ['action.queued_action', 'action.blocked_run', 'action.circuit_override']) {
       expect(await owner.query(`SELECT has_table_privilege('${SERVICE_ROLE}', $1, 'UPDATE') AS ok`, [name])).toEqual([{ ok: true }]);
     }
   });

@@ -118,4 +118,33 @@ describe(runClassifierCli.name, () => {
     expect(code).toBe(ClassifierExitCode.Ok);
     expect(lines[0]).toMatch(/^usage: baton classifier train/);
   });
+
+  it.each([
+    [['train', '--help'], 'train'],
+    [['train', '--data', 'x', '-h'], 'train'],
+    [['evaluate', '--help'], 'evaluate'],
+    [['help', 'evaluate'], 'evaluate'],
+  ])('prints the options of a command for %j, doing nothing else', async (argv, command) => {
+    const { code, lines } = await run(...argv);
+
+    expect(code).toBe(ClassifierExitCode.Ok);
+    expect(lines[0]).toBe(`usage: baton classifier ${command} ${command === 'train' ? '--data <dir> --out <model.json> [--seed <n>]' : '--data <dir> --model <model.json> [--target <precision>]'}`);
+    expect(lines.some((line) => line.trim().startsWith('--data <dir>'))).toBe(true);
+  });
+
+  it('reports training progress, rising to 100%, then clears it', async () => {
+    const reported: number[] = [];
+    let cleared = false;
+    const lines: string[] = [];
+    const code = await runClassifierCli(['train', '--data', data, '--out', join(dir, 'progress.json')], (line) => lines.push(line), {
+      update: (fraction) => reported.push(fraction),
+      done: () => (cleared = true),
+    });
+
+    expect(code).toBe(ClassifierExitCode.Ok);
+    expect(reported.length).toBeGreaterThan(3);
+    expect(reported.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= reported[i - 1]!))).toBe(true);
+    expect(reported.at(-1)).toBe(1);
+    expect(cleared).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import { ConnectorError, ConnectorRegistry, type Connector } from '../index';
+import { ConnectorError, ConnectorRegistry, TracedConnector, type Connector } from '../index';
 
 function stubConnector(name: string): Connector {
   return { name, operations: [], call: async () => undefined };
@@ -11,14 +11,20 @@ describe(ConnectorRegistry.name, () => {
     sut = new ConnectorRegistry();
   });
 
-  it('returns a registered connector by name and lists it', () => {
-    const crm = stubConnector('crm');
+  it('returns a registered connector by name, traced, and lists it', async () => {
+    const calls: unknown[][] = [];
+    const crm: Connector = { name: 'crm', operations: [{ name: 'getCustomer', kind: 'read', description: '' }], call: async (...args) => (calls.push(args), 'answer') };
     sut.register(crm);
 
-    expect(sut.get('crm')).toBe(crm);
+    const handedOut = sut.get('crm');
+    expect(handedOut).toBeInstanceOf(TracedConnector);
+    expect(handedOut).toBe(sut.get('crm'));
+    expect({ name: handedOut.name, operations: handedOut.operations }).toEqual({ name: 'crm', operations: crm.operations });
+    expect(await handedOut.call('getCustomer', { customerId: 'c1' }, { runId: 'r1' })).toBe('answer');
+    expect(calls).toEqual([['getCustomer', { customerId: 'c1' }, { runId: 'r1' }]]);
     expect(sut.has('crm')).toBe(true);
     expect(sut.has('billing')).toBe(false);
-    expect(sut.list()).toEqual([crm]);
+    expect(sut.list()).toEqual([handedOut]);
   });
 
   it('throws a data ConnectorError naming the connector when it is unknown', () => {

@@ -1,4 +1,4 @@
-import { createSampleSystems, type Customer, type BillingAccount, type RecordChange, type SampleSystems } from '../index';
+import { createSampleSystems, SampleIds, type Customer, type BillingAccount, type RecordChange, type SampleSystems } from '../index';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 
@@ -9,9 +9,12 @@ describe(createSampleSystems.name, () => {
     sut = createSampleSystems({ now: () => NOW });
   });
 
-  it('registers the four systems under their names', () => {
+  it('registers the four systems under their names', async () => {
     expect(sut.registry.list().map((c) => c.name)).toEqual(['crm', 'billing', 'notifications', 'tickets']);
-    expect(sut.registry.get('billing')).toBe(sut.billing);
+    // The registry hands out the same system, traced: a call through it acts on sut.billing.
+    const accountId = SampleIds.accounts.northwind;
+    await sut.registry.get('billing').call('issueRefund', { accountId, amount: 5, currency: 'USD', reason: 'test' }, { idempotencyKey: 'k1' });
+    expect(sut.billing.effects()).toMatchObject({ issueRefund: 1 });
   });
 
   it('seeds every CRM customer with a billing account of the same organisation', async () => {

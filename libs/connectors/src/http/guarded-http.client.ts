@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { injectTraceHeaders } from '@baton/platform-observability';
 import { ConnectorError, ConnectorErrorCode } from '../port/connector.exception';
 import { AddressPolicy, type HostResolver, type ResolvedAddress, resolveAll } from './address-policy.util';
 import { HttpErrorCode } from './http-failure.util';
@@ -48,7 +49,8 @@ type Interruption = 'connect-timeout' | 'total-timeout' | 'too-large';
  * checks every answer against the connector's AddressPolicy, and connects to the checked address
  * through a pinned `lookup`, so a DNS answer that changes between check and connect (rebinding)
  * is never used. Redirects are returned, not followed. Every request ends within the total
- * timeout, and transport failures reject with a classified ConnectorError.
+ * timeout, and transport failures reject with a classified ConnectorError. Requests carry the
+ * active trace context (`traceparent`).
  *
  * Error messages name the host and port but never the path or query, because a webhook URL's
  * path is its secret.
@@ -170,7 +172,8 @@ export class GuardedHttpClient {
             port: url.port || undefined,
             path: `${url.pathname}${url.search}`,
             method: request.method,
-            headers: request.headers,
+            // The W3C trace context of the call's span, so the target can join the run's trace.
+            headers: { ...request.headers, ...injectTraceHeaders() },
             // A fresh agent per request: no pooled socket outlives the call or the checked address.
             agent: false,
             lookup: pinnedLookup(target),

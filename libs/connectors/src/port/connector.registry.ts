@@ -1,7 +1,11 @@
 import { ConnectorError, ConnectorErrorCode } from './connector.exception';
 import type { Connector } from './connector.types';
+import { TracedConnector } from './traced-connector';
 
-/** The connectors a process can reach, by name. */
+/**
+ * The connectors a process can reach, by name. It hands each out traced (TracedConnector): every
+ * call through the registry is a span of the trace it is made in.
+ */
 export class ConnectorRegistry {
   private readonly connectors = new Map<string, Connector>();
 
@@ -16,7 +20,7 @@ export class ConnectorRegistry {
         `connector "${connector.name}" is already registered`,
       );
     }
-    this.connectors.set(connector.name, connector);
+    this.connectors.set(connector.name, connector instanceof TracedConnector ? connector : new TracedConnector(connector));
   }
 
   get(name: string): Connector {

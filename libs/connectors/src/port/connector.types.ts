@@ -4,11 +4,18 @@
  */
 export type FailureClass = 'transient' | 'data' | 'infrastructure';
 
+/** What a call is for, as its span records it. */
+export type ConnectorCallPurpose = 'lookup' | 'read' | 'read-back' | 'action' | 'compensation' | 'notification';
+
 /** Per-call metadata the action service passes alongside the arguments. */
 export interface ConnectorCallContext {
   /** Derived from run and step; targets that honour it return the first result on a retry. */
   readonly idempotencyKey?: string;
   readonly runId?: string;
+  /** For the call's span; by default `action` or `compensation` for writes and `read` for reads. */
+  readonly purpose?: ConnectorCallPurpose;
+  /** The workflow step (action id) the call belongs to, for the call's span. */
+  readonly step?: string;
 }
 
 export type OperationKind = 'read' | 'write';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createEvent, EventTypes, runRefOf, Topics, type Decision, type RunEnriched } from '@baton/contracts';
 import { RunLedger } from '@baton/platform-database';
 import type { ConsumeOutcome } from '@baton/platform-messaging';
-import { BatonMetrics } from '@baton/platform-observability';
+import { annotateActiveSpan, BatonMetrics, RunSpanAttributes } from '@baton/platform-observability';
 import { runVariables, WorkflowCatalog } from '@baton/platform-runtime';
 import type { CompiledWorkflow } from '@baton/workflow';
 import { Injectable, Logger } from '@nestjs/common';
@@ -118,6 +118,7 @@ export class DecideRunUseCase {
       }
     });
     if (result.outcome === 'processed') this.metrics.decisions.inc({ workflow: workflow.id, tier: decision.tier, outcome: decision.outcome });
+    annotateActiveSpan({ [RunSpanAttributes.tier]: decision.tier, 'baton.decision.outcome': decision.outcome });
     return result.outcome;
   }
 

@@ -1,5 +1,6 @@
 import { createEvent, EventTypes, Topics, type Actor, type Decision, type RunRef } from '@baton/contracts';
 import { RunLedger, type UnitOfWork } from '@baton/platform-database';
+import { RunSpanAttributes, withContinuedSpan } from '@baton/platform-observability';
 import type { Principal } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
 import { DecisioningErrorCode, DecisioningException, invalidInput } from '../decisioning.exception';
@@ -40,8 +41,25 @@ export class ResolveReviewUseCase {
     return result.value;
   }
 
-  /** Closes a locked open task; also used by the fast-track timer with a system actor. */
+  /**
+   * Closes a locked open task; also used by the fast-track timer with a system actor. The work is
+   * a span of the run's trace (continuing the stage that opened the task, linked to the request
+   * or timer deciding it), so the events it emits carry the run's trace on to the action stage.
+   */
   async resolve(uow: UnitOfWork, task: ReviewTask, decidedBy: Actor, actor: string, command: ResolveReviewCommand): Promise<ReviewTask> {
+    const attributes = {
+      [RunSpanAttributes.runId]: task.runId,
+      [RunSpanAttributes.workflowId]: task.workflowId,
+      [RunSpanAttributes.orgId]: task.orgId,
+      [RunSpanAttributes.tier]: decidedBy.kind === 'person' ? 'reviewer' : 'rules',
+      'baton.review_id': task.id,
+      'baton.review.verdict': command.verdict,
+      'baton.review.decided_by': decidedBy.kind,
+    };
+    return withContinuedSpan(task.trace, 'review.decide', attributes, () => this.close(uow, task, decidedBy, actor, command));
+  }
+
+  private async close(uow: UnitOfWork, task: ReviewTask, decidedBy: Actor, actor: string, command: ResolveReviewCommand): Promise<ReviewTask> {
     const status = command.verdict === 'approve' ? 'approved' : 'rejected';
     await this.reviews.update(uow.manager, task.id, { status, resolved_by: decidedBy.id, rationale: command.rationale, resolved_at: new Date() });
     const run: RunRef = { runId: task.runId, workflowId: task.workflowId, workflowVersion: task.workflowVersion, orgId: task.orgId };

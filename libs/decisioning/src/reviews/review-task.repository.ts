@@ -1,4 +1,5 @@
 import type { Decision } from '@baton/contracts';
+import { injectTraceHeaders } from '@baton/platform-observability';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -34,6 +35,8 @@ export interface ReviewTask {
   resolvedBy: string | null;
   rationale: string | null;
   resolvedAt: string | null;
+  /** W3C trace context of the stage that opened the task (`traceparent`), {} when none was active. */
+  trace: Record<string, string>;
 }
 
 export type NewReviewTask = Pick<
@@ -67,8 +70,8 @@ export class ReviewTaskRepository {
     await manager.query(
       `INSERT INTO decisioning.review_task
          (id, run_id, workflow_id, workflow_version, org_id, queue, owner, approval, approver, trigger, context, proposal,
-          cause_event_id, correlation_id, deadline, deadline_ms, auto_approve_at, escalation_chain)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+          cause_event_id, correlation_id, deadline, deadline_ms, auto_approve_at, escalation_chain, trace)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
       [
         task.id,
         task.runId,
@@ -88,6 +91,8 @@ export class ReviewTaskRepository {
         task.deadlineMs,
         task.autoApproveAt,
         JSON.stringify(task.escalationChain),
+        // The run's trace as it stands now: the decision on the task continues it.
+        JSON.stringify(injectTraceHeaders()),
       ],
     );
   }
@@ -190,5 +195,6 @@ function toTask(r: any): ReviewTask {
     resolvedBy: r.resolved_by,
     rationale: r.rationale,
     resolvedAt: iso(r.resolved_at),
+    trace: r.trace ?? {},
   };
 }

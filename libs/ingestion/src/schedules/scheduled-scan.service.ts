@@ -1,5 +1,6 @@
 import { ConnectorRegistry } from '@baton/connectors';
 import { errorMessage } from '@baton/platform-errors';
+import { RunSpanAttributes, withSpan } from '@baton/platform-observability';
 import { RUNTIME_OPTIONS, WorkflowCatalog, type RuntimeOptions } from '@baton/platform-runtime';
 import type { CompiledWorkflow } from '@baton/workflow';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -72,7 +73,12 @@ export class ScheduledScanService implements OnApplicationBootstrap, OnApplicati
   async scan(workflowId: string): Promise<ScanResult> {
     const at = new Date().toISOString();
     try {
-      const result = await this.scanOnce(workflowId);
+      // A trace of its own: the scan's connector call, and a link from each run it starts.
+      const result = await withSpan('schedule.scan', { [RunSpanAttributes.workflowId]: workflowId }, async (span) => {
+        const scanned = await this.scanOnce(workflowId);
+        span.setAttributes({ 'baton.scan.scanned': scanned.scanned, 'baton.scan.matched': scanned.matched, 'baton.scan.started': scanned.started.length });
+        return scanned;
+      });
       this.lastScans.set(workflowId, { at, result });
       return result;
     } catch (error) {

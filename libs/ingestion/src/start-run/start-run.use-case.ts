@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, EventTypes, Topics, type RunRef } from '@baton/contracts';
 import { RunLedger } from '@baton/platform-database';
+import { RunSpanAttributes, withRootSpan } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
 import { IngestionErrorCode, IngestionException, invalidRequest } from '../ingestion.exception';
@@ -57,8 +58,10 @@ export class StartRunUseCase {
     }
 
     const run: RunRef = { runId: randomUUID(), workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId };
+    // The run's own trace starts here, whatever started it (linked to that request, message or
+    // scan): its first transition, audit entry and event carry it, and every stage continues it.
     // Runs accepted at the same moment are committed together (group commit).
-    const outcome = await this.ledger.consume(null, async (uow) => {
+    const outcome = await withRootSpan('run.start', runStartAttributes(run, command), (span) => this.ledger.consume(null, async (uow) => {
       if (command.dedupeKey) {
         const claimed: Array<{ run_id: string }> = await uow.manager.query(
           `INSERT INTO ingestion.trigger_receipt (source, dedupe_key, run_id) VALUES ($1, $2, $3)
@@ -70,6 +73,7 @@ export class StartRunUseCase {
             `SELECT run_id FROM ingestion.trigger_receipt WHERE source = $1 AND dedupe_key = $2`,
             [command.source.name, command.dedupeKey],
           );
+          span.setAttribute('baton.duplicate_of', existing[0].run_id);
           return { runId: existing[0].run_id, duplicate: true };
         }
       }
@@ -97,8 +101,19 @@ export class StartRunUseCase {
       );
       await uow.emit({ topic: Topics.runTriggered, key: run.runId, payload: event });
       return { runId: run.runId, duplicate: false };
-    });
+    }));
     if (outcome.outcome === 'skipped') throw new Error('unreachable: start-run uses no inbox');
     return outcome.value;
   }
+}
+
+function runStartAttributes(run: RunRef, command: StartRunCommand): Record<string, string | number> {
+  return {
+    [RunSpanAttributes.runId]: run.runId,
+    [RunSpanAttributes.workflowId]: run.workflowId,
+    'baton.workflow_version': run.workflowVersion,
+    [RunSpanAttributes.orgId]: run.orgId,
+    'baton.trigger.kind': command.source.kind,
+    'baton.trigger.source': command.source.name,
+  };
 }

@@ -117,13 +117,17 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
     await this.intake.lull(QUIET_MS, maxWaitMs);
   }
 
-  private async dispatch(entry: ClaimedEntry): Promise<void> {
+  /** One stored webhook, in a span continuing the trace of the request that delivered it. */
+  private dispatch(entry: ClaimedEntry): Promise<void> {
+    const attributes = { 'baton.webhook.source': entry.source, 'baton.webhook.id': entry.webhookId };
+    return withConsumerSpan(entry.trace, 'webhook.dispatch', attributes, () => this.dispatchInSpan(entry));
+  }
+
+  private async dispatchInSpan(entry: ClaimedEntry): Promise<void> {
     const started = Date.now();
     const { source, webhookId } = entry;
     this.logger.debug({ source, webhookId, attempt: entry.attempts }, 'webhook dispatch started');
-    const result = await withConsumerSpan(entry.trace, 'webhook.dispatch', { 'baton.webhook.source': source, 'baton.webhook.id': webhookId }, () =>
-      this.dispatchWebhook.execute(entry),
-    );
+    const result = await this.dispatchWebhook.execute(entry);
     const lagSeconds = (Date.now() - entry.receivedAt.getTime()) / 1000;
     const durationMs = Date.now() - started;
     if (result.outcome === 'processed') {

@@ -1,11 +1,18 @@
+import { exitOnStartupFailure } from '@baton/platform-config';
 import { HttpExceptionFilter } from '@baton/platform-errors';
-import { JsonLogger } from '@baton/platform-observability';
+import { BatonMetrics, JsonLogger, observeHttpRequests } from '@baton/platform-observability';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from '@baton/platform-runtime';
 import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceEnv } from './service-env.types';
 
-/** Builds a service app on Fastify, initialised but not listening: for `runService` and tests. */
+/**
+ * Builds a service app on Fastify, initialised but not listening: for `runService` and tests. It
+ * serves its own OpenAPI document at /docs (JSON at /openapi.json) and records every request on
+ * the HTTP metrics.
+ */
 export async function createServiceApp(module: DynamicModule, logger: LoggerService | false = false): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
     logger,
@@ -15,6 +22,18 @@ export async function createServiceApp(module: DynamicModule, logger: LoggerServ
   });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
+  observeHttpRequests(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
+  const { service } = app.get<RuntimeOptions>(RUNTIME_OPTIONS);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`Baton ${service} service`)
+      .setDescription(`The ${service} service's own HTTP API: health, readiness, metrics and its operations.`)
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
@@ -34,7 +53,6 @@ export async function runService<E extends ServiceEnv>(service: string, loadEnv:
     await app.listen({ port: env.BATON_HTTP_PORT, host: env.BATON_HTTP_HOST });
     logger.log(`${service} listening on http://${env.BATON_HTTP_HOST}:${env.BATON_HTTP_PORT}`, 'Bootstrap');
   } catch (error) {
-    process.stderr.write(`baton ${service}: failed to start: ${(error as Error).message}\n`);
-    process.exit(1);
+    exitOnStartupFailure(service, error);
   }
 }

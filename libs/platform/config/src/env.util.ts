@@ -9,6 +9,27 @@ export class EnvConfigError extends Error {
     super(`${app}: invalid configuration\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
     this.name = 'EnvConfigError';
   }
+
+  /** One line per bad variable, naming it: what a process prints when it refuses to start. */
+  lines(): string[] {
+    return this.problems.map((p) => `baton ${this.app}: invalid environment variable ${p.variable}: ${p.message}`);
+  }
+}
+
+/**
+ * What a process that cannot start prints: one line per bad environment variable, or one line
+ * with the cause — never a stack trace, which says nothing to an operator.
+ */
+export function startupFailureLines(app: string, error: unknown): string[] {
+  if (error instanceof EnvConfigError) return error.lines();
+  const message = error instanceof Error ? error.message : String(error);
+  return [`baton ${app}: failed to start: ${message.split('\n').map((line) => line.trim()).filter(Boolean).join(' ')}`];
+}
+
+/** Prints startupFailureLines() on stderr and ends the process with exit code 1. */
+export function exitOnStartupFailure(app: string, error: unknown): never {
+  process.stderr.write(`${startupFailureLines(app, error).join('\n')}\n`);
+  process.exit(1);
 }
 
 /**
@@ -47,10 +68,32 @@ export const envList = () =>
     .min(1)
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
+/**
+ * The standard OpenTelemetry variables every traced process reads, validated like the rest (the
+ * SDK alone would ignore a typo and quietly not trace).
+ */
+export const otelEnvShape = {
+  /** service.name of the process's spans; the app's name by default. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** otlp, console or none; otlp when an OTLP endpoint is set, else none. */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  /** OTLP/HTTP base URL (e.g. http://jaeger:4318); traces go to <url>/v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** OTLP/HTTP traces URL, used as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  /** The ratio of the traceidratio samplers, from 0 to 1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  /** Milliseconds between span exports (default 5000). */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(0).max(600_000).optional(),
+};
+
 /** Variables every Baton process reads. */
 export const commonEnvShape = {
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  ...otelEnvShape,
   BATON_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   BATON_WORKFLOWS_DIR: z.string().min(1).default('workflows'),
   BATON_DATABASE_URL: z

@@ -1,3 +1,4 @@
+import { outsideAnyTrace } from '@baton/platform-observability';
 import type { BusLogStore, OutgoingMessage, StoredLogMessage } from '@baton/platform-messaging';
 import type { DataSource } from 'typeorm';
 
@@ -60,7 +61,7 @@ export class OutboxLogStore implements BusLogStore {
       this.waiting.push({ messages, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setImmediate(() => void outsideAnyTrace(() => this.flush()));
       }
     });
   }

@@ -1,6 +1,6 @@
 import { canTransition, Headers, type RunRef, type RunState } from '@baton/contracts';
 import { DomainException } from '@baton/platform-errors';
-import { injectTraceHeaders } from '@baton/platform-observability';
+import { bindToActiveContext, captureContext, inCapturedContext, injectTraceHeaders, withSpanForMany } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEntries, pendingAuditEntry, type AuditInput, type PendingAuditEntry } from './audit-append.util';
 import type { AuditRecord } from './audit-chain.util';
@@ -176,6 +176,8 @@ export interface RunLedgerOptions {
 
 interface Pending {
   inbox: InboxEntry | null;
+  /** The caller's trace context, where its work and (alone) its transaction run. */
+  context: ReturnType<typeof captureContext>;
   work: (uow: UnitOfWork) => Promise<unknown>;
   resolve: (outcome: LedgerOutcome<unknown>) => void;
   reject: (error: unknown) => void;
@@ -265,7 +267,9 @@ export class RunLedger {
 
   private run<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean): Promise<LedgerOutcome<T>> {
     return new Promise<LedgerOutcome<T>>((resolve, reject) => {
-      const pending: Pending = { inbox, work, resolve: resolve as Pending['resolve'], reject };
+      // The work runs inside a transaction the scheduler opens, maybe with other callers' work:
+      // it keeps its caller's trace (its events' trace headers, its audit entries' trace ids).
+      const pending: Pending = { inbox, context: captureContext(), work: bindToActiveContext(work), resolve: resolve as Pending['resolve'], reject };
       if (!grouped) {
         void this.commit([pending]);
         return;
@@ -298,7 +302,10 @@ export class RunLedger {
     let events: CommittedEvent[];
     let states: CurrentRunState[];
     try {
-      ({ results, events, states } = await this.commitOnce(items));
+      // One caller's transaction is part of its trace; a group's is a trace of its own, linked to theirs.
+      ({ results, events, states } = await (items.length === 1
+        ? inCapturedContext(items[0]!.context, () => this.commitOnce(items))
+        : withSpanForMany('ledger.commit', { 'baton.units_of_work': items.length }, items.map((i) => i.context), () => this.commitOnce(items))));
     } catch (error) {
       if (items.length === 1) {
         items[0]!.reject(error instanceof WorkFailed ? error.failures.get(0) : asLedgerError(error));

@@ -1,3 +1,4 @@
+import { outsideAnyTrace } from '@baton/platform-observability';
 import type { RunState } from '@baton/contracts';
 import type { EntityManager } from 'typeorm';
 
@@ -73,7 +74,8 @@ export class RunStateReader {
       else this.waiting.set(runId, [{ resolve, reject }]);
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.load());
+        // Read for many runs at once: part of no one run's trace.
+        setImmediate(() => void outsideAnyTrace(() => this.load()));
       }
     });
   }

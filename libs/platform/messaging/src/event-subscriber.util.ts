@@ -1,6 +1,6 @@
 import { assertEvent, type BatonEventOf, type EventType } from '@baton/contracts';
 import { errorMessage } from '@baton/platform-errors';
-import { withConsumerSpan, type BatonMetrics } from '@baton/platform-observability';
+import { RunSpanAttributes, withConsumerSpan, type BatonMetrics } from '@baton/platform-observability';
 import type { Logger } from '@nestjs/common';
 import { decodeJson } from './event-codec.util';
 import type { ConsumeOutcome, DeliveredMessage, MessageBus, RetryPolicy } from './message-bus.port';
@@ -36,7 +36,7 @@ export function subscribeToEvents<T extends EventType>(
         try {
           const event = assertEvent(decodeJson(message.value, subscription.topic), subscription.eventType);
           Object.assign(fields, { runId: event.runid, eventId: event.id });
-          span.setAttribute('baton.run_id', event.runid);
+          span.setAttributes(runAttributesOf(event));
           deps.logger.debug({ ...fields }, 'message started');
           const outcome = await subscription.handle(event, message);
           deps.logger.log({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'message finished');
@@ -49,4 +49,15 @@ export function subscribeToEvents<T extends EventType>(
         }
       }),
   });
+}
+
+/** The run the message is about, and once it is decided, how: attributes of the stage's span. */
+function runAttributesOf(event: { runid: string; workflowid: string; orgid: string; data: unknown }): Record<string, string> {
+  const tier = (event.data as { decision?: { tier?: unknown } } | null)?.decision?.tier;
+  return {
+    [RunSpanAttributes.runId]: event.runid,
+    [RunSpanAttributes.workflowId]: event.workflowid,
+    [RunSpanAttributes.orgId]: event.orgid,
+    ...(typeof tier === 'string' ? { [RunSpanAttributes.tier]: tier } : {}),
+  };
 }

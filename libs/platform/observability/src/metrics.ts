@@ -45,6 +45,17 @@ export class BatonMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  /**
+   * Every HTTP request the process served, by route pattern (`/runs/:runId`, never the path),
+   * method and status: its rate, its errors (5xx) and its duration, from one histogram.
+   */
+  readonly httpRequests = new Histogram({
+    name: 'baton_http_request_duration_seconds',
+    help: 'HTTP requests served, by method, route pattern and status code (rate, errors and duration).',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   /** Read from the bus at scrape time for every group registered with watchConsumerLag(). */
   readonly consumerLag = new Gauge({
     name: 'baton_consumer_lag',
@@ -67,4 +78,32 @@ export class BatonMetrics {
   watchConsumerLag(group: string, read: () => Promise<number | null>): void {
     this.lagReaders.set(group, read);
   }
+}
+
+/** The part of a Fastify instance observeHttpRequests() needs. */
+export interface HttpHookTarget {
+  addHook(name: 'onRequest' | 'onResponse', hook: (request: any, reply: any, done: () => void) => void): unknown;
+}
+
+const STARTED = Symbol('baton.httpStarted');
+
+/**
+ * Records every request on `baton_http_request_duration_seconds` (RED per route). Requests no
+ * route matched count under the route `unmatched`, so a scan of random paths cannot grow the
+ * label set. Call before the app registers its routes.
+ */
+export function observeHttpRequests(server: HttpHookTarget, metrics: BatonMetrics): void {
+  server.addHook('onRequest', (request, _reply, done) => {
+    request[STARTED] = process.hrtime.bigint();
+    done();
+  });
+  server.addHook('onResponse', (request, reply, done) => {
+    const started = request[STARTED] as bigint | undefined;
+    if (started !== undefined) {
+      const route = (request.routeOptions?.url as string | undefined) ?? 'unmatched';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    }
+    done();
+  });
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AuditSealer, OutboxRelay } from '@baton/platform-database';
 import { MessageBus } from '@baton/platform-messaging';
+import { flushTracing } from '@baton/platform-observability';
 import { DataSource } from 'typeorm';
 
 /**
@@ -39,5 +40,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    // The last runs' spans are still in the batch processor's buffer: send them before exiting.
+    await flushTracing().catch((error: Error) => this.logger.warn(`spans not exported: ${error.message}`));
   }
 }

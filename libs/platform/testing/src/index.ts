@@ -1,2 +1,3 @@
 export * from './postgres-test-database.util';
 export * from './undo-migrations.util';
+export * from './span-recorder.util';

@@ -73,12 +73,13 @@ describe(runValidateCli.name, () => {
     [['lint', 'x.yaml'], "unknown command 'lint'"],
     [['validate'], 'validate needs at least one file or directory'],
     [['validate', '/nonexistent/x.yaml'], 'no such file or directory: /nonexistent/x.yaml'],
+    [['validate', '--strict', 'x.yaml'], "unknown option '--strict' (a file whose name starts with - is ./--strict)"],
   ])('exits 2 with usage for %j', (argv, message) => {
-    expect(run(...argv)).toEqual({ code: ValidateExitCode.Usage, lines: [message, VALIDATE_USAGE] });
+    expect(run(...argv)).toEqual({ code: ValidateExitCode.Usage, lines: [message, ...VALIDATE_USAGE.split('\n')] });
   });
 
-  it('prints usage for --help and exits 0', () => {
-    expect(run('--help')).toEqual({ code: 0, lines: [VALIDATE_USAGE] });
+  it.each([[['--help']], [['validate', '--help']], [['validate', 'workflows', '-h']]])('prints usage for %j and exits 0, reading no file', (argv) => {
+    expect(run(...argv)).toEqual({ code: 0, lines: VALIDATE_USAGE.split('\n') });
   });
 });
 

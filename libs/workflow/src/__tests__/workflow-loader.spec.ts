@@ -1,3 +1,4 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompiledWorkflow } from '../compiled-workflow.util';
 import { Expression } from '../expression.util';
@@ -311,6 +312,21 @@ describe(loadWorkflowDirectory.name, () => {
     const sut = loadWorkflowDirectory(dir);
 
     expect(sut.workflows).toHaveLength(1);
+    expect(sut.errors).toEqual([]);
+  });
+
+  it('reads a Kubernetes ConfigMap volume: files linked from its ..data folder, nothing twice', () => {
+    const dir = directoryWith({});
+    const version = join(dir, '..2026_01_01_00_00_00.000000001');
+    mkdirSync(version);
+    writeFileSync(join(version, 'w.yaml'), VALID_WORKFLOW);
+    symlinkSync('..2026_01_01_00_00_00.000000001', join(dir, '..data'));
+    symlinkSync('..data/w.yaml', join(dir, 'w.yaml'));
+    symlinkSync('..data/gone.yaml', join(dir, 'dangling.yaml'));
+
+    const sut = loadWorkflowDirectory(dir);
+
+    expect(sut.workflows.map((w) => [w.id, w.source.file])).toEqual([['refund-request', join(dir, 'w.yaml')]]);
     expect(sut.errors).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { outsideAnyTrace } from '@baton/platform-observability';
 import type { DataSource } from 'typeorm';
 import type { SampleJournal, SampleJournalEntry } from '../sample-system.base';
 
@@ -27,7 +28,7 @@ export class SampleJournalRepository implements SampleJournal {
       this.waiting.push({ entry, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setImmediate(() => void outsideAnyTrace(() => this.flush()));
       }
     });
   }

@@ -1,0 +1,6 @@
+// Loaded first by main.ts: tracing must be registered before Nest and its dependencies load, and
+// a bad environment variable must stop the process here with one line naming it.
+import { instrumentProcess } from '@baton/platform-observability';
+import { loadSampleSystemsEnv } from './config/sample-systems.env';
+
+instrumentProcess('sample-systems', loadSampleSystemsEnv);

@@ -1,0 +1,93 @@
+import { SpanKind, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { currentTraceIds, initTracing, injectTraceHeaders, shutdownTracing, withConsumerSpan, withContinuedSpan, withRootSpan, withSpan } from '../tracing';
+import { tracingOptionsFromEnv } from '../tracing-options.types';
+
+describe(tracingOptionsFromEnv.name, () => {
+  it('reads the standard variables: service name, exporter, endpoints, sampler and its ratio, export delay', () => {
+    expect(
+      tracingOptionsFromEnv('ingestion', {
+        OTEL_SERVICE_NAME: 'intake',
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: 0.25,
+        OTEL_BSP_SCHEDULE_DELAY: 500,
+      }),
+    ).toEqual({
+      serviceName: 'intake',
+      exporter: 'console',
+      otlpEndpoint: 'http://jaeger:4318',
+      otlpTracesEndpoint: undefined,
+      sampler: 'parentbased_traceidratio',
+      samplerArg: 0.25,
+      scheduleDelayMs: 500,
+    });
+  });
+
+  it('names spans after the app and exports over OTLP exactly when an endpoint is set', () => {
+    expect(tracingOptionsFromEnv('action', {})).toMatchObject({ serviceName: 'action', exporter: 'none' });
+    expect(tracingOptionsFromEnv('action', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces' })).toMatchObject({ exporter: 'otlp' });
+    expect(tracingOptionsFromEnv('action', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' })).toMatchObject({ exporter: 'none' });
+  });
+});
+
+describe('spans', () => {
+  const exporter = new InMemorySpanExporter();
+  const spans = () => exporter.getFinishedSpans();
+  const named = (name: string) => spans().find((s) => s.name === name)!;
+
+  beforeAll(() => initTracing({ serviceName: 'test', instrumentations: false, detectResources: false, spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  afterAll(() => shutdownTracing());
+  beforeEach(() => exporter.reset());
+
+  it('starts a run’s trace afresh, linked to the request that started it, and carries it in message headers', async () => {
+    let headers: Record<string, string> = {};
+    await withSpan('POST /runs', {}, () =>
+      withRootSpan('run.start', { 'baton.run_id': 'r1' }, async () => {
+        headers = injectTraceHeaders();
+      }),
+    );
+    await withConsumerSpan(headers, 'baton.run.triggered process', {}, async () => undefined);
+
+    const request = named('POST /runs');
+    const start = named('run.start');
+    const consumer = named('baton.run.triggered process');
+    expect(start.spanContext().traceId).not.toBe(request.spanContext().traceId);
+    expect(start.parentSpanContext).toBeUndefined();
+    expect(start.links.map((l) => l.context.spanId)).toEqual([request.spanContext().spanId]);
+    expect(start.attributes).toEqual({ 'baton.run_id': 'r1' });
+    expect(headers.traceparent).toBe(`00-${start.spanContext().traceId}-${start.spanContext().spanId}-01`);
+    expect([consumer.kind, consumer.spanContext().traceId, consumer.parentSpanContext?.spanId]).toEqual([SpanKind.CONSUMER, start.spanContext().traceId, start.spanContext().spanId]);
+  });
+
+  it('continues a stored trace later, in another request, linking that request; without one it is a plain child', async () => {
+    let stored: Record<string, string> = {};
+    await withSpan('stage', {}, async () => {
+      stored = injectTraceHeaders();
+    });
+    await withSpan('POST /reviews/:id/decision', {}, () => withContinuedSpan(stored, 'review.decide', { 'baton.review_id': 'v1' }, async () => undefined));
+    await withSpan('timer', {}, () => withContinuedSpan({}, 'review.decide.unstored', {}, async () => undefined));
+
+    const stage = named('stage');
+    const request = named('POST /reviews/:id/decision');
+    const decision = named('review.decide');
+    expect([decision.spanContext().traceId, decision.parentSpanContext?.spanId]).toEqual([stage.spanContext().traceId, stage.spanContext().spanId]);
+    expect(decision.links.map((l) => l.context.spanId)).toEqual([request.spanContext().spanId]);
+    const plain = named('review.decide.unstored');
+    expect(plain.parentSpanContext?.spanId).toBe(named('timer').spanContext().spanId);
+  });
+
+  it('marks a failed span and rethrows; log lines read the active ids', async () => {
+    let ids: ReturnType<typeof currentTraceIds> = {};
+    await expect(
+      withSpan('work', {}, async (span) => {
+        ids = currentTraceIds();
+        expect(trace.getActiveSpan()).toBe(span);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(named('work').status).toMatchObject({ code: 2, message: 'boom' });
+    expect(ids).toEqual({ traceId: named('work').spanContext().traceId, spanId: named('work').spanContext().spanId });
+  });
+});
