@@ -18,6 +18,7 @@ async function main(): Promise<void> {
       apiKeysFile: resolve(env.BATON_API_KEYS_FILE),
       datasets: { banking77: resolve(env.BATON_BANKING77_DIR) },
       webhooks: { sourcesFile: resolve(env.BATON_WEBHOOK_SOURCES) },
+      idempotency: { ttlMs: env.BATON_IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 },
       ...(env.BATON_MODEL_URL ? { externalModel: { url: env.BATON_MODEL_URL, model: env.BATON_MODEL_NAME, apiKey: env.BATON_MODEL_API_KEY } } : {}),
     },
     logger,

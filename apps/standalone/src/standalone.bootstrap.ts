@@ -1,4 +1,4 @@
-import { HttpExceptionFilter } from '@baton/platform-errors';
+import { BODY_LIMIT_BYTES, configureHttpApp } from '@baton/platform-edge';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,10 +9,10 @@ import { StandaloneModule, type StandaloneOptions } from './standalone.module';
 export async function createStandaloneApp(options: StandaloneOptions, logger: LoggerService | false = false): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     StandaloneModule.forRoot(options),
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger, bufferLogs: logger !== false },
   );
-  app.useGlobalFilters(new HttpExceptionFilter());
+  configureHttpApp(app);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -2,11 +2,11 @@ import { ActionModule, actionMigrations } from '@baton/action';
 import { SampleSystemsHttpModule, type SampleSystems } from '@baton/connectors';
 import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
-import { IngestionModule, ingestionMigrations, type WebhookOptions } from '@baton/ingestion';
+import { IngestionModule, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
 import type { DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { AuditModule } from '@baton/platform-audit';
-import { BatonRuntimeModule } from '@baton/platform-runtime';
+import { BatonRuntimeModule, type ApiKeyRegistry } from '@baton/platform-runtime';
 import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
 import { VerificationModule, verificationMigrations } from '@baton/verification';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -20,9 +20,12 @@ export interface StandaloneOptions {
   /** Run schedule triggers and review timers on their own (default true). */
   schedules?: boolean;
   apiKeysFile?: string;
+  /** Or the registry itself (tests). */
+  apiKeys?: ApiKeyRegistry;
   /** Labelled datasets classifiers may be trained from, by name. */
   datasets?: Record<string, string>;
   webhooks?: WebhookOptions;
+  idempotency?: IdempotencyOptions;
   externalModel?: { url: string; model: string; apiKey?: string };
 }
 
@@ -49,10 +52,11 @@ export class StandaloneModule {
           connectors: () => options.systems.registry,
           schedules: options.schedules,
           apiKeysFile: options.apiKeysFile,
+          apiKeys: options.apiKeys,
           datasets: options.datasets,
           externalModel: options.externalModel,
         }),
-        IngestionModule.forRoot({ webhooks: options.webhooks, changeFeed: options.systems }),
+        IngestionModule.forRoot({ webhooks: options.webhooks, changeFeed: options.systems, idempotency: options.idempotency }),
         EnrichmentModule,
         DecisioningModule,
         ActionModule,

@@ -14,6 +14,11 @@ export const BANKING77_DIR = process.env['BATON_BANKING77_DIR'] ?? resolve(__dir
 
 /** The demo principals' API keys (config/api-keys.demo.yaml), as request headers. */
 export const as = {
+  submitter: { authorization: 'Bearer demo-submitter-key' },
+  viewer: { authorization: 'Bearer demo-viewer-key' },
+  globexSubmitter: { authorization: 'Bearer demo-globex-submitter-key' },
+  override: { authorization: 'Bearer demo-override-key' },
+  admin: { authorization: 'Bearer demo-admin-key' },
   financeLead: { authorization: 'Bearer demo-finance-lead-key' },
   headOfFinance: { authorization: 'Bearer demo-head-of-finance-key' },
   supportLead: { authorization: 'Bearer demo-support-lead-key' },
@@ -21,6 +26,11 @@ export const as = {
   globexReviewer: { authorization: 'Bearer demo-globex-reviewer-key' },
   operator: { authorization: 'Bearer demo-operator-key' },
 };
+
+/** The demo key that starts runs for an organisation. */
+export function submitterOf(orgId: string): Record<string, string> {
+  return orgId === 'globex' ? as.globexSubmitter : orgId === 'acme' ? as.submitter : as.admin;
+}
 
 export interface HttpResult {
   status: number;
@@ -94,7 +104,8 @@ export class StandaloneHarness {
     return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
   }
 
-  async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>, headers?: Record<string, string>): Promise<string> {
+  /** Starts a run as the organisation's demo submitter (or with the headers given). */
+  async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>, headers: Record<string, string> = submitterOf(orgId)): Promise<string> {
     const response = await this.http('POST', `/workflows/${workflowId}/runs`, { orgId, payload }, headers);
     if (response.status !== 202) throw new Error(`start run failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.runId;

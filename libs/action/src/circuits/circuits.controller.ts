@@ -1,6 +1,6 @@
 import { ConnectorRegistry } from '@baton/connectors';
-import { ApiKeyGuard, RequireRoles } from '@baton/platform-runtime';
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { RequireRoles } from '@baton/platform-runtime';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { QueuedActionRepository } from '../action-queue/queued-action.repository';
 import type { CircuitView } from './circuit-breaker.util';
@@ -9,7 +9,6 @@ import { CircuitBreakers } from './circuit-breakers.service';
 /** The circuit of every connector as this replica sees it, with the depth of its shared queue. */
 @ApiTags('circuits')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('circuits')
 export class CircuitsController {

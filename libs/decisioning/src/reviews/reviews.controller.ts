@@ -1,5 +1,5 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DecisioningErrorCode, DecisioningException, invalidInput, type FieldIssue } from '../decisioning.exception';
 import { assertCanSee } from './review-access.util';
@@ -43,8 +43,7 @@ const QUEUES = ['suggested', 'manual', 'fast_track', 'approval'];
  */
 @ApiTags('reviews')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
-@RequireRoles('reviewer', 'operator')
+@RequireRoles('reviewer', 'operator', 'review-override')
 @Controller('reviews')
 export class ReviewsController {
   constructor(

@@ -1,4 +1,4 @@
-import { HttpExceptionFilter } from '@baton/platform-errors';
+import { BODY_LIMIT_BYTES, configureHttpApp } from '@baton/platform-edge';
 import { JsonLogger } from '@baton/platform-observability';
 import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,13 +7,13 @@ import type { ServiceEnv } from './service-env.types';
 
 /** Builds a service app on Fastify, initialised but not listening: for `runService` and tests. */
 export async function createServiceApp(module: DynamicModule, logger: LoggerService | false = false): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
     logger,
     bufferLogs: logger !== false,
     // Let a failed start reach the caller (runService reports it) instead of process.abort().
     abortOnError: false,
   });
-  app.useGlobalFilters(new HttpExceptionFilter());
+  configureHttpApp(app);
   app.enableShutdownHooks();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

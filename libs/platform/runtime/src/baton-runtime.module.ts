@@ -4,8 +4,7 @@ import { MessageBus } from '@baton/platform-messaging';
 import { BatonMetrics } from '@baton/platform-observability';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiKeyGuard } from './auth/api-key.guard';
-import { ApiKeyRegistry } from './auth/api-key-registry';
+import { EdgeAuthModule } from '@baton/platform-edge';
 import { HealthController } from './health.controller';
 import { RuntimeLifecycle } from './runtime.lifecycle';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options';
@@ -13,7 +12,7 @@ import { WorkflowCatalog } from './workflow-catalog';
 
 /**
  * The process-wide providers every service module relies on: database, bus, run ledger, outbox
- * relay, workflow catalog, connectors and metrics. A service app and the standalone app import
+ * relay, workflow catalog, connectors and metrics, and the API keys with the guard every route passes. A service app and the standalone app import
  * it once with their adapters; the service modules themselves never choose an adapter.
  */
 @Global()
@@ -22,6 +21,7 @@ export class BatonRuntimeModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: BatonRuntimeModule,
+      imports: [EdgeAuthModule.forRoot({ apiKeysFile: options.apiKeysFile, apiKeys: options.apiKeys })],
       controllers: [HealthController],
       providers: [
         { provide: RUNTIME_OPTIONS, useValue: options },
@@ -49,11 +49,9 @@ export class BatonRuntimeModule {
         },
         { provide: WorkflowCatalog, useFactory: () => new WorkflowCatalog(options.workflowsDir) },
         { provide: ConnectorRegistry, useFactory: () => options.connectors() },
-        { provide: ApiKeyRegistry, useFactory: () => options.apiKeys ?? new ApiKeyRegistry(options.apiKeysFile) },
-        ApiKeyGuard,
         RuntimeLifecycle,
       ],
-      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, WorkflowCatalog, ConnectorRegistry, ApiKeyRegistry, ApiKeyGuard],
+      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, WorkflowCatalog, ConnectorRegistry],
     };
   }
 }

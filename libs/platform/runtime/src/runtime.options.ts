@@ -1,7 +1,7 @@
 import type { ConnectorRegistry } from '@baton/connectors';
 import type { DatabaseOptions, OutboxRelayOptions } from '@baton/platform-database';
 import type { MessageBus } from '@baton/platform-messaging';
-import type { ApiKeyRegistry } from './auth/api-key-registry';
+import type { ApiKeyRegistry } from '@baton/platform-edge';
 
 export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
 
