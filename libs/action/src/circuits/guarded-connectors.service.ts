@@ -44,7 +44,7 @@ export class GuardedConnectors {
     const started = performance.now();
     try {
       const result = await withSpan(`${connector}.${operation}`, { 'baton.run_id': ctx.runId, 'baton.action': ctx.actionId }, () =>
-        this.connectors.get(connector).call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId }),
+        this.connectors.get(connector).call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId, orgId: ctx.orgId }),
       );
       this.observe(connector, operation, 'succeeded', started);
       breaker.succeeded();

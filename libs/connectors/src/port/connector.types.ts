@@ -9,6 +9,12 @@ export interface ConnectorCallContext {
   /** Derived from run and step; targets that honour it return the first result on a retry. */
   readonly idempotencyKey?: string;
   readonly runId?: string;
+  /**
+   * The organisation the call is made for (the run's). A target refuses any record of another
+   * organisation as a data failure, and stamps records it creates with this one. Absent only for
+   * the system's own calls across organisations (schedule scans, reconciliation sweeps).
+   */
+  readonly orgId?: string;
 }
 
 export type OperationKind = 'read' | 'write';
