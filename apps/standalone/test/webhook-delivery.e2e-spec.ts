@@ -10,10 +10,10 @@ describe('webhook delivery', () => {
   beforeAll(async () => {
     sut = await startWithWebhooks({
       sources: {
-        'refund-form': { secrets: [secrets.refund, secrets.refundNext] },
+        'refund-form': { orgIds: ['acme', 'globex'], secrets: [secrets.refund, secrets.refundNext] },
         'support-form': { orgId: 'acme', secrets: [secrets.support] },
         'lead-form': { orgId: 'acme', secrets: [secrets.tight], maxBodyBytes: 512, rateLimit: { perSecond: 0.5, burst: 2 } },
-        orphan: { secrets: [secrets.orphan] },
+        orphan: { orgIds: ['acme'], secrets: [secrets.orphan] },
       },
     });
   });
