@@ -14,7 +14,7 @@ describe('ingress topics', () => {
   async function runStartedBy(marker: string): Promise<string> {
     for (let i = 0; i < 200; i++) {
       await sut.bus.idle();
-      const runs = (await sut.http('GET', '/runs?workflowId=refund-request&limit=500')).body.runs as Array<{ runId: string }>;
+      const runs = (await sut.http('GET', '/runs?workflowId=refund-request&limit=500', undefined, as.operator)).body.runs as Array<{ runId: string }>;
       for (const { runId } of runs) {
         if (((await sut.run(runId)).timeline[0].detail.trigger as { reason?: string }).reason === marker) return runId;
       }
@@ -35,7 +35,7 @@ describe('ingress topics', () => {
     await produce(event);
     const runId = await runStartedBy('cloudevent');
     await sut.settled(runId);
-    const runs = (await sut.http('GET', '/runs?workflowId=refund-request&limit=500')).body.runs as Array<{ runId: string }>;
+    const runs = (await sut.http('GET', '/runs?workflowId=refund-request&limit=500', undefined, as.operator)).body.runs as Array<{ runId: string }>;
     const started = await Promise.all(runs.map(async (r) => (await sut.run(r.runId)).timeline[0].detail.trigger as { reason?: string }));
     expect(started.filter((t) => t.reason === 'cloudevent')).toHaveLength(1);
   });

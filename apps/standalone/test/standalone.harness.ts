@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Topics, type BatonEvent } from '@baton/contracts';
 import { createSampleSystems, type SampleSystems } from '@baton/connectors';
-import type { WebhookOptions } from '@baton/ingestion';
+import type { IdempotencyOptions, WebhookOptions } from '@baton/ingestion';
 import { RunQueries, type RunView } from '@baton/platform-database';
 import { MessageBus, type InMemoryBus } from '@baton/platform-messaging';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -26,6 +28,17 @@ export const as = {
   globexReviewer: { authorization: 'Bearer demo-globex-reviewer-key' },
   operator: { authorization: 'Bearer demo-operator-key' },
 };
+
+/**
+ * A keys file: the demo keys plus `extra` principals (`key`, `principal`, `orgId`, `roles`), for
+ * tests that need callers the demo does not have.
+ */
+export function keysFileWith(extra: Array<{ key: string; principal: string; orgId: string; roles: string[] }>): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'baton-keys-')), 'api-keys.yaml');
+  const entries = extra.map((e) => `  - { key: ${JSON.stringify(e.key)}, principal: ${JSON.stringify(e.principal)}, orgId: ${JSON.stringify(e.orgId)}, roles: ${JSON.stringify(e.roles)} }`);
+  writeFileSync(file, `${readFileSync(API_KEYS_FILE, 'utf8').trimEnd()}\n${entries.join('\n')}\n`);
+  return file;
+}
 
 /** The demo key that starts runs for an organisation. */
 export function submitterOf(orgId: string): Record<string, string> {
@@ -71,6 +84,9 @@ export class StandaloneHarness {
       dataDir?: string;
       webhooks?: WebhookOptions;
       externalModel?: { url: string; model: string; apiKey?: string };
+      /** Another keys file than the demo one. */
+      apiKeysFile?: string;
+      idempotency?: IdempotencyOptions;
     } = {},
   ): Promise<StandaloneHarness> {
     const systems = options.systems ?? createSampleSystems();
@@ -81,7 +97,8 @@ export class StandaloneHarness {
       retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 },
       // Scans run when a test asks, so background runs never mix into another test's counts.
       schedules: false,
-      apiKeysFile: API_KEYS_FILE,
+      apiKeysFile: options.apiKeysFile ?? API_KEYS_FILE,
+      idempotency: options.idempotency,
       datasets: { banking77: BANKING77_DIR },
       webhooks: options.webhooks,
       externalModel: options.externalModel,

@@ -22,10 +22,12 @@ const MAX_ISSUES = 20;
 export function jsonIssues(value: unknown, options: { maxDepth?: number; at?: string } = {}): InputIssue[] {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   const issues: InputIssue[] = [];
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: options.at ?? '', depth: 0 }];
+  const stack: Array<{ value: unknown; path: string; depth: number; badKey?: string }> = [{ value, path: options.at ?? '', depth: 0 }];
   while (stack.length > 0 && issues.length < MAX_ISSUES) {
-    const { value: v, path, depth } = stack.pop()!;
-    if (typeof v === 'string') {
+    const { value: v, path, depth, badKey } = stack.pop()!;
+    if (badKey) {
+      issues.push({ path, message: `is a key that ${badKey}` });
+    } else if (typeof v === 'string') {
       const problem = textProblem(v);
       if (problem) issues.push({ path, message: problem });
     } else if (typeof v === 'number') {
@@ -40,14 +42,8 @@ export function jsonIssues(value: unknown, options: { maxDepth?: number; at?: st
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, item] = entries[i]!;
         const child = `${path}/${pointerSegment(key)}`;
-        if (!Array.isArray(v)) {
-          const problem = textProblem(key);
-          if (problem) {
-            issues.push({ path: child, message: `is a key that ${problem}` });
-            continue;
-          }
-        }
-        stack.push({ value: item, path: child, depth: depth + 1 });
+        const keyProblem = Array.isArray(v) ? null : textProblem(key);
+        stack.push(keyProblem ? { value: undefined, path: child, depth, badKey: keyProblem } : { value: item, path: child, depth: depth + 1 });
       }
     } else if (v !== null && typeof v !== 'boolean') {
       issues.push({ path, message: `is not a JSON value (${typeof v})` });
