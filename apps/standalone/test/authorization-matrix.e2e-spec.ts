@@ -81,7 +81,7 @@ const TABLE: Record<string, string> = {
   'POST /reconciliation/mismatches/{id}/resolve': '401 401 403 403      403      404      404   403          403      403',
   'GET /samples': '                     401  401   403    403       403      200      200   403          403      403',
   'GET /samples/{system}': '            401  401   403    403       403      200      200   403          403      403',
-  'POST /samples/{system}/faults': '    401  401   403    403       403      200      200   403          403      403',
+  'POST /samples/{system}/faults': '    401  401   403    403       403      201      201   403          403      403',
   'DELETE /samples/{system}/faults': '  401  401   403    403       403      200      200   403          403      403',
   'POST /samples/reset': '              401  401   403    403       403      200      200   403          403      403',
 };
