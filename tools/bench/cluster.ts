@@ -390,7 +390,8 @@ export class Cluster {
     // The parent's own Baton and Kafka settings must not leak into a cluster process.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(BATON_|KAFKA_|OTEL_|LOG_LEVEL$|NODE_OPTIONS$)/.test(key)));
     const common = { ...inherited, TZ: 'UTC', LOG_LEVEL: this.options.logLevel ?? 'info', BATON_HTTP_HOST: '127.0.0.1', BATON_HTTP_PORT: String(port) };
-    if (name === 'sample-systems') return common;
+    // The demo keys: operators read /samples, the services call /connectors with the connector key.
+    if (name === 'sample-systems') return { ...common, BATON_API_KEYS_FILE: join(this.root, 'config/api-keys.demo.yaml') };
     return {
       ...common,
       BATON_BUS: 'kafka',
@@ -402,6 +403,7 @@ export class Cluster {
       BATON_CONNECTORS_URL: this.url('sample-systems'),
       BATON_WORKFLOWS_DIR: join(this.root, 'workflows'),
       BATON_API_KEYS_FILE: join(this.root, 'config/api-keys.demo.yaml'),
+      BATON_CONNECTORS_API_KEY: 'demo-connectors-key',
       ...(this.options.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: this.options.schemaRegistryUrl } : {}),
     };
   }
@@ -465,7 +467,7 @@ export class Cluster {
   }
 
   private async waitReady(name: ClusterProcess): Promise<void> {
-    const path = name === 'sample-systems' ? '/samples' : '/ready';
+    const path = '/ready';
     const started = Date.now();
     const timeoutMs = this.options.readyTimeoutMs ?? 60_000;
     let last = 'no answer yet';
