@@ -43,6 +43,8 @@ describe('ingress topics', () => {
   it('dead-letters a malformed message with the reason and keeps the partition flowing', async () => {
     await produce('{"orgId": "acme", "payload": ', 'same-key');
     await produce(JSON.stringify({ orgId: 'acme', payload: { customerId: 'cus_northwind', amount: -1, reason: 'bad-amount' } }), 'same-key');
+    // What the database would refuse is dead-lettered at once, never retried as if it could succeed.
+    await produce(JSON.stringify({ orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 5, reason: 'nul\u0000' } }), 'same-key');
     await produce(JSON.stringify({ orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 5, reason: 'after-the-bad-ones' } }), 'same-key');
     const runId = await runStartedBy('after-the-bad-ones');
     expect(await sut.settled(runId)).toMatchObject({ data: { status: 'completed' } });
@@ -52,6 +54,7 @@ describe('ingress topics', () => {
     expect((await deadLetters(topic)).map((d) => d.reason).reverse()).toEqual([
       expect.stringContaining('is not valid JSON'),
       expect.stringContaining('/payload/amount must be > 0'),
+      expect.stringContaining('/payload/reason must not contain the NUL character (U+0000)'),
     ]);
     expect(await deadLetters(Topics.runTriggered)).toEqual([]);
   });
