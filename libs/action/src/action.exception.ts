@@ -7,6 +7,7 @@ export enum ActionErrorCode {
   BlockedRunMovedOn = 'blocked_run_moved_on',
   BlockedRunNotRetryable = 'blocked_run_not_retryable',
   InvalidBlockedRunRequest = 'invalid_blocked_run_request',
+  FourEyes = 'four_eyes',
 }
 
 export class ActionException extends DomainException<ActionErrorCode> {}

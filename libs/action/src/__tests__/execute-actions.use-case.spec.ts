@@ -64,14 +64,14 @@ describe(ExecuteActionsUseCase.name, () => {
   });
 
   /** A refund-request run, moved to `decided` as decisioning would, and its run.decided event. */
-  async function decidedRefund(amount: number, decision: Record<string, unknown> = {}): Promise<{ run: RunRef; event: RunDecided }> {
+  async function decidedRefund(amount: number, decision: Record<string, unknown> = {}, startedBy?: string): Promise<{ run: RunRef; event: RunDecided }> {
     const run: RunRef = { runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' };
     for (const [from, to, stage] of [
       [null, 'triggered', 'ingestion'],
       ['triggered', 'enriched', 'enrichment'],
       ['enriched', 'decided', 'decisioning'],
     ] as const) {
-      await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to, from: [from], stage }));
+      await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to, from: [from], stage, ...(to === 'triggered' && startedBy ? { actor: startedBy } : {}) }));
     }
     const customer = await systems.crm.call('getCustomer', { customerId: SampleIds.customers.northwind });
     const account = await systems.billing.call('getAccount', { accountId: (customer as { billingAccountId: string }).billingAccountId });
@@ -224,6 +224,17 @@ describe(ExecuteActionsUseCase.name, () => {
 
       expect((await ledger.current(run.runId))!.state).toBe('verifying');
       expect(refunds().map((r) => r.amount)).toEqual([900]);
+    });
+
+    it('does not let the person who started a held-back run approve it', async () => {
+      const { run, event } = await decidedRefund(700, {}, 'person:ops@acme.example');
+      expect(await sut.execute(event)).toBe('processed');
+      expect((await ledger.current(run.runId))!.state).toBe('blocked');
+
+      await expect(resolveBlocked.retry(operator, run.runId, 'mine', true)).rejects.toMatchObject({ code: ActionErrorCode.FourEyes, disposition: 'forbidden' });
+      expect((await ledger.current(run.runId))!.state).toBe('blocked');
+      await resolveBlocked.retry({ ...operator, id: 'head-of-ops@acme.example' }, run.runId, 'checked', true);
+      expect((await ledger.current(run.runId))!.state).toBe('decided');
     });
 
     it('checks the limit only where one is set and no person decided; a limit per currency holds back any other currency', async () => {
