@@ -195,6 +195,7 @@ describe('hostile input', () => {
     for (const [index, route] of fuzzed.entries()) {
       // Routes spanning organisations refuse the acme principal at the guard: an operator of all goes further.
       const callers = route.key === 'POST /workflows/{workflowId}/runs' ? [FUZZER] : [FUZZER, as.admin];
+      // A failing case is recorded in `failures`; whatever else makes the property throw is recorded too.
       for (const [c, caller] of callers.entries()) await fc.assert(
         fc.asyncProperty(path(route, values), query(route), route.takesBody ? body(route) : fc.constant(undefined), async (url, qs, text) => {
           const response = await sut.app.getHttpAdapter().getInstance().inject({
@@ -207,7 +208,9 @@ describe('hostile input', () => {
           return response.statusCode < 500;
         }),
         { numRuns: 20, seed: 20_261_201 + index * 2 + c },
-      ).catch(() => undefined);
+      ).catch((error: Error) => {
+        failures.push(`${route.key}: ${error.message.split('\n')[0]}`);
+      });
     }
     expect(failures).toEqual([]);
 
