@@ -133,6 +133,19 @@ describe('docker-compose.yml', () => {
     expect(probe.includes('$${BATON_HTTP_PORT}') || probe.includes(`:${port}/ready`)).toBe(true);
   });
 
+  it('lets the services reach the sample systems with a key of the connector role the sample systems load', () => {
+    const samples = compose.services['sample-systems']!;
+    const keysFile = asEnv(samples.environment).BATON_API_KEYS_FILE;
+    const mount = (samples.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target === keysFile);
+    expect(mount).toBeDefined();
+    expect(samples.healthcheck?.test.join(' ')).toContain(':8090/ready');
+    const keys = (parse(read((mount as string[])[0])) as { apiKeys: Array<{ key?: string; roles: string[] }> }).apiKeys;
+    for (const [name, service] of baton) {
+      const key = asEnv(service.environment).BATON_CONNECTORS_API_KEY;
+      expect({ name, roles: keys.find((k) => k.key === key)?.roles }).toEqual({ name, roles: ['connector'] });
+    }
+  });
+
   it('mounts the API keys file where BATON_API_KEYS_FILE points, from a file in the repository', () => {
     for (const [name, service] of baton) {
       const keysFile = asEnv(service.environment).BATON_API_KEYS_FILE;
@@ -323,7 +336,7 @@ describe('Helm chart deploy/helm/baton', () => {
       // An override file proves the values are honoured, not just the defaults.
       writeFileSync(
         join(dir, 'override.yaml'),
-        'services:\n  decisioning:\n    env:\n      LOG_LEVEL: debug\napiKeys:\n  file: |\n    apiKeys: []\n',
+        'services:\n  decisioning:\n    env:\n      LOG_LEVEL: debug\napiKeys:\n  file: |\n    apiKeys: []\nsampleSystems:\n  connectorsApiKey: a-connector-key-for-tests\n',
       );
       const rendered = spawnSync(helm as string, ['template', 'rel', chart, '-f', join(dir, 'override.yaml')], { encoding: 'utf8' });
       expect(rendered.stderr).toBe('');
@@ -335,7 +348,14 @@ describe('Helm chart deploy/helm/baton', () => {
       expect(byKind('Deployment')).toHaveLength(7);
       expect(byKind('Service')).toHaveLength(7);
       const samples = byKind('Deployment').find((d) => d.metadata.name === 'rel-baton-sample-systems');
-      expect(samples?.spec.template.spec.containers[0].command.join(' ')).toContain('dist/apps/sample-systems/src/main.js');
+      const samplesContainer = samples?.spec.template.spec.containers[0];
+      expect(samplesContainer.command.join(' ')).toContain('dist/apps/sample-systems/src/main.js');
+      // The sample systems load the same keys (services' connector key, operators' keys) and are probed on /ready.
+      const samplesKeys = samplesContainer.env.find((e: { name: string }) => e.name === 'BATON_API_KEYS_FILE')?.value as string;
+      expect(samplesContainer.volumeMounts.some((m: { mountPath: string }) => samplesKeys.startsWith(`${m.mountPath}/`))).toBe(true);
+      expect(samplesContainer.readinessProbe.httpGet.path).toBe('/ready');
+      const connectorsKey = byKind('Secret').find((s) => s.metadata.name === 'rel-baton-connectors-key') as { stringData?: Env } | undefined;
+      expect(connectorsKey?.stringData).toEqual({ BATON_CONNECTORS_API_KEY: 'a-connector-key-for-tests' });
       for (const [name, service] of Object.entries(values.services)) {
         const deployment = byKind('Deployment').find((d) => d.metadata.name === `rel-baton-${name}`);
         const container = deployment?.spec.template.spec.containers[0];
@@ -346,6 +366,7 @@ describe('Helm chart deploy/helm/baton', () => {
         const configMap = byKind('ConfigMap').find((c) => c.metadata.name === container.envFrom[0].configMapRef.name);
         const env: Env = { ...(configMap?.data ?? {}), ...Object.fromEntries(container.env.map((e: { name: string }) => [e.name, values.database.url])) };
         expect(env.BATON_CONNECTORS_URL).toBe('http://rel-baton-sample-systems:8090');
+        expect(container.env.find((e: { name: string }) => e.name === 'BATON_CONNECTORS_API_KEY')?.valueFrom.secretKeyRef).toEqual({ name: 'rel-baton-connectors-key', key: 'BATON_CONNECTORS_API_KEY' });
         expect(unknownKeys(name, env)).toEqual([]);
         expect(envProblems(name, env)).toEqual([]);
         expect(env.BATON_HTTP_PORT).toBe(String(service.port));

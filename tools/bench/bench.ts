@@ -130,6 +130,10 @@ const effectOf: Record<string, [system: 'billing' | 'tickets' | 'crm', operation
 };
 if (!payloads[values.workflow]) usageError(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
 
+/** The demo keys (config/api-keys.demo.yaml): runs are started by a submitter, the sample systems read by an operator. */
+const SUBMITTER = { authorization: 'Bearer demo-submitter-key' };
+const OPERATOR = { authorization: 'Bearer demo-operator-key' };
+
 /** Where runs are started and seen completing: the embedded engine or the distributed cluster. */
 interface BenchTarget {
   /** Starts run `i`; resolves with its run id once accepted. */
@@ -150,6 +154,7 @@ async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
     workflowsDir: resolve(workspaceRoot(), 'workflows'),
     systems,
     schedules: false,
+    apiKeysFile: resolve(workspaceRoot(), 'config/api-keys.demo.yaml'),
   });
   const http = app.getHttpAdapter().getInstance();
   app.get(MessageBus).subscribe({
@@ -165,7 +170,7 @@ async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
       const response = await http.inject({
         method: 'POST',
         url: `/workflows/${values.workflow}/runs`,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...SUBMITTER },
         payload: JSON.stringify({ orgId: 'acme', payload: payloads[values.workflow]!(i) }),
       });
       if (response.statusCode !== 202) throw new Error(`trigger ${i} refused: ${response.statusCode} ${response.body}`);
@@ -261,7 +266,7 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
       trigger: async (i) => {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...SUBMITTER },
           body: JSON.stringify({ orgId: 'acme', payload: payloads[values.workflow]!(i) }),
         });
         const body = await response.text();
@@ -270,7 +275,7 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
       },
       effects: async () => {
         const [system, operation] = effectOf[values.workflow]!;
-        const samples = (await live.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples')).body;
+        const samples = (await live.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, OPERATOR)).body;
         return samples[system]?.effects[operation] ?? 0;
       },
       close,

@@ -398,7 +398,8 @@ export class Cluster {
         { OTEL_EXPORTER_OTLP_ENDPOINT: this.options.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '500' }
       : {};
     const common = { ...inherited, ...tracing, TZ: 'UTC', LOG_LEVEL: this.options.logLevel ?? 'info', BATON_HTTP_HOST: '127.0.0.1', BATON_HTTP_PORT: String(port) };
-    if (name === 'sample-systems') return common;
+    // The demo keys: operators read /samples, the services call /connectors with the connector key.
+    if (name === 'sample-systems') return { ...common, BATON_API_KEYS_FILE: join(this.root, 'config/api-keys.demo.yaml') };
     return {
       ...common,
       BATON_BUS: 'kafka',
@@ -410,6 +411,7 @@ export class Cluster {
       BATON_CONNECTORS_URL: this.url('sample-systems'),
       BATON_WORKFLOWS_DIR: join(this.root, 'workflows'),
       BATON_API_KEYS_FILE: join(this.root, 'config/api-keys.demo.yaml'),
+      BATON_CONNECTORS_API_KEY: 'demo-connectors-key',
       ...(this.options.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: this.options.schemaRegistryUrl } : {}),
       ...(name === 'ingestion' && this.options.webhookSourcesFile ? { BATON_WEBHOOK_SOURCES: this.options.webhookSourcesFile } : {}),
     };
@@ -474,7 +476,7 @@ export class Cluster {
   }
 
   private async waitReady(name: ClusterProcess): Promise<void> {
-    const path = name === 'sample-systems' ? '/samples' : '/ready';
+    const path = '/ready';
     const started = Date.now();
     const timeoutMs = this.options.readyTimeoutMs ?? 60_000;
     let last = 'no answer yet';

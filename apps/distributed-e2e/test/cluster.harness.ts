@@ -27,6 +27,12 @@ export const ROOT = workspaceRoot(__dirname);
 /** The registry every distributed test cluster uses. */
 export const SCHEMA_REGISTRY_URL = process.env.BATON_TEST_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
+/** The demo keys (config/api-keys.demo.yaml) the cluster's processes load, as request headers. */
+export const KEYS = {
+  submitter: { authorization: 'Bearer demo-submitter-key' },
+  operator: { authorization: 'Bearer demo-operator-key' },
+};
+
 /** A refund the acme organisation acts on without review (limit 500). */
 export const refundPayload = (reason: string, amount = 42) => ({ customerId: 'cus_northwind', amount, reason });
 
@@ -112,13 +118,13 @@ export class DistributedHarness {
 
   /** Starts a refund-request run through the ingestion admin API; resolves with its id. */
   async startRun(payload: Record<string, unknown>, workflowId = 'refund-request'): Promise<string> {
-    const response = await this.http('ingestion', 'POST', `/workflows/${workflowId}/runs`, { orgId: 'acme', payload });
+    const response = await this.http('ingestion', 'POST', `/workflows/${workflowId}/runs`, { orgId: 'acme', payload }, KEYS.submitter);
     if (response.status !== 202) throw new Error(`run refused: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.runId as string;
   }
 
   async run(runId: string): Promise<RunView> {
-    const response = await this.http<RunView>('ingestion', 'GET', `/runs/${runId}`);
+    const response = await this.http<RunView>('ingestion', 'GET', `/runs/${runId}`, undefined, KEYS.operator);
     if (response.status !== 200) throw new Error(`GET /runs/${runId}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
@@ -130,7 +136,7 @@ export class DistributedHarness {
     return this.cluster.waitFor(
       `run ${runId} to be ${state}`,
       async () => {
-        const response = await this.http<RunView>('ingestion', 'GET', `/runs/${runId}`);
+        const response = await this.http<RunView>('ingestion', 'GET', `/runs/${runId}`, undefined, KEYS.operator);
         last = response.status === 200 ? response.body.state : undefined;
         return last === state ? response.body : undefined;
       },
@@ -144,7 +150,7 @@ export class DistributedHarness {
     return this.cluster.waitFor(
       `a run triggered with reason ${JSON.stringify(reason)}`,
       async () => {
-        const list = await this.http<{ runs: Array<{ runId: string }> }>('ingestion', 'GET', '/runs?workflowId=refund-request&limit=500');
+        const list = await this.http<{ runs: Array<{ runId: string }> }>('ingestion', 'GET', '/runs?workflowId=refund-request&limit=500', undefined, KEYS.operator);
         for (const { runId } of list.body.runs) {
           if (checked.has(runId)) continue;
           const run = await this.run(runId);
@@ -159,13 +165,13 @@ export class DistributedHarness {
 
   /** Write counts per operation of each sample system (`billing.issueRefund`, `notifications.send`, ...). */
   async effects(): Promise<Record<string, Record<string, number>>> {
-    const response = await this.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples');
+    const response = await this.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, KEYS.operator);
     return Object.fromEntries(Object.entries(response.body).map(([system, state]) => [system, state.effects]));
   }
 
   /** A sample system's data (`billing`: accounts and refunds; `notifications`: messages). */
   async sampleData<T = any>(system: 'crm' | 'billing' | 'notifications' | 'tickets'): Promise<T> {
-    return (await this.http<T>('sample-systems', 'GET', `/samples/${system}`)).body;
+    return (await this.http<T>('sample-systems', 'GET', `/samples/${system}`, undefined, KEYS.operator)).body;
   }
 
   /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { deadLetterTopic, ingressTopic, Topics } from '@baton/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { refundPayload, ROOT } from './cluster.harness';
+import { KEYS, refundPayload, ROOT } from './cluster.harness';
 /* eslint-disable @nx/enforce-module-boundaries -- the harness's DistributedHarness always takes its
    database from the shared test server (createTestDatabase); this file needs the same cluster on a
    server of its own, so it uses the bench's Cluster directly, as the harness does. */
@@ -111,7 +111,7 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
         try {
           const response = await fetch(`${sut.url('ingestion')}/workflows/refund-request/runs`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': `${tag}-${i}` },
+            headers: { ...KEYS.submitter, 'content-type': 'application/json', 'idempotency-key': `${tag}-${i}` },
             body: JSON.stringify({ orgId: 'acme', payload: refundPayload(`${tag} ${i}`, 10 + (i % 400)) }),
             signal: AbortSignal.timeout(10_000),
           });
@@ -247,7 +247,7 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
     );
     expect(after).toEqual(before);
     for (const runId of completedBefore) {
-      const response = await sut.http<{ state: string; timeline: unknown[] }>('ingestion', 'GET', `/runs/${runId}`);
+      const response = await sut.http<{ state: string; timeline: unknown[] }>('ingestion', 'GET', `/runs/${runId}`, undefined, KEYS.operator);
       expect({ runId, status: response.status, state: response.body.state, steps: response.body.timeline.length }).toEqual({
         runId,
         status: 200,
@@ -257,10 +257,10 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
     }
 
     // No refund executed twice, counted at the sample billing system; one confirmation per refund.
-    const samples = (await sut.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples')).body;
-    const billing = (await sut.http<{ data: { refunds: Record<string, Refund> } }>('sample-systems', 'GET', '/samples/billing')).body;
+    const samples = (await sut.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, KEYS.operator)).body;
+    const billing = (await sut.http<{ data: { refunds: Record<string, Refund> } }>('sample-systems', 'GET', '/samples/billing', undefined, KEYS.operator)).body;
     const ours = Object.values(billing.data.refunds).filter((r) => r.reason.startsWith(`${tag} `));
-    const notifications = (await sut.http<{ data: { messages: Record<string, Message> } }>('sample-systems', 'GET', '/samples/notifications')).body;
+    const notifications = (await sut.http<{ data: { messages: Record<string, Message> } }>('sample-systems', 'GET', '/samples/notifications', undefined, KEYS.operator)).body;
     const refundIds = new Set(ours.map((r) => r.refundId));
     const confirmations = Object.values(notifications.data.messages).filter((m) => m.subject === 'Your refund has been issued');
     const referenced = confirmations.map((m) => /Reference: (\S+)/.exec(m.body)?.[1]).filter((id): id is string => id !== undefined && refundIds.has(id));

@@ -13,7 +13,10 @@ export class IngestionAppModule {
       module: IngestionAppModule,
       imports: [
         BatonRuntimeModule.forRoot(serviceRuntimeOptions('ingestion', ingestionMigrations, env)),
-        IngestionModule.forRoot({ webhooks: { sourcesFile: env.BATON_WEBHOOK_SOURCES && resolve(env.BATON_WEBHOOK_SOURCES) } }),
+        IngestionModule.forRoot({
+          webhooks: { sourcesFile: env.BATON_WEBHOOK_SOURCES && resolve(env.BATON_WEBHOOK_SOURCES) },
+          idempotency: { ttlMs: env.BATON_IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 },
+        }),
       ],
     };
   }

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       webhooks: { sourcesFile: resolve(env.BATON_WEBHOOK_SOURCES) },
       consoleDir: resolve(env.BATON_CONSOLE_DIR),
       ...(env.BATON_STUCK_AFTER ? { stuckAfter: env.BATON_STUCK_AFTER } : {}),
+      idempotency: { ttlMs: env.BATON_IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 },
       ...(env.BATON_MODEL_URL ? { externalModel: { url: env.BATON_MODEL_URL, model: env.BATON_MODEL_NAME, apiKey: env.BATON_MODEL_API_KEY } } : {}),
     },
     logger,

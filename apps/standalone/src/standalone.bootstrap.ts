@@ -1,5 +1,5 @@
 import { serveConsole } from '@baton/platform-bootstrap';
-import { HttpExceptionFilter } from '@baton/platform-errors';
+import { BODY_LIMIT_BYTES, configureHttpApp } from '@baton/platform-edge';
 import { BatonMetrics, observeHttpRequests } from '@baton/platform-observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,10 +17,10 @@ export async function createStandaloneApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     StandaloneModule.forRoot(options),
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger, bufferLogs: logger !== false },
   );
-  app.useGlobalFilters(new HttpExceptionFilter());
+  configureHttpApp(app);
   app.enableShutdownHooks();
   observeHttpRequests(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
   const document = SwaggerModule.createDocument(

@@ -2,11 +2,11 @@ import { ActionModule, actionMigrations } from '@baton/action';
 import { SampleJournalRepository, SampleSystemsHttpModule, sampleSystemsMigrations, type SampleSystems } from '@baton/connectors';
 import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
-import { IngestionModule, ingestionMigrations, type WebhookOptions } from '@baton/ingestion';
+import { IngestionModule, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
 import { OutboxLogStore, type DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { AuditModule } from '@baton/platform-audit';
-import { BatonRuntimeModule } from '@baton/platform-runtime';
+import { BatonRuntimeModule, type ApiKeyRegistry } from '@baton/platform-runtime';
 import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
 import { VerificationModule, verificationMigrations } from '@baton/verification';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -25,9 +25,12 @@ export interface StandaloneOptions {
   apiKeysFile?: string;
   /** How long a run may stay in a stage's state before the watchdog reports it stuck (default 5m). */
   stuckAfter?: string;
+  /** Or the registry itself (tests). */
+  apiKeys?: ApiKeyRegistry;
   /** Labelled datasets classifiers may be trained from, by name. */
   datasets?: Record<string, string>;
   webhooks?: WebhookOptions;
+  idempotency?: IdempotencyOptions;
   externalModel?: { url: string; model: string; apiKey?: string };
 }
 
@@ -69,10 +72,11 @@ export class StandaloneModule {
           schedules: options.schedules,
           apiKeysFile: options.apiKeysFile,
           stuckAfter: options.stuckAfter,
+          apiKeys: options.apiKeys,
           datasets: options.datasets,
           externalModel: options.externalModel,
         }),
-        IngestionModule.forRoot({ webhooks: options.webhooks, changeFeed: options.systems }),
+        IngestionModule.forRoot({ webhooks: options.webhooks, changeFeed: options.systems, idempotency: options.idempotency }),
         EnrichmentModule,
         DecisioningModule,
         ActionModule,

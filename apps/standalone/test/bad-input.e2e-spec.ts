@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StandaloneHarness, WORKFLOWS_DIR } from './standalone.harness';
+import { as, StandaloneHarness, WORKFLOWS_DIR } from './standalone.harness';
 
 describe('bad input', () => {
   let sut: StandaloneHarness;
@@ -16,7 +16,7 @@ describe('bad input', () => {
   afterAll(async () => sut.close());
 
   it('reports a broken workflow file with file, line, path and reason, and keeps serving the others', async () => {
-    const response = await sut.http('GET', '/workflows');
+    const response = await sut.http('GET', '/workflows', undefined, as.viewer);
     expect(response.body.workflows.map((w: any) => w.id)).toEqual(
       expect.arrayContaining(['refund-request', 'support-ticket-routing', 'lead-routing', 'invoice-aging']),
     );
@@ -25,8 +25,8 @@ describe('bad input', () => {
   });
 
   it('answers 400 naming each invalid field of a trigger payload, and starts nothing', async () => {
-    const before = await sut.http('GET', '/runs?limit=500');
-    const response = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: -5 } });
+    const before = await sut.http('GET', '/runs?limit=500', undefined, as.viewer);
+    const response = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: -5 } }, as.submitter);
     expect(response.status).toBe(400);
     expect(response.body.error).toBe('invalid_trigger');
     expect(response.body.details.issues).toEqual(
@@ -35,7 +35,7 @@ describe('bad input', () => {
         expect.objectContaining({ path: '/payload/reason', message: 'is required' }),
       ]),
     );
-    expect((await sut.http('GET', '/runs?limit=500')).body.runs).toHaveLength(before.body.runs.length);
+    expect((await sut.http('GET', '/runs?limit=500', undefined, as.viewer)).body.runs).toHaveLength(before.body.runs.length);
   });
 
   it('answers 400 for a malformed body, an unknown organisation or unknown fields', async () => {
@@ -43,24 +43,27 @@ describe('bad input', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toBe('bad_request');
 
-    const org = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'nope', payload: { customerId: 'c', amount: 1, reason: 'r' } });
+    // A principal of every organisation is told the organisation does not exist; anyone else may not use it.
+    const org = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'nope', payload: { customerId: 'c', amount: 1, reason: 'r' } }, as.admin);
     expect(org.status).toBe(400);
     expect(org.body.details.issues[0]).toMatchObject({ path: '/orgId' });
+    const notYours = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'nope', payload: { customerId: 'c', amount: 1, reason: 'r' } }, as.submitter);
+    expect(notYours).toMatchObject({ status: 403, body: { error: 'not_your_organisation' } });
 
-    const extra = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: {}, priority: 'high' });
+    const extra = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: {}, priority: 'high' }, as.submitter);
     expect(extra.status).toBe(400);
     expect(extra.body.details.issues.map((i: any) => i.path)).toEqual(expect.arrayContaining(['/priority']));
   });
 
   it('answers 404 for an unknown workflow or run', async () => {
-    expect((await sut.http('POST', '/workflows/nope/runs', { orgId: 'acme', payload: {} })).status).toBe(404);
-    expect((await sut.http('GET', '/runs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await sut.http('POST', '/workflows/nope/runs', { orgId: 'acme', payload: {} }, as.submitter)).status).toBe(404);
+    expect((await sut.http('GET', '/runs/00000000-0000-4000-8000-000000000000', undefined, as.viewer)).status).toBe(404);
   });
 
   it('never loses accepted runs around rejected ones: a burst of good and bad triggers', async () => {
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: i % 3 === 0 ? { amount: 'ten' } : { customerId: 'cus_northwind', amount: 10 + i, reason: `burst ${i}` } }),
+        sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: i % 3 === 0 ? { amount: 'ten' } : { customerId: 'cus_northwind', amount: 10 + i, reason: `burst ${i}` } }, as.submitter),
       ),
     );
     const accepted = results.filter((r) => r.status === 202).map((r) => r.body.runId);
@@ -71,8 +74,8 @@ describe('bad input', () => {
 
   it('starts a trigger once per Idempotency-Key', async () => {
     const payload = { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 42, reason: 'twice' } };
-    const first = await sut.http('POST', '/workflows/refund-request/runs', payload, { 'idempotency-key': 'form-123' });
-    const second = await sut.http('POST', '/workflows/refund-request/runs', payload, { 'idempotency-key': 'form-123' });
+    const first = await sut.http('POST', '/workflows/refund-request/runs', payload, { ...as.submitter, 'idempotency-key': 'form-123' });
+    const second = await sut.http('POST', '/workflows/refund-request/runs', payload, { ...as.submitter, 'idempotency-key': 'form-123' });
     expect(first.body).toMatchObject({ duplicate: false });
     expect(second.body).toMatchObject({ duplicate: true, runId: first.body.runId });
   });

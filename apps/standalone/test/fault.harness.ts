@@ -2,14 +2,14 @@ import { ACTION_OPTIONS, resolveActionOptions, type ActionOptionsInput } from '@
 import { deadLetterTopic, Headers, Topics, type BatonEvent } from '@baton/contracts';
 import { ConnectorError, createSampleSystems, type FaultSettings, type RecordChange, type SampleSystems } from '@baton/connectors';
 import { OutboxRelay, RunQueries, type RunView } from '@baton/platform-database';
-import { HttpExceptionFilter } from '@baton/platform-errors';
+import { configureHttpApp } from '@baton/platform-edge';
 import { MessageBus, type InMemoryBus } from '@baton/platform-messaging';
 import { Logger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { StandaloneModule } from '../src/standalone.module';
-import { API_KEYS_FILE, WORKFLOWS_DIR, type HttpResult } from './standalone.harness';
+import { API_KEYS_FILE, submitterOf, WORKFLOWS_DIR, type HttpResult } from './standalone.harness';
 
 type SystemName = 'crm' | 'billing' | 'notifications' | 'tickets';
 
@@ -96,7 +96,7 @@ export class FaultHarness {
       .useValue(resolveActionOptions(options.action ?? FAULT_ACTION_OPTIONS))
       .compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 1024 * 1024 }), { logger: false });
-    app.useGlobalFilters(new HttpExceptionFilter());
+    configureHttpApp(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return new FaultHarness(app, systems);
@@ -157,7 +157,7 @@ export class FaultHarness {
   }
 
   async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>): Promise<string> {
-    const response = await this.http('POST', `/workflows/${workflowId}/runs`, { orgId, payload });
+    const response = await this.http('POST', `/workflows/${workflowId}/runs`, { orgId, payload }, submitterOf(orgId));
     if (response.status !== 202) throw new Error(`start run failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.runId;
   }

@@ -1,4 +1,4 @@
-import { StandaloneHarness } from './standalone.harness';
+import { as, StandaloneHarness } from './standalone.harness';
 
 // Strings that would do something if any stage handed them to a JavaScript evaluator, a
 // template engine or an object merge. Through Baton they must stay data.
@@ -34,7 +34,7 @@ describe('injection corpus in trigger payloads', () => {
 
   it('keeps __proto__ and constructor keys in payloads from reaching object prototypes', async () => {
     const payload = JSON.parse('{"customerId":"cus_northwind","amount":10,"reason":"proto","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
-    const response = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload });
+    const response = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload }, as.submitter);
     // The trigger schema allows extra fields; whether accepted or refused, nothing may be polluted.
     expect([202, 400]).toContain(response.status);
     if (response.status === 202) expect(await sut.settled(response.body.runId)).toMatchObject({ type: 'baton.run.completed' });
@@ -42,7 +42,7 @@ describe('injection corpus in trigger payloads', () => {
   });
 
   it('never lets a customer or organisation id that looks like an inherited member resolve to one', async () => {
-    const org = await sut.http('POST', '/workflows/refund-request/runs', { orgId: '__proto__', payload: { customerId: 'c', amount: 1, reason: 'r' } });
+    const org = await sut.http('POST', '/workflows/refund-request/runs', { orgId: '__proto__', payload: { customerId: 'c', amount: 1, reason: 'r' } }, as.admin);
     expect(org.status).toBe(400);
     expect(org.body.details.issues[0]).toMatchObject({ path: '/orgId' });
     const runId = await sut.startRun('refund-request', 'acme', { customerId: 'constructor', amount: 5, reason: 'inherited' });

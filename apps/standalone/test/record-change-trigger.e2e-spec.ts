@@ -35,7 +35,7 @@ describe('record change triggers', () => {
 
   async function downgradeRuns(): Promise<string[]> {
     await sut.bus.idle();
-    const runs = (await sut.http('GET', '/runs?workflowId=customer-downgrade&limit=500')).body.runs as Array<{ runId: string }>;
+    const runs = (await sut.http('GET', '/runs?workflowId=customer-downgrade&limit=500', undefined, as.operator)).body.runs as Array<{ runId: string }>;
     return runs.map((r) => r.runId);
   }
 

@@ -59,8 +59,9 @@ describe('review approval tiers and escalation', () => {
     expect((await sut.run(runId)).state).toBe('awaiting_review');
     expect(sut.systems.billing.effects().issueCredit ?? 0).toBe(credits);
 
+    // The tick also escalated the unclaimed task past its deadline: it is the head of finance's now.
     const done = sut.nextSettled(runId);
-    const decision = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'reject', rationale: 'Dispute first' }, as.financeLead);
+    const decision = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'reject', rationale: 'Dispute first' }, as.headOfFinance);
     expect(decision.status).toBe(200);
     expect(await done).toMatchObject({ data: { status: 'rejected' } });
   });
@@ -103,14 +104,14 @@ describe('review approval tiers and escalation', () => {
   it('records the deciding principal in the audit of a review decision and refuses a second decision', async () => {
     const { runId, reviewId } = await goodwill(900);
     const done = sut.nextSettled(runId);
-    const first = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'approve', rationale: 'Exceptional case' }, as.headOfFinance);
+    const first = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'approve', rationale: 'Exceptional case' }, as.financeLead);
     expect(first.status).toBe(200);
     await done;
     const second = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'reject', rationale: 'Too late' }, as.financeLead);
     expect(second.status).toBe(409);
-    expect(second.body.message).toContain('already approved by head-of-finance@acme.example');
+    expect(second.body.message).toContain('already approved by finance-lead@acme.example');
     const run = await sut.run(runId);
-    expect(run.timeline.find((t) => t.from === 'awaiting_review')).toMatchObject({ actor: 'person:head-of-finance@acme.example' });
+    expect(run.timeline.find((t) => t.from === 'awaiting_review')).toMatchObject({ actor: 'person:finance-lead@acme.example' });
   });
 
   it('keeps a fast-track timer across a restart: the approval fires after the process came back', async () => {

@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Topics, type BatonEvent } from '@baton/contracts';
 import { createSampleSystems, type SampleSystems } from '@baton/connectors';
-import type { WebhookOptions } from '@baton/ingestion';
+import type { IdempotencyOptions, WebhookOptions } from '@baton/ingestion';
 import { RunQueries, type RunView } from '@baton/platform-database';
 import { MessageBus, type InMemoryBus } from '@baton/platform-messaging';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,6 +16,11 @@ export const BANKING77_DIR = process.env['BATON_BANKING77_DIR'] ?? resolve(__dir
 
 /** The demo principals' API keys (config/api-keys.demo.yaml), as request headers. */
 export const as = {
+  submitter: { authorization: 'Bearer demo-submitter-key' },
+  viewer: { authorization: 'Bearer demo-viewer-key' },
+  globexSubmitter: { authorization: 'Bearer demo-globex-submitter-key' },
+  override: { authorization: 'Bearer demo-override-key' },
+  admin: { authorization: 'Bearer demo-admin-key' },
   financeLead: { authorization: 'Bearer demo-finance-lead-key' },
   headOfFinance: { authorization: 'Bearer demo-head-of-finance-key' },
   supportLead: { authorization: 'Bearer demo-support-lead-key' },
@@ -21,6 +28,22 @@ export const as = {
   globexReviewer: { authorization: 'Bearer demo-globex-reviewer-key' },
   operator: { authorization: 'Bearer demo-operator-key' },
 };
+
+/**
+ * A keys file: the demo keys plus `extra` principals (`key`, `principal`, `orgId`, `roles`), for
+ * tests that need callers the demo does not have.
+ */
+export function keysFileWith(extra: Array<{ key: string; principal: string; orgId: string; roles: string[] }>): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'baton-keys-')), 'api-keys.yaml');
+  const entries = extra.map((e) => `  - { key: ${JSON.stringify(e.key)}, principal: ${JSON.stringify(e.principal)}, orgId: ${JSON.stringify(e.orgId)}, roles: ${JSON.stringify(e.roles)} }`);
+  writeFileSync(file, `${readFileSync(API_KEYS_FILE, 'utf8').trimEnd()}\n${entries.join('\n')}\n`);
+  return file;
+}
+
+/** The demo key that starts runs for an organisation. */
+export function submitterOf(orgId: string): Record<string, string> {
+  return orgId === 'globex' ? as.globexSubmitter : orgId === 'acme' ? as.submitter : as.admin;
+}
 
 export interface HttpResult {
   status: number;
@@ -63,6 +86,9 @@ export class StandaloneHarness {
       externalModel?: { url: string; model: string; apiKey?: string };
       /** The built console to serve at / (browser tests). */
       consoleDir?: string;
+      /** Another keys file than the demo one. */
+      apiKeysFile?: string;
+      idempotency?: IdempotencyOptions;
     } = {},
   ): Promise<StandaloneHarness> {
     const systems = options.systems ?? createSampleSystems();
@@ -73,7 +99,8 @@ export class StandaloneHarness {
       retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 },
       // Scans run when a test asks, so background runs never mix into another test's counts.
       schedules: false,
-      apiKeysFile: API_KEYS_FILE,
+      apiKeysFile: options.apiKeysFile ?? API_KEYS_FILE,
+      idempotency: options.idempotency,
       datasets: { banking77: BANKING77_DIR },
       webhooks: options.webhooks,
       externalModel: options.externalModel,
@@ -97,7 +124,8 @@ export class StandaloneHarness {
     return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
   }
 
-  async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>, headers?: Record<string, string>): Promise<string> {
+  /** Starts a run as the organisation's demo submitter (or with the headers given). */
+  async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>, headers: Record<string, string> = submitterOf(orgId)): Promise<string> {
     const response = await this.http('POST', `/workflows/${workflowId}/runs`, { orgId, payload }, headers);
     if (response.status !== 202) throw new Error(`start run failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.runId;

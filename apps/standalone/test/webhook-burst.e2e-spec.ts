@@ -43,7 +43,7 @@ describe('webhook burst', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    sut = await startWithWebhooks({ sources: { 'refund-form': { secrets: [secret], rateLimit: { perSecond: 1000, burst: BURST } } } });
+    sut = await startWithWebhooks({ sources: { 'refund-form': { orgIds: ['acme'], secrets: [secret], rateLimit: { perSecond: 1000, burst: BURST } } } });
     // Real HTTP on a port, so acknowledgement latency includes the socket, parsing and the reply.
     await sut.app.listen(0, '127.0.0.1');
     const { port } = sut.app.getHttpServer().address() as AddressInfo;

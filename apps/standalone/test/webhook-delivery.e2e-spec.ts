@@ -10,10 +10,10 @@ describe('webhook delivery', () => {
   beforeAll(async () => {
     sut = await startWithWebhooks({
       sources: {
-        'refund-form': { secrets: [secrets.refund, secrets.refundNext] },
+        'refund-form': { orgIds: ['acme', 'globex'], secrets: [secrets.refund, secrets.refundNext] },
         'support-form': { orgId: 'acme', secrets: [secrets.support] },
         'lead-form': { orgId: 'acme', secrets: [secrets.tight], maxBodyBytes: 512, rateLimit: { perSecond: 0.5, burst: 2 } },
-        orphan: { secrets: [secrets.orphan] },
+        orphan: { orgIds: ['acme'], secrets: [secrets.orphan] },
       },
     });
   });
@@ -43,7 +43,7 @@ describe('webhook delivery', () => {
   });
 
   it('processes a replayed webhook id once and answers the replays 202 with duplicate: true', async () => {
-    const runsBefore = (await sut.http('GET', '/runs?workflowId=refund-request&limit=500')).body.runs.length;
+    const runsBefore = (await sut.http('GET', '/runs?workflowId=refund-request&limit=500', undefined, as.operator)).body.runs.length;
     const request = { id: 'msg_replayed_1', secret: secrets.refund, body: { orgId: 'acme', payload: refund(42, 'replayed') } };
     const responses = await Promise.all(Array.from({ length: 5 }, () => postWebhook(sut, 'refund-form', request)));
     const later = await postWebhook(sut, 'refund-form', request);
@@ -54,7 +54,7 @@ describe('webhook delivery', () => {
     const runIds = await runsOf(sut, 'refund-form', 'msg_replayed_1');
     expect(runIds).toHaveLength(1);
     expect(await sut.settled(runIds[0])).toMatchObject({ data: { status: 'completed' } });
-    expect((await sut.http('GET', '/runs?workflowId=refund-request&limit=500')).body.runs.length).toBe(runsBefore + 1);
+    expect((await sut.http('GET', '/runs?workflowId=refund-request&limit=500', undefined, as.operator)).body.runs.length).toBe(runsBefore + 1);
   });
 
   it('accepts either secret during a rotation, and a header carrying several signatures', async () => {
@@ -144,14 +144,20 @@ describe('webhook delivery', () => {
       expect(responses[2].headers['retry-after']).toBe('2');
     });
 
-    it('400 naming the field for a malformed body, an unknown organisation or a payload the workflow refuses', async () => {
+    it('400 naming the field for a malformed body, one the database would refuse or a payload the workflow refuses; 403 for an organisation not the source’s', async () => {
       const malformed = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: '{"orgId": "acme", ' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.error).toBe('invalid_body');
 
       const unknownOrg = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: { orgId: 'nope', payload: refund(5) } });
-      expect(unknownOrg.status).toBe(400);
-      expect(unknownOrg.body.details.issues[0]).toMatchObject({ path: '/orgId' });
+      expect(unknownOrg.status).toBe(403);
+      expect(unknownOrg.body).toMatchObject({ error: 'organisation_not_allowed', details: { issues: [expect.objectContaining({ path: '/orgId' })] } });
+
+      // Signed, but never storable: refused at intake instead of a 202 retried for ever.
+      for (const text of ['"a\\u0000b"', '"\\ud800"']) {
+        const poisoned = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: `{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":${text}}}` });
+        expect(poisoned).toMatchObject({ status: 400, body: { error: 'invalid_body', details: { issues: [expect.objectContaining({ path: '/payload/reason' })] } } });
+      }
 
       const bad = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: { orgId: 'acme', payload: { customerId: 'c', amount: -5 } } });
       expect(bad.status).toBe(400);

@@ -9,6 +9,7 @@ export enum ActionErrorCode {
   InvalidBlockedRunRequest = 'invalid_blocked_run_request',
   UnknownCircuit = 'unknown_circuit',
   InvalidCircuitRequest = 'invalid_circuit_request',
+  FourEyes = 'four_eyes',
 }
 
 export class ActionException extends DomainException<ActionErrorCode> {}

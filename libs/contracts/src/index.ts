@@ -7,3 +7,4 @@ export * from './events/event.types';
 export * from './events/contract-violation.exception';
 export * from './events/event-validator.util';
 export * from './events/event-factory.util';
+export * from './money';

@@ -8,6 +8,8 @@ export enum DecisioningErrorCode {
   InvalidClassifierRequest = 'invalid_classifier_request',
   NotYourOrganisation = 'not_your_organisation',
   NotTheApprover = 'not_the_approver',
+  FourEyes = 'four_eyes',
+  InvalidReassignment = 'invalid_reassignment',
   NotFastTrack = 'not_fast_track',
   ClaimedBySomeoneElse = 'claimed_by_someone_else',
   ClassifierNotTrained = 'classifier_not_trained',

@@ -1,10 +1,13 @@
 import { CreateIngestionSchema1764144100000 } from './persistence/migrations/1764144100000-create-ingestion-schema';
 import { CreateWebhookInbox1764144150000 } from './persistence/migrations/1764144150000-create-webhook-inbox';
 import { CreateWebhookRate1764231100000 } from './persistence/migrations/1764231100000-create-webhook-rate';
+import { CreateIdempotencyKey1764500000000 } from './persistence/migrations/1764500000000-create-idempotency-key';
 
 export * from './ingestion.module';
 export * from './ingestion.exception';
 export * from './start-run/start-run.use-case';
+export * from './start-run/idempotency-options.types';
+export * from './start-run/idempotency-key-purge.service';
 export * from './schedules/scheduled-scan.service';
 export * from './record-changes/record-change-feed.types';
 export * from './record-changes/record-change.consumer';
@@ -18,4 +21,4 @@ export * from './webhooks/webhook-dispatcher.service';
 export * from './webhooks/webhook-inbox-purge.service';
 
 /** Migrations of the ingestion schema, run by every process that hosts the ingestion service. */
-export const ingestionMigrations = [CreateIngestionSchema1764144100000, CreateWebhookInbox1764144150000, CreateWebhookRate1764231100000];
+export const ingestionMigrations = [CreateIngestionSchema1764144100000, CreateWebhookInbox1764144150000, CreateWebhookRate1764231100000, CreateIdempotencyKey1764500000000];

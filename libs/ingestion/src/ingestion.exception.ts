@@ -6,6 +6,9 @@ export enum IngestionErrorCode {
   InvalidTrigger = 'invalid_trigger',
   UnknownOrganisation = 'unknown_organisation',
   RunNotFound = 'run_not_found',
+  NotYourOrganisation = 'not_your_organisation',
+  InvalidIdempotencyKey = 'invalid_idempotency_key',
+  IdempotencyKeyReused = 'idempotency_key_reused',
 }
 
 export class IngestionException extends DomainException<IngestionErrorCode> {}

@@ -3,6 +3,9 @@ import { IngressConsumer } from './ingress/ingress.consumer';
 import { recordChangeControllers, recordChangeProviders, RECORD_CHANGE_FEED, type RecordChangeFeed } from './record-changes/record-change.providers';
 import { RunsController } from './runs/runs.controller';
 import { ScheduledScanService } from './schedules/scheduled-scan.service';
+import { IdempotencyKeyPurgeService } from './start-run/idempotency-key-purge.service';
+import { IdempotencyKeyRepository } from './start-run/idempotency-key.repository';
+import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './start-run/idempotency-options.types';
 import { StartRunUseCase } from './start-run/start-run.use-case';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from './webhooks/webhook-options.types';
 import { webhookControllers, webhookProviders } from './webhooks/webhook.providers';
@@ -12,12 +15,14 @@ export interface IngestionOptions {
   webhooks?: WebhookOptions;
   /** The embedded default's change feed (the sample systems), bridged onto change-event topics. */
   changeFeed?: RecordChangeFeed;
+  /** How long the admin API remembers an Idempotency-Key (default 24 hours). */
+  idempotency?: IdempotencyOptions;
 }
 
 /** Trigger intake: the admin API's run and workflow endpoints, schedules, webhooks, and starting runs. */
 @Module({
   controllers: [RunsController, WorkflowsController, ...webhookControllers, ...recordChangeControllers],
-  providers: [StartRunUseCase, ScheduledScanService, IngressConsumer, ...webhookProviders, ...recordChangeProviders],
+  providers: [StartRunUseCase, IdempotencyKeyRepository, IdempotencyKeyPurgeService, ScheduledScanService, IngressConsumer, ...webhookProviders, ...recordChangeProviders],
   exports: [StartRunUseCase, ScheduledScanService],
 })
 export class IngestionModule {
@@ -27,6 +32,7 @@ export class IngestionModule {
       module: IngestionModule,
       providers: [
         { provide: WEBHOOK_OPTIONS, useValue: options.webhooks ?? {} },
+        { provide: IDEMPOTENCY_OPTIONS, useValue: options.idempotency ?? {} },
         ...(options.changeFeed ? [{ provide: RECORD_CHANGE_FEED, useValue: options.changeFeed }] : []),
       ],
     };

@@ -126,5 +126,7 @@ export interface CompiledAction {
   readonly when?: Expression;
   /** An outbound message, held as a draft for a person when the run is sensitive. */
   readonly message: boolean;
+  /** Of a message: the arguments a reviewer may change in its draft (`subject`, `body` unless the workflow says). */
+  readonly editable: readonly string[];
   readonly verify: CompiledVerification;
 }

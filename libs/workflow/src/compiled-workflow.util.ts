@@ -7,7 +7,7 @@ import type {
 } from './compiled-workflow.types';
 import { deepFreeze } from './deep-freeze.util';
 import { Expression } from './expression.util';
-import type { TriggerPayloadIssue, TriggerPayloadValidator } from './trigger-payload.util';
+import type { TriggerPayloadContext, TriggerPayloadIssue, TriggerPayloadValidator } from './trigger-payload.util';
 import type { WorkflowDefinition } from './workflow-definition.schema';
 
 export interface CompiledWorkflowParts {
@@ -64,10 +64,10 @@ export class CompiledWorkflow {
 
   /**
    * Checks a payload against `trigger.schema`, reporting every problem at once. Without a schema
-   * every payload is accepted.
+   * every payload is accepted. Money fields (`money: true`) are checked in the context's currency.
    */
-  validateTrigger(payload: unknown): TriggerPayloadIssue[] {
-    return this.payloadValidator ? this.payloadValidator(payload) : [];
+  validateTrigger(payload: unknown, context?: TriggerPayloadContext): TriggerPayloadIssue[] {
+    return this.payloadValidator ? this.payloadValidator(payload, context) : [];
   }
 
   /** Every compiled expression, in document order. */

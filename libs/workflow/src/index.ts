@@ -16,7 +16,7 @@ export type { ExpressionScope, ExpressionVariableName } from './cel-environment.
 export * from './compiled-workflow.types';
 export { CompiledWorkflow } from './compiled-workflow.util';
 export { DEFAULT_THRESHOLDS } from './workflow-compiler.util';
-export type { TriggerPayloadIssue } from './trigger-payload.util';
+export type { TriggerPayloadContext, TriggerPayloadIssue } from './trigger-payload.util';
 export { parseDuration } from './duration.util';
 export {
   RECONCILE_STEP_CONNECTOR,

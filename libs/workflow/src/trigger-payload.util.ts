@@ -1,3 +1,4 @@
+import { decimalPlaces, moneyPrecisionProblem } from '@baton/contracts';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { translateSchemaErrors, type SchemaIssue } from './schema-issue.util';
@@ -12,13 +13,18 @@ export interface TriggerPayloadIssue {
   readonly rule: string;
 }
 
-export type TriggerPayloadValidator = (payload: unknown) => TriggerPayloadIssue[];
+/** What a payload is checked in: the currency of money fields (`money: true`), the organisation's. */
+export interface TriggerPayloadContext {
+  readonly currency?: string;
+}
+
+export type TriggerPayloadValidator = (payload: unknown, context?: TriggerPayloadContext) => TriggerPayloadIssue[];
 
 export type TriggerSchemaCompilation =
   | { readonly ok: true; readonly validate: TriggerPayloadValidator }
   | { readonly ok: false; readonly issues: SchemaIssue[] };
 
-function createPayloadAjv(): Ajv2020 {
+function createPayloadAjv(context: { currency?: string }): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
     // Typos such as `requried` must fail at load time instead of silently validating nothing;
@@ -34,15 +40,38 @@ function createPayloadAjv(): Ajv2020 {
     logger: false,
   });
   addFormats(ajv);
+  // `money: true` marks an amount in major units: it may have no more decimals than the
+  // currency's minor unit (ISO 4217), so 499.999 never passes as "under 500" to be rounded later.
+  ajv.addKeyword({
+    keyword: 'money',
+    type: 'number',
+    schemaType: 'boolean',
+    errors: true,
+    validate: function money(this: unknown, enabled: boolean, amount: number): boolean {
+      if (!enabled) return true;
+      // An organisation without a currency setting gets the two decimals most currencies have.
+      const problem = context.currency
+        ? moneyPrecisionProblem(amount, context.currency)
+        : decimalPlaces(amount) > 2
+          ? `must have at most 2 decimal places, got ${amount}`
+          : null;
+      if (!problem) return true;
+      (money as unknown as { errors: Partial<ErrorObject>[] }).errors = [{ keyword: 'money', message: problem, params: {} }];
+      return false;
+    },
+  });
   return ajv;
 }
+
 
 /**
  * Compiles a workflow's payload schema once. Each schema gets its own ajv instance so that two
  * workflows declaring the same `$id` cannot collide, and so that no remote `$ref` is ever fetched.
  */
 export function compileTriggerSchema(schema: Record<string, unknown>): TriggerSchemaCompilation {
-  const ajv = createPayloadAjv();
+  // Validation is synchronous, so one context per compiled schema, set for each call, is safe.
+  const context: { currency?: string } = {};
+  const ajv = createPayloadAjv(context);
   if (!ajv.validateSchema(schema)) {
     // The meta-schema's anyOf branches report one mistake several ways; keep one per place.
     const seen = new Set<string>();
@@ -60,7 +89,10 @@ export function compileTriggerSchema(schema: Record<string, unknown>): TriggerSc
   }
   return {
     ok: true,
-    validate: (payload) => (validator(payload) ? [] : (validator.errors ?? []).map(toPayloadIssue)),
+    validate: (payload, given) => {
+      context.currency = given?.currency;
+      return validator(payload) ? [] : (validator.errors ?? []).map(toPayloadIssue);
+    },
   };
 }
 

@@ -20,6 +20,9 @@ import { compileTriggerSchema, type TriggerPayloadValidator } from './trigger-pa
 import type { ConnectorArgsDefinition, WorkflowDefinition } from './workflow-definition.schema';
 import { formatDocumentPath, type DocumentPath } from './yaml-document.util';
 
+/** What a reviewer may change in a held message unless its workflow says otherwise: the content, never the recipients. */
+export const DEFAULT_EDITABLE = ['subject', 'body'] as const;
+
 export const DEFAULT_THRESHOLDS: DecisionThresholds = Object.freeze({ auto: 0.9, suggest: 0.6 });
 
 // The fields `run` and `decision` are documented to carry; anything else is a typo.
@@ -227,8 +230,12 @@ class DefinitionCompiler {
         args,
         ...(when ? { when } : {}),
         message: action.message ?? false,
+        editable: [...(action.editable ?? DEFAULT_EDITABLE)],
         verify,
       };
+      if (action.editable && !action.message) {
+        this.issues.push({ path: [...at, 'editable'], atKey: true, message: 'only a message (message: true) is held as a draft a reviewer can edit' });
+      }
       return compiled;
     });
   }

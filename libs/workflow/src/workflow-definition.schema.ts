@@ -203,6 +203,11 @@ const actionSchema = {
     when: celExpression,
     /** An outbound message (email, chat): held as a draft when the run is sensitive. */
     message: { type: 'boolean' },
+    /**
+     * The arguments of a held draft a reviewer may change; default `[subject, body]`. Recipients
+     * (`to`) are changeable only when listed here.
+     */
+    editable: { type: 'array', items: { type: 'string', pattern: IDENTIFIER_PATTERN }, uniqueItems: true },
     verify: {
       type: 'object',
       additionalProperties: false,

@@ -10,6 +10,8 @@ export const ingestionEnvSchema = z.object({
   BATON_API_KEYS_FILE: z.string().min(1).optional(),
   // No default either: a deployment never runs on the demo webhook secrets.
   BATON_WEBHOOK_SOURCES: z.string().min(1).optional(),
+  /** How long the admin API remembers an Idempotency-Key after its first use. */
+  BATON_IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 });
 
 export type IngestionEnv = z.infer<typeof ingestionEnvSchema>;

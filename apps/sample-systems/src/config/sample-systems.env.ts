@@ -7,6 +7,8 @@ export const sampleSystemsEnvSchema = z.object({
   ...otelEnvShape,
   BATON_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   BATON_HTTP_PORT: envPort(8090),
+  // No default: without a keys file the sample systems' routes refuse every call.
+  BATON_API_KEYS_FILE: z.string().min(1).optional(),
 });
 
 export type SampleSystemsEnv = z.infer<typeof sampleSystemsEnvSchema>;

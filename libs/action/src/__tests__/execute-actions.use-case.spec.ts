@@ -64,14 +64,14 @@ describe(ExecuteActionsUseCase.name, () => {
   });
 
   /** A refund-request run, moved to `decided` as decisioning would, and its run.decided event. */
-  async function decidedRefund(amount: number, decision: Record<string, unknown> = {}): Promise<{ run: RunRef; event: RunDecided }> {
+  async function decidedRefund(amount: number, decision: Record<string, unknown> = {}, startedBy?: string): Promise<{ run: RunRef; event: RunDecided }> {
     const run: RunRef = { runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' };
     for (const [from, to, stage] of [
       [null, 'triggered', 'ingestion'],
       ['triggered', 'enriched', 'enrichment'],
       ['enriched', 'decided', 'decisioning'],
     ] as const) {
-      await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to, from: [from], stage }));
+      await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to, from: [from], stage, ...(to === 'triggered' && startedBy ? { actor: startedBy } : {}) }));
     }
     const customer = await systems.crm.call('getCustomer', { customerId: SampleIds.customers.northwind });
     const account = await systems.billing.call('getAccount', { accountId: (customer as { billingAccountId: string }).billingAccountId });
@@ -226,6 +226,17 @@ describe(ExecuteActionsUseCase.name, () => {
       expect(refunds().map((r) => r.amount)).toEqual([900]);
     });
 
+    it('does not let the person who started a held-back run approve it', async () => {
+      const { run, event } = await decidedRefund(700, {}, 'person:ops@acme.example');
+      expect(await sut.execute(event)).toBe('processed');
+      expect((await ledger.current(run.runId))!.state).toBe('blocked');
+
+      await expect(resolveBlocked.retry(operator, run.runId, 'mine', true)).rejects.toMatchObject({ code: ActionErrorCode.FourEyes, disposition: 'forbidden' });
+      expect((await ledger.current(run.runId))!.state).toBe('blocked');
+      await resolveBlocked.retry({ ...operator, id: 'head-of-ops@acme.example' }, run.runId, 'checked', true);
+      expect((await ledger.current(run.runId))!.state).toBe('decided');
+    });
+
     it('checks the limit only where one is set and no person decided; a limit per currency holds back any other currency', async () => {
       const byPerson = await decidedRefund(900, { decidedBy: { kind: 'person', id: 'head-of-finance@acme.example' } });
       expect(await sut.execute(byPerson.event)).toBe('processed');
@@ -344,7 +355,8 @@ describe(ExecuteActionsUseCase.name, () => {
     await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'triggered', stage: 'ingestion' }));
     await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' }));
     await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'decided', from: ['enriched'], stage: 'decisioning' }));
-    const receivable = ((await systems.billing.call('listReceivables', {})) as Array<Record<string, unknown>>)[0]!;
+    // One of acme's own: the systems refuse a record of another organisation to an acme run.
+    const receivable = ((await systems.billing.call('listReceivables', { orgId: run.orgId })) as Array<Record<string, unknown>>)[0]!;
     const customer = await systems.crm.call('getCustomer', { customerId: receivable['customerId'] });
     const event = createEvent(
       EventTypes.runDecided,

@@ -1,6 +1,6 @@
 import { RunLedger } from '@baton/platform-database';
-import { ApiKeyGuard, canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, Param, Patch, Query, UseGuards } from '@nestjs/common';
+import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ActionErrorCode, ActionException } from '../action.exception';
 import { QueuedActionRepository, type QueuedAction } from './queued-action.repository';
@@ -21,7 +21,6 @@ const MAX_PRIORITY = 1_000_000;
  */
 @ApiTags('action-queue')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('action-queue')
 export class ActionQueueController {

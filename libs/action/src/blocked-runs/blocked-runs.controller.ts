@@ -1,5 +1,5 @@
-import { ApiKeyGuard, canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ActionErrorCode, ActionException } from '../action.exception';
 import { BlockedRunRepository, type BlockedRun, type BlockedRunSummary } from './blocked-run.repository';
@@ -32,7 +32,6 @@ export class CloseBlockedRunDto {
  */
 @ApiTags('blocked-runs')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('blocked-runs')
 export class BlockedRunsController {

@@ -67,6 +67,10 @@ export class ResolveBlockedRunUseCase {
       const blocked = await this.blockedRun(uow, principal, runId, view);
       const why = `${approve ? 'approved and retried' : 'retry requested'} by ${principal.id}${reason ? `: ${reason}` : ''}`;
       const { run, row } = blocked;
+      // Four eyes on money: approving takes the decision, and whoever started the run may not take it.
+      if (approve && blocked.view.timeline[0]?.actor === `person:${principal.id}`) {
+        throw new ActionException(ActionErrorCode.FourEyes, `${principal.id} started run ${runId} and may not approve it: a second person must`, { runId }, 'forbidden');
+      }
       let receipt: RetryReceipt;
       if (row) {
         await uow.transition(run, { to: 'decided', from: ['blocked'], stage: 'action', reason: why, detail: { carried: row.done.map((d) => d.id), blockedOn: row.step, approved: approve } });

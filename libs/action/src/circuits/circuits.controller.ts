@@ -1,6 +1,6 @@
 import { ConnectorRegistry } from '@baton/connectors';
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ActionErrorCode, ActionException } from '../action.exception';
 import { ActionQueueDrainer } from '../action-queue/action-queue-drainer.service';
@@ -35,7 +35,6 @@ const MAX_REASON = 500;
  */
 @ApiTags('circuits')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('circuits')
 export class CircuitsController {
@@ -59,6 +58,8 @@ export class CircuitsController {
   }
 
   @Post(':connector/force')
+  // A connector serves every organisation: holding its circuit is for an operator of all of them.
+  @AllOrganisations()
   @HttpCode(200)
   @ApiOperation({ summary: 'Holds a connector’s circuit open or closed in every replica until released; audited.' })
   @ApiBody({ type: ForceCircuitDto })
@@ -69,6 +70,7 @@ export class CircuitsController {
   }
 
   @Delete(':connector/force')
+  @AllOrganisations()
   @ApiOperation({ summary: 'Ends an override: the circuit is closed and its breaker decides again; audited.' })
   async release(@CurrentPrincipal() principal: Principal, @Param('connector') connector: string): Promise<CircuitStatus> {
     const view = await this.overrides.release(principal, connector);

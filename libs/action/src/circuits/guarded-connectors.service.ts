@@ -44,7 +44,9 @@ export class GuardedConnectors {
     const started = performance.now();
     try {
       // The registry's connector makes the call's span (TracedConnector).
-      const result = await this.connectors.get(connector).call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId, purpose: 'action', step: ctx.actionId });
+      const result = await this.connectors
+        .get(connector)
+        .call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId, orgId: ctx.orgId, purpose: 'action', step: ctx.actionId });
       this.observe(connector, operation, 'succeeded', started);
       breaker.succeeded();
       return { status: 'succeeded', result, durationMs: ms(started) };

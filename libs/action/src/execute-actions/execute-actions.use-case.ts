@@ -156,7 +156,7 @@ export class ExecuteActionsUseCase {
         await this.ledger.consume(null, (uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
         r.state = 'acting';
       }
-      const call = await this.connectors.call(action.connector, action.operation, args, { idempotencyKey, runId: r.run.runId, actionId: action.id });
+      const call = await this.connectors.call(action.connector, action.operation, args, { idempotencyKey, runId: r.run.runId, orgId: r.run.orgId, actionId: action.id });
       if (call.status === 'succeeded') {
         const done: ActionOutcome = { ...base, args, status: 'succeeded', result: call.result, attempts: r.attempt, durationMs: call.durationMs };
         results[action.id] = call.result;

@@ -85,15 +85,16 @@ describe(BillingSampleSystem.name, () => {
   });
 
   describe('refunds', () => {
-    const refundArgs = { accountId: accounts.northwind, amount: 120.499, currency: 'USD', reason: 'double charge' };
+    const refundArgs = { accountId: accounts.northwind, amount: 120.5, currency: 'USD', reason: 'double charge' };
 
-    it('issues a refund rounded to cents and reads it back', async () => {
+    it('issues a refund and reads it back', async () => {
       clock = LATER;
       const refund = await sut.call('issueRefund', refundArgs);
 
       expect(refund).toEqual({
         refundId: 're_1001',
         accountId: 'acct_northwind',
+        orgId: 'acme',
         amount: 120.5,
         currency: 'USD',
         reason: 'double charge',
@@ -120,6 +121,9 @@ describe(BillingSampleSystem.name, () => {
       [{ accountId: 'acct_nobody' }, 'billing.issueRefund: accountId "acct_nobody" not found'],
       [{ reason: '' }, 'billing.issueRefund: reason must not be empty'],
       [{ invoiceId: 'inv_1009' }, 'billing.issueRefund: invoiceId "inv_1009" belongs to account acct_wayne, not acct_northwind'],
+      // Finer than a cent is refused, never rounded: 499.999999 must not become 500.00 after a limit check.
+      [{ amount: 499.999999 }, 'billing.issueRefund: amount must have at most 2 decimal places in USD (its minor unit), got 499.999999'],
+      [{ amount: 120.499 }, 'billing.issueRefund: amount must have at most 2 decimal places in USD (its minor unit), got 120.499'],
     ])('rejects %j as a data failure naming the field', async (override, message) => {
       const error = await rejection(sut.call('issueRefund', { ...refundArgs, ...override }));
 

@@ -105,8 +105,8 @@ describe(CrmSampleSystem.name, () => {
       expect(await sut.call('getLead', { leadId: leads.misrouted })).toMatchObject({ employees: 15000, ownerTeam: 'smb' });
     });
 
-    it('creates a lead', async () => {
-      const lead = await sut.call('createLead', { ...newLead, employees: 700 });
+    it('creates a lead of the organisation the call is made for', async () => {
+      const lead = await sut.call('createLead', { ...newLead, employees: 700 }, { orgId: 'acme' });
 
       expect(lead).toEqual({
         leadId: 'lead_1004',
@@ -116,8 +116,9 @@ describe(CrmSampleSystem.name, () => {
         ownerTeam: 'mid-market',
         status: 'new',
         createdAt: NOW.toISOString(),
+        orgId: 'acme',
       });
-      expect(await sut.call('getLead', { leadId: 'lead_1004' })).toEqual(lead);
+      expect(await sut.call('getLead', { leadId: 'lead_1004' }, { orgId: 'acme' })).toEqual(lead);
     });
 
     it('creates one lead per idempotency key', async () => {

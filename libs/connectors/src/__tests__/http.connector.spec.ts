@@ -121,6 +121,16 @@ describe(HttpConnector.name, () => {
       expect(server.requests[0]!.headers).not.toHaveProperty('idempotency-key');
     });
 
+    it('serves only the organisations it is configured for: a call for another is refused before any request', async () => {
+      const sut = createSut({ orgIds: ['acme'] });
+
+      await expect(sut.call('getLead', { leadId: 'l1' }, { orgId: 'acme' })).resolves.toEqual({ ok: true });
+      const error = await rejection(sut.call('createLead', { orgId: 'o', email: 'a@b.example' }, { orgId: 'globex', idempotencyKey: 'k' }));
+
+      expect(error).toMatchObject({ failureClass: 'data', code: 'wrong_organisation', message: 'crm.createLead: this connector is configured for acme, not globex' });
+      expect(server.requests).toHaveLength(1);
+    });
+
     it('sends query arguments, repeating a list', async () => {
       await createSut().call('listLeads', { status: 'open', tag: ['a', 'b'] });
 

@@ -20,11 +20,11 @@ describe(NotificationsSampleSystem.name, () => {
     sut = new NotificationsSampleSystem({ now: () => NOW });
   });
 
-  it('sends an email and reads it back', async () => {
-    const sent = await sut.call('send', email);
+  it('sends an email for an organisation and reads it back', async () => {
+    const sent = await sut.call('send', email, { orgId: 'acme' });
 
     expect(sent).toEqual({ messageId: 'msg_1001', status: 'sent' });
-    expect(await sut.call('getMessage', { messageId: 'msg_1001' })).toEqual({
+    expect(await sut.call('getMessage', { messageId: 'msg_1001' }, { orgId: 'acme' })).toEqual({
       messageId: 'msg_1001',
       channel: 'email',
       to: 'dana@acme.example',
@@ -32,6 +32,7 @@ describe(NotificationsSampleSystem.name, () => {
       body: 'We refunded 20 USD.',
       status: 'sent',
       sentAt: NOW.toISOString(),
+      orgId: 'acme',
     });
   });
 

@@ -1,6 +1,31 @@
+import { ApiKeyRegistry, configureHttpApp, EdgeAuthModule } from '@baton/platform-edge';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConnectorError, connectRemoteConnectors, createSampleSystems, SampleSystemsHttpModule, type ConnectorRegistry, type SampleSystems } from '../index';
+
+const SERVICES_KEY = 'services-key-for-tests';
+const OPERATOR_KEY = 'operator-key-for-tests';
+
+/** The sample systems served as the sample-systems app serves them, with its guard and keys. */
+async function startHost(systems: SampleSystems): Promise<NestFastifyApplication> {
+  @Module({
+    imports: [
+      EdgeAuthModule.forRoot({
+        apiKeys: ApiKeyRegistry.of([
+          { key: SERVICES_KEY, id: 'services@baton.example', orgId: '*', roles: ['connector'] },
+          { key: OPERATOR_KEY, id: 'operator@baton.example', orgId: '*', roles: ['operator'] },
+        ]),
+      }),
+      SampleSystemsHttpModule.forRoot(systems, { serveConnectors: true }),
+    ],
+  })
+  class HostModule {}
+  const host = await NestFactory.create<NestFastifyApplication>(HostModule, new FastifyAdapter(), { logger: false });
+  configureHttpApp(host);
+  await host.listen({ port: 0, host: '127.0.0.1' });
+  return host;
+}
 
 describe('RemoteConnector', () => {
   let host: NestFastifyApplication;
@@ -9,9 +34,8 @@ describe('RemoteConnector', () => {
 
   beforeAll(async () => {
     systems = createSampleSystems();
-    host = await NestFactory.create<NestFastifyApplication>(SampleSystemsHttpModule.forRoot(systems), new FastifyAdapter(), { logger: false });
-    await host.listen({ port: 0, host: '127.0.0.1' });
-    sut = await connectRemoteConnectors(await host.getUrl());
+    host = await startHost(systems);
+    sut = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
   });
   afterAll(async () => host.close());
   afterEach(() => systems.reset());
@@ -22,7 +46,7 @@ describe('RemoteConnector', () => {
   });
 
   it('acts on the host’s systems, so a write made through one client is read back through another', async () => {
-    const other = await connectRemoteConnectors(await host.getUrl());
+    const other = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
     const refund = (await sut.get('billing').call('issueRefund', { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' }, { idempotencyKey: 'k-1' })) as { refundId: string };
     expect(await other.get('billing').call('getRefund', { refundId: refund.refundId })).toMatchObject({ amount: 12, status: 'issued' });
     await sut.get('billing').call('issueRefund', { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' }, { idempotencyKey: 'k-1' });
@@ -43,13 +67,41 @@ describe('RemoteConnector', () => {
   });
 
   it('reports an unreachable host as an infrastructure failure', async () => {
-    const registry = await connectRemoteConnectors(await host.getUrl());
+    const registry = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
     await host.close();
     try {
       await expect(registry.get('crm').call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({ failureClass: 'infrastructure', code: 'connection_refused' });
     } finally {
-      host = await NestFactory.create<NestFastifyApplication>(SampleSystemsHttpModule.forRoot(systems), new FastifyAdapter(), { logger: false });
-      await host.listen({ port: 0, host: '127.0.0.1' });
+      host = await startHost(systems);
+      sut = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
     }
+  });
+
+  it('carries the organisation of each call, so the host refuses records of another', async () => {
+    await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }, { orgId: 'acme' })).resolves.toMatchObject({ id: 'cus_northwind' });
+    await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }, { orgId: 'globex' })).rejects.toMatchObject({
+      failureClass: 'data',
+      code: 'wrong_organisation',
+      message: 'crm.getCustomer: customerId "cus_northwind" belongs to another organisation than globex',
+    });
+  });
+
+  it('serves connector calls only to a key of the connector role, and the sample data only to operators', async () => {
+    const url = await host.getUrl();
+    await expect(connectRemoteConnectors(url, { waitMs: 1000 })).rejects.toThrow('refused the services\' key (HTTP 401)');
+    await expect(connectRemoteConnectors(url, { apiKey: OPERATOR_KEY, waitMs: 1000 })).rejects.toThrow('(HTTP 403)');
+    const call = (key?: string) =>
+      fetch(`${url}/connectors/billing/issueRefund`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ args: { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' } }),
+      });
+    expect((await call()).status).toBe(401);
+    expect((await call(OPERATOR_KEY)).status).toBe(403);
+    expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+    expect((await fetch(`${url}/samples`)).status).toBe(401);
+    expect((await fetch(`${url}/samples`, { headers: { authorization: `Bearer ${SERVICES_KEY}` } })).status).toBe(403);
+    expect((await fetch(`${url}/samples`, { headers: { authorization: `Bearer ${OPERATOR_KEY}` } })).status).toBe(200);
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
   });
 });

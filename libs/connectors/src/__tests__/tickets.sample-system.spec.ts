@@ -33,6 +33,8 @@ describe(TicketsSampleSystem.name, () => {
       status: 'open',
       idempotencyKey: 'run-4:ticket',
       createdAt: NOW.toISOString(),
+      // A system call names no organisation: the ticket takes the requester's.
+      orgId: 'globex',
     });
     expect(await sut.call('getTicket', { ticketId: 'tkt_1004' })).toEqual(ticket);
   });

@@ -49,6 +49,8 @@ export interface HttpConnectorConfig {
    */
   readonly allowList?: readonly string[];
   readonly maxResponseBytes?: number;
+  /** The organisations this API's account serves; calls for any other are refused. All when unset. */
+  readonly orgIds?: readonly string[];
   readonly operations: readonly HttpOperationConfig[];
 }
 

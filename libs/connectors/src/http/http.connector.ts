@@ -1,6 +1,7 @@
 import { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorError, ConnectorErrorCode } from '../port/connector.exception';
 import type { ArgPresence, Connector, ConnectorCallContext, OperationSpec } from '../port/connector.types';
+import { assertConfiguredFor } from '../port/connector-tenancy.util';
 import { GuardedHttpClient } from './guarded-http.client';
 import type { HttpAuth, HttpConnectorConfig, HttpConnectorDeps, HttpOperationConfig } from './http-connector.types';
 import { failureForStatus } from './http-failure.util';
@@ -36,9 +37,11 @@ export class HttpConnector implements Connector {
   private readonly headers: Readonly<Record<string, string>>;
   private readonly client: GuardedHttpClient;
   private readonly now: () => Date;
+  private readonly orgIds?: readonly string[];
 
   constructor(config: HttpConnectorConfig, deps: HttpConnectorDeps = {}) {
     this.name = config.name;
+    this.orgIds = config.orgIds;
     const problem = (text: string) => new Error(`http connector "${config.name}": ${text}`);
     if (!/^[A-Za-z][\w-]*$/.test(config.name ?? '')) throw problem('name must be a word such as "billing"');
     this.baseUrl = parseBaseUrl(config.baseUrl, problem);
@@ -66,6 +69,7 @@ export class HttpConnector implements Connector {
         `${this.name}.${operation}: unknown operation (known: ${[...this.table.keys()].join(', ')})`,
       );
     }
+    assertConfiguredFor(this.name, operation, this.orgIds, ctx);
     const reader = this.readArgs(compiled, args, ctx);
     const { config } = compiled;
     const headers: Record<string, string> = { ...this.headers };

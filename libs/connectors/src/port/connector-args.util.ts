@@ -1,4 +1,5 @@
 import { ConnectorError, ConnectorErrorCode } from './connector.exception';
+import { moneyPrecisionProblem } from '@baton/contracts';
 import { roundToCents } from './money.util';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -71,6 +72,20 @@ export class ConnectorArgs {
     const rounded = roundToCents(value);
     if (rounded <= 0) throw this.invalid(field, 'must be at least 0.01');
     return rounded;
+  }
+
+  /**
+   * A positive amount in major units of `currency`, exactly as given: one finer than the
+   * currency's minor unit (499.999 in USD) is refused, never rounded into something else.
+   */
+  money(field: string, currency: string): number {
+    const value = this.present(field);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw this.invalid(field, 'must be a positive number');
+    }
+    const problem = moneyPrecisionProblem(value, currency);
+    if (problem) throw this.invalid(field, problem);
+    return value;
   }
 
   currency(field: string): string {

@@ -9,6 +9,8 @@ export const ConnectorErrorCode = {
   NotFound: 'not_found',
   InvalidState: 'invalid_state',
   IdempotencyKeyReused: 'idempotency_key_reused',
+  /** The record belongs to another organisation than the call's: a data failure, nothing is done. */
+  WrongOrganisation: 'wrong_organisation',
   Timeout: 'timeout',
   RateLimited: 'rate_limited',
   ServerError: 'server_error',

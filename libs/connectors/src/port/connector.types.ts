@@ -16,6 +16,12 @@ export interface ConnectorCallContext {
   readonly purpose?: ConnectorCallPurpose;
   /** The workflow step (action id) the call belongs to, for the call's span. */
   readonly step?: string;
+  /**
+   * The organisation the call is made for (the run's). A target refuses any record of another
+   * organisation as a data failure, and stamps records it creates with this one. Absent only for
+   * the system's own calls across organisations (schedule scans, reconciliation sweeps).
+   */
+  readonly orgId?: string;
 }
 
 export type OperationKind = 'read' | 'write';

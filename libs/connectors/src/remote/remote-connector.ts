@@ -13,6 +13,8 @@ export interface ConnectorCallRequest {
   args: Record<string, unknown>;
   idempotencyKey?: string;
   runId?: string;
+  /** The organisation the call is made for (ConnectorCallContext.orgId). */
+  orgId?: string;
 }
 
 /** A failed call's body: the connector error as the hosting process classified it. */
@@ -32,15 +34,22 @@ export class RemoteConnector implements Connector {
     readonly operations: readonly OperationSpec[],
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
+    /** The key the host knows these services by (role `connector`). */
+    private readonly apiKey?: string,
   ) {}
 
   async call(operation: string, args: Record<string, unknown>, ctx: ConnectorCallContext = {}): Promise<unknown> {
-    const body: ConnectorCallRequest = { args, ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}), ...(ctx.runId ? { runId: ctx.runId } : {}) };
+    const body: ConnectorCallRequest = {
+      args,
+      ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+      ...(ctx.runId ? { runId: ctx.runId } : {}),
+      ...(ctx.orgId ? { orgId: ctx.orgId } : {}),
+    };
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}/connectors/${encodeURIComponent(this.name)}/${encodeURIComponent(operation)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...authorization(this.apiKey) },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -68,24 +77,33 @@ export class RemoteConnector implements Connector {
  * Waits for the host while it starts (a service and the host come up together), then fails
  * start-up with the reason.
  */
-export async function connectRemoteConnectors(baseUrl: string, options: { timeoutMs?: number; waitMs?: number } = {}): Promise<ConnectorRegistry> {
+export async function connectRemoteConnectors(baseUrl: string, options: { timeoutMs?: number; waitMs?: number; apiKey?: string } = {}): Promise<ConnectorRegistry> {
   const base = baseUrl.replace(/\/$/, '');
   const deadline = Date.now() + (options.waitMs ?? 30_000);
   let lastError = '';
   while (Date.now() < deadline) {
+    let response: Response | undefined;
     try {
-      const response = await fetch(`${base}/connectors`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) {
-        const { connectors } = (await response.json()) as { connectors: RemoteConnectorDescription[] };
-        const registry = new ConnectorRegistry();
-        for (const c of connectors) registry.register(new RemoteConnector(c.name, c.operations, base, options.timeoutMs ?? 10_000));
-        return registry;
-      }
-      lastError = `HTTP ${response.status}`;
+      response = await fetch(`${base}/connectors`, { headers: authorization(options.apiKey), signal: AbortSignal.timeout(2000) });
     } catch (error) {
       lastError = (error as Error).message;
     }
+    if (response?.ok) {
+      const { connectors } = (await response.json()) as { connectors: RemoteConnectorDescription[] };
+      const registry = new ConnectorRegistry();
+      for (const c of connectors) registry.register(new RemoteConnector(c.name, c.operations, base, options.timeoutMs ?? 10_000, options.apiKey));
+      return registry;
+    }
+    // A refused key will not be accepted by waiting: say so at once.
+    if (response?.status === 401 || response?.status === 403) {
+      throw new Error(`connectors host ${base} refused the services' key (HTTP ${response.status}): set BATON_CONNECTORS_API_KEY to a key of the connector role in its keys file`);
+    }
+    if (response) lastError = `HTTP ${response.status}`;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`connectors host ${base} unavailable: ${lastError}`);
+}
+
+function authorization(apiKey: string | undefined): Record<string, string> {
+  return apiKey ? { authorization: `Bearer ${apiKey}` } : {};
 }

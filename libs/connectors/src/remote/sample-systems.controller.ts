@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AllOrganisations, RequireRoles } from '@baton/platform-edge';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { SampleSystems } from '../sample/sample-systems.factory';
 import type { FaultSettings } from '../sample/sample-system.types';
 
@@ -10,9 +11,13 @@ type Name = (typeof NAMES)[number];
 
 /**
  * The sample systems of record, for the walkthrough, demos and fault tests: see their data and
- * effect counts, and switch faults on and off to watch Baton handle them.
+ * effect counts, and switch faults on and off to watch Baton handle them. Their data is every
+ * organisation's and a fault hits every organisation, so only operators of all may use them.
  */
 @ApiTags('sample systems')
+@ApiBearerAuth()
+@RequireRoles('operator')
+@AllOrganisations()
 @Controller('samples')
 export class SampleSystemsController {
   constructor(@Inject(SAMPLE_SYSTEMS) private readonly systems: SampleSystems) {}

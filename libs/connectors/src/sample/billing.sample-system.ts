@@ -22,7 +22,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     return [
       {
         spec: { name: 'getAccount', kind: 'read', description: 'A billing account by id.', args: { accountId: 'required' } },
-        run: (args) => this.account(args),
+        run: (args, ctx) => this.account(args, ctx),
       },
       {
         spec: {
@@ -31,7 +31,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           description: 'Accounts, optionally of one organisation or customer, ordered by id.',
           args: { orgId: 'optional', customerId: 'optional' },
         },
-        run: (args) => this.listAccounts(args),
+        run: (args, ctx) => this.listAccounts(args, ctx),
       },
       {
         spec: {
@@ -40,7 +40,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           description: 'Invoices, optionally by status, account or organisation, oldest first.',
           args: { status: 'optional', accountId: 'optional', orgId: 'optional' },
         },
-        run: (args) => this.listInvoices(args),
+        run: (args, ctx) => this.listInvoices(args, ctx),
       },
       {
         spec: {
@@ -49,11 +49,11 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           description: 'Open invoices with their age: days past the due date by the billing clock, oldest first.',
           args: { orgId: 'optional' },
         },
-        run: (args) => this.listReceivables(args),
+        run: (args, ctx) => this.listReceivables(args, ctx),
       },
       {
         spec: { name: 'getInvoice', kind: 'read', description: 'An invoice by id.', args: { invoiceId: 'required' } },
-        run: (args) => this.invoice(args),
+        run: (args, ctx) => this.invoice(args, ctx),
       },
       {
         spec: {
@@ -74,7 +74,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       },
       {
         spec: { name: 'getRefund', kind: 'read', description: 'A refund by id.', args: { refundId: 'required' } },
-        run: (args) => this.refund(args),
+        run: (args, ctx) => this.refund(args, ctx),
       },
       {
         spec: {
@@ -83,7 +83,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           description: 'Refunds, optionally of one account, in the order issued.',
           args: { accountId: 'optional' },
         },
-        run: (args) => this.listAdjustments(args, this.data.refunds),
+        run: (args, ctx) => this.listAdjustments(args, ctx, this.data.refunds),
       },
       {
         spec: {
@@ -114,7 +114,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       },
       {
         spec: { name: 'getCredit', kind: 'read', description: 'A credit by id.', args: { creditId: 'required' } },
-        run: (args) => this.credit(args),
+        run: (args, ctx) => this.credit(args, ctx),
       },
       {
         spec: {
@@ -123,7 +123,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
           description: 'Credits, optionally of one account, in the order issued.',
           args: { accountId: 'optional' },
         },
-        run: (args) => this.listAdjustments(args, this.data.credits),
+        run: (args, ctx) => this.listAdjustments(args, ctx, this.data.credits),
       },
       {
         spec: {
@@ -138,15 +138,16 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     ];
   }
 
-  private account(args: ConnectorArgs): BillingAccount {
+  private account(args: ConnectorArgs, ctx: ConnectorCallContext): BillingAccount {
     const accountId = args.string('accountId');
     const account = this.own(this.data.accounts, accountId);
     if (!account) throw this.notFound(args, 'accountId', accountId);
+    this.assertSameOrg(args, ctx, 'accountId', accountId, account.orgId);
     return account;
   }
 
-  private listReceivables(args: ConnectorArgs): Receivable[] {
-    const orgId = args.optionalString('orgId');
+  private listReceivables(args: ConnectorArgs, ctx: ConnectorCallContext): Receivable[] {
+    const orgId = this.orgFilter(args, ctx);
     const now = this.now().getTime();
     const day = 24 * 60 * 60 * 1000;
     return Object.values(this.data.invoices)
@@ -168,39 +169,42 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.invoiceId.localeCompare(b.invoiceId));
   }
 
-  private invoice(args: ConnectorArgs): Invoice {
+  private invoice(args: ConnectorArgs, ctx: ConnectorCallContext): Invoice {
     const invoiceId = args.string('invoiceId');
     const invoice = this.own(this.data.invoices, invoiceId);
     if (!invoice) throw this.notFound(args, 'invoiceId', invoiceId);
+    this.assertSameOrg(args, ctx, 'invoiceId', invoiceId, this.data.accounts[invoice.accountId]?.orgId);
     return invoice;
   }
 
-  private refund(args: ConnectorArgs): Refund {
+  private refund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {
     const refundId = args.string('refundId');
     const refund = this.own(this.data.refunds, refundId);
     if (!refund) throw this.notFound(args, 'refundId', refundId);
+    this.assertSameOrg(args, ctx, 'refundId', refundId, refund.orgId);
     return refund;
   }
 
-  private credit(args: ConnectorArgs): Credit {
+  private credit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
     const creditId = args.string('creditId');
     const credit = this.own(this.data.credits, creditId);
     if (!credit) throw this.notFound(args, 'creditId', creditId);
+    this.assertSameOrg(args, ctx, 'creditId', creditId, credit.orgId);
     return credit;
   }
 
-  private listAccounts(args: ConnectorArgs): BillingAccount[] {
-    const orgId = args.optionalString('orgId');
+  private listAccounts(args: ConnectorArgs, ctx: ConnectorCallContext): BillingAccount[] {
+    const orgId = this.orgFilter(args, ctx);
     const customerId = args.optionalString('customerId');
     return Object.values(this.data.accounts)
       .filter((a) => (orgId === undefined || a.orgId === orgId) && (customerId === undefined || a.customerId === customerId))
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  private listInvoices(args: ConnectorArgs): Invoice[] {
+  private listInvoices(args: ConnectorArgs, ctx: ConnectorCallContext): Invoice[] {
     const status = args.optionalOneOf('status', INVOICE_STATUSES);
     const accountId = args.optionalString('accountId');
-    const orgId = args.optionalString('orgId');
+    const orgId = this.orgFilter(args, ctx);
     return Object.values(this.data.invoices)
       .filter(
         (invoice) =>
@@ -211,27 +215,29 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.id.localeCompare(b.id));
   }
 
-  private listAdjustments<T extends Refund | Credit>(args: ConnectorArgs, table: Record<string, T>): T[] {
+  private listAdjustments<T extends Refund | Credit>(args: ConnectorArgs, ctx: ConnectorCallContext, table: Record<string, T>): T[] {
     const accountId = args.optionalString('accountId');
-    return Object.values(table).filter((item) => accountId === undefined || item.accountId === accountId);
+    return this.visibleTo(ctx, Object.values(table)).filter((item) => accountId === undefined || item.accountId === accountId);
   }
 
   /** Account, amount and currency as every money movement needs them. */
-  private moneyArgs(args: ConnectorArgs): { account: BillingAccount; amount: number; currency: string; reason: string } {
-    const account = this.account(args);
-    const amount = args.amount('amount');
+  private moneyArgs(args: ConnectorArgs, ctx: ConnectorCallContext): { account: BillingAccount; amount: number; currency: string; reason: string } {
+    const account = this.account(args, ctx);
     const currency = args.currency('currency');
     if (currency !== account.currency) {
       throw args.invalid('currency', `must be ${account.currency}, the currency of account ${account.id}, got "${currency}"`);
     }
+    // As a payment API does: an amount finer than the currency's minor unit is refused, not rounded.
+    const amount = args.money('amount', currency);
     return { account, amount, currency, reason: args.string('reason') };
   }
 
   private issueRefund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {
-    const { account, amount, currency, reason } = this.moneyArgs(args);
+    const { account, amount, currency, reason } = this.moneyArgs(args, ctx);
     const refund: Refund = {
       refundId: this.nextId('re', this.data.refunds),
       accountId: account.id,
+      orgId: account.orgId,
       amount,
       currency,
       reason,
@@ -239,7 +245,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       issuedAt: this.timestamp(),
     };
     if (args.has('invoiceId')) {
-      const invoice = this.invoice(args);
+      const invoice = this.invoice(args, ctx);
       if (invoice.accountId !== account.id) {
         throw args.invalid('invoiceId', `"${invoice.id}" belongs to account ${invoice.accountId}, not ${account.id}`);
       }
@@ -262,7 +268,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
   }
 
   private voidRefund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {
-    const refund = this.refund(args);
+    const refund = this.refund(args, ctx);
     if (refund.status === 'voided') return refund;
     const after: Refund = { ...refund, status: 'voided', voidedAt: this.timestamp() };
     this.recordChange(ctx, 'refunds', refund.refundId, refund, after);
@@ -271,10 +277,11 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
   }
 
   private issueCredit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
-    const { account, amount, currency, reason } = this.moneyArgs(args);
+    const { account, amount, currency, reason } = this.moneyArgs(args, ctx);
     const credit: Credit = {
       creditId: this.nextId('cr', this.data.credits),
       accountId: account.id,
+      orgId: account.orgId,
       amount,
       currency,
       reason,
@@ -288,7 +295,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
   }
 
   private voidCredit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
-    const credit = this.credit(args);
+    const credit = this.credit(args, ctx);
     if (credit.status === 'voided') return credit;
     const after: Credit = { ...credit, status: 'voided', voidedAt: this.timestamp() };
     this.recordChange(ctx, 'credits', credit.creditId, credit, after);

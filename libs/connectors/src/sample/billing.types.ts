@@ -41,6 +41,8 @@ export type AdjustmentStatus = 'issued' | 'voided';
 export interface Refund {
   refundId: string;
   accountId: string;
+  /** The organisation of the account. */
+  orgId: string;
   invoiceId?: string;
   amount: number;
   currency: string;
@@ -53,6 +55,8 @@ export interface Refund {
 export interface Credit {
   creditId: string;
   accountId: string;
+  /** The organisation of the account. */
+  orgId: string;
   amount: number;
   currency: string;
   reason: string;

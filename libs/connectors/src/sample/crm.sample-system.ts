@@ -25,7 +25,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     return [
       {
         spec: { name: 'getCustomer', kind: 'read', description: 'A customer by id.', args: { customerId: 'required' } },
-        run: (args) => this.customer(args),
+        run: (args, ctx) => this.customer(args, ctx),
       },
       {
         spec: {
@@ -34,7 +34,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
           description: 'Customers, optionally of one organisation or tier, ordered by id.',
           args: { orgId: 'optional', tier: 'optional' },
         },
-        run: (args) => this.listCustomers(args),
+        run: (args, ctx) => this.listCustomers(args, ctx),
       },
       {
         spec: {
@@ -74,7 +74,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
       },
       {
         spec: { name: 'getLead', kind: 'read', description: 'A lead by id.', args: { leadId: 'required' } },
-        run: (args) => this.lead(args),
+        run: (args, ctx) => this.lead(args, ctx),
       },
       {
         spec: {
@@ -83,7 +83,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
           description: 'Leads, optionally of one owner team or status, ordered by id.',
           args: { ownerTeam: 'optional', status: 'optional' },
         },
-        run: (args) => this.listLeads(args),
+        run: (args, ctx) => this.listLeads(args, ctx),
       },
       {
         spec: {
@@ -116,32 +116,34 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     ];
   }
 
-  private customer(args: ConnectorArgs): Customer {
+  private customer(args: ConnectorArgs, ctx: ConnectorCallContext): Customer {
     const customerId = args.string('customerId');
     const customer = this.own(this.data.customers, customerId);
     if (!customer) throw this.notFound(args, 'customerId', customerId);
+    this.assertSameOrg(args, ctx, 'customerId', customerId, customer.orgId);
     return customer;
   }
 
-  private lead(args: ConnectorArgs): Lead {
+  private lead(args: ConnectorArgs, ctx: ConnectorCallContext): Lead {
     const leadId = args.string('leadId');
     const lead = this.own(this.data.leads, leadId);
     if (!lead) throw this.notFound(args, 'leadId', leadId);
+    this.assertSameOrg(args, ctx, 'leadId', leadId, lead.orgId);
     return lead;
   }
 
-  private listCustomers(args: ConnectorArgs): Customer[] {
-    const orgId = args.optionalString('orgId');
+  private listCustomers(args: ConnectorArgs, ctx: ConnectorCallContext): Customer[] {
+    const orgId = this.orgFilter(args, ctx);
     const tier = args.optionalOneOf('tier', CUSTOMER_TIERS);
     return Object.values(this.data.customers)
       .filter((customer) => (orgId === undefined || customer.orgId === orgId) && (tier === undefined || customer.tier === tier))
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  private listLeads(args: ConnectorArgs): Lead[] {
+  private listLeads(args: ConnectorArgs, ctx: ConnectorCallContext): Lead[] {
     const ownerTeam = args.optionalString('ownerTeam');
     const status = args.optionalOneOf('status', LEAD_STATUSES);
-    return Object.values(this.data.leads)
+    return this.visibleTo(ctx, Object.values(this.data.leads))
       .filter(
         (lead) => (ownerTeam === undefined || lead.ownerTeam === ownerTeam) && (status === undefined || lead.status === status),
       )
@@ -152,7 +154,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     args: ConnectorArgs,
     ctx: ConnectorCallContext,
   ): { customer: Customer; previous: UpdatableCustomerFields } {
-    const customer = this.customer(args);
+    const customer = this.customer(args, ctx);
     const fields = args.nested('fields');
     const names = Object.keys(fields.raw);
     if (names.length === 0) throw args.invalid('fields', 'must name at least one field');
@@ -195,6 +197,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
       ownerTeam: args.string('ownerTeam'),
       status: 'new',
       createdAt: this.timestamp(),
+      orgId: ctx.orgId ?? null,
     };
     const employees = args.optionalNonNegativeInteger('employees');
     if (employees !== undefined) lead.employees = employees;
@@ -204,7 +207,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
   }
 
   private assignLead(args: ConnectorArgs, ctx: ConnectorCallContext): { lead: Lead; previousOwnerTeam: string } {
-    const lead = this.lead(args);
+    const lead = this.lead(args, ctx);
     const ownerTeam = args.string('ownerTeam');
     if (lead.status === 'retracted') {
       throw args.invalid('leadId', `"${lead.leadId}" is retracted`, ConnectorErrorCode.InvalidState);
@@ -218,7 +221,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
   }
 
   private retractLead(args: ConnectorArgs, ctx: ConnectorCallContext): Lead {
-    const lead = this.lead(args);
+    const lead = this.lead(args, ctx);
     if (lead.status === 'retracted') return lead;
     const after: Lead = { ...lead, status: 'retracted' };
     this.recordChange(ctx, 'leads', lead.leadId, lead, after);

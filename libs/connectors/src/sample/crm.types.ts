@@ -24,6 +24,8 @@ export interface Lead {
   ownerTeam: string;
   status: LeadStatus;
   createdAt: string;
+  /** The organisation whose lead it is (the run's that created it); null if the system created it for itself. */
+  orgId: string | null;
 }
 
 export interface CrmData {

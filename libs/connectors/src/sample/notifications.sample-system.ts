@@ -31,7 +31,7 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
       },
       {
         spec: { name: 'getMessage', kind: 'read', description: 'A sent message by id.', args: { messageId: 'required' } },
-        run: (args) => this.message(args),
+        run: (args, ctx) => this.message(args, ctx),
       },
       {
         spec: {
@@ -40,7 +40,7 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
           description: 'Sent messages, optionally of one channel or recipient, in the order sent.',
           args: { channel: 'optional', to: 'optional' },
         },
-        run: (args) => this.listMessages(args),
+        run: (args, ctx) => this.listMessages(args, ctx),
       },
     ];
   }
@@ -57,23 +57,25 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
       body: args.string('body'),
       status: 'sent',
       sentAt: this.timestamp(),
+      orgId: ctx.orgId ?? null,
     };
     this.recordChange(ctx, 'messages', message.messageId, null, message);
     this.data.messages[message.messageId] = message;
     return { messageId: message.messageId, status: message.status };
   }
 
-  private message(args: ConnectorArgs): Message {
+  private message(args: ConnectorArgs, ctx: ConnectorCallContext): Message {
     const messageId = args.string('messageId');
     const message = this.own(this.data.messages, messageId);
     if (!message) throw this.notFound(args, 'messageId', messageId);
+    this.assertSameOrg(args, ctx, 'messageId', messageId, message.orgId);
     return message;
   }
 
-  private listMessages(args: ConnectorArgs): Message[] {
+  private listMessages(args: ConnectorArgs, ctx: ConnectorCallContext): Message[] {
     const channel = args.optionalOneOf('channel', MESSAGE_CHANNELS);
     const to = args.optionalString('to');
-    return Object.values(this.data.messages).filter(
+    return this.visibleTo(ctx, Object.values(this.data.messages)).filter(
       (message) => (channel === undefined || message.channel === channel) && (to === undefined || message.to === to),
     );
   }

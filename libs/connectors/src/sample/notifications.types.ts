@@ -9,6 +9,8 @@ export interface Message {
   body: string;
   status: 'sent';
   sentAt: string;
+  /** The organisation of the run that sent it; null for the system's own messages (operator alerts). */
+  orgId: string | null;
 }
 
 export interface NotificationsData {

@@ -104,9 +104,9 @@ export function seedCrm(now: Date): CrmData {
     };
   }
   const leads: Lead[] = [
-    { leadId: SampleIds.leads.contoso, company: 'Contoso', email: 'it@contoso.example', employees: 45, ownerTeam: 'smb', status: 'new', createdAt: daysBefore(now, 3) },
-    { leadId: SampleIds.leads.misrouted, company: 'Massive Dynamic', email: 'procurement@massive.example', employees: 15000, ownerTeam: 'smb', status: 'new', createdAt: daysBefore(now, 1) },
-    { leadId: SampleIds.leads.vandelay, company: 'Vandelay Industries', email: 'art@vandelay.example', ownerTeam: 'mid-market', status: 'working', createdAt: daysBefore(now, 8) },
+    { leadId: SampleIds.leads.contoso, company: 'Contoso', email: 'it@contoso.example', employees: 45, ownerTeam: 'smb', status: 'new', createdAt: daysBefore(now, 3), orgId: 'acme' },
+    { leadId: SampleIds.leads.misrouted, company: 'Massive Dynamic', email: 'procurement@massive.example', employees: 15000, ownerTeam: 'smb', status: 'new', createdAt: daysBefore(now, 1), orgId: 'acme' },
+    { leadId: SampleIds.leads.vandelay, company: 'Vandelay Industries', email: 'art@vandelay.example', ownerTeam: 'mid-market', status: 'working', createdAt: daysBefore(now, 8), orgId: 'globex' },
   ];
   return { customers, leads: Object.fromEntries(leads.map((lead) => [lead.leadId, lead])) };
 }
@@ -149,9 +149,11 @@ export function seedNotifications(): NotificationsData {
 
 export function seedTickets(now: Date): TicketsData {
   const tickets: Ticket[] = [
-    { ticketId: SampleIds.tickets.vatQuestion, title: 'Invoice shows the wrong VAT rate', team: 'billing', priority: 'normal', customerId: SampleIds.customers.soylent, status: 'open', createdAt: daysBefore(now, 2) },
-    { ticketId: SampleIds.tickets.ssoLoop, title: 'SSO login loops back to the sign-in page', team: 'support', priority: 'high', customerId: SampleIds.customers.umbrella, status: 'open', createdAt: daysBefore(now, 1) },
-    { ticketId: SampleIds.tickets.exportDone, title: 'Data export request', team: 'support', priority: 'low', customerId: SampleIds.customers.northwind, status: 'closed', createdAt: daysBefore(now, 12), closedAt: daysBefore(now, 11) },
+    { ticketId: SampleIds.tickets.vatQuestion, title: 'Invoice shows the wrong VAT rate', team: 'billing', priority: 'normal', customerId: SampleIds.customers.soylent, status: 'open', createdAt: daysBefore(now, 2), orgId: 'globex' },
+    { ticketId: SampleIds.tickets.ssoLoop, title: 'SSO login loops back to the sign-in page', team: 'support', priority: 'high', customerId: SampleIds.customers.umbrella, status: 'open', createdAt: daysBefore(now, 1), orgId: 'acme' },
+    { ticketId: SampleIds.tickets.exportDone, title: 'Data export request', team: 'support', priority: 'low', customerId: SampleIds.customers.northwind, status: 'closed', createdAt: daysBefore(now, 12), closedAt: daysBefore(now, 11), orgId: 'acme' },
   ];
-  return { tickets: Object.fromEntries(tickets.map((ticket) => [ticket.ticketId, ticket])) };
+  // The ticket queue's own directory of the customers it serves, as a helpdesk keeps one.
+  const requesters = Object.fromEntries(CUSTOMERS.map((c) => [SampleIds.customers[c.key], { orgId: c.orgId }]));
+  return { tickets: Object.fromEntries(tickets.map((ticket) => [ticket.ticketId, ticket])), requesters };
 }

@@ -38,6 +38,11 @@ interface StoredState<TData> {
  * describe their operations; this class adds what every sample needs the same way: fault
  * switches, argument checks, idempotency keys, the change feed, effect counters and snapshots.
  *
+ * Every record carries the organisation it belongs to. A call made for an organisation
+ * (`ctx.orgId`, the run's) sees only that organisation's records: naming another's is a data
+ * failure (`wrong_organisation`) before anything changes, lists leave them out, and what it
+ * creates is stamped with it. Calls without one are the system's own (scans, sweeps).
+ *
  * An operation runs synchronously after the fault switches and either completes or throws before
  * changing anything, so a failed call leaves no partial write and emits no change.
  */
@@ -86,7 +91,8 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     const reader = this.readArgs(definition.spec, args, ctx);
     const replayKey =
       definition.spec.honoursIdempotencyKey && ctx.idempotencyKey ? `${operation}:${ctx.idempotencyKey}` : undefined;
-    const fingerprint = replayKey ? stableStringify(args) : '';
+    // The organisation is part of the request: a key replayed for another one is another request.
+    const fingerprint = replayKey ? stableStringify({ args, orgId: ctx.orgId ?? null }) : '';
     const replay = replayKey ? this.stored.idempotency[replayKey] : undefined;
 
     let result: unknown;
@@ -262,6 +268,29 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     return `${prefix}_${n}`;
   }
 
+  /**
+   * Refuses a record of another organisation than the call's. A record of no organisation (one
+   * the system created for itself) is another organisation's too, for a call that names one.
+   */
+  protected assertSameOrg(args: ConnectorArgs, ctx: ConnectorCallContext, field: string, id: string, recordOrg: string | null | undefined): void {
+    if (ctx.orgId === undefined || recordOrg === ctx.orgId) return;
+    throw args.invalid(field, `"${id}" belongs to another organisation than ${ctx.orgId}`, ConnectorErrorCode.WrongOrganisation);
+  }
+
+  /** The records a call may see: all for the system's own calls, else its organisation's. */
+  protected visibleTo<T extends { orgId?: string | null }>(ctx: ConnectorCallContext, records: T[]): T[] {
+    return ctx.orgId === undefined ? records : records.filter((record) => record.orgId === ctx.orgId);
+  }
+
+  /** An `orgId` filter argument, which a call made for an organisation may only set to its own. */
+  protected orgFilter(args: ConnectorArgs, ctx: ConnectorCallContext): string | undefined {
+    const orgId = args.optionalString('orgId');
+    if (orgId !== undefined && ctx.orgId !== undefined && orgId !== ctx.orgId) {
+      throw args.invalid('orgId', `"${orgId}" is another organisation than ${ctx.orgId}, the one this call is made for`, ConnectorErrorCode.WrongOrganisation);
+    }
+    return orgId ?? ctx.orgId;
+  }
+
   protected notFound(args: ConnectorArgs, field: string, value: string): ConnectorError {
     return args.invalid(field, `"${value}" not found`, ConnectorErrorCode.NotFound);
   }
@@ -317,6 +346,9 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     }
     if (ctx.idempotencyKey !== undefined && (typeof ctx.idempotencyKey !== 'string' || ctx.idempotencyKey === '')) {
       throw invalidCall('idempotencyKey', 'must be a non-empty string');
+    }
+    if (ctx.orgId !== undefined && (typeof ctx.orgId !== 'string' || ctx.orgId === '')) {
+      throw invalidCall('orgId', 'must be a non-empty string (the organisation the call is made for)');
     }
     return new ConnectorArgs(this.name, spec.name, args as Record<string, unknown>);
   }

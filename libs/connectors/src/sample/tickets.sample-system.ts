@@ -36,7 +36,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
       },
       {
         spec: { name: 'getTicket', kind: 'read', description: 'A ticket by id.', args: { ticketId: 'required' } },
-        run: (args) => this.ticket(args),
+        run: (args, ctx) => this.ticket(args, ctx),
       },
       {
         spec: {
@@ -45,7 +45,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
           description: 'The earliest ticket created with an idempotency key, or null.',
           args: { idempotencyKey: 'required' },
         },
-        run: (args) => this.findTicketByKey(args),
+        run: (args, ctx) => this.findTicketByKey(args, ctx),
       },
       {
         spec: {
@@ -54,7 +54,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
           description: 'Tickets filtered by team, status, customer or idempotency key, in the order created.',
           args: { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
         },
-        run: (args) => this.listTickets(args),
+        run: (args, ctx) => this.listTickets(args, ctx),
       },
       {
         spec: {
@@ -88,30 +88,31 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
     ];
   }
 
-  private ticket(args: ConnectorArgs): Ticket {
+  private ticket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
     const ticketId = args.string('ticketId');
     const ticket = this.own(this.data.tickets, ticketId);
     if (!ticket) throw this.notFound(args, 'ticketId', ticketId);
+    this.assertSameOrg(args, ctx, 'ticketId', ticketId, ticket.orgId);
     return ticket;
   }
 
-  private inCreationOrder(): Ticket[] {
-    return Object.values(this.data.tickets).sort(
+  private inCreationOrder(ctx: ConnectorCallContext): Ticket[] {
+    return this.visibleTo(ctx, Object.values(this.data.tickets)).sort(
       (a, b) => a.createdAt.localeCompare(b.createdAt) || a.ticketId.localeCompare(b.ticketId, 'en', { numeric: true }),
     );
   }
 
-  private findTicketByKey(args: ConnectorArgs): Ticket | null {
+  private findTicketByKey(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket | null {
     const key = args.string('idempotencyKey');
-    return this.inCreationOrder().find((ticket) => ticket.idempotencyKey === key) ?? null;
+    return this.inCreationOrder(ctx).find((ticket) => ticket.idempotencyKey === key) ?? null;
   }
 
-  private listTickets(args: ConnectorArgs): Ticket[] {
+  private listTickets(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket[] {
     const team = args.optionalString('team');
     const status = args.optionalOneOf('status', TICKET_STATUSES);
     const customerId = args.optionalString('customerId');
     const key = args.optionalString('idempotencyKey');
-    return this.inCreationOrder().filter(
+    return this.inCreationOrder(ctx).filter(
       (ticket) =>
         (team === undefined || ticket.team === team) &&
         (status === undefined || ticket.status === status) &&
@@ -121,6 +122,9 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
   }
 
   private createTicket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
+    const customerId = args.optionalString('customerId');
+    const requester = customerId === undefined ? undefined : this.own(this.data.requesters, customerId);
+    if (customerId !== undefined && requester) this.assertSameOrg(args, ctx, 'customerId', customerId, requester.orgId);
     const ticket: Ticket = {
       ticketId: this.nextId('tkt', this.data.tickets),
       title: args.string('title'),
@@ -128,9 +132,13 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
       priority: args.oneOf('priority', TICKET_PRIORITIES),
       status: 'open',
       createdAt: this.timestamp(),
+      orgId: ctx.orgId ?? requester?.orgId ?? null,
     };
-    const customerId = args.optionalString('customerId');
     if (customerId !== undefined) ticket.customerId = customerId;
+    // A customer first seen with this ticket becomes a requester of its organisation.
+    if (customerId !== undefined && !requester && ctx.orgId !== undefined) {
+      Object.defineProperty(this.data.requesters, customerId, { value: { orgId: ctx.orgId }, enumerable: true, writable: true, configurable: true });
+    }
     const description = args.optionalString('description');
     if (description !== undefined) ticket.description = description;
     if (ctx.idempotencyKey !== undefined) ticket.idempotencyKey = ctx.idempotencyKey;
@@ -144,7 +152,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
    * so a compensation must use the first answer (or a read made before the call).
    */
   private assignTicket(args: ConnectorArgs, ctx: ConnectorCallContext): { ticket: Ticket; previousTeam: string } {
-    const ticket = this.ticket(args);
+    const ticket = this.ticket(args, ctx);
     const team = args.string('team');
     if (ticket.status === 'closed') {
       throw args.invalid('ticketId', `"${ticket.ticketId}" is closed`, ConnectorErrorCode.InvalidState);
@@ -158,7 +166,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
   }
 
   private closeTicket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
-    const ticket = this.ticket(args);
+    const ticket = this.ticket(args, ctx);
     if (ticket.status === 'closed') return ticket;
     const after: Ticket = { ...ticket, status: 'closed', closedAt: this.timestamp() };
     this.recordChange(ctx, 'tickets', ticket.ticketId, ticket, after);

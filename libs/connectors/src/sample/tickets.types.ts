@@ -16,8 +16,17 @@ export interface Ticket {
   idempotencyKey?: string;
   createdAt: string;
   closedAt?: string;
+  /** The organisation whose ticket it is; null if the system opened it for itself. */
+  orgId: string | null;
+}
+
+/** A customer the ticket queue knows, with the organisation it belongs to. */
+export interface Requester {
+  orgId: string;
 }
 
 export interface TicketsData {
   tickets: Record<string, Ticket>;
+  /** Requesters by customer id: a ticket for a customer of another organisation is refused. */
+  requesters: Record<string, Requester>;
 }

@@ -3,6 +3,7 @@ import { failureForStatus } from '../http/http-failure.util';
 import { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorError, ConnectorErrorCode } from '../port/connector.exception';
 import type { Connector, ConnectorCallContext, OperationSpec } from '../port/connector.types';
+import { assertConfiguredFor } from '../port/connector-tenancy.util';
 import type { SlackPostResult, SlackWebhookConfig, SlackWebhookDeps } from './slack-webhook.types';
 
 const POST: OperationSpec = {
@@ -33,10 +34,12 @@ export class SlackWebhookConnector implements Connector {
   private readonly url: URL;
   private readonly client: GuardedHttpClient;
   private readonly now: () => Date;
+  private readonly orgIds?: readonly string[];
 
   /** Throws a plain Error on an invalid configuration, naming the connector but not the URL. */
   constructor(config: SlackWebhookConfig, deps: SlackWebhookDeps = {}) {
     this.name = config.name ?? 'slack';
+    this.orgIds = config.orgIds;
     let url: URL | undefined;
     try {
       url = new URL(config.webhookUrl);
@@ -66,6 +69,7 @@ export class SlackWebhookConnector implements Connector {
         `${this.name}.${operation}: unknown operation (known: ${POST.name})`,
       );
     }
+    assertConfiguredFor(this.name, operation, this.orgIds, ctx);
     const payload = this.payload(args, ctx);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'baton-connector' };
     // Slack ignores it; a compatible receiver that deduplicates can use it.

@@ -4,6 +4,8 @@ import type { HostResolver } from '../http/address-policy.util';
 export interface SlackWebhookConfig {
   /** Connector name in workflow definitions. Default `slack`. */
   readonly name?: string;
+  /** The organisations whose workspace this webhook posts to; calls for any other are refused. All when unset. */
+  readonly orgIds?: readonly string[];
   /** The webhook URL. Its path is the credential, so it is never put in an error message. */
   readonly webhookUrl: string;
   readonly timeouts?: { readonly connectMs?: number; readonly totalMs?: number };

@@ -4,6 +4,8 @@ import type { HostResolver } from '../http/address-policy.util';
 export interface SmtpConnectorConfig {
   /** Connector name in workflow definitions. Default `email`. */
   readonly name?: string;
+  /** The organisations this mail account sends for; calls for any other are refused. All when unset. */
+  readonly orgIds?: readonly string[];
   readonly host: string;
   /** Default 465 with `secure`, else 587. */
   readonly port?: number;

@@ -7,6 +7,7 @@ import { HttpErrorCode } from '../http/http-failure.util';
 import { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorError, ConnectorErrorCode } from '../port/connector.exception';
 import type { Connector, ConnectorCallContext, FailureClass, OperationSpec } from '../port/connector.types';
+import { assertConfiguredFor } from '../port/connector-tenancy.util';
 import type { SmtpConnectorConfig, SmtpConnectorDeps, SmtpSendResult } from './smtp-connector.types';
 
 const SEND: OperationSpec = {
@@ -84,6 +85,7 @@ export class SmtpConnector implements Connector {
         `${this.name}.${operation}: unknown operation (known: ${SEND.name})`,
       );
     }
+    assertConfiguredFor(this.name, operation, this.config.orgIds, ctx);
     const message = this.readMessage(args, ctx);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.totalTimeoutMs);

@@ -1,5 +1,5 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { DecisioningErrorCode, invalidInput, type DecisioningException, type FieldIssue } from '../decisioning.exception';
 import type { ClassifierModelSummary } from './classifier-models.repository';
@@ -25,7 +25,6 @@ export class EvaluateClassifierDto {
 /** Train, list and evaluate each workflow's classifier versions. */
 @ApiTags('classifiers')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @Controller('classifiers')
 export class ClassifiersController {
   constructor(
@@ -56,6 +55,8 @@ export class ClassifiersController {
 
   @Post(':workflowId/train')
   @RequireRoles('operator')
+  // A workflow's classifier decides for every organisation that runs it.
+  @AllOrganisations()
   @ApiOperation({ summary: 'Train a new version from a labelled dataset; it becomes active, and the training is audited.' })
   async train(@CurrentPrincipal() principal: Principal, @Param('workflowId') workflowId: string, @Body() body: unknown): Promise<ClassifierModelSummary> {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -70,6 +71,7 @@ export class ClassifiersController {
   @Post(':workflowId/evaluate')
   @HttpCode(200)
   @RequireRoles('operator')
+  @AllOrganisations()
   @ApiOperation({ summary: 'Accuracy, calibration, and the precision and coverage of the automatic tier on the held-out rows recorded at training.' })
   async evaluate(@Param('workflowId') workflowId: string, @Body() body: unknown) {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

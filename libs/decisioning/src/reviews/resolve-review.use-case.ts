@@ -1,10 +1,10 @@
 import { createEvent, EventTypes, Topics, type Actor, type Decision, type RunRef } from '@baton/contracts';
 import { RunLedger, type UnitOfWork } from '@baton/platform-database';
 import { RunSpanAttributes, withContinuedSpan } from '@baton/platform-observability';
-import type { Principal } from '@baton/platform-runtime';
+import { WorkflowCatalog, type Principal } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
 import { DecisioningErrorCode, DecisioningException, invalidInput } from '../decisioning.exception';
-import { actorOf, assertCanDecide, assertCanSee } from './review-access.util';
+import { actorOf, assertCanDecide, assertCanSee, assertFourEyes } from './review-access.util';
 import { ReviewTaskRepository, type ReviewTask } from './review-task.repository';
 
 export interface ResolveReviewCommand {
@@ -15,6 +15,8 @@ export interface ResolveReviewCommand {
   suggestion?: string;
   /** Changed arguments of held drafts, by action id: what will actually be sent. */
   edits?: Record<string, Record<string, string>>;
+  /** Decided by a holder of review-override who is not one of the task's deciders: audited as such. */
+  override?: boolean;
 }
 
 /**
@@ -28,14 +30,16 @@ export class ResolveReviewUseCase {
   constructor(
     private readonly reviews: ReviewTaskRepository,
     private readonly ledger: RunLedger,
+    private readonly catalog: WorkflowCatalog,
   ) {}
 
   async execute(principal: Principal, command: ResolveReviewCommand): Promise<ReviewTask> {
     const result = await this.ledger.apply(null, async (uow) => {
       const task = await this.openTask(uow, principal, command.reviewId);
-      assertCanDecide(principal, task);
-      assertEditsFitDrafts(task, command.edits);
-      return this.resolve(uow, task, { kind: 'person', id: principal.id }, actorOf(principal), command);
+      const { override } = assertCanDecide(principal, task);
+      if (command.verdict === 'approve') assertFourEyes(principal, task, await this.reviews.startedBy(uow.manager, task.runId));
+      assertEditsFitDrafts(task, command.edits, (actionId) => this.catalog.get(task.workflowId)?.actions.find((a) => a.id === actionId)?.editable);
+      return this.resolve(uow, task, { kind: 'person', id: principal.id }, actorOf(principal), { ...command, override });
     });
     if (result.outcome === 'skipped') throw new Error('unreachable: resolving a review uses no inbox');
     return result.value;
@@ -69,7 +73,7 @@ export class ResolveReviewUseCase {
       outcome: command.verdict === 'approve' ? 'act' : 'reject',
       tier: decidedBy.kind === 'person' ? 'reviewer' : 'rules',
       suggestion: command.suggestion ?? task.proposal.suggestion ?? null,
-      reason: `${status} by ${decidedBy.id}: ${command.rationale}`,
+      reason: `${status} by ${decidedBy.id}${command.override ? ` (override; owner ${task.owner})` : ''}: ${command.rationale}`,
       decidedBy,
       ...(command.edits && Object.keys(command.edits).length ? { edits: command.edits } : {}),
     };
@@ -79,8 +83,8 @@ export class ResolveReviewUseCase {
       targetType: 'review',
       targetId: task.id,
       before: { status: 'open', queue: task.queue, proposal: { outcome: task.proposal.outcome, suggestion: task.proposal.suggestion } },
-      after: { status, outcome: decision.outcome, suggestion: decision.suggestion, ...(decision.edits ? { edits: decision.edits } : {}) },
-      reason: { rationale: command.rationale },
+      after: { status, outcome: decision.outcome, suggestion: decision.suggestion, ...(decision.edits ? { edits: decision.edits } : {}), ...(command.override ? { override: true } : {}) },
+      reason: { rationale: command.rationale, ...(command.override ? { override: { role: 'review-override', owner: task.owner, approver: task.approver } } : {}) },
       runId: run.runId,
     });
     await uow.transition(run, {
@@ -89,7 +93,7 @@ export class ResolveReviewUseCase {
       stage: 'decisioning',
       actor,
       reason: decision.reason,
-      detail: { decision, reviewId: task.id },
+      detail: { decision, reviewId: task.id, ...(command.override ? { override: true } : {}) },
     });
     const resolved = createEvent(
       EventTypes.reviewResolved,
@@ -124,8 +128,11 @@ export class ResolveReviewUseCase {
   }
 }
 
-/** Edits may only change arguments of the messages held as drafts, and only to text. */
-function assertEditsFitDrafts(task: ReviewTask, edits: ResolveReviewCommand['edits']): void {
+/**
+ * Edits may only change arguments of the messages held as drafts, only to text, and only those
+ * the workflow lets a reviewer change (content by default; recipients only where it says so).
+ */
+function assertEditsFitDrafts(task: ReviewTask, edits: ResolveReviewCommand['edits'], editableOf: (actionId: string) => readonly string[] | undefined): void {
   if (!edits) return;
   const drafts = new Map((task.proposal.drafts ?? []).map((d) => [d.actionId, d]));
   const issues: Array<{ path: string; message: string }> = [];
@@ -135,8 +142,10 @@ function assertEditsFitDrafts(task: ReviewTask, edits: ResolveReviewCommand['edi
       issues.push({ path: `/edits/${actionId}`, message: `is not a draft of this review (drafts: ${[...drafts.keys()].join(', ') || 'none'})` });
       continue;
     }
+    const editable = editableOf(actionId) ?? [];
     for (const name of Object.keys(args)) {
-      if (!(name in draft.preview)) issues.push({ path: `/edits/${actionId}/${name}`, message: `is not an argument of ${actionId} (${Object.keys(draft.preview).join(', ')})` });
+      if (!Object.hasOwn(draft.preview, name)) issues.push({ path: `/edits/${actionId}/${name}`, message: `is not an argument of ${actionId} (${Object.keys(draft.preview).join(', ')})` });
+      else if (!editable.includes(name)) issues.push({ path: `/edits/${actionId}/${name}`, message: `may not be changed by a reviewer (editable: ${editable.join(', ') || 'nothing'})` });
     }
   }
   if (issues.length) {

@@ -1,9 +1,9 @@
 import { createEvent, EventTypes, Topics, type RunRef } from '@baton/contracts';
 import { RunLedger, type UnitOfWork } from '@baton/platform-database';
-import { hasRole, type Principal } from '@baton/platform-runtime';
+import { ApiKeyRegistry, hasRole, holdsExactly, Roles, type Principal } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
-import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
-import { actorOf } from './review-access.util';
+import { DecisioningErrorCode, DecisioningException, invalidInput } from '../decisioning.exception';
+import { actorOf, assertCanDecide, couldOwn } from './review-access.util';
 import { ReviewTaskRepository, type ReviewTask } from './review-task.repository';
 import { ResolveReviewUseCase } from './resolve-review.use-case';
 
@@ -11,6 +11,8 @@ import { ResolveReviewUseCase } from './resolve-review.use-case';
  * Who works on a review task: claiming it (which stops escalation), objecting to a fast-track
  * approval (which turns it into an explicit decision), and reassigning it. Each is audited with
  * the principal, and a reassignment notifies the new owner with a fresh review.requested.
+ * Claiming is for those who may decide the task; a task is reassigned only to a principal the
+ * keys file names who can see and decide it, and who is not barred from approving it.
  */
 @Injectable()
 export class ReviewAssignmentUseCase {
@@ -18,10 +20,12 @@ export class ReviewAssignmentUseCase {
     private readonly reviews: ReviewTaskRepository,
     private readonly ledger: RunLedger,
     private readonly resolver: ResolveReviewUseCase,
+    private readonly principals: ApiKeyRegistry,
   ) {}
 
   async claim(principal: Principal, reviewId: string): Promise<ReviewTask> {
     return this.inTask(principal, reviewId, async (uow, task) => {
+      assertCanDecide(principal, task);
       if (task.claimedBy && task.claimedBy !== principal.id) {
         throw new DecisioningException(DecisioningErrorCode.ClaimedBySomeoneElse, `review ${task.id} is claimed by ${task.claimedBy}`, { claimedBy: task.claimedBy }, 'conflict');
       }
@@ -45,15 +49,28 @@ export class ReviewAssignmentUseCase {
 
   async reassign(principal: Principal, reviewId: string, owner: string, reason: string): Promise<ReviewTask> {
     return this.inTask(principal, reviewId, async (uow, task) => {
-      if (task.owner !== principal.id && task.claimedBy !== principal.id && !hasRole(principal, 'operator')) {
+      if (task.owner !== principal.id && task.claimedBy !== principal.id && !hasRole(principal, Roles.operator) && !holdsExactly(principal, Roles.reviewOverride)) {
         throw new DecisioningException(DecisioningErrorCode.NotTheApprover, `only the owner, the claimant or an operator may reassign review ${task.id}`, undefined, 'forbidden');
       }
+      await this.assertCanTakeOver(uow, task, owner);
       await this.reviews.update(uow.manager, task.id, { owner, claimed_by: null, claimed_at: null });
       await this.audit(uow, principal, task, 'review.reassign', { owner: task.owner }, { owner }, reason);
       const updated = { ...task, owner, claimedBy: null, claimedAt: null };
       await notifyOwner(uow, updated);
       return updated;
     });
+  }
+
+  /** The new owner must be a principal of the keys file who could see and decide the task, and approve it. */
+  private async assertCanTakeOver(uow: UnitOfWork, task: ReviewTask, owner: string): Promise<void> {
+    const refuse = (message: string) => invalidInput(DecisioningErrorCode.InvalidReassignment, 'invalid reassignment', [{ path: '/owner', message }]);
+    const identities = this.principals.identitiesOf(owner);
+    if (identities.length === 0) throw refuse(`${JSON.stringify(owner)} is not a known principal (no API key names it)`);
+    if (!identities.some((identity) => couldOwn(identity, task))) {
+      throw refuse(`${owner} cannot see and decide review ${task.id} (it needs the reviewer role in ${task.orgId}${task.queue === 'approval' && task.approver ? ` and to be its approver ${task.approver}` : ''})`);
+    }
+    if ((await this.reviews.startedBy(uow.manager, task.runId)) === `person:${owner}`) throw refuse(`${owner} started run ${task.runId} and could not approve it`);
+    if (task.objectedBy === owner) throw refuse(`${owner} objected to this review and could not approve it`);
   }
 
   private async inTask<T>(principal: Principal, reviewId: string, work: (uow: UnitOfWork, task: ReviewTask) => Promise<T>): Promise<T> {

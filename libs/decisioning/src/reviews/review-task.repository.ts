@@ -132,6 +132,12 @@ export class ReviewTaskRepository {
     return rows.map(toTask);
   }
 
+  /** Who started a run: the actor of its first transition (`person:<id>`, `webhook:<source>`, `system:...`). */
+  async startedBy(manager: EntityManager, runId: string): Promise<string | null> {
+    const rows: Array<{ actor: string }> = await manager.query(`SELECT actor FROM baton.run_transition WHERE run_id = $1 ORDER BY seq LIMIT 1`, [runId]);
+    return rows[0]?.actor ?? null;
+  }
+
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<ReviewTask | null> {
     const rows: any[] = await manager.query(`SELECT * FROM decisioning.review_task WHERE id = $1`, [id]);
     return rows[0] ? toTask(rows[0]) : null;

@@ -1,5 +1,5 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, runVariables, WorkflowCatalog, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CurrentPrincipal, RequireRoles, runVariables, WorkflowCatalog, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { plannedActions, type PlannedAction } from '../decide-run/decision-engine.util';
 import { DecisioningErrorCode, DecisioningException, invalidInput, type FieldIssue } from '../decisioning.exception';
@@ -44,8 +44,7 @@ const QUEUES = ['suggested', 'manual', 'fast_track', 'approval'];
  */
 @ApiTags('reviews')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
-@RequireRoles('reviewer', 'operator')
+@RequireRoles('reviewer', 'operator', 'review-override')
 @Controller('reviews')
 export class ReviewsController {
   constructor(

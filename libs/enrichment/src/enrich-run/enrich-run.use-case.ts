@@ -51,8 +51,8 @@ export class EnrichRunUseCase {
         const vars = runVariables(event, this.catalog, { context });
         // A `reconcile` step compares a field's sources of truth (reconcile-step.util.ts) instead of calling one connector.
         context[step.id] = step.reconcile
-          ? await reconcileStep(step.reconcile, vars, this.connectors, run.runId)
-          : await this.connectors.get(step.connector).call(step.operation, evaluateArgs(step.args, vars), { runId: run.runId });
+          ? await reconcileStep(step.reconcile, vars, this.connectors, { runId: run.runId, orgId: run.orgId })
+          : await this.connectors.get(step.connector).call(step.operation, evaluateArgs(step.args, vars), { runId: run.runId, orgId: run.orgId });
         lookups.push({ id: step.id, connector: step.connector, operation: step.operation, ok: true, durationMs: elapsed(started) });
       } catch (error) {
         const failure = classifyFailure(error);

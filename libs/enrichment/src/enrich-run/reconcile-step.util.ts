@@ -1,4 +1,4 @@
-import { ConnectorError, ConnectorErrorCode, type ConnectorRegistry } from '@baton/connectors';
+import { ConnectorError, ConnectorErrorCode, type ConnectorCallContext, type ConnectorRegistry } from '@baton/connectors';
 import {
   checkField,
   recordOf,
@@ -23,7 +23,7 @@ export async function reconcileStep(
   step: CompiledReconcile,
   vars: ExpressionVariables,
   connectors: ConnectorRegistry,
-  runId: string,
+  ctx: ConnectorCallContext,
 ): Promise<ReconciliationCheck> {
   const field = reconciledField(step.field);
   if (!field) throw new ConnectorError('reconciliation', step.field, 'data', ConnectorErrorCode.UnknownOperation, `${step.field} is not a reconciled field`);
@@ -32,7 +32,7 @@ export async function reconcileStep(
     throw new ConnectorError('reconciliation', field.name, 'data', ConnectorErrorCode.InvalidArgument, `${step.entity.path} must give an entity id, got ${JSON.stringify(entity)}`);
   }
   const entityId = String(entity);
-  const [truth, ...copies] = await Promise.all([field.truth, ...field.copies].map((source) => readField(source, entityId, connectors, runId)));
+  const [truth, ...copies] = await Promise.all([field.truth, ...field.copies].map((source) => readField(source, entityId, connectors, ctx)));
   if (!truth) {
     throw new ConnectorError(
       field.truth.connector,
@@ -46,9 +46,9 @@ export async function reconcileStep(
   return checkField(field, entityId, truth.value, found);
 }
 
-async function readField(source: FieldSource, entityId: string, connectors: ConnectorRegistry, runId: string): Promise<{ value: unknown } | undefined> {
+async function readField(source: FieldSource, entityId: string, connectors: ConnectorRegistry, ctx: ConnectorCallContext): Promise<{ value: unknown } | undefined> {
   try {
-    const answer = await connectors.get(source.connector).call(source.read.operation, { [source.read.idArg]: entityId }, { runId });
+    const answer = await connectors.get(source.connector).call(source.read.operation, { [source.read.idArg]: entityId }, ctx);
     const record = recordOf(answer, source, entityId);
     return record ? { value: record[source.field] ?? null } : undefined;
   } catch (error) {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, EventTypes, Topics, type RunRef } from '@baton/contracts';
 import { RunLedger } from '@baton/platform-database';
+import { jsonIssues } from '@baton/platform-edge';
 import { RunSpanAttributes, withRootSpan } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
 import { IngestionErrorCode, IngestionException, invalidRequest } from '../ingestion.exception';
+import { IdempotencyKeyRepository, type IdempotencyClaim, type PriorUse } from './idempotency-key.repository';
 
 export interface StartRunCommand {
   workflowId: string;
@@ -13,6 +15,8 @@ export interface StartRunCommand {
   source: { kind: 'api' | 'webhook' | 'event' | 'record_change' | 'schedule'; name: string };
   /** A sender-supplied key (Idempotency-Key, webhook id): the same key never starts two runs. */
   dedupeKey?: string;
+  /** An admin API Idempotency-Key: scoped to its sender and route, compared by request fingerprint. */
+  idempotency?: IdempotencyClaim;
   actor?: string;
 }
 
@@ -31,6 +35,7 @@ export class StartRunUseCase {
   constructor(
     private readonly catalog: WorkflowCatalog,
     private readonly ledger: RunLedger,
+    private readonly idempotencyKeys: IdempotencyKeyRepository,
   ) {}
 
   async execute(command: StartRunCommand): Promise<StartRunResult> {
@@ -48,7 +53,12 @@ export class StartRunUseCase {
         { path: '/orgId', message: `${JSON.stringify(command.orgId)} is not a known organisation (${this.catalog.organisationIds().join(', ')})` },
       ]);
     }
-    const issues = workflow.validateTrigger(command.payload);
+    // Whatever the source (API, webhook, Kafka, a scan), nothing the database would refuse is taken in:
+    // refused here it is a 400 or a dead letter at once, never a retry that cannot succeed.
+    const unstorable = jsonIssues(command.payload, { at: '/payload' });
+    if (unstorable.length > 0) throw invalidRequest(IngestionErrorCode.InvalidTrigger, 'trigger payload cannot be taken in', unstorable);
+    const currency = (this.catalog.organisation(command.orgId) as { currency?: unknown } | undefined)?.currency;
+    const issues = workflow.validateTrigger(command.payload, { currency: typeof currency === 'string' ? currency : undefined });
     if (issues.length > 0) {
       throw invalidRequest(
         IngestionErrorCode.InvalidTrigger,
@@ -62,6 +72,14 @@ export class StartRunUseCase {
     // scan): its first transition, audit entry and event carry it, and every stage continues it.
     // Runs accepted at the same moment are committed together (group commit).
     const outcome = await withRootSpan('run.start', runStartAttributes(run, command), (span) => this.ledger.consume(null, async (uow) => {
+      if (command.idempotency) {
+        const prior = await this.idempotencyKeys.claim(uow.manager, command.idempotency, run.runId);
+        if (prior && prior.fingerprint !== command.idempotency.fingerprint) throw keyReused(command.idempotency, prior);
+        if (prior) {
+          span.setAttribute('baton.duplicate_of', prior.runId);
+          return { runId: prior.runId, duplicate: true };
+        }
+      }
       if (command.dedupeKey) {
         const claimed: Array<{ run_id: string }> = await uow.manager.query(
           `INSERT INTO ingestion.trigger_receipt (source, dedupe_key, run_id) VALUES ($1, $2, $3)
@@ -116,4 +134,15 @@ function runStartAttributes(run: RunRef, command: StartRunCommand): Record<strin
     'baton.trigger.kind': command.source.kind,
     'baton.trigger.source': command.source.name,
   };
+}
+
+/** 422 naming the conflict: the key's first request, what differs, and until when the key is held. */
+function keyReused(claim: IdempotencyClaim, prior: PriorUse): IngestionException {
+  const differs = Object.keys({ ...prior.request, ...claim.request }).filter((k) => JSON.stringify(prior.request[k]) !== JSON.stringify(claim.request[k]));
+  return new IngestionException(
+    IngestionErrorCode.IdempotencyKeyReused,
+    `Idempotency-Key ${JSON.stringify(claim.key)} was first used at ${prior.createdAt} for a different request (${differs.join(', ') || 'body'} differ) that started run ${prior.runId}; use a new key for a new request (this one is held until ${prior.expiresAt})`,
+    { idempotencyKey: claim.key, differs, original: { ...prior.request, runId: prior.runId, at: prior.createdAt }, expiresAt: prior.expiresAt },
+    'unprocessable',
+  );
 }

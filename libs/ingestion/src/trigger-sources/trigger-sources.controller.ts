@@ -1,12 +1,11 @@
-import { ApiKeyGuard, RequireRoles } from '@baton/platform-runtime';
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { RequireRoles } from '@baton/platform-runtime';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TriggerSourcesService, type TriggerSourceView } from './trigger-sources.service';
 
 /** Operators' view of every trigger source: queue depth, processing lag, last firing. */
 @ApiTags('triggers')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('triggers/sources')
 export class TriggerSourcesController {

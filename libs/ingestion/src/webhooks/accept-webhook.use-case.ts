@@ -114,13 +114,21 @@ export class AcceptWebhookUseCase {
     if (workflows.length === 0) {
       throw new WebhookException(WebhookErrorCode.NoWorkflow, `no workflow is triggered by webhook source ${source.name}`, { source: source.name });
     }
+    if (!source.orgIds.includes(trigger.orgId)) {
+      throw new WebhookException(
+        WebhookErrorCode.OrganisationNotAllowed,
+        `source ${source.name} may not start runs for ${JSON.stringify(trigger.orgId)}; its organisations: ${source.orgIds.join(', ')}`,
+        { issues: [{ path: '/orgId', message: `is not an organisation of source ${source.name} (${source.orgIds.join(', ')})` }] },
+      );
+    }
     if (!this.catalog.organisation(trigger.orgId)) {
       throw new WebhookException(WebhookErrorCode.InvalidBody, `${JSON.stringify(trigger.orgId)} is not a known organisation`, {
         issues: [{ path: source.orgId ? '(source orgId)' : '/orgId', message: `is not a known organisation (${this.catalog.organisationIds().join(', ')})` }],
       });
     }
+    const currency = (this.catalog.organisation(trigger.orgId) as { currency?: unknown }).currency;
     const issues = workflows.flatMap((w) =>
-      w.validateTrigger(trigger.payload).map((i) => ({ workflowId: w.id, path: `${trigger.payloadPointer}${i.path}`, message: i.message })),
+      w.validateTrigger(trigger.payload, { currency: typeof currency === 'string' ? currency : undefined }).map((i) => ({ workflowId: w.id, path: `${trigger.payloadPointer}${i.path}`, message: i.message })),
     );
     if (issues.length > 0) {
       throw new WebhookException(

@@ -1,3 +1,4 @@
+import { jsonIssues } from '@baton/platform-edge';
 import { WebhookErrorCode, WebhookException } from './webhook.exception';
 import type { WebhookSource } from './webhook-sources.util';
 
@@ -23,6 +24,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseWebhookBody(body: Buffer, source: Pick<WebhookSource, 'orgId'>): WebhookTrigger {
   const json = parseJson(body);
+  // What the database would refuse is refused here, at intake, like any other input: a signed
+  // webhook that could never be stored or started is a 400, never a 202 retried for ever.
+  const unstorable = jsonIssues(json);
+  if (unstorable.length > 0) throw invalid(`the body cannot be taken in: ${unstorable.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')}`, unstorable);
   if (source.orgId !== null) {
     if (!isObject(json)) throw invalid('the body must be a JSON object (the trigger payload)', [{ path: '', message: 'must be a JSON object' }]);
     return { orgId: source.orgId, payload: json, payloadPointer: '' };

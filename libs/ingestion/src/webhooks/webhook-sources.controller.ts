@@ -1,5 +1,5 @@
-import { ApiKeyGuard, RequireRoles, WorkflowCatalog } from '@baton/platform-runtime';
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { AllOrganisations, RequireRoles, WorkflowCatalog } from '@baton/platform-runtime';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../runs/runs.dto';
 import { WebhookDispatcherService } from './webhook-dispatcher.service';
@@ -13,7 +13,6 @@ import { WebhookInboxEntryDto, WebhookSourcesDto } from './webhooks.dto';
 /** Operators' view of webhook intake: sources, queue depth and lag, and single deliveries. */
 @ApiTags('webhooks')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('webhooks/sources')
 export class WebhookSourcesController {
@@ -58,6 +57,8 @@ export class WebhookSourcesController {
   }
 
   @Get(':source/inbox/:webhookId')
+  // A stored delivery names runs of whichever organisation its body named.
+  @AllOrganisations()
   @ApiOperation({ summary: 'One received webhook: its status, attempts, the runs it started, or why it failed.' })
   @ApiResponse({ status: 200, type: WebhookInboxEntryDto })
   @ApiResponse({ status: 404, type: ErrorResponseDto })

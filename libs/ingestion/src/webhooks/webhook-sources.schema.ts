@@ -32,11 +32,19 @@ const source = z
      * without it, the body is `{ "orgId": ..., "payload": {...} }` like `POST /workflows/:id/runs`.
      */
     orgId: z.string().min(1).optional(),
+    /**
+     * Without `orgId`: the organisations the signed body may name. A sender holding this source's
+     * secret can start runs for these and no other, whatever it signs.
+     */
+    orgIds: z.array(z.string().min(1)).min(1).optional(),
     toleranceSeconds: limits.toleranceSeconds.optional(),
     maxBodyBytes: limits.maxBodyBytes.optional(),
     rateLimit: limits.rateLimit.optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => (s.orgId === undefined) !== (s.orgIds === undefined), {
+    message: 'give orgId (the one organisation the source posts for) or orgIds (the organisations its body may name), not both and not neither',
+  });
 
 export const webhookSourcesFileSchema = z
   .object({

@@ -17,6 +17,8 @@ export interface WebhookSource {
   keys: Buffer[];
   /** Fixed organisation (the body is the payload), or null (the body is `{ orgId, payload }`). */
   orgId: string | null;
+  /** The organisations the body may name when there is no fixed one. */
+  orgIds: string[];
   toleranceSeconds: number;
   maxBodyBytes: number;
   rateLimit: RateLimit;
@@ -95,6 +97,7 @@ export class WebhookSources {
         name,
         keys: s.secrets.map((secret) => decodeWebhookSecret(secret)),
         orgId: s.orgId ?? null,
+        orgIds: s.orgId ? [s.orgId] : [...(s.orgIds ?? [])],
         toleranceSeconds: s.toleranceSeconds ?? file.defaults.toleranceSeconds,
         maxBodyBytes: s.maxBodyBytes ?? file.defaults.maxBodyBytes,
         rateLimit: s.rateLimit ?? file.defaults.rateLimit,

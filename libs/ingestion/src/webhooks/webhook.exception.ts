@@ -9,6 +9,7 @@ export enum WebhookErrorCode {
   RateLimited = 'rate_limited',
   InvalidBody = 'invalid_body',
   InvalidTrigger = 'invalid_trigger',
+  OrganisationNotAllowed = 'organisation_not_allowed',
   InboxEntryNotFound = 'inbox_entry_not_found',
   StoreUnavailable = 'webhook_store_unavailable',
 }
@@ -27,6 +28,7 @@ export const webhookErrorStatus: Record<WebhookErrorCode, number> = {
   [WebhookErrorCode.RateLimited]: 429,
   [WebhookErrorCode.InvalidBody]: 400,
   [WebhookErrorCode.InvalidTrigger]: 400,
+  [WebhookErrorCode.OrganisationNotAllowed]: 403,
   [WebhookErrorCode.InboxEntryNotFound]: 404,
   [WebhookErrorCode.StoreUnavailable]: 503,
 };
@@ -36,7 +38,7 @@ export class WebhookException extends DomainException<WebhookErrorCode> {
     // The disposition keeps the shared filter's answer sensible (a 4xx) wherever this escapes
     // the webhook controller; the controller's own filter sends the exact status.
     const status = webhookErrorStatus[code];
-    super(code, message, details, status === 404 ? 'not_found' : status === 503 ? 'retry' : 'reject');
+    super(code, message, details, status === 404 ? 'not_found' : status === 503 ? 'retry' : status === 403 ? 'forbidden' : 'reject');
   }
 
   get status(): number {

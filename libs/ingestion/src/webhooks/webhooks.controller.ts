@@ -1,3 +1,4 @@
+import { Public } from '@baton/platform-runtime';
 import { Controller, HttpCode, Param, Post, Req, UseFilters } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -13,6 +14,7 @@ import { WebhookMetrics, type ReceiveOutcome } from './webhook-metrics.util';
 import { WebhookAcceptedDto } from './webhooks.dto';
 
 @ApiTags('webhooks')
+@Public('webhook intake is authenticated by its Standard Webhooks signature')
 @Controller('webhooks')
 @UseFilters(WebhookExceptionFilter)
 export class WebhooksController {

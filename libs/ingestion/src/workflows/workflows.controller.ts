@@ -1,10 +1,12 @@
-import { WorkflowCatalog } from '@baton/platform-runtime';
+import { READ_ROLES, RequireRoles, WorkflowCatalog } from '@baton/platform-runtime';
 import type { CompiledWorkflow } from '@baton/workflow';
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
 
 @ApiTags('workflows')
+@ApiBearerAuth()
+@RequireRoles(...READ_ROLES)
 @Controller('workflows')
 export class WorkflowsController {
   constructor(private readonly catalog: WorkflowCatalog) {}

@@ -1,5 +1,5 @@
 import { exitOnStartupFailure } from '@baton/platform-config';
-import { HttpExceptionFilter } from '@baton/platform-errors';
+import { BODY_LIMIT_BYTES, configureHttpApp } from '@baton/platform-edge';
 import { BatonMetrics, JsonLogger, observeHttpRequests } from '@baton/platform-observability';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '@baton/platform-runtime';
 import type { DynamicModule, LoggerService } from '@nestjs/common';
@@ -14,13 +14,13 @@ import type { ServiceEnv } from './service-env.types';
  * the HTTP metrics.
  */
 export async function createServiceApp(module: DynamicModule, logger: LoggerService | false = false): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
     logger,
     bufferLogs: logger !== false,
     // Let a failed start reach the caller (runService reports it) instead of process.abort().
     abortOnError: false,
   });
-  app.useGlobalFilters(new HttpExceptionFilter());
+  configureHttpApp(app);
   app.enableShutdownHooks();
   observeHttpRequests(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
   const { service } = app.get<RuntimeOptions>(RUNTIME_OPTIONS);

@@ -127,4 +127,6 @@ export const commonEnvShape = {
   BATON_MODEL_API_KEY: z.string().min(1).optional(),
   /** Where the systems of record are served (the sample-systems app); in-process samples when unset. */
   BATON_CONNECTORS_URL: z.url().optional(),
+  /** The key this process presents to BATON_CONNECTORS_URL (a key of the `connector` role in that host's keys file). */
+  BATON_CONNECTORS_API_KEY: z.string().min(12).optional(),
 };

@@ -4,9 +4,7 @@ import { InMemoryBus, MessageBus } from '@baton/platform-messaging';
 import { BatonMetrics } from '@baton/platform-observability';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiKeyGuard } from './auth/api-key.guard';
-import { ApiKeyRegistry } from './auth/api-key-registry';
-import { PrincipalController } from './auth/principal.controller';
+import { EdgeAuthModule, PrincipalController } from '@baton/platform-edge';
 import { ConsumersController } from './consumers.controller';
 import { HealthController } from './health.controller';
 import { RuntimeLifecycle } from './runtime.lifecycle';
@@ -15,7 +13,7 @@ import { WorkflowCatalog } from './workflow-catalog';
 
 /**
  * The process-wide providers every service module relies on: database, bus, run ledger, outbox
- * relay, workflow catalog, connectors and metrics. A service app and the standalone app import
+ * relay, workflow catalog, connectors and metrics, and the API keys with the guard every route passes. A service app and the standalone app import
  * it once with their adapters; the service modules themselves never choose an adapter.
  */
 @Global()
@@ -24,6 +22,7 @@ export class BatonRuntimeModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: BatonRuntimeModule,
+      imports: [EdgeAuthModule.forRoot({ apiKeysFile: options.apiKeysFile, apiKeys: options.apiKeys })],
       controllers: [HealthController, ConsumersController, PrincipalController],
       providers: [
         { provide: RUNTIME_OPTIONS, useValue: options },
@@ -71,11 +70,9 @@ export class BatonRuntimeModule {
         },
         { provide: WorkflowCatalog, useFactory: () => new WorkflowCatalog(options.workflowsDir) },
         { provide: ConnectorRegistry, useFactory: () => options.connectors() },
-        { provide: ApiKeyRegistry, useFactory: () => options.apiKeys ?? new ApiKeyRegistry(options.apiKeysFile) },
-        ApiKeyGuard,
         RuntimeLifecycle,
       ],
-      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, AuditSealer, WorkflowCatalog, ConnectorRegistry, ApiKeyRegistry, ApiKeyGuard],
+      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, AuditSealer, WorkflowCatalog, ConnectorRegistry],
     };
   }
 }

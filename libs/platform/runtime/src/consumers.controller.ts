@@ -1,10 +1,9 @@
 import { RunLedger } from '@baton/platform-database';
 import { DomainException } from '@baton/platform-errors';
 import { MessageBus } from '@baton/platform-messaging';
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles } from './auth/api-key.guard';
-import type { Principal } from './auth/principal.types';
+import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-edge';
 
 export interface ConsumerGroupView {
   groupId: string;
@@ -22,8 +21,9 @@ export interface ConsumerGroupView {
  */
 @ApiTags('operations')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
+// A consumer group serves every organisation: pausing it is for an operator of all of them.
+@AllOrganisations()
 @Controller('consumers')
 export class ConsumersController {
   constructor(

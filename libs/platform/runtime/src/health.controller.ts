@@ -4,6 +4,7 @@ import { OutboxRelay } from '@baton/platform-database';
 import { MessageBus } from '@baton/platform-messaging';
 import { BatonMetrics } from '@baton/platform-observability';
 import { DataSource } from 'typeorm';
+import { Public } from '@baton/platform-edge';
 
 interface Check {
   ok: boolean;
@@ -12,6 +13,7 @@ interface Check {
 
 /** Liveness, readiness and metrics of the process, for probes and Prometheus. */
 @ApiTags('health')
+@Public('probes and Prometheus: process health only, no tenant data')
 @Controller()
 export class HealthController {
   constructor(

@@ -1,8 +1,8 @@
 import type { ConnectorRegistry } from '@baton/connectors';
 import type { DatabaseOptions, OutboxRelayOptions, RunLedgerOptions } from '@baton/platform-database';
 import type { MessageBus } from '@baton/platform-messaging';
+import type { ApiKeyRegistry } from '@baton/platform-edge';
 import type { DataSource } from 'typeorm';
-import type { ApiKeyRegistry } from './auth/api-key-registry';
 
 export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
 

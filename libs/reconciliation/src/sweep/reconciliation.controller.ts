@@ -1,5 +1,5 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { MISMATCH_STATUSES, MismatchRepository, type MismatchStatus, type StoredMismatch } from '../mismatches/mismatch.repository';
 import { ResolveMismatchUseCase } from '../mismatches/resolve-mismatch.use-case';
@@ -17,8 +17,9 @@ export class ResolveMismatchDto {
  */
 @ApiTags('reconciliation')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
+// Mismatches are per entity across systems of record, not per organisation; a sweep spans them all.
+@AllOrganisations()
 @Controller('reconciliation')
 export class ReconciliationController {
   constructor(

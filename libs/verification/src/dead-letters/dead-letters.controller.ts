@@ -1,5 +1,5 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { invalidRequest, type FieldIssue } from '../verification.exception';
 import { canSee, notFound } from './dead-letter-access.util';
@@ -21,7 +21,6 @@ const MAX_REASON = 2000;
  */
 @ApiTags('dead-letters')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('dead-letters')
 export class DeadLettersController {

@@ -1,12 +1,11 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { StuckRunWatchdog, type StuckRun } from './stuck-run-watchdog.service';
 
 /** Runs that have waited in one state longer than it allows, for operators (their organisation's). */
 @ApiTags('stuck-runs')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
 @Controller('stuck-runs')
 export class StuckRunsController {

@@ -49,7 +49,7 @@ export class VerifyActionsUseCase {
       try {
         const args = evaluateArgs(action.verify.args, vars);
         const state = await withSpan(`verify ${action.verify.connector}.${action.verify.operation}`, { 'baton.run_id': run.runId, 'baton.action': action.id }, () =>
-          this.connectors.get(action.verify.connector).call(action.verify.operation, args, { runId: run.runId }),
+          this.connectors.get(action.verify.connector).call(action.verify.operation, args, { runId: run.runId, orgId: run.orgId }),
         );
         const ok = action.verify.expect.evaluateBoolean({ ...vars, state });
         verifications.push(

@@ -71,7 +71,7 @@ describe(AcceptWebhookUseCase.name, () => {
     await dataSource.query(`DELETE FROM ingestion.webhook_rate`);
     inbox = new FakeInbox();
     const sources = WebhookSources.parse(
-      { sources: { 'refund-form': { secrets: [secret], maxBodyBytes: 200, rateLimit: { perSecond: 1, burst: 2 } } } },
+      { sources: { 'refund-form': { orgIds: ['acme', 'globex'], secrets: [secret], maxBodyBytes: 200, rateLimit: { perSecond: 1, burst: 2 } } } },
       'test',
     );
     sut = new AcceptWebhookUseCase(sources, new WorkflowCatalog(WORKFLOWS), inbox as unknown as WebhookInboxRepository, new WebhookRateLimiter(dataSource));
@@ -115,9 +115,25 @@ describe(AcceptWebhookUseCase.name, () => {
       code: 'invalid_trigger',
       details: { issues: [{ workflowId: 'refund-request', path: '/payload/amount', message: 'must be > 0' }] },
     });
+    // The source serves acme and globex: a signed body naming any other organisation is refused.
     await expect(sut.execute(request({ body: JSON.stringify({ ...refund, orgId: 'initech' }) }), NOW_MS)).rejects.toMatchObject({
-      code: 'invalid_body',
+      code: 'organisation_not_allowed',
+      status: 403,
       details: { issues: [expect.objectContaining({ path: '/orgId' })] },
+    });
+    // What the database would refuse, or money finer than the currency allows, is a 400 at intake.
+    await expect(sut.execute(request({ body: JSON.stringify({ orgId: 'acme', payload: { customerId: 'c\u0000', amount: 5, reason: 'r' } }) }), NOW_MS + 2000)).rejects.toMatchObject({
+      code: 'invalid_body',
+      status: 400,
+      details: { issues: [{ path: '/payload/customerId', message: 'must not contain the NUL character (U+0000)' }] },
+    });
+    await expect(sut.execute(request({ body: '{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":"\\ud800"}}' }), NOW_MS + 4000)).rejects.toMatchObject({
+      code: 'invalid_body',
+      details: { issues: [{ path: '/payload/reason', message: 'must be well-formed Unicode (it holds an unpaired surrogate)' }] },
+    });
+    await expect(sut.execute(request({ body: JSON.stringify({ orgId: 'acme', payload: { customerId: 'c', amount: 499.999999, reason: 'r' } }) }), NOW_MS + 6000)).rejects.toMatchObject({
+      code: 'invalid_trigger',
+      details: { issues: [{ workflowId: 'refund-request', path: '/payload/amount', message: 'must have at most 2 decimal places in EUR (its minor unit), got 499.999999' }] },
     });
     expect(inbox.stored).toHaveLength(0);
   });

@@ -28,7 +28,7 @@ describe(DispatchWebhookUseCase.name, () => {
         return { runId: `run-${started.length}`, duplicate: false };
       },
     } as unknown as StartRunUseCase;
-    const sources = WebhookSources.parse({ sources: { 'refund-form': { secrets }, 'support-form': { secrets, orgId: 'acme' }, orphan: { secrets } } }, 'test');
+    const sources = WebhookSources.parse({ sources: { 'refund-form': { secrets, orgIds: ['acme', 'globex'] }, 'support-form': { secrets, orgId: 'acme' }, orphan: { secrets, orgIds: ['acme'] } } }, 'test');
     sut = new DispatchWebhookUseCase(sources, new WorkflowCatalog(WORKFLOWS), startRun);
   });
 

@@ -1,5 +1,5 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import { CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { LiveEvent } from './live-event.types';
@@ -14,7 +14,6 @@ const HEARTBEAT_MS = 15_000;
  */
 @ApiTags('live')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('viewer', 'reviewer', 'operator')
 @Controller('live')
 export class LiveFeedController {

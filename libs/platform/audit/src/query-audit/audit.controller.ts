@@ -1,6 +1,6 @@
 import type { AuditChainReport } from '@baton/platform-database';
-import { ApiKeyGuard, RequireRoles } from '@baton/platform-runtime';
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { AllOrganisations, RequireRoles } from '@baton/platform-runtime';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuditErrorCode, AuditException } from '../audit.exception';
 import { AuditEntryRepository, type AuditEntryView, type AuditPage } from './audit-entry.repository';
@@ -8,8 +8,9 @@ import { MAX_AUDIT_PAGE, parseAuditQuery } from './audit-query.util';
 
 @ApiTags('audit')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
+// The log holds every organisation's entries and its chain is one: read by operators of all.
+@AllOrganisations()
 @Controller('audit')
 export class AuditController {
   constructor(private readonly entries: AuditEntryRepository) {}

@@ -1,5 +1,5 @@
-import { ApiKeyGuard, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Param, Post, UseGuards } from '@nestjs/common';
+import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuditErrorCode, AuditException, invalidInput, type FieldIssue } from '../audit.exception';
 import { RevertAuditEntryUseCase, type RevertCommand, type RevertResult } from './revert-audit-entry.use-case';
@@ -12,8 +12,8 @@ export class RevertRequestDto {
 /** Reverts are an operator's act: the actor is the authenticated principal, never a body field. */
 @ApiTags('audit')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
 @RequireRoles('operator')
+@AllOrganisations()
 @Controller('audit')
 export class AuditRevertController {
   constructor(private readonly revert: RevertAuditEntryUseCase) {}

@@ -1,12 +1,13 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, CurrentPrincipal } from './api-key.guard';
-import type { Principal } from './principal.types';
+import { CurrentPrincipal, RequireRoles } from './api-key.guard';
+import { Roles, type Principal } from './principal.types';
 
 /** Who the presented credentials belong to: how the console signs in and what it offers the caller. */
 @ApiTags('auth')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+// Any key Baton knows may ask who it is.
+@RequireRoles(...Object.values(Roles))
 @Controller('me')
 export class PrincipalController {
   @Get()

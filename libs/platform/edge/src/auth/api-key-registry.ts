@@ -26,7 +26,8 @@ export class ApiKeyFileError extends Error {}
  *       roles: [reviewer, finance-approver]
  *
  * Only SHA-256 digests are kept in memory; a presented key is hashed and looked up, so the
- * comparison never depends on how much of a secret matched.
+ * comparison never depends on how much of a secret matched. The file is also the directory of
+ * principals: a review can be reassigned only to a principal it names.
  */
 export class ApiKeyRegistry {
   private readonly logger = new Logger(ApiKeyRegistry.name);
@@ -39,14 +40,14 @@ export class ApiKeyRegistry {
       return;
     }
     for (const entry of parseKeyFile(readFileSync(file, 'utf8'), file)) {
-      const digest = entry.keySha256 ?? sha256(entry.key!);
-      this.byDigest.set(digest.toLowerCase(), { id: entry.principal, orgId: entry.orgId, roles: entry.roles });
+      const digest = (entry.keySha256 ?? sha256(entry.key!)).toLowerCase();
+      this.byDigest.set(digest, { id: entry.principal, orgId: entry.orgId, roles: [...entry.roles] });
     }
   }
 
   static of(entries: Array<{ key: string } & Principal>): ApiKeyRegistry {
     const registry = new ApiKeyRegistry();
-    for (const e of entries) registry.byDigest.set(sha256(e.key), { id: e.id, orgId: e.orgId, roles: e.roles });
+    for (const e of entries) registry.byDigest.set(sha256(e.key), { id: e.id, orgId: e.orgId, roles: [...e.roles] });
     return registry;
   }
 
@@ -55,7 +56,16 @@ export class ApiKeyRegistry {
   }
 
   resolve(key: string): Principal | null {
-    return this.byDigest.get(sha256(key)) ?? null;
+    const principal = this.byDigest.get(sha256(key));
+    return principal ? { ...principal, roles: [...principal.roles] } : null;
+  }
+
+  /**
+   * Every identity a principal id holds (one per key: a principal may have several during a key
+   * rotation, or one per organisation); empty when no key names it.
+   */
+  identitiesOf(principalId: string): Principal[] {
+    return [...this.byDigest.values()].filter((p) => p.id === principalId).map((p) => ({ ...p, roles: [...p.roles] }));
   }
 }
 
@@ -72,16 +82,21 @@ function parseKeyFile(text: string, file: string): KeyEntry[] {
   }
   const list = (data as { apiKeys?: unknown } | null)?.apiKeys;
   if (!Array.isArray(list)) throw new ApiKeyFileError(`${file}: apiKeys: must be a list`);
+  const digests = new Map<string, number>();
   return list.map((raw, i) => {
     const at = `${file}: apiKeys[${i}]`;
-    const e = raw as Record<string, unknown>;
+    const e = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const problems: string[] = [];
     if (typeof e.key !== 'string' && typeof e.keySha256 !== 'string') problems.push('key or keySha256 is required');
+    if (typeof e.key === 'string' && typeof e.keySha256 === 'string') problems.push('give key or keySha256, not both');
     if (typeof e.key === 'string' && e.key.length < 12) problems.push('key must be at least 12 characters');
     if (typeof e.keySha256 === 'string' && !/^[0-9a-fA-F]{64}$/.test(e.keySha256)) problems.push('keySha256 must be 64 hex digits');
     if (typeof e.principal !== 'string' || !e.principal) problems.push('principal is required');
     if (typeof e.orgId !== 'string' || !e.orgId) problems.push("orgId is required ('*' for all organisations)");
-    if (!Array.isArray(e.roles) || e.roles.some((r) => typeof r !== 'string')) problems.push('roles must be a list of strings');
+    if (!Array.isArray(e.roles) || e.roles.length === 0 || e.roles.some((r) => typeof r !== 'string' || !r)) problems.push('roles must be a non-empty list of role names');
+    const digest = typeof e.keySha256 === 'string' ? e.keySha256.toLowerCase() : typeof e.key === 'string' ? sha256(e.key) : undefined;
+    if (digest && digests.has(digest)) problems.push(`the same key as apiKeys[${digests.get(digest)}]: one key stands for one principal`);
+    if (digest && !digests.has(digest)) digests.set(digest, i);
     if (problems.length) throw new ApiKeyFileError(`${at}: ${problems.join('; ')}`);
     return e as unknown as KeyEntry;
   });

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** A key as the admin API received it, with what it is scoped to and the request it came with. */
+export interface IdempotencyClaim {
+  /** The principal that sent the key: keys of different callers never meet. */
+  principal: string;
+  /** The route template, e.g. `POST /workflows/:workflowId/runs`. */
+  route: string;
+  key: string;
+  /** SHA-256 over method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+  /** What the first request asked for, to say so when the key comes back with another. */
+  request: Record<string, unknown>;
+  /** How long the key is remembered. */
+  ttlMs: number;
+}
+
+/** The first use of a key that is being used again. */
+export interface PriorUse {
+  fingerprint: string;
+  request: Record<string, unknown>;
+  runId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Idempotency keys of the admin API (ingestion.idempotency_key); writes take the caller's transaction. */
+@Injectable()
+export class IdempotencyKeyRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records the key for `runId`, or answers its live first use. An expired row that was not purged
+   * yet is taken over, as if it were gone. Two requests with one key serialise on the primary key:
+   * the second sees the first once it commits.
+   */
+  async claim(manager: EntityManager, claim: IdempotencyClaim, runId: string): Promise<PriorUse | null> {
+    const taken: unknown[] = await manager.query(
+      `INSERT INTO ingestion.idempotency_key (principal, route, key, fingerprint, request, run_id, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))
+       ON CONFLICT (principal, route, key) DO UPDATE
+         SET fingerprint = EXCLUDED.fingerprint, request = EXCLUDED.request, run_id = EXCLUDED.run_id,
+             created_at = now(), expires_at = EXCLUDED.expires_at
+         WHERE ingestion.idempotency_key.expires_at <= now()
+       RETURNING run_id`,
+      [claim.principal, claim.route, claim.key, claim.fingerprint, JSON.stringify(claim.request), runId, claim.ttlMs / 1000],
+    );
+    if (taken.length > 0) return null;
+    const rows: Array<{ fingerprint: string; request: Record<string, unknown>; run_id: string; created_at: Date | string; expires_at: Date | string }> = await manager.query(
+      `SELECT fingerprint, request, run_id, created_at, expires_at FROM ingestion.idempotency_key WHERE principal = $1 AND route = $2 AND key = $3`,
+      [claim.principal, claim.route, claim.key],
+    );
+    const row = rows[0]!;
+    return { fingerprint: row.fingerprint, request: row.request, runId: row.run_id, createdAt: new Date(row.created_at).toISOString(), expiresAt: new Date(row.expires_at).toISOString() };
+  }
+
+  /** Deletes up to `limit` keys expired before `now`; returns how many. */
+  async purge(now: Date, limit: number): Promise<number> {
+    // DELETE through TypeORM answers `[rows, affected]`.
+    const [rows] = (await this.dataSource.query(
+      `DELETE FROM ingestion.idempotency_key WHERE (principal, route, key) IN (
+         SELECT principal, route, key FROM ingestion.idempotency_key WHERE expires_at <= $1 LIMIT $2)
+       RETURNING key`,
+      [now.toISOString(), limit],
+    )) as [unknown[], number];
+    return rows.length;
+  }
+}
