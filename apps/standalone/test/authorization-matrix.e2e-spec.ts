@@ -63,6 +63,19 @@ const TABLE: Record<string, string> = {
   'GET /action-queue': '                401  401   403    403       403      200      200   200          403      200',
   'PATCH /action-queue/{id}': '         401  401   403    403       403      404      404   404          403      404',
   'GET /circuits': '                    401  401   403    403       403      200      200   200          403      200',
+  // Holding a connector's circuit reaches every organisation: operators of all. Body {}: 400; an unknown connector: 404.
+  'POST /circuits/{connector}/force': ' 401  401   403    403       403      400      400   403          403      403',
+  'DELETE /circuits/{connector}/force': '401 401   403    403       403      404      404   403          403      403',
+  // Consumer groups serve every organisation: operators of all. An unknown group: 404.
+  'GET /consumers': '                   401  401   403    403       403      200      200   403          403      403',
+  'POST /consumers/{groupId}/pause': '  401  401   403    403       403      404      404   403          403      403',
+  'POST /consumers/{groupId}/resume': ' 401  401   403    403       403      404      404   403          403      403',
+  // Stuck runs: operators, each of its own organisation's.
+  'GET /stuck-runs': '                  401  401   403    403       403      200      200   200          403      200',
+  // Who a key belongs to: any key Baton knows.
+  'GET /me': '                          401  401   200    200       200      200      200   200          200      200',
+  // The live feed (a stream; its status is the answer): readers of runs and reviews.
+  'GET /live/events': '                 401  401   200    403       200      200      200   200          200      200',
   'GET /dead-letters': '                401  401   403    403       403      200      200   200          403      200',
   'GET /dead-letters/{id}': '           401  401   403    403       403      404      404   404          403      404',
   'POST /dead-letters/redrive': '       401  401   403    403       403      404      404   404          403      404',
@@ -123,6 +136,8 @@ describe('authorization matrix', () => {
     source: 'refund-form',
     webhookId: 'msg_matrix',
     system: 'crm',
+    connector: 'no-such-connector',
+    groupId: 'no-such-group',
   };
 
   beforeAll(async () => {

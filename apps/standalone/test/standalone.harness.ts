@@ -119,8 +119,17 @@ export class StandaloneHarness {
       url,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      // A stream (the live feed) never ends on its own: its status and headers are the answer.
+      payloadAsStream: true,
     });
-    const text = response.body;
+    const stream = response.stream();
+    if (response.headers['content-type']?.toString().startsWith('text/event-stream')) {
+      stream.destroy();
+      return { status: response.statusCode, body: '' };
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+    const text = Buffer.concat(chunks).toString();
     return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
   }
 
