@@ -43,6 +43,8 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
       `  rateLimit: { perSecond: ${Math.max(options.rate * 2, 100)}, burst: ${Math.max(options.rate * 2, 100)} }`,
       'sources:',
       `  ${SOURCE}:`,
+      // The body names the organisation; the source may start runs for this one.
+      '    orgIds: [acme]',
       '    secrets:',
       `      - ${SECRET}`,
       '',

@@ -19,6 +19,8 @@ const RUNS_PER_ROUND = 500;
 const CONCURRENCY = 50;
 const ROUNDS = 3;
 const OPERATOR = 'demo-operator-key';
+/** acme's demo submitter: starting runs is its role. */
+const SUBMITTER = 'demo-submitter-key';
 
 // Each restart opens PGlite from disk again and the runs catch up; the budget is for a loaded machine.
 jest.setTimeout(600_000);
@@ -28,7 +30,7 @@ interface Reply {
   body: any;
 }
 
-function call(port: number, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Reply> {
+function call(port: number, method: string, path: string, body?: unknown, timeoutMs = 30_000, key = OPERATOR): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
@@ -37,7 +39,7 @@ function call(port: number, method: string, path: string, body?: unknown, timeou
         port,
         method,
         path,
-        headers: { authorization: `Bearer ${OPERATOR}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
         timeout: timeoutMs,
       },
       (res) => {
@@ -143,7 +145,9 @@ describe('the embedded engine killed mid-load (SIGKILL, three times)', () => {
         while (next < RUNS_PER_ROUND) {
           const i = next++;
           const reason = `crash test ${round}-${i}`;
-          const reply = await call(port, 'POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason } }).catch(() => null);
+          const reply = await call(port, 'POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason } }, 30_000, SUBMITTER).catch(
+            () => null,
+          );
           if (reply && reply.status >= 200 && reply.status < 300) accepted.set(reply.body.runId, reason);
         }
       };
