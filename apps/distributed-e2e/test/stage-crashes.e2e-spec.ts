@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deadLetterTopic, ingressTopic, Topics } from '@baton/contracts';
-import { DistributedHarness, refundPayload, STAGE_SERVICES, type ServiceName } from './cluster.harness';
+import { DistributedHarness, KEYS, refundPayload, STAGE_SERVICES, type ServiceName } from './cluster.harness';
 
 const RUNS = 1000;
 /** Runs started per second, from at most IN_FLIGHT requests at once: a steady flow, not one burst. */
@@ -50,7 +50,7 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
         try {
           const response = await fetch(`${sut.cluster.url('ingestion')}/workflows/refund-request/runs`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': `${tag}-${i}` },
+            headers: { ...KEYS.submitter, 'content-type': 'application/json', 'idempotency-key': `${tag}-${i}` },
             body: JSON.stringify({ orgId: 'acme', payload: refundPayload(`${tag} ${i}`, 10 + (i % 400)) }),
             signal: AbortSignal.timeout(10_000),
           });

@@ -198,7 +198,7 @@ describe('hostile input', () => {
       // A failing case is recorded in `failures`; whatever else makes the property throw is recorded too.
       for (const [c, caller] of callers.entries()) await fc.assert(
         fc.asyncProperty(path(route, values), query(route), route.takesBody ? body(route) : fc.constant(undefined), async (url, qs, text) => {
-          const response = await sut.app.getHttpAdapter().getInstance().inject({
+          const response = await sut.inject({
             method: route.method,
             url: `${url}${qs}`,
             headers: { ...caller, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },

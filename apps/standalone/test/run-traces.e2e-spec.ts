@@ -2,7 +2,7 @@ import { recordChangeTopic } from '@baton/contracts';
 import { ScheduledScanService } from '@baton/ingestion';
 import { recordSpans, type SpanRecorder } from '@baton/platform-testing';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { StandaloneHarness } from './standalone.harness';
+import { as, StandaloneHarness } from './standalone.harness';
 
 /**
  * One trace per run whatever starts it, for the triggers the distributed test does not cover: a
@@ -59,7 +59,7 @@ describe('traces of runs started by a schedule or a record change', () => {
     };
     await sut.bus.publish([{ topic: recordChangeTopic('crm'), key: 'cus_umbrella', value: Buffer.from(JSON.stringify(change)) }]);
     await sut.bus.idle();
-    const [run] = (await sut.http('GET', '/runs?workflowId=customer-downgrade')).body.runs as Array<{ runId: string }>;
+    const [run] = (await sut.http('GET', '/runs?workflowId=customer-downgrade', undefined, as.operator)).body.runs as Array<{ runId: string }>;
     expect(await sut.settled(run!.runId)).toMatchObject({ data: { status: 'completed' } });
 
     const start = expectRunTrace(run!.runId);

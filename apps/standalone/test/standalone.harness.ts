@@ -114,23 +114,30 @@ export class StandaloneHarness {
   }
 
   async http(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
-    const response = await this.app.getHttpAdapter().getInstance().inject({
+    const response = await this.inject({
       method,
       url,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      // A stream (the live feed) never ends on its own: its status and headers are the answer.
-      payloadAsStream: true,
     });
+    const text = response.body;
+    return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
+  }
+
+  /**
+   * One request through the app's HTTP handler. A stream (the live feed) never ends on its own:
+   * its status and headers are the answer, and it is closed at once.
+   */
+  async inject(options: { method: string; url: string; headers?: Record<string, string>; payload?: string }): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> {
+    const response = await this.app.getHttpAdapter().getInstance().inject({ ...options, method: options.method as 'GET', payloadAsStream: true });
     const stream = response.stream();
     if (response.headers['content-type']?.toString().startsWith('text/event-stream')) {
       stream.destroy();
-      return { status: response.statusCode, body: '' };
+      return { statusCode: response.statusCode, headers: response.headers, body: '' };
     }
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-    const text = Buffer.concat(chunks).toString();
-    return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
+    return { statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString() };
   }
 
   /** Starts a run as the organisation's demo submitter (or with the headers given). */

@@ -104,6 +104,8 @@ export class InMemoryBus extends MessageBus {
   private readonly random: () => number;
   private readonly store: BusLogStore | undefined;
   private readonly toRemove: string[] = [];
+  private readonly arrivals: StoredLogMessage[] = [];
+  private arriving: Promise<void> | null = null;
   private removing: Promise<void> | null = null;
   /** Offsets below this were loaded from the store at start; commits below it are already queued. */
   private loadedUpTo = -1;
@@ -142,7 +144,17 @@ export class InMemoryBus extends MessageBus {
   acceptCommitted(messages: readonly StoredLogMessage[]): void {
     const fresh = messages.filter((m) => Number(m.offset) > this.loadedUpTo);
     if (!this.started || fresh.length === 0) return;
-    this.enqueue(fresh.map((m) => ({ topic: m.topic, key: m.key, value: m.value, headers: m.headers, stored: m.offset })));
+    this.arrivals.push(...fresh);
+    // Queued on the next turn, not inside the commit: the committing handlers finish first (their
+    // spans end, their outcomes are counted) before the next stage starts on what they produced.
+    this.arriving ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const batch = this.arrivals.splice(0);
+        this.arriving = null;
+        this.enqueue(batch.map((m) => ({ topic: m.topic, key: m.key, value: m.value, headers: m.headers, stored: m.offset })));
+        resolve();
+      }),
+    );
   }
 
   subscribe(given: Subscription): void {
@@ -271,8 +283,9 @@ export class InMemoryBus extends MessageBus {
 
   private async settle(): Promise<void> {
     for (;;) {
+      if (this.arriving) await this.arriving;
       const draining = [...this.groups.values()].flatMap((g) => [...g.queues.values()].map((q) => q.draining).filter((d): d is Promise<void> => d !== null));
-      if (draining.length === 0) return;
+      if (draining.length === 0 && !this.arriving) return;
       await Promise.allSettled(draining);
     }
   }
