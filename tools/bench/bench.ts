@@ -48,6 +48,9 @@ code is 1 otherwise).
 options:
   --runs <n>                 runs to start (default 2000)
   --concurrency <n>          triggers in flight at once (default 50)
+  --closed                   a closed loop: each of the <concurrency> clients starts its next run only
+                             once its last one completed (runs in flight = concurrency), as a peer's
+                             synchronous webhook answers when its workflow has finished
   --workflow <id>            refund-request, support-ticket-routing or lead-routing (default refund-request)
   --mode <mode>              embedded: the standalone app in this process (default);
                              kafka: the six service processes on Kafka and PostgreSQL;
@@ -85,6 +88,8 @@ function parseOptions() {
       'log-level': { type: 'string', default: 'warn' },
       /** Kafka mode: a Confluent-compatible schema registry the services register and frame events with. */
       'schema-registry': { type: 'string' },
+      /** Each trigger waits for its run to complete before the next: runs in flight = concurrency. */
+      closed: { type: 'boolean', default: false },
       /** Webhook mode: signed webhooks per second, and for how many seconds. */
       rate: { type: 'string', default: '1000' },
       duration: { type: 'string', default: '20' },
@@ -306,9 +311,12 @@ async function main(): Promise<void> {
 
   // Other runs may complete too (a scheduled workflow of the service apps): only the runs this
   // bench started count, including those whose completion arrives before their 202 is read.
+  const waiting = new Map<string, () => void>();
   const onCompleted: OnCompleted = (runId) => {
     const n = (completions.get(runId) ?? 0) + 1;
     completions.set(runId, n);
+    waiting.get(runId)?.();
+    waiting.delete(runId);
     const t0 = started.get(runId);
     if (n === 1 && t0 !== undefined) {
       latencies.push(performance.now() - t0);
@@ -335,6 +343,10 @@ async function main(): Promise<void> {
         if (completions.has(runId)) {
           latencies.push(performance.now() - t0);
           ours++;
+        } else if (values.closed) {
+          // Closed loop: the next trigger only once this run has completed, as a synchronous
+          // webhook of a peer answers only when its workflow has finished.
+          await new Promise<void>((resolve) => waiting.set(runId, resolve));
         }
       }
     };
@@ -356,7 +368,7 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN);
     process.stdout.write(
-      `mode=${values.mode} workflow=${values.workflow} runs=${accepted} concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
+      `mode=${values.mode}${values.closed ? ' closed-loop' : ''} workflow=${values.workflow} runs=${accepted} concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
         `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}` +
         ` cpu_ms_per_run=${(cpuMs(cpu) / Math.max(1, completed)).toFixed(3)} (this thread ${(cpuMs(main) / Math.max(1, completed)).toFixed(3)}, others ${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)})\n`,
     );
