@@ -27,6 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Topics } from '@baton/contracts';
+import { ProgressLine } from '@baton/platform-observability';
 import { createSampleSystems } from '@baton/connectors';
 import { decodeJson, MessageBus } from '@baton/platform-messaging';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
@@ -331,6 +332,9 @@ async function main(): Promise<void> {
     // CPU time is steadier than wall time on a shared machine: per run, on this thread and on the
     // others (the embedded database's worker; in Kafka mode the services are other processes).
     const cpuBegin = process.cpuUsage();
+    // On a terminal, how far the runs have come (nothing when piped: the summary line stays alone).
+    const progress = ProgressLine.forTerminal(`bench ${values.mode}`);
+    const ticker = progress ? setInterval(() => progress.update(ours / runs, `${ours}/${runs} completed, ${accepted} accepted`), 200) : undefined;
     const mainBegin = process.threadCpuUsage();
     let next = 0;
     const worker = async () => {
@@ -356,6 +360,8 @@ async function main(): Promise<void> {
     const timeout = new Promise<void>((r) => setTimeout(r, Number(values.timeout) * 1000).unref());
     await Promise.race([done, timeout]);
     const elapsed = (performance.now() - begin) / 1000;
+    if (ticker) clearInterval(ticker);
+    progress?.done();
     const cpu = process.cpuUsage(cpuBegin);
     const main = process.threadCpuUsage(mainBegin);
     const cpuMs = (u: { user: number; system: number }) => (u.user + u.system) / 1000;
