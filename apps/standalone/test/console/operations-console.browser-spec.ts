@@ -103,7 +103,8 @@ describe('the operations console in a browser', () => {
     for (const [link, heading] of pages) {
       await page.getByRole('navigation').getByRole('link', { name: link, exact: true }).click();
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-      await page.locator('[role="status"].muted').waitFor({ state: 'detached' });
+      // Every section of the page has loaded (a page may load several at once).
+      await page.waitForFunction(() => document.querySelectorAll('[role="status"].muted').length === 0);
       const serious = await sut.seriousViolations(page);
       if (serious.length) findings[link] = serious;
     }
