@@ -62,7 +62,10 @@ export class DistributedHarness {
   ) {}
 
   /** Starts a cluster for one test file; `name` goes into the namespace and the log folder. */
-  static async start(name: string, options: { partitions?: number; otlpEndpoint?: string; webhookSourcesFile?: string } = {}): Promise<DistributedHarness> {
+  static async start(
+    name: string,
+    options: { partitions?: number; otlpEndpoint?: string; webhookSourcesFile?: string; logLevel?: 'debug' | 'info' | 'warn' } = {},
+  ): Promise<DistributedHarness> {
     const kcat = ensureKcat();
     const brokers = brokersFromEnv();
     await assertBrokerReachable(brokers);
@@ -81,6 +84,7 @@ export class DistributedHarness {
         schemaRegistryUrl,
         otlpEndpoint: options.otlpEndpoint,
         webhookSourcesFile: options.webhookSourcesFile,
+        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
         workDir: join(ROOT, 'tmp', 'distributed-e2e', namespace),
       });
       return new DistributedHarness(cluster, database, brokers, kcat);

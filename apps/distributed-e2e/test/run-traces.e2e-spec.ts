@@ -37,7 +37,9 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
 
   beforeAll(async () => {
     jaeger = await JaegerQuery.connect();
-    sut = await DistributedHarness.start('traces', { otlpEndpoint: JAEGER_OTLP_URL, webhookSourcesFile: WEBHOOK_SOURCES });
+    // Debug logs: each stage's line about a message (its start and end) is debug, and every line
+    // about the run must carry its trace id.
+    sut = await DistributedHarness.start('traces', { otlpEndpoint: JAEGER_OTLP_URL, webhookSourcesFile: WEBHOOK_SOURCES, logLevel: 'debug' });
   }, 180_000);
   afterAll(async () => sut?.close(), 60_000);
 

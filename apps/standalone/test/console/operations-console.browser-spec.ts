@@ -104,7 +104,7 @@ describe('the operations console in a browser', () => {
       await page.getByRole('navigation').getByRole('link', { name: link, exact: true }).click();
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       // Every section of the page has loaded (a page may load several at once).
-      await page.waitForFunction(() => document.querySelectorAll('[role="status"].muted').length === 0);
+      await page.waitForFunction(`document.querySelectorAll('[role="status"].muted').length === 0`);
       const serious = await sut.seriousViolations(page);
       if (serious.length) findings[link] = serious;
     }
