@@ -8,11 +8,16 @@ class TotalsReporter {
     this.rootDir = globalConfig.rootDir;
   }
 
-  onRunComplete(_contexts, results) {
+  onRunComplete(contexts, results) {
     const workspace = path.resolve(__dirname, '../..');
     const dir = path.join(workspace, 'tmp', 'test-results');
     fs.mkdirSync(dir, { recursive: true });
-    const name = path.relative(workspace, this.rootDir).replace(/[\\/]/g, '__') || 'root';
+    // Two configs may share a root (the standalone app's tests and its browser tests): the
+    // display name keeps their totals apart.
+    const display = [...(contexts ?? [])][0]?.config?.displayName;
+    const displayName = typeof display === 'string' ? display : display?.name;
+    const base = path.relative(workspace, this.rootDir).replace(/[\\/]/g, '__') || 'root';
+    const name = displayName ? `${base}__${displayName}` : base;
     const failedSuites = results.numFailedTestSuites + (results.numRuntimeErrorTestSuites ?? 0);
     fs.writeFileSync(
       path.join(dir, `${name}.json`),

@@ -56,6 +56,10 @@ export function useLiveReload(matches: (event: Exclude<LiveEvent, { kind: 'ready
   const { live } = useConsole();
   const match = useRef(matches);
   match.current = matches;
+  // The latest callbacks, read when the timer fires: a re-render (a countdown ticking, a new
+  // inline callback) must not re-subscribe and cancel a reload already due.
+  const latestReload = useRef(reload);
+  latestReload.current = reload;
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const off = live.on((event) => {
@@ -63,14 +67,14 @@ export function useLiveReload(matches: (event: Exclude<LiveEvent, { kind: 'ready
       if (timer) return;
       timer = setTimeout(() => {
         timer = null;
-        reload();
+        latestReload.current();
       }, 300);
     });
     return () => {
       off();
       if (timer) clearTimeout(timer);
     };
-  }, [live, reload]);
+  }, [live]);
 }
 
 /** The current time, ticking every `ms`: for countdowns. */
