@@ -15,6 +15,8 @@ import { join } from 'node:path';
  */
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** Inside the workspace, so the build's requires find node_modules. */
+const BUILD = join('tmp', 'crash-restart-build');
 const RUNS_PER_ROUND = 500;
 const CONCURRENCY = 50;
 const ROUNDS = 3;
@@ -83,7 +85,8 @@ describe('the embedded engine killed mid-load (SIGKILL, three times)', () => {
   let output = '';
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [join(ROOT, 'tools', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    // A build of its own: other suites running beside this one rebuild or run dist/.
+    const built = spawnSync(process.execPath, [join(ROOT, 'tools', 'build.mjs'), '--out', BUILD], { cwd: ROOT, encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
     dataDir = mkdtempSync(join(tmpdir(), 'baton-crash-'));
     port = await freePort();
@@ -104,7 +107,7 @@ describe('the embedded engine killed mid-load (SIGKILL, three times)', () => {
 
   /** Starts the engine as `npm start` does (its own process group) and waits until it is ready. */
   async function start(): Promise<void> {
-    engine = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'standalone', 'src', 'main.js')], {
+    engine = spawn(process.execPath, [join(ROOT, BUILD, 'apps', 'standalone', 'src', 'main.js')], {
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
