@@ -21,7 +21,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpExceptionFilter.name);
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse();
+    const reply = host.switchToHttp().getResponse<ErrorReply>();
     if (error instanceof DomainException) {
       send(reply, statusOf[error.disposition], { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
       return;
@@ -50,7 +50,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 }
 
-function send(reply: any, status: number, body: unknown): void {
+/** The part of a Fastify reply an error answer needs. */
+interface ErrorReply {
+  status(code: number): ErrorReply;
+  header(name: string, value: string): ErrorReply;
+  send(payload: string): unknown;
+}
+
+function send(reply: ErrorReply, status: number, body: unknown): void {
   reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
 }
 

@@ -80,12 +80,25 @@ export class BatonMetrics {
   }
 }
 
+const STARTED: unique symbol = Symbol('baton.httpStarted');
+
 /** The part of a Fastify instance observeHttpRequests() needs. */
 export interface HttpHookTarget {
-  addHook(name: 'onRequest' | 'onResponse', hook: (request: any, reply: any, done: () => void) => void): unknown;
+  addHook(name: 'onRequest' | 'onResponse', hook: (request: ObservedRequest, reply: ObservedReply, done: () => void) => void): unknown;
 }
 
-const STARTED = Symbol('baton.httpStarted');
+/** What the hooks read of a request: its method and matched route, and the start time they keep on it. */
+export interface ObservedRequest {
+  method: string;
+  routeOptions?: { url?: string };
+  [STARTED]?: bigint;
+}
+
+/** What the hooks read of a reply. */
+export interface ObservedReply {
+  statusCode: number;
+}
+
 
 /**
  * Records every request on `baton_http_request_duration_seconds` (RED per route). Requests no
@@ -98,9 +111,9 @@ export function observeHttpRequests(server: HttpHookTarget, metrics: BatonMetric
     done();
   });
   server.addHook('onResponse', (request, reply, done) => {
-    const started = request[STARTED] as bigint | undefined;
+    const started = request[STARTED];
     if (started !== undefined) {
-      const route = (request.routeOptions?.url as string | undefined) ?? 'unmatched';
+      const route = request.routeOptions?.url ?? 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
     }
