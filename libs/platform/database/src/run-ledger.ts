@@ -176,7 +176,7 @@ export interface RunLedgerOptions {
 
 interface Pending {
   inbox: InboxEntry | null;
-  /** Settle with a LedgerOutcome (`consume`) rather than the work's value (no inbox entry, never skipped). */
+  /** `consume` settles with a LedgerOutcome; `transaction` and `groupCommit` (no inbox entry, never skipped) with the work's value. */
   asOutcome: boolean;
   /** The caller's trace context, where its work and (alone) its transaction run. */
   context: ReturnType<typeof captureContext>;
