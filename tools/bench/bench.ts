@@ -11,7 +11,7 @@
 // is the engine's, not the loopback network's).
 //
 // Kafka mode is the distributed deployment: the sample systems and the six service apps as
-// separate processes (tools/bench/cluster.ts, the same cluster the distributed end-to-end tests
+// separate processes (@baton/testing-cluster, the same cluster the distributed end-to-end tests
 // start) on the broker at KAFKA_BROKERS and a fresh database on the server at
 // BATON_TEST_POSTGRES_URL, under a namespace of their own; triggers are HTTP requests to the
 // ingestion service. When neither variable is set and nothing answers at the default address,
@@ -31,13 +31,13 @@ import { ProgressLine } from '@baton/platform-observability';
 import { createSampleSystems } from '@baton/connectors';
 import { decodeJson, MessageBus } from '@baton/platform-messaging';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
+import { assertBrokerReachable, brokersFromEnv, Cluster, ensureTopicReady, quietKafkajsTimeoutWarning, workspaceRoot } from '@baton/testing-cluster';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 /* eslint-disable @nx/enforce-module-boundaries -- the bench composes the embedded app as `npm start`
    does; tools may import anything, and no project depends on tools. */
 import { createStandaloneApp } from '../../apps/standalone/src/standalone.bootstrap';
 /* eslint-enable @nx/enforce-module-boundaries */
-import { assertBrokerReachable, brokersFromEnv, Cluster, ensureTopicReady, quietKafkajsTimeoutWarning, workspaceRoot } from './cluster';
 import { runWebhookBench } from './webhook-bench';
 
 const USAGE = `usage: npm run bench -- [options]   (or node dist/tools/bench/bench.js [options])

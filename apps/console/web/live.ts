@@ -29,7 +29,9 @@ export type LiveStatus = 'connecting' | 'live' | 'offline';
 /**
  * The server's live feed (GET /live/events, text/event-stream) read with fetch, so the key goes
  * in the Authorization header as on every other call; EventSource could only put it in the URL.
- * Reconnects with backoff until stopped; a 401 or 403 stops it for good.
+ * Reconnects with backoff until stopped; a 401 or 403 stops it for good. The backoff (1 s doubling
+ * to 15 s) is written out here, not taken from @baton/platform-messaging's helper: that lib
+ * loads kafkajs and Nest, and this page is a browser bundle.
  */
 export class LiveStream {
   private readonly listeners = new Set<(event: LiveEvent) => void>();

@@ -1,5 +1,5 @@
 // The distributed deployment for end-to-end tests: the sample systems and the six service apps as
-// separate processes (tools/bench/cluster.ts, which `npm run bench -- --mode kafka` starts too) on
+// separate processes (@baton/testing-cluster, which `npm run bench -- --mode kafka` starts too) on
 // the real broker (KAFKA_BROKERS, default 127.0.0.1:9092) and a fresh database on the real
 // PostgreSQL server (BATON_TEST_POSTGRES_URL), with the real schema registry
 // (BATON_TEST_SCHEMA_REGISTRY_URL, default http://127.0.0.1:8081) as a deployment has one, under
@@ -15,12 +15,8 @@ import { join } from 'node:path';
 import type { RunState } from '@baton/contracts';
 import type { RunView } from '@baton/platform-database';
 import { createTestDatabase, type TestDatabase } from '@baton/platform-testing';
-/* eslint-disable @nx/enforce-module-boundaries -- the process orchestration lives with the bench
-   (tools/bench/cluster.ts) so the bench and these tests start exactly the same cluster; it imports
-   no app or lib code, only Node, kafkajs and pg. */
-import { assertBrokerReachable, brokersFromEnv, Cluster, workspaceRoot, type ClusterProcess, type HttpResult } from '../../../tools/bench/cluster';
-export { STAGE_SERVICES, type ClusterProcess, type ServiceName } from '../../../tools/bench/cluster';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { assertBrokerReachable, brokersFromEnv, Cluster, workspaceRoot, type ClusterProcess, type HttpResult } from '@baton/testing-cluster';
+export { STAGE_SERVICES, type ClusterProcess, type ServiceName } from '@baton/testing-cluster';
 
 export const ROOT = workspaceRoot(__dirname);
 

@@ -6,14 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { deadLetterTopic, ingressTopic, Topics } from '@baton/contracts';
+// The harness's DistributedHarness always takes its database from the shared test server
+// (createTestDatabase); this file needs the same cluster on a server of its own, so it uses the
+// Cluster directly, as the harness does.
+import { assertBrokerReachable, brokersFromEnv, Cluster, freePort, SERVICES, type ServiceName } from '@baton/testing-cluster';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { KEYS, refundPayload, ROOT } from './cluster.harness';
-/* eslint-disable @nx/enforce-module-boundaries -- the harness's DistributedHarness always takes its
-   database from the shared test server (createTestDatabase); this file needs the same cluster on a
-   server of its own, so it uses the bench's Cluster directly, as the harness does. */
-import { assertBrokerReachable, brokersFromEnv, Cluster, freePort, SERVICES, type ServiceName } from '../../../tools/bench/cluster';
-/* eslint-enable @nx/enforce-module-boundaries */
 
 const RUNS = 100;
 /** Runs started per second, from at most IN_FLIGHT requests at once. */

@@ -21,7 +21,6 @@ import { editsOf, ExecuteActionsUseCase, withEdits } from '../execute-actions/ex
 import { actionMigrations } from '../index';
 
 const WORKFLOWS = resolve(__dirname, '../../../../workflows');
-const NO_INBOX = null;
 const COOL_DOWN_MS = 1000;
 
 describe(ExecuteActionsUseCase.name, () => {
@@ -71,7 +70,7 @@ describe(ExecuteActionsUseCase.name, () => {
       ['triggered', 'enriched', 'enrichment'],
       ['enriched', 'decided', 'decisioning'],
     ] as const) {
-      await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to, from: [from], stage, ...(to === 'triggered' && startedBy ? { actor: startedBy } : {}) }));
+      await ledger.transaction((uow) => uow.transition(run, { to, from: [from], stage, ...(to === 'triggered' && startedBy ? { actor: startedBy } : {}) }));
     }
     const customer = await systems.crm.call('getCustomer', { customerId: SampleIds.customers.northwind });
     const account = await systems.billing.call('getAccount', { accountId: (customer as { billingAccountId: string }).billingAccountId });
@@ -352,9 +351,9 @@ describe(ExecuteActionsUseCase.name, () => {
   it('keeps actions done before a run was queued, and does not call them again when it resumes', async () => {
     // invoice-aging emails a reminder (notifications), then opens a ticket (tickets).
     const run: RunRef = { runId: randomUUID(), workflowId: 'invoice-aging', workflowVersion: 1, orgId: 'acme' };
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'triggered', stage: 'ingestion' }));
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' }));
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'decided', from: ['enriched'], stage: 'decisioning' }));
+    await ledger.transaction((uow) => uow.transition(run, { to: 'triggered', stage: 'ingestion' }));
+    await ledger.transaction((uow) => uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' }));
+    await ledger.transaction((uow) => uow.transition(run, { to: 'decided', from: ['enriched'], stage: 'decisioning' }));
     // One of acme's own: the systems refuse a record of another organisation to an acme run.
     const receivable = ((await systems.billing.call('listReceivables', { orgId: run.orgId })) as Array<Record<string, unknown>>)[0]!;
     const customer = await systems.crm.call('getCustomer', { customerId: receivable['customerId'] });
@@ -390,7 +389,7 @@ describe(ExecuteActionsUseCase.name, () => {
     const a = await decidedRefund(1);
     const b = await decidedRefund(2);
     for (const { run, event } of [a, b]) {
-      await ledger.apply(NO_INBOX, (uow) =>
+      await ledger.transaction((uow) =>
         queue.upsert(uow.manager, { runId: run.runId, workflowId: run.workflowId, orgId: run.orgId, step: 'refund', connector: 'billing', payload: event, done: [], reason: 'test' }),
       );
     }

@@ -58,7 +58,7 @@ export class ActionQueueController {
         issues: [{ path: '/priority', message: `must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}` }],
       });
     }
-    const result = await this.ledger.apply(null, async (uow) => {
+    const updated = await this.ledger.transaction(async (uow) => {
       const before = await this.queue.get(uow.manager, id, true);
       if (!before || !canAccessOrg(principal, before.orgId)) throw notFound(id);
       const after = (await this.queue.setPriority(uow.manager, id, priority))!;
@@ -74,9 +74,8 @@ export class ActionQueueController {
       });
       return after;
     });
-    if (result.outcome === 'skipped') throw new Error('unreachable: reprioritising uses no inbox');
-    const order = await this.queue.list({ connector: result.value.connector });
-    return viewOf(result.value, order.findIndex((item) => item.id === id) + 1);
+    const order = await this.queue.list({ connector: updated.connector });
+    return viewOf(updated, order.findIndex((item) => item.id === id) + 1);
   }
 }
 

@@ -63,7 +63,7 @@ export class ResolveBlockedRunUseCase {
    */
   async retry(principal: Principal, runId: string, reason: string | undefined, approve = false): Promise<RetryReceipt> {
     const view = await this.runs.get(runId);
-    const result = await this.ledger.apply(null, async (uow) => {
+    const retried = await this.ledger.transaction(async (uow) => {
       const blocked = await this.blockedRun(uow, principal, runId, view);
       const why = `${approve ? 'approved and retried' : 'retry requested'} by ${principal.id}${reason ? `: ${reason}` : ''}`;
       const { run, row } = blocked;
@@ -104,14 +104,13 @@ export class ResolveBlockedRunUseCase {
       });
       return receipt;
     });
-    if (result.outcome === 'skipped') throw new Error('unreachable: a retry uses no inbox');
-    this.logger.log({ runId, actor: principal.id, state: result.value.state }, 'blocked run retried');
-    return result.value;
+    this.logger.log({ runId, actor: principal.id, state: retried.state }, 'blocked run retried');
+    return retried;
   }
 
   async close(principal: Principal, runId: string, reason: string): Promise<CloseReceipt> {
     const found = await this.runs.get(runId);
-    const result = await this.ledger.apply(null, async (uow) => {
+    const closed = await this.ledger.transaction(async (uow) => {
       const { run, row, stage, view } = await this.blockedRun(uow, principal, runId, found);
       const why = `closed by ${principal.id}: ${reason}`;
       await uow.transition(run, { to: 'failed', from: ['blocked'], stage, reason: why, detail: row ? { blockedOn: row.step } : undefined });
@@ -130,9 +129,8 @@ export class ResolveBlockedRunUseCase {
       });
       return { runId: run.runId, state: 'failed' as const };
     });
-    if (result.outcome === 'skipped') throw new Error('unreachable: closing uses no inbox');
     this.logger.log({ runId, actor: principal.id }, 'blocked run closed');
-    return result.value;
+    return closed;
   }
 
   /**

@@ -55,7 +55,7 @@ export class CircuitOverrides implements OnApplicationBootstrap, BeforeApplicati
   async force(principal: Principal, connector: string, state: 'open' | 'closed', reason: string): Promise<CircuitView> {
     this.assertKnown(connector);
     const actor = `person:${principal.id}`;
-    const result = await this.ledger.apply(null, async (uow) => {
+    const override = await this.ledger.transaction(async (uow) => {
       const before = await this.overrides.get(uow.manager, connector);
       const after = await this.overrides.put(uow.manager, connector, { state, reason, by: actor });
       await uow.audit({
@@ -69,15 +69,14 @@ export class CircuitOverrides implements OnApplicationBootstrap, BeforeApplicati
       });
       return after;
     });
-    if (result.outcome === 'skipped') throw new Error('unreachable: forcing a circuit uses no inbox');
-    this.circuits.get(connector).force(result.value as CircuitOverride);
+    this.circuits.get(connector).force(override as CircuitOverride);
     return this.circuits.get(connector).view();
   }
 
   async release(principal: Principal, connector: string): Promise<CircuitView> {
     this.assertKnown(connector);
     const actor = `person:${principal.id}`;
-    const result = await this.ledger.apply(null, async (uow) => {
+    const released = await this.ledger.transaction(async (uow) => {
       const before = await this.overrides.get(uow.manager, connector);
       if (!before) return false;
       await this.overrides.delete(uow.manager, connector);
@@ -91,8 +90,7 @@ export class CircuitOverrides implements OnApplicationBootstrap, BeforeApplicati
       });
       return true;
     });
-    if (result.outcome === 'skipped') throw new Error('unreachable: releasing a circuit uses no inbox');
-    if (!result.value) {
+    if (!released) {
       throw new ActionException(ActionErrorCode.InvalidCircuitRequest, `the ${connector} circuit is not forced open or closed`, undefined, 'conflict');
     }
     this.circuits.get(connector).release(actor);

@@ -100,7 +100,7 @@ export class ExecuteActionsUseCase {
     const current = await this.ledger.current(run.runId);
     if (current?.state !== 'degraded') {
       this.logger.warn({ runId: run.runId, state: current?.state ?? null, queuedActionId: queued.id }, 'queued run is no longer degraded; dropped from the queue');
-      await this.ledger.apply(null, (uow) => this.queue.remove(uow.manager, queued.id));
+      await this.ledger.transaction((uow) => this.queue.remove(uow.manager, queued.id));
       return 'stale';
     }
     return this.act({ event, run, workflow: this.workflowOf(event), state: 'degraded', inbox: null, attempt: queued.attempts, queued, carried: queued.done });
@@ -153,7 +153,7 @@ export class ExecuteActionsUseCase {
         continue;
       }
       if (r.state === 'decided') {
-        await this.ledger.consume(null, (uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
+        await this.ledger.groupCommit((uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
         r.state = 'acting';
       }
       const call = await this.connectors.call(action.connector, action.operation, args, { idempotencyKey, runId: r.run.runId, orgId: r.run.orgId, actionId: action.id });

@@ -90,7 +90,6 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
 
   it('lists blocked runs of every stage, as the service login, with what the action stage kept of its own', async () => {
     const ledger = new RunLedger(replicas[0]!, 'action');
-    const NO_INBOX = null;
     const blocked = new BlockedRunRepository(replicas[0]!);
     const ref = () => ({ runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' });
     const atEnrichment = ref();
@@ -105,7 +104,7 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
       [atAction, 'acting', 'blocked', 'action'],
     ] as const;
     for (const [run, from, to, stage] of path) {
-      await ledger.apply(NO_INBOX, async (uow) => {
+      await ledger.transaction(async (uow) => {
         await uow.transition(run, { to, from: [from], stage, reason: to === 'blocked' ? `blocked at ${stage}` : undefined });
         if (run === atAction && to === 'blocked') {
           await blocked.upsert(uow.manager, { ...atAction, step: 'refund', connector: 'billing', payload: { runid: atAction.runId } as unknown as RunDecided, done: [], reason: 'blocked at action' });

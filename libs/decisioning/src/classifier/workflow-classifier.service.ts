@@ -85,7 +85,7 @@ export class WorkflowClassifierService {
     const trainingSeconds = Math.round((performance.now() - started) / 100) / 10;
     const metrics = { ...(training.model.metadata.metrics ?? {}), trainingSeconds, examples: examples.length };
     const thresholds = { auto: training.thresholds.auto, suggest: training.thresholds.suggest, targetPrecision: training.thresholds.targetPrecision };
-    const result = await this.ledger.apply(null, async (uow) => {
+    const trained = await this.ledger.transaction(async (uow) => {
       const version = await this.models.insertActive(uow.manager, {
         workflowId,
         modelId: training.model.id,
@@ -105,10 +105,9 @@ export class WorkflowClassifierService {
       });
       return version;
     });
-    if (result.outcome === 'skipped') throw new Error('unreachable: training uses no inbox');
     this.cache.delete(workflowId);
-    this.logger.log({ workflowId, version: result.value, ...thresholds }, 'classifier trained');
-    return (await this.models.list(workflowId)).find((m) => m.version === result.value)!;
+    this.logger.log({ workflowId, version: trained, ...thresholds }, 'classifier trained');
+    return (await this.models.list(workflowId)).find((m) => m.version === trained)!;
   }
 
   /** Scores the active version on the held-out rows recorded at training, at a target precision. */

@@ -34,15 +34,13 @@ export class ResolveReviewUseCase {
   ) {}
 
   async execute(principal: Principal, command: ResolveReviewCommand): Promise<ReviewTask> {
-    const result = await this.ledger.apply(null, async (uow) => {
+    return this.ledger.transaction(async (uow) => {
       const task = await this.openTask(uow, principal, command.reviewId);
       const { override } = assertCanDecide(principal, task);
       if (command.verdict === 'approve') assertFourEyes(principal, task, await this.reviews.startedBy(uow.manager, task.runId));
       assertEditsFitDrafts(task, command.edits, (actionId) => this.catalog.get(task.workflowId)?.actions.find((a) => a.id === actionId)?.editable);
       return this.resolve(uow, task, { kind: 'person', id: principal.id }, actorOf(principal), { ...command, override });
     });
-    if (result.outcome === 'skipped') throw new Error('unreachable: resolving a review uses no inbox');
-    return result.value;
   }
 
   /**

@@ -73,10 +73,8 @@ export class ReviewAssignmentUseCase {
     if (task.objectedBy === owner) throw refuse(`${owner} objected to this review and could not approve it`);
   }
 
-  private async inTask<T>(principal: Principal, reviewId: string, work: (uow: UnitOfWork, task: ReviewTask) => Promise<T>): Promise<T> {
-    const result = await this.ledger.apply(null, async (uow) => work(uow, await this.resolver.openTask(uow, principal, reviewId)));
-    if (result.outcome === 'skipped') throw new Error('unreachable: review assignment uses no inbox');
-    return result.value;
+  private inTask<T>(principal: Principal, reviewId: string, work: (uow: UnitOfWork, task: ReviewTask) => Promise<T>): Promise<T> {
+    return this.ledger.transaction(async (uow) => work(uow, await this.resolver.openTask(uow, principal, reviewId)));
   }
 
   private async audit(uow: UnitOfWork, principal: Principal, task: ReviewTask, action: string, before: unknown, after: unknown, reason: string): Promise<void> {

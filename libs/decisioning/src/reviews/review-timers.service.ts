@@ -42,7 +42,7 @@ export class ReviewTimersService implements OnApplicationBootstrap, OnApplicatio
 
   async tick(now: Date = new Date()): Promise<TimerTick> {
     const result: TimerTick = { autoApproved: [], escalated: [] };
-    await this.ledger.apply(null, async (uow) => {
+    await this.ledger.transaction(async (uow) => {
       for (const task of await this.reviews.dueForAutoApproval(uow.manager, now)) {
         await this.resolver.resolve(uow, task, { kind: 'system', id: 'fast-track' }, 'system:fast-track', {
           reviewId: task.id,

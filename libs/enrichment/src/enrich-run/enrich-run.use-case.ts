@@ -109,7 +109,7 @@ export class EnrichRunUseCase {
   private async markDegraded(run: RunRef, causeEventId: string, stepId: string, failure: Failure): Promise<void> {
     const reason = `context step ${stepId}: ${failure.message}; retrying until it answers`;
     try {
-      await this.ledger.apply(null, (uow) => uow.transition(run, { to: 'degraded', from: ['triggered'], stage: 'enrichment', reason, causeEventId, detail: { step: stepId, failure } }));
+      await this.ledger.transaction((uow) => uow.transition(run, { to: 'degraded', from: ['triggered'], stage: 'enrichment', reason, causeEventId, detail: { step: stepId, failure } }));
     } catch (error) {
       this.logger.warn({ runId: run.runId, error: (error as Error).message }, 'could not mark the run degraded');
     }

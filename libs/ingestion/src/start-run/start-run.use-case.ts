@@ -71,7 +71,7 @@ export class StartRunUseCase {
     // The run's own trace starts here, whatever started it (linked to that request, message or
     // scan): its first transition, audit entry and event carry it, and every stage continues it.
     // Runs accepted at the same moment are committed together (group commit).
-    const outcome = await withRootSpan('run.start', runStartAttributes(run, command), (span) => this.ledger.consume(null, async (uow) => {
+    return withRootSpan('run.start', runStartAttributes(run, command), (span) => this.ledger.groupCommit(async (uow) => {
       if (command.idempotency) {
         const prior = await this.idempotencyKeys.claim(uow.manager, command.idempotency, run.runId);
         if (prior && prior.fingerprint !== command.idempotency.fingerprint) throw keyReused(command.idempotency, prior);
@@ -120,8 +120,6 @@ export class StartRunUseCase {
       await uow.emit({ topic: Topics.runTriggered, key: run.runId, payload: event });
       return { runId: run.runId, duplicate: false };
     }));
-    if (outcome.outcome === 'skipped') throw new Error('unreachable: start-run uses no inbox');
-    return outcome.value;
   }
 }
 

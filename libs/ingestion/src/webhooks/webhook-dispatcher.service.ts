@@ -1,4 +1,5 @@
 import { errorMessage } from '@baton/platform-errors';
+import { jitteredBackoffDelayMs, type Backoff } from '@baton/platform-messaging';
 import { withConsumerSpan } from '@baton/platform-observability';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DispatchWebhookUseCase } from './dispatch-webhook.use-case';
@@ -144,7 +145,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
       this.logger.error({ source, webhookId, runIds: result.runIds, durationMs, reason }, 'webhook dispatch failed');
       return;
     }
-    const delayMs = backoffMs(entry.attempts);
+    const delayMs = jitteredBackoffDelayMs(DISPATCH_BACKOFF, entry.attempts);
     await this.inbox.retryLater(source, webhookId, delayMs, result.reason);
     this.metrics.dispatchedOne(source, 'retried', lagSeconds);
     this.logger.warn({ source, webhookId, durationMs, reason: result.reason, retryInMs: delayMs }, 'webhook dispatch will be retried');
@@ -154,8 +155,5 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
 /** How long without an incoming webhook counts as a lull. */
 const QUIET_MS = 20;
 
-/** Exponential from one second, capped at five minutes, with jitter so replicas spread out. */
-function backoffMs(attempts: number): number {
-  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
-  return Math.round(base * (0.5 + Math.random() / 2));
-}
+/** Exponential from one second, capped at five minutes, jittered so replicas spread out. */
+const DISPATCH_BACKOFF: Backoff = { initialDelayMs: 1000, maxDelayMs: 300_000 };

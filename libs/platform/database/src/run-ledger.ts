@@ -176,12 +176,17 @@ export interface RunLedgerOptions {
 
 interface Pending {
   inbox: InboxEntry | null;
+  /** `consume` settles with a LedgerOutcome; `transaction` and `groupCommit` (no inbox entry, never skipped) with the work's value. */
+  asOutcome: boolean;
   /** The caller's trace context, where its work and (alone) its transaction run. */
   context: ReturnType<typeof captureContext>;
   work: (uow: UnitOfWork) => Promise<unknown>;
-  resolve: (outcome: LedgerOutcome<unknown>) => void;
+  resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/** The result of a work whose inbox entry was recorded before (it did not run). */
+const SKIPPED: unique symbol = Symbol('skipped');
 
 /** Work that threw for reasons of its own (not the database's): the culprits are known. */
 class WorkFailed extends Error {
@@ -194,7 +199,7 @@ class WorkFailed extends Error {
 const MAX_ROWS_PER_INSERT = 4000;
 
 /**
- * Entry point for state changes. Two ways in:
+ * Entry point for state changes. Three ways in:
  * - `transaction(work)`: the work alone in a transaction of its own, as a request handler needs
  *   (row locks it takes are its own, conflicts surface at once);
  * - `consume(inbox, work)`: the work of one consumed message, committed together with the work of
@@ -202,7 +207,9 @@ const MAX_ROWS_PER_INSERT = 4000;
  *   multi-row statement per table, the current state of every run read in one query. The work
  *   must touch its own run only. A work that fails, or a batch the database refuses, is split:
  *   the failing work alone is rejected (its message is retried or dead-lettered by the bus), the
- *   others commit without it, nothing of it is written.
+ *   others commit without it, nothing of it is written;
+ * - `groupCommit(work)`: work that has no message to deduplicate (a run being started) but comes
+ *   in bursts, group-committed like `consume`'s.
  * With an inbox entry, the event id is recorded for the consumer in the same transaction; if it
  * was recorded already, the work does not run and the outcome is `skipped`.
  */
@@ -234,24 +241,22 @@ export class RunLedger {
     this.maxConcurrentGroups = options.maxConcurrentGroups ?? 1;
   }
 
-  /** The work alone, in a transaction of its own. */
-  async transaction<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    const outcome = await this.run<T>(null, work, false);
-    if (outcome.outcome !== 'processed') throw new Error('unreachable: a transaction without an inbox entry always runs');
-    return outcome.value;
-  }
-
-  /** The work of a consumed message, group-committed with other messages' work. */
-  consume<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>): Promise<LedgerOutcome<T>> {
-    return this.run(inbox, work, true);
+  /** The work alone, in a transaction of its own; resolves to what the work returned. */
+  transaction<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.run(null, work, false, false);
   }
 
   /**
-   * Runs `work` in a transaction of its own (`grouped: false`, the default) or group-committed.
-   * Kept for callers written before `transaction`/`consume`.
+   * The work of a consumed message, group-committed with other messages' work: `skipped` (and the
+   * work not run) when the inbox already holds the entry. A null entry has nothing to deduplicate.
    */
-  apply<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>): Promise<LedgerOutcome<T>> {
-    return this.run(inbox, work, false);
+  consume<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>): Promise<LedgerOutcome<T>> {
+    return this.run(inbox, work, true, true);
+  }
+
+  /** Work with no inbox entry, group-committed with the other work in flight; resolves to its value. */
+  groupCommit<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.run(null, work, true, false);
   }
 
   /** The run's current state (reads made at the same moment share one query). */
@@ -265,11 +270,13 @@ export class RunLedger {
     return () => this.listeners.delete(listener);
   }
 
-  private run<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean): Promise<LedgerOutcome<T>> {
-    return new Promise<LedgerOutcome<T>>((resolve, reject) => {
+  private run<T>(inbox: null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean, asOutcome: false): Promise<T>;
+  private run<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean, asOutcome: true): Promise<LedgerOutcome<T>>;
+  private run<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean, asOutcome: boolean): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
       // The work runs inside a transaction the scheduler opens, maybe with other callers' work:
       // it keeps its caller's trace (its events' trace headers, its audit entries' trace ids).
-      const pending: Pending = { inbox, context: captureContext(), work: bindToActiveContext(work), resolve: resolve as Pending['resolve'], reject };
+      const pending: Pending = { inbox, asOutcome, context: captureContext(), work: bindToActiveContext(work), resolve, reject };
       if (!grouped) {
         void this.commit([pending]);
         return;
@@ -298,7 +305,7 @@ export class RunLedger {
 
   /** Commits the group, splitting it around whatever fails; settles every item. */
   private async commit(items: Pending[]): Promise<void> {
-    let results: Array<LedgerOutcome<unknown>>;
+    let results: unknown[];
     let events: CommittedEvent[];
     let states: CurrentRunState[];
     try {
@@ -325,10 +332,11 @@ export class RunLedger {
     }
     this.cache?.committed(states);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
-    items.forEach((item, i) => item.resolve(results[i]!));
+    items.forEach((item, i) => item.resolve(item.asOutcome ? outcomeOf(results[i]) : results[i]));
   }
 
-  private async commitOnce(items: Pending[]): Promise<{ results: Array<LedgerOutcome<unknown>>; events: CommittedEvent[]; states: CurrentRunState[] }> {
+  /** Each item's result is the work's value, or SKIPPED for an event its consumer applied before. */
+  private async commitOnce(items: Pending[]): Promise<{ results: unknown[]; events: CommittedEvent[]; states: CurrentRunState[] }> {
     return this.dataSource.transaction(async (manager) => {
       const fresh = await claimInbox(manager, items);
       const states = new RunStateReader(manager, true, this.cache);
@@ -350,12 +358,16 @@ export class RunLedger {
       if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
       const events = await writeOutbox(manager, this.service, live.flatMap((u) => u.outgoing));
       return {
-        results: settled.map((s, i): LedgerOutcome<unknown> => (fresh[i] ? { outcome: 'processed', value: (s as PromiseFulfilledResult<unknown>).value } : { outcome: 'skipped' })),
+        results: settled.map((s, i) => (fresh[i] ? (s as PromiseFulfilledResult<unknown>).value : SKIPPED)),
         events,
         states: transitions.map((t) => ({ runId: t.run.runId, state: t.to, seq: t.seq, workflowId: t.run.workflowId, workflowVersion: t.run.workflowVersion, orgId: t.run.orgId })),
       };
     });
   }
+}
+
+function outcomeOf(result: unknown): LedgerOutcome<unknown> {
+  return result === SKIPPED ? { outcome: 'skipped' } : { outcome: 'processed', value: result };
 }
 
 /** Records the inbox entries of a group in one statement; false for an event applied before. */

@@ -1,6 +1,7 @@
 import { Headers, retryTopic } from '@baton/contracts';
 import { errorMessage } from '@baton/platform-errors';
 import { Logger } from '@nestjs/common';
+import { backoffDelayMs, type Backoff } from './backoff.util';
 import { forEachKeyInOrder } from './key-chains.util';
 import { holdThroughOutages } from './outage-hold.util';
 import { attemptOf, isRetryFor, originalTopicOf, partitionFor, routeFailure } from './failure-routing.util';
@@ -13,6 +14,9 @@ import {
   type RetryPolicy,
   type Subscription,
 } from './message-bus.port';
+
+/** Between attempts to keep a failed message's retry or dead letter: from 100 ms, doubling, at most 5 s. */
+const ROUTE_RETRY_BACKOFF: Backoff = { initialDelayMs: 100, maxDelayMs: 5000 };
 
 /** A message already written to durable storage, with its offset there. */
 export interface StoredLogMessage {
@@ -419,13 +423,13 @@ export class InMemoryBus extends MessageBus {
         `${group.subscription.groupId} failed on ${message.topic} key=${message.key} attempt=${message.attempt}: ${errorMessage(error)} -> ${route.kind}`,
       );
       // The message is finished only once its retry or dead letter is kept; until then it holds its key.
-      for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
+      for (let attempt = 1; ; attempt++) {
         try {
           await this.publish([route.message]);
           return;
         } catch (publishError) {
           this.logger.error(`${group.subscription.groupId}: could not route a failed ${message.topic} message (${errorMessage(publishError)}); trying again`);
-          if (!(await this.sleep(delay))) throw publishError;
+          if (!(await this.sleep(backoffDelayMs(ROUTE_RETRY_BACKOFF, attempt)))) throw publishError;
         }
       }
     }

@@ -1,4 +1,5 @@
 export * from './message-bus.port';
+export * from './backoff.util';
 export * from './retry-schedule.util';
 export * from './failure-routing.util';
 export * from './in-memory.bus';

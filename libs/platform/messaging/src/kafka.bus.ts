@@ -27,6 +27,7 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
+import { backoffDelayMs, type Backoff } from './backoff.util';
 import { attemptOf, isRetryFor, routeFailure } from './failure-routing.util';
 import { forEachKeyInOrder } from './key-chains.util';
 import { holdThroughOutages } from './outage-hold.util';
@@ -718,16 +719,18 @@ function decodeHeaders(raw: IHeaders | undefined): Record<string, string> {
  * "does not host this topic-partition" for a while, and a service must not die of that at start.
  */
 async function retryRetriable<T>(what: string, work: () => Promise<T>): Promise<T> {
-  let delay = 100;
   const deadline = Date.now() + 30_000;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
       const retriable = (error as { retriable?: boolean }).retriable === true;
+      const delay = backoffDelayMs(BROKER_RETRY_BACKOFF, attempt);
       if (!retriable || Date.now() + delay > deadline) throw new Error(`${what}: ${errorMessage(error)}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 2000);
     }
   }
 }
+
+/** From 100 ms, doubling, at most 2 s between tries. */
+const BROKER_RETRY_BACKOFF: Backoff = { initialDelayMs: 100, maxDelayMs: 2000 };

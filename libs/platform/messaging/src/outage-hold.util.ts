@@ -1,6 +1,10 @@
 import { errorMessage, isConnectivityError } from '@baton/platform-errors';
 import type { Logger } from '@nestjs/common';
+import { backoffDelayMs, type Backoff } from './backoff.util';
 import type { Subscription } from './message-bus.port';
+
+/** From a quarter of a second, doubling, at most five seconds between tries. */
+const OUTAGE_BACKOFF: Backoff = { initialDelayMs: 250, maxDelayMs: 5000 };
 
 /**
  * Wraps a handler so that losing the database does not spend the message's retry budget: while
@@ -16,15 +20,14 @@ export function holdThroughOutages(
   const maxWaitMs = options.maxWaitMs ?? 300_000;
   return async (message) => {
     const started = Date.now();
-    let delay = 250;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       try {
         return await handle(message);
       } catch (error) {
+        const delay = backoffDelayMs(OUTAGE_BACKOFF, attempt);
         if (!isConnectivityError(error) || !options.running() || Date.now() - started + delay > maxWaitMs) throw error;
         options.logger.warn(`${message.topic} key=${message.key}: dependency unreachable (${errorMessage(error)}); holding the message and trying again in ${delay} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, 5000);
       }
     }
   };

@@ -4,8 +4,12 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import { Logger } from '@nestjs/common';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { backoffDelayMs, type Backoff } from './backoff.util';
 import { confluentFrame } from './event-codec.util';
 import { MessageBus, type BusHealth, type DeliveredMessage, type OutgoingMessage, type Subscription } from './message-bus.port';
+
+/** Between registrations refused as retriable at start-up: from 250 ms, doubling, at most 5 s. */
+const REGISTRY_START_BACKOFF: Backoff = { initialDelayMs: 250, maxDelayMs: 5_000 };
 
 export interface SchemaRegistryBusOptions {
   /** Base URL of a registry that speaks Confluent Schema Registry's REST API. */
@@ -95,7 +99,8 @@ export class SchemaRegistryBus extends MessageBus {
 
   async start(): Promise<void> {
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
-    let delay = 250;
+    // One schedule for the whole start-up: a topic after a slow one goes on from where it got to.
+    let attempt = 1;
     for (const topic of this.options.topics) {
       const schema = this.options.schemaFor(topic);
       if (!schema) continue;
@@ -104,10 +109,10 @@ export class SchemaRegistryBus extends MessageBus {
           await this.schemaId(topic, schema);
           break;
         } catch (error) {
+          const delay = backoffDelayMs(REGISTRY_START_BACKOFF, attempt++);
           if ((error as { retriable?: boolean }).retriable !== true || Date.now() + delay > deadline) throw error;
           this.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
           await new Promise((resolve) => setTimeout(resolve, delay));
-          delay = Math.min(delay * 2, 5_000);
         }
       }
     }

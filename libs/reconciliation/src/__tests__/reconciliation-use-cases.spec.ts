@@ -48,14 +48,14 @@ class InMemoryMismatches {
   }
 }
 
-/** One unit of work per apply, recording what it audited and emitted. */
+/** One unit of work per transaction, recording what it audited and emitted. */
 class RecordingLedger {
   readonly audits: AuditInput[] = [];
   readonly emitted: OutboxInput[] = [];
 
-  async apply<T>(_inbox: unknown, work: (uow: unknown) => Promise<T>) {
+  async transaction<T>(work: (uow: unknown) => Promise<T>): Promise<T> {
     const uow = { manager: {}, audit: async (e: AuditInput) => void this.audits.push(e), emit: async (m: OutboxInput) => void this.emitted.push(m) };
-    return { outcome: 'processed' as const, value: await work(uow) };
+    return work(uow);
   }
 }
 

@@ -94,7 +94,7 @@ export class ResolveMismatchUseCase {
       writes.push({ source: sourceLabel(source), before: copy.value, after: truth.value, idempotencyKey });
     }
 
-    const outcome = await this.ledger.apply(null, async (uow) => {
+    const recorded = await this.ledger.transaction(async (uow) => {
       const resolved = await this.mismatches.resolve(uow.manager, mismatch.id, command.actor, { reason: command.reason, truth: { source: sourceLabel(field.truth), value: truth.value }, writes });
       if (!resolved) throw notOpen((await this.mismatches.get(mismatch.id, uow.manager)) ?? mismatch);
       for (const [i, write] of writes.entries()) {
@@ -120,9 +120,8 @@ export class ResolveMismatchUseCase {
       });
       return resolved;
     });
-    if (outcome.outcome !== 'processed') throw new Error('unreachable: resolving uses no inbox');
     this.logger.log({ mismatchId: mismatch.id, field: mismatch.field, entityId: mismatch.entityId, actor: command.actor, written: writes.length }, 'mismatch resolved');
-    return outcome.value;
+    return recorded;
   }
 }
 

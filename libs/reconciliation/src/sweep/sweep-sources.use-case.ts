@@ -50,7 +50,7 @@ export class SweepSourcesUseCase {
   private async sweep(): Promise<SweepResult> {
     const started = performance.now();
     const compared = await Promise.all(this.fields.map((field) => this.compare(field)));
-    const outcome = await this.ledger.apply(null, async (uow) => {
+    const swept = await this.ledger.transaction(async (uow) => {
       const result: SweepResult = { checked: 0, mismatches: [], announced: 0, cleared: 0 };
       for (const { field, found, agreeing } of compared) {
         result.checked += found.length + agreeing.length;
@@ -77,10 +77,9 @@ export class SweepSourcesUseCase {
       }
       return result;
     });
-    if (outcome.outcome !== 'processed') throw new Error('unreachable: a sweep uses no inbox');
-    const { checked, mismatches, announced, cleared } = outcome.value;
+    const { checked, mismatches, announced, cleared } = swept;
     this.logger.log({ checked, open: mismatches.length, announced, cleared, durationMs: Math.round(performance.now() - started) }, 'reconciliation sweep finished');
-    return outcome.value;
+    return swept;
   }
 
   private async compare(field: ReconciledField): Promise<{ field: ReconciledField; found: Mismatch[]; agreeing: string[] }> {

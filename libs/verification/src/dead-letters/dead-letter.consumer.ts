@@ -1,6 +1,6 @@
 import { deadLetterTopic, ingressTopic, Topics } from '@baton/contracts';
 import { errorMessage } from '@baton/platform-errors';
-import { MessageBus, type ConsumeOutcome, type DeliveredMessage } from '@baton/platform-messaging';
+import { backoffDelayMs, MessageBus, type ConsumeOutcome, type DeliveredMessage } from '@baton/platform-messaging';
 import { BatonMetrics, withConsumerSpan } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
@@ -80,7 +80,7 @@ export class DeadLetterConsumer implements OnModuleInit, OnModuleDestroy {
         return await this.store.execute(message);
       } catch (error) {
         if (this.stopping) throw error;
-        const delay = Math.min(MAX_BACKOFF_MS, this.initialBackoffMs * 2 ** (attempt - 1));
+        const delay = backoffDelayMs({ initialDelayMs: this.initialBackoffMs, maxDelayMs: MAX_BACKOFF_MS }, attempt);
         this.logger.warn({ topic: message.topic, offset: message.offset, attempt, retryInMs: delay, error: errorMessage(error) }, 'dead letter not stored yet; retrying');
         await this.sleep(delay);
       }

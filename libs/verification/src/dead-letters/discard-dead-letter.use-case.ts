@@ -5,9 +5,6 @@ import { assertOpen, notFound } from './dead-letter-access.util';
 import { DeadLetterRepository } from './dead-letter.repository';
 import type { DeadLetterRecord } from './dead-letter.types';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
-
 /**
  * Closes a dead letter for good: it is kept, with who discarded it and why, but never re-driven.
  * The status change and its audit entry commit together.
@@ -25,7 +22,7 @@ export class DiscardDeadLetterUseCase {
   async execute(principal: Principal, input: { id: string; reason: string }): Promise<DeadLetterRecord> {
     const id = input.id.toLowerCase();
     const actor = `person:${principal.id}`;
-    await this.ledger.apply(NO_INBOX, async (uow) => {
+    await this.ledger.transaction(async (uow) => {
       const [letter] = assertOpen(principal, [id], await this.deadLetters.lock(uow.manager, [id]), 'discarded');
       const at = this.now();
       await this.deadLetters.resolve(uow.manager, id, {

@@ -8,10 +8,6 @@ import { decodeValue, REDRIVE_OF_HEADER, whyNotRedrivable } from './dead-letter-
 import { resumeStateAfterRedrive } from './dead-letter-run-state.util';
 import { DeadLetterRepository } from './dead-letter.repository';
 import type { DeadLetterRecord } from './dead-letter.types';
-import { valueOf } from './ledger-value.util';
-
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
 
 export interface RedrivenDeadLetter {
   id: string;
@@ -43,7 +39,7 @@ export class RedriveDeadLettersUseCase {
   async execute(principal: Principal, input: { ids: readonly string[]; reason: string }): Promise<RedrivenDeadLetter[]> {
     const ids = [...new Set(input.ids.map((id) => id.toLowerCase()))];
     const actor = `person:${principal.id}`;
-    const outcome = await this.ledger.apply(NO_INBOX, async (uow) => {
+    return this.ledger.transaction(async (uow) => {
       const letters = assertOpen(principal, ids, await this.deadLetters.lock(uow.manager, ids), 're-driven');
       const refused = letters.flatMap((l) => {
         const why = whyNotRedrivable(decodeValue(l.value));
@@ -57,7 +53,6 @@ export class RedriveDeadLettersUseCase {
       for (const letter of letters) done.push(await this.redrive(uow, letter, actor, input.reason));
       return done;
     });
-    return valueOf(outcome);
   }
 
   private async redrive(uow: UnitOfWork, letter: DeadLetterRecord, actor: string, reason: string): Promise<RedrivenDeadLetter> {

@@ -7,14 +7,10 @@ import { DeadLetterMetricsService } from './dead-letter-metrics.service';
 import { deadLetterFromMessage, decodeValue, isUuid } from './dead-letter-message.util';
 import { shouldFailRun } from './dead-letter-run-state.util';
 import { DeadLetterRepository } from './dead-letter.repository';
-import { valueOf } from './ledger-value.util';
 import type { NewDeadLetter } from './dead-letter.types';
 
 export const DEAD_LETTER_CONSUMER = 'baton-dead-letters';
 export const VERIFICATION_ACTOR = 'system:verification';
-
-/** Work not triggered by a Baton event: dead letters are deduplicated by their topic position instead. */
-const NO_INBOX = null;
 
 export interface StoredDeadLetter {
   id: string;
@@ -50,13 +46,14 @@ export class StoreDeadLetterUseCase {
   async execute(message: DeliveredMessage): Promise<StoredDeadLetter> {
     const letter = deadLetterFromMessage(message, this.now());
     let stored: { id: string; fresh: boolean; runFailed: boolean };
+    // A transaction of its own, no inbox entry: dead letters are deduplicated by their topic position instead.
     try {
-      stored = valueOf(await this.ledger.apply(NO_INBOX, (uow) => this.store(uow, letter, true)));
+      stored = await this.ledger.transaction((uow) => this.store(uow, letter, true));
     } catch (error) {
       if (isRetriable(error)) throw error;
       // Failing the run was refused for good (a lifecycle or contract rule): the dead letter is kept anyway.
       this.logger.error({ runId: letter.runId, topic: letter.topic, error: errorMessage(error) }, 'could not mark the run failed; dead letter stored without it');
-      stored = valueOf(await this.ledger.apply(NO_INBOX, (uow) => this.store(uow, letter, false)));
+      stored = await this.ledger.transaction((uow) => this.store(uow, letter, false));
     }
     if (stored.fresh) this.metrics.countStored(letter.topic, letter.failureClass);
     return {

@@ -8,9 +8,6 @@ import { AuditErrorCode, AuditException } from '../audit.exception';
 import { AuditEntryRepository } from '../query-audit/audit-entry.repository';
 import { RevertAuditEntryUseCase } from '../revert-entry/revert-audit-entry.use-case';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
-
 interface Step {
   connector: string;
   operation: string;
@@ -46,7 +43,7 @@ describe(RevertAuditEntryUseCase.name, () => {
     for (const [i, step] of steps.entries()) {
       results.push(await systems.registry.get(step.connector).call(step.operation, step.args, { idempotencyKey: `${run.runId}:step${i}`, runId: run.runId }));
     }
-    const auditIds = await ledger.apply(NO_INBOX, async (uow) => {
+    const auditIds = await ledger.transaction(async (uow) => {
       for (const state of PIPELINE.slice(0, PIPELINE.indexOf(until) + 1)) {
         if (state === 'verifying') {
           for (const [i, step] of steps.entries()) {
@@ -66,7 +63,7 @@ describe(RevertAuditEntryUseCase.name, () => {
       }
       return (await uow.flushAudit()).map((r) => r.id);
     });
-    return { runId: run.runId, auditIds: auditIds.outcome === 'processed' ? auditIds.value : [] };
+    return { runId: run.runId, auditIds };
   }
 
   async function refusal(promise: Promise<unknown>): Promise<AuditException> {
@@ -156,7 +153,7 @@ describe(RevertAuditEntryUseCase.name, () => {
   it('says why an entry cannot be reverted (422 not_revertible): no compensation, not an action, or a revert itself', async () => {
     const send: Step = { connector: 'notifications', operation: 'send', args: { channel: 'email', to: 'a@b.example', body: 'hi' } };
     const { runId, auditIds } = await completedRun([refund, send]);
-    const runStart = await ledger.apply(NO_INBOX, async (uow) => {
+    const runStart = await ledger.transaction(async (uow) => {
       await uow.audit({ actor: 'system:ingestion', action: 'run.start', targetType: 'run', targetId: runId, runId });
       return (await uow.flushAudit())[0]!.id;
     });
@@ -164,7 +161,7 @@ describe(RevertAuditEntryUseCase.name, () => {
 
     const cases: Array<[string, string]> = [
       [auditIds[1]!, 'notifications.send offers no compensation'],
-      [(runStart as { value: string }).value, 'it is not an action entry (run.start on run is not a connector call)'],
+      [runStart, 'it is not an action entry (run.start on run is not a connector call)'],
       [revert.revert.id, 'it records a revert'],
     ];
     for (const [auditId, why] of cases) {

@@ -1,6 +1,6 @@
 import type { RunState } from '@baton/contracts';
 import { ConnectorRegistry, type OperationSpec } from '@baton/connectors';
-import { RunLedger, type LedgerOutcome, type UnitOfWork } from '@baton/platform-database';
+import { RunLedger, type UnitOfWork } from '@baton/platform-database';
 import { withSpan } from '@baton/platform-observability';
 import { classifyFailure } from '@baton/platform-runtime';
 import { Injectable, Logger } from '@nestjs/common';
@@ -82,9 +82,9 @@ export class RevertAuditEntryUseCase {
 
     const idempotencyKey = revertIdempotencyKey(entry.id);
     const result = await this.compensate(entry, plan, idempotencyKey);
-    let outcome: LedgerOutcome<RevertResult>;
+    let value: RevertResult;
     try {
-      outcome = await this.ledger.apply(null, async (uow) => {
+      value = await this.ledger.transaction(async (uow) => {
         // Reverts of one run take turns until they commit, so the check below sees every revert of it.
         if (entry.runId) await uow.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`baton:revert:${entry.runId}`]);
         await uow.audit({
@@ -106,8 +106,6 @@ export class RevertAuditEntryUseCase {
       if (isSecondRevert(error)) throw alreadyReverted(entry, (await this.entries.revertOf(entry.id))?.id ?? null);
       throw error;
     }
-    if (outcome.outcome !== 'processed') throw new Error('unreachable: a revert uses no inbox');
-    const value = outcome.value;
     this.logger.log(
       { auditId: entry.id, revertId: value.revert.id, runId: entry.runId, runReverted: value.runReverted, durationMs: Math.round(performance.now() - started) },
       'revert recorded',

@@ -9,9 +9,6 @@ import { sharedMigrations } from '../index';
 import { sharedEntities } from '../persistence/shared.entities';
 import { RunLedger } from '../run-ledger';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
-
 export type TestDatabaseFactory = () => Promise<{ options: DatabaseOptions; cleanup?: () => Promise<void> }>;
 
 /**
@@ -35,13 +32,12 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   const seal = (ds: DataSource = dataSource) => sealAuditChain(ds, { wait: true });
 
   async function appendRun(ledger: RunLedger, entries: number, runId: string = randomUUID()): Promise<string[]> {
-    const result = await ledger.apply(NO_INBOX, async (uow) => {
+    return ledger.transaction(async (uow) => {
       for (let i = 0; i < entries; i++) {
         await uow.audit({ actor: 'system:test', action: `step.${i}`, targetType: 'run', targetId: runId, after: { i, at: new Date(0) }, reason: 'because', runId });
       }
       return (await uow.flushAudit()).map((r) => r.id);
     });
-    return result.outcome === 'processed' ? result.value : [];
   }
 
   beforeAll(async () => {
@@ -62,7 +58,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     let traceId = '';
     await withSpan('audited work', {}, async (span) => {
       traceId = span.spanContext().traceId;
-      await sut.apply(NO_INBOX, (uow) =>
+      await sut.transaction((uow) =>
         uow.audit({
           actor: 'person:ana@acme.example',
           action: 'billing.issueRefund',
@@ -111,7 +107,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
 
   it('takes the trace id given by the caller over the active span, and none when there is no span', async () => {
     const runId = randomUUID();
-    await sut.apply(NO_INBOX, async (uow) => {
+    await sut.transaction(async (uow) => {
       await uow.audit({ actor: 'system:test', action: 'a', targetType: 'run', targetId: runId, runId, traceId: 'f'.repeat(32) });
       await uow.audit({ actor: 'system:test', action: 'b', targetType: 'run', targetId: runId, runId });
     });
@@ -147,7 +143,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('writes nothing to the audit log when the unit of work fails, and the chain goes on from the last committed entry', async () => {
     const runId = randomUUID();
     await expect(
-      sut.apply(NO_INBOX, async (uow) => {
+      sut.transaction(async (uow) => {
         await uow.audit({ actor: 'system:test', action: 'x', targetType: 'run', targetId: runId, runId });
         await uow.flushAudit();
         throw new Error('crash before commit');
@@ -161,7 +157,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('refuses UPDATE, DELETE and TRUNCATE of audit entries and run transitions, even by the owner', async () => {
     const [id] = await appendRun(sut, 1);
     const runId = randomUUID();
-    await sut.apply(NO_INBOX, (uow) => uow.transition({ runId, workflowId: 'wf', workflowVersion: 1, orgId: 'acme' }, { to: 'triggered', stage: 'test' }));
+    await sut.transaction((uow) => uow.transition({ runId, workflowId: 'wf', workflowVersion: 1, orgId: 'acme' }, { to: 'triggered', stage: 'test' }));
     await expect(dataSource.query(`UPDATE baton.audit_log SET after = '{"x":1}' WHERE id = $1`, [id])).rejects.toThrow(
       'baton.audit_log is append-only: UPDATE refused',
     );
@@ -243,7 +239,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('refuses a second revert entry for the same audited entry', async () => {
     const [id] = await appendRun(sut, 1);
     const revert = (n: number) =>
-      sut.apply(NO_INBOX, (uow) => uow.audit({ actor: 'person:ops', action: 'revert:billing.issueRefund', targetType: 'billing', targetId: `re_${n}`, reason: { reverts: id } }));
+      sut.transaction((uow) => uow.audit({ actor: 'person:ops', action: 'revert:billing.issueRefund', targetType: 'billing', targetId: `re_${n}`, reason: { reverts: id } }));
     await revert(1);
     await expect(revert(2)).rejects.toThrow(/duplicate key|unique/i);
     expect((await verifyAuditChain(dataSource)).ok).toBe(true);

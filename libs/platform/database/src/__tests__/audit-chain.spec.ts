@@ -6,9 +6,6 @@ import { sharedEntities } from '../persistence/shared.entities';
 import { RunLedger, UnitOfWork } from '../run-ledger';
 import { auditChainScenarios } from './audit-chain.scenarios';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
-
 describe(`audit chain (${verifyAuditChain.name}) on PGlite`, () => {
   auditChainScenarios(async () => ({ options: { kind: 'pglite' } }));
 });
@@ -19,7 +16,7 @@ describe('append-only grants on PGlite', () => {
   beforeAll(async () => {
     dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: sharedMigrations });
     await dataSource.query(`CREATE ROLE svc LOGIN IN ROLE ${SERVICE_ROLE}`);
-    await new RunLedger(dataSource, 'test').apply(NO_INBOX, (uow) => uow.audit({ actor: 'system:test', action: 'a', targetType: 'run', targetId: 'r' }));
+    await new RunLedger(dataSource, 'test').transaction((uow) => uow.audit({ actor: 'system:test', action: 'a', targetType: 'run', targetId: 'r' }));
   });
   afterAll(async () => dataSource?.destroy());
 

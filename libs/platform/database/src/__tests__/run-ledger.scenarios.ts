@@ -8,9 +8,6 @@ import { sharedMigrations } from '../index';
 import { LedgerException, RunLedger } from '../run-ledger';
 import { RunQueries } from '../run-queries';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
-
 /** The ledger's guarantees, run against PGlite (unit) and the real PostgreSQL server (integration). */
 export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOptions; cleanup?: () => Promise<void> }>): void {
   let dataSource: DataSource;
@@ -28,11 +25,14 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
     await dataSource?.destroy();
     await cleanup?.();
   });
+  /** How many transactions wrote these runs' transitions (xmin: the id of the transaction that inserted a row). */
+  const commitsOf = async (runIds: string[]): Promise<number> =>
+    (await dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM baton.run_transition WHERE run_id = ANY($1::uuid[])`, [runIds]))[0].n;
 
   it('appends numbered transitions and reads the timeline back', async () => {
     const r = run();
-    await sut.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion', detail: { source: 'api' } }));
-    await sut.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'enriched', stage: 'enrichment', from: ['triggered'] }));
+    await sut.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion', detail: { source: 'api' } }));
+    await sut.transaction((uow) => uow.transition(r, { to: 'enriched', stage: 'enrichment', from: ['triggered'] }));
     const view = await new RunQueries(dataSource).get(r.runId);
     expect(view?.state).toBe('enriched');
     expect(view?.timeline.map((t) => [t.seq, t.from, t.to])).toEqual([
@@ -44,8 +44,8 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
 
   it('refuses an illegal transition with a clear error and writes nothing', async () => {
     const r = run();
-    await sut.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
-    await expect(sut.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'completed', stage: 'verification' }))).rejects.toThrow(
+    await sut.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    await expect(sut.transaction((uow) => uow.transition(r, { to: 'completed', stage: 'verification' }))).rejects.toThrow(
       `run ${r.runId} cannot go from triggered to completed`,
     );
     expect((await sut.current(r.runId))?.seq).toBe(1);
@@ -53,10 +53,10 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
 
   it('lets only one of two concurrent writers advance a run from the same state', async () => {
     const r = run();
-    await sut.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    await sut.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
     const results = await Promise.allSettled([
-      sut.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'enriched', stage: 'a', from: ['triggered'] })),
-      sut.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'enriched', stage: 'b', from: ['triggered'] })),
+      sut.transaction((uow) => uow.transition(r, { to: 'enriched', stage: 'a', from: ['triggered'] })),
+      sut.transaction((uow) => uow.transition(r, { to: 'enriched', stage: 'b', from: ['triggered'] })),
     ]);
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((x) => x.status === 'rejected') as PromiseRejectedResult;
@@ -67,16 +67,42 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
   it('applies an event once: a redelivered event id is skipped and changes nothing', async () => {
     const r = run();
     const eventId = randomUUID();
-    const first = await sut.apply({ consumer: 'c', eventId }, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
-    const second = await sut.apply({ consumer: 'c', eventId }, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    const first = await sut.consume({ consumer: 'c', eventId }, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    const second = await sut.consume({ consumer: 'c', eventId }, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
     expect(first.outcome).toBe('processed');
     expect(second.outcome).toBe('skipped');
+  });
+
+  it('resolves a transaction to what its work returned, each transaction committed on its own', async () => {
+    const [a, b] = [run(), run()];
+    const values = await Promise.all([a, b].map((r) => sut.transaction(async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).seq)));
+    expect(values).toEqual([1, 1]);
+    expect(await commitsOf([a.runId, b.runId])).toBe(2);
+  });
+
+  it('group-commits work started at the same moment in one transaction and resolves each to its own value', async () => {
+    const runs = [run(), run(), run()];
+    const values = await Promise.all(runs.map((r) => sut.groupCommit(async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).runId)));
+    expect(values).toEqual(runs.map((r) => r.runId));
+    expect(await commitsOf(runs.map((r) => r.runId))).toBe(1);
+  });
+
+  it('consumes a message with its work\'s value as the processed outcome, group-committed with the others', async () => {
+    const runs = [run(), run()];
+    const outcomes = await Promise.all(
+      runs.map((r) => sut.consume({ consumer: 'c', eventId: randomUUID() }, async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).state)),
+    );
+    expect(outcomes).toEqual([
+      { outcome: 'processed', value: 'triggered' },
+      { outcome: 'processed', value: 'triggered' },
+    ]);
+    expect(await commitsOf(runs.map((r) => r.runId))).toBe(1);
   });
 
   it('rolls back the transition, audit entry and outgoing event together', async () => {
     const r = run();
     await expect(
-      sut.apply(NO_INBOX, async (uow) => {
+      sut.transaction(async (uow) => {
         await uow.transition(r, { to: 'triggered', stage: 'ingestion' });
         await uow.audit({ actor: 'system:test', action: 'x', targetType: 'run', targetId: r.runId, runId: r.runId });
         await uow.emit({ topic: 't', key: r.runId, payload: { n: 1 } });
@@ -96,7 +122,7 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
     await bus.start();
     const relay = new OutboxRelay(dataSource, bus);
     const r = run();
-    await sut.apply(NO_INBOX, async (uow) => {
+    await sut.transaction(async (uow) => {
       for (const n of [1, 2, 3]) await uow.emit({ topic: 'relay.t', key: r.runId, payload: { n } });
     });
     await relay.flush();

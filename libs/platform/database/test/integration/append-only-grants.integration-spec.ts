@@ -9,9 +9,6 @@ import { sharedMigrations, SERVICE_ROLE } from '../../src/index';
 import { sharedEntities } from '../../src/persistence/shared.entities';
 import { RunLedger } from '../../src/run-ledger';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
-
 /**
  * The distributed deployment's services log in as roles that are members of `baton_service`.
  * This proves, on the real server, what such a role can and cannot do to the shared history.
@@ -51,7 +48,7 @@ describe(`append-only shared tables for members of ${SERVICE_ROLE} on PostgreSQL
 
   it('lets the service append transitions and chained audit entries and read them back', async () => {
     const ledger = new RunLedger(service, 'svc');
-    await ledger.apply(NO_INBOX, async (uow) => {
+    await ledger.transaction(async (uow) => {
       await uow.transition(run, { to: 'triggered', stage: 'ingestion' });
       await uow.audit({ actor: 'system:ingestion', action: 'run.start', targetType: 'run', targetId: run.runId, runId: run.runId });
       await uow.audit({ actor: 'system:ingestion', action: 'run.note', targetType: 'run', targetId: run.runId, runId: run.runId });
@@ -65,8 +62,8 @@ describe(`append-only shared tables for members of ${SERVICE_ROLE} on PostgreSQL
   it('lets the service record an inbox entry, emit through the outbox and relay it', async () => {
     const ledger = new RunLedger(service, 'svc');
     const eventId = randomUUID();
-    await ledger.apply({ consumer: 'svc', eventId }, (uow) => uow.emit({ topic: 'grants.t', key: run.runId, payload: { n: 1 } }));
-    expect(await ledger.apply({ consumer: 'svc', eventId }, async () => undefined)).toEqual({ outcome: 'skipped' });
+    await ledger.consume({ consumer: 'svc', eventId }, (uow) => uow.emit({ topic: 'grants.t', key: run.runId, payload: { n: 1 } }));
+    expect(await ledger.consume({ consumer: 'svc', eventId }, async () => undefined)).toEqual({ outcome: 'skipped' });
     const bus = new InMemoryBus({ partitions: 1 });
     await bus.start();
     await new OutboxRelay(service, bus).flush();

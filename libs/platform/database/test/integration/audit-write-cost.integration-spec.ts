@@ -8,9 +8,6 @@ import { sharedMigrations } from '../../src/index';
 import { sharedEntities } from '../../src/persistence/shared.entities';
 import { RunLedger, type UnitOfWork } from '../../src/run-ledger';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
-
 /**
  * What the audit chain costs a run. Each run writes what the pipeline writes: six transactions
  * (triggered, enriched, decided, acting, verifying, completed) carrying five audit entries, two
@@ -71,7 +68,7 @@ async function load(ds: DataSource, variant: Variant, runs: number, concurrency:
   const oneRun = async () => {
     const run: RunRef = { runId: randomUUID(), workflowId: 'wf', workflowVersion: 1, orgId: 'acme' };
     const step = (to: 'triggered' | 'enriched' | 'decided' | 'acting' | 'verifying' | 'completed', actions: string[]) =>
-      ledger.apply(NO_INBOX, async (uow) => {
+      ledger.transaction(async (uow) => {
         await uow.transition(run, { to, stage: 'bench' });
         await audit(uow, run, actions);
       });

@@ -21,8 +21,6 @@ let topicSeq = 0;
 const newTopic = (name: string) => `${prefix}.${name}.${++topicSeq}`;
 const newGroup = (name: string) => `${prefix}.${name}.${randomUUID().slice(0, 6)}`;
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
 const CONSUMER = 'crash-windows-consumer';
 const EVENTS = 5;
 
@@ -114,7 +112,7 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
   /** One unit of work of the producing service: the run's first transition, its audit entry and its event. */
   async function commitTriggered(topic: string): Promise<TriggeredEvent> {
     const event: TriggeredEvent = { type: 'run.triggered', eventId: randomUUID(), runId: randomUUID() };
-    await producer.apply(NO_INBOX, async (uow) => {
+    await producer.transaction(async (uow) => {
       await uow.transition(run(event.runId), { to: 'triggered', stage: 'producer' });
       await uow.audit({ actor: 'system:producer', action: 'run.triggered', targetType: 'run', targetId: event.runId, runId: event.runId });
       await uow.emit({ topic, key: event.runId, payload: event });
@@ -129,10 +127,10 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
     return events;
   }
 
-  /** The consuming service's handler: inbox + transition + audit + a side-effect counter, in one transaction. */
+  /** The consuming service's handler: inbox + transition + audit + a side-effect counter, in one transaction (group-committed, as the stages' consumers do). */
   function applyDelivered(message: DeliveredMessage): Promise<LedgerOutcome<void>> {
     const event = JSON.parse(message.value.toString()) as TriggeredEvent;
-    return consumer.apply({ consumer: CONSUMER, eventId: event.eventId }, async (uow) => {
+    return consumer.consume({ consumer: CONSUMER, eventId: event.eventId }, async (uow) => {
       await uow.transition(run(event.runId), { to: 'enriched', stage: 'consumer', from: ['triggered'], causeEventId: event.eventId });
       await uow.audit({ actor: 'system:consumer', action: 'run.enriched', targetType: 'run', targetId: event.runId, runId: event.runId });
       await uow.manager.query(

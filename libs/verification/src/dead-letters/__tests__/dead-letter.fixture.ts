@@ -6,9 +6,6 @@ import { DEFAULT_RETRY_POLICY, routeFailure, type DeliveredMessage } from '@bato
 import type { DataSource } from 'typeorm';
 import { verificationMigrations } from '../../index';
 
-/** Work not triggered by an event: nothing to deduplicate (a literal null here reads as Function.apply to lint). */
-export const NO_INBOX = null;
-
 export async function openTestDatabase(): Promise<{ dataSource: DataSource; ledger: RunLedger }> {
   const dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: [...sharedMigrations, ...verificationMigrations] });
   return { dataSource, ledger: new RunLedger(dataSource, 'verification') };
@@ -28,7 +25,7 @@ export async function runIn(ledger: RunLedger, state: keyof typeof PATH): Promis
   let from: RunState | null = null;
   for (const to of PATH[state]!) {
     const previous: RunState | null = from;
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to, from: [previous], stage: 'test' }));
+    await ledger.transaction((uow) => uow.transition(run, { to, from: [previous], stage: 'test' }));
     from = to;
   }
   return run;

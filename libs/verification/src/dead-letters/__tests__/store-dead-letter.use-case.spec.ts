@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { DeadLetterMetricsService } from '../dead-letter-metrics.service';
 import { DeadLetterRepository } from '../dead-letter.repository';
 import { StoreDeadLetterUseCase } from '../store-dead-letter.use-case';
-import { deadLetterOf, decidedEvent, NO_INBOX, openTestDatabase, runIn } from './dead-letter.fixture';
+import { deadLetterOf, decidedEvent, openTestDatabase, runIn } from './dead-letter.fixture';
 
 describe(StoreDeadLetterUseCase.name, () => {
   let dataSource: DataSource;
@@ -82,7 +82,7 @@ describe(StoreDeadLetterUseCase.name, () => {
     // failed → verifying is not a transition of the lifecycle; a completed run has moved on.
     const verifying = await runIn(ledger, 'verifying');
     const decided = await runIn(ledger, 'decided');
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(decided, { to: 'blocked', from: ['decided'], stage: 'test' }));
+    await ledger.transaction((uow) => uow.transition(decided, { to: 'blocked', from: ['decided'], stage: 'test' }));
 
     const a = await sut.execute(deadLetterOf(Topics.actionExecuted, verifying.runId, { ...decidedEvent(verifying), type: 'baton.action.executed' }, { transient: true, group: 'baton-verification' }));
     const b = await sut.execute(deadLetterOf(Topics.runDecided, decided.runId, decidedEvent(decided)));

@@ -9,7 +9,7 @@
 //   empties dist/ first) cannot pull files from under a process restarted minutes later.
 // - Each process writes stdout and stderr to `<logDir>/<name>.log` (appended across restarts),
 //   so a failing wait can show what the processes said.
-// - Processes are preloaded with exit-with-parent.cjs and killed on this process's exit: no
+// - Processes are preloaded with exit-with-parent.cjs (beside this file) and killed on this process's exit: no
 //   orphan keeps consuming a namespace after its test or bench has gone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -23,6 +23,9 @@ export const SERVICES = [...STAGE_SERVICES, 'reconciliation'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type ClusterProcess = ServiceName | 'sample-systems';
 export const CLUSTER_PROCESSES: readonly ClusterProcess[] = ['sample-systems', ...SERVICES];
+
+/** The preload of every process, from the workspace root: the build compiles .ts only, so dist/ has no copy. */
+const EXIT_WITH_PARENT = 'libs/testing/cluster/src/exit-with-parent.cjs';
 
 export interface ClusterOptions {
   /** Kafka bootstrap servers. */
@@ -428,7 +431,7 @@ export class Cluster {
     const fd = openSync(this.logFile(name), 'a');
     try {
       writeSync(fd, `--- start #${p.starts} of ${name} on port ${p.port} at ${new Date().toISOString()} ---\n`);
-      const child = spawn(process.execPath, ['--enable-source-maps', '-r', join(this.root, 'tools/bench/exit-with-parent.cjs'), main], {
+      const child = spawn(process.execPath, ['--enable-source-maps', '-r', join(this.root, EXIT_WITH_PARENT), main], {
         cwd: this.root,
         env: this.env(name, p.port),
         stdio: ['ignore', fd, fd],
