@@ -9,3 +9,4 @@ export * from './kafka.bus';
 export * from './namespaced.bus';
 export * from './outage-hold.util';
 export * from './schema-registry.bus';
+export * from './event.consumer';
