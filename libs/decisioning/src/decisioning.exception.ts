@@ -1,4 +1,6 @@
-import { DomainException } from '@baton/platform-errors';
+import { describeIssues, DomainException, type FieldIssue } from '@baton/platform-errors';
+
+export type { FieldIssue } from '@baton/platform-errors';
 
 export enum DecisioningErrorCode {
   WorkflowNotFound = 'workflow_not_found',
@@ -18,12 +20,7 @@ export enum DecisioningErrorCode {
 
 export class DecisioningException extends DomainException<DecisioningErrorCode> {}
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
 /** A 400 naming every bad field, as `<summary>: <path> <message>; ...` with the issues in details. */
 export function invalidInput(code: DecisioningErrorCode, summary: string, issues: FieldIssue[]): DecisioningException {
-  return new DecisioningException(code, `${summary}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues });
+  return new DecisioningException(code, describeIssues(summary, issues), { issues });
 }

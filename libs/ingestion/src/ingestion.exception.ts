@@ -1,4 +1,6 @@
-import { DomainException } from '@baton/platform-errors';
+import { describeIssues, DomainException, type FieldIssue } from '@baton/platform-errors';
+
+export type { FieldIssue } from '@baton/platform-errors';
 
 export enum IngestionErrorCode {
   WorkflowNotFound = 'workflow_not_found',
@@ -13,12 +15,6 @@ export enum IngestionErrorCode {
 
 export class IngestionException extends DomainException<IngestionErrorCode> {}
 
-export interface FieldIssue {
-  /** JSON pointer into the request body, e.g. `/payload/amount`. */
-  path: string;
-  message: string;
-}
-
 export function invalidRequest(code: IngestionErrorCode, summary: string, issues: FieldIssue[]): IngestionException {
-  return new IngestionException(code, `${summary}: ${issues.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')}`, { issues }, 'reject');
+  return new IngestionException(code, describeIssues(summary, issues, '(body)'), { issues }, 'reject');
 }

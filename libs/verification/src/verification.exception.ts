@@ -1,4 +1,6 @@
-import { DomainException } from '@baton/platform-errors';
+import { describeIssues, DomainException, type FieldIssue } from '@baton/platform-errors';
+
+export type { FieldIssue } from '@baton/platform-errors';
 
 export enum VerificationErrorCode {
   InvalidRequest = 'invalid_request',
@@ -9,17 +11,6 @@ export enum VerificationErrorCode {
 
 export class VerificationException extends DomainException<VerificationErrorCode> {}
 
-export interface FieldIssue {
-  /** JSON pointer into the request body (`/ids/0`), or the query parameter's name. */
-  path: string;
-  message: string;
-}
-
 export function invalidRequest(summary: string, issues: FieldIssue[]): VerificationException {
-  return new VerificationException(
-    VerificationErrorCode.InvalidRequest,
-    `${summary}: ${issues.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')}`,
-    { issues },
-    'reject',
-  );
+  return new VerificationException(VerificationErrorCode.InvalidRequest, describeIssues(summary, issues, '(body)'), { issues }, 'reject');
 }

@@ -1,4 +1,6 @@
-import { DomainException } from '@baton/platform-errors';
+import { describeIssues, DomainException, type FieldIssue } from '@baton/platform-errors';
+
+export type { FieldIssue } from '@baton/platform-errors';
 
 export enum AuditErrorCode {
   InvalidQuery = 'invalid_query',
@@ -17,14 +19,8 @@ export enum AuditErrorCode {
 
 export class AuditException extends DomainException<AuditErrorCode> {}
 
-export interface FieldIssue {
-  /** Query parameter name, or JSON pointer into the request body (`/actor`). */
-  path: string;
-  message: string;
-}
-
 /** A 400 naming every offending parameter or field. */
 export function invalidInput(code: AuditErrorCode.InvalidQuery | AuditErrorCode.InvalidRequest, issues: FieldIssue[]): AuditException {
   const what = code === AuditErrorCode.InvalidQuery ? 'invalid query' : 'invalid request body';
-  return new AuditException(code, `${what}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues }, 'reject');
+  return new AuditException(code, describeIssues(what, issues), { issues }, 'reject');
 }
