@@ -1,6 +1,6 @@
 import { BatonMetrics } from '@baton/platform-observability';
 import { Injectable, Logger } from '@nestjs/common';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { WebhookInboxRepository, type PendingStats } from './webhook-inbox.repository';
 import { WebhookSources } from './webhook-sources.util';
 
@@ -54,56 +54,43 @@ export class WebhookMetrics {
     private readonly inbox: WebhookInboxRepository,
   ) {
     const registers = [metrics.registry];
-    this.received = new Counter({
-      name: 'baton_webhooks_received_total',
-      help: 'Webhook requests by source and outcome (accepted, duplicate, or why refused).',
-      labelNames: ['source', 'outcome'],
+    const bySourceAndOutcome = (name: string, help: string) => new Counter({ name, help, labelNames: ['source', 'outcome'] as const, registers });
+    const bySource = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, labelNames: ['source'] as const, buckets, registers });
+    this.received = bySourceAndOutcome('baton_webhooks_received_total', 'Webhook requests by source and outcome (accepted, duplicate, or why refused).');
+    this.ackDuration = bySource(
+      'baton_webhook_ack_duration_seconds',
+      'Time from receiving a webhook request to answering it, durable store included.',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    );
+    this.dispatched = bySourceAndOutcome('baton_webhooks_dispatched_total', 'Stored webhooks handed to their workflows, by outcome (processed, failed, retried).');
+    this.dispatchLag = bySource(
+      'baton_webhook_dispatch_lag_seconds',
+      'Time from acknowledging a webhook to starting its runs.',
+      [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
+    );
+    this.pendingGauge('baton_webhook_queue_depth', 'Webhooks acknowledged but not yet dispatched, per source.', registers, (s) => s.pending);
+    this.pendingGauge(
+      'baton_webhook_processing_lag_seconds',
+      'Age of the oldest webhook not yet dispatched, per source (0 when none is waiting).',
       registers,
-    });
-    this.ackDuration = new Histogram({
-      name: 'baton_webhook_ack_duration_seconds',
-      help: 'Time from receiving a webhook request to answering it, durable store included.',
-      labelNames: ['source'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
-    this.dispatched = new Counter({
-      name: 'baton_webhooks_dispatched_total',
-      help: 'Stored webhooks handed to their workflows, by outcome (processed, failed, retried).',
-      labelNames: ['source', 'outcome'],
-      registers,
-    });
-    this.dispatchLag = new Histogram({
-      name: 'baton_webhook_dispatch_lag_seconds',
-      help: 'Time from acknowledging a webhook to starting its runs.',
-      labelNames: ['source'],
-      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
-      registers,
-    });
+      (s) => s.oldestPendingAgeSeconds ?? 0,
+    );
+  }
+
+  /** A per-source gauge read from the inbox at scrape time; every configured source reports, 0 when it has nothing waiting. */
+  private pendingGauge(name: string, help: string, registers: Registry[], valueOf: (stats: PendingStats) => number): void {
     const pending = () => this.pendingSnapshot();
     const known = () => this.sources.list().map((s) => s.name);
     new Gauge({
-      name: 'baton_webhook_queue_depth',
-      help: 'Webhooks acknowledged but not yet dispatched, per source.',
+      name,
+      help,
       labelNames: ['source'],
       registers,
       async collect() {
         const stats = await pending();
         this.reset();
         for (const name of known()) this.set({ source: name }, 0);
-        for (const s of stats) this.set({ source: s.source }, s.pending);
-      },
-    });
-    new Gauge({
-      name: 'baton_webhook_processing_lag_seconds',
-      help: 'Age of the oldest webhook not yet dispatched, per source (0 when none is waiting).',
-      labelNames: ['source'],
-      registers,
-      async collect() {
-        const stats = await pending();
-        this.reset();
-        for (const name of known()) this.set({ source: name }, 0);
-        for (const s of stats) this.set({ source: s.source }, s.oldestPendingAgeSeconds ?? 0);
+        for (const s of stats) this.set({ source: s.source }, valueOf(s));
       },
     });
   }
