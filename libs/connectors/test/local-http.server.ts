@@ -65,3 +65,40 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
+
+/**
+ * One server for the describe block this is called in: started before its tests and closed
+ * after them; before each test it forgets the requests so far and answers with `reply` again.
+ * The object returned reaches the running server, so tests use it as they would the server.
+ */
+export function useLocalHttpServer(reply: TestHandler): LocalHttpServer {
+  let current: LocalHttpServer | undefined;
+  const running = (): LocalHttpServer => {
+    if (!current) throw new Error('the local HTTP server runs only inside the tests of the block that uses it');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startLocalHttpServer();
+  });
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  beforeEach(() => {
+    running().requests.length = 0;
+    running().handle(reply);
+  });
+  return {
+    get port() {
+      return running().port;
+    },
+    get origin() {
+      return running().origin;
+    },
+    get requests() {
+      return running().requests;
+    },
+    handle: (handler) => running().handle(handler),
+    close: () => running().close(),
+  };
+}

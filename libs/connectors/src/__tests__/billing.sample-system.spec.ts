@@ -1,19 +1,10 @@
-import { BillingSampleSystem, ConnectorError, SampleIds, type Credit, type Invoice, type Refund } from '../index';
+import { BillingSampleSystem, SampleIds, type Credit, type Invoice, type Refund } from '../index';
+import { rejection } from '../../test/connector-rejection.util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const LATER = new Date('2025-03-02T09:30:00.000Z');
 const DAY_MS = 24 * 60 * 60 * 1000;
 const { accounts } = SampleIds;
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe(BillingSampleSystem.name, () => {
   let clock: Date;

@@ -1,17 +1,8 @@
-import { ConnectorError, CrmSampleSystem, SampleIds, type Customer, type Lead } from '../index';
+import { CrmSampleSystem, SampleIds, type Customer, type Lead } from '../index';
+import { rejection } from '../../test/connector-rejection.util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const { customers, leads } = SampleIds;
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe(CrmSampleSystem.name, () => {
   let sut: CrmSampleSystem;

@@ -1,5 +1,6 @@
-import { ConnectorError, HttpConnector, type HostResolver, type HttpConnectorConfig, type HttpOperationConfig } from '../index';
-import { closedPort, json, startLocalHttpServer, type LocalHttpServer } from '../../test/local-http.server';
+import { HttpConnector, type HostResolver, type HttpConnectorConfig, type HttpOperationConfig } from '../index';
+import { closedPort, json, useLocalHttpServer } from '../../test/local-http.server';
+import { rejection } from '../../test/connector-rejection.util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const LOOPBACK = ['127.0.0.1/32'];
@@ -20,31 +21,8 @@ const OPERATIONS: readonly HttpOperationConfig[] = [
   { name: 'deleteLead', method: 'DELETE', path: '/leads/{leadId}', kind: 'write' },
 ];
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe(HttpConnector.name, () => {
-  let server: LocalHttpServer;
-
-  beforeAll(async () => {
-    server = await startLocalHttpServer();
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
-
-  beforeEach(() => {
-    server.requests.length = 0;
-    server.handle((_req, res) => json(res, 200, { ok: true }));
-  });
+  const server = useLocalHttpServer((_req, res) => json(res, 200, { ok: true }));
 
   function createSut(overrides: Partial<HttpConnectorConfig> = {}, resolve?: HostResolver): HttpConnector {
     return new HttpConnector(

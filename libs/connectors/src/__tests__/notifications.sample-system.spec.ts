@@ -1,16 +1,7 @@
-import { ConnectorError, NotificationsSampleSystem } from '../index';
+import { NotificationsSampleSystem } from '../index';
+import { rejection } from '../../test/connector-rejection.util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe(NotificationsSampleSystem.name, () => {
   let sut: NotificationsSampleSystem;

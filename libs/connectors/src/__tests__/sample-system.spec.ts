@@ -1,27 +1,17 @@
 import {
   BillingSampleSystem,
-  ConnectorError,
   SampleIds,
   SampleSystem,
   TicketsSampleSystem,
   type FaultKind,
   type RecordChange,
 } from '../index';
+import { rejection } from '../../test/connector-rejection.util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const now = () => NOW;
 const account = SampleIds.accounts.northwind;
 const refundArgs = { accountId: account, amount: 20, currency: 'USD', reason: 'goodwill' };
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe(SampleSystem.name, () => {
   let sut: BillingSampleSystem;

@@ -1,34 +1,12 @@
-import { ConnectorError, SlackWebhookConnector, type SlackWebhookConfig } from '../index';
-import { closedPort, startLocalHttpServer, type LocalHttpServer } from '../../test/local-http.server';
+import { SlackWebhookConnector, type SlackWebhookConfig } from '../index';
+import { closedPort, useLocalHttpServer } from '../../test/local-http.server';
+import { rejection } from '../../test/connector-rejection.util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const HOOK_PATH = '/services/T000/B000/XXXXSECRETXXXX';
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe(SlackWebhookConnector.name, () => {
-  let server: LocalHttpServer;
-
-  beforeAll(async () => {
-    server = await startLocalHttpServer();
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
-
-  beforeEach(() => {
-    server.requests.length = 0;
-    server.handle((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('ok'));
-  });
+  const server = useLocalHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('ok'));
 
   function createSut(overrides: Partial<SlackWebhookConfig> = {}): SlackWebhookConnector {
     return new SlackWebhookConnector(

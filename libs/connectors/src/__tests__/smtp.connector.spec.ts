@@ -1,16 +1,7 @@
-import { ConnectorError, SmtpConnector, type SmtpConnectorConfig } from '../index';
+import { SmtpConnector, type SmtpConnectorConfig } from '../index';
 import { closedPort } from '../../test/local-http.server';
 import { startSmtpTestServer, type SmtpTestServer } from '../../test/smtp-test-server.util';
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { rejection } from '../../test/connector-rejection.util';
 
 /** The value of one header in a raw message (unfolded). */
 function header(raw: string, name: string): string | undefined {
