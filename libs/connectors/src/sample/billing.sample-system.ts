@@ -3,7 +3,9 @@ import { ConnectorErrorCode } from '../port/connector.exception';
 import type { ConnectorCallContext } from '../port/connector.types';
 import { roundToCents } from '../port/money.util';
 import type { BillingAccount, BillingData, Credit, Invoice, InvoiceStatus, Receivable, Refund } from './billing.types';
+import { compensateById } from './compensation.util';
 import { SampleSystem, type SampleOperation } from './sample-system.base';
+import { readOperation, writeOperation } from './sample-operation.util';
 import { seedBilling } from './sample-data.seed';
 import type { SampleSystemOptions } from './sample-system.types';
 
@@ -15,135 +17,83 @@ const INVOICE_STATUSES: readonly InvoiceStatus[] = ['open', 'paid'];
  */
 export class BillingSampleSystem extends SampleSystem<BillingData> {
   constructor(options: SampleSystemOptions = {}) {
-    super('billing', options.now ?? (() => new Date()), seedBilling);
+    super('billing', seedBilling, options);
   }
 
   protected defineOperations(): readonly SampleOperation[] {
     return [
-      {
-        spec: { name: 'getAccount', kind: 'read', description: 'A billing account by id.', args: { accountId: 'required' } },
-        run: (args, ctx) => this.account(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listAccounts',
-          kind: 'read',
-          description: 'Accounts, optionally of one organisation or customer, ordered by id.',
-          args: { orgId: 'optional', customerId: 'optional' },
-        },
-        run: (args, ctx) => this.listAccounts(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listInvoices',
-          kind: 'read',
-          description: 'Invoices, optionally by status, account or organisation, oldest first.',
-          args: { status: 'optional', accountId: 'optional', orgId: 'optional' },
-        },
-        run: (args, ctx) => this.listInvoices(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listReceivables',
-          kind: 'read',
-          description: 'Open invoices with their age: days past the due date by the billing clock, oldest first.',
-          args: { orgId: 'optional' },
-        },
-        run: (args, ctx) => this.listReceivables(args, ctx),
-      },
-      {
-        spec: { name: 'getInvoice', kind: 'read', description: 'An invoice by id.', args: { invoiceId: 'required' } },
-        run: (args, ctx) => this.invoice(args, ctx),
-      },
-      {
-        spec: {
+      readOperation('getAccount', 'A billing account by id.', { accountId: 'required' }, (args, ctx) => this.account(args, ctx)),
+      readOperation(
+        'listAccounts',
+        'Accounts, optionally of one organisation or customer, ordered by id.',
+        { orgId: 'optional', customerId: 'optional' },
+        (args, ctx) => this.listAccounts(args, ctx),
+      ),
+      readOperation(
+        'listInvoices',
+        'Invoices, optionally by status, account or organisation, oldest first.',
+        { status: 'optional', accountId: 'optional', orgId: 'optional' },
+        (args, ctx) => this.listInvoices(args, ctx),
+      ),
+      readOperation(
+        'listReceivables',
+        'Open invoices with their age: days past the due date by the billing clock, oldest first.',
+        { orgId: 'optional' },
+        (args, ctx) => this.listReceivables(args, ctx),
+      ),
+      readOperation('getInvoice', 'An invoice by id.', { invoiceId: 'required' }, (args, ctx) => this.invoice(args, ctx)),
+      writeOperation(
+        {
           name: 'issueRefund',
-          kind: 'write',
           readBack: 'getRefund',
           description: 'Refunds money to the customer, optionally against a paid invoice.',
           compensation: 'voidRefund',
-          compensationArgs: (result) => {
-            const { refundId } = (result ?? {}) as Partial<Refund>;
-            return typeof refundId === 'string' ? { refundId } : undefined;
-          },
+          compensationArgs: compensateById('refundId'),
           moves: { amount: 'amount', currency: 'currency' },
           args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required', invoiceId: 'optional' },
           honoursIdempotencyKey: true,
         },
-        run: (args, ctx) => this.issueRefund(args, ctx),
-      },
-      {
-        spec: { name: 'getRefund', kind: 'read', description: 'A refund by id.', args: { refundId: 'required' } },
-        run: (args, ctx) => this.refund(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listRefunds',
-          kind: 'read',
-          description: 'Refunds, optionally of one account, in the order issued.',
-          args: { accountId: 'optional' },
-        },
-        run: (args, ctx) => this.listAdjustments(args, ctx, this.data.refunds),
-      },
-      {
-        spec: {
-          name: 'voidRefund',
-          kind: 'write',
-          readBack: 'getRefund',
-          description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.',
-          args: { refundId: 'required' },
-        },
-        run: (args, ctx) => this.voidRefund(args, ctx),
-      },
-      {
-        spec: {
+        (args, ctx) => this.issueRefund(args, ctx),
+      ),
+      readOperation('getRefund', 'A refund by id.', { refundId: 'required' }, (args, ctx) => this.refund(args, ctx)),
+      readOperation('listRefunds', 'Refunds, optionally of one account, in the order issued.', { accountId: 'optional' }, (args, ctx) =>
+        this.listAdjustments(args, ctx, this.data.refunds),
+      ),
+      writeOperation(
+        { name: 'voidRefund', readBack: 'getRefund', description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.', args: { refundId: 'required' } },
+        (args, ctx) => this.voidRefund(args, ctx),
+      ),
+      writeOperation(
+        {
           name: 'issueCredit',
-          kind: 'write',
           readBack: 'getCredit',
           description: 'Credits the account, lowering its balance.',
           compensation: 'voidCredit',
-          compensationArgs: (result) => {
-            const { creditId } = (result ?? {}) as Partial<Credit>;
-            return typeof creditId === 'string' ? { creditId } : undefined;
-          },
+          compensationArgs: compensateById('creditId'),
           moves: { amount: 'amount', currency: 'currency' },
           args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required' },
           honoursIdempotencyKey: true,
         },
-        run: (args, ctx) => this.issueCredit(args, ctx),
-      },
-      {
-        spec: { name: 'getCredit', kind: 'read', description: 'A credit by id.', args: { creditId: 'required' } },
-        run: (args, ctx) => this.credit(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listCredits',
-          kind: 'read',
-          description: 'Credits, optionally of one account, in the order issued.',
-          args: { accountId: 'optional' },
-        },
-        run: (args, ctx) => this.listAdjustments(args, ctx, this.data.credits),
-      },
-      {
-        spec: {
+        (args, ctx) => this.issueCredit(args, ctx),
+      ),
+      readOperation('getCredit', 'A credit by id.', { creditId: 'required' }, (args, ctx) => this.credit(args, ctx)),
+      readOperation('listCredits', 'Credits, optionally of one account, in the order issued.', { accountId: 'optional' }, (args, ctx) =>
+        this.listAdjustments(args, ctx, this.data.credits),
+      ),
+      writeOperation(
+        {
           name: 'voidCredit',
-          kind: 'write',
           readBack: 'getCredit',
           description: 'Voids a credit and restores the balance (undoes issueCredit); voiding twice changes nothing.',
           args: { creditId: 'required' },
         },
-        run: (args, ctx) => this.voidCredit(args, ctx),
-      },
+        (args, ctx) => this.voidCredit(args, ctx),
+      ),
     ];
   }
 
   private account(args: ConnectorArgs, ctx: ConnectorCallContext): BillingAccount {
-    const accountId = args.string('accountId');
-    const account = this.own(this.data.accounts, accountId);
-    if (!account) throw this.notFound(args, 'accountId', accountId);
-    this.assertSameOrg(args, ctx, 'accountId', accountId, account.orgId);
-    return account;
+    return this.named(args, ctx, this.data.accounts, 'accountId');
   }
 
   private listReceivables(args: ConnectorArgs, ctx: ConnectorCallContext): Receivable[] {
@@ -169,28 +119,17 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.invoiceId.localeCompare(b.invoiceId));
   }
 
+  /** An invoice is its account's organisation's. */
   private invoice(args: ConnectorArgs, ctx: ConnectorCallContext): Invoice {
-    const invoiceId = args.string('invoiceId');
-    const invoice = this.own(this.data.invoices, invoiceId);
-    if (!invoice) throw this.notFound(args, 'invoiceId', invoiceId);
-    this.assertSameOrg(args, ctx, 'invoiceId', invoiceId, this.data.accounts[invoice.accountId]?.orgId);
-    return invoice;
+    return this.named(args, ctx, this.data.invoices, 'invoiceId', (invoice) => this.data.accounts[invoice.accountId]?.orgId);
   }
 
   private refund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {
-    const refundId = args.string('refundId');
-    const refund = this.own(this.data.refunds, refundId);
-    if (!refund) throw this.notFound(args, 'refundId', refundId);
-    this.assertSameOrg(args, ctx, 'refundId', refundId, refund.orgId);
-    return refund;
+    return this.named(args, ctx, this.data.refunds, 'refundId');
   }
 
   private credit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
-    const creditId = args.string('creditId');
-    const credit = this.own(this.data.credits, creditId);
-    if (!credit) throw this.notFound(args, 'creditId', creditId);
-    this.assertSameOrg(args, ctx, 'creditId', creditId, credit.orgId);
-    return credit;
+    return this.named(args, ctx, this.data.credits, 'creditId');
   }
 
   private listAccounts(args: ConnectorArgs, ctx: ConnectorCallContext): BillingAccount[] {
@@ -220,8 +159,11 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     return this.visibleTo(ctx, Object.values(table)).filter((item) => accountId === undefined || item.accountId === accountId);
   }
 
-  /** Account, amount and currency as every money movement needs them. */
-  private moneyArgs(args: ConnectorArgs, ctx: ConnectorCallContext): { account: BillingAccount; amount: number; currency: string; reason: string } {
+  /**
+   * A refund or credit about to be issued, but for its id: the account, amount and currency
+   * checked as every money movement needs them, and the reason.
+   */
+  private issued(args: ConnectorArgs, ctx: ConnectorCallContext): { account: BillingAccount; adjustment: Omit<Credit, 'creditId'> } {
     const account = this.account(args, ctx);
     const currency = args.currency('currency');
     if (currency !== account.currency) {
@@ -229,21 +171,14 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     }
     // As a payment API does: an amount finer than the currency's minor unit is refused, not rounded.
     const amount = args.money('amount', currency);
-    return { account, amount, currency, reason: args.string('reason') };
+    const reason = args.string('reason');
+    return { account, adjustment: { accountId: account.id, orgId: account.orgId, amount, currency, reason, status: 'issued', issuedAt: this.timestamp() } };
   }
 
   private issueRefund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {
-    const { account, amount, currency, reason } = this.moneyArgs(args, ctx);
-    const refund: Refund = {
-      refundId: this.nextId('re', this.data.refunds),
-      accountId: account.id,
-      orgId: account.orgId,
-      amount,
-      currency,
-      reason,
-      status: 'issued',
-      issuedAt: this.timestamp(),
-    };
+    const { account, adjustment } = this.issued(args, ctx);
+    const { amount, currency } = adjustment;
+    const refund: Refund = { refundId: this.nextId('re', this.data.refunds), ...adjustment };
     if (args.has('invoiceId')) {
       const invoice = this.invoice(args, ctx);
       if (invoice.accountId !== account.id) {
@@ -262,8 +197,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       }
       refund.invoiceId = invoice.id;
     }
-    this.recordChange(ctx, 'refunds', refund.refundId, null, refund);
-    this.data.refunds[refund.refundId] = refund;
+    this.store(ctx, 'refunds', refund.refundId, null, refund);
     return refund;
   }
 
@@ -271,26 +205,15 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     const refund = this.refund(args, ctx);
     if (refund.status === 'voided') return refund;
     const after: Refund = { ...refund, status: 'voided', voidedAt: this.timestamp() };
-    this.recordChange(ctx, 'refunds', refund.refundId, refund, after);
-    this.data.refunds[refund.refundId] = after;
+    this.store(ctx, 'refunds', refund.refundId, refund, after);
     return after;
   }
 
   private issueCredit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
-    const { account, amount, currency, reason } = this.moneyArgs(args, ctx);
-    const credit: Credit = {
-      creditId: this.nextId('cr', this.data.credits),
-      accountId: account.id,
-      orgId: account.orgId,
-      amount,
-      currency,
-      reason,
-      status: 'issued',
-      issuedAt: this.timestamp(),
-    };
-    this.recordChange(ctx, 'credits', credit.creditId, null, credit);
-    this.data.credits[credit.creditId] = credit;
-    this.adjustBalance(ctx, account, -amount);
+    const { account, adjustment } = this.issued(args, ctx);
+    const credit: Credit = { creditId: this.nextId('cr', this.data.credits), ...adjustment };
+    this.store(ctx, 'credits', credit.creditId, null, credit);
+    this.adjustBalance(ctx, account, -credit.amount);
     return credit;
   }
 
@@ -298,8 +221,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     const credit = this.credit(args, ctx);
     if (credit.status === 'voided') return credit;
     const after: Credit = { ...credit, status: 'voided', voidedAt: this.timestamp() };
-    this.recordChange(ctx, 'credits', credit.creditId, credit, after);
-    this.data.credits[credit.creditId] = after;
+    this.store(ctx, 'credits', credit.creditId, credit, after);
     const account = this.data.accounts[credit.accountId];
     if (account) this.adjustBalance(ctx, account, credit.amount);
     return after;
@@ -307,7 +229,6 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
 
   private adjustBalance(ctx: ConnectorCallContext, account: BillingAccount, delta: number): void {
     const after: BillingAccount = { ...account, balance: roundToCents(account.balance + delta) };
-    this.recordChange(ctx, 'accounts', account.id, account, after);
-    this.data.accounts[account.id] = after;
+    this.store(ctx, 'accounts', account.id, account, after);
   }
 }

@@ -2,7 +2,9 @@ import type { ConnectorArgs } from '../port/connector-args.util';
 import type { ConnectorCallContext } from '../port/connector.types';
 import { ConnectorErrorCode } from '../port/connector.exception';
 import { CUSTOMER_TIERS, LEAD_STATUSES, type CrmData, type Customer, type Lead, type UpdatableCustomerFields } from './crm.types';
+import { compensateById, compensateByPrevious } from './compensation.util';
 import { SampleSystem, type SampleOperation } from './sample-system.base';
+import { readOperation, writeOperation } from './sample-operation.util';
 import { seedCrm } from './sample-data.seed';
 import type { SampleSystemOptions } from './sample-system.types';
 
@@ -18,28 +20,21 @@ const UPDATABLE_FIELDS: readonly (keyof UpdatableCustomerFields)[] = [
 /** A small CRM: customers and inbound leads. */
 export class CrmSampleSystem extends SampleSystem<CrmData> {
   constructor(options: SampleSystemOptions = {}) {
-    super('crm', options.now ?? (() => new Date()), seedCrm);
+    super('crm', seedCrm, options);
   }
 
   protected defineOperations(): readonly SampleOperation[] {
     return [
-      {
-        spec: { name: 'getCustomer', kind: 'read', description: 'A customer by id.', args: { customerId: 'required' } },
-        run: (args, ctx) => this.customer(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listCustomers',
-          kind: 'read',
-          description: 'Customers, optionally of one organisation or tier, ordered by id.',
-          args: { orgId: 'optional', tier: 'optional' },
-        },
-        run: (args, ctx) => this.listCustomers(args, ctx),
-      },
-      {
-        spec: {
+      readOperation('getCustomer', 'A customer by id.', { customerId: 'required' }, (args, ctx) => this.customer(args, ctx)),
+      readOperation(
+        'listCustomers',
+        'Customers, optionally of one organisation or tier, ordered by id.',
+        { orgId: 'optional', tier: 'optional' },
+        (args, ctx) => this.listCustomers(args, ctx),
+      ),
+      writeOperation(
+        {
           name: 'updateCustomer',
-          kind: 'write',
           readBack: 'getCustomer',
           description: 'Changes customer fields; `previous` holds the old values, which undo the change.',
           compensation: 'updateCustomer',
@@ -54,82 +49,52 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
           // Honoured so a retry reports the values before the first call, not the ones it wrote.
           honoursIdempotencyKey: true,
         },
-        run: (args, ctx) => this.updateCustomer(args, ctx),
-      },
-      {
-        spec: {
+        (args, ctx) => this.updateCustomer(args, ctx),
+      ),
+      writeOperation(
+        {
           name: 'createLead',
-          kind: 'write',
           readBack: 'getLead',
           description: 'Creates a lead owned by a team.',
           compensation: 'retractLead',
-          compensationArgs: (result) => {
-            const { leadId } = (result ?? {}) as Partial<Lead>;
-            return typeof leadId === 'string' ? { leadId } : undefined;
-          },
+          compensationArgs: compensateById('leadId'),
           args: { company: 'required', email: 'required', ownerTeam: 'required', employees: 'optional' },
           honoursIdempotencyKey: true,
         },
-        run: (args, ctx) => this.createLead(args, ctx),
-      },
-      {
-        spec: { name: 'getLead', kind: 'read', description: 'A lead by id.', args: { leadId: 'required' } },
-        run: (args, ctx) => this.lead(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listLeads',
-          kind: 'read',
-          description: 'Leads, optionally of one owner team or status, ordered by id.',
-          args: { ownerTeam: 'optional', status: 'optional' },
-        },
-        run: (args, ctx) => this.listLeads(args, ctx),
-      },
-      {
-        spec: {
+        (args, ctx) => this.createLead(args, ctx),
+      ),
+      readOperation('getLead', 'A lead by id.', { leadId: 'required' }, (args, ctx) => this.lead(args, ctx)),
+      readOperation(
+        'listLeads',
+        'Leads, optionally of one owner team or status, ordered by id.',
+        { ownerTeam: 'optional', status: 'optional' },
+        (args, ctx) => this.listLeads(args, ctx),
+      ),
+      writeOperation(
+        {
           name: 'assignLead',
-          kind: 'write',
           readBack: 'getLead',
           description: 'Moves a lead to another team; `previousOwnerTeam` undoes it.',
           compensation: 'assignLead',
-          compensationArgs: (result) => {
-            const { lead, previousOwnerTeam } = (result ?? {}) as { lead?: Partial<Lead>; previousOwnerTeam?: string };
-            return typeof lead?.leadId === 'string' && typeof previousOwnerTeam === 'string'
-              ? { leadId: lead.leadId, ownerTeam: previousOwnerTeam }
-              : undefined;
-          },
+          compensationArgs: compensateByPrevious('lead', 'leadId', 'previousOwnerTeam', 'ownerTeam'),
           args: { leadId: 'required', ownerTeam: 'required' },
           honoursIdempotencyKey: true,
         },
-        run: (args, ctx) => this.assignLead(args, ctx),
-      },
-      {
-        spec: {
-          name: 'retractLead',
-          kind: 'write',
-          readBack: 'getLead',
-          description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.',
-          args: { leadId: 'required' },
-        },
-        run: (args, ctx) => this.retractLead(args, ctx),
-      },
+        (args, ctx) => this.assignLead(args, ctx),
+      ),
+      writeOperation(
+        { name: 'retractLead', readBack: 'getLead', description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.', args: { leadId: 'required' } },
+        (args, ctx) => this.retractLead(args, ctx),
+      ),
     ];
   }
 
   private customer(args: ConnectorArgs, ctx: ConnectorCallContext): Customer {
-    const customerId = args.string('customerId');
-    const customer = this.own(this.data.customers, customerId);
-    if (!customer) throw this.notFound(args, 'customerId', customerId);
-    this.assertSameOrg(args, ctx, 'customerId', customerId, customer.orgId);
-    return customer;
+    return this.named(args, ctx, this.data.customers, 'customerId');
   }
 
   private lead(args: ConnectorArgs, ctx: ConnectorCallContext): Lead {
-    const leadId = args.string('leadId');
-    const lead = this.own(this.data.leads, leadId);
-    if (!lead) throw this.notFound(args, 'leadId', leadId);
-    this.assertSameOrg(args, ctx, 'leadId', leadId, lead.orgId);
-    return lead;
+    return this.named(args, ctx, this.data.leads, 'leadId');
   }
 
   private listCustomers(args: ConnectorArgs, ctx: ConnectorCallContext): Customer[] {
@@ -183,8 +148,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     }
     const after: Customer = { ...customer, ...structuredClone(changes) };
     if (JSON.stringify(after) !== JSON.stringify(customer)) {
-      this.recordChange(ctx, 'customers', customer.id, customer, after);
-      this.data.customers[customer.id] = after;
+      this.store(ctx, 'customers', customer.id, customer, after);
     }
     return { customer: after, previous };
   }
@@ -201,8 +165,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     };
     const employees = args.optionalNonNegativeInteger('employees');
     if (employees !== undefined) lead.employees = employees;
-    this.recordChange(ctx, 'leads', lead.leadId, null, lead);
-    this.data.leads[lead.leadId] = lead;
+    this.store(ctx, 'leads', lead.leadId, null, lead);
     return lead;
   }
 
@@ -214,8 +177,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     }
     const after: Lead = { ...lead, ownerTeam };
     if (ownerTeam !== lead.ownerTeam) {
-      this.recordChange(ctx, 'leads', lead.leadId, lead, after);
-      this.data.leads[lead.leadId] = after;
+      this.store(ctx, 'leads', lead.leadId, lead, after);
     }
     return { lead: after, previousOwnerTeam: lead.ownerTeam };
   }
@@ -224,8 +186,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     const lead = this.lead(args, ctx);
     if (lead.status === 'retracted') return lead;
     const after: Lead = { ...lead, status: 'retracted' };
-    this.recordChange(ctx, 'leads', lead.leadId, lead, after);
-    this.data.leads[lead.leadId] = after;
+    this.store(ctx, 'leads', lead.leadId, lead, after);
     return after;
   }
 }

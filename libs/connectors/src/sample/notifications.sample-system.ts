@@ -2,13 +2,14 @@ import type { ConnectorArgs } from '../port/connector-args.util';
 import type { ConnectorCallContext } from '../port/connector.types';
 import { MESSAGE_CHANNELS, type Message, type NotificationsData } from './notifications.types';
 import { SampleSystem, type SampleOperation } from './sample-system.base';
+import { readOperation, writeOperation } from './sample-operation.util';
 import { seedNotifications } from './sample-data.seed';
 import type { SampleSystemOptions } from './sample-system.types';
 
 /** An outbox of email and chat messages; sending honours idempotency keys so nobody is mailed twice. */
 export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
   constructor(options: SampleSystemOptions = {}) {
-    super('notifications', options.now ?? (() => new Date()), seedNotifications);
+    super('notifications', seedNotifications, options);
   }
 
   /** Everything sent so far, in order; a test-side view that bypasses the fault switches. */
@@ -18,30 +19,23 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
 
   protected defineOperations(): readonly SampleOperation[] {
     return [
-      {
-        spec: {
+      writeOperation(
+        {
           name: 'send',
-          kind: 'write',
           readBack: 'getMessage',
           description: 'Sends an email or chat message.',
           args: { channel: 'required', to: 'required', subject: 'optional', body: 'required' },
           honoursIdempotencyKey: true,
         },
-        run: (args, ctx) => this.send(args, ctx),
-      },
-      {
-        spec: { name: 'getMessage', kind: 'read', description: 'A sent message by id.', args: { messageId: 'required' } },
-        run: (args, ctx) => this.message(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listMessages',
-          kind: 'read',
-          description: 'Sent messages, optionally of one channel or recipient, in the order sent.',
-          args: { channel: 'optional', to: 'optional' },
-        },
-        run: (args, ctx) => this.listMessages(args, ctx),
-      },
+        (args, ctx) => this.send(args, ctx),
+      ),
+      readOperation('getMessage', 'A sent message by id.', { messageId: 'required' }, (args, ctx) => this.message(args, ctx)),
+      readOperation(
+        'listMessages',
+        'Sent messages, optionally of one channel or recipient, in the order sent.',
+        { channel: 'optional', to: 'optional' },
+        (args, ctx) => this.listMessages(args, ctx),
+      ),
     ];
   }
 
@@ -59,17 +53,12 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
       sentAt: this.timestamp(),
       orgId: ctx.orgId ?? null,
     };
-    this.recordChange(ctx, 'messages', message.messageId, null, message);
-    this.data.messages[message.messageId] = message;
+    this.store(ctx, 'messages', message.messageId, null, message);
     return { messageId: message.messageId, status: message.status };
   }
 
   private message(args: ConnectorArgs, ctx: ConnectorCallContext): Message {
-    const messageId = args.string('messageId');
-    const message = this.own(this.data.messages, messageId);
-    if (!message) throw this.notFound(args, 'messageId', messageId);
-    this.assertSameOrg(args, ctx, 'messageId', messageId, message.orgId);
-    return message;
+    return this.named(args, ctx, this.data.messages, 'messageId');
   }
 
   private listMessages(args: ConnectorArgs, ctx: ConnectorCallContext): Message[] {

@@ -2,7 +2,7 @@ import { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorError, ConnectorErrorCode } from '../port/connector.exception';
 import type { Connector, ConnectorCallContext, OperationSpec } from '../port/connector.types';
 import { FaultSwitch } from './fault-switch.util';
-import type { ChangeListener, RecordChange, SampleSystemSnapshot } from './sample-system.types';
+import type { ChangeListener, RecordChange, SampleSystemOptions, SampleSystemSnapshot } from './sample-system.types';
 
 /** One operation of a sample system: what it promises, and the synchronous code that does it. */
 export interface SampleOperation {
@@ -57,11 +57,15 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   /** Settles once every write so far is durable; calls answer only then. */
   private durable: Promise<void> = Promise.resolve();
 
+  protected readonly now: () => Date;
+
+  /** `options.now` is the clock for seed dates and timestamps; the wall clock when not given. */
   protected constructor(
     readonly name: string,
-    protected readonly now: () => Date,
     private readonly seed: (now: Date) => TData,
+    options: SampleSystemOptions = {},
   ) {
+    this.now = options.now ?? (() => new Date());
     this.stored = this.seeded();
   }
 
@@ -245,6 +249,34 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     });
   }
 
+  /**
+   * Records a write of one record and puts the new version in its table: what every write
+   * operation does once it has decided what the record becomes.
+   */
+  protected store<K extends TableName<TData>>(ctx: ConnectorCallContext, table: K, recordId: string, before: RowOf<TData[K]> | null, after: RowOf<TData[K]>): void {
+    this.recordChange(ctx, table, recordId, before, after);
+    (this.data[table] as Record<string, RowOf<TData[K]>>)[recordId] = after;
+  }
+
+  /**
+   * The record a call names by the argument `field`: "not found" unless the table holds that id,
+   * and refused when it belongs to another organisation than the call's. `orgOf` says whose a
+   * record is, for a table whose records do not carry `orgId` themselves.
+   */
+  protected named<T extends object>(
+    args: ConnectorArgs,
+    ctx: ConnectorCallContext,
+    table: Readonly<Record<string, T>>,
+    field: string,
+    orgOf: (record: T) => string | null | undefined = (record) => (record as { orgId?: string | null }).orgId,
+  ): T {
+    const id = args.string(field);
+    const record = this.own(table, id);
+    if (!record) throw this.notFound(args, field, id);
+    this.assertSameOrg(args, ctx, field, id, orgOf(record));
+    return record;
+  }
+
   protected timestamp(): string {
     return this.now().toISOString();
   }
@@ -363,6 +395,10 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     return { data: this.seed(at), effects: {}, idempotency: {} };
   }
 }
+
+/** The tables of a system's data: its properties that map ids to records. */
+type TableName<TData> = { [K in keyof TData]: TData[K] extends Record<string, object> ? K : never }[keyof TData] & string;
+type RowOf<TTable> = TTable extends Record<string, infer Row extends object> ? Row : never;
 
 /** Where the free-id search of each table resumes; keyed by the table object, so a restore starts afresh. */
 const NEXT_ID_HINTS = new WeakMap<object, Map<string, number>>();

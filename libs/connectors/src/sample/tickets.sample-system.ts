@@ -1,7 +1,9 @@
 import type { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorErrorCode } from '../port/connector.exception';
 import type { ConnectorCallContext } from '../port/connector.types';
+import { compensateById, compensateByPrevious } from './compensation.util';
 import { SampleSystem, type SampleOperation } from './sample-system.base';
+import { readOperation, writeOperation } from './sample-operation.util';
 import { seedTickets } from './sample-data.seed';
 import type { SampleSystemOptions } from './sample-system.types';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket, type TicketsData } from './tickets.types';
@@ -13,87 +15,55 @@ import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket, type TicketsData } fro
  */
 export class TicketsSampleSystem extends SampleSystem<TicketsData> {
   constructor(options: SampleSystemOptions = {}) {
-    super('tickets', options.now ?? (() => new Date()), seedTickets);
+    super('tickets', seedTickets, options);
   }
 
   protected defineOperations(): readonly SampleOperation[] {
     return [
-      {
-        spec: {
+      writeOperation(
+        {
           name: 'createTicket',
-          kind: 'write',
           readBack: 'findTicketByKey',
           description: 'Opens a ticket for a team; the idempotency key is recorded but not enforced.',
           compensation: 'closeTicket',
-          compensationArgs: (result) => {
-            const { ticketId } = (result ?? {}) as Partial<Ticket>;
-            return typeof ticketId === 'string' ? { ticketId } : undefined;
-          },
+          compensationArgs: compensateById('ticketId'),
           args: { title: 'required', team: 'required', priority: 'required', customerId: 'optional', description: 'optional' },
           honoursIdempotencyKey: false,
         },
-        run: (args, ctx) => this.createTicket(args, ctx),
-      },
-      {
-        spec: { name: 'getTicket', kind: 'read', description: 'A ticket by id.', args: { ticketId: 'required' } },
-        run: (args, ctx) => this.ticket(args, ctx),
-      },
-      {
-        spec: {
-          name: 'findTicketByKey',
-          kind: 'read',
-          description: 'The earliest ticket created with an idempotency key, or null.',
-          args: { idempotencyKey: 'required' },
-        },
-        run: (args, ctx) => this.findTicketByKey(args, ctx),
-      },
-      {
-        spec: {
-          name: 'listTickets',
-          kind: 'read',
-          description: 'Tickets filtered by team, status, customer or idempotency key, in the order created.',
-          args: { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
-        },
-        run: (args, ctx) => this.listTickets(args, ctx),
-      },
-      {
-        spec: {
+        (args, ctx) => this.createTicket(args, ctx),
+      ),
+      readOperation('getTicket', 'A ticket by id.', { ticketId: 'required' }, (args, ctx) => this.ticket(args, ctx)),
+      readOperation('findTicketByKey', 'The earliest ticket created with an idempotency key, or null.', { idempotencyKey: 'required' }, (args, ctx) =>
+        this.findTicketByKey(args, ctx),
+      ),
+      readOperation(
+        'listTickets',
+        'Tickets filtered by team, status, customer or idempotency key, in the order created.',
+        { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
+        (args, ctx) => this.listTickets(args, ctx),
+      ),
+      writeOperation(
+        {
           name: 'assignTicket',
-          kind: 'write',
           readBack: 'getTicket',
           description: 'Moves an open ticket to another team; `previousTeam` undoes it.',
           compensation: 'assignTicket',
           // `previousTeam` of the first answer: a retried call reports the team it had just set.
-          compensationArgs: (result) => {
-            const { ticket, previousTeam } = (result ?? {}) as { ticket?: Partial<Ticket>; previousTeam?: string };
-            return typeof ticket?.ticketId === 'string' && typeof previousTeam === 'string'
-              ? { ticketId: ticket.ticketId, team: previousTeam }
-              : undefined;
-          },
+          compensationArgs: compensateByPrevious('ticket', 'ticketId', 'previousTeam', 'team'),
           args: { ticketId: 'required', team: 'required' },
           honoursIdempotencyKey: false,
         },
-        run: (args, ctx) => this.assignTicket(args, ctx),
-      },
-      {
-        spec: {
-          name: 'closeTicket',
-          kind: 'write',
-          readBack: 'getTicket',
-          description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.',
-          args: { ticketId: 'required' },
-        },
-        run: (args, ctx) => this.closeTicket(args, ctx),
-      },
+        (args, ctx) => this.assignTicket(args, ctx),
+      ),
+      writeOperation(
+        { name: 'closeTicket', readBack: 'getTicket', description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.', args: { ticketId: 'required' } },
+        (args, ctx) => this.closeTicket(args, ctx),
+      ),
     ];
   }
 
   private ticket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
-    const ticketId = args.string('ticketId');
-    const ticket = this.own(this.data.tickets, ticketId);
-    if (!ticket) throw this.notFound(args, 'ticketId', ticketId);
-    this.assertSameOrg(args, ctx, 'ticketId', ticketId, ticket.orgId);
-    return ticket;
+    return this.named(args, ctx, this.data.tickets, 'ticketId');
   }
 
   private inCreationOrder(ctx: ConnectorCallContext): Ticket[] {
@@ -142,8 +112,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
     const description = args.optionalString('description');
     if (description !== undefined) ticket.description = description;
     if (ctx.idempotencyKey !== undefined) ticket.idempotencyKey = ctx.idempotencyKey;
-    this.recordChange(ctx, 'tickets', ticket.ticketId, null, ticket);
-    this.data.tickets[ticket.ticketId] = ticket;
+    this.store(ctx, 'tickets', ticket.ticketId, null, ticket);
     return ticket;
   }
 
@@ -159,8 +128,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
     }
     const after: Ticket = { ...ticket, team };
     if (team !== ticket.team) {
-      this.recordChange(ctx, 'tickets', ticket.ticketId, ticket, after);
-      this.data.tickets[ticket.ticketId] = after;
+      this.store(ctx, 'tickets', ticket.ticketId, ticket, after);
     }
     return { ticket: after, previousTeam: ticket.team };
   }
@@ -169,8 +137,7 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
     const ticket = this.ticket(args, ctx);
     if (ticket.status === 'closed') return ticket;
     const after: Ticket = { ...ticket, status: 'closed', closedAt: this.timestamp() };
-    this.recordChange(ctx, 'tickets', ticket.ticketId, ticket, after);
-    this.data.tickets[ticket.ticketId] = after;
+    this.store(ctx, 'tickets', ticket.ticketId, ticket, after);
     return after;
   }
 }
