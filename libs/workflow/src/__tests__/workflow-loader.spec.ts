@@ -12,6 +12,11 @@ function issuesOf(yaml: string) {
   return (error as WorkflowDefinitionError).issues;
 }
 
+/** An issue found in refund.yaml, the file every parse here reads. */
+function issueAt(path: string, line: number, column: number, message: string) {
+  return { file: 'refund.yaml', path, line, column, message };
+}
+
 afterAll(removeDirectories);
 
 describe(parseWorkflow.name, () => {
@@ -63,34 +68,22 @@ describe(parseWorkflow.name, () => {
 
   it('reports an unknown field at its key, suggesting the intended one', () => {
     expect(issuesOf(withLine(27, '  thresold: { auto: 0.85, suggest: 0.5 }'))).toEqual([
-      {
-        file: 'refund.yaml',
-        path: 'decision.thresold',
-        line: 27,
-        column: 3,
-        message: "unknown field 'thresold' (did you mean 'thresholds'?)",
-      },
+      issueAt('decision.thresold', 27, 3, "unknown field 'thresold' (did you mean 'thresholds'?)"),
     ]);
   });
 
   it('reports a value outside an enum with the allowed values', () => {
     expect(issuesOf(withLine(26, '      then: approve'))).toEqual([
-      {
-        file: 'refund.yaml',
-        path: 'decision.rules[0].then',
-        line: 26,
-        column: 13,
-        message: 'must be one of act, review, manual, reject, draft',
-      },
+      issueAt('decision.rules[0].then', 26, 13, 'must be one of act, review, manual, reject, draft'),
     ]);
   });
 
   it('reports a missing required field at the map that lacks it', () => {
     expect(issuesOf(withLine(6, ''))).toEqual([
-      { file: 'refund.yaml', path: '', line: 1, column: 1, message: "missing required field 'owner'" },
+      issueAt('', 1, 1, "missing required field 'owner'"),
     ]);
     expect(issuesOf(withLine(37, ''))).toEqual([
-      { file: 'refund.yaml', path: 'actions[0].verify', line: 35, column: 7, message: "missing required field 'expect'" },
+      issueAt('actions[0].verify', 35, 7, "missing required field 'expect'"),
     ]);
   });
 
@@ -98,13 +91,7 @@ describe(parseWorkflow.name, () => {
     const [issue, ...rest] = issuesOf(withLine(25, '      when: trigger.amount >'));
 
     expect(rest).toEqual([]);
-    expect(issue).toEqual({
-      file: 'refund.yaml',
-      path: 'decision.rules[0].when',
-      line: 25,
-      column: 13,
-      message: 'CEL syntax error: Unexpected token: EOF (at character 17)',
-    });
+    expect(issue).toEqual(issueAt('decision.rules[0].when', 25, 13, 'CEL syntax error: Unexpected token: EOF (at character 17)'));
   });
 
   it('renders issues as file:line:column path: reason in the error message', () => {
@@ -142,7 +129,7 @@ describe(parseWorkflow.name, () => {
 
   it('reports a duplicated key as a YAML error', () => {
     expect(issuesOf(withLine(5, 'name: Refund request\nname: Again'))).toEqual([
-      { file: 'refund.yaml', path: '', line: 6, column: 1, message: 'YAML syntax error: Map keys must be unique' },
+      issueAt('', 6, 1, 'YAML syntax error: Map keys must be unique'),
     ]);
   });
 
@@ -150,25 +137,13 @@ describe(parseWorkflow.name, () => {
     const yaml = withLine(26, '      then: review\n    - id: over-limit\n      when: "true"\n      then: act');
 
     expect(issuesOf(yaml)).toEqual([
-      {
-        file: 'refund.yaml',
-        path: 'decision.rules[1].id',
-        line: 27,
-        column: 11,
-        message: "duplicate rule id 'over-limit' (first used by decision.rules[0])",
-      },
+      issueAt('decision.rules[1].id', 27, 11, "duplicate rule id 'over-limit' (first used by decision.rules[0])"),
     ]);
   });
 
   it('reports a suggest threshold above the auto threshold', () => {
     expect(issuesOf(withLine(27, '  thresholds: { auto: 0.5, suggest: 0.7 }'))).toEqual([
-      {
-        file: 'refund.yaml',
-        path: 'decision.thresholds.suggest',
-        line: 27,
-        column: 37,
-        message: 'must not exceed thresholds.auto (0.5)',
-      },
+      issueAt('decision.thresholds.suggest', 27, 37, 'must not exceed thresholds.auto (0.5)'),
     ]);
   });
 
@@ -244,9 +219,9 @@ describe(parseWorkflow.name, () => {
 
   it('rejects a document that is not a map', () => {
     expect(issuesOf('- just\n- a list\n')).toEqual([
-      { file: 'refund.yaml', path: '', line: 1, column: 1, message: 'must be a map' },
+      issueAt('', 1, 1, 'must be a map'),
     ]);
-    expect(issuesOf('')).toEqual([{ file: 'refund.yaml', path: '', line: 1, column: 1, message: 'must be a map' }]);
+    expect(issuesOf('')).toEqual([issueAt('', 1, 1, 'must be a map')]);
   });
 
   it('refuses alias bombs instead of expanding them', () => {
