@@ -1,3 +1,4 @@
+import { describeIssues } from '@baton/platform-edge';
 import { DomainException } from '@baton/platform-errors';
 
 export enum DecisioningErrorCode {
@@ -25,5 +26,5 @@ export interface FieldIssue {
 
 /** A 400 naming every bad field, as `<summary>: <path> <message>; ...` with the issues in details. */
 export function invalidInput(code: DecisioningErrorCode, summary: string, issues: FieldIssue[]): DecisioningException {
-  return new DecisioningException(code, `${summary}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues });
+  return new DecisioningException(code, describeIssues(summary, issues), { issues });
 }

@@ -1,3 +1,4 @@
+import { describeIssues } from '@baton/platform-edge';
 import { DomainException } from '@baton/platform-errors';
 
 export enum AuditErrorCode {
@@ -26,5 +27,5 @@ export interface FieldIssue {
 /** A 400 naming every offending parameter or field. */
 export function invalidInput(code: AuditErrorCode.InvalidQuery | AuditErrorCode.InvalidRequest, issues: FieldIssue[]): AuditException {
   const what = code === AuditErrorCode.InvalidQuery ? 'invalid query' : 'invalid request body';
-  return new AuditException(code, `${what}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues }, 'reject');
+  return new AuditException(code, describeIssues(what, issues), { issues }, 'reject');
 }
