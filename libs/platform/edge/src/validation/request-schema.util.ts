@@ -41,8 +41,8 @@ export type Accepted<D extends RequestSchema> = D extends RequestSchema<infer S>
 export type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
 
 /**
- * A request body. No body at all is taken as `{}` (so each missing field is named); a body that
- * is JSON but not an object is refused as a whole, at path ''.
+ * A request body. No body at all, or JSON `null`, is taken as `{}` (so each missing field is
+ * named); any other body that is not an object is refused as a whole, at path ''.
  */
 export function requestBody<S extends z.ZodObject>(schema: S, options: RequestSchemaOptions): RequestSchema<S> {
   return declare('body', schema, options);
@@ -66,7 +66,7 @@ function declare<S extends z.ZodObject>(source: 'body' | 'query', schema: S, opt
   const run = (raw: unknown): { ok: true; value: z.output<S> } | { ok: false; issues: RequestIssue[] } => {
     const early: RequestIssue[] = [];
     let input: unknown = raw ?? {};
-    if (source === 'body' && raw !== undefined && !isObject(raw)) {
+    if (source === 'body' && raw !== undefined && raw !== null && !isObject(raw)) {
       return { ok: false, issues: [{ path: '', message: `must be a JSON object${requiredFields.length ? ` with ${listed(requiredFields)}` : ''}` }] };
     }
     if (source === 'query' && isObject(input)) {

@@ -24,12 +24,13 @@ describe(requestBody.name, () => {
     expect(() => sut.parse({ name: 'abcd' })).toThrow(new Refused([{ path: '/name', message: 'is too long' }]));
   });
 
-  it('takes a missing body as an empty one, so each required field is named', () => {
+  it('takes a missing body, or null, as an empty one, so each required field is named', () => {
     expect(sut.issuesOf(undefined)).toEqual([{ path: '/name', message: 'is required' }]);
+    expect(sut.issuesOf(null)).toEqual([{ path: '/name', message: 'is required' }]);
   });
 
-  it('refuses a body that is JSON but not an object as a whole, naming the required fields', () => {
-    for (const body of [null, [], 'text', 5, true]) {
+  it('refuses any other body that is not an object as a whole, naming the required fields', () => {
+    for (const body of [[], 'text', 5, true]) {
       expect(sut.issuesOf(body)).toEqual([{ path: '', message: 'must be a JSON object with name' }]);
     }
   });
