@@ -1,4 +1,5 @@
-import { describeIssues, DomainException, type FieldIssue } from '@baton/platform-errors';
+import { describeIssues } from '@baton/platform-edge';
+import { DomainException, type FieldIssue } from '@baton/platform-errors';
 
 export type { FieldIssue } from '@baton/platform-errors';
 

@@ -1,19 +1,38 @@
 import { RunLedger } from '@baton/platform-database';
 import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { describeIssues, isSequenceId, requestBody, requestQuery, ValidBody, ValidQuery, type Accepted, type RequestIssue } from '@baton/platform-edge';
+import { Controller, Get, Param, Patch } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { ActionErrorCode, ActionException } from '../action.exception';
 import { QueuedActionRepository, type QueuedAction } from './queued-action.repository';
-
-export class QueuePriorityDto {
-  @ApiProperty({ description: 'Higher drains first; equal priorities drain oldest first. Default 0.', example: 10 })
-  priority!: number;
-}
 
 /** A queued run as operators see it: the payload stays out of the list, its position in. */
 export type QueuedActionView = Omit<QueuedAction, 'payload' | 'done'> & { position: number; done: string[] };
 
 const MAX_PRIORITY = 1_000_000;
+
+function invalid(issues: RequestIssue[]): ActionException {
+  return new ActionException(ActionErrorCode.InvalidQueueRequest, describeIssues('invalid request', issues), { issues });
+}
+
+/** `GET /action-queue`. Unknown parameters are ignored. */
+export const actionQueueListQuery = requestQuery(
+  z.object({ connector: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/, { error: 'must be a connector name' }).optional() }),
+  { invalid },
+);
+
+/** `PATCH /action-queue/:id`. */
+export const queuePriorityRequest = requestBody(
+  z.object({
+    priority: z
+      .int({ error: `must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}` })
+      .min(-MAX_PRIORITY, { error: `must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}` })
+      .max(MAX_PRIORITY, { error: `must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}` })
+      .meta({ description: 'Higher drains first; equal priorities drain oldest first. Default 0.', example: 10 }),
+  }),
+  { invalid },
+);
 
 /**
  * The actions waiting behind open circuits, in the order they will drain, and the one knob
@@ -31,11 +50,7 @@ export class ActionQueueController {
 
   @Get()
   @ApiOperation({ summary: 'Queued actions in drain order (per connector: priority, then oldest first).' })
-  @ApiQuery({ name: 'connector', required: false })
-  async list(@CurrentPrincipal() principal: Principal, @Query('connector') connector?: string): Promise<{ items: QueuedActionView[] }> {
-    if (connector !== undefined && !/^[a-z0-9][a-z0-9_.-]{0,99}$/i.test(connector)) {
-      throw new ActionException(ActionErrorCode.InvalidQueueRequest, 'connector must be a connector name', { issues: [{ path: 'connector', message: 'must be a connector name' }] });
-    }
+  async list(@CurrentPrincipal() principal: Principal, @ValidQuery(actionQueueListQuery) { connector }: Accepted<typeof actionQueueListQuery>): Promise<{ items: QueuedActionView[] }> {
     const items = await this.queue.list({ connector, orgId: principal.orgId === '*' ? undefined : principal.orgId });
     const positions = new Map<string, number>();
     return {
@@ -49,15 +64,12 @@ export class ActionQueueController {
 
   @Patch(':id')
   @ApiOperation({ summary: "Changes a queued action's priority, and with it the drain order; audited." })
-  @ApiBody({ type: QueuePriorityDto })
-  async reprioritise(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<QueuedActionView> {
-    if (!/^[1-9][0-9]{0,17}$/.test(id)) throw notFound(id);
-    const priority = (body as { priority?: unknown } | null)?.priority;
-    if (typeof priority !== 'number' || !Number.isInteger(priority) || Math.abs(priority) > MAX_PRIORITY) {
-      throw new ActionException(ActionErrorCode.InvalidQueueRequest, `priority must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}`, {
-        issues: [{ path: '/priority', message: `must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}` }],
-      });
-    }
+  async reprioritise(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @ValidBody(queuePriorityRequest) { priority }: Accepted<typeof queuePriorityRequest>,
+  ): Promise<QueuedActionView> {
+    if (!isSequenceId(id)) throw notFound(id);
     const updated = await this.ledger.transaction(async (uow) => {
       const before = await this.queue.get(uow.manager, id, true);
       if (!before || !canAccessOrg(principal, before.orgId)) throw notFound(id);

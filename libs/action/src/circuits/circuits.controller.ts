@@ -1,20 +1,15 @@
 import { ConnectorRegistry } from '@baton/connectors';
 import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { describeIssues, requestBody, requiredText, ValidBody, type Accepted } from '@baton/platform-edge';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { ActionErrorCode, ActionException } from '../action.exception';
 import { ActionQueueDrainer } from '../action-queue/action-queue-drainer.service';
 import { QueuedActionRepository } from '../action-queue/queued-action.repository';
 import type { CircuitView } from './circuit-breaker.util';
 import { CircuitBreakers } from './circuit-breakers.service';
 import { CircuitOverrides } from './circuit-overrides.service';
-
-export class ForceCircuitDto {
-  @ApiProperty({ enum: ['open', 'closed'], description: 'open: no calls, actions queue. closed: every call goes ahead, failures open nothing.' })
-  state!: 'open' | 'closed';
-  @ApiProperty({ description: 'Why, for the audit log and whoever looks at the circuit next.', example: 'billing maintenance window until 14:00' })
-  reason!: string;
-}
 
 /**
  * How the queue behind a circuit is draining in this replica: `idle` (nothing queued), `draining`
@@ -27,6 +22,23 @@ export type DrainState = 'idle' | 'draining' | 'probing' | 'waiting';
 export type CircuitStatus = CircuitView & { queued: number; drain: DrainState };
 
 const MAX_REASON = 500;
+
+/** `POST /circuits/:connector/force`. */
+export const forceCircuitRequest = requestBody(
+  z.strictObject({
+    state: z
+      .enum(['open', 'closed'], { error: 'must be "open" or "closed"' })
+      .meta({ description: 'open: no calls, actions queue. closed: every call goes ahead, failures open nothing.' }),
+    reason: requiredText('say why, for the audit log', { max: MAX_REASON }).meta({
+      description: 'Why, for the audit log and whoever looks at the circuit next.',
+      example: 'billing maintenance window until 14:00',
+    }),
+  }),
+  {
+    invalid: (issues) => new ActionException(ActionErrorCode.InvalidCircuitRequest, describeIssues('invalid circuit override', issues), { issues }),
+    unknownFields: 'last',
+  },
+);
 
 /**
  * The circuit of every connector as this replica sees it, with the depth and drain state of its
@@ -62,9 +74,11 @@ export class CircuitsController {
   @AllOrganisations()
   @HttpCode(200)
   @ApiOperation({ summary: 'Holds a connector’s circuit open or closed in every replica until released; audited.' })
-  @ApiBody({ type: ForceCircuitDto })
-  async force(@CurrentPrincipal() principal: Principal, @Param('connector') connector: string, @Body() body: unknown): Promise<CircuitStatus> {
-    const { state, reason } = parseForce(body);
+  async force(
+    @CurrentPrincipal() principal: Principal,
+    @Param('connector') connector: string,
+    @ValidBody(forceCircuitRequest) { state, reason }: Accepted<typeof forceCircuitRequest>,
+  ): Promise<CircuitStatus> {
     const view = await this.overrides.force(principal, connector, state, reason);
     return this.status(view, (await this.queue.depth())[connector] ?? 0);
   }
@@ -82,15 +96,4 @@ export class CircuitsController {
     const drain: DrainState = queued === 0 ? 'idle' : gate === 'drain' ? 'draining' : gate === 'probe' ? 'probing' : 'waiting';
     return { ...view, queued, drain };
   }
-}
-
-function parseForce(body: unknown): { state: 'open' | 'closed'; reason: string } {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const issues: Array<{ path: string; message: string }> = [];
-  if (b.state !== 'open' && b.state !== 'closed') issues.push({ path: '/state', message: 'must be "open" or "closed"' });
-  if (typeof b.reason !== 'string' || !b.reason.trim()) issues.push({ path: '/reason', message: 'is required: say why, for the audit log' });
-  else if (b.reason.length > MAX_REASON) issues.push({ path: '/reason', message: `must be at most ${MAX_REASON} characters` });
-  for (const key of Object.keys(b)) if (key !== 'state' && key !== 'reason') issues.push({ path: `/${key}`, message: 'is not a known field (expected state and reason)' });
-  if (issues.length) throw new ActionException(ActionErrorCode.InvalidCircuitRequest, 'invalid circuit override', { issues });
-  return { state: b.state as 'open' | 'closed', reason: (b.reason as string).trim() };
 }

@@ -1,26 +1,50 @@
 import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { requestBody, requestQuery, ValidBody, ValidQuery, type Accepted } from '@baton/platform-edge';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { DecisioningErrorCode, invalidInput, type DecisioningException, type FieldIssue } from '../decisioning.exception';
 import type { ClassifierModelSummary } from './classifier-models.repository';
 import { CalibrateFromHistoryUseCase } from './calibrate-from-history.use-case';
 import { WorkflowClassifierService } from './workflow-classifier.service';
 
-export class TrainClassifierDto {
-  @ApiProperty({ example: 'banking77', description: 'A labelled dataset this server is configured with.' })
-  dataset!: string;
+const PRECISION = 'must be a number in (0.5, 1]';
+/** A target precision: above a coin toss, at most certain. */
+const targetPrecision = () => z.number({ error: PRECISION }).gt(0.5, { error: PRECISION }).lte(1, { error: PRECISION });
 
-  @ApiPropertyOptional({ example: 1, description: 'Seeds the train/calibration/held-out split and the training shuffle.' })
-  seed?: number;
-}
+/** `GET /classifiers/:workflowId/calibration`. Unknown parameters are ignored. */
+export const calibrationQuery = requestQuery(
+  z.object({
+    targetPrecision: z.coerce
+      .number({ error: PRECISION })
+      .gt(0.5, { error: PRECISION })
+      .lte(1, { error: PRECISION })
+      .default(0.99)
+      .meta({ description: 'Precision the automatic tier must reach.' }),
+  }),
+  { invalid },
+);
 
-export class EvaluateClassifierDto {
-  @ApiProperty({ example: 'banking77' })
-  dataset!: string;
+/** `POST /classifiers/:workflowId/train`. */
+export const trainClassifierRequest = requestBody(
+  z.object({
+    dataset: z
+      .string({ error: 'is required: the name of a dataset this server knows' })
+      .min(1, { error: 'is required: the name of a dataset this server knows' })
+      .meta({ example: 'banking77', description: 'A labelled dataset this server is configured with.' }),
+    seed: z.int({ error: 'must be an integer' }).optional().meta({ example: 1, description: 'Seeds the train/calibration/held-out split and the training shuffle.' }),
+  }),
+  { invalid },
+);
 
-  @ApiPropertyOptional({ example: 0.99, description: 'Precision the automatic tier must reach; the workflow’s own when omitted.' })
-  targetPrecision?: number;
-}
+/** `POST /classifiers/:workflowId/evaluate`. */
+export const evaluateClassifierRequest = requestBody(
+  z.object({
+    dataset: z.string({ error: 'is required' }).min(1, { error: 'is required' }).meta({ example: 'banking77' }),
+    targetPrecision: targetPrecision().optional().meta({ example: 0.99, description: 'Precision the automatic tier must reach; the workflow’s own when omitted.' }),
+  }),
+  { invalid },
+);
 
 /** Train, list and evaluate each workflow's classifier versions. */
 @ApiTags('classifiers')
@@ -38,12 +62,8 @@ export class ClassifiersController {
     summary:
       "Thresholds calibrated from the workflow's decision history (suggestion, confidence, final human outcome) to reach a target precision, the coverage that results, and what lower thresholds would automate at what expected error rate.",
   })
-  async calibration(@Param('workflowId') workflowId: string, @Query('targetPrecision') target?: string) {
-    const targetPrecision = target === undefined ? 0.99 : Number(target);
-    if (!Number.isFinite(targetPrecision) || targetPrecision <= 0.5 || targetPrecision > 1) {
-      throw invalid([{ path: 'targetPrecision', message: 'must be a number in (0.5, 1]' }]);
-    }
-    return this.calibrateFromHistory.execute(workflowId, targetPrecision);
+  async calibration(@Param('workflowId') workflowId: string, @ValidQuery(calibrationQuery) query: Accepted<typeof calibrationQuery>) {
+    return this.calibrateFromHistory.execute(workflowId, query.targetPrecision);
   }
 
   @Get(':workflowId')
@@ -58,14 +78,12 @@ export class ClassifiersController {
   // A workflow's classifier decides for every organisation that runs it.
   @AllOrganisations()
   @ApiOperation({ summary: 'Train a new version from a labelled dataset; it becomes active, and the training is audited.' })
-  async train(@CurrentPrincipal() principal: Principal, @Param('workflowId') workflowId: string, @Body() body: unknown): Promise<ClassifierModelSummary> {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const issues = [
-      ...(typeof b.dataset !== 'string' || !b.dataset ? [{ path: '/dataset', message: 'is required: the name of a dataset this server knows' }] : []),
-      ...(b.seed !== undefined && !Number.isInteger(b.seed) ? [{ path: '/seed', message: 'must be an integer' }] : []),
-    ];
-    if (issues.length) throw invalid(issues);
-    return this.classifiers.train(workflowId, { dataset: b.dataset as string, seed: b.seed as number | undefined }, `person:${principal.id}`);
+  async train(
+    @CurrentPrincipal() principal: Principal,
+    @Param('workflowId') workflowId: string,
+    @ValidBody(trainClassifierRequest) body: Accepted<typeof trainClassifierRequest>,
+  ): Promise<ClassifierModelSummary> {
+    return this.classifiers.train(workflowId, body, `person:${principal.id}`);
   }
 
   @Post(':workflowId/evaluate')
@@ -73,16 +91,8 @@ export class ClassifiersController {
   @RequireRoles('operator')
   @AllOrganisations()
   @ApiOperation({ summary: 'Accuracy, calibration, and the precision and coverage of the automatic tier on the held-out rows recorded at training.' })
-  async evaluate(@Param('workflowId') workflowId: string, @Body() body: unknown) {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const issues = [
-      ...(typeof b.dataset !== 'string' || !b.dataset ? [{ path: '/dataset', message: 'is required' }] : []),
-      ...(b.targetPrecision !== undefined && (typeof b.targetPrecision !== 'number' || b.targetPrecision <= 0.5 || b.targetPrecision > 1)
-        ? [{ path: '/targetPrecision', message: 'must be a number in (0.5, 1]' }]
-        : []),
-    ];
-    if (issues.length) throw invalid(issues);
-    return this.classifiers.evaluate(workflowId, { dataset: b.dataset as string, targetPrecision: b.targetPrecision as number | undefined });
+  async evaluate(@Param('workflowId') workflowId: string, @ValidBody(evaluateClassifierRequest) body: Accepted<typeof evaluateClassifierRequest>) {
+    return this.classifiers.evaluate(workflowId, body);
   }
 }
 

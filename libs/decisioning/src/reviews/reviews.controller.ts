@@ -1,6 +1,8 @@
 import { CurrentPrincipal, RequireRoles, runVariables, WorkflowCatalog, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { isUuid, oneOf, requestBody, requestQuery, requiredText, ValidBody, ValidQuery, type Accepted } from '@baton/platform-edge';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { plannedActions, type PlannedAction } from '../decide-run/decision-engine.util';
 import { DecisioningErrorCode, DecisioningException, invalidInput, type FieldIssue } from '../decisioning.exception';
 import { assertCanSee } from './review-access.util';
@@ -8,35 +10,51 @@ import { ReviewAssignmentUseCase } from './review-assignment.use-case';
 import { ReviewTaskRepository, type ReviewTask } from './review-task.repository';
 import { ResolveReviewUseCase } from './resolve-review.use-case';
 
-export class ReviewDecisionDto {
-  @ApiProperty({ enum: ['approve', 'reject'] })
-  verdict!: 'approve' | 'reject';
+const STATUSES = ['open', 'approved', 'rejected'] as const;
+const QUEUES = ['suggested', 'manual', 'fast_track', 'approval'] as const;
 
-  @ApiProperty({ example: 'Customer is a long-standing account; refund approved.' })
-  rationale!: string;
+/** `GET /reviews`. Unknown parameters are ignored. */
+export const reviewListQuery = requestQuery(z.object({ status: oneOf(STATUSES).optional(), queue: oneOf(QUEUES).optional(), owner: z.string().optional() }), {
+  invalid: (issues) => invalid('invalid query', issues),
+});
 
-  @ApiPropertyOptional({ description: 'Replaces the suggested value (team, owner) when approving: the "edit" of a review.' })
-  suggestion?: string;
+const argumentEdits = z
+  .record(
+    z.string(),
+    z.record(z.string(), z.string({ error: 'must be text' }), { error: 'must be an object of argument name to text' }),
+    { error: 'must be an object of action id to changed arguments' },
+  )
+  .meta({ description: 'For drafts: changed message arguments by action id, e.g. {"confirmation": {"body": "..."}}.', example: { confirmation: { body: 'Dear customer, ...' } } });
 
-  @ApiPropertyOptional({ description: 'For drafts: changed message arguments by action id, e.g. {"confirmation": {"body": "..."}}.', example: { confirmation: { body: 'Dear customer, ...' } } })
-  edits?: Record<string, Record<string, string>>;
-}
+/** `POST /reviews/:id/decision`. */
+export const reviewDecisionRequest = requestBody(
+  z.object({
+    verdict: z.enum(['approve', 'reject'], { error: 'must be "approve" or "reject"' }),
+    rationale: requiredText('why').meta({ example: 'Customer is a long-standing account; refund approved.' }),
+    suggestion: z
+      .string({ error: 'must be a non-empty string' })
+      .trim()
+      .min(1, { error: 'must be a non-empty string' })
+      .optional()
+      .meta({ description: 'Replaces the suggested value (team, owner) when approving: the "edit" of a review.' }),
+    edits: argumentEdits.optional(),
+  }),
+  { invalid: (issues) => invalid('invalid review decision', issues) },
+);
 
-export class ReviewObjectionDto {
-  @ApiProperty({ example: 'Customer has an open dispute; needs a look first.' })
-  reason!: string;
-}
+/** `POST /reviews/:id/objection`. */
+export const reviewObjectionRequest = requestBody(z.object({ reason: requiredText('why you object').meta({ example: 'Customer has an open dispute; needs a look first.' }) }), {
+  invalid: (issues) => invalid('invalid objection', issues),
+});
 
-export class ReviewReassignDto {
-  @ApiProperty({ example: 'head-of-finance@acme.example' })
-  owner!: string;
-
-  @ApiProperty({ example: 'Out of office this week.' })
-  reason!: string;
-}
-
-const STATUSES = ['open', 'approved', 'rejected'];
-const QUEUES = ['suggested', 'manual', 'fast_track', 'approval'];
+/** `POST /reviews/:id/reassign`. */
+export const reviewReassignRequest = requestBody(
+  z.object({
+    owner: requiredText('who takes it over').meta({ example: 'head-of-finance@acme.example' }),
+    reason: requiredText('why').meta({ example: 'Out of office this week.' }),
+  }),
+  { invalid: (issues) => invalid('invalid reassignment', issues) },
+);
 
 /**
  * The review API. Callers authenticate with an API key mapped to a principal; a reviewer sees
@@ -56,22 +74,9 @@ export class ReviewsController {
 
   @Get()
   @ApiOperation({ summary: "Review tasks of the caller's organisation, oldest first, each with its context pack (trigger, context, proposal with rules and confidence)." })
-  @ApiQuery({ name: 'status', required: false, enum: STATUSES })
-  @ApiQuery({ name: 'queue', required: false, enum: QUEUES })
-  @ApiQuery({ name: 'owner', required: false })
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Query('status') status?: string,
-    @Query('queue') queue?: string,
-    @Query('owner') owner?: string,
-  ): Promise<{ reviews: ReviewTask[] }> {
-    const issues = [
-      ...(status !== undefined && !STATUSES.includes(status) ? [{ path: 'status', message: `must be one of ${STATUSES.join(', ')}` }] : []),
-      ...(queue !== undefined && !QUEUES.includes(queue) ? [{ path: 'queue', message: `must be one of ${QUEUES.join(', ')}` }] : []),
-    ];
-    if (issues.length) throw invalid('invalid query', issues);
+  async list(@CurrentPrincipal() principal: Principal, @ValidQuery(reviewListQuery) query: Accepted<typeof reviewListQuery>): Promise<{ reviews: ReviewTask[] }> {
     const orgId = principal.orgId === '*' ? undefined : principal.orgId;
-    return { reviews: await this.reviews.list({ status, queue, owner, orgId }) };
+    return { reviews: await this.reviews.list({ ...query, orgId }) };
   }
 
   @Get('mine')
@@ -102,23 +107,12 @@ export class ReviewsController {
   @Post(':reviewId/decision')
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve, reject, or approve with an edited suggestion, with a rationale; the run continues or ends accordingly.' })
-  @ApiBody({ type: ReviewDecisionDto })
-  async decide(@CurrentPrincipal() principal: Principal, @Param('reviewId') reviewId: string, @Body() body: unknown): Promise<ReviewTask> {
-    const b = objectBody(body);
-    const issues = [
-      ...(b.verdict !== 'approve' && b.verdict !== 'reject' ? [{ path: '/verdict', message: 'must be "approve" or "reject"' }] : []),
-      ...requiredText(b, 'rationale', 'why'),
-      ...(b.suggestion !== undefined && (typeof b.suggestion !== 'string' || !b.suggestion.trim()) ? [{ path: '/suggestion', message: 'must be a non-empty string' }] : []),
-      ...editIssues(b.edits),
-    ];
-    if (issues.length) throw invalid('invalid review decision', issues);
-    return this.resolveReview.execute(principal, {
-      reviewId: uuidOr404(reviewId),
-      verdict: b.verdict as 'approve' | 'reject',
-      rationale: (b.rationale as string).trim(),
-      ...(b.suggestion !== undefined ? { suggestion: (b.suggestion as string).trim() } : {}),
-      ...(b.edits !== undefined ? { edits: b.edits as Record<string, Record<string, string>> } : {}),
-    });
+  async decide(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reviewId') reviewId: string,
+    @ValidBody(reviewDecisionRequest) body: Accepted<typeof reviewDecisionRequest>,
+  ): Promise<ReviewTask> {
+    return this.resolveReview.execute(principal, { reviewId: uuidOr404(reviewId), ...body });
   }
 
   @Post(':reviewId/claim')
@@ -131,53 +125,29 @@ export class ReviewsController {
   @Post(':reviewId/objection')
   @HttpCode(200)
   @ApiOperation({ summary: 'Object to a fast-track approval before its quiet period ends; it then needs an explicit decision.' })
-  @ApiBody({ type: ReviewObjectionDto })
-  async object(@CurrentPrincipal() principal: Principal, @Param('reviewId') reviewId: string, @Body() body: unknown): Promise<ReviewTask> {
-    const b = objectBody(body);
-    const issues = requiredText(b, 'reason', 'why you object');
-    if (issues.length) throw invalid('invalid objection', issues);
-    return this.assignment.object(principal, uuidOr404(reviewId), (b.reason as string).trim());
+  async object(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reviewId') reviewId: string,
+    @ValidBody(reviewObjectionRequest) body: Accepted<typeof reviewObjectionRequest>,
+  ): Promise<ReviewTask> {
+    return this.assignment.object(principal, uuidOr404(reviewId), body.reason);
   }
 
   @Post(':reviewId/reassign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the task to someone else; they are notified.' })
-  @ApiBody({ type: ReviewReassignDto })
-  async reassign(@CurrentPrincipal() principal: Principal, @Param('reviewId') reviewId: string, @Body() body: unknown): Promise<ReviewTask> {
-    const b = objectBody(body);
-    const issues = [...requiredText(b, 'owner', 'who takes it over'), ...requiredText(b, 'reason', 'why')];
-    if (issues.length) throw invalid('invalid reassignment', issues);
-    return this.assignment.reassign(principal, uuidOr404(reviewId), (b.owner as string).trim(), (b.reason as string).trim());
+  async reassign(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reviewId') reviewId: string,
+    @ValidBody(reviewReassignRequest) body: Accepted<typeof reviewReassignRequest>,
+  ): Promise<ReviewTask> {
+    return this.assignment.reassign(principal, uuidOr404(reviewId), body.owner, body.reason);
   }
-}
-
-function editIssues(edits: unknown): Array<{ path: string; message: string }> {
-  if (edits === undefined) return [];
-  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isMap(edits)) return [{ path: '/edits', message: 'must be an object of action id to changed arguments' }];
-  return Object.entries(edits).flatMap(([actionId, args]) =>
-    !isMap(args)
-      ? [{ path: `/edits/${actionId}`, message: 'must be an object of argument name to text' }]
-      : Object.entries(args).filter(([, v]) => typeof v !== 'string').map(([name]) => ({ path: `/edits/${actionId}/${name}`, message: 'must be text' })),
-  );
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function uuidOr404(reviewId: string): string {
   if (!isUuid(reviewId)) throw new DecisioningException(DecisioningErrorCode.ReviewNotFound, `review ${reviewId} does not exist`, undefined, 'not_found');
   return reviewId;
-}
-
-function objectBody(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-}
-
-function requiredText(body: Record<string, unknown>, field: string, what: string): Array<{ path: string; message: string }> {
-  const value = body[field];
-  return typeof value === 'string' && value.trim() ? [] : [{ path: `/${field}`, message: `is required: ${what}` }];
 }
 
 function invalid(summary: string, issues: FieldIssue[]): DecisioningException {

@@ -1,13 +1,13 @@
-import { RunStates, type RunState } from '@baton/contracts';
+import { isUuid, ValidBody, ValidQuery } from '@baton/platform-edge';
 import { RunQueries, type RunSummary, type RunView } from '@baton/platform-database';
 import { canAccessOrg, CurrentPrincipal, READ_ROLES, RequireRoles, Roles, type Principal } from '@baton/platform-runtime';
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { IngestionErrorCode, IngestionException, invalidRequest, type FieldIssue } from '../ingestion.exception';
+import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
 import { DEFAULT_IDEMPOTENCY_TTL_MS, IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from '../start-run/idempotency-options.types';
 import { fingerprintOf, parseIdempotencyKey } from '../start-run/idempotency-key.util';
 import { StartRunUseCase } from '../start-run/start-run.use-case';
-import { ErrorResponseDto, StartRunRequestDto, StartRunResponseDto } from './runs.dto';
+import { ErrorResponseDto, runListQuery, startRunRequest, StartRunResponseDto, type RunListQuery, type StartRunRequest } from './runs.dto';
 
 /** The route an Idempotency-Key of this controller is scoped to, with its sender. */
 const START_RUN_ROUTE = 'POST /workflows/:workflowId/runs';
@@ -30,7 +30,6 @@ export class RunsController {
   @HttpCode(202)
   @RequireRoles(Roles.submitter)
   @ApiOperation({ summary: "Start a run by posting a trigger, as a submitter of the run's organisation. Accepted runs are durable before the 202 is sent." })
-  @ApiBody({ type: StartRunRequestDto })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -45,11 +44,11 @@ export class RunsController {
   async start(
     @CurrentPrincipal() principal: Principal,
     @Param('workflowId') workflowId: string,
-    @Body() body: unknown,
+    @ValidBody(startRunRequest) body: StartRunRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: { header(name: string, value: string): unknown },
   ): Promise<StartRunResponseDto> {
-    const { orgId, payload } = parseStartRun(body);
+    const { orgId, payload } = body;
     if (!canAccessOrg(principal, orgId)) {
       throw new IngestionException(IngestionErrorCode.NotYourOrganisation, `${principal.id} may not start runs for ${JSON.stringify(orgId)}: it acts for ${principal.orgId}`, { orgId }, 'forbidden');
     }
@@ -80,27 +79,13 @@ export class RunsController {
   @Get('runs')
   @RequireRoles(...READ_ROLES)
   @ApiOperation({ summary: "Recent runs of the caller's organisation (any with `*`), newest first, with their current state." })
-  @ApiQuery({ name: 'workflowId', required: false })
-  @ApiQuery({ name: 'orgId', required: false })
-  @ApiQuery({ name: 'state', required: false, enum: RunStates })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Query('workflowId') workflowId?: string,
-    @Query('orgId') orgId?: string,
-    @Query('state') state?: string,
-    @Query('limit') limit?: string,
-  ): Promise<{ runs: RunSummary[] }> {
-    const issues: FieldIssue[] = [];
-    if (state !== undefined && !RunStates.includes(state as RunState)) issues.push({ path: 'state', message: `must be one of ${RunStates.join(', ')}` });
-    const n = limit === undefined ? 50 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 500) issues.push({ path: 'limit', message: 'must be an integer from 1 to 500' });
-    if (issues.length) throw invalidRequest(IngestionErrorCode.InvalidRequest, 'invalid query', issues);
+  async list(@CurrentPrincipal() principal: Principal, @ValidQuery(runListQuery) query: RunListQuery): Promise<{ runs: RunSummary[] }> {
+    const { workflowId, orgId, state, limit } = query;
     if (orgId !== undefined && !canAccessOrg(principal, orgId)) {
       throw new IngestionException(IngestionErrorCode.NotYourOrganisation, `${principal.id} may not read the runs of ${JSON.stringify(orgId)}: it acts for ${principal.orgId}`, { orgId }, 'forbidden');
     }
     const scope = principal.orgId === '*' ? orgId : principal.orgId;
-    return { runs: await this.runs.list({ workflowId, orgId: scope, state: state as RunState | undefined, limit: n }) };
+    return { runs: await this.runs.list({ workflowId, orgId: scope, state, limit }) };
   }
 
   @Get('runs/:runId')
@@ -108,29 +93,9 @@ export class RunsController {
   @ApiOperation({ summary: 'A run with its timeline: every stage, the decision and rules fired, each action and its verification.' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: "No such run in the caller's organisation." })
   async get(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string): Promise<RunView> {
-    const run = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId) ? await this.runs.get(runId.toLowerCase()) : null;
+    const run = isUuid(runId) ? await this.runs.get(runId.toLowerCase()) : null;
     // Another organisation's run is reported as missing, so its existence does not leak.
     if (!run || !canAccessOrg(principal, run.orgId)) throw new IngestionException(IngestionErrorCode.RunNotFound, `run ${runId} does not exist`, undefined, 'not_found');
     return run;
   }
-}
-
-function parseStartRun(body: unknown): { orgId: string; payload: Record<string, unknown> } {
-  const issues: FieldIssue[] = [];
-  if (!isObject(body)) {
-    throw invalidRequest(IngestionErrorCode.InvalidRequest, 'invalid request body', [
-      { path: '', message: 'must be a JSON object with orgId and payload' },
-    ]);
-  }
-  if (typeof body.orgId !== 'string' || body.orgId.length === 0) issues.push({ path: '/orgId', message: 'is required and must be a non-empty string' });
-  if (!isObject(body.payload)) issues.push({ path: '/payload', message: 'is required and must be a JSON object' });
-  for (const key of Object.keys(body)) {
-    if (key !== 'orgId' && key !== 'payload') issues.push({ path: `/${key}`, message: 'is not a known field (expected orgId and payload)' });
-  }
-  if (issues.length) throw invalidRequest(IngestionErrorCode.InvalidRequest, 'invalid request body', issues);
-  return { orgId: body.orgId as string, payload: body.payload as Record<string, unknown> };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,3 +6,6 @@ export * from './auth/principal.controller';
 export * from './input/json-hygiene.util';
 export * from './input/input-hardening.util';
 export * from './http-app.util';
+export * from './validation/request-schema.util';
+export * from './validation/request-fields.schema';
+export * from './validation/valid-input.decorator';

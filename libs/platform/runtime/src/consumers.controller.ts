@@ -2,8 +2,9 @@ import { RunLedger } from '@baton/platform-database';
 import { DomainException } from '@baton/platform-errors';
 import { MessageBus } from '@baton/platform-messaging';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-edge';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { AllOrganisations, CurrentPrincipal, describeIssues, requestBody, RequireRoles, type Principal, type RequestIssue } from '@baton/platform-edge';
 
 export interface ConsumerGroupView {
   groupId: string;
@@ -12,6 +13,22 @@ export interface ConsumerGroupView {
   /** Messages on its topics it has not finished; null when the bus cannot tell right now. */
   lag: number | null;
 }
+
+/**
+ * `POST /consumers/:groupId/pause|resume`. Which topics are the group's is known only once the
+ * group is found, so the route checks that part itself and reports it with the rest.
+ */
+export const consumerChangeRequest = requestBody(
+  z.strictObject({
+    topics: z
+      .array(z.string({ error: 'must be a topic name' }), { error: 'must be a non-empty list of topic names' })
+      .min(1, { error: 'must be a non-empty list of topic names' })
+      .optional()
+      .meta({ description: 'Some of the group’s topics; all of them when left out.' }),
+    reason: z.string({ error: 'must be a string of at most 2000 characters' }).max(2000, { error: 'must be a string of at most 2000 characters' }).optional().meta({ description: 'Audited.' }),
+  }),
+  { invalid: (issues) => invalidRequest(issues) },
+);
 
 /**
  * The consumer groups of this process, for operators: pause one (per topic or whole) while a
@@ -40,6 +57,7 @@ export class ConsumersController {
   @Post(':groupId/pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pauses a consumer group, on some of its topics ({"topics": [...]}) or all; {"reason": "..."} is audited.' })
+  @ApiBody({ schema: consumerChangeRequest.jsonSchema, required: false })
   async pause(@Param('groupId') groupId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<ConsumerGroupView> {
     return this.change('pause', groupId, body, principal);
   }
@@ -47,6 +65,7 @@ export class ConsumersController {
   @Post(':groupId/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resumes a paused consumer group, on some of its topics or all.' })
+  @ApiBody({ schema: consumerChangeRequest.jsonSchema, required: false })
   async resume(@Param('groupId') groupId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<ConsumerGroupView> {
     return this.change('resume', groupId, body, principal);
   }
@@ -54,7 +73,7 @@ export class ConsumersController {
   private async change(verb: 'pause' | 'resume', groupId: string, body: unknown, principal: Principal): Promise<ConsumerGroupView> {
     const subscription = this.bus.subscriptions().find((s) => s.groupId === groupId);
     if (!subscription) throw new DomainException('consumer_group_not_found', `this process runs no consumer group ${JSON.stringify(groupId)}`, undefined, 'not_found');
-    const { topics, reason } = readBody(body ?? {}, subscription.topics);
+    const { topics, reason } = readBody(body, subscription.topics);
     const before = this.bus.paused(groupId);
     if (verb === 'pause') this.bus.pause(groupId, topics);
     else this.bus.resume(groupId, topics);
@@ -71,17 +90,18 @@ export class ConsumersController {
 }
 
 function readBody(body: unknown, known: string[]): { topics?: string[]; reason?: string } {
-  const issues: Array<{ path: string; message: string }> = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new DomainException('invalid_request', 'the body must be a JSON object', { issues: [{ path: '', message: 'must be an object' }] }, 'reject');
+  const issues = consumerChangeRequest.issuesOf(body);
+  // Names are checked against the group once they are a well-formed list, beside any other issue.
+  const topics = (body as { topics?: unknown } | undefined)?.topics;
+  if (Array.isArray(topics) && !issues.some((i) => i.path === '' || i.path === '/topics' || i.path.startsWith('/topics/'))) {
+    for (const [i, topic] of topics.entries()) {
+      if (!known.includes(topic as string)) issues.push({ path: `/topics/${i}`, message: `is not a topic of this group (${known.join(', ')})` });
+    }
   }
-  const { topics, reason, ...rest } = body as Record<string, unknown>;
-  for (const key of Object.keys(rest)) issues.push({ path: `/${key}`, message: 'is not a field of this request (topics, reason)' });
-  if (topics !== undefined) {
-    if (!Array.isArray(topics) || topics.length === 0 || topics.some((t) => typeof t !== 'string')) issues.push({ path: '/topics', message: 'must be a non-empty list of topic names' });
-    else for (const [i, t] of topics.entries()) if (!known.includes(t as string)) issues.push({ path: `/topics/${i}`, message: `is not a topic of this group (${known.join(', ')})` });
-  }
-  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 2000)) issues.push({ path: '/reason', message: 'must be a string of at most 2000 characters' });
-  if (issues.length) throw new DomainException('invalid_request', `invalid request: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues }, 'reject');
-  return { ...(topics ? { topics: topics as string[] } : {}), ...(typeof reason === 'string' ? { reason } : {}) };
+  if (issues.length) throw invalidRequest(issues);
+  return consumerChangeRequest.parse(body);
+}
+
+function invalidRequest(issues: RequestIssue[]): DomainException {
+  return new DomainException('invalid_request', describeIssues('invalid request', issues), { issues }, 'reject');
 }

@@ -1,18 +1,50 @@
+import { isUuid, type Accepted, nonEmptyText, oneOf, pageCursor, pageLimit, requestBody, requestQuery, requiredText, uuidField } from '@baton/platform-edge';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { z } from 'zod';
+import { invalidRequest } from '../verification.exception';
 import { DEAD_LETTER_STATUSES, type DeadLetterHistoryEntry, type DeadLetterStatus, type DeadLetterSummary } from './dead-letter.types';
 
-export class RedriveRequestDto {
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Dead letters to re-drive (1 to 100), all or none.' })
-  ids!: string[];
+const MAX_REDRIVE = 100;
+const MAX_REASON = 2000;
 
-  @ApiProperty({ example: 'billing is back up (INC-4211)', description: 'Why; kept in the audit log.' })
-  reason!: string;
-}
+/** `GET /dead-letters`: filters, page size and cursor. Unknown parameters are ignored. */
+export const deadLetterListQuery = requestQuery(
+  z.object({
+    status: oneOf(DEAD_LETTER_STATUSES).optional(),
+    topic: nonEmptyText().optional().meta({ description: 'The topic the messages failed on, e.g. baton.run.decided (or its dead-letter topic, baton.run.decided.dlq).' }),
+    runId: uuidField().optional(),
+    limit: pageLimit({ fallback: 50 }),
+    cursor: pageCursor().optional(),
+  }),
+  { invalid: (issues) => invalidRequest('invalid query', issues) },
+);
+export type DeadLetterListQuery = Accepted<typeof deadLetterListQuery>;
 
-export class DiscardRequestDto {
-  @ApiProperty({ example: 'test message produced by hand; nothing to redo', description: 'Why; required, kept in the audit log.' })
-  reason!: string;
-}
+/** `POST /dead-letters/redrive`. */
+export const redriveRequest = requestBody(
+  z.strictObject({
+    ids: z
+      .array(z.string({ error: 'must be a dead-letter id (UUID)' }).refine(isUuid, { error: 'must be a dead-letter id (UUID)' }).meta({ format: 'uuid' }), { error: 'is required: a non-empty list of dead-letter ids' })
+      .min(1, { error: 'is required: a non-empty list of dead-letter ids', abort: true })
+      .max(MAX_REDRIVE, { error: `may hold at most ${MAX_REDRIVE} ids per re-drive`, abort: true })
+      .meta({ description: `Dead letters to re-drive (1 to ${MAX_REDRIVE}), all or none.` }),
+    reason: requiredText('say why, for the audit log', { max: MAX_REASON }).meta({ description: 'Why; kept in the audit log.', example: 'billing is back up (INC-4211)' }),
+  }),
+  { invalid: (issues) => invalidRequest('invalid re-drive', issues) },
+);
+export type RedriveRequest = Accepted<typeof redriveRequest>;
+
+/** `POST /dead-letters/:id/discard`. */
+export const discardRequest = requestBody(
+  z.strictObject({
+    reason: requiredText('say why, for the audit log', { max: MAX_REASON }).meta({
+      description: 'Why; required, kept in the audit log.',
+      example: 'test message produced by hand; nothing to redo',
+    }),
+  }),
+  { invalid: (issues) => invalidRequest('invalid discard', issues) },
+);
+export type DiscardRequest = Accepted<typeof discardRequest>;
 
 export class DeadLetterSummaryDto implements DeadLetterSummary {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -1,10 +1,11 @@
 import type { AuditChainReport } from '@baton/platform-database';
 import { AllOrganisations, RequireRoles } from '@baton/platform-runtime';
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { isSequenceId, ValidQuery } from '@baton/platform-edge';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuditErrorCode, AuditException } from '../audit.exception';
 import { AuditEntryRepository, type AuditEntryView, type AuditPage } from './audit-entry.repository';
-import { MAX_AUDIT_PAGE, parseAuditQuery } from './audit-query.util';
+import { auditListQuery, type AuditQuery } from './audit-query.util';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -20,18 +21,9 @@ export class AuditController {
     summary:
       'Audit entries, newest first by default (order=asc for oldest first), paged by keyset on id: pass nextCursor as cursor for the next page.',
   })
-  @ApiQuery({ name: 'runId', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiQuery({ name: 'targetType', required: false, type: String, description: 'run, review, or a connector name (billing, crm, ...)' })
-  @ApiQuery({ name: 'targetId', required: false, type: String })
-  @ApiQuery({ name: 'actor', required: false, type: String, description: 'system:<service> or person:<id>' })
-  @ApiQuery({ name: 'from', required: false, schema: { type: 'string', format: 'date-time' }, description: 'inclusive' })
-  @ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date-time' }, description: 'exclusive' })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_AUDIT_PAGE, default: 50 } })
-  @ApiQuery({ name: 'order', required: false, enum: ['desc', 'asc'] })
   @ApiResponse({ status: 400, description: 'A bad parameter; `details.issues` names each one.' })
-  async list(@Query() query: Record<string, unknown>): Promise<AuditPage> {
-    return this.entries.page(parseAuditQuery(query ?? {}));
+  async list(@ValidQuery(auditListQuery) query: AuditQuery): Promise<AuditPage> {
+    return this.entries.page(query);
   }
 
   @Get('verify')
@@ -47,7 +39,7 @@ export class AuditController {
   @ApiOperation({ summary: 'One audit entry, with the id of the entry that reverted it, if any.' })
   @ApiResponse({ status: 404 })
   async get(@Param('id') id: string): Promise<AuditEntryView & { revertedBy: string | null }> {
-    const entry = /^[1-9]\d{0,18}$/.test(id) ? await this.entries.get(id) : null;
+    const entry = isSequenceId(id) ? await this.entries.get(id) : null;
     if (!entry) throw new AuditException(AuditErrorCode.EntryNotFound, `audit entry ${id} does not exist`, undefined, 'not_found');
     return { ...entry, revertedBy: (await this.entries.revertOf(id))?.id ?? null };
   }
