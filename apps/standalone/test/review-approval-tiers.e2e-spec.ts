@@ -60,7 +60,7 @@ describe('review approval tiers and escalation', () => {
     expect(sut.systems.billing.effects().issueCredit ?? 0).toBe(credits);
 
     // The tick also escalated the unclaimed task past its deadline: it is the head of finance's now.
-    const done = sut.nextSettled(runId);
+    const done = sut.nextSettled(runId, 'baton.run.completed');
     const decision = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'reject', rationale: 'Dispute first' }, as.headOfFinance);
     expect(decision.status).toBe(200);
     expect(await done).toMatchObject({ data: { status: 'rejected' } });

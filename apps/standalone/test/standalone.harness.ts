@@ -57,7 +57,7 @@ export interface HttpResult {
  * (review.requested), observed on the bus like any other consumer would.
  */
 export class StandaloneHarness {
-  private readonly waiters = new Map<string, Array<(event: BatonEvent) => void>>();
+  private readonly waiters = new Map<string, Array<{ type: string | undefined; wake: (event: BatonEvent) => void }>>();
   private readonly seen = new Map<string, BatonEvent[]>();
 
   private constructor(
@@ -70,8 +70,11 @@ export class StandaloneHarness {
       handle: async (message) => {
         const event = JSON.parse(message.value.toString()) as BatonEvent;
         this.seen.set(event.runid, [...(this.seen.get(event.runid) ?? []), event]);
-        for (const wake of this.waiters.get(event.runid) ?? []) wake(event);
-        this.waiters.delete(event.runid);
+        const waiting = this.waiters.get(event.runid) ?? [];
+        const woken = waiting.filter((w) => w.type === undefined || w.type === event.type);
+        for (const w of woken) w.wake(event);
+        if (woken.length === waiting.length) this.waiters.delete(event.runid);
+        else this.waiters.set(event.runid, waiting.filter((w) => !woken.includes(w)));
         return 'processed';
       },
     });
@@ -151,12 +154,16 @@ export class StandaloneHarness {
   settled(runId: string): Promise<BatonEvent> {
     const already = this.seen.get(runId)?.at(-1);
     if (already) return Promise.resolve(already);
-    return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]));
+    return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), { type: undefined, wake: resolve }]));
   }
 
-  /** Waits for the next settling event of a run after those already seen (e.g. after a review). */
-  nextSettled(runId: string): Promise<BatonEvent> {
-    return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]));
+  /**
+   * Waits for the next settling event of a run after those already seen (e.g. after a review);
+   * with a type, for the next one of that type (a review re-announced on escalation comes on the
+   * same topic as the completion a test may be waiting for, and may arrive first).
+   */
+  nextSettled(runId: string, type?: string): Promise<BatonEvent> {
+    return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), { type, wake: resolve }]));
   }
 
   events(runId: string): BatonEvent[] {
