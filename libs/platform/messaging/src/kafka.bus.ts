@@ -9,7 +9,8 @@
  * batching. Meeting the MessageBus contract through them means unwrapping their kafkajs objects
  * and bypassing their serializers, i.e. using kafkajs anyway beneath a layer that adds nothing;
  * both are kafkajs 2.2.4 underneath, so the wire behaviour is the same. Kafka therefore stays
- * behind the port, in this file and the parts in kafka/, which is also where a later client switch would happen.
+ * behind the port, in this file and its parts in kafka/, which is where a later client switch
+ * would happen.
  */
 import { errorMessage } from '@baton/platform-errors';
 import { Logger } from '@nestjs/common';
