@@ -164,8 +164,7 @@ export class KafkaBus extends MessageBus {
       const late = group
         .start()
         .catch((error) => {
-          group.state = 'crashed';
-          group.lastError = errorMessage(error);
+          group.failedToStart(error);
           this.logger.error(`consumer group ${subscription.groupId} failed to start: ${errorMessage(error)}`);
         })
         .finally(() => this.lateStarts.delete(late));

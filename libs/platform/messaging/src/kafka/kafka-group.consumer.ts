@@ -46,8 +46,8 @@ export interface GroupConsumerHost {
  * topic nor the group's heartbeats. An operator's pause outlives kafkajs restarting the consumer.
  */
 export class KafkaGroupConsumer {
-  state: GroupConsumerState = 'idle';
-  lastError?: string;
+  private current: GroupConsumerState = 'idle';
+  private failure?: string;
   /** Topics an operator paused (their retry topics included). */
   private readonly pausedTopics = new Set<string>();
   /** Retry topic -> the stage topic it retries. */
@@ -68,6 +68,21 @@ export class KafkaGroupConsumer {
     return this.subscription.groupId;
   }
 
+  get state(): GroupConsumerState {
+    return this.current;
+  }
+
+  /** Why the consumer last crashed or failed to start, until it joins again. */
+  get lastError(): string | undefined {
+    return this.failure;
+  }
+
+  /** Records that starting failed: the group stays down (health() says why) until the process restarts. */
+  failedToStart(error: unknown): void {
+    this.current = 'crashed';
+    this.failure = errorMessage(error);
+  }
+
   /** Creates the group's topics if need be, joins the group and starts consuming. */
   async start(): Promise<void> {
     const { groupId, topics } = this.subscription;
@@ -86,19 +101,19 @@ export class KafkaGroupConsumer {
       retry: { restartOnFailure: async () => this.host.running() },
     });
     this.consumer = consumer;
-    this.state = 'joining';
+    this.current = 'joining';
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.state = 'running';
-      this.lastError = undefined;
+      this.current = 'running';
+      this.failure = undefined;
       // A consumer kafkajs restarted comes back unpaused; what an operator paused stays paused.
       if (this.pausedTopics.size > 0) consumer.pause([...this.pausedTopics].map((topic) => ({ topic })));
     });
-    consumer.on(consumer.events.STOP, () => (this.state = 'stopped'));
+    consumer.on(consumer.events.STOP, () => (this.current = 'stopped'));
     // kafkajs emits CRASH after it has disconnected, and restarts the consumer itself when the
     // error is retriable; `restart: false` leaves the group dead until the process restarts.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.state = payload.restart ? 'restarting' : 'crashed';
-      this.lastError = errorMessage(payload.error);
+      this.current = payload.restart ? 'restarting' : 'crashed';
+      this.failure = errorMessage(payload.error);
     });
     await consumer.connect();
     await retryRetriable(`subscribing ${groupId}`, () => consumer.subscribe({ topics: consumerTopics, fromBeginning: settings.fromBeginning ?? true }));
@@ -122,7 +137,7 @@ export class KafkaGroupConsumer {
     if (!consumer) return;
     this.consumer = undefined;
     await consumer.disconnect();
-    this.state = 'stopped';
+    this.current = 'stopped';
   }
 
   /** Stops handing over records of these stage topics (all of the group's when omitted) and of their retry topics. */
