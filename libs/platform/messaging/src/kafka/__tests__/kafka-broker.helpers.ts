@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { retryRetriable } from '../broker-retry.util';
 
 // For the integration specs of the Kafka bus's parts: they run against the real broker that
 // tools/kafka/kafka.sh starts (CI always starts one); with no broker reachable a suite fails in
@@ -41,8 +42,20 @@ export async function cleanUp(admin: Admin | undefined, prefix: string): Promise
   }
 }
 
+/**
+ * Creates a topic and waits until the broker answers for every partition: on a busy broker
+ * kafkajs's own wait for leaders fails with "does not host this topic-partition" for a while.
+ */
 export async function createTopic(admin: Admin, topic: string, partitions = 1): Promise<void> {
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+  await retryRetriable(`creating ${topic}`, () => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] }));
+  await eventually(async () => {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0));
+    } catch {
+      return false;
+    }
+  }, `leaders for ${topic}`);
 }
 
 /** Fails with a readable message instead of Jest's generic test timeout. */
