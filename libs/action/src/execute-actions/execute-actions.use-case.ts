@@ -2,7 +2,7 @@ import { createEvent, EventTypes, runRefOf, Topics, type ActionOutcome, type Run
 import { RunLedger, type UnitOfWork } from '@baton/platform-database';
 import { DomainException } from '@baton/platform-errors';
 import { retryDelayMs, type ConsumeOutcome } from '@baton/platform-messaging';
-import { classifyFailure, retryLater, runVariables, WorkflowCatalog, type Failure } from '@baton/platform-runtime';
+import { retryLater, runVariables, WorkflowCatalog, type Failure } from '@baton/platform-runtime';
 import { evaluateArgs, type CompiledAction, type CompiledWorkflow } from '@baton/workflow';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ACTION_OPTIONS, type ActionOptions } from '../action-options.types';
@@ -11,19 +11,22 @@ import { ActionAlerts, type AlertReceipt } from '../alerts/action-alerts.service
 import { BlockedRunRepository } from '../blocked-runs/blocked-run.repository';
 import { RETRY_SOURCE } from '../blocked-runs/resolve-blocked-run.use-case';
 import { GuardedConnectors } from '../circuits/guarded-connectors.service';
+import { ActionAdmission } from './action-admission.service';
+import { ActionCaller, idempotencyKeyOf } from './action-caller.service';
+import { classifyCallFailure, classifyPreparationFailure, type ActionStop, type QueueingStop } from './action-outcome.util';
+import { MoneyLimits } from './money-limits.service';
 
 export const ACTION_CONSUMER = 'baton-action';
 
-/** The key a target uses to recognise a retried call: the same run and step always give the same key. */
-export function idempotencyKeyOf(runId: string, actionId: string): string {
-  return `${runId}:${actionId}`;
-}
+export { idempotencyKeyOf } from './action-caller.service';
 
 /** How a pass over a run's actions ended. */
 export type ActResult = 'verifying' | 'blocked' | 'queued' | 'skipped';
 
 /** What a re-submission of a queued run came to; `retry_later` keeps it queued with a backoff. */
 export type ResumeResult = ActResult | 'retry_later' | 'stale';
+
+type ActionBase = Pick<ActionOutcome, 'id' | 'connector' | 'operation' | 'idempotencyKey'>;
 
 interface ActingRun {
   event: RunDecided;
@@ -39,13 +42,6 @@ interface ActingRun {
   carried: ActionOutcome[];
 }
 
-interface Stop {
-  kind: 'blocked' | 'queued' | 'retry_later';
-  action: CompiledAction;
-  failure?: Failure;
-  reason: string;
-}
-
 /**
  * Carries out a decided run's actions in order through their connectors, each with an
  * idempotency key derived from run and step, behind each connector's circuit breaker:
@@ -59,21 +55,30 @@ interface Stop {
  *   queued durably in `action.queued_action` and marked `degraded`, and the message completes.
  *   `resume` re-submits a queued run when the circuit lets it through, skipping the actions that
  *   already succeeded.
- * Outcomes go to verification.
+ * Outcomes go to verification. Each action passes the money limit (MoneyLimits), then admission
+ * (ActionAdmission), is called (ActionCaller), and a failed call is classified into the stop it
+ * causes (classifyCallFailure); this class keeps the loop and the run's transitions.
  */
 @Injectable()
 export class ExecuteActionsUseCase {
   private readonly logger = new Logger(ExecuteActionsUseCase.name);
+  private readonly moneyLimits: MoneyLimits;
+  private readonly admission: ActionAdmission;
+  private readonly caller: ActionCaller;
 
   constructor(
     private readonly catalog: WorkflowCatalog,
-    private readonly connectors: GuardedConnectors,
+    connectors: GuardedConnectors,
     private readonly ledger: RunLedger,
     private readonly queue: QueuedActionRepository,
     private readonly blockedRuns: BlockedRunRepository,
     private readonly alerts: ActionAlerts,
     @Inject(ACTION_OPTIONS) private readonly options: ActionOptions,
-  ) {}
+  ) {
+    this.moneyLimits = new MoneyLimits(catalog, connectors);
+    this.admission = new ActionAdmission(connectors);
+    this.caller = new ActionCaller(connectors);
+  }
 
   async execute(event: RunDecided, attempt = 1): Promise<ConsumeOutcome> {
     const run = runRefOf(event);
@@ -110,7 +115,7 @@ export class ExecuteActionsUseCase {
     const outcomes: ActionOutcome[] = [];
     const fresh: ActionOutcome[] = [];
     const results: Record<string, unknown> = {};
-    let stop: Stop | null = null;
+    let stop: ActionStop | null = null;
     for (const action of r.workflow.actions) {
       const idempotencyKey = idempotencyKeyOf(r.run.runId, action.id);
       const base = { id: action.id, connector: action.connector, operation: action.operation, idempotencyKey };
@@ -124,60 +129,64 @@ export class ExecuteActionsUseCase {
         results[action.id] = carried.result;
         continue;
       }
-      let args: Record<string, unknown>;
+      let args: Record<string, unknown> | null;
       try {
-        const vars = runVariables(r.event, this.catalog, { actions: results });
-        if (action.when && !action.when.evaluateBoolean(vars)) {
-          outcomes.push({ ...base, status: 'skipped', attempts: 0 });
-          continue;
-        }
-        args = withEdits(evaluateArgs(action.args, vars), editsOf(r.event, action.id));
+        args = this.argsOf(r, action, results);
       } catch (error) {
-        const failure = classifyFailure(error);
-        if (failure.failureClass !== 'data') throw retryLater(failure, `action ${action.id}`);
-        stop = { kind: 'blocked', action, failure, reason: `action ${action.id} failed: ${failure.message}` };
-        outcomes.push({ ...base, status: 'failed', error: errorOf(failure), attempts: r.attempt });
+        stop = classifyPreparationFailure(action, error);
+        if (stop.kind === 'retry') throw retryLater(stop.failure, `action ${action.id}`);
+        outcomes.push(failedOutcome(base, undefined, stop.failure, r.attempt));
         continue;
       }
-
-      const held = this.moneyHold(r, action, args);
-      if (held) {
-        stop = { kind: 'blocked', action, failure: held, reason: `action ${action.id} held back: ${held.message}` };
-        outcomes.push({ ...base, args, status: 'failed', error: errorOf(held), attempts: r.attempt });
+      if (args === null) {
+        outcomes.push({ ...base, status: 'skipped', attempts: 0 });
         continue;
       }
-
-      const admission = this.connectors.admit(action.connector, r.run.runId);
-      if (!admission.admitted) {
-        stop = { kind: 'queued', action, reason: `${admission.reason}; action ${action.id} queued` };
+      stop = this.moneyLimits.hold(r.event, action, args) ?? this.admission.admit(r.run, action);
+      if (stop) {
+        if (stop.kind === 'blocked') outcomes.push(failedOutcome(base, args, stop.failure, r.attempt));
         continue;
       }
-      if (r.state === 'decided') {
-        await this.ledger.groupCommit((uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
-        r.state = 'acting';
-      }
-      const call = await this.connectors.call(action.connector, action.operation, args, { idempotencyKey, runId: r.run.runId, orgId: r.run.orgId, actionId: action.id });
+      await this.markActing(r);
+      const call = await this.caller.call(r.run, action, idempotencyKey, args);
       if (call.status === 'succeeded') {
         const done: ActionOutcome = { ...base, args, status: 'succeeded', result: call.result, attempts: r.attempt, durationMs: call.durationMs };
         results[action.id] = call.result;
         outcomes.push(done);
         fresh.push(done);
-      } else if (call.status === 'refused') {
-        stop = { kind: 'queued', action, reason: `${call.reason}; action ${action.id} queued` };
-      } else if (call.failure.failureClass === 'data') {
-        stop = { kind: 'blocked', action, failure: call.failure, reason: `action ${action.id} failed: ${call.failure.message}` };
-        outcomes.push({ ...base, args, status: 'failed', error: errorOf(call.failure), attempts: r.attempt, durationMs: call.durationMs });
-      } else if (call.circuit !== 'closed') {
-        stop = { kind: 'queued', action, failure: call.failure, reason: `${action.connector} circuit opened (${call.failure.message}); action ${action.id} queued` };
-      } else if (!r.queued) {
-        throw retryLater(call.failure, `action ${action.id}`);
-      } else {
-        stop = { kind: 'retry_later', action, failure: call.failure, reason: `action ${action.id} failed transiently: ${call.failure.message}` };
+        continue;
       }
+      stop = classifyCallFailure(action, call, r.queued !== null);
+      if (stop.kind === 'retry') throw retryLater(stop.failure, `action ${action.id}`);
+      if (stop.kind === 'blocked') outcomes.push(failedOutcome(base, args, stop.failure, r.attempt, call.status === 'failed' ? call.durationMs : undefined));
     }
 
     if (stop?.kind === 'queued' || stop?.kind === 'retry_later') return this.enqueue(r, stop, outcomes, fresh);
-    const blocked = stop?.kind === 'blocked' ? stop : null;
+    return this.finish(r, stop?.kind === 'blocked' ? stop : null, outcomes, fresh);
+  }
+
+  /**
+   * The action's arguments as this run evaluates them, with a reviewer's edits in place; null
+   * when its condition says it does not apply to this run. Throws what the expressions throw.
+   */
+  private argsOf(r: ActingRun, action: CompiledAction, results: Record<string, unknown>): Record<string, unknown> | null {
+    const vars = runVariables(r.event, this.catalog, { actions: results });
+    if (action.when && !action.when.evaluateBoolean(vars)) return null;
+    return withEdits(evaluateArgs(action.args, vars), editsOf(r.event, action.id));
+  }
+
+  /** Marks a delivered run `acting` before its first call, so a crash mid-way is visible and a redelivery resumes it. */
+  private async markActing(r: ActingRun): Promise<void> {
+    if (r.state !== 'decided') return;
+    await this.ledger.groupCommit((uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
+    r.state = 'acting';
+  }
+
+  /**
+   * Ends a pass that did not stop on a queue: the run moves on to verification with its outcomes,
+   * or, stopped by a block, is kept in the blocked list (its owner told) and completed as blocked.
+   */
+  private async finish(r: ActingRun, blocked: Extract<ActionStop, { kind: 'blocked' }> | null, outcomes: ActionOutcome[], fresh: ActionOutcome[]): Promise<ActResult> {
     const alert = blocked ? await this.alertOwner(r, blocked) : null;
     const outcome = await this.ledger.consume(r.inbox, async (uow) => {
       if (r.state !== 'acting') {
@@ -221,7 +230,7 @@ export class ExecuteActionsUseCase {
    * marks it degraded in the same transaction. A re-submitted run that stops again keeps its row
    * and place and its `degraded` state; only actions it completed this time are audited.
    */
-  private async enqueue(r: ActingRun, stop: Stop, outcomes: ActionOutcome[], fresh: ActionOutcome[]): Promise<'queued' | 'retry_later' | 'skipped'> {
+  private async enqueue(r: ActingRun, stop: QueueingStop, outcomes: ActionOutcome[], fresh: ActionOutcome[]): Promise<'queued' | 'retry_later' | 'skipped'> {
     const done = outcomes.filter((o) => o.status === 'succeeded');
     const delayMs = stop.kind === 'retry_later' ? this.backoffMs(r.attempt, stop.failure?.retryAfterMs) : 0;
     const outcome = await this.ledger.consume(r.inbox, async (uow) => {
@@ -249,34 +258,7 @@ export class ExecuteActionsUseCase {
     return stop.kind === 'queued' ? 'queued' : 'retry_later';
   }
 
-  /**
-   * The organisation's money limit, checked here whatever the workflow's rules say: a write whose
-   * operation moves money (its spec names the amount argument), in a run no person decided, is
-   * held back when it would move more than the organisation's `moneyLimits` for that operation —
-   * or an amount that cannot be compared with it. The run blocks and the owner is told; a person
-   * may retry it with their approval (POST /blocked-runs/<runId>/retry {"approve": true}). An
-   * operation without a limit set is not checked.
-   */
-  private moneyHold(r: ActingRun, action: CompiledAction, args: Record<string, unknown>): Failure | null {
-    const moves = this.connectors.spec(action.connector, action.operation)?.moves;
-    if (!moves || r.event.data.decision.decidedBy.kind === 'person') return null;
-    const org = this.catalog.organisation(r.run.orgId) as { moneyLimits?: Record<string, unknown> } | undefined;
-    const operation = `${action.connector}.${action.operation}`;
-    const setting = org?.moneyLimits?.[operation];
-    if (setting === undefined) return null;
-    const amount = args[moves.amount];
-    const currency = moves.currency === undefined ? undefined : args[moves.currency];
-    const what = `${operation} would move ${String(amount)}${typeof currency === 'string' ? ` ${currency}` : ''}`;
-    const held = (message: string): Failure => ({ failureClass: 'data', code: 'money_limit', message: `${message}; a person must approve it` });
-    if (typeof amount !== 'number' || !Number.isFinite(amount)) return held(`${operation} moves money but its ${moves.amount} is ${JSON.stringify(amount)}, not an amount`);
-    // One amount whatever the currency, or one per currency.
-    const limit = typeof setting === 'number' ? setting : typeof currency === 'string' ? (setting as Record<string, unknown>)[currency] : undefined;
-    if (typeof limit !== 'number') return held(`${what}, and ${r.run.orgId} sets no limit for it in that currency`);
-    if (amount > limit) return held(`${what}, above ${r.run.orgId}'s limit of ${limit} for it`);
-    return null;
-  }
-
-  private async alertOwner(r: ActingRun, blocked: Stop): Promise<AlertReceipt> {
+  private async alertOwner(r: ActingRun, blocked: Extract<ActionStop, { kind: 'blocked' }>): Promise<AlertReceipt> {
     return this.alerts.runBlocked({
       runId: r.run.runId,
       workflowId: r.workflow.id,
@@ -342,6 +324,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** A run a person retried after a block: its blocked row goes once the run moves on. */
 function retried(r: ActingRun): boolean {
   return r.event.source === RETRY_SOURCE;
+}
+
+/** A failed action's outcome; the arguments and duration when it got that far. */
+function failedOutcome(base: ActionBase, args: Record<string, unknown> | undefined, failure: Failure, attempts: number, durationMs?: number): ActionOutcome {
+  const outcome: ActionOutcome = args === undefined ? { ...base, status: 'failed', error: errorOf(failure), attempts } : { ...base, args, status: 'failed', error: errorOf(failure), attempts };
+  if (durationMs !== undefined) outcome.durationMs = durationMs;
+  return outcome;
 }
 
 function errorOf(failure: Failure): NonNullable<ActionOutcome['error']> {

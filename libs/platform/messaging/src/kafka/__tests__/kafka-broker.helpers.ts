@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { retryRetriable } from '../broker-retry.util';
+
+// For the integration specs of the Kafka bus's parts: they run against the real broker that
+// tools/kafka/kafka.sh starts (CI always starts one); with no broker reachable a suite fails in
+// beforeAll rather than skipping.
+export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/** Topic and group names of one suite, so suites can share the broker and clean up after themselves. */
+export function namesFor(suite: string) {
+  const prefix = `baton.it.${suite}.${randomUUID().slice(0, 8)}`;
+  let seq = 0;
+  return {
+    prefix,
+    topic: (name: string) => `${prefix}.${name}.${++seq}`,
+    group: (name: string) => `${prefix}.${name}.${randomUUID().slice(0, 6)}`,
+  };
+}
+
+/** A kafkajs client and a connected admin for the test's own look at the broker. */
+export async function connectToBroker(clientId: string): Promise<{ kafka: Kafka; admin: Admin }> {
+  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, retry: { retries: 2 } });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new Error(`no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`);
+  }
+  return { kafka, admin };
+}
+
+/** Deletes the suite's topics and disconnects. */
+export async function cleanUp(admin: Admin | undefined, prefix: string): Promise<void> {
+  if (!admin) return;
+  try {
+    const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (ours.length) await admin.deleteTopics({ topics: ours });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Creates a topic and waits until the broker answers for every partition: on a busy broker
+ * kafkajs's own wait for leaders fails with "does not host this topic-partition" for a while.
+ */
+export async function createTopic(admin: Admin, topic: string, partitions = 1): Promise<void> {
+  await retryRetriable(`creating ${topic}`, () => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] }));
+  await eventually(async () => {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0));
+    } catch {
+      return false;
+    }
+  }, `leaders for ${topic}`);
+}
+
+/** Fails with a readable message instead of Jest's generic test timeout. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls broker state no event tells of (committed offsets). */
+export async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** The sum over partitions of what the group has committed on the topic. */
+export async function committedOn(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/** Reads `count` records of a topic from the beginning with a throwaway group. */
+export async function readTopic(kafka: Kafka, topic: string, group: string, count: number) {
+  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 6_000, heartbeatInterval: 200, maxWaitTimeInMs: 100 });
+  const seen: Array<{ partition: number; offset: string; key: string; value: string; headers: Record<string, string> }> = [];
+  const all = deferred();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        seen.push({ partition, offset: message.offset, key: String(message.key), value: String(message.value), headers });
+        if (seen.length === count) all.resolve();
+      },
+    });
+    await within(all.promise, 15_000, `${count} record(s) on ${topic}`);
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}
