@@ -8,7 +8,7 @@ import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { AuditModule } from '@baton/platform-audit';
 import { BatonRuntimeModule, type ApiKeyRegistry } from '@baton/platform-runtime';
 import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
-import { VerificationModule, verificationMigrations } from '@baton/verification';
+import { VerificationModule, verificationEntities, verificationMigrations } from '@baton/verification';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -65,6 +65,7 @@ export class StandaloneModule {
             ...reconciliationMigrations,
             ...sampleSystemsMigrations,
           ],
+          entities: [...verificationEntities],
           // The embedded database is the bus's log: nothing published is lost when the process dies.
           bus: ({ dataSource }) => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry, batchSize: options.batchSize, store: new OutboxLogStore(dataSource) }),
           workflowsDir: options.workflowsDir,
