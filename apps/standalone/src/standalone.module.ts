@@ -1,6 +1,6 @@
 import { ActionModule, actionMigrations } from '@baton/action';
 import { SampleJournalRepository, SampleSystemsHttpModule, sampleSystemsMigrations, type SampleSystems } from '@baton/connectors';
-import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
+import { DecisioningModule, decisioningEntities, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
 import { IngestionModule, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
 import { OutboxLogStore, type DatabaseOptions } from '@baton/platform-database';
@@ -65,7 +65,7 @@ export class StandaloneModule {
             ...reconciliationMigrations,
             ...sampleSystemsMigrations,
           ],
-          entities: [...verificationEntities],
+          entities: [...decisioningEntities, ...verificationEntities],
           // The embedded database is the bus's log: nothing published is lost when the process dies.
           bus: ({ dataSource }) => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry, batchSize: options.batchSize, store: new OutboxLogStore(dataSource) }),
           workflowsDir: options.workflowsDir,

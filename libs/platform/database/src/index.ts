@@ -16,6 +16,7 @@ export * from './query/optional-filters.util';
 export * from './query/returned-rows.util';
 export * from './query/column-transformers.util';
 export * from './query/entity-schema-drift.util';
+export * from './query/insert-values.util';
 export { SERVICE_ROLE } from './persistence/migrations/1764230460000-enforce-append-only-tables';
 import { CreateSharedTables1764144000000 } from './persistence/migrations/1764144000000-create-shared-tables';
 import { ChainAuditEntries1764230400000 } from './persistence/migrations/1764230400000-chain-audit-entries';

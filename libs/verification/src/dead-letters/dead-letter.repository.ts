@@ -1,4 +1,4 @@
-import { givenFilters, isoOf, isoOrNull, keysetPage, returnedEntities } from '@baton/platform-database';
+import { givenFilters, insertValues, isoOf, isoOrNull, keysetPage, returnedEntities } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, Not, type EntityManager, type FindOptionsSelect } from 'typeorm';
 import { DeadLetterEntity } from '../persistence/dead-letter.entity';
@@ -58,15 +58,16 @@ export class DeadLetterRepository {
       .createQueryBuilder()
       .insert()
       .into(DeadLetterEntity)
-      .values({
-        ...fields,
-        // jsonb as a parameter: TypeORM's deep-partial insert type cannot take an open `detail` record.
-        history: () => `CAST(:history AS jsonb)`,
-        // The letter names what it was re-driven from; a row not stored here (another
-        // installation's, or already gone) must not break the foreign key, so it becomes null.
-        redriveOf: () => `(SELECT d.id FROM verification.dead_letter d WHERE d.id = :redriveOf::uuid)`,
-      })
-      .setParameters({ redriveOf, history: JSON.stringify(history) })
+      .values(
+        insertValues<DeadLetterEntity>({
+          ...fields,
+          history,
+          // The letter names what it was re-driven from; a row not stored here (another
+          // installation's, or already gone) must not break the foreign key, so it becomes null.
+          redriveOf: () => `(SELECT d.id FROM verification.dead_letter d WHERE d.id = :redriveOf::uuid)`,
+        }),
+      )
+      .setParameter('redriveOf', redriveOf)
       // The position's constraint only: a clash of ids is a fault to surface, not a redelivery.
       .orUpdate([], ['dlq_topic', 'dlq_partition', 'dlq_offset'])
       .returning(['id'])

@@ -1,4 +1,4 @@
-import { BIGINT_AS_TEXT, BYTEA_AS_BUFFER } from '../column-transformers.util';
+import { BIGINT_AS_NUMBER, BIGINT_AS_TEXT, BYTEA_AS_BUFFER } from '../column-transformers.util';
 
 describe('column transformers', () => {
   it('reads a bigint as decimal text whatever the driver answered', () => {
@@ -7,6 +7,14 @@ describe('column transformers', () => {
     expect(BIGINT_AS_TEXT.from(9007199254740993n)).toBe('9007199254740993');
     expect(BIGINT_AS_TEXT.from(null)).toBeNull();
     expect(BIGINT_AS_TEXT.to('42')).toBe('42');
+  });
+
+  it('reads a bigint quantity as a number, and refuses one a number cannot hold exactly', () => {
+    expect(BIGINT_AS_NUMBER.from('300000')).toBe(300000);
+    expect(BIGINT_AS_NUMBER.from(300000)).toBe(300000);
+    expect(BIGINT_AS_NUMBER.from(null)).toBeNull();
+    expect(BIGINT_AS_NUMBER.to(300000)).toBe(300000);
+    expect(() => BIGINT_AS_NUMBER.from('9007199254740993')).toThrow('bigint 9007199254740993 does not fit a JavaScript number exactly');
   });
 
   it('reads bytea as a Buffer over the same bytes', () => {
