@@ -1,3 +1,4 @@
+import type { RunState } from '@baton/contracts';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { BIGINT_AS_TEXT, BYTEA_AS_BUFFER } from '../query/column-transformers.util';
 
@@ -18,10 +19,10 @@ export class RunTransitionEntity {
   seq!: number;
 
   @Column({ name: 'from_state', type: 'text', nullable: true })
-  fromState!: string | null;
+  fromState!: RunState | null;
 
   @Column({ name: 'to_state', type: 'text' })
-  toState!: string;
+  toState!: RunState;
 
   @Column({ type: 'text' })
   stage!: string;
@@ -127,7 +128,7 @@ export class RunHeadEntity {
   seq!: number;
 
   @Column({ type: 'text' })
-  state!: string;
+  state!: RunState;
 
   @Column({ type: 'text' })
   stage!: string;
@@ -141,6 +142,7 @@ export class RunHeadEntity {
   @Column({ name: 'org_id', type: 'text' })
   orgId!: string;
 
+  /** When the run entered its current state: the `at` of its latest transition. */
   @Column({ type: 'timestamptz' })
   since!: Date;
 }
