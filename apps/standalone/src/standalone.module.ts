@@ -7,7 +7,7 @@ import { OutboxLogStore, type DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { AuditModule } from '@baton/platform-audit';
 import { BatonRuntimeModule, type ApiKeyRegistry } from '@baton/platform-runtime';
-import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
+import { ReconciliationModule, reconciliationEntities, reconciliationMigrations } from '@baton/reconciliation';
 import { VerificationModule, verificationEntities, verificationMigrations } from '@baton/verification';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -65,7 +65,7 @@ export class StandaloneModule {
             ...reconciliationMigrations,
             ...sampleSystemsMigrations,
           ],
-          entities: [...decisioningEntities, ...verificationEntities],
+          entities: [...decisioningEntities, ...verificationEntities, ...reconciliationEntities],
           // The embedded database is the bus's log: nothing published is lost when the process dies.
           bus: ({ dataSource }) => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry, batchSize: options.batchSize, store: new OutboxLogStore(dataSource) }),
           workflowsDir: options.workflowsDir,

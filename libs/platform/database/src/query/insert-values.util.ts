@@ -1,4 +1,4 @@
-import type { InsertQueryBuilder, ObjectLiteral } from 'typeorm';
+import type { InsertQueryBuilder, ObjectLiteral, UpdateQueryBuilder } from 'typeorm';
 
 /** What `InsertQueryBuilder.values` accepts for entity `T`. */
 export type InsertValues<T extends ObjectLiteral> = Parameters<InsertQueryBuilder<T>['values']>[0];
@@ -14,4 +14,12 @@ export type InsertRow<T extends ObjectLiteral> = { [K in keyof T]?: T[K] | (() =
  */
 export function insertValues<T extends ObjectLiteral>(rows: InsertRow<T> | Array<InsertRow<T>>): InsertValues<T> {
   return rows as InsertValues<T>;
+}
+
+/** What `UpdateQueryBuilder.set` accepts for entity `T`. */
+export type UpdateValues<T extends ObjectLiteral> = Parameters<UpdateQueryBuilder<T>['set']>[0];
+
+/** `insertValues` for the SET of an UPDATE: columns of the entity's type, or SQL expressions. */
+export function updateValues<T extends ObjectLiteral>(row: InsertRow<T>): UpdateValues<T> {
+  return row as UpdateValues<T>;
 }

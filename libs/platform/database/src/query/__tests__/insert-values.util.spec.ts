@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { openDataSource } from '../../data-source.factory';
-import { insertValues } from '../insert-values.util';
+import { insertValues, updateValues } from '../insert-values.util';
 
 class CreateNotes1700000000003 implements MigrationInterface {
   name = 'CreateNotes1700000000003';
@@ -19,7 +19,7 @@ class NoteEntity {
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" }) tags!: string[];
 }
 
-describe(insertValues.name, () => {
+describe('insertValues, updateValues', () => {
   let ds: DataSource;
   beforeAll(async () => {
     ds = await openDataSource({ database: { kind: 'pglite' }, entities: [NoteEntity], migrations: [CreateNotes1700000000003] });
@@ -39,6 +39,16 @@ describe(insertValues.name, () => {
       { id: 1, body, tags: [] },
       { id: 2, body: {}, tags: ['a'] },
       { id: 3, body: { n: 3 }, tags: [] },
+    ]);
+  });
+
+  it('sets typed values and SQL expressions in an UPDATE, leaving other columns as they were', async () => {
+    const body: Record<string, unknown> = { replaced: [{ deep: true }] };
+    await ds.createQueryBuilder().update(NoteEntity).set(updateValues<NoteEntity>({ body })).where({ id: 1 }).execute();
+    await ds.createQueryBuilder().update(NoteEntity).set(updateValues<NoteEntity>({ tags: () => `tags || '["b"]'::jsonb` })).where({ id: 2 }).execute();
+    expect(await ds.getRepository(NoteEntity).find({ where: [{ id: 1 }, { id: 2 }], order: { id: 'ASC' } })).toEqual([
+      { id: 1, body, tags: [] },
+      { id: 2, body: {}, tags: ['a', 'b'] },
     ]);
   });
 });
