@@ -2,7 +2,7 @@ import { ActionModule, actionMigrations } from '@baton/action';
 import { SampleJournalRepository, SampleSystemsHttpModule, sampleSystemsMigrations, type SampleSystems } from '@baton/connectors';
 import { DecisioningModule, decisioningEntities, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
-import { IngestionModule, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
+import { IngestionModule, ingestionEntities, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
 import { OutboxLogStore, type DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { AuditModule } from '@baton/platform-audit';
@@ -65,7 +65,7 @@ export class StandaloneModule {
             ...reconciliationMigrations,
             ...sampleSystemsMigrations,
           ],
-          entities: [...decisioningEntities, ...verificationEntities, ...reconciliationEntities],
+          entities: [...ingestionEntities, ...decisioningEntities, ...verificationEntities, ...reconciliationEntities],
           // The embedded database is the bus's log: nothing published is lost when the process dies.
           bus: ({ dataSource }) => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry, batchSize: options.batchSize, store: new OutboxLogStore(dataSource) }),
           workflowsDir: options.workflowsDir,
