@@ -20,7 +20,7 @@ export interface KeysetPageRequest<T> {
 }
 
 /** What a cursor looks like: the decimal key of a bigint column, as `nextCursor` gives it. */
-const CURSOR = /^\d{1,18}$/;
+const CURSOR = /^\d{1,19}$/;
 
 /**
  * Reads one page of `query` by keyset: rows strictly past the cursor in key order, `limit` of
