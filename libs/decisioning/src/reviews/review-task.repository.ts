@@ -1,7 +1,7 @@
 import { givenFilters, insertValues, isoOf, isoOrNull, RunTransitionEntity } from '@baton/platform-database';
 import { injectTraceHeaders } from '@baton/platform-observability';
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
+import { DataSource, In, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { ReviewTaskEntity } from '../persistence/review-task.entity';
 import type { NewReviewTask, ReviewQueue, ReviewTask } from './review-task.types';
 
@@ -40,6 +40,15 @@ const PROPERTY_OF = {
   rationale: 'rationale',
   resolved_at: 'resolvedAt',
 } as const satisfies Record<keyof ReviewTaskChange, keyof ReviewTaskEntity>;
+
+/** A proposal a person judged: the system's suggestion and confidence, the task's outcome, the final suggestion. */
+export interface JudgedProposal {
+  confidence: number;
+  proposed: string | null;
+  status: ReviewTask['status'];
+  /** The suggestion the run left review with (a person may have approved another). */
+  final: string | null;
+}
 
 type ChangedProperties = Partial<Pick<ReviewTaskEntity, (typeof PROPERTY_OF)[keyof ReviewTaskChange]>>;
 
@@ -117,6 +126,31 @@ export class ReviewTaskRepository {
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<ReviewTask | null> {
     const row = await manager.getRepository(ReviewTaskEntity).findOneBy({ id });
     return row ? taskOf(row) : null;
+  }
+
+  /** Suggested and manual reviews of a workflow that a person resolved, with a confidence to judge. */
+  async judgedProposals(workflowId: string): Promise<JudgedProposal[]> {
+    const rows = await this.dataSource
+      .getRepository(ReviewTaskEntity)
+      .createQueryBuilder('t')
+      .select(`(t.proposal ->> 'confidence')::float8`, 'confidence')
+      .addSelect(`t.proposal ->> 'suggestion'`, 'proposed')
+      .addSelect('t.status', 'status')
+      .addSelect(
+        (left) =>
+          left
+            .select(`r.detail -> 'decision' ->> 'suggestion'`)
+            .from(RunTransitionEntity, 'r')
+            .where('r.runId = t.runId')
+            .andWhere(`r.fromState = 'awaiting_review'`)
+            .orderBy('r.seq', 'DESC')
+            .limit(1),
+        'final',
+      )
+      .where({ workflowId, status: In(['approved', 'rejected']), queue: In(['suggested', 'manual']) })
+      .andWhere(`t.proposal ? 'confidence'`)
+      .getRawMany<{ confidence: number | string; proposed: string | null; status: ReviewTask['status']; final: string | null }>();
+    return rows.map((r) => ({ confidence: Number(r.confidence), proposed: r.proposed, status: r.status, final: r.final }));
   }
 
   async list(filter: { status?: string; owner?: string; orgId?: string; queue?: string; limit?: number }): Promise<ReviewTask[]> {

@@ -135,4 +135,35 @@ describe(ReviewTaskRepository.name, () => {
     expect(await sut.startedBy(dataSource.manager, run.runId)).toBe('person:ann');
     expect(await sut.startedBy(dataSource.manager, randomUUID())).toBeNull();
   });
+
+  it('reads the proposals people judged, with the suggestion each run left review with', async () => {
+    const ledger = new RunLedger(dataSource, 'decisioning');
+    const judged = async (status: 'approved' | 'rejected' | null, proposal: Record<string, unknown>, final: string | null, queue: NewReviewTask['queue'] = 'suggested') => {
+      const task = newTask({ queue, proposal: proposal as unknown as Decision });
+      const run = { runId: task.runId, workflowId: task.workflowId, workflowVersion: 1, orgId: 'acme' };
+      await ledger.apply(NO_INBOX, async (uow) => {
+        await uow.transition(run, { to: 'triggered', stage: 'ingestion' });
+        await uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' });
+        await uow.transition(run, { to: 'awaiting_review', from: ['enriched'], stage: 'decisioning' });
+        if (status) await uow.transition(run, { to: status === 'approved' ? 'decided' : 'rejected', from: ['awaiting_review'], stage: 'decisioning', detail: { decision: { suggestion: final } } });
+      });
+      await sut.insert(dataSource.manager, task);
+      if (status) await sut.update(dataSource.manager, task.id, { status });
+    };
+    await judged('approved', { confidence: 0.91, suggestion: 'billing' }, 'billing');
+    await judged('approved', { confidence: 0.55, suggestion: 'billing' }, 'sales');
+    await judged('rejected', { confidence: 0.4, suggestion: 'sales' }, null, 'manual');
+    await judged(null, { confidence: 0.7, suggestion: 'billing' }, null);
+    await judged('approved', { suggestion: 'billing' }, 'billing');
+    await judged('approved', { confidence: 0.99, suggestion: 'billing' }, 'billing', 'fast_track');
+
+    const rows = await sut.judgedProposals('refund-request');
+
+    expect(rows.sort((a, b) => b.confidence - a.confidence)).toEqual([
+      { confidence: 0.91, proposed: 'billing', status: 'approved', final: 'billing' },
+      { confidence: 0.55, proposed: 'billing', status: 'approved', final: 'sales' },
+      { confidence: 0.4, proposed: 'sales', status: 'rejected', final: null },
+    ]);
+    expect(await sut.judgedProposals('lead-routing')).toEqual([]);
+  });
 });
