@@ -1,4 +1,4 @@
-import { ActionModule, actionMigrations } from '@baton/action';
+import { ActionModule, actionEntities, actionMigrations } from '@baton/action';
 import { AuditModule } from '@baton/platform-audit';
 import { serviceRuntimeOptions } from '@baton/platform-bootstrap';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
@@ -14,7 +14,7 @@ export class ActionAppModule {
   static forRoot(env: ActionEnv): DynamicModule {
     return {
       module: ActionAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('action', actionMigrations, env)), ActionModule, AuditModule],
+      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('action', actionMigrations, env, actionEntities)), ActionModule, AuditModule],
     };
   }
 }

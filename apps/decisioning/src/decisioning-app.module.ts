@@ -1,4 +1,4 @@
-import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
+import { DecisioningModule, decisioningEntities, decisioningMigrations } from '@baton/decisioning';
 import { serviceRuntimeOptions } from '@baton/platform-bootstrap';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -10,7 +10,7 @@ export class DecisioningAppModule {
   static forRoot(env: DecisioningEnv): DynamicModule {
     return {
       module: DecisioningAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('decisioning', decisioningMigrations, env)), DecisioningModule],
+      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('decisioning', decisioningMigrations, env, decisioningEntities)), DecisioningModule],
     };
   }
 }

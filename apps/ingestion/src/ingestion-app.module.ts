@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { IngestionModule, ingestionMigrations } from '@baton/ingestion';
+import { IngestionModule, ingestionEntities, ingestionMigrations } from '@baton/ingestion';
 import { serviceRuntimeOptions } from '@baton/platform-bootstrap';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -12,7 +12,7 @@ export class IngestionAppModule {
     return {
       module: IngestionAppModule,
       imports: [
-        BatonRuntimeModule.forRoot(serviceRuntimeOptions('ingestion', ingestionMigrations, env)),
+        BatonRuntimeModule.forRoot(serviceRuntimeOptions('ingestion', ingestionMigrations, env, ingestionEntities)),
         IngestionModule.forRoot({
           webhooks: { sourcesFile: env.BATON_WEBHOOK_SOURCES && resolve(env.BATON_WEBHOOK_SOURCES) },
           idempotency: { ttlMs: env.BATON_IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 },

@@ -1,4 +1,4 @@
-import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
+import { ReconciliationModule, reconciliationEntities, reconciliationMigrations } from '@baton/reconciliation';
 import { serviceRuntimeOptions } from '@baton/platform-bootstrap';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -10,7 +10,7 @@ export class ReconciliationAppModule {
   static forRoot(env: ReconciliationEnv): DynamicModule {
     return {
       module: ReconciliationAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('reconciliation', reconciliationMigrations, env)), ReconciliationModule],
+      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('reconciliation', reconciliationMigrations, env, reconciliationEntities)), ReconciliationModule],
     };
   }
 }

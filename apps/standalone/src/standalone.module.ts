@@ -1,14 +1,14 @@
-import { ActionModule, actionMigrations } from '@baton/action';
-import { SampleJournalRepository, SampleSystemsHttpModule, sampleSystemsMigrations, type SampleSystems } from '@baton/connectors';
-import { DecisioningModule, decisioningMigrations } from '@baton/decisioning';
+import { ActionModule, actionEntities, actionMigrations } from '@baton/action';
+import { SampleJournalRepository, SampleSystemsHttpModule, sampleSystemsEntities, sampleSystemsMigrations, type SampleSystems } from '@baton/connectors';
+import { DecisioningModule, decisioningEntities, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
-import { IngestionModule, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
+import { IngestionModule, ingestionEntities, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
 import { OutboxLogStore, type DatabaseOptions } from '@baton/platform-database';
 import { InMemoryBus, type RetryPolicy } from '@baton/platform-messaging';
 import { AuditModule } from '@baton/platform-audit';
 import { BatonRuntimeModule, type ApiKeyRegistry } from '@baton/platform-runtime';
-import { ReconciliationModule, reconciliationMigrations } from '@baton/reconciliation';
-import { VerificationModule, verificationMigrations } from '@baton/verification';
+import { ReconciliationModule, reconciliationEntities, reconciliationMigrations } from '@baton/reconciliation';
+import { VerificationModule, verificationEntities, verificationMigrations } from '@baton/verification';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -65,6 +65,7 @@ export class StandaloneModule {
             ...reconciliationMigrations,
             ...sampleSystemsMigrations,
           ],
+          entities: [...ingestionEntities, ...decisioningEntities, ...actionEntities, ...verificationEntities, ...reconciliationEntities, ...sampleSystemsEntities],
           // The embedded database is the bus's log: nothing published is lost when the process dies.
           bus: ({ dataSource }) => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry, batchSize: options.batchSize, store: new OutboxLogStore(dataSource) }),
           workflowsDir: options.workflowsDir,

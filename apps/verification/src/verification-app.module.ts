@@ -1,4 +1,4 @@
-import { VerificationModule, verificationMigrations } from '@baton/verification';
+import { VerificationModule, verificationEntities, verificationMigrations } from '@baton/verification';
 import { serviceRuntimeOptions } from '@baton/platform-bootstrap';
 import { BatonRuntimeModule } from '@baton/platform-runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -10,7 +10,7 @@ export class VerificationAppModule {
   static forRoot(env: VerificationEnv): DynamicModule {
     return {
       module: VerificationAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('verification', verificationMigrations, env)), VerificationModule],
+      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('verification', verificationMigrations, env, verificationEntities)), VerificationModule],
     };
   }
 }

@@ -1,3 +1,6 @@
+import { BlockedRunEntity } from './persistence/blocked-run.entity';
+import { CircuitOverrideEntity } from './persistence/circuit-override.entity';
+import { QueuedActionEntity } from './persistence/queued-action.entity';
 import { CreateActionQueue1764230500000 } from './persistence/migrations/1764230500000-create-action-queue';
 import { CreateBlockedRun1764231000000 } from './persistence/migrations/1764231000000-create-blocked-run';
 import { CreateCircuitOverride1764835300000 } from './persistence/migrations/1764835300000-create-circuit-override';
@@ -16,3 +19,6 @@ export * from './blocked-runs/resolve-blocked-run.use-case';
 
 /** Migrations of the action schema (actions waiting behind open circuits, runs blocked on bad data, circuit overrides). */
 export const actionMigrations = [CreateActionQueue1764230500000, CreateBlockedRun1764231000000, CreateCircuitOverride1764835300000];
+
+/** One entity per table of the action schema; register them with the DataSource that hosts the service. */
+export const actionEntities = [QueuedActionEntity, BlockedRunEntity, CircuitOverrideEntity];

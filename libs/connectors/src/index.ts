@@ -26,6 +26,7 @@ export { FaultSwitch } from './sample/fault-switch.util';
 export { SampleSystem, type SampleJournal, type SampleJournalEntry, type SampleOperation } from './sample/sample-system.base';
 export { SampleJournalRepository } from './sample/persistence/sample-journal.repository';
 export { sampleSystemsMigrations } from './sample/persistence/1765000300000-create-sample-journal';
+export { sampleSystemsEntities } from './sample/persistence/sample-journal.entity';
 export { SampleIds } from './sample/sample-data.seed';
 export * from './sample/crm.types';
 export * from './sample/billing.types';

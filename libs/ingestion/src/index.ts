@@ -1,3 +1,7 @@
+import { IdempotencyKeyEntity } from './persistence/idempotency-key.entity';
+import { TriggerReceiptEntity } from './persistence/trigger-receipt.entity';
+import { WebhookInboxEntity } from './persistence/webhook-inbox.entity';
+import { WebhookRateEntity } from './persistence/webhook-rate.entity';
 import { CreateIngestionSchema1764144100000 } from './persistence/migrations/1764144100000-create-ingestion-schema';
 import { CreateWebhookInbox1764144150000 } from './persistence/migrations/1764144150000-create-webhook-inbox';
 import { CreateWebhookRate1764231100000 } from './persistence/migrations/1764231100000-create-webhook-rate';
@@ -22,3 +26,6 @@ export * from './webhooks/webhook-inbox-purge.service';
 
 /** Migrations of the ingestion schema, run by every process that hosts the ingestion service. */
 export const ingestionMigrations = [CreateIngestionSchema1764144100000, CreateWebhookInbox1764144150000, CreateWebhookRate1764231100000, CreateIdempotencyKey1764500000000];
+
+/** One entity per table of the ingestion schema; register them with the DataSource that hosts the service. */
+export const ingestionEntities = [TriggerReceiptEntity, WebhookInboxEntity, WebhookRateEntity, IdempotencyKeyEntity];

@@ -1,5 +1,7 @@
 import { CreateDeadLetters1764316800000 } from './persistence/migrations/1764316800000-create-dead-letters';
 import { CreateStuckRunReport1765000400000 } from './persistence/migrations/1765000400000-create-stuck-run-report';
+import { DeadLetterEntity } from './persistence/dead-letter.entity';
+import { StuckRunReportEntity } from './persistence/stuck-run-report.entity';
 
 export * from './verification.module';
 export * from './verification.exception';
@@ -14,3 +16,6 @@ export { stuckLimitMs, DEFAULT_STUCK_LIMITS_MS } from './stuck-runs/stuck-run-po
 
 /** Verification's own tables: the dead-letter store, the stuck runs reported. */
 export const verificationMigrations = [CreateDeadLetters1764316800000, CreateStuckRunReport1765000400000];
+
+/** One entity per table of the verification schema; register them with the DataSource that hosts the service. */
+export const verificationEntities = [DeadLetterEntity, StuckRunReportEntity];

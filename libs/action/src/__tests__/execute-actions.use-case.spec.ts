@@ -18,7 +18,7 @@ import { ResolveBlockedRunUseCase } from '../blocked-runs/resolve-blocked-run.us
 import { ActionErrorCode } from '../action.exception';
 import { GuardedConnectors } from '../circuits/guarded-connectors.service';
 import { editsOf, ExecuteActionsUseCase, withEdits } from '../execute-actions/execute-actions.use-case';
-import { actionMigrations } from '../index';
+import { actionEntities, actionMigrations } from '../index';
 
 const WORKFLOWS = resolve(__dirname, '../../../../workflows');
 const COOL_DOWN_MS = 1000;
@@ -39,7 +39,7 @@ describe(ExecuteActionsUseCase.name, () => {
   let sut: ExecuteActionsUseCase;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: [...sharedMigrations, ...actionMigrations] });
+    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...actionEntities], migrations: [...sharedMigrations, ...actionMigrations] });
     ledger = new RunLedger(dataSource, 'action');
     catalog = new WorkflowCatalog(WORKFLOWS);
   });

@@ -1,6 +1,8 @@
 import type { ActionOutcome, RunDecided } from '@baton/contracts';
+import { givenFilters, isoOf, isoOrNull, returnedEntities } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, Raw, type EntityManager } from 'typeorm';
+import { QueuedActionEntity } from '../persistence/queued-action.entity';
 
 /** A run waiting for a connector whose circuit is open; the row is the durable record of it. */
 export interface QueuedAction {
@@ -40,6 +42,9 @@ export interface QueueInput {
 /** The drain order, the same for listing and claiming. */
 const DRAIN_ORDER = 'priority DESC, queued_at, id';
 
+/** Rows no replica holds: never leased, or the lease ran out. */
+const FREE = [{ lockedUntil: IsNull() }, { lockedUntil: Raw((column) => `${column} <= clock_timestamp()`) }];
+
 /**
  * `action.queued_action`. Writes that belong to a run's state change take the transaction's
  * manager, so the queue row and the run's `degraded` transition commit together.
@@ -53,7 +58,9 @@ export class QueuedActionRepository {
    * priority) and is free for the next drain after `delayMs`.
    */
   async upsert(manager: EntityManager, input: QueueInput, delayMs = 0, lastError: string | null = null): Promise<string> {
-    const rows: Array<{ id: string }> = await manager.query(
+    // Raw SQL, kept: the re-queue keeps some columns and computes the lease, which TypeORM's
+    // upsert (EXCLUDED values only) cannot say.
+    const rows = await manager.query<Array<{ id: string | number }>>(
       `INSERT INTO action.queued_action (run_id, workflow_id, org_id, step, connector, payload, done, reason, last_error)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (run_id) DO UPDATE SET
@@ -72,7 +79,8 @@ export class QueuedActionRepository {
    * run is re-submitted by one replica at a time. An expired lease (a replica died) frees the row.
    */
   async claim(connector: string, owner: string, leaseMs: number): Promise<QueuedAction | null> {
-    const rows: RawRow[] = await this.dataSource.query(
+    // Raw SQL, kept: choose and lease in one statement; the row comes back as an entity.
+    const result = await this.dataSource.query<unknown>(
       `UPDATE action.queued_action SET locked_by = $2, locked_until = clock_timestamp() + $3::int * interval '1 millisecond', attempts = attempts + 1
         WHERE id = (
           SELECT id FROM action.queued_action
@@ -82,111 +90,95 @@ export class QueuedActionRepository {
         RETURNING *`,
       [connector, owner, Math.round(leaseMs)],
     );
-    const row = rowsOf(rows)[0];
-    return row ? toQueuedAction(row) : null;
+    const [row] = returnedEntities(this.dataSource.manager, QueuedActionEntity, rowsOf(result));
+    return row ? queuedActionOf(row) : null;
   }
 
   /** Gives a claimed row back without progress, free again after `delayMs`. */
   async release(id: string, delayMs: number, lastError: string | null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE action.queued_action SET locked_by = NULL, last_error = $3,
-         locked_until = CASE WHEN $2::int > 0 THEN clock_timestamp() + $2::int * interval '1 millisecond' END
-       WHERE id = $1`,
-      [id, Math.round(delayMs), lastError],
-    );
+    const delay = Math.round(delayMs);
+    await this.dataSource
+      .createQueryBuilder()
+      .update(QueuedActionEntity)
+      .set({ lockedBy: null, lastError, lockedUntil: () => (delay > 0 ? `clock_timestamp() + :delay::int * interval '1 millisecond'` : 'NULL') })
+      .setParameter('delay', delay)
+      .where({ id })
+      .execute();
   }
 
   async remove(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(`DELETE FROM action.queued_action WHERE id = $1`, [id]);
+    await manager.getRepository(QueuedActionEntity).delete({ id });
   }
 
   /** Connectors with rows free to drain now. */
   async drainableConnectors(): Promise<string[]> {
-    const rows: Array<{ connector: string }> = await this.dataSource.query(
-      `SELECT DISTINCT connector FROM action.queued_action WHERE locked_until IS NULL OR locked_until <= clock_timestamp() ORDER BY connector`,
-    );
+    const rows = await this.dataSource
+      .getRepository(QueuedActionEntity)
+      .createQueryBuilder('q')
+      .select('q.connector', 'connector')
+      .distinct(true)
+      .where(FREE)
+      .orderBy('q.connector')
+      .getRawMany<{ connector: string }>();
     return rows.map((r) => r.connector);
   }
 
   async depth(): Promise<Record<string, number>> {
-    const rows: Array<{ connector: string; n: string }> = await this.dataSource.query(
-      `SELECT connector, count(*) AS n FROM action.queued_action GROUP BY connector`,
-    );
+    const rows = await this.dataSource
+      .getRepository(QueuedActionEntity)
+      .createQueryBuilder('q')
+      .select('q.connector', 'connector')
+      .addSelect('count(*)::int', 'n')
+      .groupBy('q.connector')
+      .getRawMany<{ connector: string; n: number }>();
     return Object.fromEntries(rows.map((r) => [r.connector, Number(r.n)]));
   }
 
   /** Queued runs in drain order, per connector. */
   async list(filter: { connector?: string; orgId?: string; limit?: number } = {}): Promise<QueuedAction[]> {
-    const rows: RawRow[] = await this.dataSource.query(
-      `SELECT * FROM action.queued_action
-        WHERE ($1::text IS NULL OR connector = $1) AND ($2::text IS NULL OR org_id = $2)
-        ORDER BY connector, ${DRAIN_ORDER} LIMIT $3`,
-      [filter.connector ?? null, filter.orgId ?? null, Math.min(filter.limit ?? 500, 1000)],
-    );
-    return rows.map(toQueuedAction);
+    const rows = await this.dataSource.getRepository(QueuedActionEntity).find({
+      where: givenFilters<QueuedActionEntity>({ connector: filter.connector, orgId: filter.orgId }),
+      order: { connector: 'ASC', priority: 'DESC', queuedAt: 'ASC', id: 'ASC' },
+      take: Math.min(filter.limit ?? 500, 1000),
+    });
+    return rows.map(queuedActionOf);
   }
 
   async get(manager: EntityManager, id: string, forUpdate = false): Promise<QueuedAction | null> {
-    const rows: RawRow[] = await manager.query(`SELECT * FROM action.queued_action WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-    return rows[0] ? toQueuedAction(rows[0]) : null;
+    const row = await manager.getRepository(QueuedActionEntity).findOne({ where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return row ? queuedActionOf(row) : null;
   }
 
   async setPriority(manager: EntityManager, id: string, priority: number): Promise<QueuedAction | null> {
-    const rows: RawRow[] = await manager.query(`UPDATE action.queued_action SET priority = $2 WHERE id = $1 RETURNING *`, [id, priority]);
-    const row = rowsOf(rows)[0];
-    return row ? toQueuedAction(row) : null;
+    const result = await manager.createQueryBuilder().update(QueuedActionEntity).set({ priority }).where({ id }).returning('*').execute();
+    const [row] = returnedEntities(manager, QueuedActionEntity, result.raw);
+    return row ? queuedActionOf(row) : null;
   }
 }
 
-interface RawRow {
-  id: string | number;
-  run_id: string;
-  workflow_id: string;
-  org_id: string;
-  step: string;
-  connector: string;
-  priority: number;
-  queued_at: Date | string;
-  payload: RunDecided | string;
-  done: ActionOutcome[] | string;
-  reason: string;
-  attempts: number;
-  last_error: string | null;
-  locked_by: string | null;
-  locked_until: Date | string | null;
+/** UPDATE ... RETURNING through `query()` answers [rows, count] on node-postgres and plain rows on PGlite. */
+function rowsOf(result: unknown): unknown[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as unknown[];
+  return Array.isArray(result) ? result : [];
 }
 
-/** UPDATE ... RETURNING answers [rows, count] on node-postgres and plain rows on PGlite. */
-function rowsOf(result: unknown): RawRow[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as RawRow[];
-  return result as RawRow[];
-}
-
-function toQueuedAction(row: RawRow): QueuedAction {
+/** The one mapping of a stored row to what the use cases and the API see. */
+function queuedActionOf(row: QueuedActionEntity): QueuedAction {
   return {
-    id: String(row.id),
-    runId: row.run_id,
-    workflowId: row.workflow_id,
-    orgId: row.org_id,
+    id: row.id,
+    runId: row.runId,
+    workflowId: row.workflowId,
+    orgId: row.orgId,
     step: row.step,
     connector: row.connector,
-    priority: Number(row.priority),
-    queuedAt: iso(row.queued_at)!,
-    payload: json(row.payload),
-    done: json(row.done),
+    priority: row.priority,
+    queuedAt: isoOf(row.queuedAt),
+    payload: row.payload,
+    done: row.done,
     reason: row.reason,
-    attempts: Number(row.attempts),
-    lastError: row.last_error,
-    lockedBy: row.locked_by,
-    lockedUntil: iso(row.locked_until),
+    attempts: row.attempts,
+    lastError: row.lastError,
+    lockedBy: row.lockedBy,
+    lockedUntil: isoOrNull(row.lockedUntil),
   };
-}
-
-function json<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
-}
-
-function iso(value: Date | string | null): string | null {
-  if (value === null) return null;
-  return (value instanceof Date ? value : new Date(value)).toISOString();
 }

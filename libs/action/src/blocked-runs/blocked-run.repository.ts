@@ -1,6 +1,8 @@
 import type { ActionOutcome, RunDecided } from '@baton/contracts';
+import { givenFilters, isoOf, RunHeadEntity, RunTransitionEntity } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { BlockedRunEntity } from '../persistence/blocked-run.entity';
 
 /** A run the action stage blocked on a data failure, waiting for a person to retry or close it. */
 export interface BlockedRun {
@@ -48,7 +50,9 @@ export class BlockedRunRepository {
 
   /** Records a blocked run; a retry that blocks again updates the row and counts the retry. */
   async upsert(manager: EntityManager, input: BlockedRunInput): Promise<void> {
-    await manager.query(
+    // Raw SQL, kept: a block again counts the retry (retries + 1), which TypeORM's upsert
+    // (EXCLUDED values only) cannot say.
+    await manager.query<unknown>(
       `INSERT INTO action.blocked_run (run_id, workflow_id, org_id, step, connector, payload, done, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (run_id) DO UPDATE SET
@@ -59,8 +63,8 @@ export class BlockedRunRepository {
   }
 
   async get(manager: EntityManager, runId: string, forUpdate = false): Promise<BlockedRun | null> {
-    const rows: RawRow[] = await manager.query(`SELECT * FROM action.blocked_run WHERE run_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [runId]);
-    return rows[0] ? toBlockedRun(rows[0]) : null;
+    const row = await manager.getRepository(BlockedRunEntity).findOne({ where: { runId }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return row ? blockedRunOf(row) : null;
   }
 
   async find(runId: string): Promise<BlockedRun | null> {
@@ -68,69 +72,50 @@ export class BlockedRunRepository {
   }
 
   async remove(manager: EntityManager, runId: string): Promise<void> {
-    await manager.query(`DELETE FROM action.blocked_run WHERE run_id = $1`, [runId]);
+    await manager.getRepository(BlockedRunEntity).delete({ runId });
   }
 
   /**
    * Every run whose latest transition is `blocked`, oldest first, whichever stage blocked it (the
-   * shared run transitions), with what the action stage kept of the ones it blocked.
+   * runs' heads and the transitions that blocked them), with what the action stage kept of the ones it blocked.
    */
   async listAll(filter: { orgId?: string; workflowId?: string; runId?: string; limit?: number } = {}): Promise<BlockedRunSummary[]> {
-    const rows: Array<{ run_id: string; workflow_id: string; org_id: string; stage: string; reason: string | null; at: Date | string; step: string | null; connector: string | null; done: ActionOutcome[] | string | null; retries: number | null }> =
-      await this.dataSource.query(
-        `SELECT latest.run_id, latest.workflow_id, latest.org_id, latest.stage, latest.reason, latest.at, b.step, b.connector, b.done, b.retries
-           FROM (SELECT DISTINCT ON (run_id) run_id, workflow_id, org_id, to_state, stage, reason, at
-                   FROM baton.run_transition
-                  WHERE ($1::text IS NULL OR org_id = $1) AND ($2::text IS NULL OR workflow_id = $2) AND ($3::uuid IS NULL OR run_id = $3::uuid)
-                  ORDER BY run_id, seq DESC) latest
-           LEFT JOIN action.blocked_run b ON b.run_id = latest.run_id
-          WHERE latest.to_state = 'blocked'
-          ORDER BY latest.at, latest.run_id LIMIT $4`,
-        [filter.orgId ?? null, filter.workflowId ?? null, filter.runId ?? null, Math.min(filter.limit ?? 100, 500)],
-      );
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .from(RunHeadEntity, 'h')
+      .innerJoin(RunTransitionEntity, 't', 't.runId = h.runId AND t.seq = h.seq')
+      .leftJoin(BlockedRunEntity, 'b', 'b.runId = h.runId')
+      .select(['h.runId AS "runId"', 'h.workflowId AS "workflowId"', 'h.orgId AS "orgId"', 'h.stage AS stage', 't.reason AS reason', 't.at AS at'])
+      .addSelect(['b.step AS step', 'b.connector AS connector', 'b.done AS done', 'b.retries AS retries'])
+      .where({ state: 'blocked', ...givenFilters<RunHeadEntity>({ orgId: filter.orgId, workflowId: filter.workflowId, runId: filter.runId }) })
+      .orderBy('t.at')
+      .addOrderBy('h.runId')
+      .limit(Math.min(filter.limit ?? 100, 500))
+      .getRawMany<{ runId: string; workflowId: string; orgId: string; stage: string; reason: string | null; at: Date; step: string | null; connector: string | null; done: ActionOutcome[] | null; retries: number | null }>();
     return rows.map((r) => ({
-      runId: r.run_id,
-      workflowId: r.workflow_id,
-      orgId: r.org_id,
+      runId: r.runId,
+      workflowId: r.workflowId,
+      orgId: r.orgId,
       stage: r.stage,
       reason: r.reason,
-      blockedAt: (r.at instanceof Date ? r.at : new Date(r.at)).toISOString(),
-      ...(r.step === null
-        ? {}
-        : {
-            step: r.step,
-            connector: r.connector!,
-            done: (typeof r.done === 'string' ? (JSON.parse(r.done) as ActionOutcome[]) : (r.done ?? [])).map((d) => d.id),
-            retries: Number(r.retries),
-          }),
+      blockedAt: isoOf(new Date(r.at)),
+      ...(r.step === null ? {} : { step: r.step, connector: r.connector!, done: (r.done ?? []).map((d) => d.id), retries: Number(r.retries) }),
     }));
   }
 }
 
-interface RawRow {
-  run_id: string;
-  workflow_id: string;
-  org_id: string;
-  step: string;
-  connector: string;
-  blocked_at: Date | string;
-  payload: RunDecided | string;
-  done: ActionOutcome[] | string;
-  reason: string;
-  retries: number;
-}
-
-function toBlockedRun(row: RawRow): BlockedRun {
+/** The one mapping of a stored row to what the use cases and the API see. */
+function blockedRunOf(row: BlockedRunEntity): BlockedRun {
   return {
-    runId: row.run_id,
-    workflowId: row.workflow_id,
-    orgId: row.org_id,
+    runId: row.runId,
+    workflowId: row.workflowId,
+    orgId: row.orgId,
     step: row.step,
     connector: row.connector,
-    blockedAt: (row.blocked_at instanceof Date ? row.blocked_at : new Date(row.blocked_at)).toISOString(),
-    payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as RunDecided) : row.payload,
-    done: typeof row.done === 'string' ? (JSON.parse(row.done) as ActionOutcome[]) : row.done,
+    blockedAt: isoOf(row.blockedAt),
+    payload: row.payload,
+    done: row.done,
     reason: row.reason,
-    retries: Number(row.retries),
+    retries: row.retries,
   };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CircuitOverrideEntity } from '../persistence/circuit-override.entity';
 import type { CircuitOverride } from './circuit-breaker.util';
 
 /** The overrides operators set, by connector; writes take the caller's transaction. */
@@ -8,24 +9,20 @@ export class CircuitOverrideRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async all(): Promise<Map<string, CircuitOverride>> {
-    const rows: Array<{ connector: string; state: 'open' | 'closed'; reason: string; forced_by: string; forced_at: Date | string }> = await this.dataSource.query(
-      `SELECT connector, state, reason, forced_by, forced_at FROM action.circuit_override`,
-    );
-    return new Map(rows.map((r) => [r.connector, { state: r.state, reason: r.reason, by: r.forced_by, at: new Date(r.forced_at).getTime() }]));
+    const rows = await this.dataSource.getRepository(CircuitOverrideEntity).find();
+    return new Map(rows.map((r) => [r.connector, overrideOf(r)]));
   }
 
   /** The override before this one, if any (locked for the rest of the transaction). */
   async get(manager: EntityManager, connector: string): Promise<CircuitOverride | null> {
-    const rows: Array<{ state: 'open' | 'closed'; reason: string; forced_by: string; forced_at: Date | string }> = await manager.query(
-      `SELECT state, reason, forced_by, forced_at FROM action.circuit_override WHERE connector = $1 FOR UPDATE`,
-      [connector],
-    );
-    const r = rows[0];
-    return r ? { state: r.state, reason: r.reason, by: r.forced_by, at: new Date(r.forced_at).getTime() } : null;
+    const row = await manager.getRepository(CircuitOverrideEntity).findOne({ where: { connector }, lock: { mode: 'pessimistic_write' } });
+    return row ? overrideOf(row) : null;
   }
 
   async put(manager: EntityManager, connector: string, override: Omit<CircuitOverride, 'at'>): Promise<CircuitOverride> {
-    const rows: Array<{ forced_at: Date | string }> = await manager.query(
+    // Raw SQL, kept: a replaced override takes a new forced_at (clock_timestamp()), which
+    // TypeORM's upsert (EXCLUDED values only) cannot say.
+    const rows = await manager.query<Array<{ forced_at: Date | string }>>(
       `INSERT INTO action.circuit_override (connector, state, reason, forced_by) VALUES ($1, $2, $3, $4)
        ON CONFLICT (connector) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, forced_by = EXCLUDED.forced_by, forced_at = clock_timestamp()
        RETURNING forced_at`,
@@ -35,6 +32,11 @@ export class CircuitOverrideRepository {
   }
 
   async delete(manager: EntityManager, connector: string): Promise<void> {
-    await manager.query(`DELETE FROM action.circuit_override WHERE connector = $1`, [connector]);
+    await manager.getRepository(CircuitOverrideEntity).delete({ connector });
   }
+}
+
+/** The one mapping of a stored row to the breaker's override. */
+function overrideOf(row: CircuitOverrideEntity): CircuitOverride {
+  return { state: row.state, reason: row.reason, by: row.forcedBy, at: row.forcedAt.getTime() };
 }

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ConnectorRegistry } from '@baton/connectors';
 import { BatonMetrics } from '@baton/platform-observability';
 import { CircuitOverrideRepository } from '../../src/circuits/circuit-override.repository';
-import { actionMigrations, BlockedRunRepository, CircuitBreakers, CircuitOverrides, QueuedActionRepository, resolveActionOptions } from '../../src/index';
+import { actionEntities, actionMigrations, BlockedRunRepository, CircuitBreakers, CircuitOverrides, QueuedActionRepository, resolveActionOptions } from '../../src/index';
 
 /**
  * Replicas of the action service share one queue. On the real server, with each replica logged
@@ -21,13 +21,13 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('action');
-    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: [...sharedMigrations, ...actionMigrations] });
+    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: [...sharedEntities, ...actionEntities], migrations: [...sharedMigrations, ...actionMigrations] });
     await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
     const url = new URL(db.url);
     url.username = login;
     url.password = 'svc';
     for (let i = 0; i < 2; i++) {
-      replicas.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: sharedEntities, migrations: [], runMigrations: false }));
+      replicas.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: [...sharedEntities, ...actionEntities], migrations: [], runMigrations: false }));
     }
   });
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { calibrateThresholds, type ConfidenceOutcome, type ThresholdCalibration } from '@baton/classifier';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DecisioningErrorCode, DecisioningException } from '../decisioning.exception';
+import { ReviewTaskRepository } from '../reviews/review-task.repository';
 
 export interface HistoryCalibration extends ThresholdCalibration {
   workflowId: string;
@@ -23,24 +23,14 @@ export interface HistoryCalibration extends ThresholdCalibration {
 @Injectable()
 export class CalibrateFromHistoryUseCase {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reviews: ReviewTaskRepository,
     private readonly catalog: WorkflowCatalog,
   ) {}
 
   async execute(workflowId: string, targetPrecision = 0.99): Promise<HistoryCalibration> {
     const workflow = this.catalog.get(workflowId);
     if (!workflow) throw new DecisioningException(DecisioningErrorCode.WorkflowNotFound, `workflow ${workflowId} does not exist`, undefined, 'not_found');
-    const rows: Array<{ confidence: number; proposed: string | null; status: string; final: string | null }> = await this.dataSource.query(
-      `SELECT (t.proposal->>'confidence')::float8 AS confidence,
-              t.proposal->>'suggestion' AS proposed,
-              t.status,
-              (SELECT r.detail->'decision'->>'suggestion' FROM baton.run_transition r
-                WHERE r.run_id = t.run_id AND r.from_state = 'awaiting_review' ORDER BY r.seq DESC LIMIT 1) AS final
-         FROM decisioning.review_task t
-        WHERE t.workflow_id = $1 AND t.status IN ('approved', 'rejected') AND t.queue IN ('suggested', 'manual')
-          AND t.proposal ? 'confidence'`,
-      [workflowId],
-    );
+    const rows = await this.reviews.judgedProposals(workflowId);
     const history: ConfidenceOutcome[] = rows.map((r) => ({
       confidence: Number(r.confidence),
       correct: r.status === 'approved' && (r.proposed ?? null) === (r.final ?? null),

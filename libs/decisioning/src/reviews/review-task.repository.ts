@@ -1,65 +1,56 @@
-import type { Decision } from '@baton/contracts';
+import { givenFilters, insertValues, isoOf, isoOrNull, RunTransitionEntity } from '@baton/platform-database';
 import { injectTraceHeaders } from '@baton/platform-observability';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
+import { ReviewTaskEntity } from '../persistence/review-task.entity';
+import type { NewReviewTask, ReviewQueue, ReviewTask } from './review-task.types';
 
-export type ReviewQueue = 'suggested' | 'manual' | 'fast_track' | 'approval' | 'draft';
+export type { NewReviewTask, ReviewQueue, ReviewTask } from './review-task.types';
 
-export interface ReviewTask {
-  id: string;
-  runId: string;
-  workflowId: string;
-  workflowVersion: number;
-  orgId: string;
-  queue: ReviewQueue;
-  owner: string;
-  status: 'open' | 'approved' | 'rejected';
-  approval: 'instant' | 'fast_track' | 'full_review';
-  /** full_review: who may approve — a principal id or `role:<name>`. */
-  approver: string | null;
-  trigger: Record<string, unknown>;
-  context: Record<string, unknown>;
-  proposal: Decision;
-  causeEventId: string;
-  correlationId: string;
-  createdAt: string;
-  deadline: string | null;
-  deadlineMs: number | null;
-  autoApproveAt: string | null;
-  claimedBy: string | null;
-  claimedAt: string | null;
-  escalationChain: string[];
-  escalationLevel: number;
-  objectedBy: string | null;
-  objection: string | null;
-  resolvedBy: string | null;
-  rationale: string | null;
-  resolvedAt: string | null;
-  /** W3C trace context of the stage that opened the task (`traceparent`), {} when none was active. */
-  trace: Record<string, string>;
+/** What a use case may change on a task, keyed by column. */
+export interface ReviewTaskChange {
+  status?: ReviewTask['status'];
+  queue?: ReviewQueue;
+  owner?: string;
+  deadline?: Date | null;
+  auto_approve_at?: Date | null;
+  claimed_by?: string | null;
+  claimed_at?: Date | null;
+  escalation_level?: number;
+  objected_by?: string | null;
+  objection?: string | null;
+  resolved_by?: string | null;
+  rationale?: string | null;
+  resolved_at?: Date | null;
 }
 
-export type NewReviewTask = Pick<
-  ReviewTask,
-  | 'id'
-  | 'runId'
-  | 'workflowId'
-  | 'workflowVersion'
-  | 'orgId'
-  | 'queue'
-  | 'owner'
-  | 'approval'
-  | 'approver'
-  | 'trigger'
-  | 'context'
-  | 'proposal'
-  | 'causeEventId'
-  | 'correlationId'
-  | 'deadline'
-  | 'deadlineMs'
-  | 'autoApproveAt'
-  | 'escalationChain'
->;
+/** The entity property of each column a change may name. */
+const PROPERTY_OF = {
+  status: 'status',
+  queue: 'queue',
+  owner: 'owner',
+  deadline: 'deadline',
+  auto_approve_at: 'autoApproveAt',
+  claimed_by: 'claimedBy',
+  claimed_at: 'claimedAt',
+  escalation_level: 'escalationLevel',
+  objected_by: 'objectedBy',
+  objection: 'objection',
+  resolved_by: 'resolvedBy',
+  rationale: 'rationale',
+  resolved_at: 'resolvedAt',
+} as const satisfies Record<keyof ReviewTaskChange, keyof ReviewTaskEntity>;
+
+/** A proposal a person judged: the system's suggestion and confidence, the task's outcome, the final suggestion. */
+export interface JudgedProposal {
+  confidence: number;
+  proposed: string | null;
+  status: ReviewTask['status'];
+  /** The suggestion the run left review with (a person may have approved another). */
+  final: string | null;
+}
+
+type ChangedProperties = Partial<Pick<ReviewTaskEntity, (typeof PROPERTY_OF)[keyof ReviewTaskChange]>>;
 
 /** Review tasks in the decisioning schema; writes take the caller's transaction. */
 @Injectable()
@@ -67,140 +58,146 @@ export class ReviewTaskRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async insert(manager: EntityManager, task: NewReviewTask): Promise<void> {
-    await manager.query(
-      `INSERT INTO decisioning.review_task
-         (id, run_id, workflow_id, workflow_version, org_id, queue, owner, approval, approver, trigger, context, proposal,
-          cause_event_id, correlation_id, deadline, deadline_ms, auto_approve_at, escalation_chain, trace)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-      [
-        task.id,
-        task.runId,
-        task.workflowId,
-        task.workflowVersion,
-        task.orgId,
-        task.queue,
-        task.owner,
-        task.approval,
-        task.approver,
-        JSON.stringify(task.trigger),
-        JSON.stringify(task.context),
-        JSON.stringify(task.proposal),
-        task.causeEventId,
-        task.correlationId,
-        task.deadline,
-        task.deadlineMs,
-        task.autoApproveAt,
-        JSON.stringify(task.escalationChain),
-        // The run's trace as it stands now: the decision on the task continues it.
-        JSON.stringify(injectTraceHeaders()),
-      ],
-    );
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ReviewTaskEntity)
+      .values(
+        insertValues<ReviewTaskEntity>({
+          ...task,
+          deadline: task.deadline === null ? null : new Date(task.deadline),
+          autoApproveAt: task.autoApproveAt === null ? null : new Date(task.autoApproveAt),
+          // The run's trace as it stands now: the decision on the task continues it.
+          trace: injectTraceHeaders(),
+        }),
+      )
+      .execute();
   }
 
   /** Locks an open task for the rest of the transaction; null when it is not open any more. */
   async lockOpen(manager: EntityManager, id: string): Promise<ReviewTask | null> {
-    const rows: any[] = await manager.query(`SELECT * FROM decisioning.review_task WHERE id = $1 AND status = 'open' FOR UPDATE`, [id]);
-    return rows[0] ? toTask(rows[0]) : null;
+    const row = await manager.getRepository(ReviewTaskEntity).findOne({ where: { id, status: 'open' }, lock: { mode: 'pessimistic_write' } });
+    return row ? taskOf(row) : null;
   }
 
-  async update(manager: EntityManager, id: string, fields: Partial<Record<UpdatableColumn, unknown>>): Promise<void> {
-    const entries = Object.entries(fields);
-    const sets = entries.map(([column], i) => `${column} = $${i + 2}`).join(', ');
-    await manager.query(`UPDATE decisioning.review_task SET ${sets} WHERE id = $1`, [id, ...entries.map(([, v]) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v))]);
+  async update(manager: EntityManager, id: string, change: ReviewTaskChange): Promise<void> {
+    const set: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(change)) {
+      if (value !== undefined) set[PROPERTY_OF[column as keyof ReviewTaskChange]] = value;
+    }
+    await manager.getRepository(ReviewTaskEntity).update({ id }, set as ChangedProperties);
   }
 
   /** Open fast-track tasks whose quiet period is over, locked so one replica handles each. */
   async dueForAutoApproval(manager: EntityManager, now: Date, limit = 50): Promise<ReviewTask[]> {
-    const rows: any[] = await manager.query(
-      `SELECT * FROM decisioning.review_task
-        WHERE status = 'open' AND auto_approve_at IS NOT NULL AND auto_approve_at <= $1
-        ORDER BY auto_approve_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now.toISOString(), limit],
-    );
-    return rows.map(toTask);
+    const rows = await manager
+      .getRepository(ReviewTaskEntity)
+      .createQueryBuilder('t')
+      .where({ status: 'open', autoApproveAt: LessThanOrEqual(now) })
+      .orderBy('t.autoApproveAt')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    return rows.map(taskOf);
   }
 
   /** Open, unclaimed tasks past their deadline, locked so one replica escalates each. */
   async dueForEscalation(manager: EntityManager, now: Date, limit = 50): Promise<ReviewTask[]> {
-    const rows: any[] = await manager.query(
-      `SELECT * FROM decisioning.review_task
-        WHERE status = 'open' AND claimed_by IS NULL AND deadline IS NOT NULL AND deadline <= $1
-          AND escalation_level < jsonb_array_length(escalation_chain)
-        ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now.toISOString(), limit],
-    );
-    return rows.map(toTask);
+    const rows = await manager
+      .getRepository(ReviewTaskEntity)
+      .createQueryBuilder('t')
+      .where({ status: 'open', claimedBy: IsNull(), deadline: LessThanOrEqual(now) })
+      .andWhere('t.escalationLevel < jsonb_array_length(t.escalationChain)')
+      .orderBy('t.deadline')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    return rows.map(taskOf);
   }
 
   /** Who started a run: the actor of its first transition (`person:<id>`, `webhook:<source>`, `system:...`). */
   async startedBy(manager: EntityManager, runId: string): Promise<string | null> {
-    const rows: Array<{ actor: string }> = await manager.query(`SELECT actor FROM baton.run_transition WHERE run_id = $1 ORDER BY seq LIMIT 1`, [runId]);
-    return rows[0]?.actor ?? null;
+    const first = await manager.getRepository(RunTransitionEntity).findOne({ select: { actor: true }, where: { runId }, order: { seq: 'ASC' } });
+    return first?.actor ?? null;
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<ReviewTask | null> {
-    const rows: any[] = await manager.query(`SELECT * FROM decisioning.review_task WHERE id = $1`, [id]);
-    return rows[0] ? toTask(rows[0]) : null;
+    const row = await manager.getRepository(ReviewTaskEntity).findOneBy({ id });
+    return row ? taskOf(row) : null;
+  }
+
+  /** Suggested and manual reviews of a workflow that a person resolved, with a confidence to judge. */
+  async judgedProposals(workflowId: string): Promise<JudgedProposal[]> {
+    const rows = await this.dataSource
+      .getRepository(ReviewTaskEntity)
+      .createQueryBuilder('t')
+      .select(`(t.proposal ->> 'confidence')::float8`, 'confidence')
+      .addSelect(`t.proposal ->> 'suggestion'`, 'proposed')
+      .addSelect('t.status', 'status')
+      .addSelect(
+        (left) =>
+          left
+            .select(`r.detail -> 'decision' ->> 'suggestion'`)
+            .from(RunTransitionEntity, 'r')
+            .where('r.runId = t.runId')
+            .andWhere(`r.fromState = 'awaiting_review'`)
+            .orderBy('r.seq', 'DESC')
+            .limit(1),
+        'final',
+      )
+      .where({ workflowId, status: In(['approved', 'rejected']), queue: In(['suggested', 'manual']) })
+      .andWhere(`t.proposal ? 'confidence'`)
+      .getRawMany<{ confidence: number | string; proposed: string | null; status: ReviewTask['status']; final: string | null }>();
+    return rows.map((r) => ({ confidence: Number(r.confidence), proposed: r.proposed, status: r.status, final: r.final }));
   }
 
   async list(filter: { status?: string; owner?: string; orgId?: string; queue?: string; limit?: number }): Promise<ReviewTask[]> {
-    const rows: any[] = await this.dataSource.query(
-      `SELECT * FROM decisioning.review_task
-        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR owner = $2)
-          AND ($3::text IS NULL OR org_id = $3) AND ($4::text IS NULL OR queue = $4)
-        ORDER BY created_at LIMIT $5`,
-      [filter.status ?? null, filter.owner ?? null, filter.orgId ?? null, filter.queue ?? null, filter.limit ?? 100],
-    );
-    return rows.map(toTask);
+    const { limit, ...given } = filter;
+    const rows = await this.dataSource
+      .getRepository(ReviewTaskEntity)
+      .createQueryBuilder('t')
+      // status and queue arrive as the API's text, checked against their lists by the controller.
+      .where(givenFilters<{ status: string; owner: string; orgId: string; queue: string }>(given))
+      .orderBy('t.createdAt')
+      .limit(limit ?? 100)
+      .getMany();
+    return rows.map(taskOf);
   }
 }
 
-type UpdatableColumn =
-  | 'status'
-  | 'queue'
-  | 'owner'
-  | 'deadline'
-  | 'auto_approve_at'
-  | 'claimed_by'
-  | 'claimed_at'
-  | 'escalation_level'
-  | 'objected_by'
-  | 'objection'
-  | 'resolved_by'
-  | 'rationale'
-  | 'resolved_at';
-
-function toTask(r: any): ReviewTask {
-  const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
+/** The one mapping of a stored row to the task the use cases and the API see. */
+function taskOf(row: ReviewTaskEntity): ReviewTask {
   return {
-    id: r.id,
-    runId: r.run_id,
-    workflowId: r.workflow_id,
-    workflowVersion: Number(r.workflow_version),
-    orgId: r.org_id,
-    queue: r.queue,
-    owner: r.owner,
-    status: r.status,
-    approval: r.approval,
-    approver: r.approver,
-    trigger: r.trigger,
-    context: r.context,
-    proposal: r.proposal,
-    causeEventId: r.cause_event_id,
-    correlationId: r.correlation_id,
-    createdAt: iso(r.created_at)!,
-    deadline: iso(r.deadline),
-    deadlineMs: r.deadline_ms == null ? null : Number(r.deadline_ms),
-    autoApproveAt: iso(r.auto_approve_at),
-    claimedBy: r.claimed_by,
-    claimedAt: iso(r.claimed_at),
-    escalationChain: r.escalation_chain ?? [],
-    escalationLevel: Number(r.escalation_level ?? 0),
-    objectedBy: r.objected_by,
-    objection: r.objection,
-    resolvedBy: r.resolved_by,
-    rationale: r.rationale,
-    resolvedAt: iso(r.resolved_at),
-    trace: r.trace ?? {},
+    id: row.id,
+    runId: row.runId,
+    workflowId: row.workflowId,
+    workflowVersion: row.workflowVersion,
+    orgId: row.orgId,
+    queue: row.queue,
+    owner: row.owner,
+    status: row.status,
+    approval: row.approval,
+    approver: row.approver,
+    trigger: row.trigger,
+    context: row.context,
+    proposal: row.proposal,
+    causeEventId: row.causeEventId,
+    correlationId: row.correlationId,
+    createdAt: isoOf(row.createdAt),
+    deadline: isoOrNull(row.deadline),
+    deadlineMs: row.deadlineMs,
+    autoApproveAt: isoOrNull(row.autoApproveAt),
+    claimedBy: row.claimedBy,
+    claimedAt: isoOrNull(row.claimedAt),
+    escalationChain: row.escalationChain,
+    escalationLevel: row.escalationLevel,
+    objectedBy: row.objectedBy,
+    objection: row.objection,
+    resolvedBy: row.resolvedBy,
+    rationale: row.rationale,
+    resolvedAt: isoOrNull(row.resolvedAt),
+    trace: row.trace,
   };
 }

@@ -1,5 +1,7 @@
+import { isoOf } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, LessThanOrEqual, type EntityManager } from 'typeorm';
+import { IdempotencyKeyEntity } from '../persistence/idempotency-key.entity';
 
 /** A key as the admin API received it, with what it is scoped to and the request it came with. */
 export interface IdempotencyClaim {
@@ -36,7 +38,9 @@ export class IdempotencyKeyRepository {
    * the second sees the first once it commits.
    */
   async claim(manager: EntityManager, claim: IdempotencyClaim, runId: string): Promise<PriorUse | null> {
-    const taken: unknown[] = await manager.query(
+    // Raw SQL, kept: an upsert that takes over only an expired row (DO UPDATE ... WHERE), which
+    // TypeORM's query builder cannot say.
+    const taken = await manager.query<Array<{ run_id: string }>>(
       `INSERT INTO ingestion.idempotency_key (principal, route, key, fingerprint, request, run_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))
        ON CONFLICT (principal, route, key) DO UPDATE
@@ -47,23 +51,21 @@ export class IdempotencyKeyRepository {
       [claim.principal, claim.route, claim.key, claim.fingerprint, JSON.stringify(claim.request), runId, claim.ttlMs / 1000],
     );
     if (taken.length > 0) return null;
-    const rows: Array<{ fingerprint: string; request: Record<string, unknown>; run_id: string; created_at: Date | string; expires_at: Date | string }> = await manager.query(
-      `SELECT fingerprint, request, run_id, created_at, expires_at FROM ingestion.idempotency_key WHERE principal = $1 AND route = $2 AND key = $3`,
-      [claim.principal, claim.route, claim.key],
-    );
-    const row = rows[0]!;
-    return { fingerprint: row.fingerprint, request: row.request, runId: row.run_id, createdAt: new Date(row.created_at).toISOString(), expiresAt: new Date(row.expires_at).toISOString() };
+    const row = await manager.getRepository(IdempotencyKeyEntity).findOneByOrFail({ principal: claim.principal, route: claim.route, key: claim.key });
+    return { fingerprint: row.fingerprint, request: row.request, runId: row.runId, createdAt: isoOf(row.createdAt), expiresAt: isoOf(row.expiresAt) };
   }
 
   /** Deletes up to `limit` keys expired before `now`; returns how many. */
   async purge(now: Date, limit: number): Promise<number> {
-    // DELETE through TypeORM answers `[rows, affected]`.
-    const [rows] = (await this.dataSource.query(
-      `DELETE FROM ingestion.idempotency_key WHERE (principal, route, key) IN (
-         SELECT principal, route, key FROM ingestion.idempotency_key WHERE expires_at <= $1 LIMIT $2)
-       RETURNING key`,
-      [now.toISOString(), limit],
-    )) as [unknown[], number];
-    return rows.length;
+    const keys = this.dataSource.getRepository(IdempotencyKeyEntity);
+    const expired = keys.createQueryBuilder('k').subQuery().select('k.principal, k.route, k.key').from(IdempotencyKeyEntity, 'k').where({ expiresAt: LessThanOrEqual(now) }).limit(limit);
+    const result = await keys
+      .createQueryBuilder()
+      .delete()
+      .where(`(principal, route, key) IN ${expired.getQuery()}`)
+      .setParameters(expired.getParameters())
+      .returning(['key'])
+      .execute();
+    return Array.isArray(result.raw) ? result.raw.length : 0;
   }
 }

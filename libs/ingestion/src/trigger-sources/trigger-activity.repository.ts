@@ -1,3 +1,4 @@
+import { RunTransitionEntity } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -14,13 +15,16 @@ export class TriggerActivityRepository {
   async lastFired(kind: string, source: string, workflowIds: readonly string[]): Promise<string | null> {
     let latest: Date | null = null;
     for (const workflowId of workflowIds) {
-      const rows: Array<{ at: Date | string }> = await this.dataSource.query(
-        `SELECT at FROM baton.run_transition
-          WHERE workflow_id = $1 AND seq = 1 AND detail -> 'source' ->> 'kind' = $2 AND detail -> 'source' ->> 'name' = $3
-          ORDER BY at DESC LIMIT 1`,
-        [workflowId, kind, source],
-      );
-      const at = rows[0] ? new Date(rows[0].at) : null;
+      const first = await this.dataSource
+        .getRepository(RunTransitionEntity)
+        .createQueryBuilder('t')
+        .select('t.at')
+        .where({ workflowId, seq: 1 })
+        .andWhere(`t.detail -> 'source' ->> 'kind' = :kind AND t.detail -> 'source' ->> 'name' = :source`, { kind, source })
+        .orderBy('t.at', 'DESC')
+        .limit(1)
+        .getOne();
+      const at = first?.at ?? null;
       if (at && (!latest || at > latest)) latest = at;
     }
     return latest ? latest.toISOString() : null;

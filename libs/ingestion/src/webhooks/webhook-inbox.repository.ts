@@ -1,8 +1,11 @@
+import { isoOf, isoOrNull, returnedEntities, updateValues, type InsertRow } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, LessThan, Not, type FindOptionsWhere } from 'typeorm';
+import { WebhookInboxEntity } from '../persistence/webhook-inbox.entity';
 import { GroupCommit } from './group-commit.util';
+import type { InboxStatus } from './webhook-inbox.types';
 
-export type InboxStatus = 'pending' | 'processed' | 'failed';
+export type { InboxStatus } from './webhook-inbox.types';
 
 export interface NewInboxEntry {
   source: string;
@@ -66,6 +69,7 @@ export class WebhookInboxRepository {
     return this.inserts.submit(entry);
   }
 
+  // Raw SQL, kept: one multi-row statement per burst of acknowledgements (the intake's hot path).
   private async insertMany(entries: NewInboxEntry[]): Promise<boolean[]> {
     const params: unknown[] = [];
     const values = entries.map((e) => {
@@ -73,7 +77,7 @@ export class WebhookInboxRepository {
       const n = params.length;
       return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
     });
-    const rows: Array<{ source: string; webhook_id: string }> = await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ source: string; webhook_id: string }>>(
       `INSERT INTO ingestion.webhook_inbox (source, webhook_id, headers, body, trace) VALUES ${values.join(', ')}
        ON CONFLICT (source, webhook_id) DO NOTHING RETURNING source, webhook_id`,
       params,
@@ -89,89 +93,79 @@ export class WebhookInboxRepository {
    * the table skip each other's rows (SKIP LOCKED) instead of dispatching them twice.
    */
   async claim(limit: number, leaseSeconds: number): Promise<ClaimedEntry[]> {
-    const rows: Array<{ source: string; webhook_id: string; received_at: Date | string; body: Uint8Array; trace: Record<string, string>; attempts: number }> =
-      await this.modify(
-        `UPDATE ingestion.webhook_inbox SET attempts = attempts + 1, available_at = now() + make_interval(secs => $2)
-          WHERE (source, webhook_id) IN (
-            SELECT source, webhook_id FROM ingestion.webhook_inbox
-             WHERE status = 'pending' AND available_at <= now()
-             ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING source, webhook_id, received_at, body, trace, attempts`,
-        [limit, leaseSeconds],
-      );
-    return rows
-      .map((r) => ({
-        source: r.source,
-        webhookId: r.webhook_id,
-        receivedAt: new Date(r.received_at),
-        body: Buffer.from(r.body),
-        trace: r.trace ?? {},
-        attempts: Number(r.attempts),
-      }))
+    // Raw SQL, kept: one multi-row lease per dispatch batch; its rows come back as entities.
+    const [rows] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE ingestion.webhook_inbox SET attempts = attempts + 1, available_at = now() + make_interval(secs => $2)
+        WHERE (source, webhook_id) IN (
+          SELECT source, webhook_id FROM ingestion.webhook_inbox
+           WHERE status = 'pending' AND available_at <= now()
+           ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING source, webhook_id, received_at, body, trace, attempts`,
+      [limit, leaseSeconds],
+    );
+    return returnedEntities(this.dataSource.manager, WebhookInboxEntity, rows)
+      .map((r) => ({ source: r.source, webhookId: r.webhookId, receivedAt: r.receivedAt, body: r.body, trace: r.trace ?? {}, attempts: r.attempts }))
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
   async markProcessed(source: string, webhookId: string, runIds: string[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ingestion.webhook_inbox SET status = 'processed', processed_at = now(), run_ids = $3, last_error = NULL
-        WHERE source = $1 AND webhook_id = $2`,
-      [source, webhookId, JSON.stringify(runIds)],
-    );
+    await this.change({ status: 'processed', processedAt: () => 'now()', runIds, lastError: null }, { source, webhookId });
   }
 
   async markFailed(source: string, webhookId: string, error: string, runIds: string[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ingestion.webhook_inbox SET status = 'failed', processed_at = now(), run_ids = $3, last_error = $4
-        WHERE source = $1 AND webhook_id = $2`,
-      [source, webhookId, JSON.stringify(runIds), error],
-    );
+    await this.change({ status: 'failed', processedAt: () => 'now()', runIds, lastError: error }, { source, webhookId });
   }
 
   /** Leaves a row pending, due again after `delayMs` (0: at once, e.g. a batch cut short by shutdown). */
   async retryLater(source: string, webhookId: string, delayMs: number, error: string | null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ingestion.webhook_inbox SET available_at = now() + make_interval(secs => $3), last_error = COALESCE($4, last_error)
-        WHERE source = $1 AND webhook_id = $2 AND status = 'pending'`,
-      [source, webhookId, delayMs / 1000, error],
-    );
+    const due = { availableAt: () => 'now() + make_interval(secs => :delaySeconds)' };
+    await this.change(error === null ? due : { ...due, lastError: error }, { source, webhookId, status: 'pending' }, { delaySeconds: delayMs / 1000 });
   }
 
   async get(source: string, webhookId: string): Promise<InboxEntryView | null> {
-    const rows: Array<Record<string, any>> = await this.dataSource.query(
-      `SELECT source, webhook_id, status, received_at, processed_at, attempts, run_ids, last_error, headers
-         FROM ingestion.webhook_inbox WHERE source = $1 AND webhook_id = $2`,
-      [source, webhookId],
-    );
-    const r = rows[0];
+    const r = await this.dataSource.getRepository(WebhookInboxEntity).findOne({
+      select: { source: true, webhookId: true, status: true, receivedAt: true, processedAt: true, attempts: true, runIds: true, lastError: true, headers: true },
+      where: { source, webhookId },
+    });
     if (!r) return null;
     return {
       source: r.source,
-      webhookId: r.webhook_id,
+      webhookId: r.webhookId,
       status: r.status,
-      receivedAt: new Date(r.received_at).toISOString(),
-      processedAt: r.processed_at ? new Date(r.processed_at).toISOString() : null,
-      attempts: Number(r.attempts),
-      runIds: r.run_ids ?? [],
-      lastError: r.last_error ?? null,
+      receivedAt: isoOf(r.receivedAt),
+      processedAt: isoOrNull(r.processedAt),
+      attempts: r.attempts,
+      runIds: r.runIds ?? [],
+      lastError: r.lastError ?? null,
       headers: r.headers ?? {},
     };
   }
 
   /** Pending rows per source and the age of the oldest: the queue depth and processing lag. */
   async pendingBySource(): Promise<PendingStats[]> {
-    const rows: Array<{ source: string; pending: number; oldest_age: number | null }> = await this.dataSource.query(
-      `SELECT source, count(*)::int AS pending, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest_age
-         FROM ingestion.webhook_inbox WHERE status = 'pending' GROUP BY source`,
-    );
-    return rows.map((r) => ({ source: r.source, pending: Number(r.pending), oldestPendingAgeSeconds: r.oldest_age === null ? null : Math.max(0, Number(r.oldest_age)) }));
+    const rows = await this.dataSource
+      .getRepository(WebhookInboxEntity)
+      .createQueryBuilder('w')
+      .select('w.source', 'source')
+      .addSelect('count(*)::int', 'pending')
+      .addSelect('EXTRACT(EPOCH FROM now() - min(w.receivedAt))::float8', 'oldestAge')
+      .where({ status: 'pending' })
+      .groupBy('w.source')
+      .getRawMany<{ source: string; pending: number; oldestAge: number | null }>();
+    return rows.map((r) => ({ source: r.source, pending: Number(r.pending), oldestPendingAgeSeconds: r.oldestAge === null ? null : Math.max(0, Number(r.oldestAge)) }));
   }
 
   /** Dispatched rows per source still inside the dedupe window. */
   async totalsBySource(): Promise<TotalStats[]> {
-    const rows: Array<{ source: string; processed: number; failed: number }> = await this.dataSource.query(
-      `SELECT source, count(*) FILTER (WHERE status = 'processed')::int AS processed, count(*) FILTER (WHERE status = 'failed')::int AS failed
-         FROM ingestion.webhook_inbox WHERE status <> 'pending' GROUP BY source`,
-    );
+    const rows = await this.dataSource
+      .getRepository(WebhookInboxEntity)
+      .createQueryBuilder('w')
+      .select('w.source', 'source')
+      .addSelect(`count(*) FILTER (WHERE w.status = 'processed')::int`, 'processed')
+      .addSelect(`count(*) FILTER (WHERE w.status = 'failed')::int`, 'failed')
+      .where({ status: Not('pending') })
+      .groupBy('w.source')
+      .getRawMany<{ source: string; processed: number; failed: number }>();
     return rows.map((r) => ({ source: r.source, processed: Number(r.processed), failed: Number(r.failed) }));
   }
 
@@ -180,19 +174,25 @@ export class WebhookInboxRepository {
    * the same id would be accepted again. Pending rows are never purged, however old.
    */
   async purge(cutoff: Date, limit: number): Promise<number> {
-    const rows: unknown[] = await this.modify(
-      `DELETE FROM ingestion.webhook_inbox WHERE (source, webhook_id) IN (
-         SELECT source, webhook_id FROM ingestion.webhook_inbox
-          WHERE status <> 'pending' AND received_at < $1 LIMIT $2)
-       RETURNING webhook_id`,
-      [cutoff, limit],
-    );
-    return rows.length;
+    const inbox = this.dataSource.getRepository(WebhookInboxEntity);
+    const doomed = inbox
+      .createQueryBuilder('w')
+      .subQuery()
+      .select('w.source, w.webhook_id')
+      .from(WebhookInboxEntity, 'w')
+      .where({ status: Not('pending'), receivedAt: LessThan(cutoff) })
+      .limit(limit);
+    const result = await inbox
+      .createQueryBuilder()
+      .delete()
+      .where(`(source, webhook_id) IN ${doomed.getQuery()}`)
+      .setParameters(doomed.getParameters())
+      .returning(['webhookId'])
+      .execute();
+    return Array.isArray(result.raw) ? result.raw.length : 0;
   }
 
-  /** UPDATE and DELETE through TypeORM answer `[rows, affected]`; this returns the rows. */
-  private async modify<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const [rows] = (await this.dataSource.query(sql, params)) as [T[], number];
-    return rows;
+  private async change(set: InsertRow<WebhookInboxEntity>, where: FindOptionsWhere<WebhookInboxEntity>, parameters: Record<string, unknown> = {}): Promise<void> {
+    await this.dataSource.createQueryBuilder().update(WebhookInboxEntity).set(updateValues<WebhookInboxEntity>(set)).where(where).setParameters(parameters).execute();
   }
 }

@@ -1,6 +1,7 @@
 import { isEmbeddedDatabase } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { WebhookRateEntity } from '../persistence/webhook-rate.entity';
 import { TokenBucket } from './token-bucket.util';
 
 export interface RateLimit {
@@ -48,8 +49,10 @@ export class WebhookRateLimiter {
   private async takeShared(source: string, limit: RateLimit, nowMs: number): Promise<RateVerdict> {
     const now = new Date(nowMs).toISOString();
     const refilled = `LEAST($3::float8, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($4::timestamptz - b.refilled_at))::float8) * $2::float8)`;
+    // Raw SQL, kept: the refill arithmetic inside one conditional upsert is what makes taking
+    // atomic across replicas; TypeORM's query builder cannot put a WHERE on DO UPDATE.
     const taken = rowsOf(
-      await this.dataSource.query(
+      await this.dataSource.query<unknown>(
         `INSERT INTO ingestion.webhook_rate AS b (source, tokens, refilled_at) VALUES ($1, $3::float8 - 1, $4::timestamptz)
          ON CONFLICT (source) DO UPDATE SET tokens = ${refilled} - 1, refilled_at = GREATEST(b.refilled_at, $4::timestamptz)
           WHERE ${refilled} >= 1 - 1e-9
@@ -58,8 +61,8 @@ export class WebhookRateLimiter {
       ),
     );
     if (taken.length > 0) return { ok: true };
-    const [row] = (await this.dataSource.query(`SELECT tokens, refilled_at FROM ingestion.webhook_rate WHERE source = $1`, [source])) as Array<{ tokens: number; refilled_at: Date | string }>;
-    const elapsedMs = row ? Math.max(0, nowMs - new Date(row.refilled_at).getTime()) : 0;
+    const row = await this.dataSource.getRepository(WebhookRateEntity).findOneBy({ source });
+    const elapsedMs = row ? Math.max(0, nowMs - row.refilledAt.getTime()) : 0;
     const available = row ? Math.min(limit.burst, Number(row.tokens) + (elapsedMs / 1000) * limit.perSecond) : 0;
     return { ok: false, retryAfterMs: Math.max(1, Math.ceil(((1 - available) / limit.perSecond) * 1000)) };
   }

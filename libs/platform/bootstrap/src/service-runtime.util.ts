@@ -7,14 +7,21 @@ import type { ServiceEnv } from './service-env.types';
 /**
  * The runtime of a process that hosts one service: its migrations only, the adapters its
  * environment names, and an outbox relay that publishes only the rows this service wrote.
+ * `entities` are the service's tables (the shared tables' are always registered).
  */
-export function serviceRuntimeOptions(service: string, migrations: RuntimeOptions['migrations'], env: ServiceEnv): RuntimeOptions {
+export function serviceRuntimeOptions(
+  service: string,
+  migrations: RuntimeOptions['migrations'],
+  env: ServiceEnv,
+  entities: NonNullable<RuntimeOptions['entities']> = [],
+): RuntimeOptions {
   return {
     service,
     database: env.BATON_DATABASE_URL
       ? { kind: 'postgres', url: env.BATON_DATABASE_URL }
       : { kind: 'pglite', dataDir: resolve(env.BATON_DATA_DIR) },
     migrations,
+    entities,
     bus: () => createBus(service, env),
     relay: { services: [service] },
     workflowsDir: resolve(env.BATON_WORKFLOWS_DIR),

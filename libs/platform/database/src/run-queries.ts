@@ -1,5 +1,8 @@
 import type { RunState } from '@baton/contracts';
-import type { DataSource } from 'typeorm';
+import type { DataSource, FindOptionsSelect } from 'typeorm';
+import { RunHeadEntity, RunTransitionEntity } from './persistence/shared.entities';
+import { givenFilters } from './query/optional-filters.util';
+import { isoOf } from './query/timestamp.util';
 
 export interface TimelineEntry {
   seq: number;
@@ -36,52 +39,48 @@ export class RunQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async get(runId: string): Promise<RunView | null> {
-    const rows: any[] = await this.dataSource.query(
-      `SELECT seq, from_state, to_state, stage, actor, reason, detail, at, workflow_id, workflow_version, org_id
-         FROM baton.run_transition WHERE run_id = $1 ORDER BY seq`,
-      [runId],
-    );
-    if (rows.length === 0) return null;
+    const rows = await this.dataSource.getRepository(RunTransitionEntity).find({ select: TIMELINE_SELECT, where: { runId }, order: { seq: 'ASC' } });
     const first = rows[0];
-    const last = rows[rows.length - 1];
+    const last = rows.at(-1);
+    if (!first || !last) return null;
     return {
       runId,
-      workflowId: first.workflow_id,
-      workflowVersion: Number(first.workflow_version),
-      orgId: first.org_id,
-      state: last.to_state,
-      startedAt: iso(first.at),
-      updatedAt: iso(last.at),
-      timeline: rows.map((r) => ({
-        seq: Number(r.seq),
-        from: r.from_state,
-        to: r.to_state,
-        stage: r.stage,
-        actor: r.actor,
-        reason: r.reason,
-        detail: r.detail ?? {},
-        at: iso(r.at),
-      })),
+      workflowId: first.workflowId,
+      workflowVersion: first.workflowVersion,
+      orgId: first.orgId,
+      state: last.toState,
+      startedAt: isoOf(first.at),
+      updatedAt: isoOf(last.at),
+      timeline: rows.map(timelineEntryOf),
     };
   }
 
+  /** Runs by the time they last moved, newest first (at most 500): their heads, one row each. */
   async list(filter: { workflowId?: string; state?: RunState; orgId?: string; limit?: number } = {}): Promise<RunSummary[]> {
-    const rows: any[] = await this.dataSource.query(
-      `SELECT * FROM (
-         SELECT DISTINCT ON (run_id) run_id, workflow_id, org_id, to_state, at
-           FROM baton.run_transition
-          WHERE ($1::text IS NULL OR workflow_id = $1) AND ($2::text IS NULL OR org_id = $2)
-          ORDER BY run_id, seq DESC
-       ) latest
-       WHERE ($3::text IS NULL OR to_state = $3)
-       ORDER BY at DESC LIMIT $4`,
-      [filter.workflowId ?? null, filter.orgId ?? null, filter.state ?? null, Math.min(filter.limit ?? 50, 500)],
-    );
-    return rows.map((r) => ({ runId: r.run_id, workflowId: r.workflow_id, orgId: r.org_id, state: r.to_state, updatedAt: iso(r.at) }));
+    const heads = await this.dataSource.getRepository(RunHeadEntity).find({
+      where: givenFilters<RunHeadEntity>({ workflowId: filter.workflowId, orgId: filter.orgId, state: filter.state }),
+      order: { since: 'DESC' },
+      take: Math.min(filter.limit ?? 50, 500),
+    });
+    return heads.map((h) => ({ runId: h.runId, workflowId: h.workflowId, orgId: h.orgId, state: h.state, updatedAt: isoOf(h.since) }));
   }
-
 }
 
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+const TIMELINE_SELECT: FindOptionsSelect<RunTransitionEntity> = {
+  seq: true,
+  fromState: true,
+  toState: true,
+  stage: true,
+  actor: true,
+  reason: true,
+  detail: true,
+  at: true,
+  workflowId: true,
+  workflowVersion: true,
+  orgId: true,
+};
+
+/** The one mapping of a transition to a timeline entry. */
+function timelineEntryOf(t: RunTransitionEntity): TimelineEntry {
+  return { seq: t.seq, from: t.fromState, to: t.toState, stage: t.stage, actor: t.actor, reason: t.reason, detail: t.detail ?? {}, at: isoOf(t.at) };
 }

@@ -1,5 +1,7 @@
+import { givenFilters, insertValues, isoOf, isoOrNull, keysetPage, returnedEntities } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, Not, type EntityManager, type FindOptionsSelect } from 'typeorm';
+import { DeadLetterEntity } from '../persistence/dead-letter.entity';
 import type { DeadLetterHistoryEntry, DeadLetterRecord, DeadLetterStatus, DeadLetterSummary, NewDeadLetter } from './dead-letter.types';
 
 export interface DeadLetterFilter {
@@ -21,9 +23,25 @@ export interface OpenCount {
 
 export type NotificationState = NonNullable<DeadLetterRecord['notification']>;
 
-const SUMMARY_COLUMNS = `id, seq, status, topic, key, reason, failure_class, failed_group, attempts, failed_at, received_at, run_id, org_id, event_type, redrive_of`;
-const ALL_COLUMNS = `${SUMMARY_COLUMNS}, dlq_topic, dlq_partition, dlq_offset, original_partition, original_offset, value, headers, event_id,
-  resolved_by, resolved_at, resolution_reason, history, notification, notified_at`;
+/** The columns a summary shows: a list or a chain never reads the values, which may be large. */
+const SUMMARY: Array<keyof DeadLetterEntity> = [
+  'id',
+  'seq',
+  'status',
+  'topic',
+  'key',
+  'reason',
+  'failureClass',
+  'failedGroup',
+  'attempts',
+  'failedAt',
+  'receivedAt',
+  'runId',
+  'orgId',
+  'eventType',
+  'redriveOf',
+];
+const SUMMARY_SELECT = Object.fromEntries(SUMMARY.map((p) => [p, true])) as FindOptionsSelect<DeadLetterEntity>;
 
 /** Dead letters in the verification schema; writes that belong to a transaction take its manager. */
 @Injectable()
@@ -35,90 +53,59 @@ export class DeadLetterRepository {
    * Returns the id of the row holding that position and whether this call inserted it.
    */
   async insert(manager: EntityManager, letter: NewDeadLetter, history: DeadLetterHistoryEntry[]): Promise<{ id: string; inserted: boolean }> {
-    const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO verification.dead_letter
-         (id, dlq_topic, dlq_partition, dlq_offset, topic, original_partition, original_offset, key, value, headers, reason,
-          failure_class, failed_group, attempts, failed_at, run_id, org_id, event_id, event_type, redrive_of, history)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-               (SELECT id FROM verification.dead_letter WHERE id = $20::uuid), $21)
-       ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING
-       RETURNING id`,
-      [
-        letter.id,
-        letter.dlqTopic,
-        letter.dlqPartition,
-        letter.dlqOffset,
-        letter.topic,
-        letter.originalPartition,
-        letter.originalOffset,
-        letter.key,
-        letter.value,
-        JSON.stringify(letter.headers),
-        letter.reason,
-        letter.failureClass,
-        letter.failedGroup,
-        letter.attempts,
-        letter.failedAt.toISOString(),
-        letter.runId,
-        letter.orgId,
-        letter.eventId,
-        letter.eventType,
-        letter.redriveOf,
-        JSON.stringify(history),
-      ],
-    );
-    if (rows.length > 0) return { id: rows[0]!.id, inserted: true };
-    const [existing]: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM verification.dead_letter WHERE dlq_topic = $1 AND dlq_partition = $2 AND dlq_offset = $3`,
-      [letter.dlqTopic, letter.dlqPartition, letter.dlqOffset],
-    );
-    return { id: existing!.id, inserted: false };
+    const { redriveOf, ...fields } = letter;
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(DeadLetterEntity)
+      .values(
+        insertValues<DeadLetterEntity>({
+          ...fields,
+          history,
+          // The letter names what it was re-driven from; a row not stored here (another
+          // installation's, or already gone) must not break the foreign key, so it becomes null.
+          redriveOf: () => `(SELECT d.id FROM verification.dead_letter d WHERE d.id = :redriveOf::uuid)`,
+        }),
+      )
+      .setParameter('redriveOf', redriveOf)
+      // The position's constraint only: a clash of ids is a fault to surface, not a redelivery.
+      .orUpdate([], ['dlq_topic', 'dlq_partition', 'dlq_offset'])
+      .returning(['id'])
+      .execute();
+    const [inserted] = returnedEntities(manager, DeadLetterEntity, result.raw);
+    if (inserted) return { id: inserted.id, inserted: true };
+    const existing = await manager.getRepository(DeadLetterEntity).findOneOrFail({
+      select: { id: true },
+      where: { dlqTopic: letter.dlqTopic, dlqPartition: letter.dlqPartition, dlqOffset: letter.dlqOffset },
+    });
+    return { id: existing.id, inserted: false };
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeadLetterRecord | null> {
-    const rows: RawRow[] = await manager.query(`SELECT ${ALL_COLUMNS} FROM verification.dead_letter WHERE id = $1`, [id]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    const row = await manager.getRepository(DeadLetterEntity).findOneBy({ id });
+    return row ? recordOf(row) : null;
   }
 
   /** The dead letters with these ids, locked until the transaction ends, oldest first. */
   async lock(manager: EntityManager, ids: readonly string[]): Promise<DeadLetterRecord[]> {
-    const rows: RawRow[] = await manager.query(
-      `SELECT ${ALL_COLUMNS} FROM verification.dead_letter WHERE id = ANY($1::uuid[]) ORDER BY seq FOR UPDATE`,
-      [ids],
-    );
-    return rows.map(toRecord);
+    const rows = await manager.getRepository(DeadLetterEntity).find({ where: { id: In([...ids]) }, order: { seq: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    return rows.map(recordOf);
   }
 
   /** A page of dead letters, newest first, and the cursor of the next page when there is one. */
   async list(filter: DeadLetterFilter): Promise<{ deadLetters: DeadLetterSummary[]; nextCursor: string | null }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.topic) add('topic = ?', filter.topic);
-    if (filter.runId) add('run_id = ?::uuid', filter.runId);
-    if (filter.orgId) add('org_id = ?', filter.orgId);
-    if (filter.before) add('seq < ?::bigint', filter.before);
-    params.push(filter.limit + 1);
-    const rows: RawRow[] = await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM verification.dead_letter
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY seq DESC LIMIT $${params.length}`,
-      params,
-    );
-    const page = rows.slice(0, filter.limit);
-    return {
-      deadLetters: page.map(toSummary),
-      nextCursor: rows.length > filter.limit ? String(page[page.length - 1]!.seq) : null,
-    };
+    const query = this.dataSource
+      .getRepository(DeadLetterEntity)
+      .createQueryBuilder('d')
+      .select(SUMMARY.map((p) => `d.${p}`))
+      .where(givenFilters<DeadLetterEntity>({ status: filter.status || undefined, topic: filter.topic || undefined, runId: filter.runId || undefined, orgId: filter.orgId || undefined }));
+    const page = await keysetPage(query, { key: 'seq', order: 'DESC', cursor: filter.before, limit: filter.limit });
+    return { deadLetters: page.rows.map(summaryOf), nextCursor: page.nextCursor };
   }
 
   /** The dead letters this one came from through re-drives, oldest first. */
   async ancestors(id: string): Promise<DeadLetterRecord[]> {
-    const rows: RawRow[] = await this.dataSource.query(
+    const rows = await this.dataSource.query<unknown[]>(
       `WITH RECURSIVE chain AS (
          SELECT d.*, 1 AS depth FROM verification.dead_letter d
           WHERE d.id = (SELECT redrive_of FROM verification.dead_letter WHERE id = $1)
@@ -126,28 +113,27 @@ export class DeadLetterRepository {
          SELECT d.*, chain.depth + 1 FROM verification.dead_letter d JOIN chain ON d.id = chain.redrive_of
           WHERE chain.depth < 100
        )
-       SELECT ${ALL_COLUMNS} FROM chain ORDER BY seq`,
+       SELECT * FROM chain ORDER BY seq`,
       [id],
     );
-    return rows.map(toRecord);
+    return returnedEntities(this.dataSource.manager, DeadLetterEntity, rows).map(recordOf);
   }
 
   /** Dead letters a re-drive of this one became. */
   async descendants(id: string): Promise<DeadLetterSummary[]> {
-    const rows: RawRow[] = await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM verification.dead_letter WHERE redrive_of = $1 ORDER BY seq`,
-      [id],
-    );
-    return rows.map(toSummary);
+    const rows = await this.dataSource.getRepository(DeadLetterEntity).find({ select: SUMMARY_SELECT, where: { redriveOf: id }, order: { seq: 'ASC' } });
+    return rows.map(summaryOf);
   }
 
   /** Other dead letters of the same message key on the same topic, newest first. */
   async sameKey(letter: Pick<DeadLetterRecord, 'id' | 'topic' | 'key'>, limit = 20): Promise<DeadLetterSummary[]> {
-    const rows: RawRow[] = await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM verification.dead_letter WHERE topic = $1 AND key = $2 AND id <> $3 ORDER BY seq DESC LIMIT $4`,
-      [letter.topic, letter.key, letter.id, limit],
-    );
-    return rows.map(toSummary);
+    const rows = await this.dataSource.getRepository(DeadLetterEntity).find({
+      select: SUMMARY_SELECT,
+      where: { topic: letter.topic, key: letter.key, id: Not(letter.id) },
+      order: { seq: 'DESC' },
+      take: limit,
+    });
+    return rows.map(summaryOf);
   }
 
   async resolve(
@@ -155,32 +141,36 @@ export class DeadLetterRepository {
     id: string,
     change: { status: Exclude<DeadLetterStatus, 'open'>; by: string; at: Date; reason: string; entry: DeadLetterHistoryEntry },
   ): Promise<void> {
-    await manager.query(
-      `UPDATE verification.dead_letter
-          SET status = $2, resolved_by = $3, resolved_at = $4, resolution_reason = $5, history = history || $6::jsonb
-        WHERE id = $1`,
-      [id, change.status, change.by, change.at.toISOString(), change.reason, JSON.stringify([change.entry])],
-    );
+    await manager
+      .createQueryBuilder()
+      .update(DeadLetterEntity)
+      .set({ status: change.status, resolvedBy: change.by, resolvedAt: change.at, resolutionReason: change.reason, history: APPEND_HISTORY })
+      .setParameter('entries', JSON.stringify([change.entry]))
+      .where({ id })
+      .execute();
   }
 
   async appendHistory(manager: EntityManager, id: string, entry: DeadLetterHistoryEntry): Promise<void> {
-    await manager.query(`UPDATE verification.dead_letter SET history = history || $2::jsonb WHERE id = $1`, [id, JSON.stringify([entry])]);
+    await manager.createQueryBuilder().update(DeadLetterEntity).set({ history: APPEND_HISTORY }).setParameter('entries', JSON.stringify([entry])).where({ id }).execute();
   }
 
   /** Open dead letters by topic and failure class, for the gauge. */
   async openCounts(): Promise<OpenCount[]> {
-    const rows: Array<{ topic: string; failure_class: string; n: string | number }> = await this.dataSource.query(
-      `SELECT topic, failure_class, count(*) AS n FROM verification.dead_letter WHERE status = 'open' GROUP BY topic, failure_class`,
-    );
-    return rows.map((r) => ({ topic: r.topic, failureClass: r.failure_class, count: Number(r.n) }));
+    const rows = await this.dataSource
+      .getRepository(DeadLetterEntity)
+      .createQueryBuilder('d')
+      .select('d.topic', 'topic')
+      .addSelect('d.failureClass', 'failureClass')
+      .addSelect('count(*)::int', 'count')
+      .where({ status: 'open' })
+      .groupBy('d.topic')
+      .addGroupBy('d.failureClass')
+      .getRawMany<{ topic: string; failureClass: string; count: number }>();
+    return rows.map((r) => ({ topic: r.topic, failureClass: r.failureClass, count: Number(r.count) }));
   }
 
   async countOpen(manager: EntityManager, topic: string): Promise<number> {
-    const [row]: Array<{ n: string | number }> = await manager.query(
-      `SELECT count(*) AS n FROM verification.dead_letter WHERE topic = $1 AND status = 'open'`,
-      [topic],
-    );
-    return Number(row?.n ?? 0);
+    return manager.getRepository(DeadLetterEntity).countBy({ topic, status: 'open' });
   }
 
   /**
@@ -188,109 +178,78 @@ export class DeadLetterRepository {
    * storing dead letters of the same topic at once cannot both decide to notify.
    */
   async lockTopicNotifications(manager: EntityManager, topic: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`baton:dead-letter-notify:${topic}`]);
+    await manager.query<unknown[]>(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`baton:dead-letter-notify:${topic}`]);
   }
 
   async notificationOf(manager: EntityManager, id: string): Promise<{ state: NotificationState | null; status: DeadLetterStatus } | null> {
-    const [row]: Array<{ notification: NotificationState | null; status: DeadLetterStatus }> = await manager.query(
-      `SELECT notification, status FROM verification.dead_letter WHERE id = $1`,
-      [id],
-    );
+    const row = await manager.getRepository(DeadLetterEntity).findOne({ select: { notification: true, status: true }, where: { id } });
     return row ? { state: row.notification, status: row.status } : null;
   }
 
   /** When the topic's last notification (sent or being sent) went out, other than this dead letter's. */
   async lastNotifiedAt(manager: EntityManager, topic: string, exceptId: string): Promise<Date | null> {
-    const [row]: Array<{ at: Date | string | null }> = await manager.query(
-      `SELECT max(notified_at) AS at FROM verification.dead_letter
-        WHERE topic = $1 AND notification IN ('pending', 'sent') AND id <> $2`,
-      [topic, exceptId],
-    );
+    const row = await manager
+      .getRepository(DeadLetterEntity)
+      .createQueryBuilder('d')
+      .select('max(d.notifiedAt)', 'at')
+      .where({ topic, notification: In(['pending', 'sent']), id: Not(exceptId) })
+      .getRawOne<{ at: Date | string | null }>();
     return row?.at ? new Date(row.at) : null;
   }
 
   async setNotification(manager: EntityManager, id: string, state: NotificationState, at: Date | null, entry?: DeadLetterHistoryEntry): Promise<void> {
-    await manager.query(
-      `UPDATE verification.dead_letter
-          SET notification = $2, notified_at = COALESCE($3::timestamptz, notified_at), history = history || $4::jsonb
-        WHERE id = $1`,
-      [id, state, at?.toISOString() ?? null, JSON.stringify(entry ? [entry] : [])],
-    );
+    const entries = entry ? [entry] : [];
+    await manager
+      .createQueryBuilder()
+      .update(DeadLetterEntity)
+      .set({ notification: state, ...(at ? { notifiedAt: at } : {}), history: APPEND_HISTORY })
+      .setParameter('entries', JSON.stringify(entries))
+      .where({ id })
+      .execute();
   }
 }
 
-interface RawRow {
-  id: string;
-  seq: string | number;
-  status: DeadLetterStatus;
-  topic: string;
-  key: string;
-  reason: string;
-  failure_class: string;
-  failed_group: string | null;
-  attempts: number;
-  failed_at: Date | string;
-  received_at: Date | string;
-  run_id: string | null;
-  org_id: string | null;
-  event_type: string | null;
-  redrive_of: string | null;
-  dlq_topic: string;
-  dlq_partition: number;
-  dlq_offset: string | number;
-  original_partition: number | null;
-  original_offset: string | number | null;
-  value: Uint8Array;
-  headers: Record<string, string>;
-  event_id: string | null;
-  resolved_by: string | null;
-  resolved_at: Date | string | null;
-  resolution_reason: string | null;
-  history: DeadLetterHistoryEntry[];
-  notification: NotificationState | null;
-  notified_at: Date | string | null;
-}
+/** `history` with the `entries` parameter appended in the statement itself, so concurrent appends both land. */
+const APPEND_HISTORY = (): string => `history || CAST(:entries AS jsonb)`;
 
-function toSummary(row: RawRow): DeadLetterSummary {
+/** The one mapping of a stored row to what the API lists. */
+function summaryOf(row: DeadLetterEntity): DeadLetterSummary {
   return {
     id: row.id,
     status: row.status,
     topic: row.topic,
     key: row.key,
     reason: row.reason,
-    failureClass: row.failure_class,
-    failedGroup: row.failed_group,
-    attempts: Number(row.attempts),
-    failedAt: iso(row.failed_at)!,
-    receivedAt: iso(row.received_at)!,
-    runId: row.run_id,
-    orgId: row.org_id,
-    eventType: row.event_type,
-    redriveOf: row.redrive_of,
+    failureClass: row.failureClass,
+    failedGroup: row.failedGroup,
+    attempts: row.attempts,
+    failedAt: isoOf(row.failedAt),
+    receivedAt: isoOf(row.receivedAt),
+    runId: row.runId,
+    orgId: row.orgId,
+    eventType: row.eventType,
+    redriveOf: row.redriveOf,
   };
 }
 
-function toRecord(row: RawRow): DeadLetterRecord {
+/** The one mapping of a stored row to everything kept about it. */
+function recordOf(row: DeadLetterEntity): DeadLetterRecord {
   return {
-    ...toSummary(row),
-    seq: String(row.seq),
-    dlqTopic: row.dlq_topic,
-    dlqPartition: Number(row.dlq_partition),
-    dlqOffset: String(row.dlq_offset),
-    originalPartition: row.original_partition === null ? null : Number(row.original_partition),
-    originalOffset: row.original_offset === null ? null : String(row.original_offset),
-    value: Buffer.from(row.value),
+    ...summaryOf(row),
+    seq: row.seq,
+    dlqTopic: row.dlqTopic,
+    dlqPartition: row.dlqPartition,
+    dlqOffset: row.dlqOffset,
+    originalPartition: row.originalPartition,
+    originalOffset: row.originalOffset,
+    value: row.value,
     headers: row.headers,
-    eventId: row.event_id,
-    resolvedBy: row.resolved_by,
-    resolvedAt: iso(row.resolved_at),
-    resolutionReason: row.resolution_reason,
+    eventId: row.eventId,
+    resolvedBy: row.resolvedBy,
+    resolvedAt: isoOrNull(row.resolvedAt),
+    resolutionReason: row.resolutionReason,
     history: row.history,
     notification: row.notification,
-    notifiedAt: iso(row.notified_at),
+    notifiedAt: isoOrNull(row.notifiedAt),
   };
-}
-
-function iso(value: Date | string | null): string | null {
-  return value === null ? null : new Date(value).toISOString();
 }

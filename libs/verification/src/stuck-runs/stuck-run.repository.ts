@@ -1,5 +1,7 @@
+import { returnedEntities, RunHeadEntity } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In, LessThan } from 'typeorm';
+import { StuckRunReportEntity } from '../persistence/stuck-run-report.entity';
 import { WATCHED_STATES } from './stuck-run-policy.util';
 
 /** A run that has not moved for a while, as `baton.run_head` has it. */
@@ -20,32 +22,29 @@ export class StuckRunRepository {
 
   /** Runs in a watched state since before `before`, oldest first. */
   async quietSince(before: Date, limit: number): Promise<QuietRun[]> {
-    const rows: Array<{ run_id: string; seq: number; state: string; stage: string; workflow_id: string; org_id: string; since: Date | string }> = await this.dataSource.query(
-      `SELECT run_id, seq, state, stage, workflow_id, org_id, since FROM baton.run_head
-        WHERE state NOT IN ('completed', 'failed', 'rejected', 'reverted') AND state = ANY($1) AND since < $2
-        ORDER BY since LIMIT $3`,
-      [WATCHED_STATES, before.toISOString(), limit],
-    );
-    return rows.map((r) => ({
-      runId: r.run_id,
-      seq: Number(r.seq),
-      state: r.state,
-      stage: r.stage,
-      workflowId: r.workflow_id,
-      orgId: r.org_id,
-      since: r.since instanceof Date ? r.since : new Date(r.since),
-    }));
+    const rows = await this.dataSource
+      .getRepository(RunHeadEntity)
+      .createQueryBuilder('h')
+      // The first condition repeats the partial index's predicate, so the planner can use it.
+      .where(`h.state NOT IN ('completed', 'failed', 'rejected', 'reverted')`)
+      .andWhere({ state: In([...WATCHED_STATES]), since: LessThan(before) })
+      .orderBy('h.since')
+      .limit(limit)
+      .getMany();
+    return rows.map((r) => ({ runId: r.runId, seq: r.seq, state: r.state, stage: r.stage, workflowId: r.workflowId, orgId: r.orgId, since: r.since }));
   }
 
   /** Records the runs as reported; returns those not reported before at that transition. */
   async markReported(runs: ReadonlyArray<Pick<QuietRun, 'runId' | 'seq' | 'state' | 'since'>>): Promise<Set<string>> {
     if (runs.length === 0) return new Set();
-    const rows: Array<{ run_id: string }> = await this.dataSource.query(
-      `INSERT INTO verification.stuck_run_report (run_id, seq, state, since)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[])
-       ON CONFLICT DO NOTHING RETURNING run_id`,
-      [runs.map((r) => r.runId), runs.map((r) => r.seq), runs.map((r) => r.state), runs.map((r) => r.since.toISOString())],
-    );
-    return new Set(rows.map((r) => r.run_id));
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(StuckRunReportEntity)
+      .values(runs.map((r) => ({ runId: r.runId, seq: r.seq, state: r.state, since: r.since })))
+      .orIgnore()
+      .returning(['runId'])
+      .execute();
+    return new Set(returnedEntities(this.dataSource.manager, StuckRunReportEntity, result.raw).map((r) => r.runId));
   }
 }

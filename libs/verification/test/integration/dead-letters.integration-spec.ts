@@ -15,7 +15,7 @@ import { NotifyDeadLetterGrowthUseCase } from '../../src/dead-letters/notify-dea
 import { RedriveDeadLettersUseCase } from '../../src/dead-letters/redrive-dead-letters.use-case';
 import { StoreDeadLetterUseCase } from '../../src/dead-letters/store-dead-letter.use-case';
 import { deadLetterOf, decidedEvent, runIn } from '../../src/dead-letters/__tests__/dead-letter.fixture';
-import { verificationMigrations } from '../../src/index';
+import { verificationEntities, verificationMigrations } from '../../src/index';
 
 const operator: Principal = { id: 'ops@baton.example', orgId: '*', roles: ['operator'] };
 
@@ -50,13 +50,13 @@ describe('dead letters on PostgreSQL', () => {
   beforeAll(async () => {
     Logger.overrideLogger(false);
     db = await createTestDatabase('verification');
-    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: [...sharedMigrations, ...verificationMigrations] });
+    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: [...sharedEntities, ...verificationEntities], migrations: [...sharedMigrations, ...verificationMigrations] });
     await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
     const url = new URL(db.url);
     url.username = login;
     url.password = 'svc';
     for (let i = 0; i < 2; i++) {
-      logins.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: sharedEntities, migrations: [], runMigrations: false }));
+      logins.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: [...sharedEntities, ...verificationEntities], migrations: [], runMigrations: false }));
     }
     a = replica(logins[0]!);
     b = replica(logins[1]!);

@@ -1,6 +1,7 @@
 import { outsideAnyTrace } from '@baton/platform-observability';
 import type { DataSource } from 'typeorm';
 import type { SampleJournal, SampleJournalEntry } from '../sample-system.base';
+import { SampleJournalEntity } from './sample-journal.entity';
 
 interface Waiting {
   entry: SampleJournalEntry;
@@ -19,7 +20,7 @@ export class SampleJournalRepository implements SampleJournal {
   constructor(private readonly dataSource: DataSource) {}
 
   async load(): Promise<SampleJournalEntry[]> {
-    const rows: Array<{ entry: string }> = await this.dataSource.query(`SELECT entry FROM samples.journal ORDER BY seq`);
+    const rows = await this.dataSource.getRepository(SampleJournalEntity).find({ select: { entry: true }, order: { seq: 'ASC' } });
     return rows.map((r) => JSON.parse(r.entry) as SampleJournalEntry);
   }
 
@@ -46,7 +47,9 @@ export class SampleJournalRepository implements SampleJournal {
       return `($${params.length - 1}, $${params.length})`;
     });
     try {
-      await this.dataSource.query(`INSERT INTO samples.journal (system, entry) VALUES ${values.join(', ')}`, params);
+      // Raw SQL, kept: one multi-row INSERT for every write answered at the same moment (each
+      // sample-system call of every run writes here).
+      await this.dataSource.query<unknown>(`INSERT INTO samples.journal (system, entry) VALUES ${values.join(', ')}`, params);
       for (const w of batch) w.resolve();
     } catch (error) {
       for (const w of batch) w.reject(error);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import type { DataSource } from 'typeorm';
-import { ingestionMigrations } from '../../index';
+import { ingestionEntities, ingestionMigrations } from '../../index';
 import { AcceptWebhookUseCase, type IncomingWebhook } from '../accept-webhook.use-case';
 import type { NewInboxEntry, WebhookInboxRepository } from '../webhook-inbox.repository';
 import { WebhookException } from '../webhook.exception';
@@ -63,7 +63,7 @@ describe(AcceptWebhookUseCase.name, () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: [...sharedMigrations, ...ingestionMigrations] });
+    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] });
   });
   afterAll(async () => dataSource?.destroy());
 

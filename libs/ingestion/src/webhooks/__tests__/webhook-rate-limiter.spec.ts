@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
 import { createTestDatabase, type TestDatabase } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
-import { ingestionMigrations } from '../../index';
+import { ingestionEntities, ingestionMigrations } from '../../index';
 import { WebhookRateLimiter } from '../webhook-rate-limiter';
 
 const source = () => `src-${randomBytes(4).toString('hex')}`;
@@ -15,8 +15,8 @@ describe(`${WebhookRateLimiter.name} shared by replicas on PostgreSQL`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('webhook_rate');
-    replicas.push(await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: [...sharedMigrations, ...ingestionMigrations] }));
-    replicas.push(await openDataSource({ database: { kind: 'postgres', url: db.url, poolSize: 8 }, entities: sharedEntities, migrations: [], runMigrations: false }));
+    replicas.push(await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] }));
+    replicas.push(await openDataSource({ database: { kind: 'postgres', url: db.url, poolSize: 8 }, entities: [...sharedEntities, ...ingestionEntities], migrations: [], runMigrations: false }));
     sut = new WebhookRateLimiter(replicas[0]!);
   });
   afterAll(async () => {
@@ -76,7 +76,7 @@ describe(`${WebhookRateLimiter.name} on the embedded database`, () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: [...sharedMigrations, ...ingestionMigrations] });
+    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] });
   });
   afterAll(async () => dataSource?.destroy());
 

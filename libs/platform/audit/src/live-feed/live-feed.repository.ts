@@ -1,5 +1,6 @@
+import { AuditEntryEntity, isoOf, RunTransitionEntity } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In, MoreThan, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import type { AuditedEvent, RunMovedEvent } from './live-event.types';
 
 /** Reads the shared append-only tables the live feed is derived from, by id. */
@@ -9,53 +10,51 @@ export class LiveFeedRepository {
 
   /** The newest ids now: a new feed starts after them. */
   async heads(): Promise<{ run: number; audit: number }> {
-    const [row]: Array<{ run: string | number; audit: string | number }> = await this.dataSource.query(
-      `SELECT (SELECT coalesce(max(id), 0) FROM baton.run_transition) AS run, (SELECT coalesce(max(id), 0) FROM baton.audit_log) AS audit`,
-    );
-    return { run: Number(row!.run), audit: Number(row!.audit) };
+    const newest = async (table: typeof RunTransitionEntity | typeof AuditEntryEntity): Promise<number> => {
+      const row = await this.dataSource.createQueryBuilder().select('coalesce(max(x.id), 0)', 'id').from(table, 'x').getRawOne<{ id: string | number }>();
+      return Number(row?.id ?? 0);
+    };
+    return { run: await newest(RunTransitionEntity), audit: await newest(AuditEntryEntity) };
   }
 
   /** Transitions after `after`, and those of `ids` (gaps seen earlier that may have committed since). */
   async transitions(after: number, ids: readonly number[], limit: number): Promise<RunMovedEvent[]> {
-    const rows: Array<Record<string, any>> = await this.dataSource.query(
-      `SELECT id, run_id, workflow_id, org_id, from_state, to_state, at FROM baton.run_transition
-        WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3`,
-      [after, ids, limit],
-    );
-    return rows.map((r) => ({
-      kind: 'run',
-      id: String(r.id),
-      runId: r.run_id,
-      workflowId: r.workflow_id,
-      orgId: r.org_id,
-      from: r.from_state ?? null,
-      to: r.to_state,
-      at: iso(r.at),
-    }));
+    const rows = await this.dataSource.getRepository(RunTransitionEntity).find({
+      select: { id: true, runId: true, workflowId: true, orgId: true, fromState: true, toState: true, at: true },
+      where: afterOrAmong<RunTransitionEntity>(after, ids),
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    return rows.map((r) => ({ kind: 'run', id: r.id, runId: r.runId, workflowId: r.workflowId, orgId: r.orgId, from: r.fromState ?? null, to: r.toState, at: isoOf(r.at) }));
   }
 
   /** Audit entries after `after` and of `ids`, each with the organisation of its run. */
   async auditEntries(after: number, ids: readonly number[], limit: number): Promise<AuditedEvent[]> {
-    const rows: Array<Record<string, any>> = await this.dataSource.query(
-      `SELECT a.id, a.action, a.target_type, a.target_id, a.run_id, a.at,
-              (SELECT t.org_id FROM baton.run_transition t WHERE t.run_id = a.run_id ORDER BY t.seq LIMIT 1) AS org_id
-         FROM baton.audit_log a
-        WHERE a.id > $1 OR a.id = ANY($2::bigint[]) ORDER BY a.id LIMIT $3`,
-      [after, ids, limit],
-    );
+    const rows = await this.dataSource
+      .getRepository(AuditEntryEntity)
+      .createQueryBuilder('a')
+      .select(['a.id AS id', 'a.action AS action', 'a.targetType AS "targetType"', 'a.targetId AS "targetId"', 'a.runId AS "runId"', 'a.at AS at'])
+      // The organisation is the run's: its first transition says which.
+      .addSelect((first) => first.select('t.orgId').from(RunTransitionEntity, 't').where('t.runId = a.runId').orderBy('t.seq').limit(1), 'orgId')
+      .where(afterOrAmong<AuditEntryEntity>(after, ids))
+      .orderBy('a.id')
+      .limit(limit)
+      .getRawMany<{ id: string | number; action: string; targetType: string; targetId: string; runId: string | null; at: Date; orgId: string | null }>();
     return rows.map((r) => ({
       kind: 'audit',
       id: String(r.id),
       action: r.action,
-      targetType: r.target_type,
-      targetId: r.target_id,
-      runId: r.run_id ?? null,
-      orgId: r.org_id ?? null,
-      at: iso(r.at),
+      targetType: r.targetType,
+      targetId: r.targetId,
+      runId: r.runId ?? null,
+      orgId: r.orgId ?? null,
+      at: isoOf(new Date(r.at)),
     }));
   }
 }
 
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+/** Rows with an id past `after`, or one of `ids`. */
+function afterOrAmong<T extends ObjectLiteral & { id: string }>(after: number, ids: readonly number[]): Array<FindOptionsWhere<T>> {
+  const past = { id: MoreThan(String(after)) } as FindOptionsWhere<T>;
+  return ids.length === 0 ? [past] : [past, { id: In(ids.map(String)) } as FindOptionsWhere<T>];
 }

@@ -1,6 +1,16 @@
-import { auditRecordOf, sealAuditChain, verifyAuditChain, type AuditChainReport, type AuditRecord } from '@baton/platform-database';
+import {
+  AuditEntryEntity,
+  AuditSealEntity,
+  auditRecordOf,
+  givenFilters,
+  keysetPage,
+  sealAuditChain,
+  verifyAuditChain,
+  type AuditChainReport,
+  type AuditRecord,
+} from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuditQuery } from './audit-query.util';
 
 /** An audit entry as the API shows it. */
@@ -26,10 +36,6 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-const COLUMNS = 'id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at, prev_hash, hash';
-/** Entries with their place in the chain, once sealed (the chain's columns are the seal's). */
-const ENTRIES = 'baton.audit_log LEFT JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id';
-
 /** Prefix of the action of an entry that records a revert; `reason.reverts` names the entry undone. */
 export const REVERT_ACTION_PREFIX = 'revert:';
 
@@ -41,52 +47,71 @@ export class AuditEntryRepository {
   async page(query: AuditQuery): Promise<AuditPage> {
     // Entries committed a moment ago are sealed first, so the page shows their place in the chain.
     await sealAuditChain(this.dataSource, { wait: true });
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (query.runId) add((p) => `run_id = ${p}::uuid`, query.runId);
-    if (query.targetType) add((p) => `target_type = ${p}`, query.targetType);
-    if (query.targetId) add((p) => `target_id = ${p}`, query.targetId);
-    if (query.actor) add((p) => `actor = ${p}`, query.actor);
-    if (query.from) add((p) => `at >= ${p}::timestamptz`, query.from.toISOString());
-    if (query.to) add((p) => `at < ${p}::timestamptz`, query.to.toISOString());
-    if (query.cursor) add((p) => `id ${query.order === 'desc' ? '<' : '>'} ${p}::bigint`, query.cursor);
-    params.push(query.limit + 1);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM ${ENTRIES} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
-      params,
-    );
-    const entries = rows.slice(0, query.limit).map((row) => viewOf(auditRecordOf(row)));
-    return { entries, nextCursor: rows.length > query.limit ? entries[entries.length - 1]!.id : null };
+    const entries = this.dataSource
+      .getRepository(AuditEntryEntity)
+      .createQueryBuilder('a')
+      .where(givenFilters<AuditEntryEntity>({ runId: query.runId || undefined, targetType: query.targetType || undefined, targetId: query.targetId || undefined, actor: query.actor || undefined }));
+    if (query.from) entries.andWhere('a.at >= :from', { from: query.from });
+    if (query.to) entries.andWhere('a.at < :to', { to: query.to });
+    const page = await keysetPage(entries, { key: 'id', order: query.order === 'desc' ? 'DESC' : 'ASC', cursor: query.cursor, limit: query.limit });
+    return { entries: await this.withSeals(this.dataSource.manager, page.rows), nextCursor: page.nextCursor };
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<AuditEntryView | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT ${COLUMNS} FROM ${ENTRIES} WHERE id = $1::bigint`, [id]);
-    return rows[0] ? viewOf(auditRecordOf(rows[0])) : null;
+    const entry = await manager.getRepository(AuditEntryEntity).findOneBy({ id });
+    return entry ? (await this.withSeals(manager, [entry]))[0]! : null;
   }
 
   /** The entry recording the revert of `id`, if any (at most one: a unique index says so). */
   async revertOf(id: string, manager: EntityManager = this.dataSource.manager): Promise<AuditEntryView | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT ${COLUMNS} FROM ${ENTRIES} WHERE action LIKE '${REVERT_ACTION_PREFIX}%' AND reason ->> 'reverts' = $1`,
-      [id],
-    );
-    return rows[0] ? viewOf(auditRecordOf(rows[0])) : null;
+    const entry = await manager
+      .getRepository(AuditEntryEntity)
+      .createQueryBuilder('a')
+      .where('a.action LIKE :prefix', { prefix: `${REVERT_ACTION_PREFIX}%` })
+      .andWhere(`a.reason ->> 'reverts' = :id`, { id })
+      .getOne();
+    return entry ? (await this.withSeals(manager, [entry]))[0]! : null;
   }
 
   /** Every entry of a run, oldest first. */
   async ofRun(runId: string, manager: EntityManager = this.dataSource.manager): Promise<AuditEntryView[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT ${COLUMNS} FROM ${ENTRIES} WHERE run_id = $1::uuid ORDER BY id`, [runId]);
-    return rows.map((row) => viewOf(auditRecordOf(row)));
+    const entries = await manager.getRepository(AuditEntryEntity).find({ where: { runId }, order: { id: 'ASC' } });
+    return this.withSeals(manager, entries);
   }
 
   verify(): Promise<AuditChainReport> {
     return verifyAuditChain(this.dataSource);
   }
+
+  /** The entries as the API shows them, each with its place in the chain once sealed. */
+  private async withSeals(manager: EntityManager, entries: AuditEntryEntity[]): Promise<AuditEntryView[]> {
+    if (entries.length === 0) return [];
+    const seals = await manager.getRepository(AuditSealEntity).find({ select: { auditId: true, prevHash: true, hash: true }, where: { auditId: In(entries.map((e) => e.id)) } });
+    const sealOf = new Map(seals.map((s) => [s.auditId, s]));
+    return entries.map((entry) => viewOf(auditRecordOf(columnsOf(entry, sealOf.get(entry.id)))));
+  }
+}
+
+/**
+ * The entry and its seal by column, as `auditRecordOf` reads them: the one conversion of a stored
+ * entry, shared with the chain's sealing and verification so what is shown is what was hashed.
+ */
+function columnsOf(entry: AuditEntryEntity, seal: AuditSealEntity | undefined): Record<string, unknown> {
+  return {
+    id: entry.id,
+    actor: entry.actor,
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    before: entry.before,
+    after: entry.after,
+    reason: entry.reason,
+    run_id: entry.runId,
+    trace_id: entry.traceId,
+    at: entry.at,
+    prev_hash: seal?.prevHash ?? null,
+    hash: seal?.hash ?? null,
+  };
 }
 
 export function viewOf(record: AuditRecord): AuditEntryView {

@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { RunState } from '@baton/contracts';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BIGINT_AS_TEXT, BYTEA_AS_BUFFER } from '../query/column-transformers.util';
 
 /** Schema of the tables every service shares: append-only run transitions and audit log, outbox, inbox. */
 export const SHARED_SCHEMA = 'baton';
@@ -7,7 +9,7 @@ export const SHARED_SCHEMA = 'baton';
 @Entity({ schema: SHARED_SCHEMA, name: 'run_transition' })
 @Index(['runId', 'seq'], { unique: true })
 export class RunTransitionEntity {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: BIGINT_AS_TEXT })
   id!: string;
 
   @Column({ name: 'run_id', type: 'uuid' })
@@ -17,10 +19,10 @@ export class RunTransitionEntity {
   seq!: number;
 
   @Column({ name: 'from_state', type: 'text', nullable: true })
-  fromState!: string | null;
+  fromState!: RunState | null;
 
   @Column({ name: 'to_state', type: 'text' })
-  toState!: string;
+  toState!: RunState;
 
   @Column({ type: 'text' })
   stage!: string;
@@ -52,11 +54,11 @@ export class RunTransitionEntity {
 
 /**
  * Who did what to which record, and why. Append-only (grants and triggers refuse UPDATE, DELETE
- * and TRUNCATE) and hash-chained: `hash` = SHA-256(prev_hash + canonical JSON of the entry).
+ * and TRUNCATE); the hash chain over the entries is `baton.audit_seal`.
  */
 @Entity({ schema: SHARED_SCHEMA, name: 'audit_log' })
 export class AuditEntryEntity {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: BIGINT_AS_TEXT })
   id!: string;
 
   @Column({ type: 'text' })
@@ -88,8 +90,20 @@ export class AuditEntryEntity {
 
   @CreateDateColumn({ type: 'timestamptz' })
   at!: Date;
+}
 
-  /** Hash of the entry before this one; unique, so the chain cannot fork. */
+/**
+ * An audit entry's place in the hash chain: `hash` = SHA-256(prev_hash + canonical JSON of the
+ * entry). `seal_seq` numbers the chain; two sealers taking the same next number cannot both insert.
+ */
+@Entity({ schema: SHARED_SCHEMA, name: 'audit_seal' })
+export class AuditSealEntity {
+  @PrimaryColumn({ name: 'seal_seq', type: 'bigint', transformer: BIGINT_AS_TEXT })
+  sealSeq!: string;
+
+  @Column({ name: 'audit_id', type: 'bigint', transformer: BIGINT_AS_TEXT })
+  auditId!: string;
+
   @Column({ name: 'prev_hash', type: 'text' })
   prevHash!: string;
 
@@ -97,10 +111,46 @@ export class AuditEntryEntity {
   hash!: string;
 }
 
+/** Audit entries appended and not yet sealed; the sealer deletes what it sealed. */
+@Entity({ schema: SHARED_SCHEMA, name: 'audit_pending' })
+export class AuditPendingEntity {
+  @PrimaryColumn({ name: 'audit_id', type: 'bigint', transformer: BIGINT_AS_TEXT })
+  auditId!: string;
+}
+
+/** The latest transition of every run (a projection of `run_transition`, upserted with it). */
+@Entity({ schema: SHARED_SCHEMA, name: 'run_head' })
+export class RunHeadEntity {
+  @PrimaryColumn({ name: 'run_id', type: 'uuid' })
+  runId!: string;
+
+  @Column({ type: 'int' })
+  seq!: number;
+
+  @Column({ type: 'text' })
+  state!: RunState;
+
+  @Column({ type: 'text' })
+  stage!: string;
+
+  @Column({ name: 'workflow_id', type: 'text' })
+  workflowId!: string;
+
+  @Column({ name: 'workflow_version', type: 'int' })
+  workflowVersion!: number;
+
+  @Column({ name: 'org_id', type: 'text' })
+  orgId!: string;
+
+  /** When the run entered its current state: the `at` of its latest transition. */
+  @Column({ type: 'timestamptz' })
+  since!: Date;
+}
+
 /** Events written in the same transaction as the state change they announce; deleted once relayed. */
 @Entity({ schema: SHARED_SCHEMA, name: 'outbox' })
 export class OutboxMessageEntity {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: BIGINT_AS_TEXT })
   id!: string;
 
   @Column({ type: 'text' })
@@ -112,11 +162,23 @@ export class OutboxMessageEntity {
   @Column({ type: 'text' })
   key!: string;
 
-  @Column({ type: 'jsonb' })
+  /** Rows written before `value_text` existed; exactly one of payload, valueText, valueBytes is set. */
+  @Column({ type: 'jsonb', nullable: true })
   payload!: unknown;
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   headers!: Record<string, string>;
+
+  /** The message as published, when it is UTF-8 text (every event). */
+  @Column({ name: 'value_text', type: 'text', nullable: true })
+  valueText!: string | null;
+
+  @Column({ name: 'value_bytes', type: 'bytea', nullable: true, transformer: BYTEA_AS_BUFFER })
+  valueBytes!: Buffer | null;
+
+  /** Headers as JSON text: jsonb refuses a NUL, which a failure reason read from malformed input may hold. */
+  @Column({ name: 'headers_text', type: 'text', nullable: true })
+  headersText!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
@@ -135,4 +197,4 @@ export class InboxEntryEntity {
   appliedAt!: Date;
 }
 
-export const sharedEntities = [RunTransitionEntity, AuditEntryEntity, OutboxMessageEntity, InboxEntryEntity];
+export const sharedEntities = [RunTransitionEntity, RunHeadEntity, AuditEntryEntity, AuditSealEntity, AuditPendingEntity, OutboxMessageEntity, InboxEntryEntity];

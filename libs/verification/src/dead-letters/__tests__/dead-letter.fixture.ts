@@ -4,10 +4,10 @@ import { openDataSource, RunLedger, sharedEntities, sharedMigrations } from '@ba
 import { DomainException, RetriableError } from '@baton/platform-errors';
 import { DEFAULT_RETRY_POLICY, routeFailure, type DeliveredMessage } from '@baton/platform-messaging';
 import type { DataSource } from 'typeorm';
-import { verificationMigrations } from '../../index';
+import { verificationEntities, verificationMigrations } from '../../index';
 
 export async function openTestDatabase(): Promise<{ dataSource: DataSource; ledger: RunLedger }> {
-  const dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: [...sharedMigrations, ...verificationMigrations] });
+  const dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...verificationEntities], migrations: [...sharedMigrations, ...verificationMigrations] });
   return { dataSource, ledger: new RunLedger(dataSource, 'verification') };
 }
 
