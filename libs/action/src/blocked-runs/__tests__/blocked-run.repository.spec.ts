@@ -6,7 +6,6 @@ import { actionEntities, actionMigrations } from '../../index';
 import { BlockedRunRepository } from '../blocked-run.repository';
 
 /** Work not triggered by an event (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
 
 describe(BlockedRunRepository.name, () => {
   let dataSource: DataSource;
@@ -26,7 +25,7 @@ describe(BlockedRunRepository.name, () => {
     let from: RunState | null = null;
     for (const to of path) {
       const previous: RunState | null = from;
-      await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to, from: [previous], stage: to === path.at(-1) ? stage : 'test', reason }));
+      await ledger.transaction((uow) => uow.transition(run, { to, from: [previous], stage: to === path.at(-1) ? stage : 'test', reason }));
       from = to;
     }
     return run;

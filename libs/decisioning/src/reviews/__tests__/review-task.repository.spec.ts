@@ -7,7 +7,6 @@ import { ReviewTaskRepository } from '../review-task.repository';
 import type { NewReviewTask } from '../review-task.types';
 
 /** Work not triggered by an event (a literal null as the first argument reads as Function.apply to lint). */
-const NO_INBOX = null;
 const PROPOSAL = { outcome: 'review', tier: 'rules', confidence: 0.7, reason: 'over the limit' } as unknown as Decision;
 
 function newTask(overrides: Partial<NewReviewTask> = {}): NewReviewTask {
@@ -129,8 +128,8 @@ describe(ReviewTaskRepository.name, () => {
   it('names who started a run: the actor of its first transition', async () => {
     const ledger = new RunLedger(dataSource, 'decisioning');
     const run = { runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' };
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'triggered', from: [null], stage: 'ingestion', actor: 'person:ann' }));
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' }));
+    await ledger.transaction((uow) => uow.transition(run, { to: 'triggered', from: [null], stage: 'ingestion', actor: 'person:ann' }));
+    await ledger.transaction((uow) => uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' }));
 
     expect(await sut.startedBy(dataSource.manager, run.runId)).toBe('person:ann');
     expect(await sut.startedBy(dataSource.manager, randomUUID())).toBeNull();
@@ -141,7 +140,7 @@ describe(ReviewTaskRepository.name, () => {
     const judged = async (status: 'approved' | 'rejected' | null, proposal: Record<string, unknown>, final: string | null, queue: NewReviewTask['queue'] = 'suggested') => {
       const task = newTask({ queue, proposal: proposal as unknown as Decision });
       const run = { runId: task.runId, workflowId: task.workflowId, workflowVersion: 1, orgId: 'acme' };
-      await ledger.apply(NO_INBOX, async (uow) => {
+      await ledger.transaction(async (uow) => {
         await uow.transition(run, { to: 'triggered', stage: 'ingestion' });
         await uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' });
         await uow.transition(run, { to: 'awaiting_review', from: ['enriched'], stage: 'decisioning' });

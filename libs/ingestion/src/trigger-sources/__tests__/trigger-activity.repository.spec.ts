@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { TriggerActivityRepository } from '../trigger-activity.repository';
 
 /** Work not triggered by an event (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
 
 describe(TriggerActivityRepository.name, () => {
   let dataSource: DataSource;
@@ -20,7 +19,7 @@ describe(TriggerActivityRepository.name, () => {
 
   const start = async (workflowId: string, source: { kind: string; name: string }) => {
     const run = { runId: randomUUID(), workflowId, workflowVersion: 1, orgId: 'acme' };
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(run, { to: 'triggered', stage: 'ingestion', detail: { source } }));
+    await ledger.transaction((uow) => uow.transition(run, { to: 'triggered', stage: 'ingestion', detail: { source } }));
     return (await dataSource.query<Array<{ at: Date }>>(`SELECT at FROM baton.run_transition WHERE run_id = $1`, [run.runId]))[0]!.at;
   };
 

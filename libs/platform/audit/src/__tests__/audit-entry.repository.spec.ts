@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { AuditEntryRepository } from '../query-audit/audit-entry.repository';
 
 /** Work not triggered by an event (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
 
 describe(AuditEntryRepository.name, () => {
   let dataSource: DataSource;
@@ -24,12 +23,12 @@ describe(AuditEntryRepository.name, () => {
       { actor: 'person:ann', action: 'revert:billing.issueRefund', targetType: 'billing', targetId: 'rf1', runId: runA, reason: { reverts: 'PLACEHOLDER' } },
     ];
     for (const entry of entries) {
-      const result = await ledger.apply(NO_INBOX, async (uow) => {
+      const appended = await ledger.transaction(async (uow) => {
         if (entry.reason && (entry.reason as { reverts?: string }).reverts) entry.reason = { reverts: ids[1] };
         await uow.audit(entry);
         return (await uow.flushAudit()).map((r) => r.id);
       });
-      if (result.outcome === 'processed') ids.push(...result.value);
+      ids.push(...appended);
     }
   });
   afterAll(async () => dataSource?.destroy());

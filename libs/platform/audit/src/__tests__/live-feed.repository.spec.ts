@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { LiveFeedRepository } from '../live-feed/live-feed.repository';
 
 /** Work not triggered by an event (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
 
 describe(LiveFeedRepository.name, () => {
   let dataSource: DataSource;
@@ -21,11 +20,11 @@ describe(LiveFeedRepository.name, () => {
   it('starts at zero on an empty log, then reads what came after a point and the gaps it names', async () => {
     expect(await sut.heads()).toEqual({ run: 0, audit: 0 });
     const run = { runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'globex' };
-    await ledger.apply(NO_INBOX, async (uow) => {
+    await ledger.transaction(async (uow) => {
       await uow.transition(run, { to: 'triggered', stage: 'ingestion' });
       await uow.audit({ actor: 'person:ann', action: 'run.start', targetType: 'run', targetId: run.runId, runId: run.runId });
     });
-    await ledger.apply(NO_INBOX, async (uow) => {
+    await ledger.transaction(async (uow) => {
       await uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' });
       await uow.audit({ actor: 'person:bob', action: 'circuit.force', targetType: 'connector', targetId: 'billing' });
     });

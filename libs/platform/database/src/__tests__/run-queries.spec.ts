@@ -7,7 +7,6 @@ import { RunLedger } from '../run-ledger';
 import { RunQueries } from '../run-queries';
 
 /** Work not triggered by an event (a literal null here reads as Function.apply to lint). */
-const NO_INBOX = null;
 
 describe(RunQueries.name, () => {
   let dataSource: DataSource;
@@ -24,8 +23,8 @@ describe(RunQueries.name, () => {
 
   it('reads a run with its whole timeline, oldest first, instants as ISO text', async () => {
     const r = run();
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion', actor: 'person:ann', detail: { source: 'api' } }));
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'enriched', stage: 'enrichment', from: ['triggered'], reason: 'context complete' }));
+    await ledger.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion', actor: 'person:ann', detail: { source: 'api' } }));
+    await ledger.transaction((uow) => uow.transition(r, { to: 'enriched', stage: 'enrichment', from: ['triggered'], reason: 'context complete' }));
 
     const view = await sut.get(r.runId);
 
@@ -52,8 +51,8 @@ describe(RunQueries.name, () => {
     const a = run();
     const b = run('lead-routing');
     const c = run('refund-request', 'globex');
-    for (const r of [a, b, c]) await ledger.apply(NO_INBOX, (uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(a, { to: 'enriched', stage: 'enrichment', from: ['triggered'] }));
+    for (const r of [a, b, c]) await ledger.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));
+    await ledger.transaction((uow) => uow.transition(a, { to: 'enriched', stage: 'enrichment', from: ['triggered'] }));
 
     const all = await sut.list();
     expect(all.map((s) => s.runId)).toEqual([a.runId, c.runId, b.runId]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunLedger } from '@baton/platform-database';
 import type { DataSource } from 'typeorm';
-import { NO_INBOX, openTestDatabase, runIn } from '../../dead-letters/__tests__/dead-letter.fixture';
+import { openTestDatabase, runIn } from '../../dead-letters/__tests__/dead-letter.fixture';
 import { StuckRunRepository } from '../stuck-run.repository';
 
 describe(StuckRunRepository.name, () => {
@@ -19,7 +19,7 @@ describe(StuckRunRepository.name, () => {
     const older = await runIn(ledger, 'enriched');
     const newer = await runIn(ledger, 'decided');
     const done = await runIn(ledger, 'verifying');
-    await ledger.apply(NO_INBOX, (uow) => uow.transition(done, { to: 'completed', from: ['verifying'], stage: 'test' }));
+    await ledger.transaction((uow) => uow.transition(done, { to: 'completed', from: ['verifying'], stage: 'test' }));
 
     const quiet = await sut.quietSince(new Date(Date.now() + 60_000), 10);
 
