@@ -34,13 +34,24 @@ export default [
         { selector: "CallExpression[callee.name='eval']", message: 'eval is banned: expressions go through CEL.' },
         { selector: "NewExpression[callee.name='Function']", message: 'new Function is banned: expressions go through CEL.' },
       ],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@baton/*/*'], message: 'Import libs through their index.' }, { group: ['vm', 'node:vm'], message: 'vm is banned.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@baton/*/*'], message: 'Import libs through their index.' },
+            { group: ['vm', 'node:vm'], message: 'vm is banned.' },
+          ],
+        },
+      ],
       'no-console': 'error',
     },
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -23,7 +23,12 @@ function run(command, args, options = {}) {
 function services(verb) {
   if (!manage) return 0;
   let status = 0;
-  for (const script of ['tools/postgres/postgres.sh', 'tools/kafka/kafka.sh', 'tools/schema-registry/registry.sh', 'tools/jaeger/jaeger.sh']) {
+  for (const script of [
+    'tools/postgres/postgres.sh',
+    'tools/kafka/kafka.sh',
+    'tools/schema-registry/registry.sh',
+    'tools/jaeger/jaeger.sh',
+  ]) {
     const code = run('bash', [script, verb]);
     if (code !== 0) {
       process.stderr.write(`test: ${script} ${verb} failed (exit ${code})\n`);

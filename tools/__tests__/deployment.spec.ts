@@ -32,7 +32,12 @@ const serviceSchemas: Record<string, z.ZodObject> = {
   verification: verificationEnvSchema,
   reconciliation: reconciliationEnvSchema,
 };
-const appSchemas: Record<string, z.ZodObject> = { ...serviceSchemas, standalone: standaloneEnvSchema, 'sample-systems': sampleSystemsEnvSchema, console: consoleEnvSchema };
+const appSchemas: Record<string, z.ZodObject> = {
+  ...serviceSchemas,
+  standalone: standaloneEnvSchema,
+  'sample-systems': sampleSystemsEnvSchema,
+  console: consoleEnvSchema,
+};
 
 type Env = Record<string, string>;
 
@@ -73,7 +78,9 @@ describe('docker-compose.yml', () => {
   }
   const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
   // The sample systems of record and the console are built from the same image but are not Baton services.
-  const baton = Object.entries(compose.services).filter(([name, service]) => service.build && name !== 'sample-systems' && name !== 'console');
+  const baton = Object.entries(compose.services).filter(
+    ([name, service]) => service.build && name !== 'sample-systems' && name !== 'console',
+  );
 
   it('runs the sample systems once, from the same Dockerfile, with an env its schema accepts, and points every service at them', () => {
     const samples = compose.services['sample-systems'];
@@ -160,7 +167,10 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of baton) {
       const env = asEnv(service.environment);
       const urls = [env.BATON_DATABASE_URL, env.SCHEMA_REGISTRY_URL, env.OTEL_EXPORTER_OTLP_ENDPOINT].filter(Boolean);
-      const named = [...urls.map((url) => new URL(url).hostname), ...(env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim().split(':')[0])];
+      const named = [
+        ...urls.map((url) => new URL(url).hostname),
+        ...(env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim().split(':')[0]),
+      ];
       for (const host of named) expect({ service: name, host, known: hosts.has(host) }).toEqual({ service: name, host, known: true });
     }
   });
@@ -176,7 +186,11 @@ describe('docker-compose.yml', () => {
     }
     for (const [name, service] of baton) {
       for (const dependency of ['kafka', 'schema-registry', 'postgres']) {
-        expect({ name, dependency, condition: service.depends_on?.[dependency]?.condition }).toEqual({ name, dependency, condition: 'service_healthy' });
+        expect({ name, dependency, condition: service.depends_on?.[dependency]?.condition }).toEqual({
+          name,
+          dependency,
+          condition: 'service_healthy',
+        });
       }
     }
   });
@@ -240,8 +254,12 @@ describe('Dockerfile', () => {
   it('ships the workflows where compose tells the services to find them', () => {
     const workdir = /^WORKDIR (\S+)$/m.exec(runtime)?.[1];
     expect(runtime).toMatch(/^COPY workflows \.\/workflows$/m);
-    const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { build?: unknown; environment?: Env }> };
-    for (const [name, service] of Object.entries(compose.services).filter(([n, s]) => s.build && n !== 'sample-systems' && n !== 'console')) {
+    const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+      services: Record<string, { build?: unknown; environment?: Env }>;
+    };
+    for (const [name, service] of Object.entries(compose.services).filter(
+      ([n, s]) => s.build && n !== 'sample-systems' && n !== 'console',
+    )) {
       expect({ name, dir: service.environment?.BATON_WORKFLOWS_DIR }).toEqual({ name, dir: `${workdir}/workflows` });
     }
   });
@@ -260,7 +278,10 @@ describe('Helm chart deploy/helm/baton', () => {
     database: { url: string };
     apiKeys: { file: string; existingSecret: string };
   };
-  const templates = readdirSync(join(chart, 'templates')).map((file) => ({ file, text: readFileSync(join(chart, 'templates', file), 'utf8') }));
+  const templates = readdirSync(join(chart, 'templates')).map((file) => ({
+    file,
+    text: readFileSync(join(chart, 'templates', file), 'utf8'),
+  }));
 
   /** What the chart gives a service: common env, its own env, its port, the database URL, keys. */
   const chartEnv = (name: string): Env => ({
@@ -290,7 +311,8 @@ describe('Helm chart deploy/helm/baton', () => {
 
   it('templates reference only values that values.yaml defines', () => {
     const missing: string[] = [];
-    const has = (path: string[]) => path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], values) !== undefined;
+    const has = (path: string[]) =>
+      path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], values) !== undefined;
     for (const { file, text } of templates) {
       for (const match of text.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
         const path = match[1].slice(1).split('.');
@@ -354,7 +376,8 @@ describe('Helm chart deploy/helm/baton', () => {
       const samplesKeys = samplesContainer.env.find((e: { name: string }) => e.name === 'BATON_API_KEYS_FILE')?.value as string;
       expect(samplesContainer.volumeMounts.some((m: { mountPath: string }) => samplesKeys.startsWith(`${m.mountPath}/`))).toBe(true);
       expect(samplesContainer.readinessProbe.httpGet.path).toBe('/ready');
-      const connectorsKey = byKind('Secret').find((s) => s.metadata.name === 'rel-baton-connectors-key') as { stringData?: Env } | undefined;
+      const connectorsKey = byKind('Secret').find((s) => s.metadata.name === 'rel-baton-connectors-key') as
+        { stringData?: Env } | undefined;
       expect(connectorsKey?.stringData).toEqual({ BATON_CONNECTORS_API_KEY: 'a-connector-key-for-tests' });
       for (const [name, service] of Object.entries(values.services)) {
         const deployment = byKind('Deployment').find((d) => d.metadata.name === `rel-baton-${name}`);
@@ -364,9 +387,15 @@ describe('Helm chart deploy/helm/baton', () => {
         expect(container.livenessProbe.httpGet.path).toBe('/health');
         expect(container.readinessProbe.httpGet.path).toBe('/ready');
         const configMap = byKind('ConfigMap').find((c) => c.metadata.name === container.envFrom[0].configMapRef.name);
-        const env: Env = { ...(configMap?.data ?? {}), ...Object.fromEntries(container.env.map((e: { name: string }) => [e.name, values.database.url])) };
+        const env: Env = {
+          ...(configMap?.data ?? {}),
+          ...Object.fromEntries(container.env.map((e: { name: string }) => [e.name, values.database.url])),
+        };
         expect(env.BATON_CONNECTORS_URL).toBe('http://rel-baton-sample-systems:8090');
-        expect(container.env.find((e: { name: string }) => e.name === 'BATON_CONNECTORS_API_KEY')?.valueFrom.secretKeyRef).toEqual({ name: 'rel-baton-connectors-key', key: 'BATON_CONNECTORS_API_KEY' });
+        expect(container.env.find((e: { name: string }) => e.name === 'BATON_CONNECTORS_API_KEY')?.valueFrom.secretKeyRef).toEqual({
+          name: 'rel-baton-connectors-key',
+          key: 'BATON_CONNECTORS_API_KEY',
+        });
         expect(unknownKeys(name, env)).toEqual([]);
         expect(envProblems(name, env)).toEqual([]);
         expect(env.BATON_HTTP_PORT).toBe(String(service.port));
@@ -407,7 +436,12 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
         args.push('-f', join(dir, 'values.yaml'));
       }
       const result = spawnSync(helm, args, { encoding: 'utf8' });
-      const objects = result.status === 0 ? parseAllDocuments(result.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean) : [];
+      const objects =
+        result.status === 0
+          ? parseAllDocuments(result.stdout)
+              .map((d) => d.toJS() as K8sObject)
+              .filter(Boolean)
+          : [];
       return { objects, status: result.status, stderr: result.stderr };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -417,25 +451,42 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
   const named = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
   it('ships the repository’s sample workflows unchanged as its default workflows', () => {
-    const repo = readdirSync(join(root, 'workflows')).filter((f) => f.endsWith('.yaml')).sort();
+    const repo = readdirSync(join(root, 'workflows'))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     const bundled = readdirSync(join(chart, 'workflows')).sort();
     expect(bundled).toEqual(repo);
-    for (const file of repo) expect({ file, same: read(`workflows/${file}`) === readFileSync(join(chart, 'workflows', file), 'utf8') }).toEqual({ file, same: true });
+    for (const file of repo)
+      expect({ file, same: read(`workflows/${file}`) === readFileSync(join(chart, 'workflows', file), 'utf8') }).toEqual({
+        file,
+        same: true,
+      });
   });
 
   it('refuses bad values on its schema, naming each, before rendering anything', () => {
-    const bad = render({ 'services.action.replicas': '0', 'image.pullPolicy': 'Sometimes', 'autoscaling.targetCPUUtilizationPercentage': '150' });
+    const bad = render({
+      'services.action.replicas': '0',
+      'image.pullPolicy': 'Sometimes',
+      'autoscaling.targetCPUUtilizationPercentage': '150',
+    });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain("values don't meet the specifications of the schema");
-    for (const path of ['/services/action/replicas', '/image/pullPolicy', '/autoscaling/targetCPUUtilizationPercentage']) expect(bad.stderr).toContain(path);
+    for (const path of ['/services/action/replicas', '/image/pullPolicy', '/autoscaling/targetCPUUtilizationPercentage'])
+      expect(bad.stderr).toContain(path);
     const typo = render({}, 'servics:\n  action:\n    replicas: 3\n');
     expect([typo.status === 0, typo.stderr]).toEqual([false, expect.stringMatching(/additional properties 'servics' not allowed/)]);
     const unknownService = render({ 'services.erp.port': '8099', 'services.erp.replicas': '1' });
-    expect([unknownService.status === 0, unknownService.stderr]).toEqual([false, expect.stringContaining("value must be one of 'ingestion'")]);
+    expect([unknownService.status === 0, unknownService.stderr]).toEqual([
+      false,
+      expect.stringContaining("value must be one of 'ingestion'"),
+    ]);
     const wrongType = render({}, 'services:\n  action:\n    port: eighty\n');
     expect([wrongType.status === 0, wrongType.stderr]).toEqual([false, expect.stringContaining('/services/action/port')]);
     const inverted = render({ 'services.action.autoscaling.minReplicas': '9' });
-    expect([inverted.status === 0, inverted.stderr]).toEqual([false, expect.stringContaining('services.action: autoscaling.minReplicas (9) is above autoscaling.maxReplicas (6)')]);
+    expect([inverted.status === 0, inverted.stderr]).toEqual([
+      false,
+      expect.stringContaining('services.action: autoscaling.minReplicas (9) is above autoscaling.maxReplicas (6)'),
+    ]);
   });
 
   it('probes each service on its admin endpoints through its named port, giving start-up time to migrations', () => {
@@ -443,7 +494,12 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
     for (const name of SERVICES) {
       const container = named(objects, 'Deployment', `rel-baton-${name}`)?.spec.template.spec.containers[0];
       expect(container.ports).toEqual([{ name: 'http', containerPort: values(name).port, protocol: 'TCP' }]);
-      expect({ name, startup: container.startupProbe.httpGet, liveness: container.livenessProbe.httpGet, readiness: container.readinessProbe.httpGet }).toEqual({
+      expect({
+        name,
+        startup: container.startupProbe.httpGet,
+        liveness: container.livenessProbe.httpGet,
+        readiness: container.readinessProbe.httpGet,
+      }).toEqual({
         name,
         startup: { path: '/health', port: 'http' },
         liveness: { path: '/health', port: 'http' },
@@ -456,12 +512,24 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
   it('scales every stage on CPU with an HPA owning its replicas, and on consumer lag when asked; reconciliation stays one replica', () => {
     const { objects } = render();
     const hpas = of(objects, 'HorizontalPodAutoscaler');
-    expect(hpas.map((h) => h.metadata.name).sort()).toEqual(SERVICES.filter((s) => s !== 'reconciliation').map((s) => `rel-baton-${s}`).sort());
+    expect(hpas.map((h) => h.metadata.name).sort()).toEqual(
+      SERVICES.filter((s) => s !== 'reconciliation')
+        .map((s) => `rel-baton-${s}`)
+        .sort(),
+    );
     for (const hpa of hpas) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
       const deployment = named(objects, 'Deployment', hpa.spec.scaleTargetRef.name);
-      expect({ kind: hpa.spec.scaleTargetRef.kind, found: Boolean(deployment), replicas: deployment?.spec.replicas }).toEqual({ kind: 'Deployment', found: true, replicas: undefined });
-      expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] });
+      expect({ kind: hpa.spec.scaleTargetRef.kind, found: Boolean(deployment), replicas: deployment?.spec.replicas }).toEqual({
+        kind: 'Deployment',
+        found: true,
+        replicas: undefined,
+      });
+      expect(hpa.spec).toMatchObject({
+        minReplicas: 2,
+        maxReplicas: 6,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      });
       expect(hpa.spec.metrics).toHaveLength(1);
     }
     expect(named(objects, 'Deployment', 'rel-baton-reconciliation')?.spec.replicas).toBe(1);
@@ -471,7 +539,10 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
     expect(enrichment?.spec.maxReplicas).toBe(12);
     expect(enrichment?.spec.metrics[1]).toEqual({
       type: 'External',
-      external: { metric: { name: 'baton_consumer_lag', selector: { matchLabels: { service: 'enrichment' } } }, target: { type: 'AverageValue', averageValue: '1000' } },
+      external: {
+        metric: { name: 'baton_consumer_lag', selector: { matchLabels: { service: 'enrichment' } } },
+        target: { type: 'AverageValue', averageValue: '1000' },
+      },
     });
     const off = render({ 'autoscaling.enabled': 'false' }).objects;
     expect(of(off, 'HorizontalPodAutoscaler')).toEqual([]);
@@ -502,8 +573,15 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
     for (const deployment of deployments) {
       const pod = deployment.spec.template.spec;
       const name = deployment.metadata.name;
-      expect({ name, account: pod.serviceAccountName, token: pod.automountServiceAccountToken }).toEqual({ name, account: 'rel-baton', token: false });
-      expect({ name, pod: pod.securityContext }).toMatchObject({ name, pod: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } });
+      expect({ name, account: pod.serviceAccountName, token: pod.automountServiceAccountToken }).toEqual({
+        name,
+        account: 'rel-baton',
+        token: false,
+      });
+      expect({ name, pod: pod.securityContext }).toMatchObject({
+        name,
+        pod: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      });
       for (const container of pod.containers) {
         expect({ name, container: container.securityContext }).toEqual({
           name,
@@ -523,16 +601,28 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
       const env = named(objects, 'ConfigMap', container.envFrom[0].configMapRef.name)!.data!;
       const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === env.BATON_WORKFLOWS_DIR);
       const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === mount?.name);
-      return { readOnly: mount?.readOnly, configMap: volume?.configMap?.name as string | undefined, rolls: deployment.spec.template.metadata.annotations['checksum/workflows'] };
+      return {
+        readOnly: mount?.readOnly,
+        configMap: volume?.configMap?.name as string | undefined,
+        rolls: deployment.spec.template.metadata.annotations['checksum/workflows'],
+      };
     };
 
     const samples = render().objects;
-    for (const name of SERVICES) expect(mountedWorkflows(samples, name)).toMatchObject({ readOnly: true, configMap: 'rel-baton-workflows' });
+    for (const name of SERVICES)
+      expect(mountedWorkflows(samples, name)).toMatchObject({ readOnly: true, configMap: 'rel-baton-workflows' });
     const shipped = named(samples, 'ConfigMap', 'rel-baton-workflows')!.data!;
-    expect(Object.keys(shipped).sort()).toEqual(readdirSync(join(root, 'workflows')).filter((f) => f.endsWith('.yaml')).sort());
+    expect(Object.keys(shipped).sort()).toEqual(
+      readdirSync(join(root, 'workflows'))
+        .filter((f) => f.endsWith('.yaml'))
+        .sort(),
+    );
     expect(shipped['refund-request.yaml']).toBe(read('workflows/refund-request.yaml'));
 
-    const own = render({}, `workflows:\n  files:\n    refund-request.yaml: |\n${read('workflows/refund-request.yaml').replace(/^/gm, '      ')}`).objects;
+    const own = render(
+      {},
+      `workflows:\n  files:\n    refund-request.yaml: |\n${read('workflows/refund-request.yaml').replace(/^/gm, '      ')}`,
+    ).objects;
     expect(Object.keys(named(own, 'ConfigMap', 'rel-baton-workflows')!.data!)).toEqual(['refund-request.yaml']);
     // A changed workflow rolls the pods.
     expect(mountedWorkflows(own, 'action').rolls).not.toBe(mountedWorkflows(samples, 'action').rolls);
@@ -545,7 +635,11 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
   it('can have Prometheus scrape every service’s /metrics and Grafana load the dashboard', () => {
     const plain = render().objects;
     expect(of(plain, 'ServiceMonitor')).toEqual([]);
-    const { objects } = render({ 'metrics.serviceMonitor.enabled': 'true', 'metrics.serviceMonitor.labels.release': 'kube-prometheus', 'metrics.grafanaDashboard.enabled': 'true' });
+    const { objects } = render({
+      'metrics.serviceMonitor.enabled': 'true',
+      'metrics.serviceMonitor.labels.release': 'kube-prometheus',
+      'metrics.grafanaDashboard.enabled': 'true',
+    });
     const [monitor] = of(objects, 'ServiceMonitor');
     expect(monitor?.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor?.metadata.labels?.release).toBe('kube-prometheus');
@@ -553,17 +647,22 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
     // It selects the six services' Services, and the port it names is theirs.
     const selects = (svc: K8sObject) =>
       Object.entries(monitor!.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => svc.metadata.labels?.[k] === v) &&
-      monitor!.spec.selector.matchExpressions.every((e: { key: string; values: string[] }) => e.values.includes(svc.metadata.labels?.[e.key] ?? ''));
+      monitor!.spec.selector.matchExpressions.every((e: { key: string; values: string[] }) =>
+        e.values.includes(svc.metadata.labels?.[e.key] ?? ''),
+      );
     const scraped = of(objects, 'Service').filter(selects);
     expect(scraped.map((s) => s.metadata.name).sort()).toEqual(SERVICES.map((s) => `rel-baton-${s}`).sort());
     for (const svc of scraped) expect(svc.spec.ports.map((p: { name: string }) => p.name)).toContain('http');
     const dashboard = named(objects, 'ConfigMap', 'rel-baton-dashboard');
     expect(dashboard?.metadata.labels?.grafana_dashboard).toBe('1');
-    expect(JSON.parse(dashboard!.data!['baton-overview.json']!)).toEqual(JSON.parse(readFileSync(join(chart, 'dashboards', 'baton-overview.json'), 'utf8')));
+    expect(JSON.parse(dashboard!.data!['baton-overview.json']!)).toEqual(
+      JSON.parse(readFileSync(join(chart, 'dashboards', 'baton-overview.json'), 'utf8')),
+    );
   });
 
   function values(name: string): { replicas: number; port: number } {
-    return (parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as { services: Record<string, { replicas: number; port: number }> }).services[name]!;
+    return (parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as { services: Record<string, { replicas: number; port: number }> })
+      .services[name]!;
   }
 });
 
@@ -571,7 +670,10 @@ describe('.env.example', () => {
   const lines = read('.env.example').split('\n');
   const listed = new Set(lines.map((line) => /^\s*#?\s*([A-Z][A-Z0-9_]*)=/.exec(line)?.[1]).filter(Boolean) as string[]);
   const active: Env = Object.fromEntries(
-    lines.map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line)).filter((m): m is RegExpExecArray => m !== null).map((m) => [m[1], m[2]]),
+    lines
+      .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]]),
   );
   const everyKey = new Set(Object.values(appSchemas).flatMap((schema) => Object.keys(schema.shape)));
 

@@ -19,7 +19,10 @@ interface Panel {
   targets?: Array<{ expr: string }>;
 }
 
-const dashboard = JSON.parse(readFileSync(join(root, DASHBOARD), 'utf8')) as { panels: Panel[]; templating: { list: Array<{ name: string; query?: unknown }> } };
+const dashboard = JSON.parse(readFileSync(join(root, DASHBOARD), 'utf8')) as {
+  panels: Panel[];
+  templating: { list: Array<{ name: string; query?: unknown }> };
+};
 const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
 
 /** PromQL words that are not metric names. */
@@ -38,7 +41,12 @@ function parsePromQl(expr: string): { metrics: string[]; labels: string[] } {
     return ' ';
   });
   rest = rest.replace(/\b(by|without)\s*\(([^)]*)\)/g, (_m, _kw, names: string) => {
-    labels.push(...names.split(',').map((n) => n.trim()).filter(Boolean));
+    labels.push(
+      ...names
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    );
     return ' ';
   });
   rest = rest.replace(/\[[^\]]*\]/g, ' ');
@@ -68,7 +76,12 @@ describe('Grafana dashboard', () => {
       for (const line of text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name}_`))) {
         for (const [, label] of line.matchAll(/[{,]([a-zA-Z_][a-zA-Z0-9_]*)="/g)) labels.add(label!);
       }
-      const series = type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : type === 'summary' ? [name!, `${name}_sum`, `${name}_count`] : [name!];
+      const series =
+        type === 'histogram'
+          ? [`${name}_bucket`, `${name}_sum`, `${name}_count`]
+          : type === 'summary'
+            ? [name!, `${name}_sum`, `${name}_count`]
+            : [name!];
       for (const s of series) served.set(s, s.endsWith('_bucket') ? new Set([...labels, 'le']) : labels);
     }
   }, 60_000);
@@ -111,6 +124,8 @@ describe('Grafana dashboard', () => {
     });
     expect(served.has('baton_retrys_total')).toBe(false);
     expect(served.get('baton_retries_total')?.has('failur_class')).toBe(false);
-    expect(parsePromQl('histogram_quantile(0.99, sum by (le) (rate(baton_http_request_duration_seconds_bucket[5m])))').metrics).toEqual(['baton_http_request_duration_seconds_bucket']);
+    expect(parsePromQl('histogram_quantile(0.99, sum by (le) (rate(baton_http_request_duration_seconds_bucket[5m])))').metrics).toEqual([
+      'baton_http_request_duration_seconds_bucket',
+    ]);
   });
 });

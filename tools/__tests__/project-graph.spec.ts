@@ -33,7 +33,11 @@ describe('project graph', () => {
 
   it('has every project tagged with a scope and a type', () => {
     for (const project of Object.keys(graph.nodes)) {
-      expect([project, tagOf(graph, project, 'scope') !== undefined, tagOf(graph, project, 'type') !== undefined]).toEqual([project, true, true]);
+      expect([project, tagOf(graph, project, 'scope') !== undefined, tagOf(graph, project, 'type') !== undefined]).toEqual([
+        project,
+        true,
+        true,
+      ]);
     }
   });
 

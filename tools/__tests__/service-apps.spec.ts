@@ -33,12 +33,36 @@ const names = (migrations: Function[]) => migrations.map((m) => m.name);
 
 /** Each app, its migrations, and an operation of its own its OpenAPI document must describe. */
 const apps: Record<string, { module: (env: Env) => DynamicModule; migrations: string[]; own: string }> = {
-  ingestion: { module: (env) => IngestionAppModule.forRoot(loadIngestionEnv(env)), migrations: names(ingestionMigrations), own: 'post /workflows/{workflowId}/runs' },
-  enrichment: { module: (env) => EnrichmentAppModule.forRoot(loadEnrichmentEnv(env)), migrations: names(enrichmentMigrations), own: 'get /ready' },
-  decisioning: { module: (env) => DecisioningAppModule.forRoot(loadDecisioningEnv(env)), migrations: names(decisioningMigrations), own: 'post /reviews/{reviewId}/decision' },
-  action: { module: (env) => ActionAppModule.forRoot(loadActionEnv(env)), migrations: names(actionMigrations), own: 'post /circuits/{connector}/force' },
-  verification: { module: (env) => VerificationAppModule.forRoot(loadVerificationEnv(env)), migrations: names(verificationMigrations), own: 'get /dead-letters' },
-  reconciliation: { module: (env) => ReconciliationAppModule.forRoot(loadReconciliationEnv(env)), migrations: names(reconciliationMigrations), own: 'get /reconciliation/mismatches' },
+  ingestion: {
+    module: (env) => IngestionAppModule.forRoot(loadIngestionEnv(env)),
+    migrations: names(ingestionMigrations),
+    own: 'post /workflows/{workflowId}/runs',
+  },
+  enrichment: {
+    module: (env) => EnrichmentAppModule.forRoot(loadEnrichmentEnv(env)),
+    migrations: names(enrichmentMigrations),
+    own: 'get /ready',
+  },
+  decisioning: {
+    module: (env) => DecisioningAppModule.forRoot(loadDecisioningEnv(env)),
+    migrations: names(decisioningMigrations),
+    own: 'post /reviews/{reviewId}/decision',
+  },
+  action: {
+    module: (env) => ActionAppModule.forRoot(loadActionEnv(env)),
+    migrations: names(actionMigrations),
+    own: 'post /circuits/{connector}/force',
+  },
+  verification: {
+    module: (env) => VerificationAppModule.forRoot(loadVerificationEnv(env)),
+    migrations: names(verificationMigrations),
+    own: 'get /dead-letters',
+  },
+  reconciliation: {
+    module: (env) => ReconciliationAppModule.forRoot(loadReconciliationEnv(env)),
+    migrations: names(reconciliationMigrations),
+    own: 'get /reconciliation/mismatches',
+  },
 };
 
 describe('service apps', () => {
@@ -48,33 +72,48 @@ describe('service apps', () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it.each(Object.keys(apps))('%s starts alone on PGlite and the in-memory bus, with only its own migrations, reports ready, describes its own API at /docs and measures every route', async (name) => {
-    const sut = await createServiceApp(
-      apps[name].module({ BATON_DATA_DIR: dataDir, BATON_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'), BATON_BUS: 'memory' }),
-    );
-    try {
-      const ready = await sut.inject({ method: 'GET', url: '/ready' });
-      expect({ status: ready.statusCode, body: ready.json().status }).toEqual({ status: 200, body: 'ready' });
-      const applied = (await sut.get(DataSource).query('SELECT name FROM migrations')) as Array<{ name: string }>;
-      expect(applied.map((row) => row.name).sort()).toEqual([...names(sharedMigrations), ...apps[name].migrations].sort());
+  it.each(Object.keys(apps))(
+    '%s starts alone on PGlite and the in-memory bus, with only its own migrations, reports ready, describes its own API at /docs and measures every route',
+    async (name) => {
+      const sut = await createServiceApp(
+        apps[name].module({ BATON_DATA_DIR: dataDir, BATON_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'), BATON_BUS: 'memory' }),
+      );
+      try {
+        const ready = await sut.inject({ method: 'GET', url: '/ready' });
+        expect({ status: ready.statusCode, body: ready.json().status }).toEqual({ status: 200, body: 'ready' });
+        const applied = (await sut.get(DataSource).query('SELECT name FROM migrations')) as Array<{ name: string }>;
+        expect(applied.map((row) => row.name).sort()).toEqual([...names(sharedMigrations), ...apps[name].migrations].sort());
 
-      // Its own API, described at /docs: its operations, not another service's.
-      const docs = await sut.inject({ method: 'GET', url: '/docs' });
-      expect([docs.statusCode, docs.headers['content-type']]).toEqual([200, expect.stringContaining('text/html')]);
-      const openapi = (await sut.inject({ method: 'GET', url: '/openapi.json' })).json() as { info: { title: string }; paths: Record<string, Record<string, unknown>> };
-      const operations = Object.entries(openapi.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
-      expect(openapi.info.title).toBe(`Baton ${name} service`);
-      expect(operations).toEqual(expect.arrayContaining(['get /health', 'get /ready', 'get /metrics', apps[name].own]));
-      const others = Object.entries(apps).filter(([other]) => other !== name && apps[other].own !== 'get /ready').map(([, app]) => app.own);
-      expect(operations.filter((op) => others.includes(op))).toEqual([]);
+        // Its own API, described at /docs: its operations, not another service's.
+        const docs = await sut.inject({ method: 'GET', url: '/docs' });
+        expect([docs.statusCode, docs.headers['content-type']]).toEqual([200, expect.stringContaining('text/html')]);
+        const openapi = (await sut.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+          info: { title: string };
+          paths: Record<string, Record<string, unknown>>;
+        };
+        const operations = Object.entries(openapi.paths).flatMap(([path, methods]) =>
+          Object.keys(methods).map((method) => `${method} ${path}`),
+        );
+        expect(openapi.info.title).toBe(`Baton ${name} service`);
+        expect(operations).toEqual(expect.arrayContaining(['get /health', 'get /ready', 'get /metrics', apps[name].own]));
+        const others = Object.entries(apps)
+          .filter(([other]) => other !== name && apps[other].own !== 'get /ready')
+          .map(([, app]) => app.own);
+        expect(operations.filter((op) => others.includes(op))).toEqual([]);
 
-      // Requests are measured per route pattern: rate, errors and duration.
-      await sut.inject({ method: 'GET', url: '/no/such/path' });
-      const metrics = (await sut.inject({ method: 'GET', url: '/metrics' })).body;
-      expect(metrics).toContain(`baton_http_request_duration_seconds_count{service="${name}",method="GET",route="/ready",status_code="200"} 1`);
-      expect(metrics).toContain(`baton_http_request_duration_seconds_count{service="${name}",method="GET",route="unmatched",status_code="404"} 1`);
-    } finally {
-      await sut.close();
-    }
-  }, 60_000);
+        // Requests are measured per route pattern: rate, errors and duration.
+        await sut.inject({ method: 'GET', url: '/no/such/path' });
+        const metrics = (await sut.inject({ method: 'GET', url: '/metrics' })).body;
+        expect(metrics).toContain(
+          `baton_http_request_duration_seconds_count{service="${name}",method="GET",route="/ready",status_code="200"} 1`,
+        );
+        expect(metrics).toContain(
+          `baton_http_request_duration_seconds_count{service="${name}",method="GET",route="unmatched",status_code="404"} 1`,
+        );
+      } finally {
+        await sut.close();
+      }
+    },
+    60_000,
+  );
 });

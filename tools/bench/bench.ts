@@ -31,7 +31,14 @@ import { ProgressLine } from '@baton/platform-observability';
 import { createSampleSystems } from '@baton/connectors';
 import { decodeJson, MessageBus } from '@baton/platform-messaging';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
-import { assertBrokerReachable, brokersFromEnv, Cluster, ensureTopicReady, quietKafkajsTimeoutWarning, workspaceRoot } from '@baton/testing-cluster';
+import {
+  assertBrokerReachable,
+  brokersFromEnv,
+  Cluster,
+  ensureTopicReady,
+  quietKafkajsTimeoutWarning,
+  workspaceRoot,
+} from '@baton/testing-cluster';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 /* eslint-disable @nx/enforce-module-boundaries -- the bench composes the embedded app as `npm start`
@@ -281,7 +288,9 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
       },
       effects: async () => {
         const [system, operation] = effectOf[values.workflow]!;
-        const samples = (await live.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, OPERATOR)).body;
+        const samples = (
+          await live.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, OPERATOR)
+        ).body;
         return samples[system]?.effects[operation] ?? 0;
       },
       close,
@@ -294,12 +303,18 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
 
 async function main(): Promise<void> {
   if (values.mode === 'webhook') {
-    const { line, ok } = await runWebhookBench({ rate: Number(values.rate), durationS: Number(values.duration), timeoutS: Number(values.timeout), workspaceRoot: workspaceRoot() });
+    const { line, ok } = await runWebhookBench({
+      rate: Number(values.rate),
+      durationS: Number(values.duration),
+      timeoutS: Number(values.timeout),
+      workspaceRoot: workspaceRoot(),
+    });
     process.stdout.write(line);
     process.exitCode = ok ? 0 : 1;
     return;
   }
-  if (!payloads[values.workflow]) throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
+  if (!payloads[values.workflow])
+    throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
   const started = new Map<string, number>();
   const latencies: number[] = [];
   const completions = new Map<string, number>();
@@ -334,7 +349,9 @@ async function main(): Promise<void> {
     const cpuBegin = process.cpuUsage();
     // On a terminal, how far the runs have come (nothing when piped: the summary line stays alone).
     const progress = ProgressLine.forTerminal(`bench ${values.mode}`);
-    const ticker = progress ? setInterval(() => progress.update(ours / runs, `${ours}/${runs} completed, ${accepted} accepted`), 200) : undefined;
+    const ticker = progress
+      ? setInterval(() => progress.update(ours / runs, `${ours}/${runs} completed, ${accepted} accepted`), 200)
+      : undefined;
     const mainBegin = process.threadCpuUsage();
     let next = 0;
     const worker = async () => {
@@ -372,7 +389,8 @@ async function main(): Promise<void> {
     const lost = accepted - completed;
     const duplicated = repeated + Math.max(0, effects - completed);
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN);
+    const pct = (p: number) =>
+      latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN;
     process.stdout.write(
       `mode=${values.mode}${values.closed ? ' closed-loop' : ''} workflow=${values.workflow} runs=${accepted} concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
         `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}` +

@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { loadBanking77, trainCalibratedClassifier, trainCalibratedClassifierYielding } from '@baton/classifier';
 
-const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/data/banking77' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: { data: { type: 'string', default: '../shared/data/banking77' }, seed: { type: 'string', default: '1' } },
+});
 
 async function main(): Promise<void> {
   const { examples } = await loadBanking77(values.data);
@@ -20,7 +22,8 @@ async function main(): Promise<void> {
       last = now;
     }, 5);
     const started = performance.now();
-    const training = mode === 'yielding' ? await trainCalibratedClassifierYielding(examples, options) : trainCalibratedClassifier(examples, options);
+    const training =
+      mode === 'yielding' ? await trainCalibratedClassifierYielding(examples, options) : trainCalibratedClassifier(examples, options);
     await new Promise((resolve) => setTimeout(resolve, 30));
     clearInterval(timer);
     waits.sort((a, b) => a - b);

@@ -72,7 +72,10 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   try {
     // Everything downstream of intake stands still while the webhooks arrive.
-    const groups = bus.subscriptions().map((s) => s.groupId).filter((g) => g !== 'bench-watcher');
+    const groups = bus
+      .subscriptions()
+      .map((s) => s.groupId)
+      .filter((g) => g !== 'bench-watcher');
     for (const group of groups) bus.pause(group);
 
     const total = Math.round(options.rate * options.durationS);
@@ -130,7 +133,10 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
 function send(port: number, agent: Agent, i: number): Promise<number> {
   const id = `msg_bench_${randomUUID()}`;
   const timestamp = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({ orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason: `webhook bench ${i}` } });
+  const body = JSON.stringify({
+    orgId: 'acme',
+    payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason: `webhook bench ${i}` },
+  });
   const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return new Promise((resolve, reject) => {

@@ -11,8 +11,7 @@ import kafkajs from 'kafkajs';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 
-const bootstrap =
-  process.argv[2] || process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.BATON_KAFKA_PORT || 9092}`;
+const bootstrap = process.argv[2] || process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.BATON_KAFKA_PORT || 9092}`;
 const runId = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const topic = `baton-smoke-${runId}`;
 const groupId = `baton-smoke-${runId}`;

@@ -51,8 +51,7 @@ while (Date.now() < deadline) {
     // first consumer group of a test does not wait for it.
     await admin.describeGroups(['baton-kafka-wait-ready']);
     console.log(
-      `wait-ready: ok (cluster ${cluster.clusterId}, controller ${cluster.controller}, ` +
-        `${cluster.brokers.length} broker(s))`,
+      `wait-ready: ok (cluster ${cluster.clusterId}, controller ${cluster.controller}, ` + `${cluster.brokers.length} broker(s))`,
     );
     await admin.disconnect().catch(() => {});
     process.exit(0);

@@ -14,7 +14,11 @@ export class ActionAppModule {
   static forRoot(env: ActionEnv): DynamicModule {
     return {
       module: ActionAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('action', actionMigrations, env, actionEntities)), ActionModule, AuditModule],
+      imports: [
+        BatonRuntimeModule.forRoot(serviceRuntimeOptions('action', actionMigrations, env, actionEntities)),
+        ActionModule,
+        AuditModule,
+      ],
     };
   }
 }

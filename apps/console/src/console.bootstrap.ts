@@ -21,9 +21,13 @@ class ConsoleAppModule {}
  * calls forwarded to the service that owns it, so the browser talks to one origin.
  */
 export async function createConsoleApp(env: ConsoleEnv, logger: LoggerService | false = false): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(ConsoleAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), { logger, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ConsoleAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+    logger,
+    bodyParser: false,
+  });
   const dir = resolve(env.BATON_CONSOLE_DIR);
-  if (!(await serveConsole(app, dir))) throw new Error(`the console is not built: no ${dir}/index.html (run npm run build, or set BATON_CONSOLE_DIR)`);
+  if (!(await serveConsole(app, dir)))
+    throw new Error(`the console is not built: no ${dir}/index.html (run npm run build, or set BATON_CONSOLE_DIR)`);
   await proxyConsoleApi(app, {
     ingestion: env.BATON_INGESTION_URL,
     decisioning: env.BATON_DECISIONING_URL,

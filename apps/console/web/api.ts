@@ -31,7 +31,12 @@ export interface Api {
  */
 export function createApi(credentials: Credentials, onUnauthorized: (error: ApiError) => void): Api {
   const authorized = (path: string, init: RequestInit = {}) =>
-    fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: authorizationOf(credentials) }, credentials: 'omit', cache: 'no-store' });
+    fetch(path, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization: authorizationOf(credentials) },
+      credentials: 'omit',
+      cache: 'no-store',
+    });
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await authorized(path, {
       method,

@@ -79,7 +79,10 @@ export const QUEUES: Record<string, string> = {
 
 /** The inbox's order: my tasks (oldest first), then the rest of my team's open queue. */
 export async function inboxOrder(api: Api): Promise<{ mine: ReviewTask[]; team: ReviewTask[] }> {
-  const [mine, open] = await Promise.all([api.get<{ reviews: ReviewTask[] }>('/reviews/mine'), api.get<{ reviews: ReviewTask[] }>('/reviews?status=open')]);
+  const [mine, open] = await Promise.all([
+    api.get<{ reviews: ReviewTask[] }>('/reviews/mine'),
+    api.get<{ reviews: ReviewTask[] }>('/reviews?status=open'),
+  ]);
   const ids = new Set(mine.reviews.map((r) => r.id));
   return { mine: mine.reviews, team: open.reviews.filter((r) => !ids.has(r.id)) };
 }

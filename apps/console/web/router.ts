@@ -31,7 +31,12 @@ export function parseRoute(hash: string): Route {
   const [path, search = ''] = raw.split('?') as [string, string?];
   for (const [name, pattern, keys] of PATTERNS) {
     const match = pattern.exec(path);
-    if (match) return { name, params: Object.fromEntries(keys.map((k, i) => [k, decodeURIComponent(match[i + 1]!)])), query: new URLSearchParams(search) };
+    if (match)
+      return {
+        name,
+        params: Object.fromEntries(keys.map((k, i) => [k, decodeURIComponent(match[i + 1]!)])),
+        query: new URLSearchParams(search),
+      };
   }
   return { name: 'not-found', params: { path }, query: new URLSearchParams(search) };
 }

@@ -10,7 +10,10 @@ export class DecisioningAppModule {
   static forRoot(env: DecisioningEnv): DynamicModule {
     return {
       module: DecisioningAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('decisioning', decisioningMigrations, env, decisioningEntities)), DecisioningModule],
+      imports: [
+        BatonRuntimeModule.forRoot(serviceRuntimeOptions('decisioning', decisioningMigrations, env, decisioningEntities)),
+        DecisioningModule,
+      ],
     };
   }
 }

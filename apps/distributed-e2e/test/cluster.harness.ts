@@ -15,7 +15,14 @@ import { join } from 'node:path';
 import type { RunState } from '@baton/contracts';
 import type { RunView } from '@baton/platform-database';
 import { createTestDatabase, type TestDatabase } from '@baton/platform-testing';
-import { assertBrokerReachable, brokersFromEnv, Cluster, workspaceRoot, type ClusterProcess, type HttpResult } from '@baton/testing-cluster';
+import {
+  assertBrokerReachable,
+  brokersFromEnv,
+  Cluster,
+  workspaceRoot,
+  type ClusterProcess,
+  type HttpResult,
+} from '@baton/testing-cluster';
 export { STAGE_SERVICES, type ClusterProcess, type ServiceName } from '@baton/testing-cluster';
 
 export const ROOT = workspaceRoot(__dirname);
@@ -45,7 +52,8 @@ export interface KcatRecord {
 /** kcat on the PATH, installed from Debian's packages by tools/kcat/ensure-kcat.sh when missing. */
 export function ensureKcat(): string {
   const result = spawnSync('bash', [join(ROOT, 'tools/kcat/ensure-kcat.sh')], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`kcat is required and could not be provided: ${result.stderr.trim() || `exit ${result.status}`}`);
+  if (result.status !== 0)
+    throw new Error(`kcat is required and could not be provided: ${result.stderr.trim() || `exit ${result.status}`}`);
   return result.stdout.trim().split('\n').pop()!;
 }
 
@@ -67,7 +75,9 @@ export class DistributedHarness {
     await assertBrokerReachable(brokers);
     const schemaRegistryUrl = SCHEMA_REGISTRY_URL;
     await fetch(`${schemaRegistryUrl}/subjects`).catch((error: Error) => {
-      throw new Error(`no schema registry reachable at ${schemaRegistryUrl} (start one: tools/schema-registry/registry.sh start): ${error.message}`);
+      throw new Error(
+        `no schema registry reachable at ${schemaRegistryUrl} (start one: tools/schema-registry/registry.sh start): ${error.message}`,
+      );
     });
     const database = await createTestDatabase(`e2e_${name.replace(/[^a-z0-9]/gi, '_')}`);
     const namespace = `e2e-${name}-${randomBytes(4).toString('hex')}`;
@@ -112,7 +122,13 @@ export class DistributedHarness {
     return this.cluster.topic(logical);
   }
 
-  http<T = any>(name: ClusterProcess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>> {
+  http<T = any>(
+    name: ClusterProcess,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<HttpResult<T>> {
     return this.cluster.http<T>(name, method, path, body, headers);
   }
 
@@ -150,7 +166,13 @@ export class DistributedHarness {
     return this.cluster.waitFor(
       `a run triggered with reason ${JSON.stringify(reason)}`,
       async () => {
-        const list = await this.http<{ runs: Array<{ runId: string }> }>('ingestion', 'GET', '/runs?workflowId=refund-request&limit=500', undefined, KEYS.operator);
+        const list = await this.http<{ runs: Array<{ runId: string }> }>(
+          'ingestion',
+          'GET',
+          '/runs?workflowId=refund-request&limit=500',
+          undefined,
+          KEYS.operator,
+        );
         for (const { runId } of list.body.runs) {
           if (checked.has(runId)) continue;
           const run = await this.run(runId);
@@ -165,7 +187,13 @@ export class DistributedHarness {
 
   /** Write counts per operation of each sample system (`billing.issueRefund`, `notifications.send`, ...). */
   async effects(): Promise<Record<string, Record<string, number>>> {
-    const response = await this.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, KEYS.operator);
+    const response = await this.http<Record<string, { effects: Record<string, number> }>>(
+      'sample-systems',
+      'GET',
+      '/samples',
+      undefined,
+      KEYS.operator,
+    );
     return Object.fromEntries(Object.entries(response.body).map(([system, state]) => [system, state.effects]));
   }
 
@@ -203,7 +231,12 @@ export class DistributedHarness {
   }
 
   /** Polls a topic with kcat until `count` records match. */
-  waitForRecords(topic: string, match: (record: KcatRecord) => boolean, count: number, options: { timeoutMs?: number; show?: ClusterProcess[] } = {}): Promise<KcatRecord[]> {
+  waitForRecords(
+    topic: string,
+    match: (record: KcatRecord) => boolean,
+    count: number,
+    options: { timeoutMs?: number; show?: ClusterProcess[] } = {},
+  ): Promise<KcatRecord[]> {
     let seen = 0;
     return this.cluster.waitFor(
       `${count} matching record(s) on ${topic}`,

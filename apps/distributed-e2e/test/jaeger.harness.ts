@@ -76,7 +76,9 @@ export class JaegerQuery {
       spanId: span.spanID,
       traceId: span.traceID,
       parentId: span.references.find((r) => r.refType === 'CHILD_OF' && r.traceID === span.traceID)?.spanID,
-      links: span.references.filter((r) => r.refType === 'FOLLOWS_FROM' || r.traceID !== span.traceID).map((r) => ({ traceId: r.traceID, spanId: r.spanID })),
+      links: span.references
+        .filter((r) => r.refType === 'FOLLOWS_FROM' || r.traceID !== span.traceID)
+        .map((r) => ({ traceId: r.traceID, spanId: r.spanID })),
       tags: Object.fromEntries(span.tags.map((tag) => [tag.key, tag.value])),
     }));
   }

@@ -13,7 +13,11 @@ describe('distributed deployment: a run triggered by plain JSON produced with kc
   it('completes through all six processes', async () => {
     const reason = `kcat ${randomUUID()}`;
     // What a user types: echo '{"orgId":"acme","payload":{...}}' | kcat -P -b <brokers> -t <ns>.baton.ingress.refund-form -k <key>
-    sut.produce(sut.topic(ingressTopic('refund-form')), 'order-1001', JSON.stringify({ orgId: 'acme', payload: refundPayload(reason, 77) }));
+    sut.produce(
+      sut.topic(ingressTopic('refund-form')),
+      'order-1001',
+      JSON.stringify({ orgId: 'acme', payload: refundPayload(reason, 77) }),
+    );
 
     const runId = await sut.waitForRunWithReason(reason);
     const run = await sut.waitForRun(runId);
@@ -37,7 +41,9 @@ describe('distributed deployment: a run triggered by plain JSON produced with kc
     });
 
     // The refund exists once at the sample systems, and its confirmation was sent once.
-    const billing = await sut.sampleData<{ data: { refunds: Record<string, { refundId: string; reason: string; amount: number }> } }>('billing');
+    const billing = await sut.sampleData<{ data: { refunds: Record<string, { refundId: string; reason: string; amount: number }> } }>(
+      'billing',
+    );
     const refunds = Object.values(billing.data.refunds).filter((r) => r.reason === reason);
     expect(refunds).toEqual([expect.objectContaining({ amount: 77, reason })]);
     expect((await sut.effects()).billing!.issueRefund).toBe(1);
@@ -57,9 +63,15 @@ describe('distributed deployment: a run triggered by plain JSON produced with kc
     expect(JSON.parse(record!.payload!.slice(5))).toMatchObject({ type: Topics.runTriggered, runid: runId });
 
     // The ingress source's depth is the ingestion group's lag read from the broker: nothing left.
-    const sources = await sut.http<{ sources: Array<{ kind: string; source: string; depth: number | null }> }>('ingestion', 'GET', '/triggers/sources', undefined, {
-      authorization: 'Bearer demo-operator-key',
-    });
+    const sources = await sut.http<{ sources: Array<{ kind: string; source: string; depth: number | null }> }>(
+      'ingestion',
+      'GET',
+      '/triggers/sources',
+      undefined,
+      {
+        authorization: 'Bearer demo-operator-key',
+      },
+    );
     expect(sources).toMatchObject({ status: 200 });
     expect(sources.body.sources.find((s) => s.kind === 'ingress' && s.source === 'refund-form')).toMatchObject({ depth: 0 });
 

@@ -40,7 +40,9 @@ describe('distributed deployment: a malformed message on any topic', () => {
 
   /** The run's good record sits behind the malformed ones on their partition, and was consumed past them. */
   function expectFlowPast(topic: string, poisoned: KcatRecord[], runId: string, options: { samePartition: boolean }): void {
-    const good = sut.consume(topic).filter((r) => r.key === runId && r.payload?.includes('"specversion":"1.0"') && !r.payload.includes('"bogus"'));
+    const good = sut
+      .consume(topic)
+      .filter((r) => r.key === runId && r.payload?.includes('"specversion":"1.0"') && !r.payload.includes('"bogus"'));
     expect(good).toHaveLength(1);
     const before = poisoned.filter((bad) => bad.partition === good[0]!.partition);
     expect(before.length).toBe(options.samePartition ? poisoned.length : 2);
@@ -58,7 +60,9 @@ describe('distributed deployment: a malformed message on any topic', () => {
     const runId = await sut.waitForRunWithReason(reason);
     await sut.waitForRun(runId);
     const dead = await deadLetters(topic, key, 2, 'ingestion');
-    expect(dead.map((r) => [r.payload, r.headers[Headers.failureReason], r.headers[Headers.originalTopic], r.headers[Headers.failureClass]])).toEqual([
+    expect(
+      dead.map((r) => [r.payload, r.headers[Headers.failureReason], r.headers[Headers.originalTopic], r.headers[Headers.failureClass]]),
+    ).toEqual([
       ['{"orgId": "acme", "payload": ', expect.stringContaining('is not valid JSON'), topic, 'data'],
       [expect.stringContaining('no organisation'), expect.stringContaining('/orgId is required'), topic, 'data'],
     ]);
@@ -76,14 +80,21 @@ describe('distributed deployment: a malformed message on any topic', () => {
     const runId = await sut.startRun(refundPayload(`after poison on every partition ${randomUUID()}`));
     await sut.waitForRun(runId);
 
-    const dead = await sut.waitForRecords(deadLetterTopic(topic), (r) => poison.includes(r.key ?? ''), 2 * PARTITIONS, { show: ['enrichment'] });
+    const dead = await sut.waitForRecords(deadLetterTopic(topic), (r) => poison.includes(r.key ?? ''), 2 * PARTITIONS, {
+      show: ['enrichment'],
+    });
     for (const key of poison) {
       expect(dead.filter((r) => r.key === key).map((r) => r.headers[Headers.failureReason])).toEqual([
         expect.stringContaining('is not valid JSON'),
         expect.stringMatching(/violates its contract: .*\/data/),
       ]);
     }
-    expectFlowPast(topic, sut.consume(topic).filter((r) => poison.includes(r.key ?? '')), runId, { samePartition: false });
+    expectFlowPast(
+      topic,
+      sut.consume(topic).filter((r) => poison.includes(r.key ?? '')),
+      runId,
+      { samePartition: false },
+    );
   }, 120_000);
 
   // The run's own key: its upstream stage is stopped while the run waits for it, the bad messages
@@ -93,32 +104,38 @@ describe('distributed deployment: a malformed message on any topic', () => {
     [Topics.runEnriched, EventTypes.runEnriched, 'enrichment', 'decisioning'],
     [Topics.runDecided, EventTypes.runDecided, 'decisioning', 'action'],
     [Topics.actionExecuted, EventTypes.actionExecuted, 'action', 'verification'],
-  ])('on %s: lands in its dead-letter topic with the reason, and the same key keeps flowing', async (logical, type, upstream, consumer) => {
-    const topic = sut.topic(logical);
-    await sut.kill(upstream, 'SIGTERM');
-    let runId: string;
-    try {
-      runId = await sut.startRun(refundPayload(`after poison on ${logical} ${randomUUID()}`));
-      sut.produce(topic, runId, INVALID_JSON);
-      sut.produce(topic, runId, schemaViolation(type, runId));
-      sut.produce(topic, runId, framedWithUnknownId(schemaViolation(type, runId)));
-    } finally {
-      await sut.restart(upstream);
-    }
-    const run = await sut.waitForRun(runId);
-    expect(run.timeline.map((e) => e.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed']);
+  ])(
+    'on %s: lands in its dead-letter topic with the reason, and the same key keeps flowing',
+    async (logical, type, upstream, consumer) => {
+      const topic = sut.topic(logical);
+      await sut.kill(upstream, 'SIGTERM');
+      let runId: string;
+      try {
+        runId = await sut.startRun(refundPayload(`after poison on ${logical} ${randomUUID()}`));
+        sut.produce(topic, runId, INVALID_JSON);
+        sut.produce(topic, runId, schemaViolation(type, runId));
+        sut.produce(topic, runId, framedWithUnknownId(schemaViolation(type, runId)));
+      } finally {
+        await sut.restart(upstream);
+      }
+      const run = await sut.waitForRun(runId);
+      expect(run.timeline.map((e) => e.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed']);
 
-    const dead = await deadLetters(topic, runId, 3, consumer);
-    expect(dead.map((r) => [r.headers[Headers.failureReason], r.headers[Headers.originalTopic], r.headers[Headers.failureClass]])).toEqual([
-      [expect.stringContaining('is not valid JSON'), topic, 'data'],
-      [expect.stringMatching(/violates its contract: .*\/data/), topic, 'data'],
-      [expect.stringContaining(`names schema id ${UNKNOWN_SCHEMA_ID}, which the registry at`), topic, 'data'],
-    ]);
-    expect(dead[0]!.payload).toBe(INVALID_JSON);
-    expect(JSON.parse(dead[1]!.payload!)).toMatchObject({ type, runid: runId, data: { bogus: true } });
-    const poisoned = sut.consume(topic).filter((r) => r.key === runId && (r.payload === INVALID_JSON || r.payload?.includes('"bogus"')));
-    expectFlowPast(topic, poisoned, runId, { samePartition: true });
-    // A message that can never succeed is not retried: nothing of this run on the retry topic.
-    expect(sut.consume(`${topic}.retry`).filter((r) => r.key === runId)).toEqual([]);
-  }, 120_000);
+      const dead = await deadLetters(topic, runId, 3, consumer);
+      expect(
+        dead.map((r) => [r.headers[Headers.failureReason], r.headers[Headers.originalTopic], r.headers[Headers.failureClass]]),
+      ).toEqual([
+        [expect.stringContaining('is not valid JSON'), topic, 'data'],
+        [expect.stringMatching(/violates its contract: .*\/data/), topic, 'data'],
+        [expect.stringContaining(`names schema id ${UNKNOWN_SCHEMA_ID}, which the registry at`), topic, 'data'],
+      ]);
+      expect(dead[0]!.payload).toBe(INVALID_JSON);
+      expect(JSON.parse(dead[1]!.payload!)).toMatchObject({ type, runid: runId, data: { bogus: true } });
+      const poisoned = sut.consume(topic).filter((r) => r.key === runId && (r.payload === INVALID_JSON || r.payload?.includes('"bogus"')));
+      expectFlowPast(topic, poisoned, runId, { samePartition: true });
+      // A message that can never succeed is not retried: nothing of this run on the retry topic.
+      expect(sut.consume(`${topic}.retry`).filter((r) => r.key === runId)).toEqual([]);
+    },
+    120_000,
+  );
 });

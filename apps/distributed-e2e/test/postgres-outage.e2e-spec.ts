@@ -54,7 +54,8 @@ function postgres(command: 'start' | 'stop' | 'crash' | 'resume', port: number):
     encoding: 'utf8',
     timeout: 300_000,
   });
-  if (result.status !== 0) throw new Error(`tools/postgres/postgres.sh ${command} (port ${port}) failed (exit ${result.status}): ${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`tools/postgres/postgres.sh ${command} (port ${port}) failed (exit ${result.status}): ${result.stderr}`);
 }
 
 async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -138,7 +139,9 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
         accepted++;
       }
     };
-    const driving = Promise.all(Array.from({ length: IN_FLIGHT }, worker)).then(() => (timings['all accepted after s'] = (Date.now() - begin) / 1000));
+    const driving = Promise.all(Array.from({ length: IN_FLIGHT }, worker)).then(
+      () => (timings['all accepted after s'] = (Date.now() - begin) / 1000),
+    );
 
     // Mid-run: enough runs completed to check they survive, the rest on their way.
     let completedBefore: string[] = [];
@@ -172,8 +175,11 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
     while (Date.now() - crashedAt < OUTAGE_MS) {
       await Promise.all(
         SERVICES.map(async (service) => {
-          const response = await sut.http<ReadyBody>(service, 'GET', '/ready').catch((error: Error) => ({ status: 0, body: { status: error.message, checks: {} } as ReadyBody }));
-          if (!outage[service] || outage[service]!.status === 200) outage[service] = { status: response.status, database: response.body?.checks?.['database'] };
+          const response = await sut
+            .http<ReadyBody>(service, 'GET', '/ready')
+            .catch((error: Error) => ({ status: 0, body: { status: error.message, checks: {} } as ReadyBody }));
+          if (!outage[service] || outage[service]!.status === 200)
+            outage[service] = { status: response.status, database: response.body?.checks?.['database'] };
         }),
       );
       await sleep(500);
@@ -195,7 +201,9 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
         async () => {
           const results = await Promise.all(
             SERVICES.map(async (service) => {
-              const response = await sut.http<ReadyBody>(service, 'GET', '/ready').catch((error: Error) => ({ status: 0, body: error.message }));
+              const response = await sut
+                .http<ReadyBody>(service, 'GET', '/ready')
+                .catch((error: Error) => ({ status: 0, body: error.message }));
               if (response.status === 200) delete notReady[service];
               else notReady[service] = `${response.status} ${JSON.stringify(response.body).slice(0, 400)}`;
               return response.status === 200;
@@ -246,7 +254,13 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
     );
     expect(after).toEqual(before);
     for (const runId of completedBefore) {
-      const response = await sut.http<{ state: string; timeline: unknown[] }>('ingestion', 'GET', `/runs/${runId}`, undefined, KEYS.operator);
+      const response = await sut.http<{ state: string; timeline: unknown[] }>(
+        'ingestion',
+        'GET',
+        `/runs/${runId}`,
+        undefined,
+        KEYS.operator,
+      );
       expect({ runId, status: response.status, state: response.body.state, steps: response.body.timeline.length }).toEqual({
         runId,
         status: 200,
@@ -256,13 +270,27 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
     }
 
     // No refund executed twice, counted at the sample billing system; one confirmation per refund.
-    const samples = (await sut.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, KEYS.operator)).body;
-    const billing = (await sut.http<{ data: { refunds: Record<string, Refund> } }>('sample-systems', 'GET', '/samples/billing', undefined, KEYS.operator)).body;
+    const samples = (
+      await sut.http<Record<string, { effects: Record<string, number> }>>('sample-systems', 'GET', '/samples', undefined, KEYS.operator)
+    ).body;
+    const billing = (
+      await sut.http<{ data: { refunds: Record<string, Refund> } }>('sample-systems', 'GET', '/samples/billing', undefined, KEYS.operator)
+    ).body;
     const ours = Object.values(billing.data.refunds).filter((r) => r.reason.startsWith(`${tag} `));
-    const notifications = (await sut.http<{ data: { messages: Record<string, Message> } }>('sample-systems', 'GET', '/samples/notifications', undefined, KEYS.operator)).body;
+    const notifications = (
+      await sut.http<{ data: { messages: Record<string, Message> } }>(
+        'sample-systems',
+        'GET',
+        '/samples/notifications',
+        undefined,
+        KEYS.operator,
+      )
+    ).body;
     const refundIds = new Set(ours.map((r) => r.refundId));
     const confirmations = Object.values(notifications.data.messages).filter((m) => m.subject === 'Your refund has been issued');
-    const referenced = confirmations.map((m) => /Reference: (\S+)/.exec(m.body)?.[1]).filter((id): id is string => id !== undefined && refundIds.has(id));
+    const referenced = confirmations
+      .map((m) => /Reference: (\S+)/.exec(m.body)?.[1])
+      .filter((id): id is string => id !== undefined && refundIds.has(id));
     const refunds = {
       issueRefund: samples['billing']!.effects['issueRefund'],
       refunds: ours.length,

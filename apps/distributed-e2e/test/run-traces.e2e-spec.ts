@@ -39,7 +39,11 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
     jaeger = await JaegerQuery.connect();
     // Debug logs: each stage's line about a message (its start and end) is debug, and every line
     // about the run must carry its trace id.
-    sut = await DistributedHarness.start('traces', { otlpEndpoint: JAEGER_OTLP_URL, webhookSourcesFile: WEBHOOK_SOURCES, logLevel: 'debug' });
+    sut = await DistributedHarness.start('traces', {
+      otlpEndpoint: JAEGER_OTLP_URL,
+      webhookSourcesFile: WEBHOOK_SOURCES,
+      logLevel: 'debug',
+    });
   }, 180_000);
   afterAll(async () => sut?.close(), 60_000);
 
@@ -50,14 +54,23 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
       `the trace of run ${runId} in Jaeger`,
       async () => {
         // Every span tagged with the run, in every stage process, is in one trace.
-        const ids = new Set((await Promise.all(STAGE_SERVICES.map((service) => jaeger.traceIds(service, { 'baton.run_id': runId })))).flat());
+        const ids = new Set(
+          (await Promise.all(STAGE_SERVICES.map((service) => jaeger.traceIds(service, { 'baton.run_id': runId })))).flat(),
+        );
         if (ids.size > 1) throw new Error(`run ${runId} is spread over ${ids.size} traces: ${[...ids].join(', ')}`);
         if (ids.size === 0) return undefined;
         const spans = await jaeger.trace([...ids][0]!);
         seen = shape(spans);
-        return expected.every((s) => seen.includes(s)) && STAGE_SERVICES.every((service) => spans.some((s) => s.service === service && isDatabaseSpan(s))) ? spans : undefined;
+        return expected.every((s) => seen.includes(s)) &&
+          STAGE_SERVICES.every((service) => spans.some((s) => s.service === service && isDatabaseSpan(s)))
+          ? spans
+          : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 500, progress: () => `missing: ${expected.filter((s) => !seen.includes(s)).join(', ') || 'database spans'}` },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        progress: () => `missing: ${expected.filter((s) => !seen.includes(s)).join(', ') || 'database spans'}`,
+      },
     );
   }
 
@@ -80,20 +93,37 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
       ['verification', 'baton.action.executed process'],
     ] as const) {
       const stage = spans.find((s) => s.service === service && s.name === name);
-      expect({ service, tags: stage?.tags }).toMatchObject({ service, tags: { 'baton.run_id': runId, 'baton.workflow_id': 'refund-request', 'baton.org_id': 'acme' } });
+      expect({ service, tags: stage?.tags }).toMatchObject({
+        service,
+        tags: { 'baton.run_id': runId, 'baton.workflow_id': 'refund-request', 'baton.org_id': 'acme' },
+      });
     }
-    expect(spans.find((s) => s.service === 'decisioning' && s.name === 'baton.run.enriched process')?.tags['baton.tier']).toEqual(expect.any(String));
-    expect(spans.find((s) => s.service === 'action' && s.name === 'baton.run.decided process')?.tags['baton.tier']).toEqual(expect.any(String));
+    expect(spans.find((s) => s.service === 'decisioning' && s.name === 'baton.run.enriched process')?.tags['baton.tier']).toEqual(
+      expect.any(String),
+    );
+    expect(spans.find((s) => s.service === 'action' && s.name === 'baton.run.decided process')?.tags['baton.tier']).toEqual(
+      expect.any(String),
+    );
     // Connector calls are client spans saying what they were for.
-    const purposeOf = (service: string, name: string) => spans.find((s) => s.service === service && s.name === name)?.tags['baton.connector.purpose'];
-    expect([purposeOf('enrichment', 'crm.getCustomer'), purposeOf('action', 'billing.issueRefund'), purposeOf('verification', 'billing.getRefund')]).toEqual(['read', 'action', 'read']);
+    const purposeOf = (service: string, name: string) =>
+      spans.find((s) => s.service === service && s.name === name)?.tags['baton.connector.purpose'];
+    expect([
+      purposeOf('enrichment', 'crm.getCustomer'),
+      purposeOf('action', 'billing.issueRefund'),
+      purposeOf('verification', 'billing.getRefund'),
+    ]).toEqual(['read', 'action', 'read']);
     // The database work of every stage is in the trace, as pg spans.
     for (const service of STAGE_SERVICES) {
-      expect({ service, queries: spans.filter((s) => s.service === service && isDatabaseSpan(s)).length > 0 }).toEqual({ service, queries: true });
+      expect({ service, queries: spans.filter((s) => s.service === service && isDatabaseSpan(s)).length > 0 }).toEqual({
+        service,
+        queries: true,
+      });
     }
     // One trace: every span belongs to it, and every parent is in it.
     const ids = new Set(spans.map((s) => s.spanId));
-    expect(spans.filter((s) => s.traceId !== traceId || (s.parentId !== undefined && !ids.has(s.parentId))).map((s) => `${s.service} ${s.name}`)).toEqual([]);
+    expect(
+      spans.filter((s) => s.traceId !== traceId || (s.parentId !== undefined && !ids.has(s.parentId))).map((s) => `${s.service} ${s.name}`),
+    ).toEqual([]);
   }
 
   /** Log lines of a process that name the run. */
@@ -115,14 +145,27 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
     const signature = new Webhook(REFUND_FORM_SECRET).sign(webhookId, at, body);
     const accepted = await fetch(`${sut.cluster.url('ingestion')}/webhooks/refund-form`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
       body,
     });
     expect(accepted.status).toBe(202);
 
-    sut.produce(sut.topic(ingressTopic('refund-form')), 'order-1', JSON.stringify({ orgId: 'acme', payload: refundPayload(reasons.event, 43) }));
+    sut.produce(
+      sut.topic(ingressTopic('refund-form')),
+      'order-1',
+      JSON.stringify({ orgId: 'acme', payload: refundPayload(reasons.event, 43) }),
+    );
 
-    const runs = { api: apiRun, webhook: await sut.waitForRunWithReason(reasons.webhook), event: await sut.waitForRunWithReason(reasons.event) };
+    const runs = {
+      api: apiRun,
+      webhook: await sut.waitForRunWithReason(reasons.webhook),
+      event: await sut.waitForRunWithReason(reasons.event),
+    };
     for (const runId of Object.values(runs)) await sut.waitForRun(runId);
 
     const traces: Record<string, string> = {};
@@ -141,7 +184,11 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
       expect(linked?.service).toBe('ingestion');
       if (trigger === 'api') expect(intake.some((s) => s.tags['http.method'] === 'POST' && s.tags['span.kind'] === 'server')).toBe(true);
       // The webhook's request, then its dispatch from the inbox, which started the run.
-      if (trigger === 'webhook') expect([linked?.name, intake.some((s) => s.tags['http.method'] === 'POST' && s.tags['span.kind'] === 'server')]).toEqual(['webhook.dispatch', true]);
+      if (trigger === 'webhook')
+        expect([linked?.name, intake.some((s) => s.tags['http.method'] === 'POST' && s.tags['span.kind'] === 'server')]).toEqual([
+          'webhook.dispatch',
+          true,
+        ]);
       if (trigger === 'event') expect(linked?.name).toBe('baton.ingress.refund-form process');
 
       // Every log line of the stages about the run carries its trace id; at intake, the trigger's or the run's.
@@ -153,7 +200,13 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
       expect(logLines('ingestion', runId).every((l) => typeof l.traceId === 'string')).toBe(true);
 
       // So does every audit entry of the run.
-      const audit = await sut.http<{ entries: Array<{ action: string; traceId: string | null }> }>('action', 'GET', `/audit?runId=${runId}`, undefined, OPERATOR);
+      const audit = await sut.http<{ entries: Array<{ action: string; traceId: string | null }> }>(
+        'action',
+        'GET',
+        `/audit?runId=${runId}`,
+        undefined,
+        OPERATOR,
+      );
       expect(audit.status).toBe(200);
       expect(audit.body.entries.length).toBeGreaterThan(3);
       expect(audit.body.entries.filter((e) => e.traceId !== traces[trigger]).map((e) => e.action)).toEqual([]);
@@ -166,16 +219,33 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
     // Over the organisation's limit (500): a person decides.
     const runId = await sut.startRun(refundPayload(reason, 900));
     await sut.waitForRun(runId, { state: 'awaiting_review' });
-    const reviews = await sut.http<{ reviews: Array<{ id: string; runId: string }> }>('decisioning', 'GET', '/reviews/mine', undefined, FINANCE_LEAD);
+    const reviews = await sut.http<{ reviews: Array<{ id: string; runId: string }> }>(
+      'decisioning',
+      'GET',
+      '/reviews/mine',
+      undefined,
+      FINANCE_LEAD,
+    );
     const review = reviews.body.reviews.find((r) => r.runId === runId)!;
-    const decided = await sut.http('decisioning', 'POST', `/reviews/${review.id}/decision`, { verdict: 'approve', rationale: 'Long-standing customer' }, FINANCE_LEAD);
+    const decided = await sut.http(
+      'decisioning',
+      'POST',
+      `/reviews/${review.id}/decision`,
+      { verdict: 'approve', rationale: 'Long-standing customer' },
+      FINANCE_LEAD,
+    );
     expect(decided.status).toBe(200);
     await sut.waitForRun(runId);
 
     const spans = await traceOfRun(runId, [...REFUND_TRACE, 'decisioning review.decide']);
     assertOneRunTrace(spans, runId, 'api');
     const decision = spans.find((s) => s.name === 'review.decide')!;
-    expect(decision.tags).toMatchObject({ 'baton.run_id': runId, 'baton.tier': 'reviewer', 'baton.review.verdict': 'approve', 'baton.review_id': review.id });
+    expect(decision.tags).toMatchObject({
+      'baton.run_id': runId,
+      'baton.tier': 'reviewer',
+      'baton.review.verdict': 'approve',
+      'baton.review_id': review.id,
+    });
     // It continues the stage that opened the review, and the action stage continues it.
     expect(spans.find((s) => s.spanId === decision.parentId)).toMatchObject({ service: 'decisioning', name: 'baton.run.enriched process' });
     const acting = spans.find((s) => s.service === 'action' && s.name === 'baton.run.decided process')!;
@@ -194,6 +264,7 @@ function isDatabaseSpan(span: TraceSpan): boolean {
 function ancestors(spans: readonly TraceSpan[], span: TraceSpan): TraceSpan[] {
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const chain: TraceSpan[] = [];
-  for (let parent = span.parentId && byId.get(span.parentId); parent; parent = parent.parentId && byId.get(parent.parentId)) chain.push(parent);
+  for (let parent = span.parentId && byId.get(span.parentId); parent; parent = parent.parentId && byId.get(parent.parentId))
+    chain.push(parent);
   return chain;
 }

@@ -13,7 +13,12 @@ const KILL_INGESTION_AT = 100;
 /** A consuming stage is killed once this many runs wait for it: it is busy working through them. */
 const BUSY_BACKLOG = 20;
 /** The state a run waits in for each consuming stage. */
-const WAITS_FOR: Partial<Record<ServiceName, string>> = { enrichment: 'triggered', decisioning: 'enriched', action: 'decided', verification: 'verifying' };
+const WAITS_FOR: Partial<Record<ServiceName, string>> = {
+  enrichment: 'triggered',
+  decisioning: 'enriched',
+  action: 'decided',
+  verification: 'verifying',
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -77,7 +82,9 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
         accepted++;
       }
     };
-    const driving = Promise.all(Array.from({ length: IN_FLIGHT }, worker)).then(() => (timings['all accepted after s'] = (Date.now() - begin) / 1000));
+    const driving = Promise.all(Array.from({ length: IN_FLIGHT }, worker)).then(
+      () => (timings['all accepted after s'] = (Date.now() - begin) / 1000),
+    );
 
     const waitingFor = async (service: ServiceName) => (await sut.cluster.runStates(runIds.filter(Boolean)))[WAITS_FOR[service]!] ?? 0;
     // Each process is killed while it is busy: ingestion with requests in flight, a consuming stage
@@ -115,22 +122,26 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
     });
     expect(accepted).toBe(RUNS);
     // Every consuming stage's outage held runs up on their way to it.
-    const heldUp = Object.fromEntries(Object.keys(WAITS_FOR).map((service) => [service, Number(timings[`${service} ready again: runs waiting for it`]) > 0]));
+    const heldUp = Object.fromEntries(
+      Object.keys(WAITS_FOR).map((service) => [service, Number(timings[`${service} ready again: runs waiting for it`]) > 0]),
+    );
     expect(heldUp).toEqual({ enrichment: true, decisioning: true, action: true, verification: true });
     expect(new Set(runIds).size).toBe(RUNS);
 
     let states: Record<string, number> = {};
-    await sut.cluster.waitFor(
-      `all ${RUNS} runs completed`,
-      async () => {
-        states = await sut.cluster.runStates(runIds);
-        return states['completed'] === RUNS ? states : undefined;
-      },
-      { timeoutMs: 300_000, intervalMs: 1000, progress: () => `states ${JSON.stringify(states)}` },
-    ).catch((error) => {
-      report();
-      throw error;
-    });
+    await sut.cluster
+      .waitFor(
+        `all ${RUNS} runs completed`,
+        async () => {
+          states = await sut.cluster.runStates(runIds);
+          return states['completed'] === RUNS ? states : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 1000, progress: () => `states ${JSON.stringify(states)}` },
+      )
+      .catch((error) => {
+        report();
+        throw error;
+      });
     timings['all completed after s'] = (Date.now() - begin) / 1000;
     report();
 
@@ -143,7 +154,11 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
     const effects = await sut.effects();
     const billing = await sut.sampleData<{ data: { refunds: Record<string, Refund> } }>('billing');
     const ours = Object.values(billing.data.refunds).filter((r) => r.reason.startsWith(`${tag} `));
-    expect({ issueRefund: effects.billing!.issueRefund, refunds: ours.length, distinctReasons: new Set(ours.map((r) => r.reason)).size }).toEqual({
+    expect({
+      issueRefund: effects.billing!.issueRefund,
+      refunds: ours.length,
+      distinctReasons: new Set(ours.map((r) => r.reason)).size,
+    }).toEqual({
       issueRefund: RUNS,
       refunds: RUNS,
       distinctReasons: RUNS,
@@ -154,7 +169,9 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
     const messages = Object.values(outbox.data.messages);
     const refundIds = new Set(ours.map((r) => r.refundId));
     const confirmations = messages.filter((m) => m.subject === 'Your refund has been issued');
-    const referenced = confirmations.map((m) => /Reference: (\S+)/.exec(m.body)?.[1]).filter((id): id is string => id !== undefined && refundIds.has(id));
+    const referenced = confirmations
+      .map((m) => /Reference: (\S+)/.exec(m.body)?.[1])
+      .filter((id): id is string => id !== undefined && refundIds.has(id));
     expect({ confirmations: confirmations.length, referenced: referenced.length, distinct: new Set(referenced).size }).toEqual({
       confirmations: RUNS,
       referenced: RUNS,

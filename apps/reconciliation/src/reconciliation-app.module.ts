@@ -10,7 +10,10 @@ export class ReconciliationAppModule {
   static forRoot(env: ReconciliationEnv): DynamicModule {
     return {
       module: ReconciliationAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('reconciliation', reconciliationMigrations, env, reconciliationEntities)), ReconciliationModule],
+      imports: [
+        BatonRuntimeModule.forRoot(serviceRuntimeOptions('reconciliation', reconciliationMigrations, env, reconciliationEntities)),
+        ReconciliationModule,
+      ],
     };
   }
 }

@@ -22,7 +22,11 @@ async function main(): Promise<void> {
     ],
   })
   class SampleSystemsAppModule {}
-  const app = await NestFactory.create<NestFastifyApplication>(SampleSystemsAppModule, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), { logger });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    SampleSystemsAppModule,
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { logger },
+  );
   configureHttpApp(app);
   app.enableShutdownHooks();
   await app.listen({ port: env.BATON_HTTP_PORT, host: env.BATON_HTTP_HOST });

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const logger = new JsonLogger({ service: 'standalone', level: env.LOG_LEVEL });
   const app = await createStandaloneApp(
     {
-      database: env.BATON_DATABASE_URL ? { kind: 'postgres', url: env.BATON_DATABASE_URL } : { kind: 'pglite', dataDir: resolve(env.BATON_DATA_DIR) },
+      database: env.BATON_DATABASE_URL
+        ? { kind: 'postgres', url: env.BATON_DATABASE_URL }
+        : { kind: 'pglite', dataDir: resolve(env.BATON_DATA_DIR) },
       workflowsDir: resolve(env.BATON_WORKFLOWS_DIR),
       systems: createSampleSystems(),
       partitions: env.BATON_PARTITIONS,
@@ -22,7 +24,9 @@ async function main(): Promise<void> {
       consoleDir: resolve(env.BATON_CONSOLE_DIR),
       ...(env.BATON_STUCK_AFTER ? { stuckAfter: env.BATON_STUCK_AFTER } : {}),
       idempotency: { ttlMs: env.BATON_IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 },
-      ...(env.BATON_MODEL_URL ? { externalModel: { url: env.BATON_MODEL_URL, model: env.BATON_MODEL_NAME, apiKey: env.BATON_MODEL_API_KEY } } : {}),
+      ...(env.BATON_MODEL_URL
+        ? { externalModel: { url: env.BATON_MODEL_URL, model: env.BATON_MODEL_NAME, apiKey: env.BATON_MODEL_API_KEY } }
+        : {}),
     },
     logger,
   );

@@ -1,5 +1,11 @@
 import { ActionModule, actionEntities, actionMigrations } from '@baton/action';
-import { SampleJournalRepository, SampleSystemsHttpModule, sampleSystemsEntities, sampleSystemsMigrations, type SampleSystems } from '@baton/connectors';
+import {
+  SampleJournalRepository,
+  SampleSystemsHttpModule,
+  sampleSystemsEntities,
+  sampleSystemsMigrations,
+  type SampleSystems,
+} from '@baton/connectors';
 import { DecisioningModule, decisioningEntities, decisioningMigrations } from '@baton/decisioning';
 import { EnrichmentModule, enrichmentMigrations } from '@baton/enrichment';
 import { IngestionModule, ingestionEntities, ingestionMigrations, type IdempotencyOptions, type WebhookOptions } from '@baton/ingestion';
@@ -65,9 +71,22 @@ export class StandaloneModule {
             ...reconciliationMigrations,
             ...sampleSystemsMigrations,
           ],
-          entities: [...ingestionEntities, ...decisioningEntities, ...actionEntities, ...verificationEntities, ...reconciliationEntities, ...sampleSystemsEntities],
+          entities: [
+            ...ingestionEntities,
+            ...decisioningEntities,
+            ...actionEntities,
+            ...verificationEntities,
+            ...reconciliationEntities,
+            ...sampleSystemsEntities,
+          ],
           // The embedded database is the bus's log: nothing published is lost when the process dies.
-          bus: ({ dataSource }) => new InMemoryBus({ partitions: options.partitions ?? 4, retry: options.retry, batchSize: options.batchSize, store: new OutboxLogStore(dataSource) }),
+          bus: ({ dataSource }) =>
+            new InMemoryBus({
+              partitions: options.partitions ?? 4,
+              retry: options.retry,
+              batchSize: options.batchSize,
+              store: new OutboxLogStore(dataSource),
+            }),
           workflowsDir: options.workflowsDir,
           connectors: () => options.systems.registry,
           schedules: options.schedules,

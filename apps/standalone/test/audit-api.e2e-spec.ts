@@ -46,7 +46,12 @@ describe('audit API', () => {
     const pages: any[][] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await sut.http('GET', `/audit?runId=${runId}&order=asc&limit=2${cursor ? `&cursor=${cursor}` : ''}`, undefined, as.operator);
+      const page: any = await sut.http(
+        'GET',
+        `/audit?runId=${runId}&order=asc&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        undefined,
+        as.operator,
+      );
       expect(page.status).toBe(200);
       pages.push(page.body.entries);
       cursor = page.body.nextCursor;
@@ -82,9 +87,15 @@ describe('audit API', () => {
   it('says why an entry cannot be reverted (422), and validates the request (400, 404)', async () => {
     const send = await sut.http('POST', `/audit/${entry('notifications.send').id}/revert`, { reason: 'x' }, as.operator);
     expect(send.status).toBe(422);
-    expect(send.body).toMatchObject({ error: 'not_revertible', message: expect.stringContaining('notifications.send offers no compensation') });
+    expect(send.body).toMatchObject({
+      error: 'not_revertible',
+      message: expect.stringContaining('notifications.send offers no compensation'),
+    });
     const start = await sut.http('POST', `/audit/${entry('run.start').id}/revert`, { reason: 'x' }, as.operator);
-    expect(start).toMatchObject({ status: 422, body: { error: 'not_revertible', message: expect.stringContaining('not an action entry') } });
+    expect(start).toMatchObject({
+      status: 422,
+      body: { error: 'not_revertible', message: expect.stringContaining('not an action entry') },
+    });
 
     const bad = await sut.http('POST', `/audit/${entry('billing.issueRefund').id}/revert`, { actor: 'someone', why: 'x' }, as.operator);
     expect(bad.status).toBe(400);

@@ -66,7 +66,11 @@ function changes(n: number, next: () => number): Change[] {
       };
     }
     const [orgId, customerId] = pick(ticketCustomers);
-    return { workflowId: 'support-ticket-routing', orgId, payload: { customerId, subject: `Question ${i}`, body: `Details of question ${i}.` } };
+    return {
+      workflowId: 'support-ticket-routing',
+      orgId,
+      payload: { customerId, subject: `Question ${i}`, body: `Details of question ${i}.` },
+    };
   });
 }
 
@@ -85,7 +89,8 @@ function changes(n: number, next: () => number): Change[] {
  * Counters (effects) and remembered idempotency keys are not business data and are not compared.
  */
 function activeView(s: SampleSystemsSnapshot) {
-  const where = <T>(table: Record<string, T>, active: (row: T) => boolean) => Object.fromEntries(Object.entries(table).filter(([, row]) => active(row)));
+  const where = <T>(table: Record<string, T>, active: (row: T) => boolean) =>
+    Object.fromEntries(Object.entries(table).filter(([, row]) => active(row)));
   return {
     customers: s.crm.data.customers,
     leads: where(s.crm.data.leads, (l) => l.status !== 'retracted'),
@@ -115,7 +120,9 @@ describe('audit of sample workflow changes', () => {
       const batch = planned.slice(i, i + 20);
       const ids = await Promise.all(batch.map((c) => sut.startRun(c.workflowId, c.orgId, c.payload)));
       const settled = await Promise.all(ids.map((id) => sut.settled(id)));
-      settled.forEach((event, j) => expect([ids[j], event.type, (event as any).data.status]).toEqual([ids[j], 'baton.run.completed', 'completed']));
+      settled.forEach((event, j) =>
+        expect([ids[j], event.type, (event as any).data.status]).toEqual([ids[j], 'baton.run.completed', 'completed']),
+      );
       runIds.push(...ids);
     }
 
@@ -154,7 +161,12 @@ describe('audit of sample workflow changes', () => {
         expect([entry.id, response.status, response.body.error]).toEqual([entry.id, 422, 'not_revertible']);
       } else {
         expect([entry.id, response.status]).toEqual([entry.id, 201]);
-        expect(response.body.revert).toMatchObject({ action: `revert:${entry.action}`, reason: { reverts: entry.id }, runId: entry.runId, before: entry.after });
+        expect(response.body.revert).toMatchObject({
+          action: `revert:${entry.action}`,
+          reason: { reverts: entry.id },
+          runId: entry.runId,
+          before: entry.after,
+        });
       }
     }
     const states = await Promise.all(runIds.map(async (id) => (await sut.run(id)).state));
@@ -172,10 +184,17 @@ describe('audit of sample workflow changes', () => {
     for (const [name, before] of Object.entries(tables(initial))) {
       const after = (tables(final) as Record<string, Record<string, any>>)[name]!;
       for (const [id, row] of Object.entries(before)) expect([name, id, after[id]]).toEqual([name, id, row]);
-      const created = Object.entries(after).filter(([id]) => !(id in before)).map(([, row]) => row.status);
-      expect([name, new Set(created)]).toEqual([name, new Set(created.length ? [{ leads: 'retracted', refunds: 'voided', credits: 'voided', tickets: 'closed' }[name]] : [])]);
+      const created = Object.entries(after)
+        .filter(([id]) => !(id in before))
+        .map(([, row]) => row.status);
+      expect([name, new Set(created)]).toEqual([
+        name,
+        new Set(created.length ? [{ leads: 'retracted', refunds: 'voided', credits: 'voided', tickets: 'closed' }[name]] : []),
+      ]);
     }
-    expect(Object.keys(final.notifications.data.messages)).toHaveLength(Object.keys(initial.notifications.data.messages).length + refundRuns);
+    expect(Object.keys(final.notifications.data.messages)).toHaveLength(
+      Object.keys(initial.notifications.data.messages).length + refundRuns,
+    );
 
     // 5. And the audit chain still verifies over all of it.
     const verify = await sut.http('GET', '/audit/verify', undefined, as.operator);

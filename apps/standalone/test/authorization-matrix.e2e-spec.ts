@@ -145,13 +145,22 @@ describe('authorization matrix', () => {
       webhooks: { sourcesFile: resolve(__dirname, '../../../config/webhook-sources.example.yaml') },
       apiKeysFile: keysFileWith([
         { key: CALLERS.acmeOperator, principal: 'ops@acme.example', orgId: 'acme', roles: ['operator'] },
-        { key: CALLERS.globex, principal: 'everything@globex.example', orgId: 'globex', roles: ['viewer', 'submitter', 'reviewer', 'operator', 'review-override'] },
+        {
+          key: CALLERS.globex,
+          principal: 'everything@globex.example',
+          orgId: 'globex',
+          roles: ['viewer', 'submitter', 'reviewer', 'operator', 'review-override'],
+        },
       ]),
     });
     routes = await apiRoutes(sut);
     // acme's records the paths name: a refund awaiting the finance lead, a ticket awaiting the support lead.
     const refund = await sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount: 900, reason: 'Wrong order' });
-    const ticket = await sut.startRun('support-ticket-routing', 'acme', { customerId: 'cus_mismatch', subject: 'Plan', body: 'Which plan?' });
+    const ticket = await sut.startRun('support-ticket-routing', 'acme', {
+      customerId: 'cus_mismatch',
+      subject: 'Plan',
+      body: 'Which plan?',
+    });
     values['runId'] = refund;
     values['reviewId'] = ((await sut.settled(refund)) as any).data.reviewId;
     values['POST /reviews/{reviewId}/claim:reviewId'] = ((await sut.settled(ticket)) as any).data.reviewId;
@@ -174,9 +183,16 @@ describe('authorization matrix', () => {
       for (const [i, caller] of ORDER.entries()) {
         const key = CALLERS[caller];
         const body = route.takesBody ? (BODIES[route.key] ?? {}) : undefined;
-        const response = await sut.http(route.method as 'GET', fillPath(route, values), body, key ? { authorization: `Bearer ${key}` } : {});
+        const response = await sut.http(
+          route.method as 'GET',
+          fillPath(route, values),
+          body,
+          key ? { authorization: `Bearer ${key}` } : {},
+        );
         if (response.status !== expected[i]) {
-          mismatches.push(`${route.key} as ${caller}: expected ${expected[i]}, got ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+          mismatches.push(
+            `${route.key} as ${caller}: expected ${expected[i]}, got ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`,
+          );
           const refusal = [401, 403].includes(expected[i]!) || (caller === 'globex' && expected[i] === 404);
           if (refusal && response.status < 400) wrongAdmissions++;
         }

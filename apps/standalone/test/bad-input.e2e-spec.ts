@@ -10,7 +10,10 @@ describe('bad input', () => {
     // The sample workflows plus one broken file: the engine must start and serve the good ones.
     const dir = mkdtempSync(join(tmpdir(), 'baton-workflows-'));
     cpSync(WORKFLOWS_DIR, dir, { recursive: true });
-    writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: baton/v1\nkind: Workflow\nid: broken\nversion: 1\nname: Broken\nowner: ops@acme.example\ntrigger: { type: webhook, source: x }\nactions:\n  - id: a\n    connector: crm\n    operation: getCustomer\n    args: { customerId: "trigger.(" }\n    verify: { operation: getCustomer, expect: "true" }\n');
+    writeFileSync(
+      join(dir, 'broken.yaml'),
+      'apiVersion: baton/v1\nkind: Workflow\nid: broken\nversion: 1\nname: Broken\nowner: ops@acme.example\ntrigger: { type: webhook, source: x }\nactions:\n  - id: a\n    connector: crm\n    operation: getCustomer\n    args: { customerId: "trigger.(" }\n    verify: { operation: getCustomer, expect: "true" }\n',
+    );
     sut = await StandaloneHarness.start({ workflowsDir: dir });
   });
   afterAll(async () => sut.close());
@@ -26,7 +29,12 @@ describe('bad input', () => {
 
   it('answers 400 naming each invalid field of a trigger payload, and starts nothing', async () => {
     const before = await sut.http('GET', '/runs?limit=500', undefined, as.viewer);
-    const response = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: -5 } }, as.submitter);
+    const response = await sut.http(
+      'POST',
+      '/workflows/refund-request/runs',
+      { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: -5 } },
+      as.submitter,
+    );
     expect(response.status).toBe(400);
     expect(response.body.error).toBe('invalid_trigger');
     expect(response.body.details.issues).toEqual(
@@ -44,10 +52,20 @@ describe('bad input', () => {
     expect(malformed.body.error).toBe('bad_request');
 
     // A principal of every organisation is told the organisation does not exist; anyone else may not use it.
-    const org = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'nope', payload: { customerId: 'c', amount: 1, reason: 'r' } }, as.admin);
+    const org = await sut.http(
+      'POST',
+      '/workflows/refund-request/runs',
+      { orgId: 'nope', payload: { customerId: 'c', amount: 1, reason: 'r' } },
+      as.admin,
+    );
     expect(org.status).toBe(400);
     expect(org.body.details.issues[0]).toMatchObject({ path: '/orgId' });
-    const notYours = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'nope', payload: { customerId: 'c', amount: 1, reason: 'r' } }, as.submitter);
+    const notYours = await sut.http(
+      'POST',
+      '/workflows/refund-request/runs',
+      { orgId: 'nope', payload: { customerId: 'c', amount: 1, reason: 'r' } },
+      as.submitter,
+    );
     expect(notYours).toMatchObject({ status: 403, body: { error: 'not_your_organisation' } });
 
     const extra = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: {}, priority: 'high' }, as.submitter);
@@ -63,7 +81,15 @@ describe('bad input', () => {
   it('never loses accepted runs around rejected ones: a burst of good and bad triggers', async () => {
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: i % 3 === 0 ? { amount: 'ten' } : { customerId: 'cus_northwind', amount: 10 + i, reason: `burst ${i}` } }, as.submitter),
+        sut.http(
+          'POST',
+          '/workflows/refund-request/runs',
+          {
+            orgId: 'acme',
+            payload: i % 3 === 0 ? { amount: 'ten' } : { customerId: 'cus_northwind', amount: 10 + i, reason: `burst ${i}` },
+          },
+          as.submitter,
+        ),
       ),
     );
     const accepted = results.filter((r) => r.status === 202).map((r) => r.body.runId);

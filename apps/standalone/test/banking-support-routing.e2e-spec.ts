@@ -10,7 +10,10 @@ describe('banking support routing by a calibrated classifier', () => {
   afterAll(async () => sut.close());
 
   it('asks a person while no classifier is trained: not knowing is no reason to act', async () => {
-    const runId = await sut.startRun('banking-support-routing', 'acme', { customerId: 'cus_northwind', query: 'my card has not arrived yet' });
+    const runId = await sut.startRun('banking-support-routing', 'acme', {
+      customerId: 'cus_northwind',
+      query: 'my card has not arrived yet',
+    });
     const settled: any = await sut.settled(runId);
     expect(settled).toMatchObject({ type: 'baton.review.requested', data: { queue: 'manual' } });
     expect(settled.data.proposal.reason).toContain('no trained classifier');
@@ -27,7 +30,12 @@ describe('banking support routing by a calibrated classifier', () => {
     expect(trained.body).toMatchObject({ version: 1, active: true, thresholds: { targetPrecision: 0.99 } });
     expect(trained.body.thresholds.auto).toBeGreaterThan(trained.body.thresholds.suggest);
 
-    const evaluation = await sut.http('POST', '/classifiers/banking-support-routing/evaluate', { dataset: 'banking77', targetPrecision: 0.99 }, as.operator);
+    const evaluation = await sut.http(
+      'POST',
+      '/classifiers/banking-support-routing/evaluate',
+      { dataset: 'banking77', targetPrecision: 0.99 },
+      as.operator,
+    );
     expect(evaluation.status).toBe(200);
     expect(evaluation.body.heldOut.accuracy).toBeGreaterThan(0.85);
     expect(evaluation.body.automatic.precision).toBeGreaterThan(0.975);

@@ -11,10 +11,16 @@ describe('operators: holding a circuit open or closed', () => {
   });
   afterAll(async () => sut.close());
 
-  const billing = async () => (await sut.http('GET', '/circuits', undefined, as.operator)).body.circuits.find((c: any) => c.connector === 'billing');
+  const billing = async () =>
+    (await sut.http('GET', '/circuits', undefined, as.operator)).body.circuits.find((c: any) => c.connector === 'billing');
 
   it('holds billing open through its cool-downs (actions queue, nothing is called), then forced closed drains the queue; every change audited', async () => {
-    const forced = await sut.http('POST', '/circuits/billing/force', { state: 'open', reason: 'billing maintenance until 14:00' }, as.operator);
+    const forced = await sut.http(
+      'POST',
+      '/circuits/billing/force',
+      { state: 'open', reason: 'billing maintenance until 14:00' },
+      as.operator,
+    );
     expect(forced.status).toBe(200);
     expect(forced.body).toMatchObject({
       connector: 'billing',
@@ -77,7 +83,10 @@ describe('operators: holding a circuit open or closed', () => {
       status: 400,
       body: { details: { issues: [{ path: '/state' }, { path: '/reason' }] } },
     });
-    expect(await sut.http('POST', '/circuits/erp/force', { state: 'open', reason: 'x' }, as.operator)).toMatchObject({ status: 404, body: { message: expect.stringContaining('no connector "erp"') } });
+    expect(await sut.http('POST', '/circuits/erp/force', { state: 'open', reason: 'x' }, as.operator)).toMatchObject({
+      status: 404,
+      body: { message: expect.stringContaining('no connector "erp"') },
+    });
     expect((await sut.http('POST', '/circuits/billing/force', { state: 'open', reason: 'x' }, as.financeLead)).status).toBe(403);
     expect((await sut.http('POST', '/circuits/billing/force', { state: 'open', reason: 'x' })).status).toBe(401);
   });

@@ -83,11 +83,21 @@ describe('the API the console stands on', () => {
   };
   /** cus_northwind is acme's customer, cus_soylent globex's. */
   const refund = (orgId: 'acme' | 'globex', amount: number) =>
-    sut.startRun('refund-request', orgId, { customerId: orgId === 'acme' ? 'cus_northwind' : 'cus_soylent', amount, reason: 'console api e2e' });
+    sut.startRun('refund-request', orgId, {
+      customerId: orgId === 'acme' ? 'cus_northwind' : 'cus_soylent',
+      amount,
+      reason: 'console api e2e',
+    });
 
   it('names the principal of a key, and refuses a missing or unknown one', async () => {
-    expect(await sut.http('GET', '/me', undefined, as.financeLead)).toMatchObject({ status: 200, body: { id: 'finance-lead@acme.example', orgId: 'acme', roles: ['reviewer'] } });
-    expect(await sut.http('GET', '/me', undefined, as.operator)).toMatchObject({ status: 200, body: { id: 'operator@baton.example', orgId: '*', roles: ['operator'] } });
+    expect(await sut.http('GET', '/me', undefined, as.financeLead)).toMatchObject({
+      status: 200,
+      body: { id: 'finance-lead@acme.example', orgId: 'acme', roles: ['reviewer'] },
+    });
+    expect(await sut.http('GET', '/me', undefined, as.operator)).toMatchObject({
+      status: 200,
+      body: { id: 'operator@baton.example', orgId: '*', roles: ['operator'] },
+    });
     expect((await sut.http('GET', '/me')).status).toBe(401);
     expect((await sut.http('GET', '/me', undefined, { authorization: 'Bearer nope-nope-nope' })).status).toBe(401);
   });
@@ -102,7 +112,15 @@ describe('the API the console stands on', () => {
 
     const acmeRun = await refund('acme', 900);
     const waiting = await acme.feed.next((e) => e.event === 'run' && e.data.runId === acmeRun && e.data.to === 'awaiting_review');
-    expect(waiting.data).toMatchObject({ kind: 'run', runId: acmeRun, workflowId: 'refund-request', orgId: 'acme', from: 'enriched', to: 'awaiting_review', at: expect.any(String) });
+    expect(waiting.data).toMatchObject({
+      kind: 'run',
+      runId: acmeRun,
+      workflowId: 'refund-request',
+      orgId: 'acme',
+      from: 'enriched',
+      to: 'awaiting_review',
+      at: expect.any(String),
+    });
     const acmeMoves = () => acme.feed.events.filter((e) => e.event === 'run' && e.data.runId === acmeRun).map((e) => e.data.to);
     expect(acmeMoves()).toEqual(['triggered', 'enriched', 'awaiting_review']);
     expect(await acme.feed.next((e) => e.event === 'audit' && e.data.runId === acmeRun && e.data.action === 'run.decide')).toMatchObject({
@@ -126,10 +144,20 @@ describe('the API the console stands on', () => {
     await feed.next((e) => e.event === 'ready');
     const runId = await refund('acme', 700);
     await sut.settled(runId);
-    const [task] = (await sut.http('GET', '/reviews/mine', undefined, as.financeLead)).body.reviews.filter((r: { runId: string }) => r.runId === runId);
+    const [task] = (await sut.http('GET', '/reviews/mine', undefined, as.financeLead)).body.reviews.filter(
+      (r: { runId: string }) => r.runId === runId,
+    );
     await sut.http('POST', `/reviews/${task.id}/decision`, { verdict: 'approve', rationale: 'fine' }, as.financeLead);
     expect(await feed.next((e) => e.data?.runId === runId && e.data.to === 'completed')).toMatchObject({ data: { from: 'verifying' } });
-    expect(feed.events.filter((e) => e.data?.runId === runId && e.event === 'run').map((e) => e.data.to)).toEqual(['triggered', 'enriched', 'awaiting_review', 'decided', 'acting', 'verifying', 'completed']);
+    expect(feed.events.filter((e) => e.data?.runId === runId && e.event === 'run').map((e) => e.data.to)).toEqual([
+      'triggered',
+      'enriched',
+      'awaiting_review',
+      'decided',
+      'acting',
+      'verifying',
+      'completed',
+    ]);
   });
 
   it('stops following a console that went away', async () => {
@@ -153,7 +181,9 @@ describe('the API the console stands on', () => {
   it('gives a review task the actions its run would take: system, operation, arguments, and the record read from that system', async () => {
     const runId = await refund('acme', 901);
     await sut.settled(runId);
-    const [task] = (await sut.http('GET', '/reviews/mine', undefined, as.financeLead)).body.reviews.filter((r: { runId: string }) => r.runId === runId);
+    const [task] = (await sut.http('GET', '/reviews/mine', undefined, as.financeLead)).body.reviews.filter(
+      (r: { runId: string }) => r.runId === runId,
+    );
     const { body } = await sut.http('GET', `/reviews/${task.id}`, undefined, as.financeLead);
     expect(body.plan).toEqual([
       {
@@ -169,7 +199,12 @@ describe('the API the console stands on', () => {
         actionId: 'confirmation',
         connector: 'notifications',
         operation: 'send',
-        args: { channel: 'email', to: 'ap@northwind.example', subject: 'Your refund has been issued', body: { template: expect.stringContaining('actions.refund.refundId') } },
+        args: {
+          channel: 'email',
+          to: 'ap@northwind.example',
+          subject: 'Your refund has been issued',
+          body: { template: expect.stringContaining('actions.refund.refundId') },
+        },
         runs: true,
         message: true,
         current: null,

@@ -27,7 +27,9 @@ describe('consumer groups for operators', () => {
     const runId = await sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount: 31, reason: 'Paused on purpose' });
     await sut.bus.idle();
     expect((await sut.run(runId)).state).toBe('triggered');
-    expect((await sut.http('GET', '/consumers', undefined, as.operator)).body.groups).toContainEqual(expect.objectContaining({ groupId: 'baton-enrichment', lag: 1 }));
+    expect((await sut.http('GET', '/consumers', undefined, as.operator)).body.groups).toContainEqual(
+      expect.objectContaining({ groupId: 'baton-enrichment', lag: 1 }),
+    );
 
     const resumed = await sut.http('POST', '/consumers/baton-enrichment/resume', {}, as.operator);
     expect(resumed).toMatchObject({ status: 200, body: { paused: [] } });

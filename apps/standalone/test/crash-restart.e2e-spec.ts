@@ -41,7 +41,10 @@ function call(port: number, method: string, path: string, body?: unknown, timeou
         port,
         method,
         path,
-        headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
         timeout: timeoutMs,
       },
       (res) => {
@@ -112,7 +115,14 @@ describe('the embedded engine killed mid-load (SIGKILL, three times)', () => {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       // A short limit, so a run the crash left behind would be on the stuck list within the test.
-      env: { ...process.env, BATON_DATA_DIR: dataDir, BATON_HTTP_PORT: String(port), BATON_HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', BATON_STUCK_AFTER: '5s' },
+      env: {
+        ...process.env,
+        BATON_DATA_DIR: dataDir,
+        BATON_HTTP_PORT: String(port),
+        BATON_HTTP_HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        BATON_STUCK_AFTER: '5s',
+      },
     });
     engine.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
     engine.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
@@ -157,9 +167,14 @@ describe('the embedded engine killed mid-load (SIGKILL, three times)', () => {
         while (next < RUNS_PER_ROUND) {
           const i = next++;
           const reason = `crash test ${round}-${i}`;
-          const reply = await call(port, 'POST', '/workflows/refund-request/runs', { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason } }, 30_000, SUBMITTER).catch(
-            () => null,
-          );
+          const reply = await call(
+            port,
+            'POST',
+            '/workflows/refund-request/runs',
+            { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason } },
+            30_000,
+            SUBMITTER,
+          ).catch(() => null);
           if (reply && reply.status >= 200 && reply.status < 300) accepted.set(reply.body.runId, reason);
         }
       };
@@ -187,7 +202,11 @@ describe('the embedded engine killed mid-load (SIGKILL, three times)', () => {
       const state = (await call(port, 'GET', `/runs/${runId}`)).body.state ?? 'missing';
       states.set(state, (states.get(state) ?? 0) + 1);
     }
-    expect({ killedAfterMs, accepted: accepted.size, notCompleted: Object.fromEntries(states) }).toEqual({ killedAfterMs, accepted: accepted.size, notCompleted: {} });
+    expect({ killedAfterMs, accepted: accepted.size, notCompleted: Object.fromEntries(states) }).toEqual({
+      killedAfterMs,
+      accepted: accepted.size,
+      notCompleted: {},
+    });
     expect(accepted.size).toBeGreaterThan(0);
 
     const billing = (await call(port, 'GET', '/samples/billing')).body;

@@ -7,7 +7,9 @@ import { as, StandaloneHarness } from './standalone.harness';
 import { dispatcher, postWebhook } from './webhook.harness';
 
 const SOURCES = resolve(__dirname, '../../../config/webhook-sources.example.yaml');
-const refundFormSecret = (parse(readFileSync(SOURCES, 'utf8')) as { sources: Record<string, { secrets: string[] }> }).sources['refund-form']!.secrets[0]!;
+const refundFormSecret = (parse(readFileSync(SOURCES, 'utf8')) as { sources: Record<string, { secrets: string[] }> }).sources[
+  'refund-form'
+]!.secrets[0]!;
 
 /**
  * A run of one organisation that names a record of another, for every sample workflow: the run
@@ -64,7 +66,12 @@ describe('cross-tenant runs', () => {
 
   it('support-ticket-routing: globex opening a ticket for acme’s customer blocks; no ticket is opened', async () => {
     await expectBlocked(
-      () => sut.startRun('support-ticket-routing', 'globex', { customerId: SampleIds.customers.umbrella, subject: 'Hello', body: 'Whose customer am I?' }),
+      () =>
+        sut.startRun('support-ticket-routing', 'globex', {
+          customerId: SampleIds.customers.umbrella,
+          subject: 'Hello',
+          body: 'Whose customer am I?',
+        }),
       /crm\.getCustomer: customerId "cus_umbrella" belongs to another organisation than globex$/,
       'support-lead@acme.example',
     );
@@ -82,11 +89,19 @@ describe('cross-tenant runs', () => {
   it('banking-support-routing: acme routing a query of globex’s customer blocks at the ticket queue, even once a person chose the team', async () => {
     await expectBlocked(
       async () => {
-        const runId = await sut.startRun('banking-support-routing', 'acme', { customerId: SampleIds.customers.wayne, query: 'My card was declined' });
+        const runId = await sut.startRun('banking-support-routing', 'acme', {
+          customerId: SampleIds.customers.wayne,
+          query: 'My card was declined',
+        });
         const review: any = await sut.settled(runId);
         expect(review.type).toBe('baton.review.requested');
         const approved = sut.nextSettled(runId);
-        const decision = await sut.http('POST', `/reviews/${review.data.reviewId}/decision`, { verdict: 'approve', rationale: 'Cards team', suggestion: 'cards' }, as.supportLead);
+        const decision = await sut.http(
+          'POST',
+          `/reviews/${review.data.reviewId}/decision`,
+          { verdict: 'approve', rationale: 'Cards team', suggestion: 'cards' },
+          as.supportLead,
+        );
         expect(decision.status).toBe(200);
         await approved;
         return runId;
@@ -102,11 +117,22 @@ describe('cross-tenant runs', () => {
     await expectBlocked(
       async () => {
         const change = {
-          payload: { before: forged, after: { ...forged, tier: 'free' }, op: 'u', source: { name: 'crm', schema: 'public', table: 'customers', lsn: 424242, ts_ms: Date.now() }, ts_ms: Date.now() },
+          payload: {
+            before: forged,
+            after: { ...forged, tier: 'free' },
+            op: 'u',
+            source: { name: 'crm', schema: 'public', table: 'customers', lsn: 424242, ts_ms: Date.now() },
+            ts_ms: Date.now(),
+          },
         };
-        await sut.bus.publish([{ topic: recordChangeTopic('crm'), key: SampleIds.customers.wayne, value: Buffer.from(JSON.stringify(change)) }]);
+        await sut.bus.publish([
+          { topic: recordChangeTopic('crm'), key: SampleIds.customers.wayne, value: Buffer.from(JSON.stringify(change)) },
+        ]);
         await sut.bus.idle();
-        const runs = (await sut.http('GET', '/runs?workflowId=customer-downgrade', undefined, as.viewer)).body.runs as Array<{ runId: string; orgId: string }>;
+        const runs = (await sut.http('GET', '/runs?workflowId=customer-downgrade', undefined, as.viewer)).body.runs as Array<{
+          runId: string;
+          orgId: string;
+        }>;
         expect(runs).toHaveLength(1);
         return runs[0]!.runId;
       },
@@ -118,18 +144,30 @@ describe('cross-tenant runs', () => {
   it('lead-routing names no existing record: the lead it creates is the run’s organisation’s, and no other run can touch it', async () => {
     // Its trigger (a web form: company, email, size) refers to no record of any organisation, so
     // it has no cross-tenant case of its own; what it creates is stamped with the run's organisation.
-    const runId = await sut.startRun('lead-routing', 'globex', { company: 'Initrode', employees: 5000, inquiry: 'enterprise', email: 'it@initrode.example', region: 'emea' });
+    const runId = await sut.startRun('lead-routing', 'globex', {
+      company: 'Initrode',
+      employees: 5000,
+      inquiry: 'enterprise',
+      email: 'it@initrode.example',
+      region: 'emea',
+    });
     expect(await sut.settled(runId)).toMatchObject({ data: { status: 'completed' } });
     const leadId = ((await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[])[0].result.leadId as string;
     expect(await sut.systems.crm.call('getLead', { leadId })).toMatchObject({ orgId: 'globex' });
-    await expect(sut.systems.crm.call('assignLead', { leadId, ownerTeam: 'smb' }, { orgId: 'acme' })).rejects.toMatchObject({ failureClass: 'data', code: 'wrong_organisation' });
+    await expect(sut.systems.crm.call('assignLead', { leadId, ownerTeam: 'smb' }, { orgId: 'acme' })).rejects.toMatchObject({
+      failureClass: 'data',
+      code: 'wrong_organisation',
+    });
   });
 
   it('a signed webhook naming another organisation’s customer blocks the same way', async () => {
     // The refund form may post for acme and globex; the record it names must still be the organisation's own.
     await expectBlocked(
       async () => {
-        const webhook = await postWebhook(sut, 'refund-form', { secret: refundFormSecret, body: { orgId: 'globex', payload: { customerId: SampleIds.customers.northwind, amount: 1500, reason: 'x' } } });
+        const webhook = await postWebhook(sut, 'refund-form', {
+          secret: refundFormSecret,
+          body: { orgId: 'globex', payload: { customerId: SampleIds.customers.northwind, amount: 1500, reason: 'x' } },
+        });
         expect(webhook.status).toBe(202);
         await dispatcher(sut).drain();
         const entry = await sut.http('GET', webhook.body.href, undefined, as.operator);

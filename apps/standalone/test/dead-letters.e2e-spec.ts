@@ -32,7 +32,8 @@ function withOutages(): { systems: SampleSystems; outages: Outages } {
       name: connector.name,
       operations: connector.operations,
       call: async (operation, args, ctx) => {
-        if (outages.notifications && connector.name === 'notifications' && operation === 'send') throw serverError(connector.name, operation);
+        if (outages.notifications && connector.name === 'notifications' && operation === 'send')
+          throw serverError(connector.name, operation);
         const result = await connector.call(operation, args, ctx);
         if (outages.refunds && connector.name === 'billing' && operation === 'issueRefund') throw serverError(connector.name, operation);
         return result;
@@ -55,7 +56,8 @@ describe('dead letters', () => {
   afterAll(async () => sut.close());
 
   const get = (url: string, headers: Record<string, string> = as.operator): Promise<HttpResult> => sut.http('GET', url, undefined, headers);
-  const post = (url: string, body: unknown, headers: Record<string, string> = as.operator): Promise<HttpResult> => sut.http('POST', url, body, headers);
+  const post = (url: string, body: unknown, headers: Record<string, string> = as.operator): Promise<HttpResult> =>
+    sut.http('POST', url, body, headers);
 
   async function deadLetters(query: string): Promise<any[]> {
     await sut.bus.idle();
@@ -72,7 +74,9 @@ describe('dead letters', () => {
 
   /** Dead-letter growth notifications (the action service's circuit alerts go to the same channel). */
   function opsMessages(topic?: string) {
-    return sut.systems.notifications.list().filter((m) => m.to === OPS && / open dead letters? on /.test(m.subject ?? '') && (!topic || m.subject!.endsWith(` on ${topic}`)));
+    return sut.systems.notifications
+      .list()
+      .filter((m) => m.to === OPS && / open dead letters? on /.test(m.subject ?? '') && (!topic || m.subject!.endsWith(` on ${topic}`)));
   }
 
   /** A hand-made event on a stage topic that breaks its contract (no `data`). */
@@ -117,7 +121,11 @@ describe('dead letters', () => {
       partition: expect.any(Number),
       offset: expect.stringMatching(/^\d+$/),
       deadLetterTopic: { topic: `${refundForm}.dlq`, partition: expect.any(Number), offset: expect.any(String) },
-      headers: expect.objectContaining({ 'x-baton-failure-reason': letter.reason, 'x-baton-original-topic': refundForm, 'x-baton-failed-group': 'baton-ingestion-ingress' }),
+      headers: expect.objectContaining({
+        'x-baton-failure-reason': letter.reason,
+        'x-baton-original-topic': refundForm,
+        'x-baton-failed-group': 'baton-ingestion-ingress',
+      }),
       notification: { state: 'sent', at: expect.any(String) },
       failures: [expect.objectContaining({ id: letter.id, status: 'open' })],
     });
@@ -128,9 +136,17 @@ describe('dead letters', () => {
     const open = await deadLetters(`topic=${refundForm}&status=open`);
     expect(open.map((d) => d.key)).toEqual(['poison-2', 'poison-1']);
     const binary = await get(`/dead-letters/${open[0].id}`);
-    expect(binary.body).toMatchObject({ valueEncoding: 'binary', valueBase64: Buffer.from([0xff, 0xfe, 0x00, 0x01]).toString('base64'), notification: { state: 'suppressed' } });
+    expect(binary.body).toMatchObject({
+      valueEncoding: 'binary',
+      valueBase64: Buffer.from([0xff, 0xfe, 0x00, 0x01]).toString('base64'),
+      notification: { state: 'suppressed' },
+    });
     expect(opsMessages(refundForm)).toHaveLength(1);
-    expect(opsMessages(refundForm)[0]).toMatchObject({ channel: 'chat', subject: `Baton: 1 open dead letter on ${refundForm}`, body: expect.stringContaining('is not valid JSON') });
+    expect(opsMessages(refundForm)[0]).toMatchObject({
+      channel: 'chat',
+      subject: `Baton: 1 open dead letter on ${refundForm}`,
+      body: expect.stringContaining('is not valid JSON'),
+    });
   });
 
   it('keeps a schema-violating event from a stage topic, decoded, with the run it names', async () => {
@@ -158,7 +174,9 @@ describe('dead letters', () => {
   it('re-drives a run whose refund exhausted its retries once billing recovers: the run completes with exactly one refund', async () => {
     outages.refunds = true;
     const runId = await refundRun(25);
-    expect(await sut.settled(runId)).toMatchObject({ data: { status: 'failed', reason: expect.stringContaining('retries exhausted after 4 attempts') } });
+    expect(await sut.settled(runId)).toMatchObject({
+      data: { status: 'failed', reason: expect.stringContaining('retries exhausted after 4 attempts') },
+    });
     expect((await sut.run(runId)).state).toBe('failed');
 
     const [letter] = await deadLetters(`runId=${runId}&status=open`);
@@ -176,12 +194,25 @@ describe('dead letters', () => {
     outages.refunds = false;
     const next = sut.nextSettled(runId);
     const redrive = await post('/dead-letters/redrive', { ids: [letter.id], reason: 'billing is back (INC-42)' });
-    expect(redrive).toMatchObject({ status: 200, body: { redriven: [{ id: letter.id, topic: Topics.runDecided, key: runId, runId, run: { from: 'failed', to: 'decided' } }] } });
+    expect(redrive).toMatchObject({
+      status: 200,
+      body: { redriven: [{ id: letter.id, topic: Topics.runDecided, key: runId, runId, run: { from: 'failed', to: 'decided' } }] },
+    });
     expect(await next).toMatchObject({ data: { status: 'completed' } });
 
     expect(sut.systems.billing.effects().issueRefund).toBe(1);
     const run = await sut.run(runId);
-    expect(run.timeline.map((t) => t.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'failed', 'decided', 'acting', 'verifying', 'completed']);
+    expect(run.timeline.map((t) => t.to)).toEqual([
+      'triggered',
+      'enriched',
+      'decided',
+      'acting',
+      'failed',
+      'decided',
+      'acting',
+      'verifying',
+      'completed',
+    ]);
     expect(run.timeline[5]).toMatchObject({ actor: operator, reason: expect.stringContaining('billing is back (INC-42)') });
 
     const detail = await get(`/dead-letters/${letter.id}`);
@@ -189,7 +220,13 @@ describe('dead letters', () => {
     expect(detail.body.history.map((h: { action: string }) => h.action)).toEqual(['stored', 'run_failed', 'notified', 'redriven']);
 
     const again = await post('/dead-letters/redrive', { ids: [letter.id], reason: 'once more' });
-    expect(again).toMatchObject({ status: 409, body: { error: 'dead_letter_not_open', message: expect.stringContaining(`dead letter ${letter.id} was already re-driven by ${operator}`) } });
+    expect(again).toMatchObject({
+      status: 409,
+      body: {
+        error: 'dead_letter_not_open',
+        message: expect.stringContaining(`dead letter ${letter.id} was already re-driven by ${operator}`),
+      },
+    });
   });
 
   it('turns a re-drive that fails again into a new dead letter that points back at the first', async () => {
@@ -204,14 +241,29 @@ describe('dead letters', () => {
     outages.notifications = true;
     let next = sut.nextSettled(runId);
     expect((await post('/dead-letters/redrive', { ids: [first.id], reason: 'billing is back' })).status).toBe(200);
-    expect(await next).toMatchObject({ data: { status: 'failed', reason: expect.stringContaining('action confirmation: notifications.send: server error (503)') } });
+    expect(await next).toMatchObject({
+      data: { status: 'failed', reason: expect.stringContaining('action confirmation: notifications.send: server error (503)') },
+    });
 
     const [second, earlier] = await deadLetters(`runId=${runId}`);
     expect(earlier).toMatchObject({ id: first.id, status: 'redriven' });
-    expect(second).toMatchObject({ status: 'open', topic: Topics.runDecided, key: runId, redriveOf: first.id, attempts: 4, failedGroup: 'baton-action' });
+    expect(second).toMatchObject({
+      status: 'open',
+      topic: Topics.runDecided,
+      key: runId,
+      redriveOf: first.id,
+      attempts: 4,
+      failedGroup: 'baton-action',
+    });
     const detail = (await get(`/dead-letters/${second.id}`)).body;
     expect(detail.failures).toEqual([
-      expect.objectContaining({ id: first.id, status: 'redriven', resolvedBy: operator, resolutionReason: 'billing is back', reason: expect.stringContaining('billing.issueRefund') }),
+      expect.objectContaining({
+        id: first.id,
+        status: 'redriven',
+        resolvedBy: operator,
+        resolutionReason: 'billing is back',
+        reason: expect.stringContaining('billing.issueRefund'),
+      }),
       expect.objectContaining({ id: second.id, status: 'open', reason: expect.stringContaining('notifications.send') }),
     ]);
     // Fresh headers on the re-drive: the attempts counted from 1 again, up to the policy's 4.
@@ -253,14 +305,22 @@ describe('dead letters', () => {
     expect((await post(`/dead-letters/${text.id}/discard`, { reason: '   ' })).status).toBe(400);
 
     const notJson = await post('/dead-letters/redrive', { ids: [binary.id], reason: 'try it' });
-    expect(notJson).toMatchObject({ status: 422, body: { error: 'dead_letter_not_redrivable', message: expect.stringContaining('not JSON') } });
+    expect(notJson).toMatchObject({
+      status: 422,
+      body: { error: 'dead_letter_not_redrivable', message: expect.stringContaining('not JSON') },
+    });
 
-    const discarded = await post(`/dead-letters/${text.id}/discard`, { reason: 'truncated by a broken producer; it re-sent the whole message' });
+    const discarded = await post(`/dead-letters/${text.id}/discard`, {
+      reason: 'truncated by a broken producer; it re-sent the whole message',
+    });
     expect(discarded).toMatchObject({ status: 200, body: { id: text.id, status: 'discarded', resolvedBy: operator } });
     expect((await post(`/dead-letters/${binary.id}/discard`, { reason: 'not ours: binary garbage' })).status).toBe(200);
 
     const redrive = await post('/dead-letters/redrive', { ids: [text.id], reason: 'changed my mind' });
-    expect(redrive).toMatchObject({ status: 409, body: { message: expect.stringContaining(`dead letter ${text.id} was discarded by ${operator}`) } });
+    expect(redrive).toMatchObject({
+      status: 409,
+      body: { message: expect.stringContaining(`dead letter ${text.id} was discarded by ${operator}`) },
+    });
     expect((await post(`/dead-letters/${text.id}/discard`, { reason: 'twice' })).status).toBe(409);
     expect(await deadLetters(`topic=${refundForm}&status=discarded`)).toHaveLength(2);
   });
@@ -289,7 +349,10 @@ describe('dead letters', () => {
     expect(await issues(post('/dead-letters/redrive', { ids: ['not-an-id'], reason: 'r', force: true }))).toEqual(['/force', '/ids/0']);
 
     const unknown = randomUUID();
-    expect(await post('/dead-letters/redrive', { ids: [unknown], reason: 'r' })).toMatchObject({ status: 404, body: { error: 'dead_letter_not_found', message: expect.stringContaining(unknown) } });
+    expect(await post('/dead-letters/redrive', { ids: [unknown], reason: 'r' })).toMatchObject({
+      status: 404,
+      body: { error: 'dead_letter_not_found', message: expect.stringContaining(unknown) },
+    });
     expect((await post(`/dead-letters/${unknown}/discard`, { reason: 'r' })).status).toBe(404);
     expect((await get(`/dead-letters/${unknown}`)).status).toBe(404);
     expect((await get('/dead-letters/not-an-id')).status).toBe(404);
@@ -316,7 +379,9 @@ describe('dead letters', () => {
     const sample = (name: string, topic: string, failureClass: string) =>
       metrics
         .split('\n')
-        .find((line) => line.startsWith(`${name}{`) && line.includes(`topic="${topic}"`) && line.includes(`failure_class="${failureClass}"`))
+        .find(
+          (line) => line.startsWith(`${name}{`) && line.includes(`topic="${topic}"`) && line.includes(`failure_class="${failureClass}"`),
+        )
         ?.split(' ')
         .at(-1);
     expect(sample('baton_dead_letters_open', Topics.runEnriched, 'data')).toBe('1');
@@ -334,13 +399,22 @@ describe('dead letters', () => {
       { actor: operator, action: 'dead_letter.redrive', target_type: 'dead_letter', reason: 'billing is back (INC-42)' },
       { actor: operator, action: 'dead_letter.redrive', target_type: 'dead_letter', reason: 'billing is back' },
       { actor: operator, action: 'dead_letter.redrive', target_type: 'dead_letter', reason: 'mail is back too' },
-      { actor: operator, action: 'dead_letter.discard', target_type: 'dead_letter', reason: 'truncated by a broken producer; it re-sent the whole message' },
+      {
+        actor: operator,
+        action: 'dead_letter.discard',
+        target_type: 'dead_letter',
+        reason: 'truncated by a broken producer; it re-sent the whole message',
+      },
       { actor: operator, action: 'dead_letter.discard', target_type: 'dead_letter', reason: 'not ours: binary garbage' },
     ]);
 
     // Three dead letters on run.decided, two on the ingress topic and on action.executed, one on
     // run.enriched: one message per topic (action.executed's first one failed to send).
-    expect(opsMessages().map((m) => m.subject).sort()).toEqual(
+    expect(
+      opsMessages()
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual(
       [
         `Baton: 1 open dead letter on ${Topics.runDecided}`,
         `Baton: 1 open dead letter on ${Topics.runEnriched}`,

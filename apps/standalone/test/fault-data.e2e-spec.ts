@@ -14,7 +14,10 @@ describe('fault injection: data failures (4xx validation)', () => {
 
     const runId = await sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount: 130, reason: 'Wrong size' });
     const settled: any = await sut.settled(runId);
-    expect(settled).toMatchObject({ type: 'baton.run.completed', data: { status: 'blocked', reason: 'action refund failed: billing.issueRefund: bad request (400)' } });
+    expect(settled).toMatchObject({
+      type: 'baton.run.completed',
+      data: { status: 'blocked', reason: 'action refund failed: billing.issueRefund: bad request (400)' },
+    });
 
     const run = await sut.run(runId);
     expect(run.timeline.map((t) => t.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'blocked']);

@@ -45,7 +45,12 @@ describe('fault injection: a context source refusing connections (infrastructure
     expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'blocked' } });
 
     const run = await sut.run(runId);
-    expect(run.timeline.map((t) => `${t.from}->${t.to}`)).toEqual(['null->triggered', 'triggered->degraded', 'degraded->triggered', 'triggered->blocked']);
+    expect(run.timeline.map((t) => `${t.from}->${t.to}`)).toEqual([
+      'null->triggered',
+      'triggered->degraded',
+      'degraded->triggered',
+      'triggered->blocked',
+    ]);
     expect(run.timeline.at(-1)!.reason).toMatch(/^context step customer failed: crm\.getCustomer: /);
     expect(sut.attempts('crm', 'getCustomer', runId)).toEqual({ infrastructure: 1, data: 1 });
     expect(sut.deadLetters()).toEqual({});
@@ -54,13 +59,21 @@ describe('fault injection: a context source refusing connections (infrastructure
   it('dead-letters the run.triggered message when billing stays down past the retry budget; the run stays marked as waiting on a system', async () => {
     sut.systems.billing.faults.set({ down: true });
     try {
-      const runId = await sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount: 41, reason: 'Billing portal down' });
+      const runId = await sut.startRun('refund-request', 'acme', {
+        customerId: 'cus_northwind',
+        amount: 41,
+        reason: 'Billing portal down',
+      });
       await sut.quiesce();
 
       const run = await sut.run(runId);
       expect(sut.attempts('billing', 'getAccount', runId)).toEqual({ infrastructure: 4 });
       expect(sut.deadLettered.filter((d) => d.runId === runId)).toEqual([
-        expect.objectContaining({ topic: 'baton.run.triggered.dlq', failureClass: 'infrastructure', reason: expect.stringMatching(/^retries exhausted after 4 attempts: /) }),
+        expect.objectContaining({
+          topic: 'baton.run.triggered.dlq',
+          failureClass: 'infrastructure',
+          reason: expect.stringMatching(/^retries exhausted after 4 attempts: /),
+        }),
       ]);
       // What happens to a dead-lettered run is the dead-letter handler's business (failed, or left as it was).
       expect(['degraded', 'failed']).toContain(run.state);

@@ -10,7 +10,10 @@ describe('fault injection: transient failures (timeouts, 429, 5xx)', () => {
   });
   afterAll(async () => sut.close());
 
-  const refundsOf = (runId: string) => Object.values(sut.systems.billing.snapshot().data.refunds).filter((r) => sut.changes.some((c) => c.runId === runId && c.recordId === r.refundId));
+  const refundsOf = (runId: string) =>
+    Object.values(sut.systems.billing.snapshot().data.refunds).filter((r) =>
+      sut.changes.some((c) => c.runId === runId && c.recordId === r.refundId),
+    );
 
   it('retries a burst of 429s with Retry-After through the retry topic until billing takes the refund, once', async () => {
     const before = sut.systems.billing.effects().issueRefund ?? 0;
@@ -20,12 +23,21 @@ describe('fault injection: transient failures (timeouts, 429, 5xx)', () => {
     expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
 
     expect(sut.attempts('billing', 'issueRefund', runId)).toEqual({ transient: 3, ok: 1 });
-    expect(sut.callsOf('billing', 'issueRefund', runId).map((c) => c.code ?? 'ok')).toEqual(['rate_limited', 'rate_limited', 'rate_limited', 'ok']);
+    expect(sut.callsOf('billing', 'issueRefund', runId).map((c) => c.code ?? 'ok')).toEqual([
+      'rate_limited',
+      'rate_limited',
+      'rate_limited',
+      'ok',
+    ]);
     expect(sut.systems.billing.effects().issueRefund).toBe(before + 1);
     expect(refundsOf(runId)).toHaveLength(1);
     const run = await sut.run(runId);
     expect(run.timeline.map((t) => t.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed']);
-    expect((run.timeline.find((t) => t.to === 'verifying')!.detail.actions as any[])[0]).toMatchObject({ id: 'refund', status: 'succeeded', attempts: 4 });
+    expect((run.timeline.find((t) => t.to === 'verifying')!.detail.actions as any[])[0]).toMatchObject({
+      id: 'refund',
+      status: 'succeeded',
+      attempts: 4,
+    });
     expect(sut.deadLetters()).toEqual({});
 
     sut.report('transient: 429 burst (3) with Retry-After 15 ms', {
@@ -42,7 +54,10 @@ describe('fault injection: transient failures (timeouts, 429, 5xx)', () => {
     sut.armBefore('billing', 'issueRefund', { failNext: { count: 2, kind: 'server_error', afterApply: true } });
 
     const runId = await sut.startRun('refund-request', 'acme', refund(122));
-    expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed', reason: 'all 2 actions verified' } });
+    expect(await sut.settled(runId)).toMatchObject({
+      type: 'baton.run.completed',
+      data: { status: 'completed', reason: 'all 2 actions verified' },
+    });
 
     expect(sut.attempts('billing', 'issueRefund', runId)).toEqual({ transient: 2, ok: 1 });
     expect(sut.systems.billing.effects().issueRefund).toBe(before + 1);
@@ -82,7 +97,9 @@ describe('fault injection: transient failures (timeouts, 429, 5xx)', () => {
       'action:verifying',
       'verification:completed',
     ]);
-    expect(run.timeline.find((t) => t.to === 'degraded')!.reason).toBe('billing circuit opened (billing.issueRefund: server error (503)); action refund queued');
+    expect(run.timeline.find((t) => t.to === 'degraded')!.reason).toBe(
+      'billing circuit opened (billing.issueRefund: server error (503)); action refund queued',
+    );
     const chats = sut.systems.notifications.list().filter((m) => m.channel === 'chat');
     expect(chats).toHaveLength(chatsBefore + 1);
     expect((await sut.http('GET', '/circuits', undefined, { authorization: 'Bearer demo-operator-key' })).body.circuits).toContainEqual(

@@ -59,7 +59,12 @@ export class FaultHarness {
       handle: async (message) => {
         if (DEAD_LETTER_TOPICS.includes(message.topic)) {
           const h = message.headers;
-          this.deadLettered.push({ topic: message.topic, runId: message.key, failureClass: h[Headers.failureClass], reason: h[Headers.failureReason] });
+          this.deadLettered.push({
+            topic: message.topic,
+            runId: message.key,
+            failureClass: h[Headers.failureClass],
+            reason: h[Headers.failureReason],
+          });
           return 'processed';
         }
         if (message.topic === Topics.runDecided) {
@@ -145,15 +150,26 @@ export class FaultHarness {
     }
   }
 
-  async http(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
-    const response = await this.app.getHttpAdapter().getInstance().inject({
-      method,
-      url,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      payload: body === undefined ? undefined : JSON.stringify(body),
-    });
+  async http(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult> {
+    const response = await this.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method,
+        url,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        payload: body === undefined ? undefined : JSON.stringify(body),
+      });
     const text = response.body;
-    return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
+    return {
+      status: response.statusCode,
+      body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text,
+    };
   }
 
   async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>): Promise<string> {
@@ -181,7 +197,11 @@ export class FaultHarness {
 
   /** Prints what a scenario cost, per failure class: attempts per outcome, dead letters, alerts. */
   report(scenario: string, figures: Record<string, unknown>): void {
-    process.stdout.write(`\n[fault report] ${scenario}\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n`);
+    process.stdout.write(
+      `\n[fault report] ${scenario}\n${Object.entries(figures)
+        .map(([k, v]) => `  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join('\n')}\n`,
+    );
   }
 
   /** Attempts of one operation by outcome, e.g. { transient: 3, ok: 1 }. */

@@ -98,7 +98,11 @@ function body(route: ApiRoute): fc.Arbitrary<string> {
       fc.dictionary(hostileString, hostileValue, { maxKeys: 2 }),
     )
     .map(([fields, extra]) => JSON.stringify({ ...extra, ...fields }));
-  return fc.oneof(shaped, hostileValue.map((v) => JSON.stringify(v) ?? 'null'), rawJson);
+  return fc.oneof(
+    shaped,
+    hostileValue.map((v) => JSON.stringify(v) ?? 'null'),
+    rawJson,
+  );
 }
 
 /** Percent-encodes as a browser would, and a lone surrogate as the bytes a lenient client would send. */
@@ -112,7 +116,18 @@ function encode(text: string): string {
 }
 
 /** Values that pass a route's own checks, so the hostile value next to them reaches deeper. */
-const PLAUSIBLE: Record<string, string> = { limit: '10', state: 'completed', status: 'open', queue: 'manual', order: 'asc', targetPrecision: '0.9', workflowId: 'refund-request', orgId: 'acme', connector: 'billing', field: 'customer.tier' };
+const PLAUSIBLE: Record<string, string> = {
+  limit: '10',
+  state: 'completed',
+  status: 'open',
+  queue: 'manual',
+  order: 'asc',
+  targetPrecision: '0.9',
+  workflowId: 'refund-request',
+  orgId: 'acme',
+  connector: 'billing',
+  field: 'customer.tier',
+};
 
 /** Each documented parameter left out, plausible or hostile; sometimes given twice; plus unknown ones. */
 function query(route: ApiRoute): fc.Arbitrary<string> {
@@ -121,7 +136,13 @@ function query(route: ApiRoute): fc.Arbitrary<string> {
       { weight: 1, arbitrary: fc.constant<Array<[string, string]>>([]) },
       { weight: 3, arbitrary: fc.constant<Array<[string, string]>>([[name, PLAUSIBLE[name] ?? 'acme']]) },
       { weight: 2, arbitrary: hostileString.map((v): Array<[string, string]> => [[name, v]]) },
-      { weight: 1, arbitrary: fc.tuple(hostileString, hostileString).map(([v, w]): Array<[string, string]> => [[name, v], [name, w]]) },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(hostileString, hostileString).map(([v, w]): Array<[string, string]> => [
+          [name, v],
+          [name, w],
+        ]),
+      },
     ),
   );
   return fc
@@ -132,7 +153,14 @@ function query(route: ApiRoute): fc.Arbitrary<string> {
 
 function path(route: ApiRoute, values: Record<string, string>): fc.Arbitrary<string> {
   return fc
-    .tuple(...route.pathParams.map((name) => fc.oneof({ weight: 3, arbitrary: fc.constant(values[`${route.key}:${name}`] ?? values[name]!) }, { weight: 1, arbitrary: hostileString })))
+    .tuple(
+      ...route.pathParams.map((name) =>
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(values[`${route.key}:${name}`] ?? values[name]!) },
+          { weight: 1, arbitrary: hostileString },
+        ),
+      ),
+    )
     .map((params) => {
       let i = 0;
       return route.path.replace(/\{\w+\}/g, () => encode(params[i++] || '-'));
@@ -156,7 +184,12 @@ describe('hostile input', () => {
   beforeAll(async () => {
     sut = await StandaloneHarness.start({
       apiKeysFile: keysFileWith([
-        { key: 'hostile-input-acme-key', principal: 'fuzzer@acme.example', orgId: 'acme', roles: ['viewer', 'submitter', 'reviewer', 'operator', 'review-override'] },
+        {
+          key: 'hostile-input-acme-key',
+          principal: 'fuzzer@acme.example',
+          orgId: 'acme',
+          roles: ['viewer', 'submitter', 'reviewer', 'operator', 'review-override'],
+        },
       ]),
     });
     routes = await apiRoutes(sut);
@@ -168,20 +201,57 @@ describe('hostile input', () => {
 
   it('answers 400 naming the path for the inputs that used to be 500s, and takes in nothing', async () => {
     const start = (text: string) =>
-      sut.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/workflows/refund-request/runs', headers: { ...as.submitter, 'content-type': 'application/json' }, payload: text });
+      sut.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({
+          method: 'POST',
+          url: '/workflows/refund-request/runs',
+          headers: { ...as.submitter, 'content-type': 'application/json' },
+          payload: text,
+        });
     const cases: Array<[string, string, string]> = [
-      ['{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":5,"reason":"a\\u0000b"}}', '/payload/reason', 'must not contain the NUL character (U+0000)'],
-      ['{"orgId":"acme","payload":{"customerId":"\\ud800","amount":5,"reason":"r"}}', '/payload/customerId', 'must be well-formed Unicode (it holds an unpaired surrogate)'],
-      ['{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":1e400,"reason":"r"}}', '/payload/amount', 'must be a finite number'],
-      [`{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":5,"reason":"r","x":${'['.repeat(5000)}${']'.repeat(5000)}}}`, `/payload/x${'/0'.repeat(62)}`, 'nests deeper than 64 levels of objects and arrays'],
-      ['{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":499.999999,"reason":"r"}}', '/payload/amount', 'must have at most 2 decimal places in EUR (its minor unit), got 499.999999'],
+      [
+        '{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":5,"reason":"a\\u0000b"}}',
+        '/payload/reason',
+        'must not contain the NUL character (U+0000)',
+      ],
+      [
+        '{"orgId":"acme","payload":{"customerId":"\\ud800","amount":5,"reason":"r"}}',
+        '/payload/customerId',
+        'must be well-formed Unicode (it holds an unpaired surrogate)',
+      ],
+      [
+        '{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":1e400,"reason":"r"}}',
+        '/payload/amount',
+        'must be a finite number',
+      ],
+      [
+        `{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":5,"reason":"r","x":${'['.repeat(5000)}${']'.repeat(5000)}}}`,
+        `/payload/x${'/0'.repeat(62)}`,
+        'nests deeper than 64 levels of objects and arrays',
+      ],
+      [
+        '{"orgId":"acme","payload":{"customerId":"cus_northwind","amount":499.999999,"reason":"r"}}',
+        '/payload/amount',
+        'must have at most 2 decimal places in EUR (its minor unit), got 499.999999',
+      ],
     ];
     const before = (await sut.http('GET', '/runs?limit=500', undefined, as.operator)).body.runs.length;
     for (const [text, path, message] of cases) {
       const response = await start(text);
       expect([response.statusCode, JSON.parse(response.body).details.issues[0]]).toEqual([400, { path, message }]);
     }
-    for (const url of ['/runs?orgId=ac%00me', '/reviews?owner=%00', '/dead-letters?topic=%00', '/audit?actor=%00', '/blocked-runs?workflowId=%00', '/action-queue?connector=%00', '/runs?state=a&state=b', '/runs/%00']) {
+    for (const url of [
+      '/runs?orgId=ac%00me',
+      '/reviews?owner=%00',
+      '/dead-letters?topic=%00',
+      '/audit?actor=%00',
+      '/blocked-runs?workflowId=%00',
+      '/action-queue?connector=%00',
+      '/runs?state=a&state=b',
+      '/runs/%00',
+    ]) {
       const response = await sut.http('GET', url, undefined, as.admin);
       expect([url, response.status, response.body.error]).toEqual([url, 400, 'invalid_input']);
     }
@@ -196,21 +266,32 @@ describe('hostile input', () => {
       // Routes spanning organisations refuse the acme principal at the guard: an operator of all goes further.
       const callers = route.key === 'POST /workflows/{workflowId}/runs' ? [FUZZER] : [FUZZER, as.admin];
       // A failing case is recorded in `failures`; whatever else makes the property throw is recorded too.
-      for (const [c, caller] of callers.entries()) await fc.assert(
-        fc.asyncProperty(path(route, values), query(route), route.takesBody ? body(route) : fc.constant(undefined), async (url, qs, text) => {
-          const response = await sut.inject({
-            method: route.method,
-            url: `${url}${qs}`,
-            headers: { ...caller, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
-            ...(text === undefined ? {} : { payload: text }),
+      for (const [c, caller] of callers.entries())
+        await fc
+          .assert(
+            fc.asyncProperty(
+              path(route, values),
+              query(route),
+              route.takesBody ? body(route) : fc.constant(undefined),
+              async (url, qs, text) => {
+                const response = await sut.inject({
+                  method: route.method,
+                  url: `${url}${qs}`,
+                  headers: { ...caller, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
+                  ...(text === undefined ? {} : { payload: text }),
+                });
+                if (response.statusCode >= 500)
+                  failures.push(
+                    `${route.method} ${url}${qs} ${text?.slice(0, 120) ?? ''} -> ${response.statusCode} ${response.body.slice(0, 200)}`,
+                  );
+                return response.statusCode < 500;
+              },
+            ),
+            { numRuns: 20, seed: 20_261_201 + index * 2 + c },
+          )
+          .catch((error: Error) => {
+            failures.push(`${route.key}: ${error.message.split('\n')[0]}`);
           });
-          if (response.statusCode >= 500) failures.push(`${route.method} ${url}${qs} ${text?.slice(0, 120) ?? ''} -> ${response.statusCode} ${response.body.slice(0, 200)}`);
-          return response.statusCode < 500;
-        }),
-        { numRuns: 20, seed: 20_261_201 + index * 2 + c },
-      ).catch((error: Error) => {
-        failures.push(`${route.key}: ${error.message.split('\n')[0]}`);
-      });
     }
     expect(failures).toEqual([]);
 

@@ -6,12 +6,15 @@ describe('Idempotency-Key', () => {
   let sut: StandaloneHarness;
   const refund = (amount: number) => ({ orgId: 'acme', payload: { customerId: 'cus_northwind', amount, reason: 'Idempotent' } });
   const start = (body: unknown, key: string, caller: Record<string, string> = as.submitter, workflowId = 'refund-request') =>
-    sut.app.getHttpAdapter().getInstance().inject({
-      method: 'POST',
-      url: `/workflows/${workflowId}/runs`,
-      headers: { ...caller, 'content-type': 'application/json', 'idempotency-key': key },
-      payload: JSON.stringify(body),
-    });
+    sut.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method: 'POST',
+        url: `/workflows/${workflowId}/runs`,
+        headers: { ...caller, 'content-type': 'application/json', 'idempotency-key': key },
+        payload: JSON.stringify(body),
+      });
   const runCount = async () => ((await sut.http('GET', '/runs?limit=500', undefined, as.operator)).body.runs as unknown[]).length;
 
   beforeAll(async () => {
@@ -43,9 +46,18 @@ describe('Idempotency-Key', () => {
     expect(JSON.parse(otherBody.body)).toMatchObject({
       error: 'idempotency_key_reused',
       message: expect.stringContaining(`Idempotency-Key "order-1002" was first used at`),
-      details: { idempotencyKey: 'order-1002', differs: ['payload'], original: { workflowId: 'refund-request', orgId: 'acme', runId: first.runId } },
+      details: {
+        idempotencyKey: 'order-1002',
+        differs: ['payload'],
+        original: { workflowId: 'refund-request', orgId: 'acme', runId: first.runId },
+      },
     });
-    const otherWorkflow = await start({ orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10, reason: 'Idempotent' } }, 'order-1002', as.submitter, 'goodwill-credit');
+    const otherWorkflow = await start(
+      { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 10, reason: 'Idempotent' } },
+      'order-1002',
+      as.submitter,
+      'goodwill-credit',
+    );
     expect(otherWorkflow.statusCode).toBe(422);
     expect(JSON.parse(otherWorkflow.body).details.differs).toEqual(['workflowId']);
     expect(await runCount()).toBe(before);
@@ -53,7 +65,11 @@ describe('Idempotency-Key', () => {
 
   it('scopes keys to the caller: another principal’s same key is another key', async () => {
     const acme = JSON.parse((await start(refund(12), 'shared-key')).body);
-    const globex = await start({ orgId: 'globex', payload: { customerId: 'cus_wayne', amount: 12, reason: 'Idempotent' } }, 'shared-key', as.globexSubmitter);
+    const globex = await start(
+      { orgId: 'globex', payload: { customerId: 'cus_wayne', amount: 12, reason: 'Idempotent' } },
+      'shared-key',
+      as.globexSubmitter,
+    );
     expect(globex.statusCode).toBe(202);
     expect(JSON.parse(globex.body)).toMatchObject({ duplicate: false, runId: expect.not.stringMatching(acme.runId) });
   });

@@ -33,7 +33,9 @@ describe('injection corpus in trigger payloads', () => {
   });
 
   it('keeps __proto__ and constructor keys in payloads from reaching object prototypes', async () => {
-    const payload = JSON.parse('{"customerId":"cus_northwind","amount":10,"reason":"proto","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
+    const payload = JSON.parse(
+      '{"customerId":"cus_northwind","amount":10,"reason":"proto","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+    );
     const response = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload }, as.submitter);
     // The trigger schema allows extra fields; whether accepted or refused, nothing may be polluted.
     expect([202, 400]).toContain(response.status);
@@ -42,7 +44,12 @@ describe('injection corpus in trigger payloads', () => {
   });
 
   it('never lets a customer or organisation id that looks like an inherited member resolve to one', async () => {
-    const org = await sut.http('POST', '/workflows/refund-request/runs', { orgId: '__proto__', payload: { customerId: 'c', amount: 1, reason: 'r' } }, as.admin);
+    const org = await sut.http(
+      'POST',
+      '/workflows/refund-request/runs',
+      { orgId: '__proto__', payload: { customerId: 'c', amount: 1, reason: 'r' } },
+      as.admin,
+    );
     expect(org.status).toBe(400);
     expect(org.body.details.issues[0]).toMatchObject({ path: '/orgId' });
     const runId = await sut.startRun('refund-request', 'acme', { customerId: 'constructor', amount: 5, reason: 'inherited' });

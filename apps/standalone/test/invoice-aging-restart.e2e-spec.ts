@@ -78,7 +78,11 @@ describe('invoice aging across a restart', () => {
 
     // Re-invoiced (a chargeback): open again with a due date 31 days ago, a new crossing.
     const reopened = billing();
-    reopened.data.invoices['inv_1009'] = { ...reopened.data.invoices['inv_1009']!, status: 'open', dueAt: new Date(now.getTime() - 31 * DAY_MS).toISOString() };
+    reopened.data.invoices['inv_1009'] = {
+      ...reopened.data.invoices['inv_1009']!,
+      status: 'open',
+      dueAt: new Date(now.getTime() - 31 * DAY_MS).toISOString(),
+    };
     systems.billing.restore(reopened);
     expect(await invoicesStartedBy(await scan())).toEqual(['inv_1009']);
 

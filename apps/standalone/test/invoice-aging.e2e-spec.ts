@@ -21,7 +21,9 @@ describe('invoice aging', () => {
     for (const runId of result.started) {
       expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
     }
-    const invoices = await Promise.all(result.started.map(async (runId) => ((await sut.run(runId)).timeline[0].detail.trigger as any).invoiceId));
+    const invoices = await Promise.all(
+      result.started.map(async (runId) => ((await sut.run(runId)).timeline[0].detail.trigger as any).invoiceId),
+    );
     expect(invoices.sort()).toEqual([...overdue].sort());
     expect(sut.systems.notifications.effects().send).toBe(overdue.length);
     expect(sut.systems.tickets.effects().createTicket).toBe(overdue.length);

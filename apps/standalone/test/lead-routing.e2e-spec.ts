@@ -1,6 +1,12 @@
 import { as, StandaloneHarness } from './standalone.harness';
 
-const lead = (employees: number, inquiry: string) => ({ company: 'Initrode', employees, inquiry, email: 'buyer@initrode.example', region: 'emea' });
+const lead = (employees: number, inquiry: string) => ({
+  company: 'Initrode',
+  employees,
+  inquiry,
+  email: 'buyer@initrode.example',
+  region: 'emea',
+});
 
 describe('lead routing', () => {
   let sut: StandaloneHarness;
@@ -21,14 +27,20 @@ describe('lead routing', () => {
     const leads = sut.systems.crm.effects().createLead ?? 0;
     const runId = await sut.startRun('lead-routing', 'acme', lead(40, 'enterprise'));
     const settled: any = await sut.settled(runId);
-    expect(settled).toMatchObject({ type: 'baton.review.requested', data: { queue: 'suggested', proposal: { tier: 'suggest', confidence: 0.6, suggestion: 'sales-emea' } } });
+    expect(settled).toMatchObject({
+      type: 'baton.review.requested',
+      data: { queue: 'suggested', proposal: { tier: 'suggest', confidence: 0.6, suggestion: 'sales-emea' } },
+    });
     expect(sut.systems.crm.effects().createLead ?? 0).toBe(leads);
   });
 
   it('queues a low-confidence lead for manual assignment', async () => {
     const runId = await sut.startRun('lead-routing', 'acme', lead(40, 'partnership'));
     const settled: any = await sut.settled(runId);
-    expect(settled).toMatchObject({ type: 'baton.review.requested', data: { queue: 'manual', proposal: { tier: 'manual', outcome: 'manual', confidence: 0.4 } } });
+    expect(settled).toMatchObject({
+      type: 'baton.review.requested',
+      data: { queue: 'manual', proposal: { tier: 'manual', outcome: 'manual', confidence: 0.4 } },
+    });
     const queue = await sut.http('GET', '/reviews?status=open', undefined, as.salesOps);
     expect(queue.body.reviews.map((r: any) => r.runId)).toContain(runId);
   });
@@ -37,11 +49,16 @@ describe('lead routing', () => {
     const runId = await sut.startRun('lead-routing', 'acme', lead(40, 'enterprise'));
     const settled: any = await sut.settled(runId);
     const done = sut.nextSettled(runId);
-    const response = await sut.http('POST', `/reviews/${settled.data.reviewId}/decision`, {
-      verdict: 'approve',
-      rationale: 'Enterprise inquiry, handled by the east team this quarter',
-      suggestion: 'sales-east',
-    }, as.salesOps);
+    const response = await sut.http(
+      'POST',
+      `/reviews/${settled.data.reviewId}/decision`,
+      {
+        verdict: 'approve',
+        rationale: 'Enterprise inquiry, handled by the east team this quarter',
+        suggestion: 'sales-east',
+      },
+      as.salesOps,
+    );
     expect(response.status).toBe(200);
     expect(await done).toMatchObject({ data: { status: 'completed' } });
     const outcome = (await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[];

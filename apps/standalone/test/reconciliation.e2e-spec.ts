@@ -14,13 +14,23 @@ describe('reconciliation', () => {
     expect(response.status).toBe(200);
     return response.body;
   };
-  const announced = () => sut.bus.retained(Topics.reconciliationMismatch).map((m) => assertEntityEvent(JSON.parse(m.value.toString()), EventTypes.reconciliationMismatch));
+  const announced = () =>
+    sut.bus
+      .retained(Topics.reconciliationMismatch)
+      .map((m) => assertEntityEvent(JSON.parse(m.value.toString()), EventTypes.reconciliationMismatch));
 
   it('does not route a ticket when the CRM says enterprise and billing says pro: it reaches manual review with both values', async () => {
-    const runId = await sut.startRun('support-ticket-routing', 'acme', { customerId: 'cus_mismatch', subject: 'Invoice question', body: 'Which plan are we on?' });
+    const runId = await sut.startRun('support-ticket-routing', 'acme', {
+      customerId: 'cus_mismatch',
+      subject: 'Invoice question',
+      body: 'Which plan are we on?',
+    });
     const settled: any = await sut.settled(runId);
 
-    expect(settled).toMatchObject({ type: 'baton.review.requested', data: { queue: 'manual', proposal: { outcome: 'manual', rulesFired: ['reconcile:tier'] } } });
+    expect(settled).toMatchObject({
+      type: 'baton.review.requested',
+      data: { queue: 'manual', proposal: { outcome: 'manual', rulesFired: ['reconcile:tier'] } },
+    });
     expect(settled.data.proposal.reason).toContain('billing.tier (source of truth) says "pro", crm.tier says "enterprise"');
     const mine = await sut.http('GET', '/reviews/mine', undefined, as.supportLead);
     const task = mine.body.reviews.find((r: any) => r.runId === runId);
@@ -37,7 +47,13 @@ describe('reconciliation', () => {
     const first = await sweep();
     expect(first).toMatchObject({ checked: 7, announced: 1, cleared: 0 });
     expect(first.mismatches).toEqual([
-      expect.objectContaining({ field: 'customer.tier', entityId: 'cus_mismatch', status: 'open', truth: { source: 'billing.tier', value: 'pro' }, copies: [{ source: 'crm.tier', value: 'enterprise' }] }),
+      expect.objectContaining({
+        field: 'customer.tier',
+        entityId: 'cus_mismatch',
+        status: 'open',
+        truth: { source: 'billing.tier', value: 'pro' },
+        copies: [{ source: 'crm.tier', value: 'enterprise' }],
+      }),
     ]);
     // A second sweep finds the same disagreement: nothing new to announce.
     expect(await sweep()).toMatchObject({ announced: 0, mismatches: [expect.objectContaining({ id: first.mismatches[0].id })] });
@@ -64,22 +80,36 @@ describe('reconciliation', () => {
     expect((await sut.http('GET', '/reconciliation/mismatches', undefined, as.supportLead)).status).toBe(403);
     expect((await sut.http('POST', `/reconciliation/mismatches/${open.id}/resolve`, { reason: 'x' }, as.supportLead)).status).toBe(403);
     const noReason = await sut.http('POST', `/reconciliation/mismatches/${open.id}/resolve`, {}, as.operator);
-    expect(noReason).toMatchObject({ status: 400, body: { error: 'invalid_request', message: expect.stringContaining('/reason is required') } });
-    expect((await sut.http('POST', '/reconciliation/mismatches/00000000-0000-4000-8000-000000000000/resolve', { reason: 'x' }, as.operator)).status).toBe(404);
+    expect(noReason).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', message: expect.stringContaining('/reason is required') },
+    });
+    expect(
+      (await sut.http('POST', '/reconciliation/mismatches/00000000-0000-4000-8000-000000000000/resolve', { reason: 'x' }, as.operator))
+        .status,
+    ).toBe(404);
   });
 
   it('resolves a mismatch by writing the truth to the CRM, audited with the operator; a re-sweep then finds the sources agreeing', async () => {
     const [open] = (await sut.http('GET', '/reconciliation/mismatches', undefined, as.operator)).body.mismatches;
     const updates = sut.systems.crm.effects().updateCustomer ?? 0;
 
-    const resolved = await sut.http('POST', `/reconciliation/mismatches/${open.id}/resolve`, { reason: 'Billing is right: Initech moved to pro.' }, as.operator);
+    const resolved = await sut.http(
+      'POST',
+      `/reconciliation/mismatches/${open.id}/resolve`,
+      { reason: 'Billing is right: Initech moved to pro.' },
+      as.operator,
+    );
 
     expect(resolved.status).toBe(200);
     expect(resolved.body.mismatch).toMatchObject({
       id: open.id,
       status: 'resolved',
       resolvedBy: 'person:operator@baton.example',
-      resolution: { reason: 'Billing is right: Initech moved to pro.', writes: [{ source: 'crm.tier', before: 'enterprise', after: 'pro', idempotencyKey: `reconcile:${open.id}:crm.tier` }] },
+      resolution: {
+        reason: 'Billing is right: Initech moved to pro.',
+        writes: [{ source: 'crm.tier', before: 'enterprise', after: 'pro', idempotencyKey: `reconcile:${open.id}:crm.tier` }],
+      },
     });
     expect(await sut.systems.crm.call('getCustomer', { customerId: 'cus_mismatch' })).toMatchObject({ tier: 'pro' });
     expect(sut.systems.crm.effects().updateCustomer).toBe(updates + 1);
@@ -103,7 +133,10 @@ describe('reconciliation', () => {
     expect(await sweep()).toMatchObject({ mismatches: [], announced: 0, cleared: 0 });
     expect((await sut.http('GET', '/reconciliation/mismatches', undefined, as.operator)).body.mismatches).toEqual([]);
     const again = await sut.http('POST', `/reconciliation/mismatches/${open.id}/resolve`, { reason: 'twice' }, as.operator);
-    expect(again).toMatchObject({ status: 409, body: { error: 'mismatch_not_open', message: `mismatch ${open.id} is resolved (by person:operator@baton.example)` } });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { error: 'mismatch_not_open', message: `mismatch ${open.id} is resolved (by person:operator@baton.example)` },
+    });
     expect(sut.systems.crm.effects().updateCustomer).toBe(updates + 1);
 
     // The write back is an audited connector action like any other: it can be reverted.

@@ -24,7 +24,13 @@ describe('record change triggers', () => {
   function changeEvent(table: string, op: 'c' | 'u' | 'd', before: object | null, after: object | null, position = ++lsn): string {
     return JSON.stringify({
       schema: { type: 'struct', name: 'crm.public.customers.Envelope' },
-      payload: { before, after, op, source: { connector: 'postgresql', name: 'crm', db: 'crm', schema: 'public', table, ts_ms: Date.now(), lsn: position }, ts_ms: Date.now() },
+      payload: {
+        before,
+        after,
+        op,
+        source: { connector: 'postgresql', name: 'crm', db: 'crm', schema: 'public', table, ts_ms: Date.now(), lsn: position },
+        ts_ms: Date.now(),
+      },
     });
   }
 
@@ -35,7 +41,9 @@ describe('record change triggers', () => {
 
   async function downgradeRuns(): Promise<string[]> {
     await sut.bus.idle();
-    const runs = (await sut.http('GET', '/runs?workflowId=customer-downgrade&limit=500', undefined, as.operator)).body.runs as Array<{ runId: string }>;
+    const runs = (await sut.http('GET', '/runs?workflowId=customer-downgrade&limit=500', undefined, as.operator)).body.runs as Array<{
+      runId: string;
+    }>;
     return runs.map((r) => r.runId);
   }
 
@@ -47,8 +55,20 @@ describe('record change triggers', () => {
     expect(await sut.settled(runId!)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
     const run = await sut.run(runId!);
     expect(run.timeline[0]!.detail).toMatchObject({
-      source: { kind: 'record_change', name: 'crm', dedupeKey: expect.stringMatching(/^customer-downgrade:crm\.public\.customers@lsn:\d+:u:cus_umbrella$/) },
-      trigger: { op: 'u', table: 'customers', system: 'crm', key: 'cus_umbrella', changed: ['tier'], before: { tier: 'enterprise' }, after: { tier: 'pro' } },
+      source: {
+        kind: 'record_change',
+        name: 'crm',
+        dedupeKey: expect.stringMatching(/^customer-downgrade:crm\.public\.customers@lsn:\d+:u:cus_umbrella$/),
+      },
+      trigger: {
+        op: 'u',
+        table: 'customers',
+        system: 'crm',
+        key: 'cus_umbrella',
+        changed: ['tier'],
+        before: { tier: 'enterprise' },
+        after: { tier: 'pro' },
+      },
     });
     const verification = run.timeline.find((t) => t.to === 'completed')!.detail.verifications as any[];
     expect(verification).toEqual([expect.objectContaining({ actionId: 'ticket', ok: true })]);
@@ -67,9 +87,20 @@ describe('record change triggers', () => {
     const northwind = await customer('cus_northwind');
 
     await produce('cus_wayne', changeEvent('customers', 'u', wayne, { ...wayne, name: 'Wayne Enterprises Inc.' }));
-    await produce('lead_1001', changeEvent('leads', 'u', { leadId: 'lead_1001', tier: 'enterprise', orgId: 'acme' }, { leadId: 'lead_1001', tier: 'pro', orgId: 'acme' }));
+    await produce(
+      'lead_1001',
+      changeEvent(
+        'leads',
+        'u',
+        { leadId: 'lead_1001', tier: 'enterprise', orgId: 'acme' },
+        { leadId: 'lead_1001', tier: 'pro', orgId: 'acme' },
+      ),
+    );
     await produce('cus_northwind', changeEvent('customers', 'u', northwind, { ...northwind, tier: 'enterprise' }));
-    await produce('cus_wayne', JSON.stringify({ payload: { before: null, after: wayne, op: 'r', source: { name: 'crm', table: 'customers', lsn: ++lsn } } }));
+    await produce(
+      'cus_wayne',
+      JSON.stringify({ payload: { before: null, after: wayne, op: 'r', source: { name: 'crm', table: 'customers', lsn: ++lsn } } }),
+    );
     await sut.bus.publish([{ topic, key: 'cus_wayne', value: Buffer.alloc(0) }]);
 
     expect(await downgradeRuns()).toEqual(started);
@@ -115,7 +146,12 @@ describe('record change triggers', () => {
     const runs = (await downgradeRuns()).filter((id) => !started.includes(id));
     expect(runs).toHaveLength(1);
     expect(await sut.settled(runs[0]!)).toMatchObject({ data: { status: 'completed' } });
-    expect((await sut.run(runs[0]!)).timeline[0]!.detail.trigger).toMatchObject({ key: 'cus_mismatch', system: 'crm', before: { tier: 'enterprise' }, after: { tier: 'pro' } });
+    expect((await sut.run(runs[0]!)).timeline[0]!.detail.trigger).toMatchObject({
+      key: 'cus_mismatch',
+      system: 'crm',
+      before: { tier: 'enterprise' },
+      after: { tier: 'pro' },
+    });
   });
 
   it('lists the change-event topic among the trigger sources with its depth, lag and last firing', async () => {
@@ -138,8 +174,17 @@ describe('record change triggers', () => {
       expect.arrayContaining(['webhook:support-form', 'ingress:support-form', 'record_change:crm', 'schedule:billing.listReceivables']),
     );
     expect(sources.find((s) => s.kind === 'webhook' && s.source === 'support-form')).toMatchObject({ depth: 0 });
-    expect(sources.find((s) => s.kind === 'ingress' && s.source === 'refund-form')).toMatchObject({ depth: 0, topic: 'baton.ingress.refund-form', consumerGroup: 'baton-ingestion-ingress' });
-    expect(sources.find((s) => s.kind === 'schedule')).toMatchObject({ workflows: ['invoice-aging'], every: '1h', lastScan: null, lastFiredAt: null });
+    expect(sources.find((s) => s.kind === 'ingress' && s.source === 'refund-form')).toMatchObject({
+      depth: 0,
+      topic: 'baton.ingress.refund-form',
+      consumerGroup: 'baton-ingestion-ingress',
+    });
+    expect(sources.find((s) => s.kind === 'schedule')).toMatchObject({
+      workflows: ['invoice-aging'],
+      every: '1h',
+      lastScan: null,
+      lastFiredAt: null,
+    });
     expect((await sut.http('GET', '/triggers/sources', undefined, as.supportLead)).status).toBe(403);
 
     const metrics = (await sut.http('GET', '/metrics')).body as string;

@@ -52,7 +52,12 @@ describe('refund request', () => {
 
     const reviewId = (settled as any).data.reviewId;
     const approval = sut.nextSettled(runId);
-    const decision = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'approve', rationale: 'Long-standing customer' }, as.financeLead);
+    const decision = await sut.http(
+      'POST',
+      `/reviews/${reviewId}/decision`,
+      { verdict: 'approve', rationale: 'Long-standing customer' },
+      as.financeLead,
+    );
     expect(decision.status).toBe(200);
     expect(await approval).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
 

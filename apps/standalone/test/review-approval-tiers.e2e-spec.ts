@@ -6,7 +6,6 @@ import { as, StandaloneHarness } from './standalone.harness';
 
 const HOUR = 60 * 60 * 1000;
 
-
 // Restarting the app opens PGlite from its data folder again (several seconds of WASM start-up,
 // far more on a loaded machine); the budget is for that, not for the behaviour under test.
 jest.setTimeout(120_000);
@@ -51,7 +50,12 @@ describe('review approval tiers and escalation', () => {
   it('does not approve a fast-track credit someone objected to; it then needs an explicit decision', async () => {
     const credits = sut.systems.billing.effects().issueCredit ?? 0;
     const { runId, reviewId, data } = await goodwill(60);
-    const objection = await sut.http('POST', `/reviews/${reviewId}/objection`, { reason: 'Customer has an open dispute' }, as.headOfFinance);
+    const objection = await sut.http(
+      'POST',
+      `/reviews/${reviewId}/objection`,
+      { reason: 'Customer has an open dispute' },
+      as.headOfFinance,
+    );
     expect(objection.status).toBe(200);
     expect(objection.body).toMatchObject({ queue: 'approval', autoApproveAt: null, objectedBy: 'head-of-finance@acme.example' });
 
@@ -61,7 +65,12 @@ describe('review approval tiers and escalation', () => {
 
     // The tick also escalated the unclaimed task past its deadline: it is the head of finance's now.
     const done = sut.nextSettled(runId, 'baton.run.completed');
-    const decision = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'reject', rationale: 'Dispute first' }, as.headOfFinance);
+    const decision = await sut.http(
+      'POST',
+      `/reviews/${reviewId}/decision`,
+      { verdict: 'reject', rationale: 'Dispute first' },
+      as.headOfFinance,
+    );
     expect(decision.status).toBe(200);
     expect(await done).toMatchObject({ data: { status: 'rejected' } });
   });
@@ -104,7 +113,12 @@ describe('review approval tiers and escalation', () => {
   it('records the deciding principal in the audit of a review decision and refuses a second decision', async () => {
     const { runId, reviewId } = await goodwill(900);
     const done = sut.nextSettled(runId);
-    const first = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'approve', rationale: 'Exceptional case' }, as.financeLead);
+    const first = await sut.http(
+      'POST',
+      `/reviews/${reviewId}/decision`,
+      { verdict: 'approve', rationale: 'Exceptional case' },
+      as.financeLead,
+    );
     expect(first.status).toBe(200);
     await done;
     const second = await sut.http('POST', `/reviews/${reviewId}/decision`, { verdict: 'reject', rationale: 'Too late' }, as.financeLead);

@@ -30,8 +30,18 @@ describe('traces of runs started by a schedule or a record change', () => {
     const start = runStart(runId);
     expect(start.parentSpanContext).toBeUndefined();
     const names = traceOf(start).map((s) => s.name);
-    for (const stage of ['baton.run.triggered process', 'baton.run.enriched process', 'baton.run.decided process', 'baton.action.executed process']) expect(names).toContain(stage);
-    expect(traceOf(start).filter((s) => s.attributes['baton.run_id'] !== undefined).every((s) => s.attributes['baton.run_id'] === runId)).toBe(true);
+    for (const stage of [
+      'baton.run.triggered process',
+      'baton.run.enriched process',
+      'baton.run.decided process',
+      'baton.action.executed process',
+    ])
+      expect(names).toContain(stage);
+    expect(
+      traceOf(start)
+        .filter((s) => s.attributes['baton.run_id'] !== undefined)
+        .every((s) => s.attributes['baton.run_id'] === runId),
+    ).toBe(true);
     return start;
   }
 
@@ -55,11 +65,19 @@ describe('traces of runs started by a schedule or a record change', () => {
   it('gives a run a record change starts a trace of its own, linked to the change event’s processing', async () => {
     const before = (await sut.systems.crm.call('getCustomer', { customerId: 'cus_umbrella' })) as Record<string, unknown>;
     const change = {
-      payload: { before, after: { ...before, tier: 'pro' }, op: 'u', source: { connector: 'postgresql', name: 'crm', db: 'crm', schema: 'public', table: 'customers', ts_ms: Date.now(), lsn: 77 }, ts_ms: Date.now() },
+      payload: {
+        before,
+        after: { ...before, tier: 'pro' },
+        op: 'u',
+        source: { connector: 'postgresql', name: 'crm', db: 'crm', schema: 'public', table: 'customers', ts_ms: Date.now(), lsn: 77 },
+        ts_ms: Date.now(),
+      },
     };
     await sut.bus.publish([{ topic: recordChangeTopic('crm'), key: 'cus_umbrella', value: Buffer.from(JSON.stringify(change)) }]);
     await sut.bus.idle();
-    const [run] = (await sut.http('GET', '/runs?workflowId=customer-downgrade', undefined, as.operator)).body.runs as Array<{ runId: string }>;
+    const [run] = (await sut.http('GET', '/runs?workflowId=customer-downgrade', undefined, as.operator)).body.runs as Array<{
+      runId: string;
+    }>;
     expect(await sut.settled(run!.runId)).toMatchObject({ data: { status: 'completed' } });
 
     const start = expectRunTrace(run!.runId);

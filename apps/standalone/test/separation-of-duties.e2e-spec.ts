@@ -23,7 +23,11 @@ describe('separation of duties', () => {
 
   const refunds = () => sut.systems.billing.effects().issueRefund ?? 0;
 
-  async function review(workflowId: string, payload: Record<string, unknown>, headers = as.submitter): Promise<{ runId: string; reviewId: string; data: any }> {
+  async function review(
+    workflowId: string,
+    payload: Record<string, unknown>,
+    headers = as.submitter,
+  ): Promise<{ runId: string; reviewId: string; data: any }> {
     const runId = await sut.startRun(workflowId, 'acme', payload, headers);
     const settled: any = await sut.settled(runId);
     expect(settled.type).toBe('baton.review.requested');
@@ -39,7 +43,10 @@ describe('separation of duties', () => {
 
     for (const caller of [as.salesOps, as.headOfFinance, as.operator, as.admin]) {
       const refused = await decide(reviewId, 'approve', caller);
-      expect(refused).toMatchObject({ status: 403, body: { error: 'not_the_approver', message: expect.stringContaining('is decided by its owner finance-lead@acme.example') } });
+      expect(refused).toMatchObject({
+        status: 403,
+        body: { error: 'not_the_approver', message: expect.stringContaining('is decided by its owner finance-lead@acme.example') },
+      });
     }
     expect(refunds()).toBe(before);
 
@@ -54,7 +61,10 @@ describe('separation of duties', () => {
     expect((await decide(reviewId, 'approve', as.headOfFinance)).status).toBe(403);
     const escalated = sut.nextSettled(runId);
     await sut.app.get(ReviewTimersService).tick(new Date(Date.parse(data.deadline) + 1000));
-    expect(await escalated).toMatchObject({ type: 'baton.review.requested', data: { owner: 'head-of-finance@acme.example', escalationLevel: 1 } });
+    expect(await escalated).toMatchObject({
+      type: 'baton.review.requested',
+      data: { owner: 'head-of-finance@acme.example', escalationLevel: 1 },
+    });
     const done = sut.nextSettled(runId);
     expect((await decide(reviewId, 'approve', as.headOfFinance)).status).toBe(200);
     expect(await done).toMatchObject({ data: { status: 'completed' } });
@@ -85,13 +95,21 @@ describe('separation of duties', () => {
 
   it('keeps four eyes on money: whoever started a run cannot approve it, even as its owner; a second person can', async () => {
     const before = refunds();
-    const { runId, reviewId } = await review('refund-request', { customerId: 'cus_northwind', amount: 4999, reason: 'Big one' }, leadSubmitting);
+    const { runId, reviewId } = await review(
+      'refund-request',
+      { customerId: 'cus_northwind', amount: 4999, reason: 'Big one' },
+      leadSubmitting,
+    );
     expect((await sut.run(runId)).timeline[0]!.actor).toBe('person:finance-lead@acme.example');
 
     const own = await decide(reviewId, 'approve', as.financeLead);
     expect(own).toMatchObject({ status: 403, body: { error: 'four_eyes', message: expect.stringContaining('started run') } });
     // Not by override either, when the overriding person started it: the rule is about people, not roles.
-    const byController = await review('refund-request', { customerId: 'cus_northwind', amount: 4998, reason: 'Another big one' }, controllerSubmitting);
+    const byController = await review(
+      'refund-request',
+      { customerId: 'cus_northwind', amount: 4998, reason: 'Another big one' },
+      controllerSubmitting,
+    );
     expect(await decide(byController.reviewId, 'approve', as.override)).toMatchObject({ status: 403, body: { error: 'four_eyes' } });
     expect(refunds()).toBe(before);
 
@@ -104,7 +122,9 @@ describe('separation of duties', () => {
   it('keeps four eyes on objections: whoever objected to a fast-track cannot then approve it, but may reject it', async () => {
     const credits = sut.systems.billing.effects().issueCredit ?? 0;
     const { runId, reviewId } = await review('goodwill-credit', { customerId: 'cus_northwind', amount: 40, reason: 'Late delivery' });
-    expect((await sut.http('POST', `/reviews/${reviewId}/objection`, { reason: 'Check the dispute first' }, as.financeLead)).status).toBe(200);
+    expect((await sut.http('POST', `/reviews/${reviewId}/objection`, { reason: 'Check the dispute first' }, as.financeLead)).status).toBe(
+      200,
+    );
 
     const approve = await decide(reviewId, 'approve', as.financeLead);
     expect(approve).toMatchObject({ status: 403, body: { error: 'four_eyes', message: expect.stringContaining('objected to review') } });
@@ -115,8 +135,13 @@ describe('separation of duties', () => {
   });
 
   it('reassigns only to a known principal who can see, decide and approve the task', async () => {
-    const { runId, reviewId } = await review('refund-request', { customerId: 'cus_northwind', amount: 600, reason: 'Reassign me' }, leadSubmitting);
-    const reassign = (owner: string, caller = as.financeLead) => sut.http('POST', `/reviews/${reviewId}/reassign`, { owner, reason: 'Away' }, caller);
+    const { runId, reviewId } = await review(
+      'refund-request',
+      { customerId: 'cus_northwind', amount: 600, reason: 'Reassign me' },
+      leadSubmitting,
+    );
+    const reassign = (owner: string, caller = as.financeLead) =>
+      sut.http('POST', `/reviews/${reviewId}/reassign`, { owner, reason: 'Away' }, caller);
 
     const cases: Array<[string, RegExp]> = [
       ['nobody@acme.example', /is not a known principal/],
@@ -126,7 +151,11 @@ describe('separation of duties', () => {
     ];
     for (const [owner, message] of cases) {
       const refused = await reassign(owner);
-      expect([owner, refused.status, refused.body.details?.issues?.[0]]).toEqual([owner, 400, { path: '/owner', message: expect.stringMatching(message) }]);
+      expect([owner, refused.status, refused.body.details?.issues?.[0]]).toEqual([
+        owner,
+        400,
+        { path: '/owner', message: expect.stringMatching(message) },
+      ]);
     }
     expect((await reassign('head-of-finance@acme.example', as.salesOps)).status).toBe(403);
 
@@ -138,15 +167,26 @@ describe('separation of duties', () => {
   });
 
   it('lets a reviewer edit a held message’s content but not its recipient, which stays where the workflow sends it', async () => {
-    const { runId, reviewId, data } = await review('refund-request', { customerId: 'cus_northwind', amount: 70, reason: 'My lawyer will call you' });
+    const { runId, reviewId, data } = await review('refund-request', {
+      customerId: 'cus_northwind',
+      amount: 70,
+      reason: 'My lawyer will call you',
+    });
     expect(data.queue).toBe('draft');
 
     const redirected = await decide(reviewId, 'approve', as.financeLead, { edits: { confirmation: { to: 'attacker@evil.example' } } });
-    expect(redirected).toMatchObject({ status: 400, body: { details: { issues: [{ path: '/edits/confirmation/to', message: 'may not be changed by a reviewer (editable: subject, body)' }] } } });
+    expect(redirected).toMatchObject({
+      status: 400,
+      body: {
+        details: { issues: [{ path: '/edits/confirmation/to', message: 'may not be changed by a reviewer (editable: subject, body)' }] },
+      },
+    });
 
     const done = sut.nextSettled(runId);
     const body = 'Your refund has been issued.';
-    expect((await decide(reviewId, 'approve', as.financeLead, { edits: { confirmation: { subject: 'Refund issued', body } } })).status).toBe(200);
+    expect(
+      (await decide(reviewId, 'approve', as.financeLead, { edits: { confirmation: { subject: 'Refund issued', body } } })).status,
+    ).toBe(200);
     expect(await done).toMatchObject({ data: { status: 'completed' } });
     const sent = sut.systems.notifications.list().at(-1)!;
     expect(sent).toMatchObject({ to: 'ap@northwind.example', subject: 'Refund issued', body });
@@ -156,6 +196,8 @@ describe('separation of duties', () => {
   it('lets only those who may decide a task claim it', async () => {
     const { reviewId } = await review('refund-request', { customerId: 'cus_northwind', amount: 650, reason: 'Claim me' });
     expect((await sut.http('POST', `/reviews/${reviewId}/claim`, undefined, as.salesOps)).status).toBe(403);
-    expect((await sut.http('POST', `/reviews/${reviewId}/claim`, undefined, as.financeLead)).body).toMatchObject({ claimedBy: 'finance-lead@acme.example' });
+    expect((await sut.http('POST', `/reviews/${reviewId}/claim`, undefined, as.financeLead)).body).toMatchObject({
+      claimedBy: 'finance-lead@acme.example',
+    });
   });
 });

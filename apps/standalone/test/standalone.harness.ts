@@ -35,7 +35,10 @@ export const as = {
  */
 export function keysFileWith(extra: Array<{ key: string; principal: string; orgId: string; roles: string[] }>): string {
   const file = join(mkdtempSync(join(tmpdir(), 'baton-keys-')), 'api-keys.yaml');
-  const entries = extra.map((e) => `  - { key: ${JSON.stringify(e.key)}, principal: ${JSON.stringify(e.principal)}, orgId: ${JSON.stringify(e.orgId)}, roles: ${JSON.stringify(e.roles)} }`);
+  const entries = extra.map(
+    (e) =>
+      `  - { key: ${JSON.stringify(e.key)}, principal: ${JSON.stringify(e.principal)}, orgId: ${JSON.stringify(e.orgId)}, roles: ${JSON.stringify(e.roles)} }`,
+  );
   writeFileSync(file, `${readFileSync(API_KEYS_FILE, 'utf8').trimEnd()}\n${entries.join('\n')}\n`);
   return file;
 }
@@ -74,7 +77,11 @@ export class StandaloneHarness {
         const woken = waiting.filter((w) => w.type === undefined || w.type === event.type);
         for (const w of woken) w.wake(event);
         if (woken.length === waiting.length) this.waiters.delete(event.runid);
-        else this.waiters.set(event.runid, waiting.filter((w) => !woken.includes(w)));
+        else
+          this.waiters.set(
+            event.runid,
+            waiting.filter((w) => !woken.includes(w)),
+          );
         return 'processed';
       },
     });
@@ -124,15 +131,26 @@ export class StandaloneHarness {
       payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = response.body;
-    return { status: response.statusCode, body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
+    return {
+      status: response.statusCode,
+      body: text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text,
+    };
   }
 
   /**
    * One request through the app's HTTP handler. A stream (the live feed) never ends on its own:
    * its status and headers are the answer, and it is closed at once.
    */
-  async inject(options: { method: string; url: string; headers?: Record<string, string>; payload?: string }): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> {
-    const response = await this.app.getHttpAdapter().getInstance().inject({ ...options, method: options.method as 'GET', payloadAsStream: true });
+  async inject(options: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string;
+  }): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> {
+    const response = await this.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ ...options, method: options.method as 'GET', payloadAsStream: true });
     const stream = response.stream();
     if (response.headers['content-type']?.toString().startsWith('text/event-stream')) {
       stream.destroy();
@@ -144,7 +162,12 @@ export class StandaloneHarness {
   }
 
   /** Starts a run as the organisation's demo submitter (or with the headers given). */
-  async startRun(workflowId: string, orgId: string, payload: Record<string, unknown>, headers: Record<string, string> = submitterOf(orgId)): Promise<string> {
+  async startRun(
+    workflowId: string,
+    orgId: string,
+    payload: Record<string, unknown>,
+    headers: Record<string, string> = submitterOf(orgId),
+  ): Promise<string> {
     const response = await this.http('POST', `/workflows/${workflowId}/runs`, { orgId, payload }, headers);
     if (response.status !== 202) throw new Error(`start run failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.runId;

@@ -31,7 +31,15 @@ describe('stuck runs', () => {
     watchdog.now = () => new Date(Date.now() + 6 * MINUTE);
     const first = await watchdog.scan();
     expect(first.reported).toEqual([
-      expect.objectContaining({ runId, workflowId: 'refund-request', orgId: 'acme', state: 'triggered', stage: 'ingestion', seq: 1, limitMs: 5 * MINUTE }),
+      expect.objectContaining({
+        runId,
+        workflowId: 'refund-request',
+        orgId: 'acme',
+        state: 'triggered',
+        stage: 'ingestion',
+        seq: 1,
+        limitMs: 5 * MINUTE,
+      }),
     ]);
     expect(first.reported[0]!.stuckForMs).toBeGreaterThanOrEqual(6 * MINUTE - 1000);
     // A second look finds it still stuck, and says nothing new.

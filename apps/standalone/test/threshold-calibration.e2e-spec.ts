@@ -1,6 +1,12 @@
 import { as, StandaloneHarness } from './standalone.harness';
 
-const mixedLead = (i: number) => ({ company: `Smallco ${i}`, employees: 40, inquiry: 'enterprise', email: `buyer${i}@smallco.example`, region: 'emea' });
+const mixedLead = (i: number) => ({
+  company: `Smallco ${i}`,
+  employees: 40,
+  inquiry: 'enterprise',
+  email: `buyer${i}@smallco.example`,
+  region: 'emea',
+});
 
 describe('threshold calibration from decision history', () => {
   let sut: StandaloneHarness;
@@ -15,7 +21,12 @@ describe('threshold calibration from decision history', () => {
     const requested: any = await sut.settled(runId);
     expect(requested.data.proposal).toMatchObject({ confidence: 0.6, suggestion: 'sales-emea' });
     const done = sut.nextSettled(runId);
-    const response = await sut.http('POST', `/reviews/${requested.data.reviewId}/decision`, { ...verdict, rationale: 'calibration history' }, as.salesOps);
+    const response = await sut.http(
+      'POST',
+      `/reviews/${requested.data.reviewId}/decision`,
+      { ...verdict, rationale: 'calibration history' },
+      as.salesOps,
+    );
     expect(response.status).toBe(200);
     await done;
   }

@@ -54,7 +54,9 @@ describe('webhook delivery', () => {
     const runIds = await runsOf(sut, 'refund-form', 'msg_replayed_1');
     expect(runIds).toHaveLength(1);
     expect(await sut.settled(runIds[0])).toMatchObject({ data: { status: 'completed' } });
-    expect((await sut.http('GET', '/runs?workflowId=refund-request&limit=500', undefined, as.operator)).body.runs.length).toBe(runsBefore + 1);
+    expect((await sut.http('GET', '/runs?workflowId=refund-request&limit=500', undefined, as.operator)).body.runs.length).toBe(
+      runsBefore + 1,
+    );
   });
 
   it('accepts either secret during a rotation, and a header carrying several signatures', async () => {
@@ -84,7 +86,10 @@ describe('webhook delivery', () => {
         headers: { 'webhook-timestamp': undefined },
       });
       expect(response.status).toBe(401);
-      expect(response.body).toMatchObject({ error: 'invalid_signature', details: { check: 'missing_header', missing: ['webhook-timestamp'] } });
+      expect(response.body).toMatchObject({
+        error: 'invalid_signature',
+        details: { check: 'missing_header', missing: ['webhook-timestamp'] },
+      });
       expect(response.body.message).toMatch(/missing webhook-timestamp header/);
       expect(response.headers['www-authenticate']).toBeDefined();
     });
@@ -107,7 +112,12 @@ describe('webhook delivery', () => {
 
       const app = sut.app.getHttpAdapter().getInstance();
       const { headers, body } = signed({ secret: secrets.refund, body: { orgId: 'acme', payload: refund(5) } });
-      const tampered = await app.inject({ method: 'POST', url: '/webhooks/refund-form', headers, payload: body.replace('"amount":5', '"amount":500') });
+      const tampered = await app.inject({
+        method: 'POST',
+        url: '/webhooks/refund-form',
+        headers,
+        payload: body.replace('"amount":5', '"amount":500'),
+      });
       expect(tampered.statusCode).toBe(401);
       expect(tampered.json().details.check).toBe('no_signature_matched');
     });
@@ -115,9 +125,16 @@ describe('webhook delivery', () => {
     it('415 unless the body is application/json', async () => {
       const text = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: 'orgId=acme', contentType: 'text/plain' });
       expect(text.status).toBe(415);
-      expect(text.body).toMatchObject({ error: 'unsupported_media_type', details: { expected: 'application/json', received: 'text/plain' } });
+      expect(text.body).toMatchObject({
+        error: 'unsupported_media_type',
+        details: { expected: 'application/json', received: 'text/plain' },
+      });
 
-      const form = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: 'a=b', contentType: 'application/x-www-form-urlencoded' });
+      const form = await postWebhook(sut, 'refund-form', {
+        secret: secrets.refund,
+        body: 'a=b',
+        contentType: 'application/x-www-form-urlencoded',
+      });
       expect(form.status).toBe(415);
 
       const none = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: '{}', headers: { 'content-type': undefined } });
@@ -151,15 +168,27 @@ describe('webhook delivery', () => {
 
       const unknownOrg = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: { orgId: 'nope', payload: refund(5) } });
       expect(unknownOrg.status).toBe(403);
-      expect(unknownOrg.body).toMatchObject({ error: 'organisation_not_allowed', details: { issues: [expect.objectContaining({ path: '/orgId' })] } });
+      expect(unknownOrg.body).toMatchObject({
+        error: 'organisation_not_allowed',
+        details: { issues: [expect.objectContaining({ path: '/orgId' })] },
+      });
 
       // Signed, but never storable: refused at intake instead of a 202 retried for ever.
       for (const text of ['"a\\u0000b"', '"\\ud800"']) {
-        const poisoned = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: `{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":${text}}}` });
-        expect(poisoned).toMatchObject({ status: 400, body: { error: 'invalid_body', details: { issues: [expect.objectContaining({ path: '/payload/reason' })] } } });
+        const poisoned = await postWebhook(sut, 'refund-form', {
+          secret: secrets.refund,
+          body: `{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":${text}}}`,
+        });
+        expect(poisoned).toMatchObject({
+          status: 400,
+          body: { error: 'invalid_body', details: { issues: [expect.objectContaining({ path: '/payload/reason' })] } },
+        });
       }
 
-      const bad = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: { orgId: 'acme', payload: { customerId: 'c', amount: -5 } } });
+      const bad = await postWebhook(sut, 'refund-form', {
+        secret: secrets.refund,
+        body: { orgId: 'acme', payload: { customerId: 'c', amount: -5 } },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toBe('invalid_trigger');
       expect(bad.body.details.issues).toEqual(
@@ -185,9 +214,15 @@ describe('webhook delivery', () => {
       expect(malformed).toMatchObject({ status: 400, body: { error: 'bad_request' } });
       const poisoned = await sut.http('POST', '/workflows/refund-request/runs', '{"orgId":"acme","payload":{},"__proto__":{"x":1}}');
       expect(poisoned.status).toBe(400);
-      const xml = await sut.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/workflows/refund-request/runs', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+      const xml = await sut.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({ method: 'POST', url: '/workflows/refund-request/runs', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
       expect(xml.statusCode).toBe(415);
-      const unknownRoute = await sut.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/nowhere', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+      const unknownRoute = await sut.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({ method: 'POST', url: '/nowhere', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
       expect(unknownRoute.statusCode).toBe(404);
     });
   });
@@ -215,7 +250,9 @@ describe('webhook delivery', () => {
     dispatcher(sut).resume();
     const [runId] = await runsOf(sut, 'refund-form', queued.body.webhookId);
     expect(await sut.settled(runId)).toMatchObject({ data: { status: 'completed' } });
-    const after = (await sut.http('GET', '/webhooks/sources', undefined, as.operator)).body.sources.find((s: any) => s.name === 'refund-form');
+    const after = (await sut.http('GET', '/webhooks/sources', undefined, as.operator)).body.sources.find(
+      (s: any) => s.name === 'refund-form',
+    );
     expect(after.queue).toMatchObject({ pending: 0, oldestPendingAgeSeconds: null });
   });
 

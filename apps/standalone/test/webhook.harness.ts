@@ -63,7 +63,10 @@ export function signed(request: SignedWebhook): { headers: Record<string, string
 /** Posts a signed webhook through Fastify's in-process injection, body bytes exactly as given. */
 export async function postWebhook(harness: StandaloneHarness, source: string, request: SignedWebhook): Promise<WebhookResponse> {
   const { headers, body } = signed(request);
-  const response = await harness.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: `/webhooks/${source}`, headers, payload: body });
+  const response = await harness.app
+    .getHttpAdapter()
+    .getInstance()
+    .inject({ method: 'POST', url: `/webhooks/${source}`, headers, payload: body });
   const text = response.body;
   return {
     status: response.statusCode,

@@ -10,7 +10,10 @@ export class VerificationAppModule {
   static forRoot(env: VerificationEnv): DynamicModule {
     return {
       module: VerificationAppModule,
-      imports: [BatonRuntimeModule.forRoot(serviceRuntimeOptions('verification', verificationMigrations, env, verificationEntities)), VerificationModule],
+      imports: [
+        BatonRuntimeModule.forRoot(serviceRuntimeOptions('verification', verificationMigrations, env, verificationEntities)),
+        VerificationModule,
+      ],
     };
   }
 }

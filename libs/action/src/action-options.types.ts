@@ -53,7 +53,8 @@ export function resolveActionOptions(input: ActionOptionsInput = {}): ActionOpti
   for (const [name, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) throw new RangeError(`action option ${name} must be a positive number, got ${value}`);
   }
-  if (!Number.isInteger(options.circuit.transientThreshold)) throw new RangeError('action option circuit.transientThreshold must be an integer');
+  if (!Number.isInteger(options.circuit.transientThreshold))
+    throw new RangeError('action option circuit.transientThreshold must be an integer');
   if (!options.alerts.opsChannel.trim()) throw new RangeError('action option alerts.opsChannel must not be empty');
   return options;
 }

@@ -105,5 +105,7 @@ const TEAMS: Record<Banking77Team, readonly string[]> = {
  * spelled exactly as in the dataset (including `Refund_not_showing_up` and `reverted_card_payment?`).
  */
 export const BANKING77_TEAMS: Readonly<Record<string, Banking77Team>> = Object.freeze(
-  Object.fromEntries((Object.entries(TEAMS) as [Banking77Team, readonly string[]][]).flatMap(([team, intents]) => intents.map((intent) => [intent, team]))),
+  Object.fromEntries(
+    (Object.entries(TEAMS) as [Banking77Team, readonly string[]][]).flatMap(([team, intents]) => intents.map((intent) => [intent, team])),
+  ),
 );

@@ -32,7 +32,10 @@ export async function loadBanking77(dir: string): Promise<Banking77Dataset> {
   const textColumn = header?.indexOf('text') ?? -1;
   const labelColumn = header?.indexOf('category') ?? -1;
   if (textColumn < 0 || labelColumn < 0) {
-    throw new ClassifierError(ClassifierErrorCode.InvalidDataset, `${join(dir, 'train.csv')}: header must name the columns text and category`);
+    throw new ClassifierError(
+      ClassifierErrorCode.InvalidDataset,
+      `${join(dir, 'train.csv')}: header must name the columns text and category`,
+    );
   }
   const examples: LabelledText[] = [];
   rows.forEach((row, i) => {
@@ -41,10 +44,16 @@ export async function loadBanking77(dir: string): Promise<Banking77Dataset> {
     const label = row[labelColumn];
     // Row numbers count the header as row 1, the way a spreadsheet shows them.
     if (text === undefined || label === undefined || row.length !== header.length) {
-      throw new ClassifierError(ClassifierErrorCode.InvalidDataset, `${join(dir, 'train.csv')} row ${i + 2}: expected ${header.length} fields, got ${row.length}`);
+      throw new ClassifierError(
+        ClassifierErrorCode.InvalidDataset,
+        `${join(dir, 'train.csv')} row ${i + 2}: expected ${header.length} fields, got ${row.length}`,
+      );
     }
     if (!declared.has(label)) {
-      throw new ClassifierError(ClassifierErrorCode.InvalidDataset, `${join(dir, 'train.csv')} row ${i + 2}: category '${label}' is not in categories.json`);
+      throw new ClassifierError(
+        ClassifierErrorCode.InvalidDataset,
+        `${join(dir, 'train.csv')} row ${i + 2}: category '${label}' is not in categories.json`,
+      );
     }
     examples.push({ text, label });
   });
@@ -55,6 +64,9 @@ async function readDatasetFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new ClassifierError(ClassifierErrorCode.InvalidDataset, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ClassifierError(
+      ClassifierErrorCode.InvalidDataset,
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

@@ -3,7 +3,12 @@ import type { LabelledText } from './classifier.types';
 import { evaluate, type Evaluation } from './evaluation.util';
 import { DEFAULT_SPLIT_FRACTIONS, type SplitFractions, splitRecord, type StratifiedSplit, stratifiedSplit } from './stratified-split.util';
 import { TextClassifier, type TextClassifierOptions } from './text-classifier.util';
-import { calibrateThresholds, type ThresholdCalibration, type ThresholdCalibrationOptions, thresholdReport } from './threshold-calibration.util';
+import {
+  calibrateThresholds,
+  type ThresholdCalibration,
+  type ThresholdCalibrationOptions,
+  thresholdReport,
+} from './threshold-calibration.util';
 
 export interface AssessmentOptions extends ThresholdCalibrationOptions {
   /** ECE bins; 10 unless given. */
@@ -78,7 +83,10 @@ export function trainCalibratedClassifier(
  * in the same order, so the same model. For a service that trains while it keeps serving (about
  * 6 s of CPU on banking77, which would otherwise hold every request and Kafka heartbeat).
  */
-export function trainCalibratedClassifierYielding(examples: readonly LabelledText[], options: CalibratedTrainingOptions = {}): Promise<CalibratedTraining> {
+export function trainCalibratedClassifierYielding(
+  examples: readonly LabelledText[],
+  options: CalibratedTrainingOptions = {},
+): Promise<CalibratedTraining> {
   return runYielding(calibratedTraining(examples, options));
 }
 

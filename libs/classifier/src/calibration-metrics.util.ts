@@ -38,7 +38,10 @@ export function reliabilityBins(outcomes: readonly ConfidenceOutcome[], bins = 1
  */
 export function expectedCalibrationError(outcomes: readonly ConfidenceOutcome[], bins = 10): number {
   if (outcomes.length === 0) return 0;
-  return reliabilityBins(outcomes, bins).reduce((sum, bin) => sum + (bin.count / outcomes.length) * Math.abs(bin.accuracy - bin.confidence), 0);
+  return reliabilityBins(outcomes, bins).reduce(
+    (sum, bin) => sum + (bin.count / outcomes.length) * Math.abs(bin.accuracy - bin.confidence),
+    0,
+  );
 }
 
 /**

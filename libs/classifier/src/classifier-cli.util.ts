@@ -107,7 +107,8 @@ function parseOptions(args: readonly string[], allowed: readonly string[]): Opti
   const missing = required.find((name) => options[name] === undefined);
   if (missing) return `missing --${missing}`;
   if (options.seed !== undefined && !/^\d+$/.test(options.seed)) return '--seed must be a non-negative integer';
-  if (options.target !== undefined && !(Number(options.target) > 0 && Number(options.target) < 1)) return '--target must be a number between 0 and 1';
+  if (options.target !== undefined && !(Number(options.target) > 0 && Number(options.target) < 1))
+    return '--target must be a number between 0 and 1';
   return options;
 }
 
@@ -117,7 +118,11 @@ async function train(options: Options, out: (line: string) => void, progress?: C
   const started = performance.now();
   let result: ReturnType<typeof trainCalibratedClassifier>;
   try {
-    result = trainCalibratedClassifier(examples, { seed, targetPrecision: 0.99 }, progress && ((fraction) => progress.update(fraction, `${examples.length} examples`)));
+    result = trainCalibratedClassifier(
+      examples,
+      { seed, targetPrecision: 0.99 },
+      progress && ((fraction) => progress.update(fraction, `${examples.length} examples`)),
+    );
   } finally {
     progress?.done();
   }
@@ -136,7 +141,12 @@ async function train(options: Options, out: (line: string) => void, progress?: C
       `temperature ${fixed(calibration.temperature, 3)} on ${calibration.examples} calibration examples: NLL ${fixed(calibration.nllBefore, 4)} -> ${fixed(calibration.nllAfter, 4)}, ECE ${fixed(calibration.eceBefore, 4)} -> ${fixed(calibration.eceAfter, 4)}`,
     );
   }
-  printAssessment(result, result.split.heldOut.map((i) => examples[i]), model, out);
+  printAssessment(
+    result,
+    result.split.heldOut.map((i) => examples[i]),
+    model,
+    out,
+  );
   out(`wrote ${options.out} (${fixed(size / 1e6, 1)} MB)`);
   return ClassifierExitCode.Ok;
 }
@@ -158,12 +168,19 @@ async function evaluateCommand(options: Options, out: (line: string) => void): P
   }
   const { calibration, heldOut } = recordedParts(examples, split);
   const target = options.target === undefined ? 0.99 : Number(options.target);
-  out(`model ${model.id} (${model.labels.length} labels, trained ${model.metadata.createdAt} on ${model.metadata.examples} examples, temperature ${fixed(model.temperature, 3)})`);
+  out(
+    `model ${model.id} (${model.labels.length} labels, trained ${model.metadata.createdAt} on ${model.metadata.examples} examples, temperature ${fixed(model.temperature, 3)})`,
+  );
   printAssessment(assessModel(model, calibration, heldOut, { targetPrecision: target }), heldOut, model, out);
   return ClassifierExitCode.Ok;
 }
 
-function printAssessment(assessment: Assessment, heldOutExamples: readonly LabelledText[], model: TextClassifier, out: (line: string) => void): void {
+function printAssessment(
+  assessment: Assessment,
+  heldOutExamples: readonly LabelledText[],
+  model: TextClassifier,
+  out: (line: string) => void,
+): void {
   const { thresholds, heldOut, heldOutReport, heldOutEceBeforeTemperature } = assessment;
   out(
     `held-out (${heldOut.examples} examples): accuracy ${fixed(heldOut.accuracy, 4)}, log loss ${fixed(heldOut.logLoss, 4)}, ECE ${fixed(heldOut.ece, 4)} (${fixed(heldOutEceBeforeTemperature, 4)} before temperature scaling)`,
@@ -179,14 +196,20 @@ function printAssessment(assessment: Assessment, heldOutExamples: readonly Label
   }
   // Team routing is what the Banking77 sample acts on; only meaningful when every label has a team.
   if (model.labels.every((label) => BANKING77_TEAMS[label] !== undefined)) {
-    const right = heldOutExamples.filter((e) => groupPrediction(model.predict(e.text), BANKING77_TEAMS).label === BANKING77_TEAMS[e.label]).length;
+    const right = heldOutExamples.filter(
+      (e) => groupPrediction(model.predict(e.text), BANKING77_TEAMS).label === BANKING77_TEAMS[e.label],
+    ).length;
     out(`team routing on held-out: accuracy ${fixed(right / heldOutExamples.length, 4)}`);
   }
   out('what each threshold would automate (calibration split | held-out split):');
-  out(`${pad('threshold', 10)}${pad('automated', 10)}${pad('precision', 10)}${pad('lower', 8)}${pad('coverage', 9)}${pad('err/1000', 9)}| ${pad('precision', 10)}${pad('coverage', 9)}err/1000`);
+  out(
+    `${pad('threshold', 10)}${pad('automated', 10)}${pad('precision', 10)}${pad('lower', 8)}${pad('coverage', 9)}${pad('err/1000', 9)}| ${pad('precision', 10)}${pad('coverage', 9)}err/1000`,
+  );
   thresholds.report.forEach((row, i) => {
     const held = heldOutReport[i];
-    const marks = [row.threshold === thresholds.auto ? 'auto' : '', row.threshold === thresholds.suggest ? 'suggest' : ''].filter(Boolean).join(',');
+    const marks = [row.threshold === thresholds.auto ? 'auto' : '', row.threshold === thresholds.suggest ? 'suggest' : '']
+      .filter(Boolean)
+      .join(',');
     out(
       `${pad(fixed(row.threshold, 4), 10)}${pad(String(row.automated), 10)}${pad(ratio(row.precision), 10)}${pad(ratio(row.precisionLowerBound), 8)}${pad(fixed(row.coverage, 3), 9)}${pad(fixed(row.expectedErrorsPer1000, 1), 9)}| ${pad(ratio(held.precision), 10)}${pad(fixed(held.coverage, 3), 9)}${pad(fixed(held.expectedErrorsPer1000, 1), 9)}${marks}`.trimEnd(),
     );

@@ -71,7 +71,11 @@ export class FeatureSpace {
     const n = texts.length;
     // Smoothed IDF (as if one extra text held every term): never zero, never infinite.
     const idf = Float32Array.from(kept, ([, df]) => Math.log((1 + n) / (1 + df)) + 1);
-    return new FeatureSpace(config, kept.map(([term]) => term), idf);
+    return new FeatureSpace(
+      config,
+      kept.map(([term]) => term),
+      idf,
+    );
   }
 
   /** Sublinear TF (1 + ln tf) times IDF, L2-normalised; terms outside the vocabulary are ignored. */
@@ -117,7 +121,10 @@ function parseConfig(config: FeatureSpaceConfig): FeatureSpaceConfig {
     config &&
     (config.wordNgrams === 1 || config.wordNgrams === 2) &&
     (charNgrams === null ||
-      (Array.isArray(charNgrams) && charNgrams.length === 2 && charNgrams.every((n) => Number.isInteger(n) && n >= 1) && charNgrams[0] <= charNgrams[1])) &&
+      (Array.isArray(charNgrams) &&
+        charNgrams.length === 2 &&
+        charNgrams.every((n) => Number.isInteger(n) && n >= 1) &&
+        charNgrams[0] <= charNgrams[1])) &&
     Number.isInteger(config.minDocumentFrequency) &&
     Number.isInteger(config.maxFeatures);
   if (!valid) throw new ClassifierError(ClassifierErrorCode.InvalidModel, 'features.config is malformed');

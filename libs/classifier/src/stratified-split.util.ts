@@ -42,14 +42,14 @@ export interface SplitRecord {
  * label in proportion (as far as rounding allows) and the same seed always gives the same rows.
  * A label with too few examples keeps at least one in training.
  */
-export function stratifiedSplit(
-  labels: readonly string[],
-  options: { seed: number; fractions?: SplitFractions },
-): StratifiedSplit {
+export function stratifiedSplit(labels: readonly string[], options: { seed: number; fractions?: SplitFractions }): StratifiedSplit {
   const fractions = options.fractions ?? DEFAULT_SPLIT_FRACTIONS;
   const { train, calibration, heldOut } = fractions;
   if ([train, calibration, heldOut].some((f) => !(f >= 0)) || Math.abs(train + calibration + heldOut - 1) > 1e-9 || train === 0) {
-    throw new ClassifierError(ClassifierErrorCode.InvalidArgument, `split fractions must be non-negative, sum to 1 and give training a share: ${JSON.stringify(fractions)}`);
+    throw new ClassifierError(
+      ClassifierErrorCode.InvalidArgument,
+      `split fractions must be non-negative, sum to 1 and give training a share: ${JSON.stringify(fractions)}`,
+    );
   }
   const byLabel = new Map<string, number[]>();
   labels.forEach((label, i) => {
@@ -80,7 +80,12 @@ export function fingerprintExamples(examples: readonly LabelledText[]): string {
 }
 
 /** The record of a split for storing in the model. */
-export function splitRecord(examples: readonly LabelledText[], split: StratifiedSplit, seed: number, fractions: SplitFractions): SplitRecord {
+export function splitRecord(
+  examples: readonly LabelledText[],
+  split: StratifiedSplit,
+  seed: number,
+  fractions: SplitFractions,
+): SplitRecord {
   const part = (rows: readonly number[]): SplitPartRecord => ({ rows, fingerprint: fingerprintExamples(rows.map((i) => examples[i])) });
   return {
     seed,
@@ -95,7 +100,10 @@ export function splitRecord(examples: readonly LabelledText[], split: Stratified
  * The calibration and held-out examples a model's split record names, after checking that the
  * dataset is the one the model was trained on.
  */
-export function recordedParts(examples: readonly LabelledText[], record: SplitRecord): { calibration: LabelledText[]; heldOut: LabelledText[] } {
+export function recordedParts(
+  examples: readonly LabelledText[],
+  record: SplitRecord,
+): { calibration: LabelledText[]; heldOut: LabelledText[] } {
   const mismatch = (what: string) =>
     new ClassifierError(ClassifierErrorCode.DatasetMismatch, `the data is not what the model was trained on: ${what}`);
   if (record.dataset.rows !== examples.length) throw mismatch(`${examples.length} rows, the model recorded ${record.dataset.rows}`);

@@ -49,7 +49,8 @@ export function fitTemperature(
   targets: ArrayLike<number>,
   search: TemperatureSearch = DEFAULT_SEARCH,
 ): TemperatureFit {
-  if (logits.length === 0) throw new ClassifierError(ClassifierErrorCode.InvalidArgument, 'temperature scaling needs at least one calibration example');
+  if (logits.length === 0)
+    throw new ClassifierError(ClassifierErrorCode.InvalidArgument, 'temperature scaling needs at least one calibration example');
   const nll = (u: number) => temperatureNll(logits, targets, exp(u));
   let lo = log(search.min);
   let hi = log(search.max);

@@ -119,7 +119,11 @@ export class TextClassifier {
       examples.map((e) => e.text),
       { ...DEFAULT_FEATURE_SPACE_CONFIG, ...options.features },
     );
-    const training: SoftmaxTrainingOptions = { ...DEFAULT_SOFTMAX_TRAINING, ...options.training, seed: options.seed ?? DEFAULT_SOFTMAX_TRAINING.seed };
+    const training: SoftmaxTrainingOptions = {
+      ...DEFAULT_SOFTMAX_TRAINING,
+      ...options.training,
+      seed: options.seed ?? DEFAULT_SOFTMAX_TRAINING.seed,
+    };
     yield 0.05;
     const result = yield* within(
       softmaxTraining(
@@ -219,7 +223,11 @@ export class TextClassifier {
   toJSON(): SerializedTextClassifier {
     if (!this.cachedJson) {
       const features = this.featureSpace.toJSON();
-      const weights = { encoding: 'float32-le-base64' as const, data: encodeFloat32(this.model.weights), bias: encodeFloat32(this.model.bias) };
+      const weights = {
+        encoding: 'float32-le-base64' as const,
+        data: encodeFloat32(this.model.weights),
+        bias: encodeFloat32(this.model.bias),
+      };
       this.cachedJson = {
         format: TEXT_CLASSIFIER_FORMAT,
         version: TEXT_CLASSIFIER_VERSION,
@@ -247,12 +255,19 @@ export class TextClassifier {
       throw invalidModel(`not JSON: ${(error as Error).message}`);
     }
     if (json?.format !== TEXT_CLASSIFIER_FORMAT) throw invalidModel(`format must be '${TEXT_CLASSIFIER_FORMAT}'`);
-    if (json.version !== TEXT_CLASSIFIER_VERSION) throw invalidModel(`unsupported version ${json.version}; this build reads version ${TEXT_CLASSIFIER_VERSION}`);
+    if (json.version !== TEXT_CLASSIFIER_VERSION)
+      throw invalidModel(`unsupported version ${json.version}; this build reads version ${TEXT_CLASSIFIER_VERSION}`);
     const labels = json.labels;
-    if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => typeof l !== 'string') || new Set(labels).size !== labels.length) {
+    if (
+      !Array.isArray(labels) ||
+      labels.length < 2 ||
+      labels.some((l) => typeof l !== 'string') ||
+      new Set(labels).size !== labels.length
+    ) {
       throw invalidModel('labels must be at least two distinct strings');
     }
-    if (typeof json.temperature !== 'number' || !(json.temperature > 0) || !Number.isFinite(json.temperature)) throw invalidModel('temperature must be a positive number');
+    if (typeof json.temperature !== 'number' || !(json.temperature > 0) || !Number.isFinite(json.temperature))
+      throw invalidModel('temperature must be a positive number');
     if (typeof json.metadata !== 'object' || json.metadata === null) throw invalidModel('metadata must be an object');
     const featureSpace = FeatureSpace.fromJSON(json.features);
     const encoded = json.weights;
@@ -264,7 +279,13 @@ export class TextClassifier {
     if (!weights || !bias) throw invalidModel(`weights must hold ${featureSpace.size} × ${labels.length} values and bias ${labels.length}`);
     const id = contentId(labels, json.temperature, json.features, encoded);
     if (json.id !== id) throw invalidModel(`content does not match id ${json.id} (computed ${id})`);
-    return new TextClassifier(labels, featureSpace, { features: featureSpace.size, classes: labels.length, weights, bias }, json.temperature, json.metadata);
+    return new TextClassifier(
+      labels,
+      featureSpace,
+      { features: featureSpace.size, classes: labels.length, weights, bias },
+      json.temperature,
+      json.metadata,
+    );
   }
 }
 
@@ -284,7 +305,8 @@ function contentId(
 
 function validateExamples(examples: readonly LabelledText[]): void {
   const bad = examples.findIndex((e) => typeof e?.text !== 'string' || typeof e.label !== 'string' || e.label === '');
-  if (bad >= 0) throw new ClassifierError(ClassifierErrorCode.InvalidTrainingData, `example ${bad} needs a string text and a non-empty label`);
+  if (bad >= 0)
+    throw new ClassifierError(ClassifierErrorCode.InvalidTrainingData, `example ${bad} needs a string text and a non-empty label`);
   if (new Set(examples.map((e) => e.label)).size < 2) {
     throw new ClassifierError(ClassifierErrorCode.InvalidTrainingData, 'training needs examples of at least two labels');
   }

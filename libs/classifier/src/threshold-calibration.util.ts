@@ -80,13 +80,20 @@ export function wilsonLowerBound(successes: number, trials: number, z = 1.645): 
  *   never that good, `suggest` equals `auto` (no suggestions); it is never below the lowest
  *   confidence in the history, where nothing is known, and never above `auto`.
  */
-export function calibrateThresholds(history: readonly ConfidenceOutcome[], options: ThresholdCalibrationOptions = {}): ThresholdCalibration {
+export function calibrateThresholds(
+  history: readonly ConfidenceOutcome[],
+  options: ThresholdCalibrationOptions = {},
+): ThresholdCalibration {
   const targetPrecision = options.targetPrecision ?? 0.99;
   const minSupport = options.minSupport ?? 30;
   const suggestFloor = options.suggestFloor ?? 0.5;
   const z = options.z ?? 1.645;
-  for (const [name, value] of [['targetPrecision', targetPrecision], ['suggestFloor', suggestFloor]] as const) {
-    if (!(value > 0 && value <= 1)) throw new ClassifierError(ClassifierErrorCode.InvalidArgument, `${name} must be in (0, 1], got ${value}`);
+  for (const [name, value] of [
+    ['targetPrecision', targetPrecision],
+    ['suggestFloor', suggestFloor],
+  ] as const) {
+    if (!(value > 0 && value <= 1))
+      throw new ClassifierError(ClassifierErrorCode.InvalidArgument, `${name} must be in (0, 1], got ${value}`);
   }
   if (!(minSupport >= 1) || !(z >= 0)) throw new ClassifierError(ClassifierErrorCode.InvalidArgument, 'minSupport must be ≥ 1 and z ≥ 0');
   if (history.some((h) => !(h.confidence >= 0 && h.confidence <= 1))) {

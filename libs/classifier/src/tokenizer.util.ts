@@ -39,7 +39,9 @@ export function featureTerms(text: string, config: FeatureConfig): string[] {
       const chars = [...padded];
       // Substrings are cheap; fall back to code points only when a surrogate pair could be cut.
       const gram =
-        chars.length === padded.length ? (i: number, n: number) => padded.substring(i, i + n) : (i: number, n: number) => chars.slice(i, i + n).join('');
+        chars.length === padded.length
+          ? (i: number, n: number) => padded.substring(i, i + n)
+          : (i: number, n: number) => chars.slice(i, i + n).join('');
       for (let n = min; n <= max; n++) {
         for (let i = 0; i + n <= chars.length; i++) terms.push(`c:${gram(i, n)}`);
       }

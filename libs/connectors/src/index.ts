@@ -48,13 +48,7 @@ export {
 } from './http/address-policy.util';
 export { GuardedHttpClient, type GuardedHttpOptions, type HttpRequest, type HttpResponse } from './http/guarded-http.client';
 export { HttpErrorCode, failureForStatus, parseRetryAfter } from './http/http-failure.util';
-export type {
-  HttpAuth,
-  HttpConnectorConfig,
-  HttpConnectorDeps,
-  HttpMethod,
-  HttpOperationConfig,
-} from './http/http-connector.types';
+export type { HttpAuth, HttpConnectorConfig, HttpConnectorDeps, HttpMethod, HttpOperationConfig } from './http/http-connector.types';
 export { HttpConnector } from './http/http.connector';
 export type { SmtpConnectorConfig, SmtpConnectorDeps, SmtpSendResult } from './smtp/smtp-connector.types';
 export { SmtpConnector } from './smtp/smtp.connector';

@@ -14,7 +14,17 @@ import { ReviewsController } from './reviews/reviews.controller';
 /** Deciding: rules and confidence tiers over run.enriched; review tasks, their timers and verdicts. */
 @Module({
   controllers: [ReviewsController, ClassifiersController],
-  providers: [DecideRunUseCase, RunEnrichedConsumer, ReviewTaskRepository, ResolveReviewUseCase, ReviewAssignmentUseCase, ReviewTimersService, ClassifierModelsRepository, WorkflowClassifierService, CalibrateFromHistoryUseCase],
+  providers: [
+    DecideRunUseCase,
+    RunEnrichedConsumer,
+    ReviewTaskRepository,
+    ResolveReviewUseCase,
+    ReviewAssignmentUseCase,
+    ReviewTimersService,
+    ClassifierModelsRepository,
+    WorkflowClassifierService,
+    CalibrateFromHistoryUseCase,
+  ],
   exports: [ReviewTimersService, WorkflowClassifierService],
 })
 export class DecisioningModule {}

@@ -14,7 +14,13 @@ export * from './reviews/review-timers.service';
 
 export * from './classifier/workflow-classifier.service';
 
-export const decisioningMigrations = [CreateDecisioningSchema1764144200000, AddReviewTimers1764144300000, CreateClassifierModels1764144400000, AllowDraftReviews1764144500000, AddReviewTrace1764835200000];
+export const decisioningMigrations = [
+  CreateDecisioningSchema1764144200000,
+  AddReviewTimers1764144300000,
+  CreateClassifierModels1764144400000,
+  AllowDraftReviews1764144500000,
+  AddReviewTrace1764835200000,
+];
 
 /** One entity per table of the decisioning schema; register them with the DataSource that hosts the service. */
 export const decisioningEntities = [ReviewTaskEntity, ClassifierModelEntity];

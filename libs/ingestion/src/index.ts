@@ -25,7 +25,12 @@ export * from './webhooks/webhook-dispatcher.service';
 export * from './webhooks/webhook-inbox-purge.service';
 
 /** Migrations of the ingestion schema, run by every process that hosts the ingestion service. */
-export const ingestionMigrations = [CreateIngestionSchema1764144100000, CreateWebhookInbox1764144150000, CreateWebhookRate1764231100000, CreateIdempotencyKey1764500000000];
+export const ingestionMigrations = [
+  CreateIngestionSchema1764144100000,
+  CreateWebhookInbox1764144150000,
+  CreateWebhookRate1764231100000,
+  CreateIdempotencyKey1764500000000,
+];
 
 /** One entity per table of the ingestion schema; register them with the DataSource that hosts the service. */
 export const ingestionEntities = [TriggerReceiptEntity, WebhookInboxEntity, WebhookRateEntity, IdempotencyKeyEntity];

@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { IngressConsumer } from './ingress/ingress.consumer';
-import { recordChangeControllers, recordChangeProviders, RECORD_CHANGE_FEED, type RecordChangeFeed } from './record-changes/record-change.providers';
+import {
+  recordChangeControllers,
+  recordChangeProviders,
+  RECORD_CHANGE_FEED,
+  type RecordChangeFeed,
+} from './record-changes/record-change.providers';
 import { RunsController } from './runs/runs.controller';
 import { ScheduledScanService } from './schedules/scheduled-scan.service';
 import { IdempotencyKeyPurgeService } from './start-run/idempotency-key-purge.service';
@@ -22,7 +27,15 @@ export interface IngestionOptions {
 /** Trigger intake: the admin API's run and workflow endpoints, schedules, webhooks, and starting runs. */
 @Module({
   controllers: [RunsController, WorkflowsController, ...webhookControllers, ...recordChangeControllers],
-  providers: [StartRunUseCase, IdempotencyKeyRepository, IdempotencyKeyPurgeService, ScheduledScanService, IngressConsumer, ...webhookProviders, ...recordChangeProviders],
+  providers: [
+    StartRunUseCase,
+    IdempotencyKeyRepository,
+    IdempotencyKeyPurgeService,
+    ScheduledScanService,
+    IngressConsumer,
+    ...webhookProviders,
+    ...recordChangeProviders,
+  ],
   exports: [StartRunUseCase, ScheduledScanService],
 })
 export class IngestionModule {

@@ -11,7 +11,12 @@ export class ReconciliationMetrics {
 
   constructor(metrics: BatonMetrics, mismatches: MismatchRepository) {
     const registers = [metrics.registry];
-    this.sweeps = new Counter({ name: 'baton_reconciliation_sweeps_total', help: 'Reconciliation sweeps by outcome (completed, failed).', labelNames: ['outcome'], registers });
+    this.sweeps = new Counter({
+      name: 'baton_reconciliation_sweeps_total',
+      help: 'Reconciliation sweeps by outcome (completed, failed).',
+      labelNames: ['outcome'],
+      registers,
+    });
     const logger = this.logger;
     new Gauge({
       name: 'baton_reconciliation_open_mismatches',

@@ -5,15 +5,7 @@ import { Environment } from '@marcbachmann/cel-js';
  * mentions `result` could never be evaluated, so that is caught at load time instead of at run
  * time.
  */
-export type ExpressionScope =
-  | 'any'
-  | 'schedule'
-  | 'change'
-  | 'context'
-  | 'decision'
-  | 'action'
-  | 'verify'
-  | 'expect';
+export type ExpressionScope = 'any' | 'schedule' | 'change' | 'context' | 'decision' | 'action' | 'verify' | 'expect';
 
 /** Every variable an expression can name, with the CEL type it is declared as. */
 export const EXPRESSION_VARIABLES = {

@@ -1,10 +1,4 @@
-import type {
-  CompiledAction,
-  CompiledContextStep,
-  CompiledDecision,
-  CompiledTrigger,
-  WorkflowSource,
-} from './compiled-workflow.types';
+import type { CompiledAction, CompiledContextStep, CompiledDecision, CompiledTrigger, WorkflowSource } from './compiled-workflow.types';
 import { deepFreeze } from './deep-freeze.util';
 import { Expression } from './expression.util';
 import type { TriggerPayloadContext, TriggerPayloadIssue, TriggerPayloadValidator } from './trigger-payload.util';

@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SchemaIssue } from './schema-issue.util';
-import {
-  WorkflowDefinitionError,
-  WorkflowErrorCode,
-  type WorkflowDefinitionIssue,
-} from './workflow-definition.exception';
+import { WorkflowDefinitionError, WorkflowErrorCode, type WorkflowDefinitionIssue } from './workflow-definition.exception';
 import { formatDocumentPath, YamlDocument } from './yaml-document.util';
 
 /*
@@ -28,7 +24,13 @@ export function parseDefinitionYaml(text: string, file: string, code: WorkflowEr
   const problems = document.syntaxProblems;
   if (problems.length > 0) {
     throw new WorkflowDefinitionError(
-      problems.map((problem) => ({ file, path: '', line: problem.line, column: problem.column, message: `YAML syntax error: ${problem.message}` })),
+      problems.map((problem) => ({
+        file,
+        path: '',
+        line: problem.line,
+        column: problem.column,
+        message: `YAML syntax error: ${problem.message}`,
+      })),
       code,
     );
   }

@@ -153,11 +153,10 @@ export class Expression {
   private expectKind(value: unknown, kind: Exclude<ExpressionResultKind, 'any'>): unknown {
     const actual = typeof value;
     const ok =
-      (kind === 'bool' && actual === 'boolean') ||
-      (kind === 'number' && actual === 'number') ||
-      (kind === 'string' && actual === 'string');
+      (kind === 'bool' && actual === 'boolean') || (kind === 'number' && actual === 'number') || (kind === 'string' && actual === 'string');
     if (ok) return value;
-    const shown = value === null ? 'null' : Array.isArray(value) ? 'a list' : actual === 'object' ? 'a map' : `${actual} ${JSON.stringify(value)}`;
+    const shown =
+      value === null ? 'null' : Array.isArray(value) ? 'a list' : actual === 'object' ? 'a map' : `${actual} ${JSON.stringify(value)}`;
     throw new ExpressionError(
       ExpressionErrorCode.ResultType,
       this.path,
@@ -166,13 +165,7 @@ export class Expression {
     );
   }
 
-  private static wrap(
-    error: unknown,
-    code: ExpressionErrorCode,
-    prefix: string,
-    path: string,
-    source: string,
-  ): ExpressionError {
+  private static wrap(error: unknown, code: ExpressionErrorCode, prefix: string, path: string, source: string): ExpressionError {
     if (error instanceof ParseError || error instanceof EvaluationError || isCelTypeError(error)) {
       const cel = error as EvaluationError;
       // At run time the whole failing sub-expression (`org.refundLimit`) beats the bare key.

@@ -30,12 +30,7 @@ export {
   writeArgs,
 } from './reconciled-field.util';
 export type { FieldSource, Mismatch, ReconciledField, ReconciliationCheck, SourceValue } from './reconciled-field.util';
-export {
-  parseWorkflow,
-  loadWorkflowFile,
-  loadWorkflowDirectory,
-  isOrganisationsDocument,
-} from './workflow-loader.util';
+export { parseWorkflow, loadWorkflowFile, loadWorkflowDirectory, isOrganisationsDocument } from './workflow-loader.util';
 export type { WorkflowDirectory } from './workflow-loader.util';
 export { parseOrganisations, loadOrganisationsFile } from './organisations-loader.util';
 export type { OrganisationSettings, Organisations } from './organisations-loader.util';

@@ -27,7 +27,12 @@ export const ORGANISATIONS_FILE_SCHEMA = {
             additionalProperties: {
               oneOf: [
                 { type: 'number', minimum: 0 },
-                { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Z]{3}$' }, additionalProperties: { type: 'number', minimum: 0 } },
+                {
+                  type: 'object',
+                  minProperties: 1,
+                  propertyNames: { pattern: '^[A-Z]{3}$' },
+                  additionalProperties: { type: 'number', minimum: 0 },
+                },
               ],
             },
           },

@@ -112,7 +112,9 @@ export function recordOf(answer: unknown, source: FieldSource, entityId: string)
 /** Entity id -> field value, from the answer of a source's `list` operation. */
 export function valuesOf(answer: unknown, source: FieldSource): Map<string, unknown> {
   const records = Array.isArray(answer) ? answer.filter(isRecord) : [];
-  return new Map(records.filter((r) => r[source.key] !== undefined && r[source.key] !== null).map((r) => [String(r[source.key]), r[source.field]]));
+  return new Map(
+    records.filter((r) => r[source.key] !== undefined && r[source.key] !== null).map((r) => [String(r[source.key]), r[source.field]]),
+  );
 }
 
 /**
@@ -158,7 +160,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((v, i) => sameValue(v, (b as unknown[])[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

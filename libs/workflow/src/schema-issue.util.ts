@@ -1,12 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { DocumentPath } from './yaml-document.util';
-import {
-  ARG_NAME_PATTERN,
-  DURATION_PATTERN,
-  EMAIL_LIKE_PATTERN,
-  IDENTIFIER_PATTERN,
-  KEBAB_ID_PATTERN,
-} from './workflow-definition.schema';
+import { ARG_NAME_PATTERN, DURATION_PATTERN, EMAIL_LIKE_PATTERN, IDENTIFIER_PATTERN, KEBAB_ID_PATTERN } from './workflow-definition.schema';
 
 /** A schema violation translated for authors, still to be located in the YAML. */
 export interface SchemaIssue {
@@ -135,9 +129,17 @@ function translate(error: ErrorObject, data: unknown): SchemaIssue | undefined {
       return { path, atKey: false, message: reason };
     }
     case 'minLength':
-      return { path, atKey: false, message: params['limit'] === 1 ? 'must not be empty' : `must be at least ${String(params['limit'])} characters` };
+      return {
+        path,
+        atKey: false,
+        message: params['limit'] === 1 ? 'must not be empty' : `must be at least ${String(params['limit'])} characters`,
+      };
     case 'minItems':
-      return { path, atKey: false, message: params['limit'] === 1 ? 'must contain at least one entry' : `must contain at least ${String(params['limit'])} entries` };
+      return {
+        path,
+        atKey: false,
+        message: params['limit'] === 1 ? 'must contain at least one entry' : `must contain at least ${String(params['limit'])} entries`,
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':

@@ -21,8 +21,7 @@ export interface TriggerPayloadContext {
 export type TriggerPayloadValidator = (payload: unknown, context?: TriggerPayloadContext) => TriggerPayloadIssue[];
 
 export type TriggerSchemaCompilation =
-  | { readonly ok: true; readonly validate: TriggerPayloadValidator }
-  | { readonly ok: false; readonly issues: SchemaIssue[] };
+  { readonly ok: true; readonly validate: TriggerPayloadValidator } | { readonly ok: false; readonly issues: SchemaIssue[] };
 
 function createPayloadAjv(context: { currency?: string }): Ajv2020 {
   const ajv = new Ajv2020({
@@ -63,7 +62,6 @@ function createPayloadAjv(context: { currency?: string }): Ajv2020 {
   return ajv;
 }
 
-
 /**
  * Compiles a workflow's payload schema once. Each schema gets its own ajv instance so that two
  * workflows declaring the same `$id` cannot collide, and so that no remote `$ref` is ever fetched.
@@ -100,7 +98,11 @@ function toPayloadIssue(error: ErrorObject): TriggerPayloadIssue {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { path: `${error.instancePath}/${escapePointer(String(params['missingProperty']))}`, message: 'is required', rule: 'required' };
+      return {
+        path: `${error.instancePath}/${escapePointer(String(params['missingProperty']))}`,
+        message: 'is required',
+        rule: 'required',
+      };
     case 'additionalProperties':
       return {
         path: `${error.instancePath}/${escapePointer(String(params['additionalProperty']))}`,
@@ -108,7 +110,11 @@ function toPayloadIssue(error: ErrorObject): TriggerPayloadIssue {
         rule: 'additionalProperties',
       };
     case 'enum':
-      return { path: error.instancePath, message: `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, rule: 'enum' };
+      return {
+        path: error.instancePath,
+        message: `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        rule: 'enum',
+      };
     default:
       return { path: error.instancePath, message: error.message ?? `violates '${error.keyword}'`, rule: error.keyword };
   }

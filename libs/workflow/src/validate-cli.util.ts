@@ -82,7 +82,14 @@ export function runValidateCli(argv: readonly string[], out: (line: string) => v
     if (sameId.length > 1) {
       invalid++;
       const others = sameId.filter((file) => file !== result.file).join(', ');
-      out(formatWorkflowIssue({ file: result.file, path: 'id', ...result.idPosition, message: `duplicate workflow id '${result.workflowId}': also defined in ${others}` }));
+      out(
+        formatWorkflowIssue({
+          file: result.file,
+          path: 'id',
+          ...result.idPosition,
+          message: `duplicate workflow id '${result.workflowId}': also defined in ${others}`,
+        }),
+      );
       continue;
     }
     if (result.lines.some((line) => !line.startsWith('ok '))) invalid++;

@@ -35,8 +35,7 @@ const KNOWN_FIELDS: Readonly<Partial<Record<string, readonly string[]>>> = {
 export type CompileIssue = SchemaIssue;
 
 export type WorkflowCompilation =
-  | { readonly ok: true; readonly workflow: CompiledWorkflow }
-  | { readonly ok: false; readonly issues: CompileIssue[] };
+  { readonly ok: true; readonly workflow: CompiledWorkflow } | { readonly ok: false; readonly issues: CompileIssue[] };
 
 /**
  * Second stage of loading: takes a schema-valid definition, compiles its CEL expressions and
@@ -149,7 +148,11 @@ class DefinitionCompiler {
     const source = definition.decision ?? {};
     const refs: ReferenceRules = { contextSteps: context.map((s) => s.id), allContextSteps: context.map((s) => s.id) };
     const rules = source.rules ?? [];
-    this.unique(rules.map((rule) => rule.id), ['decision', 'rules'], 'rule');
+    this.unique(
+      rules.map((rule) => rule.id),
+      ['decision', 'rules'],
+      'rule',
+    );
     const compiledRules: CompiledRule[] = [];
     rules.forEach((rule, index) => {
       const when = this.expression(rule.when, ['decision', 'rules', index, 'when'], 'decision', 'bool', refs);
@@ -234,7 +237,11 @@ class DefinitionCompiler {
         verify,
       };
       if (action.editable && !action.message) {
-        this.issues.push({ path: [...at, 'editable'], atKey: true, message: 'only a message (message: true) is held as a draft a reviewer can edit' });
+        this.issues.push({
+          path: [...at, 'editable'],
+          atKey: true,
+          message: 'only a message (message: true) is held as a draft a reviewer can edit',
+        });
       }
       return compiled;
     });
@@ -312,7 +319,12 @@ class DefinitionCompiler {
     ids.forEach((id, index) => {
       const earlier = first.get(id);
       if (earlier === undefined) first.set(id, index);
-      else this.issues.push({ path: [...at, index, 'id'], atKey: false, message: `duplicate ${what} id '${id}' (first used by ${formatDocumentPath([...at, earlier])})` });
+      else
+        this.issues.push({
+          path: [...at, index, 'id'],
+          atKey: false,
+          message: `duplicate ${what} id '${id}' (first used by ${formatDocumentPath([...at, earlier])})`,
+        });
     });
   }
 }
@@ -322,4 +334,3 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 function listOf(label: string, ids: readonly string[]): string {
   return ids.length ? `; ${label}: ${ids.join(', ')}` : `; no ${label.replace(/^defined /, '')} are defined`;
 }
-

@@ -20,8 +20,7 @@ export interface WorkflowDefinitionIssue {
 
 /** Renders an issue as `file:line:column path: reason`, the shape editors and CI annotate. */
 export function formatWorkflowIssue(issue: WorkflowDefinitionIssue): string {
-  const location =
-    issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const location = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
   return `${location} ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`;
 }
 

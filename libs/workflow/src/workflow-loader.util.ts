@@ -69,7 +69,14 @@ export function loadWorkflowDirectory(dir: string): WorkflowDirectory {
     const others = files.filter((file) => file !== workflow.source.file).join(', ');
     errors.push(
       new WorkflowDefinitionError(
-        [{ file: workflow.source.file, path: 'id', ...document.locate(['id']), message: `duplicate workflow id '${workflow.id}': also defined in ${others}` }],
+        [
+          {
+            file: workflow.source.file,
+            path: 'id',
+            ...document.locate(['id']),
+            message: `duplicate workflow id '${workflow.id}': also defined in ${others}`,
+          },
+        ],
         WorkflowErrorCode.DuplicateWorkflowId,
       ),
     );

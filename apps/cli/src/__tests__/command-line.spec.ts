@@ -52,11 +52,18 @@ describe('baton', () => {
 
   it('stops quietly when its reader has gone (`baton --help | head -1`), with no EPIPE stack', () => {
     // `true` exits without reading: every write finds the pipe closed.
-    const sut = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${join(built, 'apps/cli/src/main.js')}" --help | true; echo "exit $?"`], { cwd: root, encoding: 'utf8' });
+    const sut = spawnSync(
+      'bash',
+      ['-o', 'pipefail', '-c', `"${process.execPath}" "${join(built, 'apps/cli/src/main.js')}" --help | true; echo "exit $?"`],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect({ stdout: sut.stdout, stderr: sut.stderr }).toEqual({ stdout: 'exit 0\n', stderr: '' });
   });
 
-  it.each([[[], ''], [['deploy'], "baton: unknown command 'deploy'\n"]])('%j is a usage error: exit 2, the usage on stderr', (args, message) => {
+  it.each([
+    [[], ''],
+    [['deploy'], "baton: unknown command 'deploy'\n"],
+  ])('%j is a usage error: exit 2, the usage on stderr', (args, message) => {
     const sut = baton(...args);
     expect({ status: sut.status, stdout: sut.stdout }).toEqual({ status: 2, stdout: '' });
     expect(sut.stderr.startsWith(`${message}usage: baton <command> [options]`)).toBe(true);
@@ -68,7 +75,8 @@ describe('npm run bench', () => {
     const sut = run('tools/bench/bench.js', ['--help']);
     expect({ status: sut.status, stderr: sut.stderr }).toEqual({ status: 0, stderr: '' });
     expect(sut.stdout).toMatch(/^usage: npm run bench -- \[options\]/);
-    for (const option of ['--runs <n>', '--concurrency <n>', '--mode <mode>', '--schema-registry <url>', '-h, --help']) expect(sut.stdout).toContain(option);
+    for (const option of ['--runs <n>', '--concurrency <n>', '--mode <mode>', '--schema-registry <url>', '-h, --help'])
+      expect(sut.stdout).toContain(option);
   });
 
   it('names an unknown option in one line, then the usage, exit 2, no stack trace', () => {
@@ -86,15 +94,21 @@ describe('every app, given a bad environment variable', () => {
   it.each(apps)('%s prints one line naming it and exits 1, before starting anything', (app) => {
     const sut = run(`apps/${app}/src/main.js`, [], { BATON_HTTP_PORT: 'eighty' });
     expect({ status: sut.status, stdout: sut.stdout }).toEqual({ status: 1, stdout: '' });
-    expect(sut.stderr).toBe(`baton ${app}: invalid environment variable BATON_HTTP_PORT: Invalid input: expected number, received NaN (got "eighty")\n`);
+    expect(sut.stderr).toBe(
+      `baton ${app}: invalid environment variable BATON_HTTP_PORT: Invalid input: expected number, received NaN (got "eighty")\n`,
+    );
   });
 
   it('names each bad variable on a line of its own', () => {
     const sut = run('apps/ingestion/src/main.js', [], { BATON_BUS: 'carrier-pigeon', OTEL_TRACES_SAMPLER: 'sometimes' });
     expect(sut.status).toBe(1);
     expect(sut.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/^baton ingestion: invalid environment variable OTEL_TRACES_SAMPLER: Invalid option: expected one of .*\(got "sometimes"\)$/),
-      expect.stringMatching(/^baton ingestion: invalid environment variable BATON_BUS: Invalid option: expected one of "memory"\|"kafka" \(got "carrier-pigeon"\)$/),
+      expect.stringMatching(
+        /^baton ingestion: invalid environment variable OTEL_TRACES_SAMPLER: Invalid option: expected one of .*\(got "sometimes"\)$/,
+      ),
+      expect.stringMatching(
+        /^baton ingestion: invalid environment variable BATON_BUS: Invalid option: expected one of "memory"\|"kafka" \(got "carrier-pigeon"\)$/,
+      ),
     ]);
   });
 
@@ -103,11 +117,22 @@ describe('every app, given a bad environment variable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-cli-'));
     try {
       writeFileSync(join(dir, 'keys.yaml'), 'apiKeys: [ {\n');
-      const sut = run('apps/ingestion/src/main.js', [], { BATON_API_KEYS_FILE: join(dir, 'keys.yaml'), BATON_DATA_DIR: join(dir, 'data'), BATON_HTTP_PORT: '0' });
+      const sut = run('apps/ingestion/src/main.js', [], {
+        BATON_API_KEYS_FILE: join(dir, 'keys.yaml'),
+        BATON_DATA_DIR: join(dir, 'data'),
+        BATON_HTTP_PORT: '0',
+      });
       expect(sut.status).toBe(1);
       // Nest may log as JSON before it fails; what the process says about the failure is one line.
-      expect(sut.stderr.trimEnd().split('\n').filter((line) => !line.startsWith('{'))).toEqual([
-        expect.stringMatching(new RegExp(`^baton ingestion: failed to start: ${join(dir, 'keys.yaml')}: not valid YAML: .*line 2, column 1`)),
+      expect(
+        sut.stderr
+          .trimEnd()
+          .split('\n')
+          .filter((line) => !line.startsWith('{')),
+      ).toEqual([
+        expect.stringMatching(
+          new RegExp(`^baton ingestion: failed to start: ${join(dir, 'keys.yaml')}: not valid YAML: .*line 2, column 1`),
+        ),
       ]);
       expect(sut.stderr).not.toMatch(NO_STACK);
     } finally {

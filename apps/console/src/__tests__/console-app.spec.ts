@@ -15,7 +15,9 @@ interface Seen {
 }
 
 /** A stand-in for one service: records what reached it and answers as told. */
-function upstream(answer: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ server: Server; url: string; seen: Seen[] }> {
+function upstream(
+  answer: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<{ server: Server; url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -26,7 +28,9 @@ function upstream(answer: (req: IncomingMessage, res: ServerResponse, body: stri
       answer(req, res, body);
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen })),
+  );
 }
 
 describe('the console app (distributed mode)', () => {
@@ -41,7 +45,10 @@ describe('the console app (distributed mode)', () => {
 
   beforeAll(async () => {
     mkdirSync(join(built, 'assets'));
-    writeFileSync(join(built, 'index.html'), '<!doctype html><html lang="en"><head><script type="module" src="/console/assets/index-abc123.js"></script></head><body></body></html>');
+    writeFileSync(
+      join(built, 'index.html'),
+      '<!doctype html><html lang="en"><head><script type="module" src="/console/assets/index-abc123.js"></script></head><body></body></html>',
+    );
     writeFileSync(join(built, 'assets', 'index-abc123.js'), 'console.log("console")');
     ingestion = await upstream((_req, res) => {
       res.writeHead(418, { 'content-type': 'application/json', 'x-from': 'ingestion' });
@@ -96,7 +103,12 @@ describe('the console app (distributed mode)', () => {
     expect(response.status).toBe(418);
     expect(response.headers.get('x-from')).toBe('ingestion');
     expect(await response.json()).toEqual({ runs: [] });
-    expect(ingestion.seen.at(-1)).toEqual({ method: 'GET', url: '/runs?state=completed&limit=5', authorization: 'Bearer demo-operator-key', body: '' });
+    expect(ingestion.seen.at(-1)).toEqual({
+      method: 'GET',
+      url: '/runs?state=completed&limit=5',
+      authorization: 'Bearer demo-operator-key',
+      body: '',
+    });
   });
 
   it('forwards bodies byte for byte', async () => {
@@ -125,19 +137,36 @@ describe('the console app (distributed mode)', () => {
   it('says which service did not answer, and forwards nothing it does not know', async () => {
     const down = await fetch(`${base}/dead-letters`, { headers: { authorization: 'Bearer demo-operator-key' } });
     expect(down.status).toBe(502);
-    expect(await down.json()).toMatchObject({ error: 'bad_gateway', message: expect.stringContaining('the verification service did not answer at http://127.0.0.1:9') });
+    expect(await down.json()).toMatchObject({
+      error: 'bad_gateway',
+      message: expect.stringContaining('the verification service did not answer at http://127.0.0.1:9'),
+    });
     expect((await fetch(`${base}/samples/crm/faults`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${base}/runsx`)).status).toBe(404);
   });
 
   it('refuses to start without the URL of every service, naming the variable', () => {
-    expect(() => loadConsoleEnv({ BATON_INGESTION_URL: 'http://x', BATON_DECISIONING_URL: 'http://x', BATON_ACTION_URL: 'http://x', BATON_VERIFICATION_URL: 'http://x' })).toThrow(/BATON_RECONCILIATION_URL/);
+    expect(() =>
+      loadConsoleEnv({
+        BATON_INGESTION_URL: 'http://x',
+        BATON_DECISIONING_URL: 'http://x',
+        BATON_ACTION_URL: 'http://x',
+        BATON_VERIFICATION_URL: 'http://x',
+      }),
+    ).toThrow(/BATON_RECONCILIATION_URL/);
   });
 });
 
 describe('the console app without a built console', () => {
   it('refuses to start, saying how to build it', async () => {
-    const env = loadConsoleEnv({ BATON_CONSOLE_DIR: join(tmpdir(), 'no-console-here'), BATON_INGESTION_URL: 'http://x', BATON_DECISIONING_URL: 'http://x', BATON_ACTION_URL: 'http://x', BATON_VERIFICATION_URL: 'http://x', BATON_RECONCILIATION_URL: 'http://x' });
+    const env = loadConsoleEnv({
+      BATON_CONSOLE_DIR: join(tmpdir(), 'no-console-here'),
+      BATON_INGESTION_URL: 'http://x',
+      BATON_DECISIONING_URL: 'http://x',
+      BATON_ACTION_URL: 'http://x',
+      BATON_VERIFICATION_URL: 'http://x',
+      BATON_RECONCILIATION_URL: 'http://x',
+    });
     await expect(createConsoleApp(env)).rejects.toThrow(/the console is not built: no .*no-console-here\/index.html \(run npm run build/);
   });
 });

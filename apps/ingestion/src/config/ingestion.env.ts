@@ -11,7 +11,11 @@ export const ingestionEnvSchema = z.object({
   // No default either: a deployment never runs on the demo webhook secrets.
   BATON_WEBHOOK_SOURCES: z.string().min(1).optional(),
   /** How long the admin API remembers an Idempotency-Key after its first use. */
-  BATON_IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  BATON_IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
 });
 
 export type IngestionEnv = z.infer<typeof ingestionEnvSchema>;

@@ -33,15 +33,20 @@ const served: Record<ConsoleService, string[]> = {
 };
 
 describe('CONSOLE_ROUTES', () => {
-  it.each(CONSOLE_ROUTES.filter((r) => r.prefix !== '/me'))('sends $prefix to $service, whose module has that controller', ({ prefix, service }) => {
-    expect(served[service].some((path) => path === prefix || path.startsWith(`${prefix}/`) || prefix.startsWith(`${path}/`))).toBe(true);
-  });
+  it.each(CONSOLE_ROUTES.filter((r) => r.prefix !== '/me'))(
+    'sends $prefix to $service, whose module has that controller',
+    ({ prefix, service }) => {
+      expect(served[service].some((path) => path === prefix || path.startsWith(`${prefix}/`) || prefix.startsWith(`${path}/`))).toBe(true);
+    },
+  );
 
-  it('forwards every route of the services to its owner, except intake (webhooks, starting runs), which is not the console\'s', () => {
-    const intake = (path: string) => /^\/webhooks\/:[^/]+$/.test(path) || /^\/workflows\/:[^/]+\/runs$/.test(path) || path === '/record-changes';
+  it("forwards every route of the services to its owner, except intake (webhooks, starting runs), which is not the console's", () => {
+    const intake = (path: string) =>
+      /^\/webhooks\/:[^/]+$/.test(path) || /^\/workflows\/:[^/]+\/runs$/.test(path) || path === '/record-changes';
     const wrong: Array<{ path: string; owner: string; routedTo: string | null }> = [];
     for (const [service, paths] of Object.entries(served)) {
-      for (const path of paths.filter((p) => !intake(p))) if (consoleRouteOf(path) !== service) wrong.push({ path, owner: service, routedTo: consoleRouteOf(path) });
+      for (const path of paths.filter((p) => !intake(p)))
+        if (consoleRouteOf(path) !== service) wrong.push({ path, owner: service, routedTo: consoleRouteOf(path) });
     }
     expect(wrong).toEqual([]);
     expect(served.ingestion).toEqual(expect.arrayContaining(['/runs', '/runs/:runId', '/workflows', '/triggers/sources']));

@@ -11,7 +11,11 @@ export const standaloneEnvSchema = z.object({
   BATON_WEBHOOK_SOURCES: z.string().min(1).default('config/webhook-sources.example.yaml'),
   /** The labelled banking77 history the sample banking-support workflow's classifier trains on. */
   /** How long the admin API remembers an Idempotency-Key after its first use. */
-  BATON_IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  BATON_IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   BATON_BANKING77_DIR: z.string().min(1).default('../shared/data/banking77'),
   /** The built console (npm run build), served at /. */
   BATON_CONSOLE_DIR: z.string().min(1).default('dist/console'),

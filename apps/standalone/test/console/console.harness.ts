@@ -38,10 +38,23 @@ function withOutages(): { systems: SampleSystems; outages: Outages } {
       operations: connector.operations,
       call: async (operation, args, ctx) => {
         if (connector.name === 'billing' && operation === 'issueRefund') {
-          if (outages.refundsDown) throw new ConnectorError('billing', operation, 'transient', ConnectorErrorCode.ServerError, 'billing.issueRefund: server error (503)');
+          if (outages.refundsDown)
+            throw new ConnectorError(
+              'billing',
+              operation,
+              'transient',
+              ConnectorErrorCode.ServerError,
+              'billing.issueRefund: server error (503)',
+            );
           if (outages.refundsRefused > 0) {
             outages.refundsRefused--;
-            throw new ConnectorError('billing', operation, 'data', ConnectorErrorCode.BadRequest, 'billing.issueRefund: bad request (400): account is closed');
+            throw new ConnectorError(
+              'billing',
+              operation,
+              'data',
+              ConnectorErrorCode.BadRequest,
+              'billing.issueRefund: bad request (400): account is closed',
+            );
           }
         }
         return connector.call(operation, args, ctx);
@@ -77,7 +90,9 @@ export class ConsoleHarness {
 
   static async start(): Promise<ConsoleHarness> {
     if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
-      throw new Error(`the console is not built (${CONSOLE_DIR}/index.html is missing): run node tools/build-console.mjs --out-dir tmp/console-browser first (the test-console target does)`);
+      throw new Error(
+        `the console is not built (${CONSOLE_DIR}/index.html is missing): run node tools/build-console.mjs --out-dir tmp/console-browser first (the test-console target does)`,
+      );
     }
     const { systems, outages } = withOutages();
     const sut = await StandaloneHarness.start({ systems, consoleDir: CONSOLE_DIR });
@@ -90,7 +105,14 @@ export class ConsoleHarness {
       viewport: { width: 1280, height: 900 },
       // The console's CSP forbids inline scripts; axe-core is injected as one by the test only.
       bypassCSP: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     return new ConsoleHarness(sut, outages, `http://127.0.0.1:${port}`, browser, profile);
   }
@@ -123,7 +145,12 @@ export class ConsoleHarness {
       // Runs in the page; the tests' TypeScript has no DOM types, hence globalThis.
       const page = globalThis as unknown as { axe: typeof axe; document: unknown };
       const result = await page.axe.run(page.document as never, { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact ?? null,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+      }));
     });
   }
 

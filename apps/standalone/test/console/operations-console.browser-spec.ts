@@ -12,14 +12,17 @@ describe('the operations console in a browser', () => {
   afterAll(async () => sut?.close());
   afterEach(() => expect(sut.pageErrors).toEqual([]));
 
-  const refund = (amount: number) => sut.sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount, reason: `console e2e ${amount}` });
+  const refund = (amount: number) =>
+    sut.sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount, reason: `console e2e ${amount}` });
   const expectAccessible = async () => expect(await sut.seriousViolations(page)).toEqual([]);
   const refunds = () => sut.systems.billing.effects().issueRefund ?? 0;
 
   it('re-drives a dead letter once billing is back: the run completes with one refund', async () => {
     sut.outages.refundsDown = true;
     const runId = await refund(25);
-    expect(await sut.sut.settled(runId)).toMatchObject({ data: { status: 'failed', reason: expect.stringContaining('retries exhausted') } });
+    expect(await sut.sut.settled(runId)).toMatchObject({
+      data: { status: 'failed', reason: expect.stringContaining('retries exhausted') },
+    });
     sut.outages.refundsDown = false;
 
     await page.getByRole('link', { name: 'Dead letters' }).click();
@@ -38,7 +41,11 @@ describe('the operations console in a browser', () => {
     await expectAccessible();
     await page.goBack();
 
-    await page.getByRole('row').filter({ hasText: runId.slice(0, 8) }).getByRole('checkbox').check();
+    await page
+      .getByRole('row')
+      .filter({ hasText: runId.slice(0, 8) })
+      .getByRole('checkbox')
+      .check();
     await page.getByRole('button', { name: 'Re-drive selected (1)' }).click();
     const dialog = page.getByRole('dialog', { name: 'Re-drive 1 dead letter?' });
     await expectAccessible();
@@ -50,7 +57,10 @@ describe('the operations console in a browser', () => {
 
     const run = await sut.api('GET', `/runs/${runId}`, keys.operator);
     expect(run.body.state).toBe('completed');
-    expect(run.body.timeline.find((t: { from: string; to: string }) => t.from === 'failed')).toMatchObject({ actor: 'person:operator@baton.example', reason: expect.stringContaining('billing is back (INC-42)') });
+    expect(run.body.timeline.find((t: { from: string; to: string }) => t.from === 'failed')).toMatchObject({
+      actor: 'person:operator@baton.example',
+      reason: expect.stringContaining('billing is back (INC-42)'),
+    });
     const letters = await sut.api('GET', `/dead-letters?runId=${runId}`, keys.operator);
     expect(letters.body.deadLetters).toEqual([expect.objectContaining({ status: 'redriven' })]);
     expect(refunds()).toBe(1);
@@ -79,7 +89,9 @@ describe('the operations console in a browser', () => {
     const run = await sut.api('GET', `/runs/${runId}`, keys.operator);
     expect(run.body.state).toBe('completed');
     const audit = await sut.api('GET', `/audit?runId=${runId}`, keys.operator);
-    expect(audit.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'person:operator@baton.example', action: 'run.retry' })]));
+    expect(audit.body.entries).toEqual(
+      expect.arrayContaining([expect.objectContaining({ actor: 'person:operator@baton.example', action: 'run.retry' })]),
+    );
 
     // The run's page: the timeline and the audit entries with actor and why.
     await page.goto(`${sut.url}/#/runs/${runId}`);
@@ -111,7 +123,10 @@ describe('the operations console in a browser', () => {
     expect(findings).toEqual({});
     // The calibration chart is drawn from the calibration-from-history report.
     await page.getByRole('navigation').getByRole('link', { name: 'Classifiers' }).click();
-    await page.getByRole('img', { name: /Coverage against expected errors per 1,000/ }).locator('canvas').waitFor();
+    await page
+      .getByRole('img', { name: /Coverage against expected errors per 1,000/ })
+      .locator('canvas')
+      .waitFor();
     expect(await page.getByLabel(/Threshold: act automatically at or above/).count()).toBe(1);
   }, 90_000);
 });

@@ -12,7 +12,8 @@ describe('the review console in a browser', () => {
   afterAll(async () => sut?.close());
   afterEach(() => expect(sut.pageErrors).toEqual([]));
 
-  const startRefund = async (amount: number, reason: string) => sut.sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount, reason });
+  const startRefund = async (amount: number, reason: string) =>
+    sut.sut.startRun('refund-request', 'acme', { customerId: 'cus_northwind', amount, reason });
   const expectAccessible = async (page: Page) => expect(await sut.seriousViolations(page)).toEqual([]);
 
   it('signs in with an API key kept for the tab only, and refuses a key the server does not know', async () => {
@@ -24,7 +25,10 @@ describe('the review console in a browser', () => {
 
     const page = await sut.signIn(keys.financeLead);
     const stored = await page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('baton.console.session') ?? 'null'));
-    expect(stored).toMatchObject({ credentials: { kind: 'api-key', key: keys.financeLead }, principal: { id: 'finance-lead@acme.example', orgId: 'acme', roles: ['reviewer'] } });
+    expect(stored).toMatchObject({
+      credentials: { kind: 'api-key', key: keys.financeLead },
+      principal: { id: 'finance-lead@acme.example', orgId: 'acme', roles: ['reviewer'] },
+    });
     expect(page.url()).not.toContain(keys.financeLead);
     expect(await page.evaluate(() => (globalThis as any).localStorage.length)).toBe(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -61,8 +65,15 @@ describe('the review console in a browser', () => {
     expect(await page.locator('tr[data-rule="high-value-account"]').getByRole('cell').nth(1).textContent()).toBe('no');
     const account = page.locator('table[data-record="account"]');
     expect(await account.getByRole('row', { name: /balance/ }).textContent()).toContain('241');
-    expect(await page.locator('table[data-record="customer"]').getByRole('row', { name: /^name/ }).textContent()).toContain('Northwind Traders');
-    expect(await page.locator('table[data-action="refund"]').getByRole('row', { name: /amount/ }).textContent()).toContain('900');
+    expect(await page.locator('table[data-record="customer"]').getByRole('row', { name: /^name/ }).textContent()).toContain(
+      'Northwind Traders',
+    );
+    expect(
+      await page
+        .locator('table[data-action="refund"]')
+        .getByRole('row', { name: /amount/ })
+        .textContent(),
+    ).toContain('900');
     expect(await page.getByText('Run timeline').isVisible()).toBe(true);
     await expectAccessible(page);
     await sut.screenshot(page, 'task');
@@ -77,7 +88,10 @@ describe('the review console in a browser', () => {
 
     const run = await sut.api('GET', `/runs/${refundRun}`, keys.financeLead);
     expect(run.body.state).toBe('completed');
-    expect(run.body.timeline.find((t: { from: string }) => t.from === 'awaiting_review')).toMatchObject({ actor: 'person:finance-lead@acme.example', reason: expect.stringContaining('Long-standing customer') });
+    expect(run.body.timeline.find((t: { from: string }) => t.from === 'awaiting_review')).toMatchObject({
+      actor: 'person:finance-lead@acme.example',
+      reason: expect.stringContaining('Long-standing customer'),
+    });
     const review = await sut.api('GET', `/reviews/${refundReview}`, keys.financeLead);
     expect(review.body).toMatchObject({ status: 'approved', resolvedBy: 'finance-lead@acme.example', rationale: 'Long-standing customer' });
     // The page follows the run to its end.
@@ -93,7 +107,10 @@ describe('the review console in a browser', () => {
     // An acme task arriving now does not reach globex's open inbox either.
     const another = await startRefund(950, 'Another big one');
     expect(await sut.sut.settled(another)).toMatchObject({ type: 'baton.review.requested' });
-    await page.getByRole('region', { name: /My team's queue/ }).getByText("Nobody else's task is open.").waitFor();
+    await page
+      .getByRole('region', { name: /My team's queue/ })
+      .getByText("Nobody else's task is open.")
+      .waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
     expect(await page.getByRole('region', { name: /My tasks/ }).textContent()).toContain('Nothing is waiting for you.');
@@ -131,9 +148,14 @@ describe('the review console in a browser', () => {
     expect(await completed).toMatchObject({ data: { status: 'completed' } });
 
     const run = await sut.api('GET', `/runs/${runId}`, keys.operator);
-    const confirmation = run.body.timeline.find((t: { to: string }) => t.to === 'verifying').detail.actions.find((a: { id: string }) => a.id === 'confirmation');
+    const confirmation = run.body.timeline
+      .find((t: { to: string }) => t.to === 'verifying')
+      .detail.actions.find((a: { id: string }) => a.id === 'confirmation');
     expect(confirmation.args.body).toBe(body);
-    expect(await sut.systems.notifications.call('getMessage', { messageId: confirmation.result.messageId })).toMatchObject({ body, to: 'ap@northwind.example' });
+    expect(await sut.systems.notifications.call('getMessage', { messageId: confirmation.result.messageId })).toMatchObject({
+      body,
+      to: 'ap@northwind.example',
+    });
     await page.close();
   }, 60_000);
 });

@@ -8,7 +8,12 @@ describe(CircuitBreaker.name, () => {
   beforeEach(() => {
     now = Date.parse('2025-01-01T00:00:00Z');
     changes = [];
-    sut = new CircuitBreaker('billing', { transientThreshold: 3, coolDownMs: 1000 }, () => now, (change) => changes.push(change));
+    sut = new CircuitBreaker(
+      'billing',
+      { transientThreshold: 3, coolDownMs: 1000 },
+      () => now,
+      (change) => changes.push(change),
+    );
   });
 
   const moves = () => changes.map((c) => `${c.from}->${c.to}${c.reopened ? ' (reopened)' : ''}`);
@@ -22,7 +27,12 @@ describe(CircuitBreaker.name, () => {
     now += 999;
     expect(sut.acquire('run-2')).toBe(false);
     expect(moves()).toEqual(['closed->open']);
-    expect(sut.view()).toMatchObject({ state: 'open', openings: 1, lastFailure: 'connection refused', probeAt: '2025-01-01T00:00:01.000Z' });
+    expect(sut.view()).toMatchObject({
+      state: 'open',
+      openings: 1,
+      lastFailure: 'connection refused',
+      probeAt: '2025-01-01T00:00:01.000Z',
+    });
   });
 
   it('opens after the configured number of transient failures in a row, not before, and a success resets the count', () => {
@@ -91,7 +101,11 @@ describe(CircuitBreaker.name, () => {
       expect(sut.acquire('run-1')).toBe(false);
       now += 10_000;
       expect([sut.gate(), sut.acquire('run-1'), sut.current, sut.msUntilProbe()]).toEqual(['wait', false, 'open', 0]);
-      expect(sut.view()).toMatchObject({ state: 'open', probeAt: null, override: { state: 'open', by: 'person:ops@example', reason: 'maintenance' } });
+      expect(sut.view()).toMatchObject({
+        state: 'open',
+        probeAt: null,
+        override: { state: 'open', by: 'person:ops@example', reason: 'maintenance' },
+      });
       expect(changes.map((c) => c.reason)).toEqual(['forced open by person:ops@example: maintenance']);
     });
 

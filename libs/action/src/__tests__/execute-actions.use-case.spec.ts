@@ -39,7 +39,11 @@ describe(ExecuteActionsUseCase.name, () => {
   let sut: ExecuteActionsUseCase;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...actionEntities], migrations: [...sharedMigrations, ...actionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...actionEntities],
+      migrations: [...sharedMigrations, ...actionMigrations],
+    });
     ledger = new RunLedger(dataSource, 'action');
     catalog = new WorkflowCatalog(WORKFLOWS);
   });
@@ -58,19 +62,33 @@ describe(ExecuteActionsUseCase.name, () => {
     queue = new QueuedActionRepository(dataSource);
     blockedRuns = new BlockedRunRepository(dataSource);
     resolveBlocked = new ResolveBlockedRunUseCase(ledger, new RunQueries(dataSource), blockedRuns);
-    sut = new ExecuteActionsUseCase(catalog, new GuardedConnectors(systems.registry, circuits, metrics, alerts, options), ledger, queue, blockedRuns, alerts, options);
+    sut = new ExecuteActionsUseCase(
+      catalog,
+      new GuardedConnectors(systems.registry, circuits, metrics, alerts, options),
+      ledger,
+      queue,
+      blockedRuns,
+      alerts,
+      options,
+    );
     drainer = new ActionQueueDrainer(queue, circuits, sut, options, metrics);
   });
 
   /** A refund-request run, moved to `decided` as decisioning would, and its run.decided event. */
-  async function decidedRefund(amount: number, decision: Record<string, unknown> = {}, startedBy?: string): Promise<{ run: RunRef; event: RunDecided }> {
+  async function decidedRefund(
+    amount: number,
+    decision: Record<string, unknown> = {},
+    startedBy?: string,
+  ): Promise<{ run: RunRef; event: RunDecided }> {
     const run: RunRef = { runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' };
     for (const [from, to, stage] of [
       [null, 'triggered', 'ingestion'],
       ['triggered', 'enriched', 'enrichment'],
       ['enriched', 'decided', 'decisioning'],
     ] as const) {
-      await ledger.transaction((uow) => uow.transition(run, { to, from: [from], stage, ...(to === 'triggered' && startedBy ? { actor: startedBy } : {}) }));
+      await ledger.transaction((uow) =>
+        uow.transition(run, { to, from: [from], stage, ...(to === 'triggered' && startedBy ? { actor: startedBy } : {}) }),
+      );
     }
     const customer = await systems.crm.call('getCustomer', { customerId: SampleIds.customers.northwind });
     const account = await systems.billing.call('getAccount', { accountId: (customer as { billingAccountId: string }).billingAccountId });
@@ -80,7 +98,15 @@ describe(ExecuteActionsUseCase.name, () => {
       {
         trigger: { customerId: SampleIds.customers.northwind, amount, reason: 'Damaged item' },
         context: { customer: customer as Record<string, unknown>, account: account as Record<string, unknown> },
-        decision: { outcome: 'act', tier: 'rules', confidence: 1, rulesEvaluated: [], rulesFired: [], reason: 'within limit', decidedBy: { kind: 'system', id: 'rules' } },
+        decision: {
+          outcome: 'act',
+          tier: 'rules',
+          confidence: 1,
+          rulesEvaluated: [],
+          rulesFired: [],
+          reason: 'within limit',
+          decidedBy: { kind: 'system', id: 'rules' },
+        },
       },
       { source: 'test' },
     );
@@ -94,14 +120,25 @@ describe(ExecuteActionsUseCase.name, () => {
 
   describe('reviewer edits', () => {
     it('replaces the evaluated arguments of the edited action with the reviewer values, and only those', async () => {
-      const { run, event } = await decidedRefund(120, { edits: { confirmation: { body: 'Dear customer, your refund is on its way.' }, other: { body: 'ignored' } } });
+      const { run, event } = await decidedRefund(120, {
+        edits: { confirmation: { body: 'Dear customer, your refund is on its way.' }, other: { body: 'ignored' } },
+      });
 
       expect(await sut.execute(event)).toBe('processed');
 
-      expect(systems.notifications.list()).toEqual([expect.objectContaining({ subject: 'Your refund has been issued', body: 'Dear customer, your refund is on its way.' })]);
+      expect(systems.notifications.list()).toEqual([
+        expect.objectContaining({ subject: 'Your refund has been issued', body: 'Dear customer, your refund is on its way.' }),
+      ]);
       expect(refunds()).toEqual([expect.objectContaining({ amount: 120, reason: 'Damaged item' })]);
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; args: Record<string, unknown> }>;
-      expect(acted.find((a) => a.id === 'confirmation')!.args).toMatchObject({ channel: 'email', to: 'ap@northwind.example', body: 'Dear customer, your refund is on its way.' });
+      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+        id: string;
+        args: Record<string, unknown>;
+      }>;
+      expect(acted.find((a) => a.id === 'confirmation')!.args).toMatchObject({
+        channel: 'email',
+        to: 'ap@northwind.example',
+        body: 'Dear customer, your refund is on its way.',
+      });
       expect(acted.find((a) => a.id === 'refund')!.args).toMatchObject({ amount: 120, reason: 'Damaged item' });
     });
 
@@ -131,8 +168,18 @@ describe(ExecuteActionsUseCase.name, () => {
 
     expect(systems.billing.effects().issueRefund).toBe(1);
     expect(refunds()).toHaveLength(1);
-    expect(await timeline(run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->acting', 'acting->verifying']);
-    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; attempts: number; result: { refundId: string } }>;
+    expect(await timeline(run.runId)).toEqual([
+      'null->triggered',
+      'triggered->enriched',
+      'enriched->decided',
+      'decided->acting',
+      'acting->verifying',
+    ]);
+    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+      id: string;
+      attempts: number;
+      result: { refundId: string };
+    }>;
     expect(acted[0]).toMatchObject({ id: 'refund', attempts: 2, result: { refundId: refunds()[0]!.refundId } });
   });
 
@@ -145,7 +192,13 @@ describe(ExecuteActionsUseCase.name, () => {
 
     expect((await ledger.current(run.runId))!.state).toBe('blocked');
     const emails = systems.notifications.list();
-    expect(emails).toEqual([expect.objectContaining({ channel: 'email', to: 'finance-lead@acme.example', subject: `Run ${run.runId} of Refund request is blocked` })]);
+    expect(emails).toEqual([
+      expect.objectContaining({
+        channel: 'email',
+        to: 'finance-lead@acme.example',
+        subject: `Run ${run.runId} of Refund request is blocked`,
+      }),
+    ]);
     expect(emails[0]!.body).toContain('Reason: action refund failed: billing.issueRefund: bad request (400)');
     const blocked = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!;
     expect(blocked.detail['alert']).toEqual({ to: 'finance-lead@acme.example', sent: true, messageId: emails[0]!.messageId });
@@ -156,7 +209,10 @@ describe(ExecuteActionsUseCase.name, () => {
     const operator = { id: 'ops@acme.example', orgId: 'acme', roles: ['operator'] };
     /** The newest event the outbox holds for a run on a topic (what the relay would publish next). */
     async function outboxed(runId: string, topic: string): Promise<any> {
-      const rows: Array<{ payload: unknown }> = await dataSource.query(`SELECT value_text::jsonb AS payload FROM baton.outbox WHERE key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1`, [runId, topic]);
+      const rows: Array<{ payload: unknown }> = await dataSource.query(
+        `SELECT value_text::jsonb AS payload FROM baton.outbox WHERE key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1`,
+        [runId, topic],
+      );
       const payload = rows[0]?.payload;
       return typeof payload === 'string' ? JSON.parse(payload) : payload;
     }
@@ -169,7 +225,13 @@ describe(ExecuteActionsUseCase.name, () => {
       expect(await sut.execute(event)).toBe('processed');
       expect((await ledger.current(run.runId))!.state).toBe('blocked');
       expect(await blockedRuns.listAll({ orgId: 'acme', runId: run.runId })).toEqual([
-        expect.objectContaining({ runId: run.runId, step: 'confirmation', connector: 'notifications', retries: 0, reason: expect.stringContaining('action confirmation failed') }),
+        expect.objectContaining({
+          runId: run.runId,
+          step: 'confirmation',
+          connector: 'notifications',
+          retries: 0,
+          reason: expect.stringContaining('action confirmation failed'),
+        }),
       ]);
       expect((await blockedRuns.find(run.runId))!.done.map((d) => [d.id, d.status])).toEqual([['refund', 'succeeded']]);
 
@@ -185,15 +247,33 @@ describe(ExecuteActionsUseCase.name, () => {
       expect(systems.billing.effects().issueRefund).toBe(1);
       expect(confirmations()).toHaveLength(1);
       expect(await blockedRuns.listAll({ runId: run.runId })).toEqual([]);
-      expect((await timeline(run.runId)).slice(3)).toEqual(['decided->acting', 'acting->blocked', 'blocked->decided', 'decided->acting', 'acting->verifying']);
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; status: string }>;
+      expect((await timeline(run.runId)).slice(3)).toEqual([
+        'decided->acting',
+        'acting->blocked',
+        'blocked->decided',
+        'decided->acting',
+        'acting->verifying',
+      ]);
+      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+        id: string;
+        status: string;
+      }>;
       expect(acted.map((a) => [a.id, a.status])).toEqual([
         ['refund', 'succeeded'],
         ['confirmation', 'succeeded'],
       ]);
-      const audit: Array<{ actor: string; action: string }> = await dataSource.query(`SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`, [run.runId]);
-      expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual(['system:action billing.issueRefund', 'person:ops@acme.example run.retry', 'system:action notifications.send']);
-      await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
+      const audit: Array<{ actor: string; action: string }> = await dataSource.query(
+        `SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`,
+        [run.runId],
+      );
+      expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual([
+        'system:action billing.issueRefund',
+        'person:ops@acme.example run.retry',
+        'system:action notifications.send',
+      ]);
+      await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({
+        code: ActionErrorCode.BlockedRunNotFound,
+      });
     });
 
     it('holds back a refund above the organisation money limit when no person decided it, and lets it through once a person approves the retry', async () => {
@@ -204,8 +284,14 @@ describe(ExecuteActionsUseCase.name, () => {
       expect((await ledger.current(run.runId))!.state).toBe('blocked');
       expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
       const row = (await blockedRuns.find(run.runId))!;
-      expect(row.reason).toBe("action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it");
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; status: string; error?: { code: string } }>;
+      expect(row.reason).toBe(
+        "action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
+      );
+      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+        id: string;
+        status: string;
+        error?: { code: string };
+      }>;
       expect(acted.map((a) => [a.id, a.status, a.error?.code ?? null])).toEqual([
         ['refund', 'failed', 'money_limit'],
         ['confirmation', 'skipped', null],
@@ -230,7 +316,10 @@ describe(ExecuteActionsUseCase.name, () => {
       expect(await sut.execute(event)).toBe('processed');
       expect((await ledger.current(run.runId))!.state).toBe('blocked');
 
-      await expect(resolveBlocked.retry(operator, run.runId, 'mine', true)).rejects.toMatchObject({ code: ActionErrorCode.FourEyes, disposition: 'forbidden' });
+      await expect(resolveBlocked.retry(operator, run.runId, 'mine', true)).rejects.toMatchObject({
+        code: ActionErrorCode.FourEyes,
+        disposition: 'forbidden',
+      });
       expect((await ledger.current(run.runId))!.state).toBe('blocked');
       await resolveBlocked.retry({ ...operator, id: 'head-of-ops@acme.example' }, run.runId, 'checked', true);
       expect((await ledger.current(run.runId))!.state).toBe('decided');
@@ -249,11 +338,19 @@ describe(ExecuteActionsUseCase.name, () => {
       const perCurrency = WorkflowCatalog.of(catalog.list(), new Map([['acme', { moneyLimits: { 'billing.issueRefund': { EUR: 100 } } }]]));
       const options = resolveActionOptions({});
       const alerts = new ActionAlerts(systems.registry, circuits, options);
-      const strict = new ExecuteActionsUseCase(perCurrency, new GuardedConnectors(systems.registry, circuits, metrics, alerts, options), ledger, queue, blockedRuns, alerts, options);
+      const strict = new ExecuteActionsUseCase(
+        perCurrency,
+        new GuardedConnectors(systems.registry, circuits, metrics, alerts, options),
+        ledger,
+        queue,
+        blockedRuns,
+        alerts,
+        options,
+      );
       const dollars = await decidedRefund(50);
       expect(await strict.execute(dollars.event)).toBe('processed');
       expect((await blockedRuns.find(dollars.run.runId))!.reason).toBe(
-        "action refund held back: billing.issueRefund would move 50 USD, and acme sets no limit for it in that currency; a person must approve it",
+        'action refund held back: billing.issueRefund would move 50 USD, and acme sets no limit for it in that currency; a person must approve it',
       );
       expect(refunds()).toHaveLength(2);
     });
@@ -263,9 +360,13 @@ describe(ExecuteActionsUseCase.name, () => {
       systems.billing.faults.set({ failNext: { count: 2, kind: 'bad_request' } });
       expect(await sut.execute(event)).toBe('processed');
 
-      await expect(resolveBlocked.retry({ ...operator, orgId: 'globex' }, run.runId, undefined)).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
+      await expect(resolveBlocked.retry({ ...operator, orgId: 'globex' }, run.runId, undefined)).rejects.toMatchObject({
+        code: ActionErrorCode.BlockedRunNotFound,
+      });
       await resolveBlocked.retry(operator, run.runId, undefined);
-      await expect(resolveBlocked.close(operator, run.runId, 'customer withdrew')).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunMovedOn });
+      await expect(resolveBlocked.close(operator, run.runId, 'customer withdrew')).rejects.toMatchObject({
+        code: ActionErrorCode.BlockedRunMovedOn,
+      });
       expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
       expect(await blockedRuns.find(run.runId)).toMatchObject({ step: 'refund', retries: 1 });
       // The owner was told once, on the first block.
@@ -274,7 +375,9 @@ describe(ExecuteActionsUseCase.name, () => {
       expect(await resolveBlocked.close(operator, run.runId, 'customer withdrew')).toEqual({ runId: run.runId, state: 'failed' });
 
       expect((await ledger.current(run.runId))!.state).toBe('failed');
-      expect(await outboxed(run.runId, 'baton.run.completed')).toMatchObject({ data: { status: 'failed', reason: 'closed by ops@acme.example: customer withdrew' } });
+      expect(await outboxed(run.runId, 'baton.run.completed')).toMatchObject({
+        data: { status: 'failed', reason: 'closed by ops@acme.example: customer withdrew' },
+      });
       expect(await blockedRuns.find(run.runId)).toBeNull();
       expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
       await expect(resolveBlocked.close(operator, run.runId, 'again')).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
@@ -295,7 +398,13 @@ describe(ExecuteActionsUseCase.name, () => {
     // The first run's call opened the circuit; the others were queued without calling billing.
     expect(billingCalls.mock.calls.filter(([op]) => op === 'issueRefund')).toHaveLength(1);
     expect(circuits.get('billing').current).toBe('open');
-    expect(await timeline(first.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->acting', 'acting->degraded']);
+    expect(await timeline(first.run.runId)).toEqual([
+      'null->triggered',
+      'triggered->enriched',
+      'enriched->decided',
+      'decided->acting',
+      'acting->degraded',
+    ]);
     expect(await timeline(second.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
     const degraded = (await new RunQueries(dataSource).get(second.run.runId))!.timeline.at(-1)!;
     expect(degraded.reason).toMatch(/^billing circuit is open \(billing\.issueRefund: billing is unavailable\); action refund queued$/);
@@ -328,9 +437,18 @@ describe(ExecuteActionsUseCase.name, () => {
     expect(refunds().map((r) => r.amount)).toEqual([103, 101, 102]);
     expect(systems.billing.effects().issueRefund).toBe(3);
     expect(await queue.list()).toEqual([]);
-    expect(await timeline(third.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded', 'degraded->acting', 'acting->verifying']);
+    expect(await timeline(third.run.runId)).toEqual([
+      'null->triggered',
+      'triggered->enriched',
+      'enriched->decided',
+      'decided->degraded',
+      'degraded->acting',
+      'acting->verifying',
+    ]);
     expect(systems.notifications.list().filter((m) => m.channel === 'chat')).toHaveLength(1);
-    expect(await metrics.registry.getSingleMetricAsString('baton_circuit_state')).toContain('baton_circuit_state{connector="billing",state="closed",service="action-test"} 1');
+    expect(await metrics.registry.getSingleMetricAsString('baton_circuit_state')).toContain(
+      'baton_circuit_state{connector="billing",state="closed",service="action-test"} 1',
+    );
   });
 
   it('opens the circuit after repeated transient failures and queues the run that tripped it', async () => {
@@ -363,7 +481,15 @@ describe(ExecuteActionsUseCase.name, () => {
       {
         trigger: receivable,
         context: { customer: customer as Record<string, unknown> },
-        decision: { outcome: 'act', tier: 'rules', confidence: 1, rulesEvaluated: [], rulesFired: [], reason: 'overdue', decidedBy: { kind: 'system', id: 'rules' } },
+        decision: {
+          outcome: 'act',
+          tier: 'rules',
+          confidence: 1,
+          rulesEvaluated: [],
+          rulesFired: [],
+          reason: 'overdue',
+          decidedBy: { kind: 'system', id: 'rules' },
+        },
       },
       { source: 'test' },
     );
@@ -371,14 +497,21 @@ describe(ExecuteActionsUseCase.name, () => {
 
     expect(await sut.execute(event)).toBe('processed');
     const [row] = await queue.list();
-    expect(row).toMatchObject({ connector: 'tickets', step: 'collections', done: [expect.objectContaining({ id: 'reminder', status: 'succeeded' })] });
+    expect(row).toMatchObject({
+      connector: 'tickets',
+      step: 'collections',
+      done: [expect.objectContaining({ id: 'reminder', status: 'succeeded' })],
+    });
     expect(systems.notifications.effects().send).toBe(2); // the reminder and the ops alert
 
     now += COOL_DOWN_MS;
     expect((await drainer.drainOnce()).map((r) => r.result)).toEqual(['verifying']);
     expect(systems.notifications.effects().send).toBe(2);
     expect(systems.tickets.effects().createTicket).toBe(1);
-    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{ id: string; status: string }>;
+    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+      id: string;
+      status: string;
+    }>;
     expect(acted.map((a) => [a.id, a.status])).toEqual([
       ['reminder', 'succeeded'],
       ['collections', 'succeeded'],
@@ -390,7 +523,16 @@ describe(ExecuteActionsUseCase.name, () => {
     const b = await decidedRefund(2);
     for (const { run, event } of [a, b]) {
       await ledger.transaction((uow) =>
-        queue.upsert(uow.manager, { runId: run.runId, workflowId: run.workflowId, orgId: run.orgId, step: 'refund', connector: 'billing', payload: event, done: [], reason: 'test' }),
+        queue.upsert(uow.manager, {
+          runId: run.runId,
+          workflowId: run.workflowId,
+          orgId: run.orgId,
+          step: 'refund',
+          connector: 'billing',
+          payload: event,
+          done: [],
+          reason: 'test',
+        }),
       );
     }
 
@@ -400,7 +542,9 @@ describe(ExecuteActionsUseCase.name, () => {
     expect(await queue.claim('billing', 'replica-3', 60_000)).toBeNull();
     expect(await queue.drainableConnectors()).toEqual([]);
 
-    await dataSource.query(`UPDATE action.queued_action SET locked_until = clock_timestamp() - interval '1 second' WHERE id = $1`, [first!.id]);
+    await dataSource.query(`UPDATE action.queued_action SET locked_until = clock_timestamp() - interval '1 second' WHERE id = $1`, [
+      first!.id,
+    ]);
     expect(await queue.claim('billing', 'replica-3', 60_000)).toMatchObject({ runId: a.run.runId, lockedBy: 'replica-3', attempts: 2 });
   });
 });

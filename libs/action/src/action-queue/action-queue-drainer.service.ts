@@ -52,7 +52,12 @@ export class ActionQueueDrainer implements OnApplicationBootstrap, BeforeApplica
   ) {
     this.depthGauge =
       (metrics.registry.getSingleMetric(DEPTH_GAUGE) as Gauge<'connector'> | undefined) ??
-      new Gauge({ name: DEPTH_GAUGE, help: 'Actions queued behind an open circuit, per connector.', labelNames: ['connector'], registers: [metrics.registry] });
+      new Gauge({
+        name: DEPTH_GAUGE,
+        help: 'Actions queued behind an open circuit, per connector.',
+        labelNames: ['connector'],
+        registers: [metrics.registry],
+      });
   }
 
   onApplicationBootstrap(): void {
@@ -148,10 +153,13 @@ export class ActionQueueDrainer implements OnApplicationBootstrap, BeforeApplica
     if (this.stopped) return;
     clearTimeout(this.probeTimers.get(connector));
     // A little past the cool-down, so the breaker is sure to let the probe through.
-    const timer = setTimeout(() => {
-      this.probeTimers.delete(connector);
-      this.kick();
-    }, this.circuits.get(connector).msUntilProbe() + 5);
+    const timer = setTimeout(
+      () => {
+        this.probeTimers.delete(connector);
+        this.kick();
+      },
+      this.circuits.get(connector).msUntilProbe() + 5,
+    );
     timer.unref();
     this.probeTimers.set(connector, timer);
   }

@@ -1,6 +1,15 @@
 import { RunLedger } from '@baton/platform-database';
 import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { describeIssues, isSequenceId, requestBody, requestQuery, ValidBody, ValidQuery, type Accepted, type RequestIssue } from '@baton/platform-edge';
+import {
+  describeIssues,
+  isSequenceId,
+  requestBody,
+  requestQuery,
+  ValidBody,
+  ValidQuery,
+  type Accepted,
+  type RequestIssue,
+} from '@baton/platform-edge';
 import { Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -18,7 +27,12 @@ function invalid(issues: RequestIssue[]): ActionException {
 
 /** `GET /action-queue`. Unknown parameters are ignored. */
 export const actionQueueListQuery = requestQuery(
-  z.object({ connector: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/, { error: 'must be a connector name' }).optional() }),
+  z.object({
+    connector: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/, { error: 'must be a connector name' })
+      .optional(),
+  }),
   { invalid },
 );
 
@@ -50,7 +64,10 @@ export class ActionQueueController {
 
   @Get()
   @ApiOperation({ summary: 'Queued actions in drain order (per connector: priority, then oldest first).' })
-  async list(@CurrentPrincipal() principal: Principal, @ValidQuery(actionQueueListQuery) { connector }: Accepted<typeof actionQueueListQuery>): Promise<{ items: QueuedActionView[] }> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @ValidQuery(actionQueueListQuery) { connector }: Accepted<typeof actionQueueListQuery>,
+  ): Promise<{ items: QueuedActionView[] }> {
     const items = await this.queue.list({ connector, orgId: principal.orgId === '*' ? undefined : principal.orgId });
     const positions = new Map<string, number>();
     return {

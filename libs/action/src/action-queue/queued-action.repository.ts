@@ -68,7 +68,18 @@ export class QueuedActionRepository {
          last_error = EXCLUDED.last_error, locked_by = NULL,
          locked_until = CASE WHEN $10::int > 0 THEN clock_timestamp() + $10::int * interval '1 millisecond' END
        RETURNING id`,
-      [input.runId, input.workflowId, input.orgId, input.step, input.connector, JSON.stringify(input.payload), JSON.stringify(input.done), input.reason, lastError, Math.round(delayMs)],
+      [
+        input.runId,
+        input.workflowId,
+        input.orgId,
+        input.step,
+        input.connector,
+        JSON.stringify(input.payload),
+        JSON.stringify(input.done),
+        input.reason,
+        lastError,
+        Math.round(delayMs),
+      ],
     );
     return String(rows[0]!.id);
   }
@@ -100,7 +111,11 @@ export class QueuedActionRepository {
     await this.dataSource
       .createQueryBuilder()
       .update(QueuedActionEntity)
-      .set({ lockedBy: null, lastError, lockedUntil: () => (delay > 0 ? `clock_timestamp() + :delay::int * interval '1 millisecond'` : 'NULL') })
+      .set({
+        lockedBy: null,
+        lastError,
+        lockedUntil: () => (delay > 0 ? `clock_timestamp() + :delay::int * interval '1 millisecond'` : 'NULL'),
+      })
       .setParameter('delay', delay)
       .where({ id })
       .execute();
@@ -145,7 +160,9 @@ export class QueuedActionRepository {
   }
 
   async get(manager: EntityManager, id: string, forUpdate = false): Promise<QueuedAction | null> {
-    const row = await manager.getRepository(QueuedActionEntity).findOne({ where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const row = await manager
+      .getRepository(QueuedActionEntity)
+      .findOne({ where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     return row ? queuedActionOf(row) : null;
   }
 
@@ -158,7 +175,8 @@ export class QueuedActionRepository {
 
 /** UPDATE ... RETURNING through `query()` answers [rows, count] on node-postgres and plain rows on PGlite. */
 function rowsOf(result: unknown): unknown[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as unknown[];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as unknown[];
   return Array.isArray(result) ? result : [];
 }
 

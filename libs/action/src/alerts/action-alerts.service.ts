@@ -68,7 +68,10 @@ export class ActionAlerts {
 
   async circuitOpened(alert: CircuitOpenedAlert): Promise<AlertReceipt> {
     if (alert.connector === this.options.alerts.connector) {
-      this.logger.error({ connector: alert.connector, reason: alert.reason }, 'the alerts connector itself is down; operators cannot be told through it');
+      this.logger.error(
+        { connector: alert.connector, reason: alert.reason },
+        'the alerts connector itself is down; operators cannot be told through it',
+      );
       return { to: this.options.alerts.opsChannel, sent: false, error: `${alert.connector} is the alerts connector` };
     }
     return this.send(
@@ -97,7 +100,9 @@ export class ActionAlerts {
       return { ...receipt, error: `${name} circuit is open` };
     }
     try {
-      const result = (await this.connectors.get(name).call('send', message, { idempotencyKey, ...(runId ? { runId } : {}) })) as { messageId?: string };
+      const result = (await this.connectors.get(name).call('send', message, { idempotencyKey, ...(runId ? { runId } : {}) })) as {
+        messageId?: string;
+      };
       this.logger.log({ idempotencyKey, to: receipt.to, messageId: result?.messageId }, 'alert sent');
       return { ...receipt, sent: true, ...(typeof result?.messageId === 'string' ? { messageId: result.messageId } : {}) };
     } catch (error) {

@@ -31,7 +31,12 @@ export class BlockedRunAlertsConsumer implements OnModuleInit {
   onModuleInit(): void {
     subscribeToEvents(
       this.bus,
-      { groupId: BLOCKED_ALERTS_CONSUMER, topic: Topics.runCompleted, eventType: EventTypes.runCompleted, handle: (event) => this.handle(event) },
+      {
+        groupId: BLOCKED_ALERTS_CONSUMER,
+        topic: Topics.runCompleted,
+        eventType: EventTypes.runCompleted,
+        handle: (event) => this.handle(event),
+      },
       { logger: this.logger, metrics: this.metrics },
     );
   }

@@ -58,12 +58,23 @@ export class BlockedRunRepository {
        ON CONFLICT (run_id) DO UPDATE SET
          step = EXCLUDED.step, connector = EXCLUDED.connector, done = EXCLUDED.done, reason = EXCLUDED.reason,
          blocked_at = clock_timestamp(), retries = action.blocked_run.retries + 1`,
-      [input.runId, input.workflowId, input.orgId, input.step, input.connector, JSON.stringify(input.payload), JSON.stringify(input.done), input.reason],
+      [
+        input.runId,
+        input.workflowId,
+        input.orgId,
+        input.step,
+        input.connector,
+        JSON.stringify(input.payload),
+        JSON.stringify(input.done),
+        input.reason,
+      ],
     );
   }
 
   async get(manager: EntityManager, runId: string, forUpdate = false): Promise<BlockedRun | null> {
-    const row = await manager.getRepository(BlockedRunEntity).findOne({ where: { runId }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const row = await manager
+      .getRepository(BlockedRunEntity)
+      .findOne({ where: { runId }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     return row ? blockedRunOf(row) : null;
   }
 
@@ -85,13 +96,34 @@ export class BlockedRunRepository {
       .from(RunHeadEntity, 'h')
       .innerJoin(RunTransitionEntity, 't', 't.runId = h.runId AND t.seq = h.seq')
       .leftJoin(BlockedRunEntity, 'b', 'b.runId = h.runId')
-      .select(['h.runId AS "runId"', 'h.workflowId AS "workflowId"', 'h.orgId AS "orgId"', 'h.stage AS stage', 't.reason AS reason', 't.at AS at'])
+      .select([
+        'h.runId AS "runId"',
+        'h.workflowId AS "workflowId"',
+        'h.orgId AS "orgId"',
+        'h.stage AS stage',
+        't.reason AS reason',
+        't.at AS at',
+      ])
       .addSelect(['b.step AS step', 'b.connector AS connector', 'b.done AS done', 'b.retries AS retries'])
-      .where({ state: 'blocked', ...givenFilters<RunHeadEntity>({ orgId: filter.orgId, workflowId: filter.workflowId, runId: filter.runId }) })
+      .where({
+        state: 'blocked',
+        ...givenFilters<RunHeadEntity>({ orgId: filter.orgId, workflowId: filter.workflowId, runId: filter.runId }),
+      })
       .orderBy('t.at')
       .addOrderBy('h.runId')
       .limit(Math.min(filter.limit ?? 100, 500))
-      .getRawMany<{ runId: string; workflowId: string; orgId: string; stage: string; reason: string | null; at: Date; step: string | null; connector: string | null; done: ActionOutcome[] | null; retries: number | null }>();
+      .getRawMany<{
+        runId: string;
+        workflowId: string;
+        orgId: string;
+        stage: string;
+        reason: string | null;
+        at: Date;
+        step: string | null;
+        connector: string | null;
+        done: ActionOutcome[] | null;
+        retries: number | null;
+      }>();
     return rows.map((r) => ({
       runId: r.runId,
       workflowId: r.workflowId,
@@ -99,7 +131,9 @@ export class BlockedRunRepository {
       stage: r.stage,
       reason: r.reason,
       blockedAt: isoOf(new Date(r.at)),
-      ...(r.step === null ? {} : { step: r.step, connector: r.connector!, done: (r.done ?? []).map((d) => d.id), retries: Number(r.retries) }),
+      ...(r.step === null
+        ? {}
+        : { step: r.step, connector: r.connector!, done: (r.done ?? []).map((d) => d.id), retries: Number(r.retries) }),
     }));
   }
 }

@@ -1,5 +1,15 @@
 import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { describeIssues, isUuid, pageLimit, requestBody, requestQuery, ValidBody, ValidQuery, type Accepted, type RequestIssue } from '@baton/platform-edge';
+import {
+  describeIssues,
+  isUuid,
+  pageLimit,
+  requestBody,
+  requestQuery,
+  ValidBody,
+  ValidQuery,
+  type Accepted,
+  type RequestIssue,
+} from '@baton/platform-edge';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -36,10 +46,10 @@ export const retryBlockedRunRequest = requestBody(
       .min(1, { error: REASON })
       .optional()
       .meta({ description: 'What was fixed, for the audit log.', example: 'account reopened in billing' }),
-    approve: z
-      .boolean({ error: 'must be true or false' })
-      .default(false)
-      .meta({ description: 'Take the decision as yours: the run acts as decided by you, which lets a write held back by the money limit go ahead. Audited.' }),
+    approve: z.boolean({ error: 'must be true or false' }).default(false).meta({
+      description:
+        'Take the decision as yours: the run acts as decided by you, which lets a write held back by the money limit go ahead. Audited.',
+    }),
   }),
   { invalid: invalid('invalid retry') },
 );
@@ -74,14 +84,31 @@ export class BlockedRunsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Blocked runs, oldest first: the stage that blocked each and why; for action-stage blocks, the action that failed and those that had succeeded.' })
-  async list(@CurrentPrincipal() principal: Principal, @ValidQuery(blockedRunListQuery) query: Accepted<typeof blockedRunListQuery>): Promise<{ items: BlockedRunSummary[] }> {
-    return { items: await this.blockedRuns.listAll({ workflowId: query.workflowId, orgId: principal.orgId === '*' ? undefined : principal.orgId, limit: query.limit }) };
+  @ApiOperation({
+    summary:
+      'Blocked runs, oldest first: the stage that blocked each and why; for action-stage blocks, the action that failed and those that had succeeded.',
+  })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @ValidQuery(blockedRunListQuery) query: Accepted<typeof blockedRunListQuery>,
+  ): Promise<{ items: BlockedRunSummary[] }> {
+    return {
+      items: await this.blockedRuns.listAll({
+        workflowId: query.workflowId,
+        orgId: principal.orgId === '*' ? undefined : principal.orgId,
+        limit: query.limit,
+      }),
+    };
   }
 
   @Get(':runId')
-  @ApiOperation({ summary: 'One blocked run; for an action-stage block also the event it is retried from and the actions that had succeeded.' })
-  async get(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string): Promise<BlockedRunSummary & { payload?: BlockedRun['payload']; actions?: BlockedRun['done'] }> {
+  @ApiOperation({
+    summary: 'One blocked run; for an action-stage block also the event it is retried from and the actions that had succeeded.',
+  })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('runId') runId: string,
+  ): Promise<BlockedRunSummary & { payload?: BlockedRun['payload']; actions?: BlockedRun['done'] }> {
     const [summary] = isUuid(runId) ? await this.blockedRuns.listAll({ runId: runId.toLowerCase(), limit: 1 }) : [];
     if (!summary || !canAccessOrg(principal, summary.orgId)) throw notFound(runId);
     const row = await this.blockedRuns.find(summary.runId);

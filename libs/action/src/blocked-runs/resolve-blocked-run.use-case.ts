@@ -69,17 +69,34 @@ export class ResolveBlockedRunUseCase {
       const { run, row } = blocked;
       // Four eyes on money: approving takes the decision, and whoever started the run may not take it.
       if (approve && blocked.view.timeline[0]?.actor === `person:${principal.id}`) {
-        throw new ActionException(ActionErrorCode.FourEyes, `${principal.id} started run ${runId} and may not approve it: a second person must`, { runId }, 'forbidden');
+        throw new ActionException(
+          ActionErrorCode.FourEyes,
+          `${principal.id} started run ${runId} and may not approve it: a second person must`,
+          { runId },
+          'forbidden',
+        );
       }
       let receipt: RetryReceipt;
       if (row) {
-        await uow.transition(run, { to: 'decided', from: ['blocked'], stage: 'action', reason: why, detail: { carried: row.done.map((d) => d.id), blockedOn: row.step, approved: approve } });
-        const data = approve ? { ...row.payload.data, decision: { ...row.payload.data.decision, decidedBy: { kind: 'person' as const, id: principal.id } } } : row.payload.data;
+        await uow.transition(run, {
+          to: 'decided',
+          from: ['blocked'],
+          stage: 'action',
+          reason: why,
+          detail: { carried: row.done.map((d) => d.id), blockedOn: row.step, approved: approve },
+        });
+        const data = approve
+          ? { ...row.payload.data, decision: { ...row.payload.data.decision, decidedBy: { kind: 'person' as const, id: principal.id } } }
+          : row.payload.data;
         const decided = createEvent(EventTypes.runDecided, run, data, { source: RETRY_SOURCE, cause: row.payload });
         await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
         receipt = { runId: run.runId, state: 'decided', eventId: decided.id, carried: row.done.map((d) => d.id) };
       } else if (blocked.stage === 'enrichment') {
-        if (approve) throw invalid('/approve', 'applies to runs held back at the action stage; this one was blocked at enrichment, before any decision');
+        if (approve)
+          throw invalid(
+            '/approve',
+            'applies to runs held back at the action stage; this one was blocked at enrichment, before any decision',
+          );
         await uow.transition(run, { to: 'triggered', from: ['blocked'], stage: 'enrichment', reason: why });
         const triggered = retriggered(run, blocked.view);
         await uow.emit({ topic: Topics.runTriggered, key: run.runId, payload: triggered });
@@ -97,7 +114,12 @@ export class ResolveBlockedRunUseCase {
         action: 'run.retry',
         targetType: 'run',
         targetId: run.runId,
-        before: { state: 'blocked', stage: blocked.stage, ...(row ? { step: row.step } : {}), reason: row?.reason ?? blocked.view.timeline.at(-1)?.reason ?? null },
+        before: {
+          state: 'blocked',
+          stage: blocked.stage,
+          ...(row ? { step: row.step } : {}),
+          reason: row?.reason ?? blocked.view.timeline.at(-1)?.reason ?? null,
+        },
         after: { state: receipt.state, eventId: receipt.eventId, ...(approve ? { decidedBy: `person:${principal.id}` } : {}) },
         reason: { reason: reason ?? null, approved: approve, carried: receipt.carried },
         runId: run.runId,
@@ -114,7 +136,12 @@ export class ResolveBlockedRunUseCase {
       const { run, row, stage, view } = await this.blockedRun(uow, principal, runId, found);
       const why = `closed by ${principal.id}: ${reason}`;
       await uow.transition(run, { to: 'failed', from: ['blocked'], stage, reason: why, detail: row ? { blockedOn: row.step } : undefined });
-      const completed = createEvent(EventTypes.runCompleted, run, { status: 'failed', verifications: [], reason: why }, { source: 'baton/action', ...(row ? { cause: row.payload } : {}) });
+      const completed = createEvent(
+        EventTypes.runCompleted,
+        run,
+        { status: 'failed', verifications: [], reason: why },
+        { source: 'baton/action', ...(row ? { cause: row.payload } : {}) },
+      );
       await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
       if (row) await this.blockedRuns.remove(uow.manager, run.runId);
       await uow.audit({
@@ -122,7 +149,12 @@ export class ResolveBlockedRunUseCase {
         action: 'run.close',
         targetType: 'run',
         targetId: run.runId,
-        before: { state: 'blocked', stage, ...(row ? { step: row.step } : {}), reason: row?.reason ?? view.timeline.at(-1)?.reason ?? null },
+        before: {
+          state: 'blocked',
+          stage,
+          ...(row ? { step: row.step } : {}),
+          reason: row?.reason ?? view.timeline.at(-1)?.reason ?? null,
+        },
         after: { state: 'failed' },
         reason: { reason },
         runId: run.runId,
@@ -146,7 +178,12 @@ export class ResolveBlockedRunUseCase {
     }
     const state = (await uow.current(runId))?.state ?? null;
     if (state !== 'blocked') {
-      throw new ActionException(ActionErrorCode.BlockedRunMovedOn, `run ${runId} is ${state}, not blocked: a retry is already under way`, { runId, state }, 'conflict');
+      throw new ActionException(
+        ActionErrorCode.BlockedRunMovedOn,
+        `run ${runId} is ${state}, not blocked: a retry is already under way`,
+        { runId, state },
+        'conflict',
+      );
     }
     const run: RunRef = { runId, workflowId: view.workflowId, workflowVersion: view.workflowVersion, orgId: view.orgId };
     return { run: row ? runRefOf(row.payload) : run, view, stage: view.timeline.at(-1)!.stage, row };
@@ -158,9 +195,19 @@ function retriggered(run: RunRef, view: RunView): RunTriggered {
   const first = view.timeline[0]!;
   const detail = first.detail as { trigger?: Record<string, unknown>; source?: RunTriggered['data']['source'] };
   if (!detail.trigger || !detail.source) {
-    throw new ActionException(ActionErrorCode.BlockedRunNotRetryable, `run ${run.runId} has no recorded trigger to start again from`, { runId: run.runId }, 'unprocessable');
+    throw new ActionException(
+      ActionErrorCode.BlockedRunNotRetryable,
+      `run ${run.runId} has no recorded trigger to start again from`,
+      { runId: run.runId },
+      'unprocessable',
+    );
   }
-  return createEvent(EventTypes.runTriggered, run, { trigger: detail.trigger, source: detail.source, receivedAt: first.at }, { source: RETRY_SOURCE });
+  return createEvent(
+    EventTypes.runTriggered,
+    run,
+    { trigger: detail.trigger, source: detail.source, receivedAt: first.at },
+    { source: RETRY_SOURCE },
+  );
 }
 
 function invalid(path: string, message: string): ActionException {

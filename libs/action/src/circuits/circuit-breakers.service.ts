@@ -38,7 +38,12 @@ export class CircuitBreakers {
   get(connector: string): CircuitBreaker {
     let breaker = this.breakers.get(connector);
     if (!breaker) {
-      breaker = new CircuitBreaker(connector, this.options.circuit, () => this.now(), (change) => this.changed(change));
+      breaker = new CircuitBreaker(
+        connector,
+        this.options.circuit,
+        () => this.now(),
+        (change) => this.changed(change),
+      );
       this.breakers.set(connector, breaker);
       this.export(connector, breaker.current);
     }

@@ -48,7 +48,8 @@ export class CircuitOverrides implements OnApplicationBootstrap, BeforeApplicati
       if (!current || current.state !== override.state || current.at !== override.at) breaker.force(override);
     }
     for (const connector of this.circuits.connectors()) {
-      if (!stored.has(connector) && this.circuits.get(connector).forced) this.circuits.get(connector).release('an operator (through another replica)');
+      if (!stored.has(connector) && this.circuits.get(connector).forced)
+        this.circuits.get(connector).release('an operator (through another replica)');
     }
   }
 
@@ -63,7 +64,10 @@ export class CircuitOverrides implements OnApplicationBootstrap, BeforeApplicati
         action: 'circuit.force',
         targetType: 'circuit',
         targetId: connector,
-        before: { state: this.circuits.get(connector).current, override: before && { state: before.state, by: before.by, reason: before.reason } },
+        before: {
+          state: this.circuits.get(connector).current,
+          override: before && { state: before.state, by: before.by, reason: before.reason },
+        },
         after: { state, override: { state, by: actor, reason } },
         reason: { rationale: reason },
       });
@@ -91,7 +95,12 @@ export class CircuitOverrides implements OnApplicationBootstrap, BeforeApplicati
       return true;
     });
     if (!released) {
-      throw new ActionException(ActionErrorCode.InvalidCircuitRequest, `the ${connector} circuit is not forced open or closed`, undefined, 'conflict');
+      throw new ActionException(
+        ActionErrorCode.InvalidCircuitRequest,
+        `the ${connector} circuit is not forced open or closed`,
+        undefined,
+        'conflict',
+      );
     }
     this.circuits.get(connector).release(actor);
     return this.circuits.get(connector).view();
@@ -101,7 +110,10 @@ export class CircuitOverrides implements OnApplicationBootstrap, BeforeApplicati
     if (!this.connectors.has(connector)) {
       throw new ActionException(
         ActionErrorCode.UnknownCircuit,
-        `no connector ${JSON.stringify(connector)} (known: ${this.connectors.list().map((c) => c.name).join(', ')})`,
+        `no connector ${JSON.stringify(connector)} (known: ${this.connectors
+          .list()
+          .map((c) => c.name)
+          .join(', ')})`,
         undefined,
         'not_found',
       );

@@ -35,7 +35,8 @@ export const forceCircuitRequest = requestBody(
     }),
   }),
   {
-    invalid: (issues) => new ActionException(ActionErrorCode.InvalidCircuitRequest, describeIssues('invalid circuit override', issues), { issues }),
+    invalid: (issues) =>
+      new ActionException(ActionErrorCode.InvalidCircuitRequest, describeIssues('invalid circuit override', issues), { issues }),
     unknownFields: 'last',
   },
 );

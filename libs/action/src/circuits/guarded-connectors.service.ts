@@ -38,15 +38,24 @@ export class GuardedConnectors {
     return breaker.acquire(holder) ? { admitted: true } : { admitted: false, reason: refusal(connector, breaker.view().lastFailure) };
   }
 
-  async call(connector: string, operation: string, args: Record<string, unknown>, ctx: ConnectorCallContext & { runId: string; actionId: string }): Promise<GuardedCallResult> {
+  async call(
+    connector: string,
+    operation: string,
+    args: Record<string, unknown>,
+    ctx: ConnectorCallContext & { runId: string; actionId: string },
+  ): Promise<GuardedCallResult> {
     const breaker = this.circuits.get(connector);
     if (!breaker.acquire(ctx.runId)) return { status: 'refused', reason: refusal(connector, breaker.view().lastFailure) };
     const started = performance.now();
     try {
       // The registry's connector makes the call's span (TracedConnector).
-      const result = await this.connectors
-        .get(connector)
-        .call(operation, args, { idempotencyKey: ctx.idempotencyKey, runId: ctx.runId, orgId: ctx.orgId, purpose: 'action', step: ctx.actionId });
+      const result = await this.connectors.get(connector).call(operation, args, {
+        idempotencyKey: ctx.idempotencyKey,
+        runId: ctx.runId,
+        orgId: ctx.orgId,
+        purpose: 'action',
+        step: ctx.actionId,
+      });
       this.observe(connector, operation, 'succeeded', started);
       breaker.succeeded();
       return { status: 'succeeded', result, durationMs: ms(started) };
@@ -59,7 +68,12 @@ export class GuardedConnectors {
       const circuit = breaker.failed(failure.failureClass, failure.message);
       const opened = breaker.view();
       if (opened.openings > openingsBefore) {
-        await this.alerts.circuitOpened({ connector, reason: failure.message, openedAt: Date.parse(opened.since), coolDownMs: this.options.circuit.coolDownMs });
+        await this.alerts.circuitOpened({
+          connector,
+          reason: failure.message,
+          openedAt: Date.parse(opened.since),
+          coolDownMs: this.options.circuit.coolDownMs,
+        });
       }
       return { status: 'failed', failure, circuit, durationMs: ms(started) };
     }

@@ -18,6 +18,11 @@ export class ActionCaller {
   constructor(private readonly connectors: GuardedConnectors) {}
 
   call(run: RunRef, action: CompiledAction, idempotencyKey: string, args: Record<string, unknown>): Promise<GuardedCallResult> {
-    return this.connectors.call(action.connector, action.operation, args, { idempotencyKey, runId: run.runId, orgId: run.orgId, actionId: action.id });
+    return this.connectors.call(action.connector, action.operation, args, {
+      idempotencyKey,
+      runId: run.runId,
+      orgId: run.orgId,
+      actionId: action.id,
+    });
   }
 }

@@ -24,11 +24,22 @@ export type QueueingStop = Extract<ActionStop, { kind: 'queued' | 'retry_later' 
  * open, queues it; any other transient or infrastructure failure is retried — by the bus for a
  * delivered run, from the queue (`retry_later`) for a re-submitted one.
  */
-export function classifyCallFailure(action: CompiledAction, call: Exclude<GuardedCallResult, { status: 'succeeded' }>, resubmitted: boolean): ActionStop {
+export function classifyCallFailure(
+  action: CompiledAction,
+  call: Exclude<GuardedCallResult, { status: 'succeeded' }>,
+  resubmitted: boolean,
+): ActionStop {
   if (call.status === 'refused') return { kind: 'queued', action, reason: `${call.reason}; action ${action.id} queued` };
   const failure = call.failure;
-  if (failure.failureClass === 'data') return { kind: 'blocked', action, failure, reason: `action ${action.id} failed: ${failure.message}` };
-  if (call.circuit !== 'closed') return { kind: 'queued', action, failure, reason: `${action.connector} circuit opened (${failure.message}); action ${action.id} queued` };
+  if (failure.failureClass === 'data')
+    return { kind: 'blocked', action, failure, reason: `action ${action.id} failed: ${failure.message}` };
+  if (call.circuit !== 'closed')
+    return {
+      kind: 'queued',
+      action,
+      failure,
+      reason: `${action.connector} circuit opened (${failure.message}); action ${action.id} queued`,
+    };
   if (!resubmitted) return { kind: 'retry', action, failure, reason: `action ${action.id} failed transiently: ${failure.message}` };
   return { kind: 'retry_later', action, failure, reason: `action ${action.id} failed transiently: ${failure.message}` };
 }
@@ -39,6 +50,7 @@ export function classifyCallFailure(action: CompiledAction, call: Exclude<Guarde
  */
 export function classifyPreparationFailure(action: CompiledAction, error: unknown): Extract<ActionStop, { kind: 'blocked' | 'retry' }> {
   const failure = classifyFailure(error);
-  if (failure.failureClass === 'data') return { kind: 'blocked', action, failure, reason: `action ${action.id} failed: ${failure.message}` };
+  if (failure.failureClass === 'data')
+    return { kind: 'blocked', action, failure, reason: `action ${action.id} failed: ${failure.message}` };
   return { kind: 'retry', action, failure, reason: `action ${action.id} could not be prepared: ${failure.message}` };
 }

@@ -1,4 +1,13 @@
-import { createEvent, EventTypes, runRefOf, Topics, type ActionOutcome, type RunDecided, type RunRef, type RunState } from '@baton/contracts';
+import {
+  createEvent,
+  EventTypes,
+  runRefOf,
+  Topics,
+  type ActionOutcome,
+  type RunDecided,
+  type RunRef,
+  type RunState,
+} from '@baton/contracts';
 import { RunLedger, type UnitOfWork } from '@baton/platform-database';
 import { DomainException } from '@baton/platform-errors';
 import { retryDelayMs, type ConsumeOutcome } from '@baton/platform-messaging';
@@ -91,7 +100,16 @@ export class ExecuteActionsUseCase {
     // A run a person retried after a block comes back with a new run.decided of the action stage's
     // own; what had succeeded before the block stays done. Only those runs have a row to read.
     const carried = event.source === RETRY_SOURCE ? ((await this.blockedRuns.find(run.runId))?.done ?? []) : [];
-    const result = await this.act({ event, run, workflow, state: current.state, inbox: { consumer: ACTION_CONSUMER, eventId: event.id }, attempt, queued: null, carried });
+    const result = await this.act({
+      event,
+      run,
+      workflow,
+      state: current.state,
+      inbox: { consumer: ACTION_CONSUMER, eventId: event.id },
+      attempt,
+      queued: null,
+      carried,
+    });
     return result === 'skipped' ? 'skipped' : 'processed';
   }
 
@@ -104,11 +122,23 @@ export class ExecuteActionsUseCase {
     const run = runRefOf(event);
     const current = await this.ledger.current(run.runId);
     if (current?.state !== 'degraded') {
-      this.logger.warn({ runId: run.runId, state: current?.state ?? null, queuedActionId: queued.id }, 'queued run is no longer degraded; dropped from the queue');
+      this.logger.warn(
+        { runId: run.runId, state: current?.state ?? null, queuedActionId: queued.id },
+        'queued run is no longer degraded; dropped from the queue',
+      );
       await this.ledger.transaction((uow) => this.queue.remove(uow.manager, queued.id));
       return 'stale';
     }
-    return this.act({ event, run, workflow: this.workflowOf(event), state: 'degraded', inbox: null, attempt: queued.attempts, queued, carried: queued.done });
+    return this.act({
+      event,
+      run,
+      workflow: this.workflowOf(event),
+      state: 'degraded',
+      inbox: null,
+      attempt: queued.attempts,
+      queued,
+      carried: queued.done,
+    });
   }
 
   private async act(r: ActingRun): Promise<ActResult | 'retry_later'> {
@@ -150,7 +180,14 @@ export class ExecuteActionsUseCase {
       await this.markActing(r);
       const call = await this.caller.call(r.run, action, idempotencyKey, args);
       if (call.status === 'succeeded') {
-        const done: ActionOutcome = { ...base, args, status: 'succeeded', result: call.result, attempts: r.attempt, durationMs: call.durationMs };
+        const done: ActionOutcome = {
+          ...base,
+          args,
+          status: 'succeeded',
+          result: call.result,
+          attempts: r.attempt,
+          durationMs: call.durationMs,
+        };
         results[action.id] = call.result;
         outcomes.push(done);
         fresh.push(done);
@@ -158,7 +195,8 @@ export class ExecuteActionsUseCase {
       }
       stop = classifyCallFailure(action, call, r.queued !== null);
       if (stop.kind === 'retry') throw retryLater(stop.failure, `action ${action.id}`);
-      if (stop.kind === 'blocked') outcomes.push(failedOutcome(base, args, stop.failure, r.attempt, call.status === 'failed' ? call.durationMs : undefined));
+      if (stop.kind === 'blocked')
+        outcomes.push(failedOutcome(base, args, stop.failure, r.attempt, call.status === 'failed' ? call.durationMs : undefined));
     }
 
     if (stop?.kind === 'queued' || stop?.kind === 'retry_later') return this.enqueue(r, stop, outcomes, fresh);
@@ -178,7 +216,9 @@ export class ExecuteActionsUseCase {
   /** Marks a delivered run `acting` before its first call, so a crash mid-way is visible and a redelivery resumes it. */
   private async markActing(r: ActingRun): Promise<void> {
     if (r.state !== 'decided') return;
-    await this.ledger.groupCommit((uow) => uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }));
+    await this.ledger.groupCommit((uow) =>
+      uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }),
+    );
     r.state = 'acting';
   }
 
@@ -186,17 +226,36 @@ export class ExecuteActionsUseCase {
    * Ends a pass that did not stop on a queue: the run moves on to verification with its outcomes,
    * or, stopped by a block, is kept in the blocked list (its owner told) and completed as blocked.
    */
-  private async finish(r: ActingRun, blocked: Extract<ActionStop, { kind: 'blocked' }> | null, outcomes: ActionOutcome[], fresh: ActionOutcome[]): Promise<ActResult> {
+  private async finish(
+    r: ActingRun,
+    blocked: Extract<ActionStop, { kind: 'blocked' }> | null,
+    outcomes: ActionOutcome[],
+    fresh: ActionOutcome[],
+  ): Promise<ActResult> {
     const alert = blocked ? await this.alertOwner(r, blocked) : null;
     const outcome = await this.ledger.consume(r.inbox, async (uow) => {
       if (r.state !== 'acting') {
         const reason = r.state === 'degraded' ? `resumed from the ${r.queued!.connector} queue` : undefined;
-        await uow.transition(r.run, { to: 'acting', from: [r.state], stage: 'action', reason, causeEventId: r.event.id, detail: queuedDetail(r.queued) });
+        await uow.transition(r.run, {
+          to: 'acting',
+          from: [r.state],
+          stage: 'action',
+          reason,
+          causeEventId: r.event.id,
+          detail: queuedDetail(r.queued),
+        });
       }
       await this.audit(uow, r, fresh);
       if (r.queued) await this.queue.remove(uow.manager, r.queued.id);
       if (blocked) {
-        await uow.transition(r.run, { to: 'blocked', from: ['acting'], stage: 'action', reason: blocked.reason, causeEventId: r.event.id, detail: { actions: outcomes, alert } });
+        await uow.transition(r.run, {
+          to: 'blocked',
+          from: ['acting'],
+          stage: 'action',
+          reason: blocked.reason,
+          causeEventId: r.event.id,
+          detail: { actions: outcomes, alert },
+        });
         await this.blockedRuns.upsert(uow.manager, {
           runId: r.run.runId,
           workflowId: r.run.workflowId,
@@ -207,12 +266,23 @@ export class ExecuteActionsUseCase {
           done: outcomes.filter((o) => o.status === 'succeeded'),
           reason: blocked.reason,
         });
-        const completed = createEvent(EventTypes.runCompleted, r.run, { status: 'blocked', verifications: [], reason: blocked.reason }, { source: 'baton/action', cause: r.event });
+        const completed = createEvent(
+          EventTypes.runCompleted,
+          r.run,
+          { status: 'blocked', verifications: [], reason: blocked.reason },
+          { source: 'baton/action', cause: r.event },
+        );
         await uow.emit({ topic: Topics.runCompleted, key: r.run.runId, payload: completed });
         return 'blocked' as const;
       }
       if (retried(r)) await this.blockedRuns.remove(uow.manager, r.run.runId);
-      await uow.transition(r.run, { to: 'verifying', from: ['acting'], stage: 'action', causeEventId: r.event.id, detail: { actions: outcomes } });
+      await uow.transition(r.run, {
+        to: 'verifying',
+        from: ['acting'],
+        stage: 'action',
+        causeEventId: r.event.id,
+        detail: { actions: outcomes },
+      });
       const executed = createEvent(
         EventTypes.actionExecuted,
         r.run,
@@ -230,7 +300,12 @@ export class ExecuteActionsUseCase {
    * marks it degraded in the same transaction. A re-submitted run that stops again keeps its row
    * and place and its `degraded` state; only actions it completed this time are audited.
    */
-  private async enqueue(r: ActingRun, stop: QueueingStop, outcomes: ActionOutcome[], fresh: ActionOutcome[]): Promise<'queued' | 'retry_later' | 'skipped'> {
+  private async enqueue(
+    r: ActingRun,
+    stop: QueueingStop,
+    outcomes: ActionOutcome[],
+    fresh: ActionOutcome[],
+  ): Promise<'queued' | 'retry_later' | 'skipped'> {
     const done = outcomes.filter((o) => o.status === 'succeeded');
     const delayMs = stop.kind === 'retry_later' ? this.backoffMs(r.attempt, stop.failure?.retryAfterMs) : 0;
     const outcome = await this.ledger.consume(r.inbox, async (uow) => {
@@ -241,20 +316,37 @@ export class ExecuteActionsUseCase {
           stage: 'action',
           reason: stop.reason,
           causeEventId: r.event.id,
-          detail: { connector: stop.action.connector, action: stop.action.id, ...(stop.failure ? { failure: errorOf(stop.failure) } : {}), actions: done },
+          detail: {
+            connector: stop.action.connector,
+            action: stop.action.id,
+            ...(stop.failure ? { failure: errorOf(stop.failure) } : {}),
+            actions: done,
+          },
         });
       }
       await this.audit(uow, r, fresh);
       if (retried(r)) await this.blockedRuns.remove(uow.manager, r.run.runId);
       return this.queue.upsert(
         uow.manager,
-        { runId: r.run.runId, workflowId: r.run.workflowId, orgId: r.run.orgId, step: stop.action.id, connector: stop.action.connector, payload: r.event, done, reason: stop.reason },
+        {
+          runId: r.run.runId,
+          workflowId: r.run.workflowId,
+          orgId: r.run.orgId,
+          step: stop.action.id,
+          connector: stop.action.connector,
+          payload: r.event,
+          done,
+          reason: stop.reason,
+        },
         delayMs,
         stop.failure?.message ?? null,
       );
     });
     if (outcome.outcome === 'skipped') return 'skipped';
-    this.logger.log({ runId: r.run.runId, connector: stop.action.connector, action: stop.action.id, queuedActionId: outcome.value, delayMs }, stop.reason);
+    this.logger.log(
+      { runId: r.run.runId, connector: stop.action.connector, action: stop.action.id, queuedActionId: outcome.value, delayMs },
+      stop.reason,
+    );
     return stop.kind === 'queued' ? 'queued' : 'retry_later';
   }
 
@@ -279,20 +371,31 @@ export class ExecuteActionsUseCase {
         targetType: outcome.connector,
         targetId: recordIdOf(outcome.result) ?? outcome.idempotencyKey,
         after: outcome.result,
-        reason: { decision: decision.reason, rulesFired: decision.rulesFired, decidedBy: decision.decidedBy, idempotencyKey: outcome.idempotencyKey },
+        reason: {
+          decision: decision.reason,
+          rulesFired: decision.rulesFired,
+          decidedBy: decision.decidedBy,
+          idempotencyKey: outcome.idempotencyKey,
+        },
         runId: r.run.runId,
       });
     }
   }
 
   private backoffMs(attempt: number, retryAfterMs?: number): number {
-    const policy = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: this.options.queue.retryDelayMs, maxDelayMs: this.options.circuit.coolDownMs, multiplier: 2 };
+    const policy = {
+      maxAttempts: Number.MAX_SAFE_INTEGER,
+      initialDelayMs: this.options.queue.retryDelayMs,
+      maxDelayMs: this.options.circuit.coolDownMs,
+      multiplier: 2,
+    };
     return retryDelayMs(policy, attempt, Math.random, retryAfterMs);
   }
 
   private workflowOf(event: RunDecided): CompiledWorkflow {
     const workflow = this.catalog.get(event.workflowid);
-    if (!workflow) throw new DomainException('workflow_not_found', `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
+    if (!workflow)
+      throw new DomainException('workflow_not_found', `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
     return workflow;
   }
 }
@@ -313,7 +416,8 @@ export function withEdits(args: Record<string, unknown>, edits: Record<string, u
   if (!edits) return args;
   const out = { ...args };
   // defineProperty, not assignment: an edit named __proto__ must stay data, never a prototype.
-  for (const [name, value] of Object.entries(edits)) Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  for (const [name, value] of Object.entries(edits))
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -327,8 +431,17 @@ function retried(r: ActingRun): boolean {
 }
 
 /** A failed action's outcome; the arguments and duration when it got that far. */
-function failedOutcome(base: ActionBase, args: Record<string, unknown> | undefined, failure: Failure, attempts: number, durationMs?: number): ActionOutcome {
-  const outcome: ActionOutcome = args === undefined ? { ...base, status: 'failed', error: errorOf(failure), attempts } : { ...base, args, status: 'failed', error: errorOf(failure), attempts };
+function failedOutcome(
+  base: ActionBase,
+  args: Record<string, unknown> | undefined,
+  failure: Failure,
+  attempts: number,
+  durationMs?: number,
+): ActionOutcome {
+  const outcome: ActionOutcome =
+    args === undefined
+      ? { ...base, status: 'failed', error: errorOf(failure), attempts }
+      : { ...base, args, status: 'failed', error: errorOf(failure), attempts };
   if (durationMs !== undefined) outcome.durationMs = durationMs;
   return outcome;
 }
@@ -339,7 +452,14 @@ function errorOf(failure: Failure): NonNullable<ActionOutcome['error']> {
 
 function queuedDetail(queued: QueuedAction | null): Record<string, unknown> | undefined {
   if (!queued) return undefined;
-  return { queuedActionId: queued.id, connector: queued.connector, action: queued.step, priority: queued.priority, queuedAt: queued.queuedAt, attempts: queued.attempts };
+  return {
+    queuedActionId: queued.id,
+    connector: queued.connector,
+    action: queued.step,
+    priority: queued.priority,
+    queuedAt: queued.queuedAt,
+    attempts: queued.attempts,
+  };
 }
 
 /** The id of the record an action created or changed, when its response names one. */

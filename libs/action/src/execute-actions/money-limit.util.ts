@@ -26,7 +26,8 @@ export function moneyLimitHold(move: MoneyMove): Failure | null {
   if (move.decidedBy.kind === 'person' || setting === undefined) return null;
   const amount = args[moves.amount];
   const currency = moves.currency === undefined ? undefined : args[moves.currency];
-  if (typeof amount !== 'number' || !Number.isFinite(amount)) return held(`${operation} moves money but its ${moves.amount} is ${JSON.stringify(amount)}, not an amount`);
+  if (typeof amount !== 'number' || !Number.isFinite(amount))
+    return held(`${operation} moves money but its ${moves.amount} is ${JSON.stringify(amount)}, not an amount`);
   const what = `${operation} would move ${String(amount)}${typeof currency === 'string' ? ` ${currency}` : ''}`;
   // One amount whatever the currency, or one per currency.
   const limit = typeof setting === 'number' ? setting : typeof currency === 'string' && isRecord(setting) ? setting[currency] : undefined;

@@ -26,7 +26,14 @@ export class MoneyLimits {
     if (!moves) return null;
     const operation = `${action.connector}.${action.operation}`;
     const limits = (this.catalog.organisation(event.orgid) as { moneyLimits?: Record<string, unknown> } | undefined)?.moneyLimits;
-    const failure = moneyLimitHold({ operation, orgId: event.orgid, moves, args, decidedBy: event.data.decision.decidedBy, limit: limits?.[operation] });
+    const failure = moneyLimitHold({
+      operation,
+      orgId: event.orgid,
+      moves,
+      args,
+      decidedBy: event.data.decision.decidedBy,
+      limit: limits?.[operation],
+    });
     return failure ? { kind: 'blocked', action, failure, reason: `action ${action.id} held back: ${failure.message}` } : null;
   }
 }

@@ -17,7 +17,12 @@ export class RunDecidedConsumer implements OnModuleInit {
   onModuleInit(): void {
     subscribeToEvents(
       this.bus,
-      { groupId: ACTION_CONSUMER, topic: Topics.runDecided, eventType: EventTypes.runDecided, handle: (event, message) => this.executeActions.execute(event, message.attempt) },
+      {
+        groupId: ACTION_CONSUMER,
+        topic: Topics.runDecided,
+        eventType: EventTypes.runDecided,
+        handle: (event, message) => this.executeActions.execute(event, message.attempt),
+      },
       { logger: this.logger, metrics: this.metrics },
     );
   }

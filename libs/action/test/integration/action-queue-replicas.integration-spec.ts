@@ -6,7 +6,15 @@ import type { DataSource } from 'typeorm';
 import { ConnectorRegistry } from '@baton/connectors';
 import { BatonMetrics } from '@baton/platform-observability';
 import { CircuitOverrideRepository } from '../../src/circuits/circuit-override.repository';
-import { actionEntities, actionMigrations, BlockedRunRepository, CircuitBreakers, CircuitOverrides, QueuedActionRepository, resolveActionOptions } from '../../src/index';
+import {
+  actionEntities,
+  actionMigrations,
+  BlockedRunRepository,
+  CircuitBreakers,
+  CircuitOverrides,
+  QueuedActionRepository,
+  resolveActionOptions,
+} from '../../src/index';
 
 /**
  * Replicas of the action service share one queue. On the real server, with each replica logged
@@ -21,13 +29,24 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('action');
-    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: [...sharedEntities, ...actionEntities], migrations: [...sharedMigrations, ...actionMigrations] });
+    owner = await openDataSource({
+      database: { kind: 'postgres', url: db.url },
+      entities: [...sharedEntities, ...actionEntities],
+      migrations: [...sharedMigrations, ...actionMigrations],
+    });
     await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
     const url = new URL(db.url);
     url.username = login;
     url.password = 'svc';
     for (let i = 0; i < 2; i++) {
-      replicas.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: [...sharedEntities, ...actionEntities], migrations: [], runMigrations: false }));
+      replicas.push(
+        await openDataSource({
+          database: { kind: 'postgres', url: url.toString(), poolSize: 4 },
+          entities: [...sharedEntities, ...actionEntities],
+          migrations: [],
+          runMigrations: false,
+        }),
+      );
     }
   });
   afterAll(async () => {
@@ -41,7 +60,12 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
     }
     await owner?.destroy();
     await db?.drop();
-    const admin = await openDataSource({ database: { kind: 'postgres', url: TEST_POSTGRES_URL }, entities: [], migrations: [], runMigrations: false });
+    const admin = await openDataSource({
+      database: { kind: 'postgres', url: TEST_POSTGRES_URL },
+      entities: [],
+      migrations: [],
+      runMigrations: false,
+    });
     await admin.query(`DROP ROLE IF EXISTS ${login}`);
     await admin.destroy();
   });
@@ -73,7 +97,9 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
         claimed.push({ id: item.id, by });
       }
     };
-    await Promise.all(replicas.flatMap((replica, r) => [0, 1, 2].map((w) => drain(new QueuedActionRepository(replica), `replica-${r}/worker-${w}`))));
+    await Promise.all(
+      replicas.flatMap((replica, r) => [0, 1, 2].map((w) => drain(new QueuedActionRepository(replica), `replica-${r}/worker-${w}`))),
+    );
 
     expect(claimed.map((c) => c.id).sort()).toEqual([...queued].sort());
     expect(new Set(claimed.map((c) => c.by.split('/')[0])).size).toBe(2);
@@ -107,14 +133,39 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
       await ledger.transaction(async (uow) => {
         await uow.transition(run, { to, from: [from], stage, reason: to === 'blocked' ? `blocked at ${stage}` : undefined });
         if (run === atAction && to === 'blocked') {
-          await blocked.upsert(uow.manager, { ...atAction, step: 'refund', connector: 'billing', payload: { runid: atAction.runId } as unknown as RunDecided, done: [], reason: 'blocked at action' });
+          await blocked.upsert(uow.manager, {
+            ...atAction,
+            step: 'refund',
+            connector: 'billing',
+            payload: { runid: atAction.runId } as unknown as RunDecided,
+            done: [],
+            reason: 'blocked at action',
+          });
         }
       });
     }
 
     expect(await blocked.listAll({ orgId: 'acme' })).toEqual([
-      { runId: atEnrichment.runId, workflowId: 'refund-request', orgId: 'acme', stage: 'enrichment', reason: 'blocked at enrichment', blockedAt: expect.any(String) },
-      { runId: atAction.runId, workflowId: 'refund-request', orgId: 'acme', stage: 'action', reason: 'blocked at action', blockedAt: expect.any(String), step: 'refund', connector: 'billing', done: [], retries: 0 },
+      {
+        runId: atEnrichment.runId,
+        workflowId: 'refund-request',
+        orgId: 'acme',
+        stage: 'enrichment',
+        reason: 'blocked at enrichment',
+        blockedAt: expect.any(String),
+      },
+      {
+        runId: atAction.runId,
+        workflowId: 'refund-request',
+        orgId: 'acme',
+        stage: 'action',
+        reason: 'blocked at action',
+        blockedAt: expect.any(String),
+        step: 'refund',
+        connector: 'billing',
+        done: [],
+        retries: 0,
+      },
     ]);
     expect(await blocked.listAll({ orgId: 'globex' })).toEqual([]);
   });
@@ -125,20 +176,34 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
     connectors.register({ name: 'billing', operations: [], call: async () => null });
     const [a, b] = replicas.map((replica) => {
       const circuits = new CircuitBreakers(options, new BatonMetrics('action'));
-      return { circuits, overrides: new CircuitOverrides(new CircuitOverrideRepository(replica), circuits, new RunLedger(replica, 'action'), connectors, options) };
+      return {
+        circuits,
+        overrides: new CircuitOverrides(
+          new CircuitOverrideRepository(replica),
+          circuits,
+          new RunLedger(replica, 'action'),
+          connectors,
+          options,
+        ),
+      };
     });
     const operator = { id: 'operator@baton.example', orgId: '*', roles: ['operator'] };
 
     await a!.overrides.force(operator, 'billing', 'open', 'maintenance');
     expect(b!.circuits.get('billing').acquire('run-1')).toBe(true);
     await b!.overrides.sync();
-    expect(b!.circuits.get('billing').view()).toMatchObject({ state: 'open', override: { state: 'open', by: 'person:operator@baton.example', reason: 'maintenance' } });
+    expect(b!.circuits.get('billing').view()).toMatchObject({
+      state: 'open',
+      override: { state: 'open', by: 'person:operator@baton.example', reason: 'maintenance' },
+    });
     expect(b!.circuits.get('billing').acquire('run-1')).toBe(false);
 
     await b!.overrides.release(operator, 'billing');
     await a!.overrides.sync();
     expect(a!.circuits.get('billing').view()).toMatchObject({ state: 'closed', override: null });
-    const audit = await owner.query(`SELECT action, actor FROM baton.audit_log WHERE target_type = 'circuit' AND target_id = 'billing' ORDER BY id`);
+    const audit = await owner.query(
+      `SELECT action, actor FROM baton.audit_log WHERE target_type = 'circuit' AND target_id = 'billing' ORDER BY id`,
+    );
     expect(audit).toEqual([
       { action: 'circuit.force', actor: 'person:operator@baton.example' },
       { action: 'circuit.release', actor: 'person:operator@baton.example' },

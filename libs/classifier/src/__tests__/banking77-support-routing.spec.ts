@@ -24,7 +24,11 @@ describe('support routing learned from Banking77 history', () => {
   beforeAll(async () => {
     ({ examples } = await loadBanking77(banking77Dir()));
     const started = performance.now();
-    result = trainCalibratedClassifier(examples, { seed: 1, fractions: { train: 0.7, calibration: 0.1, heldOut: 0.2 }, targetPrecision: 0.99 });
+    result = trainCalibratedClassifier(examples, {
+      seed: 1,
+      fractions: { train: 0.7, calibration: 0.1, heldOut: 0.2 },
+      targetPrecision: 0.99,
+    });
     seconds = (performance.now() - started) / 1000;
     heldOut = result.split.heldOut.map((i) => examples[i]);
     calibration = result.split.calibration.map((i) => examples[i]);
@@ -34,7 +38,11 @@ describe('support routing learned from Banking77 history', () => {
     expect(result.split.train.length + result.split.calibration.length + result.split.heldOut.length).toBe(examples.length);
     expect(result.model.metadata.examples).toBe(result.split.train.length);
     expect(new Set(heldOut.map((e) => e.label)).size).toBe(77);
-    expect(result.model.metadata.split).toMatchObject({ seed: 1, dataset: { rows: examples.length }, heldOut: { rows: result.split.heldOut } });
+    expect(result.model.metadata.split).toMatchObject({
+      seed: 1,
+      dataset: { rows: examples.length },
+      heldOut: { rows: result.split.heldOut },
+    });
   });
 
   it('is accurate on held-out queries', () => {
@@ -86,7 +94,9 @@ describe('support routing learned from Banking77 history', () => {
   });
 
   it('routes held-out queries to the right team more often than it names the exact intent', () => {
-    const right = heldOut.filter((e) => groupPrediction(result.model.predict(e.text), BANKING77_TEAMS).label === BANKING77_TEAMS[e.label]).length;
+    const right = heldOut.filter(
+      (e) => groupPrediction(result.model.predict(e.text), BANKING77_TEAMS).label === BANKING77_TEAMS[e.label],
+    ).length;
 
     expect(right / heldOut.length).toBeGreaterThanOrEqual(0.94); // measured 0.968
     expect(right / heldOut.length).toBeGreaterThan(result.heldOut.accuracy);

@@ -64,8 +64,12 @@ describe(runClassifierCli.name, () => {
     const { code, lines, text } = await run('evaluate', '--data', data, '--model', modelFile, '--target', '0.9');
 
     expect(code).toBe(ClassifierExitCode.Ok);
-    expect(text).toMatch(/held-out \(24 examples\): accuracy \d\.\d{4}, log loss \d\.\d{4}, ECE \d\.\d{4} \(\d\.\d{4} before temperature scaling\)/);
-    expect(text).toMatch(/thresholds for precision 0\.9 \(Wilson lower bound on 12 calibration examples\): auto \d\.\d{4}, suggest \d\.\d{4}/);
+    expect(text).toMatch(
+      /held-out \(24 examples\): accuracy \d\.\d{4}, log loss \d\.\d{4}, ECE \d\.\d{4} \(\d\.\d{4} before temperature scaling\)/,
+    );
+    expect(text).toMatch(
+      /thresholds for precision 0\.9 \(Wilson lower bound on 12 calibration examples\): auto \d\.\d{4}, suggest \d\.\d{4}/,
+    );
     expect(text).toMatch(/automatic tier on held-out: precision (\d\.\d{4}|n\/a), coverage \d\.\d{4} \(\d+ of 24, \d+ wrong\)/);
     expect(lines.some((line) => line.startsWith('threshold'))).toBe(true);
     expect(lines.filter((line) => /^0\.9990 /.test(line))).toHaveLength(1);
@@ -128,7 +132,9 @@ describe(runClassifierCli.name, () => {
     const { code, lines } = await run(...argv);
 
     expect(code).toBe(ClassifierExitCode.Ok);
-    expect(lines[0]).toBe(`usage: baton classifier ${command} ${command === 'train' ? '--data <dir> --out <model.json> [--seed <n>]' : '--data <dir> --model <model.json> [--target <precision>]'}`);
+    expect(lines[0]).toBe(
+      `usage: baton classifier ${command} ${command === 'train' ? '--data <dir> --out <model.json> [--seed <n>]' : '--data <dir> --model <model.json> [--target <precision>]'}`,
+    );
     expect(lines.some((line) => line.trim().startsWith('--data <dir>'))).toBe(true);
   });
 

@@ -1,4 +1,12 @@
-import { automaticTier, type ConfidenceOutcome, evaluate, expectedCalibrationError, logLoss, reliabilityBins, TextClassifier } from '../index';
+import {
+  automaticTier,
+  type ConfidenceOutcome,
+  evaluate,
+  expectedCalibrationError,
+  logLoss,
+  reliabilityBins,
+  TextClassifier,
+} from '../index';
 
 describe(expectedCalibrationError.name, () => {
   it('is 0 when each bin is right as often as it is confident', () => {

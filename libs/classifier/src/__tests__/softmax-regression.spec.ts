@@ -58,8 +58,20 @@ describe(trainSoftmaxRegression.name, () => {
 
 describe(SeededRandom.name, () => {
   it('repeats its sequence for a seed and stays in [0, 1)', () => {
-    const a = Array.from({ length: 1000 }, ((r) => () => r.next())(new SeededRandom(42)));
-    const b = Array.from({ length: 1000 }, ((r) => () => r.next())(new SeededRandom(42)));
+    const a = Array.from(
+      { length: 1000 },
+      (
+        (r) => () =>
+          r.next()
+      )(new SeededRandom(42)),
+    );
+    const b = Array.from(
+      { length: 1000 },
+      (
+        (r) => () =>
+          r.next()
+      )(new SeededRandom(42)),
+    );
 
     expect(b).toEqual(a);
     expect(a.every((x) => x >= 0 && x < 1)).toBe(true);

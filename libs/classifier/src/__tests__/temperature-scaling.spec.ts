@@ -48,7 +48,13 @@ describe(fitTemperature.name, () => {
 
   it('keeps temperature 1 when nothing beats it', () => {
     // Logits that carry no information: every temperature gives the same NLL.
-    const fit = fitTemperature([[0, 0], [0, 0]], [0, 1]);
+    const fit = fitTemperature(
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [0, 1],
+    );
 
     expect(fit).toEqual({ temperature: 1, examples: 2, nllBefore: Math.log(2), nllAfter: Math.log(2) });
   });

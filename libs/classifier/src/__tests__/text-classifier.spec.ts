@@ -63,7 +63,12 @@ describe(TextClassifier.name, () => {
   it('serialises compactly with a format version and an id', () => {
     const json = sut.toJSON();
 
-    expect(json).toMatchObject({ format: 'baton.text-classifier', version: 1, id: expect.stringMatching(/^[0-9a-f]{64}$/), labels: sut.labels });
+    expect(json).toMatchObject({
+      format: 'baton.text-classifier',
+      version: 1,
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      labels: sut.labels,
+    });
     expect(json.weights.encoding).toBe('float32-le-base64');
   });
 

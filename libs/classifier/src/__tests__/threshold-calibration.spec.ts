@@ -67,7 +67,13 @@ describe(calibrateThresholds.name, () => {
 
   it('sets suggest where the monotone fit of accuracy crosses the floor', () => {
     // Accuracy by band: 0.2 → 10%, 0.4 → 40%, 0.5 → 60%, 0.6 → 55% (pooled with 0.5), 0.9 → 95%.
-    const history = [...outcomes(0.2, 100, 90), ...outcomes(0.4, 100, 60), ...outcomes(0.5, 100, 40), ...outcomes(0.6, 100, 45), ...outcomes(0.9, 100, 5)];
+    const history = [
+      ...outcomes(0.2, 100, 90),
+      ...outcomes(0.4, 100, 60),
+      ...outcomes(0.5, 100, 40),
+      ...outcomes(0.6, 100, 45),
+      ...outcomes(0.9, 100, 5),
+    ];
 
     expect(calibrateThresholds(history).suggest).toBe(0.5);
     expect(calibrateThresholds(history, { suggestFloor: 0.9 }).suggest).toBe(0.9);
@@ -79,12 +85,22 @@ describe(calibrateThresholds.name, () => {
   });
 
   it('starts fully conservative with no history', () => {
-    expect(calibrateThresholds([])).toMatchObject({ auto: 1, suggest: 1, precisionAtAuto: null, coverageAtAuto: 0, expectedErrorsPer1000: 0 });
+    expect(calibrateThresholds([])).toMatchObject({
+      auto: 1,
+      suggest: 1,
+      precisionAtAuto: null,
+      coverageAtAuto: 0,
+      expectedErrorsPer1000: 0,
+    });
   });
 
   it('refuses a target outside (0, 1] and confidences outside [0, 1]', () => {
-    expect(() => calibrateThresholds([], { targetPrecision: 1.5 })).toThrow(expect.objectContaining({ code: ClassifierErrorCode.InvalidArgument }));
-    expect(() => calibrateThresholds([{ confidence: 2, correct: true }])).toThrow(expect.objectContaining({ code: ClassifierErrorCode.InvalidArgument }));
+    expect(() => calibrateThresholds([], { targetPrecision: 1.5 })).toThrow(
+      expect.objectContaining({ code: ClassifierErrorCode.InvalidArgument }),
+    );
+    expect(() => calibrateThresholds([{ confidence: 2, correct: true }])).toThrow(
+      expect.objectContaining({ code: ClassifierErrorCode.InvalidArgument }),
+    );
   });
 });
 

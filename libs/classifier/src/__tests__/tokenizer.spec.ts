@@ -2,7 +2,18 @@ import { FeatureSpace, featureTerms, tokenize } from '../index';
 
 describe(tokenize.name, () => {
   it('lowercases, splits on anything that is not a letter or digit, and keeps apostrophes inside words', () => {
-    expect(tokenize("I haven't got my NEW card, it's been 2 weeks!")).toEqual(['i', 'havent', 'got', 'my', 'new', 'card', 'its', 'been', '2', 'weeks']);
+    expect(tokenize("I haven't got my NEW card, it's been 2 weeks!")).toEqual([
+      'i',
+      'havent',
+      'got',
+      'my',
+      'new',
+      'card',
+      'its',
+      'been',
+      '2',
+      'weeks',
+    ]);
   });
 
   it('handles unicode letters, typographic apostrophes and full-width forms', () => {

@@ -21,7 +21,9 @@ function comparable(training: Awaited<ReturnType<typeof trainCalibratedClassifie
 
 describe(trainCalibratedClassifierYielding.name, () => {
   it('trains exactly the model the all-at-once training does', async () => {
-    expect(comparable(await trainCalibratedClassifierYielding(examples, options))).toEqual(comparable(trainCalibratedClassifier(examples, options)));
+    expect(comparable(await trainCalibratedClassifierYielding(examples, options))).toEqual(
+      comparable(trainCalibratedClassifier(examples, options)),
+    );
   });
 
   it('lets the event loop turn while it trains, at least once per epoch', async () => {

@@ -186,9 +186,7 @@ describe(BillingSampleSystem.name, () => {
     });
 
     it('reports an unknown credit', async () => {
-      expect((await rejection(sut.call('voidCredit', { creditId: 'cr_9' }))).message).toBe(
-        'billing.voidCredit: creditId "cr_9" not found',
-      );
+      expect((await rejection(sut.call('voidCredit', { creditId: 'cr_9' }))).message).toBe('billing.voidCredit: creditId "cr_9" not found');
     });
   });
 });

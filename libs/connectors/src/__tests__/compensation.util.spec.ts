@@ -19,7 +19,10 @@ describe(compensateByPrevious.name, () => {
   const sut = compensateByPrevious('lead', 'leadId', 'previousOwnerTeam', 'ownerTeam');
 
   it('moves the record back to the value it had before the write', () => {
-    expect(sut({ lead: { leadId: 'lead_1001', ownerTeam: 'sales' }, previousOwnerTeam: 'support' })).toEqual({ leadId: 'lead_1001', ownerTeam: 'support' });
+    expect(sut({ lead: { leadId: 'lead_1001', ownerTeam: 'sales' }, previousOwnerTeam: 'support' })).toEqual({
+      leadId: 'lead_1001',
+      ownerTeam: 'support',
+    });
   });
 
   it('gives nothing when the answer lacks the record id or the previous value', () => {

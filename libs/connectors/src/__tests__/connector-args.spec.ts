@@ -38,12 +38,24 @@ describe(ConnectorArgs.name, () => {
     [{ amount: 0.001 }, (a: ConnectorArgs) => a.amount('amount'), 'billing.issueRefund: amount must be at least 0.01'],
     [{ reason: 7 }, (a: ConnectorArgs) => a.string('reason'), 'billing.issueRefund: reason must be a string'],
     [{ reason: '  ' }, (a: ConnectorArgs) => a.string('reason'), 'billing.issueRefund: reason must not be empty'],
-    [{ currency: 'usd' }, (a: ConnectorArgs) => a.currency('currency'), 'billing.issueRefund: currency must be a three-letter currency code such as USD, got "usd"'],
+    [
+      { currency: 'usd' },
+      (a: ConnectorArgs) => a.currency('currency'),
+      'billing.issueRefund: currency must be a three-letter currency code such as USD, got "usd"',
+    ],
     [{ to: 'nobody' }, (a: ConnectorArgs) => a.email('to'), 'billing.issueRefund: to must be an email address, got "nobody"'],
-    [{ tier: 'gold' }, (a: ConnectorArgs) => a.oneOf('tier', ['free', 'pro']), 'billing.issueRefund: tier must be one of free, pro, got "gold"'],
+    [
+      { tier: 'gold' },
+      (a: ConnectorArgs) => a.oneOf('tier', ['free', 'pro']),
+      'billing.issueRefund: tier must be one of free, pro, got "gold"',
+    ],
     [{ n: 1.5 }, (a: ConnectorArgs) => a.nonNegativeInteger('n'), 'billing.issueRefund: n must be a non-negative integer'],
     [{ fields: [] }, (a: ConnectorArgs) => a.object('fields'), 'billing.issueRefund: fields must be an object'],
-    [{ fields: { company: { employees: -1 } } }, (a: ConnectorArgs) => a.nested('fields').nested('company').nonNegativeInteger('employees'), 'billing.issueRefund: fields.company.employees must be a non-negative integer'],
+    [
+      { fields: { company: { employees: -1 } } },
+      (a: ConnectorArgs) => a.nested('fields').nested('company').nonNegativeInteger('employees'),
+      'billing.issueRefund: fields.company.employees must be a non-negative integer',
+    ],
   ])('rejects %j with a message naming the argument', (raw, read, message) => {
     expect(messageOf(() => read(reader(raw)))).toBe(message);
   });

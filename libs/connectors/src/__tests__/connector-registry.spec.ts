@@ -13,7 +13,11 @@ describe(ConnectorRegistry.name, () => {
 
   it('returns a registered connector by name, traced, and lists it', async () => {
     const calls: unknown[][] = [];
-    const crm: Connector = { name: 'crm', operations: [{ name: 'getCustomer', kind: 'read', description: '' }], call: async (...args) => (calls.push(args), 'answer') };
+    const crm: Connector = {
+      name: 'crm',
+      operations: [{ name: 'getCustomer', kind: 'read', description: '' }],
+      call: async (...args) => (calls.push(args), 'answer'),
+    };
     sut.register(crm);
 
     const handedOut = sut.get('crm');

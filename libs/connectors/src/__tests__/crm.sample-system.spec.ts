@@ -76,7 +76,10 @@ describe(CrmSampleSystem.name, () => {
 
     it.each([
       [{ tier: 'platinum' }, 'crm.updateCustomer: fields.tier must be one of free, pro, enterprise, got "platinum"'],
-      [{ orgId: 'globex' }, 'crm.updateCustomer: fields.orgId is not an updatable field (updatable: name, email, tier, ownerEmail, company, billingAccountId)'],
+      [
+        { orgId: 'globex' },
+        'crm.updateCustomer: fields.orgId is not an updatable field (updatable: name, email, tier, ownerEmail, company, billingAccountId)',
+      ],
       [{}, 'crm.updateCustomer: fields must name at least one field'],
       [{ email: 'nope' }, 'crm.updateCustomer: fields.email must be an email address, got "nope"'],
       [{ company: { name: 'X' } }, 'crm.updateCustomer: fields.company.employees is required'],

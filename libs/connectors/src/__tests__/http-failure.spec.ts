@@ -52,7 +52,7 @@ describe('failureForStatus', () => {
     expect(failureForStatus('crm', 'op', response(400, null, { 'retry-after': '5' }), NOW).retryAfterMs).toBeUndefined();
   });
 
-  it('quotes the server\'s own error message', () => {
+  it("quotes the server's own error message", () => {
     const error = failureForStatus('crm', 'updateLead', response(422, { message: 'email is invalid' }), NOW);
 
     expect(error.message).toBe('crm.updateLead: HTTP 422: email is invalid');

@@ -61,7 +61,13 @@ describe(HttpConnector.name, () => {
           compensation: 'deleteLead',
           honoursIdempotencyKey: true,
         },
-        { name: 'deleteLead', kind: 'write', description: 'DELETE /leads/{leadId}', args: { leadId: 'required' }, honoursIdempotencyKey: false },
+        {
+          name: 'deleteLead',
+          kind: 'write',
+          description: 'DELETE /leads/{leadId}',
+          args: { leadId: 'required' },
+          honoursIdempotencyKey: false,
+        },
       ]);
     });
 
@@ -105,7 +111,11 @@ describe(HttpConnector.name, () => {
       await expect(sut.call('getLead', { leadId: 'l1' }, { orgId: 'acme' })).resolves.toEqual({ ok: true });
       const error = await rejection(sut.call('createLead', { orgId: 'o', email: 'a@b.example' }, { orgId: 'globex', idempotencyKey: 'k' }));
 
-      expect(error).toMatchObject({ failureClass: 'data', code: 'wrong_organisation', message: 'crm.createLead: this connector is configured for acme, not globex' });
+      expect(error).toMatchObject({
+        failureClass: 'data',
+        code: 'wrong_organisation',
+        message: 'crm.createLead: this connector is configured for acme, not globex',
+      });
       expect(server.requests).toHaveLength(1);
     });
 

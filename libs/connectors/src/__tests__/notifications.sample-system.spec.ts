@@ -30,9 +30,7 @@ describe(NotificationsSampleSystem.name, () => {
   it('sends a chat message to a channel name, without a subject', async () => {
     await sut.call('send', { channel: 'chat', to: '#finance-approvals', body: 'Refund awaiting review' });
 
-    expect(await sut.call('listMessages', { channel: 'chat' })).toEqual([
-      expect.not.objectContaining({ subject: expect.anything() }),
-    ]);
+    expect(await sut.call('listMessages', { channel: 'chat' })).toEqual([expect.not.objectContaining({ subject: expect.anything() })]);
     expect(sut.list()).toHaveLength(1);
   });
 
@@ -49,9 +47,7 @@ describe(NotificationsSampleSystem.name, () => {
     await sut.call('send', email);
     await sut.call('send', { ...email, to: 'lee@acme.example' });
 
-    expect(await sut.call('listMessages', { to: 'lee@acme.example' })).toEqual([
-      expect.objectContaining({ messageId: 'msg_1002' }),
-    ]);
+    expect(await sut.call('listMessages', { to: 'lee@acme.example' })).toEqual([expect.objectContaining({ messageId: 'msg_1002' })]);
   });
 
   it.each([

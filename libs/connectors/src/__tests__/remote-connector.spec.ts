@@ -2,7 +2,14 @@ import { ApiKeyRegistry, configureHttpApp, EdgeAuthModule } from '@baton/platfor
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConnectorError, connectRemoteConnectors, createSampleSystems, SampleSystemsHttpModule, type ConnectorRegistry, type SampleSystems } from '../index';
+import {
+  ConnectorError,
+  connectRemoteConnectors,
+  createSampleSystems,
+  SampleSystemsHttpModule,
+  type ConnectorRegistry,
+  type SampleSystems,
+} from '../index';
 
 const SERVICES_KEY = 'services-key-for-tests';
 const OPERATOR_KEY = 'operator-key-for-tests';
@@ -41,27 +48,49 @@ describe('RemoteConnector', () => {
   afterEach(() => systems.reset());
 
   it('offers the host’s connectors with their operations', () => {
-    expect(sut.list().map((c) => c.name).sort()).toEqual(['billing', 'crm', 'notifications', 'tickets']);
-    expect(sut.get('billing').operations.find((o) => o.name === 'issueRefund')).toMatchObject({ kind: 'write', honoursIdempotencyKey: true });
+    expect(
+      sut
+        .list()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['billing', 'crm', 'notifications', 'tickets']);
+    expect(sut.get('billing').operations.find((o) => o.name === 'issueRefund')).toMatchObject({
+      kind: 'write',
+      honoursIdempotencyKey: true,
+    });
   });
 
   it('acts on the host’s systems, so a write made through one client is read back through another', async () => {
     const other = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
-    const refund = (await sut.get('billing').call('issueRefund', { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' }, { idempotencyKey: 'k-1' })) as { refundId: string };
+    const refund = (await sut
+      .get('billing')
+      .call('issueRefund', { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' }, { idempotencyKey: 'k-1' })) as {
+      refundId: string;
+    };
     expect(await other.get('billing').call('getRefund', { refundId: refund.refundId })).toMatchObject({ amount: 12, status: 'issued' });
-    await sut.get('billing').call('issueRefund', { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' }, { idempotencyKey: 'k-1' });
+    await sut
+      .get('billing')
+      .call('issueRefund', { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' }, { idempotencyKey: 'k-1' });
     expect(systems.billing.effects().issueRefund).toBe(1);
   });
 
   it('keeps the failure class the host gave, with its code, message and Retry-After', async () => {
-    await expect(sut.get('billing').call('issueRefund', { accountId: 'acct_northwind', amount: -1, currency: 'USD', reason: 'r' })).rejects.toMatchObject({
+    await expect(
+      sut.get('billing').call('issueRefund', { accountId: 'acct_northwind', amount: -1, currency: 'USD', reason: 'r' }),
+    ).rejects.toMatchObject({
       failureClass: 'data',
       message: expect.stringContaining('amount'),
     });
     systems.crm.faults.set({ failNext: { count: 1, kind: 'rate_limited', retryAfterMs: 1500 } });
-    await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({ failureClass: 'transient', retryAfterMs: 1500 });
+    await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({
+      failureClass: 'transient',
+      retryAfterMs: 1500,
+    });
     systems.crm.faults.set({ down: true });
-    const error: ConnectorError = await sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }).catch((e: ConnectorError) => e) as ConnectorError;
+    const error: ConnectorError = (await sut
+      .get('crm')
+      .call('getCustomer', { customerId: 'cus_northwind' })
+      .catch((e: ConnectorError) => e)) as ConnectorError;
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error.failureClass).toBe('infrastructure');
   });
@@ -70,7 +99,10 @@ describe('RemoteConnector', () => {
     const registry = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
     await host.close();
     try {
-      await expect(registry.get('crm').call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({ failureClass: 'infrastructure', code: 'connection_refused' });
+      await expect(registry.get('crm').call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({
+        failureClass: 'infrastructure',
+        code: 'connection_refused',
+      });
     } finally {
       host = await startHost(systems);
       sut = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
@@ -78,7 +110,9 @@ describe('RemoteConnector', () => {
   });
 
   it('carries the organisation of each call, so the host refuses records of another', async () => {
-    await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }, { orgId: 'acme' })).resolves.toMatchObject({ id: 'cus_northwind' });
+    await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }, { orgId: 'acme' })).resolves.toMatchObject({
+      id: 'cus_northwind',
+    });
     await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }, { orgId: 'globex' })).rejects.toMatchObject({
       failureClass: 'data',
       code: 'wrong_organisation',
@@ -88,7 +122,7 @@ describe('RemoteConnector', () => {
 
   it('serves connector calls only to a key of the connector role, and the sample data only to operators', async () => {
     const url = await host.getUrl();
-    await expect(connectRemoteConnectors(url, { waitMs: 1000 })).rejects.toThrow('refused the services\' key (HTTP 401)');
+    await expect(connectRemoteConnectors(url, { waitMs: 1000 })).rejects.toThrow("refused the services' key (HTTP 401)");
     await expect(connectRemoteConnectors(url, { apiKey: OPERATOR_KEY, waitMs: 1000 })).rejects.toThrow('(HTTP 403)');
     const call = (key?: string) =>
       fetch(`${url}/connectors/billing/issueRefund`, {

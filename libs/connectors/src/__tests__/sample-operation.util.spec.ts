@@ -18,7 +18,15 @@ describe(writeOperation.name, () => {
     const compensationArgs = () => undefined;
 
     const sut = writeOperation(
-      { name: 'createLead', readBack: 'getLead', description: 'Creates a lead.', compensation: 'retractLead', compensationArgs, args: { email: 'required' }, honoursIdempotencyKey: true },
+      {
+        name: 'createLead',
+        readBack: 'getLead',
+        description: 'Creates a lead.',
+        compensation: 'retractLead',
+        compensationArgs,
+        args: { email: 'required' },
+        honoursIdempotencyKey: true,
+      },
       run,
     );
 

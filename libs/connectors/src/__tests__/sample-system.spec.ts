@@ -1,11 +1,4 @@
-import {
-  BillingSampleSystem,
-  SampleIds,
-  SampleSystem,
-  TicketsSampleSystem,
-  type FaultKind,
-  type RecordChange,
-} from '../index';
+import { BillingSampleSystem, SampleIds, SampleSystem, TicketsSampleSystem, type FaultKind, type RecordChange } from '../index';
 import { rejection } from '../../test/connector-rejection.util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
@@ -238,7 +231,11 @@ describe(SampleSystem.name, () => {
       const changes: RecordChange[] = [];
       const unsubscribe = sut.onChange((change) => changes.push(change));
 
-      const credit = (await sut.call('issueCredit', { accountId: account, amount: 40, currency: 'USD', reason: 'outage' }, { runId: 'run-9' })) as {
+      const credit = (await sut.call(
+        'issueCredit',
+        { accountId: account, amount: 40, currency: 'USD', reason: 'outage' },
+        { runId: 'run-9' },
+      )) as {
         creditId: string;
       };
       unsubscribe();

@@ -13,7 +13,9 @@ describe(createSampleSystems.name, () => {
     expect(sut.registry.list().map((c) => c.name)).toEqual(['crm', 'billing', 'notifications', 'tickets']);
     // The registry hands out the same system, traced: a call through it acts on sut.billing.
     const accountId = SampleIds.accounts.northwind;
-    await sut.registry.get('billing').call('issueRefund', { accountId, amount: 5, currency: 'USD', reason: 'test' }, { idempotencyKey: 'k1' });
+    await sut.registry
+      .get('billing')
+      .call('issueRefund', { accountId, amount: 5, currency: 'USD', reason: 'test' }, { idempotencyKey: 'k1' });
     expect(sut.billing.effects()).toMatchObject({ issueRefund: 1 });
   });
 

@@ -17,7 +17,12 @@ describe(SlackWebhookConnector.name, () => {
 
   it('offers one write, post, that does not honour idempotency keys', () => {
     expect(createSut().operations).toEqual([
-      expect.objectContaining({ name: 'post', kind: 'write', args: { text: 'required', blocks: 'optional' }, honoursIdempotencyKey: false }),
+      expect.objectContaining({
+        name: 'post',
+        kind: 'write',
+        args: { text: 'required', blocks: 'optional' },
+        honoursIdempotencyKey: false,
+      }),
     ]);
     expect(createSut().name).toBe('slack');
   });
@@ -52,7 +57,7 @@ describe(SlackWebhookConnector.name, () => {
     [404, 'no_service', 'data'],
     [410, 'channel_is_archived', 'data'],
     [500, 'rollup_error', 'transient'],
-  ])('maps HTTP %d %s to %s with Slack\'s error as the code', async (status, token, failureClass) => {
+  ])("maps HTTP %d %s to %s with Slack's error as the code", async (status, token, failureClass) => {
     server.handle((_req, res) => res.writeHead(status, { 'content-type': 'text/html' }).end(token));
 
     const error = await rejection(createSut().call('post', { text: 'hi' }));

@@ -66,8 +66,7 @@ describe(SmtpConnector.name, () => {
   });
 
   it('derives the same Message-ID from the same idempotency key, so a receiver can drop a repeat', async () => {
-    const send = () =>
-      createSut().call('send', { to: 'owner@acme.example', subject: 's', body: 'b' }, { idempotencyKey: 'run-2:step-1' });
+    const send = () => createSut().call('send', { to: 'owner@acme.example', subject: 's', body: 'b' }, { idempotencyKey: 'run-2:step-1' });
 
     const first = await send();
     const second = await send();

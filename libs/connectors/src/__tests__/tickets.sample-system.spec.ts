@@ -12,7 +12,11 @@ describe(TicketsSampleSystem.name, () => {
   });
 
   it('creates a ticket and reads it back', async () => {
-    const ticket = await sut.call('createTicket', { ...ticketArgs, description: 'Needs a second approver' }, { idempotencyKey: 'run-4:ticket' });
+    const ticket = await sut.call(
+      'createTicket',
+      { ...ticketArgs, description: 'Needs a second approver' },
+      { idempotencyKey: 'run-4:ticket' },
+    );
 
     expect(ticket).toEqual({
       ticketId: 'tkt_1004',
@@ -93,8 +97,6 @@ describe(TicketsSampleSystem.name, () => {
   });
 
   it('reports an unknown ticket', async () => {
-    expect((await rejection(sut.call('getTicket', { ticketId: 'tkt_9' }))).message).toBe(
-      'tickets.getTicket: ticketId "tkt_9" not found',
-    );
+    expect((await rejection(sut.call('getTicket', { ticketId: 'tkt_9' }))).message).toBe('tickets.getTicket: ticketId "tkt_9" not found');
   });
 });

@@ -19,7 +19,13 @@ describe(TracedConnector.name, () => {
 
     const traceId = await withSpan('stage', {}, async (stage) => {
       await registry.get('billing').call('getAccount', { accountId }, { runId: 'run-1' });
-      const refund = (await registry.get('billing').call('issueRefund', { accountId, amount: 5, currency: 'USD', reason: 'r' }, { runId: 'run-1', idempotencyKey: 'run-1:refund', step: 'refund' })) as { refundId: string };
+      const refund = (await registry
+        .get('billing')
+        .call(
+          'issueRefund',
+          { accountId, amount: 5, currency: 'USD', reason: 'r' },
+          { runId: 'run-1', idempotencyKey: 'run-1:refund', step: 'refund' },
+        )) as { refundId: string };
       await registry.get('billing').call('getRefund', { refundId: refund.refundId }, { runId: 'run-1', purpose: 'read-back' });
       await registry.get('billing').call('voidRefund', { refundId: refund.refundId }, { runId: 'run-1' });
       return stage.spanContext().traceId;

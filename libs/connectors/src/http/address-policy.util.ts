@@ -142,7 +142,8 @@ function blockListOf(ranges: readonly string[]): BlockList {
       continue;
     }
     const prefix = Number(rawPrefix);
-    if (!/^\d+$/.test(rawPrefix) || prefix > (family === 6 ? 128 : 32)) throw new Error(`allow-list entry "${range}" has an invalid prefix length`);
+    if (!/^\d+$/.test(rawPrefix) || prefix > (family === 6 ? 128 : 32))
+      throw new Error(`allow-list entry "${range}" has an invalid prefix length`);
     list.addSubnet(address, prefix, type);
   }
   return list;

@@ -245,12 +245,7 @@ export class GuardedHttpClient {
     if (/^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED/.test(code)) {
       return this.error(operation, 'infrastructure', HttpErrorCode.TlsFailure, `TLS with ${host} failed (${code})`);
     }
-    return this.error(
-      operation,
-      'infrastructure',
-      HttpErrorCode.ConnectionFailed,
-      `request to ${host} failed (${code || error.message})`,
-    );
+    return this.error(operation, 'infrastructure', HttpErrorCode.ConnectionFailed, `request to ${host} failed (${code || error.message})`);
   }
 
   private timeout(operation: string, url: URL, phase: string): ConnectorError {

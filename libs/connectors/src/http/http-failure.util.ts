@@ -55,13 +55,7 @@ export function parseRetryAfter(value: string | readonly string[] | undefined, n
  * (a redirect could point anywhere, and the operation was configured against this URL); other
  * 4xx are data, for a person to fix the request or the configuration.
  */
-export function failureForStatus(
-  connector: string,
-  operation: string,
-  response: HttpResponse,
-  now: Date,
-  code?: string,
-): ConnectorError {
+export function failureForStatus(connector: string, operation: string, response: HttpResponse, now: Date, code?: string): ConnectorError {
   const { status } = response;
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
   let failureClass: FailureClass;

@@ -7,7 +7,12 @@ import type { ConnectorCallContext } from './connector.types';
  * them). A call made for any other organisation is refused as a data failure before anything is
  * sent. Without `orgIds` the system is shared by every organisation.
  */
-export function assertConfiguredFor(connector: string, operation: string, orgIds: readonly string[] | undefined, ctx: ConnectorCallContext): void {
+export function assertConfiguredFor(
+  connector: string,
+  operation: string,
+  orgIds: readonly string[] | undefined,
+  ctx: ConnectorCallContext,
+): void {
   if (!orgIds || ctx.orgId === undefined || orgIds.includes(ctx.orgId)) return;
   throw new ConnectorError(
     connector,

@@ -27,13 +27,7 @@ export class ConnectorRegistry {
     const connector = this.connectors.get(name);
     if (!connector) {
       const known = [...this.connectors.keys()].join(', ') || 'none';
-      throw new ConnectorError(
-        name,
-        '',
-        'data',
-        ConnectorErrorCode.UnknownConnector,
-        `unknown connector "${name}" (registered: ${known})`,
-      );
+      throw new ConnectorError(name, '', 'data', ConnectorErrorCode.UnknownConnector, `unknown connector "${name}" (registered: ${known})`);
     }
     return connector;
   }

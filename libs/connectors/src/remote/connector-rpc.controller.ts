@@ -51,7 +51,9 @@ export class ConnectorRpcController {
     @Res({ passthrough: true }) reply: { status(code: number): unknown },
   ): Promise<{ result: unknown } | ConnectorCallFailure> {
     try {
-      const result = await this.registry.get(name).call(operation, body.args, { idempotencyKey: body.idempotencyKey, runId: body.runId, orgId: body.orgId });
+      const result = await this.registry
+        .get(name)
+        .call(operation, body.args, { idempotencyKey: body.idempotencyKey, runId: body.runId, orgId: body.orgId });
       return { result: result ?? null };
     } catch (error) {
       if (!(error instanceof ConnectorError)) throw error;

@@ -68,7 +68,13 @@ export class RemoteConnector implements Connector {
     if (response.ok) return payload.result ?? null;
     const e = payload.error;
     if (e?.failureClass) throw new ConnectorError(this.name, operation, e.failureClass, e.code, e.message, e.retryAfterMs);
-    throw new ConnectorError(this.name, operation, response.status >= 500 ? 'transient' : 'data', `http_${response.status}`, `${this.name}.${operation}: HTTP ${response.status}`);
+    throw new ConnectorError(
+      this.name,
+      operation,
+      response.status >= 500 ? 'transient' : 'data',
+      `http_${response.status}`,
+      `${this.name}.${operation}: HTTP ${response.status}`,
+    );
   }
 }
 
@@ -77,7 +83,10 @@ export class RemoteConnector implements Connector {
  * Waits for the host while it starts (a service and the host come up together), then fails
  * start-up with the reason.
  */
-export async function connectRemoteConnectors(baseUrl: string, options: { timeoutMs?: number; waitMs?: number; apiKey?: string } = {}): Promise<ConnectorRegistry> {
+export async function connectRemoteConnectors(
+  baseUrl: string,
+  options: { timeoutMs?: number; waitMs?: number; apiKey?: string } = {},
+): Promise<ConnectorRegistry> {
   const base = baseUrl.replace(/\/$/, '');
   const deadline = Date.now() + (options.waitMs ?? 30_000);
   let lastError = '';
@@ -91,12 +100,15 @@ export async function connectRemoteConnectors(baseUrl: string, options: { timeou
     if (response?.ok) {
       const { connectors } = (await response.json()) as { connectors: RemoteConnectorDescription[] };
       const registry = new ConnectorRegistry();
-      for (const c of connectors) registry.register(new RemoteConnector(c.name, c.operations, base, options.timeoutMs ?? 10_000, options.apiKey));
+      for (const c of connectors)
+        registry.register(new RemoteConnector(c.name, c.operations, base, options.timeoutMs ?? 10_000, options.apiKey));
       return registry;
     }
     // A refused key will not be accepted by waiting: say so at once.
     if (response?.status === 401 || response?.status === 403) {
-      throw new Error(`connectors host ${base} refused the services' key (HTTP ${response.status}): set BATON_CONNECTORS_API_KEY to a key of the connector role in its keys file`);
+      throw new Error(
+        `connectors host ${base} refused the services' key (HTTP ${response.status}): set BATON_CONNECTORS_API_KEY to a key of the connector role in its keys file`,
+      );
     }
     if (response) lastError = `HTTP ${response.status}`;
     await new Promise((resolve) => setTimeout(resolve, 250));

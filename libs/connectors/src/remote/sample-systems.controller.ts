@@ -10,7 +10,13 @@ export const SAMPLE_SYSTEMS = Symbol('SAMPLE_SYSTEMS');
 const NAMES = ['crm', 'billing', 'notifications', 'tickets'] as const;
 type Name = (typeof NAMES)[number];
 
-const FAULT_KINDS = ['timeout', 'rate_limited', 'server_error', 'bad_request', 'connection_refused'] as const satisfies readonly FaultKind[];
+const FAULT_KINDS = [
+  'timeout',
+  'rate_limited',
+  'server_error',
+  'bad_request',
+  'connection_refused',
+] as const satisfies readonly FaultKind[];
 // Fails to compile when a fault kind is added to FaultKind but not offered here.
 const everyKindOffered: Exclude<FaultKind, (typeof FAULT_KINDS)[number]> extends never ? true : never = true;
 void everyKindOffered;
@@ -21,15 +27,30 @@ void everyKindOffered;
  */
 export const faultSettingsRequest = requestBody(
   z.object({
-    latencyMs: z.number({ error: 'must be a non-negative number' }).min(0, { error: 'must be a non-negative number' }).nullable().optional().meta({ example: 200 }),
+    latencyMs: z
+      .number({ error: 'must be a non-negative number' })
+      .min(0, { error: 'must be a non-negative number' })
+      .nullable()
+      .optional()
+      .meta({ example: 200 }),
     down: z.boolean({ error: 'must be true or false' }).nullable().optional(),
     failNext: z
       .object(
         {
-          count: z.int({ error: 'must be a non-negative integer' }).min(0, { error: 'must be a non-negative integer' }).meta({ description: 'How many of the next calls fail.' }),
+          count: z
+            .int({ error: 'must be a non-negative integer' })
+            .min(0, { error: 'must be a non-negative integer' })
+            .meta({ description: 'How many of the next calls fail.' }),
           kind: z.enum(FAULT_KINDS, { error: `must be one of ${FAULT_KINDS.join(', ')}` }),
-          retryAfterMs: z.number({ error: 'must be a non-negative number' }).min(0, { error: 'must be a non-negative number' }).optional().meta({ description: 'For rate_limited: the wait asked for (default 1000).' }),
-          afterApply: z.boolean({ error: 'must be true or false' }).optional().meta({ description: 'The call takes effect but its response is lost.' }),
+          retryAfterMs: z
+            .number({ error: 'must be a non-negative number' })
+            .min(0, { error: 'must be a non-negative number' })
+            .optional()
+            .meta({ description: 'For rate_limited: the wait asked for (default 1000).' }),
+          afterApply: z
+            .boolean({ error: 'must be true or false' })
+            .optional()
+            .meta({ description: 'The call takes effect but its response is lost.' }),
         },
         { error: 'must be an object with count and kind' },
       )

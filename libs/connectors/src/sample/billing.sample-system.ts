@@ -60,7 +60,12 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
         this.listAdjustments(args, ctx, this.data.refunds),
       ),
       writeOperation(
-        { name: 'voidRefund', readBack: 'getRefund', description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.', args: { refundId: 'required' } },
+        {
+          name: 'voidRefund',
+          readBack: 'getRefund',
+          description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.',
+          args: { refundId: 'required' },
+        },
         (args, ctx) => this.voidRefund(args, ctx),
       ),
       writeOperation(
@@ -172,7 +177,10 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     // As a payment API does: an amount finer than the currency's minor unit is refused, not rounded.
     const amount = args.money('amount', currency);
     const reason = args.string('reason');
-    return { account, adjustment: { accountId: account.id, orgId: account.orgId, amount, currency, reason, status: 'issued', issuedAt: this.timestamp() } };
+    return {
+      account,
+      adjustment: { accountId: account.id, orgId: account.orgId, amount, currency, reason, status: 'issued', issuedAt: this.timestamp() },
+    };
   }
 
   private issueRefund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {

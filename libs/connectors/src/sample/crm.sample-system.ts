@@ -8,14 +8,7 @@ import { readOperation, writeOperation } from './sample-operation.util';
 import { seedCrm } from './sample-data.seed';
 import type { SampleSystemOptions } from './sample-system.types';
 
-const UPDATABLE_FIELDS: readonly (keyof UpdatableCustomerFields)[] = [
-  'name',
-  'email',
-  'tier',
-  'ownerEmail',
-  'company',
-  'billingAccountId',
-];
+const UPDATABLE_FIELDS: readonly (keyof UpdatableCustomerFields)[] = ['name', 'email', 'tier', 'ownerEmail', 'company', 'billingAccountId'];
 
 /** A small CRM: customers and inbound leads. */
 export class CrmSampleSystem extends SampleSystem<CrmData> {
@@ -83,7 +76,12 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
         (args, ctx) => this.assignLead(args, ctx),
       ),
       writeOperation(
-        { name: 'retractLead', readBack: 'getLead', description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.', args: { leadId: 'required' } },
+        {
+          name: 'retractLead',
+          readBack: 'getLead',
+          description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.',
+          args: { leadId: 'required' },
+        },
         (args, ctx) => this.retractLead(args, ctx),
       ),
     ];
@@ -109,16 +107,11 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     const ownerTeam = args.optionalString('ownerTeam');
     const status = args.optionalOneOf('status', LEAD_STATUSES);
     return this.visibleTo(ctx, Object.values(this.data.leads))
-      .filter(
-        (lead) => (ownerTeam === undefined || lead.ownerTeam === ownerTeam) && (status === undefined || lead.status === status),
-      )
+      .filter((lead) => (ownerTeam === undefined || lead.ownerTeam === ownerTeam) && (status === undefined || lead.status === status))
       .sort((a, b) => a.leadId.localeCompare(b.leadId));
   }
 
-  private updateCustomer(
-    args: ConnectorArgs,
-    ctx: ConnectorCallContext,
-  ): { customer: Customer; previous: UpdatableCustomerFields } {
+  private updateCustomer(args: ConnectorArgs, ctx: ConnectorCallContext): { customer: Customer; previous: UpdatableCustomerFields } {
     const customer = this.customer(args, ctx);
     const fields = args.nested('fields');
     const names = Object.keys(fields.raw);

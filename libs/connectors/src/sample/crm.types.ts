@@ -34,6 +34,4 @@ export interface CrmData {
 }
 
 /** The customer fields updateCustomer may change; identity and tenancy are fixed. */
-export type UpdatableCustomerFields = Partial<
-  Pick<Customer, 'name' | 'email' | 'tier' | 'ownerEmail' | 'company' | 'billingAccountId'>
->;
+export type UpdatableCustomerFields = Partial<Pick<Customer, 'name' | 'email' | 'tier' | 'ownerEmail' | 'company' | 'billingAccountId'>>;

@@ -82,8 +82,7 @@ export class FaultSwitch {
     if (!failNext) return undefined;
     this.failNext = failNext.count > 1 ? { ...failNext, count: failNext.count - 1 } : undefined;
     const fault = FAULTS[failNext.kind];
-    const retryAfterMs =
-      failNext.kind === 'rate_limited' ? (failNext.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS) : undefined;
+    const retryAfterMs = failNext.kind === 'rate_limited' ? (failNext.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS) : undefined;
     const error = new ConnectorError(
       connector,
       operation,

@@ -59,13 +59,83 @@ interface SeedCustomer {
 }
 
 const CUSTOMERS: readonly SeedCustomer[] = [
-  { key: 'northwind', orgId: 'acme', name: 'Northwind Traders', email: 'ap@northwind.example', crmTier: 'pro', billedTier: 'pro', ownerEmail: 'dana@acme.example', employees: 120, currency: 'USD' },
-  { key: 'umbrella', orgId: 'acme', name: 'Umbrella Health', email: 'finance@umbrella.example', crmTier: 'enterprise', billedTier: 'enterprise', ownerEmail: 'lee@acme.example', employees: 8500, currency: 'USD' },
-  { key: 'tierMismatch', orgId: 'acme', name: 'Initech', email: 'billing@initech.example', crmTier: 'enterprise', billedTier: 'pro', ownerEmail: 'dana@acme.example', employees: 300, currency: 'USD' },
-  { key: 'hooli', orgId: 'acme', name: 'Hooli Labs', email: 'hello@hooli.example', crmTier: 'free', billedTier: 'free', ownerEmail: 'lee@acme.example', employees: 12, currency: 'USD' },
-  { key: 'wayne', orgId: 'globex', name: 'Wayne Enterprises', email: 'payables@wayne.example', crmTier: 'enterprise', billedTier: 'enterprise', ownerEmail: 'sam@globex.example', employees: 42000, currency: 'USD' },
-  { key: 'soylent', orgId: 'globex', name: 'Soylent GmbH', email: 'buchhaltung@soylent.example', crmTier: 'pro', billedTier: 'pro', ownerEmail: 'kim@globex.example', employees: 230, currency: 'EUR' },
-  { key: 'piedPiper', orgId: 'globex', name: 'Pied Piper', email: 'richard@piedpiper.example', crmTier: 'free', billedTier: 'free', ownerEmail: 'kim@globex.example', employees: 9, currency: 'USD' },
+  {
+    key: 'northwind',
+    orgId: 'acme',
+    name: 'Northwind Traders',
+    email: 'ap@northwind.example',
+    crmTier: 'pro',
+    billedTier: 'pro',
+    ownerEmail: 'dana@acme.example',
+    employees: 120,
+    currency: 'USD',
+  },
+  {
+    key: 'umbrella',
+    orgId: 'acme',
+    name: 'Umbrella Health',
+    email: 'finance@umbrella.example',
+    crmTier: 'enterprise',
+    billedTier: 'enterprise',
+    ownerEmail: 'lee@acme.example',
+    employees: 8500,
+    currency: 'USD',
+  },
+  {
+    key: 'tierMismatch',
+    orgId: 'acme',
+    name: 'Initech',
+    email: 'billing@initech.example',
+    crmTier: 'enterprise',
+    billedTier: 'pro',
+    ownerEmail: 'dana@acme.example',
+    employees: 300,
+    currency: 'USD',
+  },
+  {
+    key: 'hooli',
+    orgId: 'acme',
+    name: 'Hooli Labs',
+    email: 'hello@hooli.example',
+    crmTier: 'free',
+    billedTier: 'free',
+    ownerEmail: 'lee@acme.example',
+    employees: 12,
+    currency: 'USD',
+  },
+  {
+    key: 'wayne',
+    orgId: 'globex',
+    name: 'Wayne Enterprises',
+    email: 'payables@wayne.example',
+    crmTier: 'enterprise',
+    billedTier: 'enterprise',
+    ownerEmail: 'sam@globex.example',
+    employees: 42000,
+    currency: 'USD',
+  },
+  {
+    key: 'soylent',
+    orgId: 'globex',
+    name: 'Soylent GmbH',
+    email: 'buchhaltung@soylent.example',
+    crmTier: 'pro',
+    billedTier: 'pro',
+    ownerEmail: 'kim@globex.example',
+    employees: 230,
+    currency: 'EUR',
+  },
+  {
+    key: 'piedPiper',
+    orgId: 'globex',
+    name: 'Pied Piper',
+    email: 'richard@piedpiper.example',
+    crmTier: 'free',
+    billedTier: 'free',
+    ownerEmail: 'kim@globex.example',
+    employees: 9,
+    currency: 'USD',
+  },
 ];
 
 /** [id, account key, amount, days before now issued, status] */
@@ -104,9 +174,35 @@ export function seedCrm(now: Date): CrmData {
     };
   }
   const leads: Lead[] = [
-    { leadId: SampleIds.leads.contoso, company: 'Contoso', email: 'it@contoso.example', employees: 45, ownerTeam: 'smb', status: 'new', createdAt: daysBefore(now, 3), orgId: 'acme' },
-    { leadId: SampleIds.leads.misrouted, company: 'Massive Dynamic', email: 'procurement@massive.example', employees: 15000, ownerTeam: 'smb', status: 'new', createdAt: daysBefore(now, 1), orgId: 'acme' },
-    { leadId: SampleIds.leads.vandelay, company: 'Vandelay Industries', email: 'art@vandelay.example', ownerTeam: 'mid-market', status: 'working', createdAt: daysBefore(now, 8), orgId: 'globex' },
+    {
+      leadId: SampleIds.leads.contoso,
+      company: 'Contoso',
+      email: 'it@contoso.example',
+      employees: 45,
+      ownerTeam: 'smb',
+      status: 'new',
+      createdAt: daysBefore(now, 3),
+      orgId: 'acme',
+    },
+    {
+      leadId: SampleIds.leads.misrouted,
+      company: 'Massive Dynamic',
+      email: 'procurement@massive.example',
+      employees: 15000,
+      ownerTeam: 'smb',
+      status: 'new',
+      createdAt: daysBefore(now, 1),
+      orgId: 'acme',
+    },
+    {
+      leadId: SampleIds.leads.vandelay,
+      company: 'Vandelay Industries',
+      email: 'art@vandelay.example',
+      ownerTeam: 'mid-market',
+      status: 'working',
+      createdAt: daysBefore(now, 8),
+      orgId: 'globex',
+    },
   ];
   return { customers, leads: Object.fromEntries(leads.map((lead) => [lead.leadId, lead])) };
 }
@@ -149,9 +245,37 @@ export function seedNotifications(): NotificationsData {
 
 export function seedTickets(now: Date): TicketsData {
   const tickets: Ticket[] = [
-    { ticketId: SampleIds.tickets.vatQuestion, title: 'Invoice shows the wrong VAT rate', team: 'billing', priority: 'normal', customerId: SampleIds.customers.soylent, status: 'open', createdAt: daysBefore(now, 2), orgId: 'globex' },
-    { ticketId: SampleIds.tickets.ssoLoop, title: 'SSO login loops back to the sign-in page', team: 'support', priority: 'high', customerId: SampleIds.customers.umbrella, status: 'open', createdAt: daysBefore(now, 1), orgId: 'acme' },
-    { ticketId: SampleIds.tickets.exportDone, title: 'Data export request', team: 'support', priority: 'low', customerId: SampleIds.customers.northwind, status: 'closed', createdAt: daysBefore(now, 12), closedAt: daysBefore(now, 11), orgId: 'acme' },
+    {
+      ticketId: SampleIds.tickets.vatQuestion,
+      title: 'Invoice shows the wrong VAT rate',
+      team: 'billing',
+      priority: 'normal',
+      customerId: SampleIds.customers.soylent,
+      status: 'open',
+      createdAt: daysBefore(now, 2),
+      orgId: 'globex',
+    },
+    {
+      ticketId: SampleIds.tickets.ssoLoop,
+      title: 'SSO login loops back to the sign-in page',
+      team: 'support',
+      priority: 'high',
+      customerId: SampleIds.customers.umbrella,
+      status: 'open',
+      createdAt: daysBefore(now, 1),
+      orgId: 'acme',
+    },
+    {
+      ticketId: SampleIds.tickets.exportDone,
+      title: 'Data export request',
+      team: 'support',
+      priority: 'low',
+      customerId: SampleIds.customers.northwind,
+      status: 'closed',
+      createdAt: daysBefore(now, 12),
+      closedAt: daysBefore(now, 11),
+      orgId: 'acme',
+    },
   ];
   // The ticket queue's own directory of the customers it serves, as a helpdesk keeps one.
   const requesters = Object.fromEntries(CUSTOMERS.map((c) => [SampleIds.customers[c.key], { orgId: c.orgId }]));

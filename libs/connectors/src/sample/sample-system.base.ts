@@ -93,8 +93,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       );
     }
     const reader = this.readArgs(definition.spec, args, ctx);
-    const replayKey =
-      definition.spec.honoursIdempotencyKey && ctx.idempotencyKey ? `${operation}:${ctx.idempotencyKey}` : undefined;
+    const replayKey = definition.spec.honoursIdempotencyKey && ctx.idempotencyKey ? `${operation}:${ctx.idempotencyKey}` : undefined;
     // The organisation is part of the request: a key replayed for another one is another request.
     const fingerprint = replayKey ? stableStringify({ args, orgId: ctx.orgId ?? null }) : '';
     const replay = replayKey ? this.stored.idempotency[replayKey] : undefined;
@@ -115,7 +114,11 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       result = applied.result;
       if (replayKey) this.stored.idempotency[replayKey] = { fingerprint, result: structuredClone(result) };
       if (this.journal && (applied.changes.length > 0 || replayKey)) {
-        stored = this.journalWrite(definition, applied.changes, replayKey ? { key: replayKey, fingerprint, result: structuredClone(result) } : null);
+        stored = this.journalWrite(
+          definition,
+          applied.changes,
+          replayKey ? { key: replayKey, fingerprint, result: structuredClone(result) } : null,
+        );
       }
     }
     // What a call returns, or saw, is durable before the caller hears of it.
@@ -138,17 +141,27 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       for (const entry of mine) this.redo(entry);
     } else {
       // A new journal: it starts with this system's seed, then whatever it already did.
-      void journal.append({ system: this.name, changes: [], effect: null, replay: null, seededAt: this.seededAt.toISOString() }).catch(() => undefined);
+      void journal
+        .append({ system: this.name, changes: [], effect: null, replay: null, seededAt: this.seededAt.toISOString() })
+        .catch(() => undefined);
       for (const entry of mine) this.redo(entry);
     }
     this.journal = journal;
   }
 
   /** Stores the write's journal entry; settles with the error to answer with if it could not be stored. */
-  private journalWrite(definition: SampleOperation, changes: readonly RecordChange[], replay: SampleJournalEntry['replay']): Promise<ConnectorError | null> {
+  private journalWrite(
+    definition: SampleOperation,
+    changes: readonly RecordChange[],
+    replay: SampleJournalEntry['replay'],
+  ): Promise<ConnectorError | null> {
     const entry: SampleJournalEntry = {
       system: this.name,
-      changes: changes.map((c) => ({ table: c.table, recordId: c.recordId, after: c.after ? structuredClone(c.after as Record<string, unknown>) : null })),
+      changes: changes.map((c) => ({
+        table: c.table,
+        recordId: c.recordId,
+        after: c.after ? structuredClone(c.after as Record<string, unknown>) : null,
+      })),
       effect: definition.spec.kind === 'write' && changes.length > 0 ? definition.spec.name : null,
       replay,
     };
@@ -157,7 +170,13 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       (error: unknown) => {
         // Not durable: undo it in memory too, and let the caller retry (its key makes that safe).
         this.undo(entry, changes);
-        return new ConnectorError(this.name, definition.spec.name, 'transient', ConnectorErrorCode.Unavailable, `${this.name}: the write could not be stored: ${(error as Error).message}`);
+        return new ConnectorError(
+          this.name,
+          definition.spec.name,
+          'transient',
+          ConnectorErrorCode.Unavailable,
+          `${this.name}: the write could not be stored: ${(error as Error).message}`,
+        );
       },
     );
     // Later calls answer only once this write is settled, so nobody reads what may yet be undone.
@@ -225,17 +244,14 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   reset(): void {
     this.stored = this.seeded();
     this.faults.clear();
-    if (this.journal) void this.journal.append({ system: this.name, changes: [], effect: null, replay: null, seededAt: this.seededAt.toISOString() }).catch(() => undefined);
+    if (this.journal)
+      void this.journal
+        .append({ system: this.name, changes: [], effect: null, replay: null, seededAt: this.seededAt.toISOString() })
+        .catch(() => undefined);
   }
 
   /** Records a write of the operation running now; listeners hear of it once the operation succeeds. */
-  protected recordChange(
-    ctx: ConnectorCallContext,
-    table: string,
-    recordId: string,
-    before: object | null,
-    after: object | null,
-  ): void {
+  protected recordChange(ctx: ConnectorCallContext, table: string, recordId: string, before: object | null, after: object | null): void {
     const op = before === null ? 'c' : after === null ? 'd' : 'u';
     this.pending.push({
       system: this.name,
@@ -253,7 +269,13 @@ export abstract class SampleSystem<TData extends object> implements Connector {
    * Records a write of one record and puts the new version in its table: what every write
    * operation does once it has decided what the record becomes.
    */
-  protected store<K extends TableName<TData>>(ctx: ConnectorCallContext, table: K, recordId: string, before: RowOf<TData[K]> | null, after: RowOf<TData[K]>): void {
+  protected store<K extends TableName<TData>>(
+    ctx: ConnectorCallContext,
+    table: K,
+    recordId: string,
+    before: RowOf<TData[K]> | null,
+    after: RowOf<TData[K]>,
+  ): void {
     this.recordChange(ctx, table, recordId, before, after);
     (this.data[table] as Record<string, RowOf<TData[K]>>)[recordId] = after;
   }
@@ -304,7 +326,13 @@ export abstract class SampleSystem<TData extends object> implements Connector {
    * Refuses a record of another organisation than the call's. A record of no organisation (one
    * the system created for itself) is another organisation's too, for a call that names one.
    */
-  protected assertSameOrg(args: ConnectorArgs, ctx: ConnectorCallContext, field: string, id: string, recordOrg: string | null | undefined): void {
+  protected assertSameOrg(
+    args: ConnectorArgs,
+    ctx: ConnectorCallContext,
+    field: string,
+    id: string,
+    recordOrg: string | null | undefined,
+  ): void {
     if (ctx.orgId === undefined || recordOrg === ctx.orgId) return;
     throw args.invalid(field, `"${id}" belongs to another organisation than ${ctx.orgId}`, ConnectorErrorCode.WrongOrganisation);
   }
@@ -318,7 +346,11 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   protected orgFilter(args: ConnectorArgs, ctx: ConnectorCallContext): string | undefined {
     const orgId = args.optionalString('orgId');
     if (orgId !== undefined && ctx.orgId !== undefined && orgId !== ctx.orgId) {
-      throw args.invalid('orgId', `"${orgId}" is another organisation than ${ctx.orgId}, the one this call is made for`, ConnectorErrorCode.WrongOrganisation);
+      throw args.invalid(
+        'orgId',
+        `"${orgId}" is another organisation than ${ctx.orgId}, the one this call is made for`,
+        ConnectorErrorCode.WrongOrganisation,
+      );
     }
     return orgId ?? ctx.orgId;
   }
@@ -327,7 +359,11 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     return args.invalid(field, `"${value}" not found`, ConnectorErrorCode.NotFound);
   }
 
-  private apply(definition: SampleOperation, reader: ConnectorArgs, ctx: ConnectorCallContext): { result: unknown; changes: RecordChange[] } {
+  private apply(
+    definition: SampleOperation,
+    reader: ConnectorArgs,
+    ctx: ConnectorCallContext,
+  ): { result: unknown; changes: RecordChange[] } {
     this.pending = [];
     let result: unknown;
     try {

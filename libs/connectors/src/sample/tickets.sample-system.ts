@@ -33,8 +33,11 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
         (args, ctx) => this.createTicket(args, ctx),
       ),
       readOperation('getTicket', 'A ticket by id.', { ticketId: 'required' }, (args, ctx) => this.ticket(args, ctx)),
-      readOperation('findTicketByKey', 'The earliest ticket created with an idempotency key, or null.', { idempotencyKey: 'required' }, (args, ctx) =>
-        this.findTicketByKey(args, ctx),
+      readOperation(
+        'findTicketByKey',
+        'The earliest ticket created with an idempotency key, or null.',
+        { idempotencyKey: 'required' },
+        (args, ctx) => this.findTicketByKey(args, ctx),
       ),
       readOperation(
         'listTickets',
@@ -56,7 +59,12 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
         (args, ctx) => this.assignTicket(args, ctx),
       ),
       writeOperation(
-        { name: 'closeTicket', readBack: 'getTicket', description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.', args: { ticketId: 'required' } },
+        {
+          name: 'closeTicket',
+          readBack: 'getTicket',
+          description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.',
+          args: { ticketId: 'required' },
+        },
         (args, ctx) => this.closeTicket(args, ctx),
       ),
     ];
@@ -107,7 +115,12 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
     if (customerId !== undefined) ticket.customerId = customerId;
     // A customer first seen with this ticket becomes a requester of its organisation.
     if (customerId !== undefined && !requester && ctx.orgId !== undefined) {
-      Object.defineProperty(this.data.requesters, customerId, { value: { orgId: ctx.orgId }, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(this.data.requesters, customerId, {
+        value: { orgId: ctx.orgId },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     const description = args.optionalString('description');
     if (description !== undefined) ticket.description = description;

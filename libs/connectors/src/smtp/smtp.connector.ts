@@ -225,7 +225,11 @@ export class SmtpConnector implements Connector {
       case 'EMESSAGE':
         return this.error('data', ConnectorErrorCode.InvalidArgument, `${where} refused the message (${error.message})`);
     }
-    return this.error('infrastructure', HttpErrorCode.ConnectionFailed, `${where}: ${error.message}${systemCode ? ` (${systemCode})` : ''}`);
+    return this.error(
+      'infrastructure',
+      HttpErrorCode.ConnectionFailed,
+      `${where}: ${error.message}${systemCode ? ` (${systemCode})` : ''}`,
+    );
   }
 
   private error(failureClass: FailureClass, code: string, problem: string): ConnectorError {

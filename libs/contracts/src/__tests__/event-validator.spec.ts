@@ -90,10 +90,20 @@ describe(canTransition.name, () => {
 });
 
 describe(createEntityEvent.name, () => {
-  const data = { field: 'customer.tier', entityId: 'cus_mismatch', truth: { source: 'billing.tier', value: 'pro' }, copies: [{ source: 'crm.tier', value: 'enterprise' }] };
+  const data = {
+    field: 'customer.tier',
+    entityId: 'cus_mismatch',
+    truth: { source: 'billing.tier', value: 'pro' },
+    copies: [{ source: 'crm.tier', value: 'enterprise' }],
+  };
 
   it('builds a mismatch found by a sweep without run attributes, the entity as subject', () => {
-    const sut = createEntityEvent(EventTypes.reconciliationMismatch, 'customer.tier/cus_mismatch', { ...data, detectedBy: 'sweep' }, { source: 'baton/reconciliation' });
+    const sut = createEntityEvent(
+      EventTypes.reconciliationMismatch,
+      'customer.tier/cus_mismatch',
+      { ...data, detectedBy: 'sweep' },
+      { source: 'baton/reconciliation' },
+    );
 
     expect(sut).toMatchObject({ type: 'baton.reconciliation.mismatch', subject: 'customer.tier/cus_mismatch', correlationid: sut.id });
     expect(sut).not.toHaveProperty('runid');
@@ -101,15 +111,37 @@ describe(createEntityEvent.name, () => {
   });
 
   it('carries the run attributes when a run found the mismatch', () => {
-    const sut = createEntityEvent(EventTypes.reconciliationMismatch, 'customer.tier/cus_mismatch', { ...data, detectedBy: 'run' }, { source: 'baton/enrichment', run });
+    const sut = createEntityEvent(
+      EventTypes.reconciliationMismatch,
+      'customer.tier/cus_mismatch',
+      { ...data, detectedBy: 'run' },
+      { source: 'baton/enrichment', run },
+    );
 
-    expect(sut).toMatchObject({ runid: run.runId, workflowid: 'refund-request', workflowversion: 1, orgid: 'acme', correlationid: run.runId });
+    expect(sut).toMatchObject({
+      runid: run.runId,
+      workflowid: 'refund-request',
+      workflowversion: 1,
+      orgid: 'acme',
+      correlationid: run.runId,
+    });
   });
 
   it('still reads a mismatch written with the run envelope before it became an entity event (BACKWARD)', () => {
     const old = {
-      specversion: '1.0', id: randomUUID(), source: 'baton/reconciliation', type: 'baton.reconciliation.mismatch', time: new Date().toISOString(),
-      subject: run.runId, datacontenttype: 'application/json', runid: run.runId, workflowid: 'w', workflowversion: 1, orgid: 'acme', correlationid: run.runId, data,
+      specversion: '1.0',
+      id: randomUUID(),
+      source: 'baton/reconciliation',
+      type: 'baton.reconciliation.mismatch',
+      time: new Date().toISOString(),
+      subject: run.runId,
+      datacontenttype: 'application/json',
+      runid: run.runId,
+      workflowid: 'w',
+      workflowversion: 1,
+      orgid: 'acme',
+      correlationid: run.runId,
+      data,
     };
     expect(assertEntityEvent(old, EventTypes.reconciliationMismatch)).toBe(old);
   });

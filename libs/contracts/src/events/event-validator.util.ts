@@ -9,9 +9,7 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats(ajv);
 
 // Compiled once at module load: validation on every produce and consume stays cheap.
-const validators = new Map<string, ValidateFunction>(
-  Object.entries(eventSchemas).map(([type, schema]) => [type, ajv.compile(schema)]),
-);
+const validators = new Map<string, ValidateFunction>(Object.entries(eventSchemas).map(([type, schema]) => [type, ajv.compile(schema)]));
 
 export function toContractIssues(errors: ErrorObject[] | null | undefined): ContractIssue[] {
   return (errors ?? []).map((e) => {

@@ -1,13 +1,6 @@
 import { defineEntityEventSchema, defineEventSchema } from './envelope.schema';
 import { EventTypes } from './event-types';
-import {
-  actionOutcomeSchema,
-  actorSchema,
-  decisionSchema,
-  jsonObjectSchema,
-  lookupSchema,
-  verificationSchema,
-} from './shared.schema';
+import { actionOutcomeSchema, actorSchema, decisionSchema, jsonObjectSchema, lookupSchema, verificationSchema } from './shared.schema';
 
 const triggerSourceSchema = {
   type: 'object',

@@ -29,7 +29,13 @@ export class CalibrateFromHistoryUseCase {
 
   async execute(workflowId: string, targetPrecision = 0.99): Promise<HistoryCalibration> {
     const workflow = this.catalog.get(workflowId);
-    if (!workflow) throw new DecisioningException(DecisioningErrorCode.WorkflowNotFound, `workflow ${workflowId} does not exist`, undefined, 'not_found');
+    if (!workflow)
+      throw new DecisioningException(
+        DecisioningErrorCode.WorkflowNotFound,
+        `workflow ${workflowId} does not exist`,
+        undefined,
+        'not_found',
+      );
     const rows = await this.reviews.judgedProposals(workflowId);
     const history: ConfidenceOutcome[] = rows.map((r) => ({
       confidence: Number(r.confidence),

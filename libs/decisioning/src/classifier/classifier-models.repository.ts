@@ -25,7 +25,10 @@ export class ClassifierModelsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Stores a new version of the workflow's classifier as its active one; returns the version. */
-  async insertActive(manager: EntityManager, row: Omit<ClassifierModelSummary, 'version' | 'createdAt' | 'active'> & { model: string }): Promise<number> {
+  async insertActive(
+    manager: EntityManager,
+    row: Omit<ClassifierModelSummary, 'version' | 'createdAt' | 'active'> & { model: string },
+  ): Promise<number> {
     // Two trainings of one workflow at once would take the same next version.
     await manager.query<unknown[]>(`SELECT pg_advisory_xact_lock(hashtext('classifier:' || $1))`, [row.workflowId]);
     const models = manager.getRepository(ClassifierModelEntity);
@@ -36,12 +39,18 @@ export class ClassifierModelsRepository {
       .getRawOne<{ latest: number }>();
     const version = Number(latest?.latest ?? 0) + 1;
     await models.update({ workflowId: row.workflowId, active: true }, { active: false });
-    await models.createQueryBuilder().insert().values(insertValues<ClassifierModelEntity>({ ...row, version, active: true })).execute();
+    await models
+      .createQueryBuilder()
+      .insert()
+      .values(insertValues<ClassifierModelEntity>({ ...row, version, active: true }))
+      .execute();
     return version;
   }
 
   async activeVersion(workflowId: string): Promise<number | null> {
-    const row = await this.dataSource.getRepository(ClassifierModelEntity).findOne({ select: { version: true }, where: { workflowId, active: true } });
+    const row = await this.dataSource
+      .getRepository(ClassifierModelEntity)
+      .findOne({ select: { version: true }, where: { workflowId, active: true } });
     return row ? row.version : null;
   }
 
@@ -51,7 +60,9 @@ export class ClassifierModelsRepository {
   }
 
   async list(workflowId: string): Promise<ClassifierModelSummary[]> {
-    const rows = await this.dataSource.getRepository(ClassifierModelEntity).find({ select: SUMMARY_SELECT, where: { workflowId }, order: { version: 'DESC' } });
+    const rows = await this.dataSource
+      .getRepository(ClassifierModelEntity)
+      .find({ select: SUMMARY_SELECT, where: { workflowId }, order: { version: 'DESC' } });
     return rows.map(summaryOf);
   }
 }

@@ -32,7 +32,10 @@ export const trainClassifierRequest = requestBody(
       .string({ error: 'is required: the name of a dataset this server knows' })
       .min(1, { error: 'is required: the name of a dataset this server knows' })
       .meta({ example: 'banking77', description: 'A labelled dataset this server is configured with.' }),
-    seed: z.int({ error: 'must be an integer' }).optional().meta({ example: 1, description: 'Seeds the train/calibration/held-out split and the training shuffle.' }),
+    seed: z
+      .int({ error: 'must be an integer' })
+      .optional()
+      .meta({ example: 1, description: 'Seeds the train/calibration/held-out split and the training shuffle.' }),
   }),
   { invalid },
 );
@@ -41,7 +44,9 @@ export const trainClassifierRequest = requestBody(
 export const evaluateClassifierRequest = requestBody(
   z.object({
     dataset: z.string({ error: 'is required' }).min(1, { error: 'is required' }).meta({ example: 'banking77' }),
-    targetPrecision: targetPrecision().optional().meta({ example: 0.99, description: 'Precision the automatic tier must reach; the workflow’s own when omitted.' }),
+    targetPrecision: targetPrecision()
+      .optional()
+      .meta({ example: 0.99, description: 'Precision the automatic tier must reach; the workflow’s own when omitted.' }),
   }),
   { invalid },
 );
@@ -68,7 +73,9 @@ export class ClassifiersController {
 
   @Get(':workflowId')
   @RequireRoles('operator', 'reviewer')
-  @ApiOperation({ summary: "A workflow's classifier versions with their held-out metrics and calibrated thresholds; the active one is marked." })
+  @ApiOperation({
+    summary: "A workflow's classifier versions with their held-out metrics and calibrated thresholds; the active one is marked.",
+  })
   async versions(@Param('workflowId') workflowId: string): Promise<{ versions: ClassifierModelSummary[] }> {
     return { versions: await this.classifiers.versions(workflowId) };
   }
@@ -90,8 +97,13 @@ export class ClassifiersController {
   @HttpCode(200)
   @RequireRoles('operator')
   @AllOrganisations()
-  @ApiOperation({ summary: 'Accuracy, calibration, and the precision and coverage of the automatic tier on the held-out rows recorded at training.' })
-  async evaluate(@Param('workflowId') workflowId: string, @ValidBody(evaluateClassifierRequest) body: Accepted<typeof evaluateClassifierRequest>) {
+  @ApiOperation({
+    summary: 'Accuracy, calibration, and the precision and coverage of the automatic tier on the held-out rows recorded at training.',
+  })
+  async evaluate(
+    @Param('workflowId') workflowId: string,
+    @ValidBody(evaluateClassifierRequest) body: Accepted<typeof evaluateClassifierRequest>,
+  ) {
     return this.classifiers.evaluate(workflowId, body);
   }
 }

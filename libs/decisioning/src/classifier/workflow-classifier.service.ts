@@ -1,4 +1,12 @@
-import { BANKING77_TEAMS, groupPrediction, loadBanking77, TextClassifier, trainCalibratedClassifierYielding, recordedParts, assessModel } from '@baton/classifier';
+import {
+  BANKING77_TEAMS,
+  groupPrediction,
+  loadBanking77,
+  TextClassifier,
+  trainCalibratedClassifierYielding,
+  recordedParts,
+  assessModel,
+} from '@baton/classifier';
 import { RunLedger } from '@baton/platform-database';
 import { RUNTIME_OPTIONS, WorkflowCatalog, type RuntimeOptions } from '@baton/platform-runtime';
 import type { CompiledWorkflow, ExpressionVariables } from '@baton/workflow';
@@ -38,13 +46,19 @@ export class WorkflowClassifierService {
     @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
   ) {}
 
-  async read(workflow: CompiledWorkflow, vars: ExpressionVariables): Promise<{ reading: ClassifierReading | null; calibrated: ClassifierModelSummary | null }> {
+  async read(
+    workflow: CompiledWorkflow,
+    vars: ExpressionVariables,
+  ): Promise<{ reading: ClassifierReading | null; calibrated: ClassifierModelSummary | null }> {
     const spec = workflow.decision.classifier;
     if (!spec) return { reading: null, calibrated: null };
     if (spec.provider === 'external') {
       const model = this.options.externalModel;
       if (!model) throw new Error(`workflow ${workflow.id} uses an external model, and none is configured (BATON_MODEL_URL)`);
-      return { reading: await new ExternalModelClient(model).classify(spec.text.evaluateString(vars), spec.labels ?? []), calibrated: null };
+      return {
+        reading: await new ExternalModelClient(model).classify(spec.text.evaluateString(vars), spec.labels ?? []),
+        calibrated: null,
+      };
     }
     const loaded = await this.active(workflow.id);
     if (!loaded) return { reading: null, calibrated: null };
@@ -81,10 +95,17 @@ export class WorkflowClassifierService {
     // About 6 s of CPU on banking77: trained in chunks with the event loop turning between them,
     // so this process keeps answering requests and heartbeating its Kafka group meanwhile.
     const started = performance.now();
-    const training = await trainCalibratedClassifierYielding(examples, { seed: request.seed ?? 1, targetPrecision: workflow.decision.classifier!.targetPrecision });
+    const training = await trainCalibratedClassifierYielding(examples, {
+      seed: request.seed ?? 1,
+      targetPrecision: workflow.decision.classifier!.targetPrecision,
+    });
     const trainingSeconds = Math.round((performance.now() - started) / 100) / 10;
     const metrics = { ...(training.model.metadata.metrics ?? {}), trainingSeconds, examples: examples.length };
-    const thresholds = { auto: training.thresholds.auto, suggest: training.thresholds.suggest, targetPrecision: training.thresholds.targetPrecision };
+    const thresholds = {
+      auto: training.thresholds.auto,
+      suggest: training.thresholds.suggest,
+      targetPrecision: training.thresholds.targetPrecision,
+    };
     const trained = await this.ledger.transaction(async (uow) => {
       const version = await this.models.insertActive(uow.manager, {
         workflowId,
@@ -114,10 +135,22 @@ export class WorkflowClassifierService {
   async evaluate(workflowId: string, request: { dataset: string; targetPrecision?: number }) {
     const workflow = this.classified(workflowId);
     const loaded = await this.active(workflowId);
-    if (!loaded) throw new DecisioningException(DecisioningErrorCode.ClassifierNotTrained, `workflow ${workflowId} has no trained classifier yet`, undefined, 'conflict');
+    if (!loaded)
+      throw new DecisioningException(
+        DecisioningErrorCode.ClassifierNotTrained,
+        `workflow ${workflowId} has no trained classifier yet`,
+        undefined,
+        'conflict',
+      );
     const { examples } = await loadBanking77(this.datasetDir(request.dataset));
     const split = loaded.model.metadata.split;
-    if (!split) throw new DecisioningException(DecisioningErrorCode.ClassifierNotTrained, 'the active model has no recorded split to evaluate on', undefined, 'conflict');
+    if (!split)
+      throw new DecisioningException(
+        DecisioningErrorCode.ClassifierNotTrained,
+        'the active model has no recorded split to evaluate on',
+        undefined,
+        'conflict',
+      );
     const { calibration, heldOut } = recordedParts(examples, split);
     const target = request.targetPrecision ?? workflow.decision.classifier!.targetPrecision;
     const assessment = assessModel(loaded.model, calibration, heldOut, { targetPrecision: target });
@@ -167,9 +200,20 @@ export class WorkflowClassifierService {
 
   private classified(workflowId: string): CompiledWorkflow {
     const workflow = this.catalog.get(workflowId);
-    if (!workflow) throw new DecisioningException(DecisioningErrorCode.WorkflowNotFound, `workflow ${workflowId} does not exist`, undefined, 'not_found');
+    if (!workflow)
+      throw new DecisioningException(
+        DecisioningErrorCode.WorkflowNotFound,
+        `workflow ${workflowId} does not exist`,
+        undefined,
+        'not_found',
+      );
     if (!workflow.decision.classifier) {
-      throw new DecisioningException(DecisioningErrorCode.ClassifierNotTrained, `workflow ${workflowId} has no classifier in its decision`, undefined, 'unprocessable');
+      throw new DecisioningException(
+        DecisioningErrorCode.ClassifierNotTrained,
+        `workflow ${workflowId} has no classifier in its decision`,
+        undefined,
+        'unprocessable',
+      );
     }
     return workflow;
   }

@@ -34,7 +34,12 @@ export class DecideRunUseCase {
     const run = runRefOf(event);
     const workflow = this.catalog.get(event.workflowid);
     if (!workflow) {
-      throw new DecisioningException(DecisioningErrorCode.WorkflowNotFound, `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
+      throw new DecisioningException(
+        DecisioningErrorCode.WorkflowNotFound,
+        `workflow ${event.workflowid} is not loaded in this process`,
+        undefined,
+        'reject',
+      );
     }
     const vars = runVariables(event, this.catalog);
     let reading: Awaited<ReturnType<WorkflowClassifierService['read']>> = { reading: null, calibrated: null };
@@ -74,7 +79,12 @@ export class DecideRunUseCase {
         await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
       } else if (decision.outcome === 'reject') {
         await uow.transition(run, { to: 'rejected', stage: 'decisioning', reason: decision.reason, causeEventId: event.id, detail });
-        const completed = createEvent(EventTypes.runCompleted, run, { status: 'rejected', verifications: [], reason: decision.reason }, { source: 'baton/decisioning', cause: event });
+        const completed = createEvent(
+          EventTypes.runCompleted,
+          run,
+          { status: 'rejected', verifications: [], reason: decision.reason },
+          { source: 'baton/decisioning', cause: event },
+        );
         await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
       } else {
         const task = this.reviewTaskFor(workflow, decision, new Date());
@@ -117,7 +127,8 @@ export class DecideRunUseCase {
         await uow.emit({ topic: Topics.reviewRequested, key: run.runId, payload: requested });
       }
     });
-    if (result.outcome === 'processed') this.metrics.decisions.inc({ workflow: workflow.id, tier: decision.tier, outcome: decision.outcome });
+    if (result.outcome === 'processed')
+      this.metrics.decisions.inc({ workflow: workflow.id, tier: decision.tier, outcome: decision.outcome });
     annotateActiveSpan({ [RunSpanAttributes.tier]: decision.tier, 'baton.decision.outcome': decision.outcome });
     return result.outcome;
   }

@@ -1,6 +1,12 @@
 import { detectSensitiveLanguage } from '@baton/classifier';
 import type { Decision } from '@baton/contracts';
-import { Expression, type CompiledAction, type CompiledWorkflow, type ExpressionVariables, type ReconciliationCheck } from '@baton/workflow';
+import {
+  Expression,
+  type CompiledAction,
+  type CompiledWorkflow,
+  type ExpressionVariables,
+  type ReconciliationCheck,
+} from '@baton/workflow';
 
 type RuleResult = Decision['rulesEvaluated'][number];
 export type ClassifierReading = NonNullable<Decision['classifier']>;
@@ -31,14 +37,17 @@ export interface DecisionInputs {
  */
 export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, inputs: DecisionInputs = {}): Decision {
   const disagreements = mismatchRules(workflow, vars);
-  const rulesEvaluated: RuleResult[] = [...disagreements, ...workflow.decision.rules.map((rule): RuleResult => {
-    const base = { id: rule.id, then: rule.then, ...(rule.description ? { description: rule.description } : {}) };
-    try {
-      return { ...base, fired: rule.when.evaluateBoolean(vars) };
-    } catch (error) {
-      return { ...base, then: rule.then === 'reject' ? 'reject' : 'review', fired: true, error: (error as Error).message };
-    }
-  })];
+  const rulesEvaluated: RuleResult[] = [
+    ...disagreements,
+    ...workflow.decision.rules.map((rule): RuleResult => {
+      const base = { id: rule.id, then: rule.then, ...(rule.description ? { description: rule.description } : {}) };
+      try {
+        return { ...base, fired: rule.when.evaluateBoolean(vars) };
+      } catch (error) {
+        return { ...base, then: rule.then === 'reject' ? 'reject' : 'review', fired: true, error: (error as Error).message };
+      }
+    }),
+  ];
   const fired = rulesEvaluated.filter((r) => r.fired);
   const firedWith = (then: RuleResult['then']) => fired.filter((r) => r.then === then);
 
@@ -70,7 +79,10 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, in
   };
   const drafts = heldDrafts(workflow, vars, firedWith('draft'), { outcome: 'act', suggestion, confidence });
   if (drafts.length) Object.assign(common, { drafts });
-  const because = (rules: RuleResult[]) => rules.map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}${r.error ? ` [evaluation failed: ${r.error}]` : ''}`).join('; ');
+  const because = (rules: RuleResult[]) =>
+    rules
+      .map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}${r.error ? ` [evaluation failed: ${r.error}]` : ''}`)
+      .join('; ');
 
   if (firedWith('reject').length) return { ...common, outcome: 'reject', tier: 'rules', reason: because(firedWith('reject')) };
   if (disagreements.length) return { ...common, outcome: 'manual', tier: 'rules', reason: because(disagreements) };
@@ -80,12 +92,17 @@ export function decide(workflow: CompiledWorkflow, vars: ExpressionVariables, in
 
   if (firedWith('act').length) return { ...common, outcome: 'act', tier: 'rules', reason: because(firedWith('act')) };
   if (!scored) return { ...common, outcome: 'act', tier: 'rules', reason: 'no rule objected' };
-  if (confidence >= auto) return { ...common, outcome: 'act', tier: 'auto', reason: `confidence ${fmt(confidence)} is at or above auto ${fmt(auto)}` };
+  if (confidence >= auto)
+    return { ...common, outcome: 'act', tier: 'auto', reason: `confidence ${fmt(confidence)} is at or above auto ${fmt(auto)}` };
   if (confidence >= suggest) {
-    return { ...common, outcome: 'review', tier: 'suggest', reason: `confidence ${fmt(confidence)} is between suggest ${fmt(suggest)} and auto ${fmt(auto)}` };
+    return {
+      ...common,
+      outcome: 'review',
+      tier: 'suggest',
+      reason: `confidence ${fmt(confidence)} is between suggest ${fmt(suggest)} and auto ${fmt(auto)}`,
+    };
   }
   return { ...common, outcome: 'manual', tier: 'manual', reason: `confidence ${fmt(confidence)} is below suggest ${fmt(suggest)}` };
-
 }
 
 function clamp(n: number): number {
@@ -101,15 +118,26 @@ function fmt(n: number): string {
  * fired (e.g. a high-value account) or the trigger's text reads as a complaint or as legal
  * language. Each draft carries why, and a preview of what it would send.
  */
-function heldDrafts(workflow: CompiledWorkflow, vars: ExpressionVariables, draftRules: RuleResult[], decision: ExpressionVariables['decision']): NonNullable<Decision['drafts']> {
+function heldDrafts(
+  workflow: CompiledWorkflow,
+  vars: ExpressionVariables,
+  draftRules: RuleResult[],
+  decision: ExpressionVariables['decision'],
+): NonNullable<Decision['drafts']> {
   const messages = workflow.actions.filter((a) => a.message);
   if (!messages.length) return [];
   const reasons = [
     ...draftRules.map((r) => `rule ${r.id} fired${r.description ? ` (${r.description})` : ''}`),
-    ...textsOf(vars.trigger).flatMap((text) => detectSensitiveLanguage(text).map((m) => `${m.category} language in the request: "${m.text}"`)),
+    ...textsOf(vars.trigger).flatMap((text) =>
+      detectSensitiveLanguage(text).map((m) => `${m.category} language in the request: "${m.text}"`),
+    ),
   ];
   if (!reasons.length) return [];
-  return messages.map((action) => ({ actionId: action.id, reasons: [...new Set(reasons)], preview: preview(action, { ...vars, decision }) }));
+  return messages.map((action) => ({
+    actionId: action.id,
+    reasons: [...new Set(reasons)],
+    preview: preview(action, { ...vars, decision }),
+  }));
 }
 
 function preview(action: CompiledAction, vars: ExpressionVariables): Record<string, unknown> {

@@ -38,7 +38,11 @@ export class ResolveReviewUseCase {
       const task = await this.openTask(uow, principal, command.reviewId);
       const { override } = assertCanDecide(principal, task);
       if (command.verdict === 'approve') assertFourEyes(principal, task, await this.reviews.startedBy(uow.manager, task.runId));
-      assertEditsFitDrafts(task, command.edits, (actionId) => this.catalog.get(task.workflowId)?.actions.find((a) => a.id === actionId)?.editable);
+      assertEditsFitDrafts(
+        task,
+        command.edits,
+        (actionId) => this.catalog.get(task.workflowId)?.actions.find((a) => a.id === actionId)?.editable,
+      );
       return this.resolve(uow, task, { kind: 'person', id: principal.id }, actorOf(principal), { ...command, override });
     });
   }
@@ -61,9 +65,20 @@ export class ResolveReviewUseCase {
     return withContinuedSpan(task.trace, 'review.decide', attributes, () => this.close(uow, task, decidedBy, actor, command));
   }
 
-  private async close(uow: UnitOfWork, task: ReviewTask, decidedBy: Actor, actor: string, command: ResolveReviewCommand): Promise<ReviewTask> {
+  private async close(
+    uow: UnitOfWork,
+    task: ReviewTask,
+    decidedBy: Actor,
+    actor: string,
+    command: ResolveReviewCommand,
+  ): Promise<ReviewTask> {
     const status = command.verdict === 'approve' ? 'approved' : 'rejected';
-    await this.reviews.update(uow.manager, task.id, { status, resolved_by: decidedBy.id, rationale: command.rationale, resolved_at: new Date() });
+    await this.reviews.update(uow.manager, task.id, {
+      status,
+      resolved_by: decidedBy.id,
+      rationale: command.rationale,
+      resolved_at: new Date(),
+    });
     const run: RunRef = { runId: task.runId, workflowId: task.workflowId, workflowVersion: task.workflowVersion, orgId: task.orgId };
     const cause = { id: task.causeEventId, correlationid: task.correlationId };
     const decision: Decision = {
@@ -81,8 +96,17 @@ export class ResolveReviewUseCase {
       targetType: 'review',
       targetId: task.id,
       before: { status: 'open', queue: task.queue, proposal: { outcome: task.proposal.outcome, suggestion: task.proposal.suggestion } },
-      after: { status, outcome: decision.outcome, suggestion: decision.suggestion, ...(decision.edits ? { edits: decision.edits } : {}), ...(command.override ? { override: true } : {}) },
-      reason: { rationale: command.rationale, ...(command.override ? { override: { role: 'review-override', owner: task.owner, approver: task.approver } } : {}) },
+      after: {
+        status,
+        outcome: decision.outcome,
+        suggestion: decision.suggestion,
+        ...(decision.edits ? { edits: decision.edits } : {}),
+        ...(command.override ? { override: true } : {}),
+      },
+      reason: {
+        rationale: command.rationale,
+        ...(command.override ? { override: { role: 'review-override', owner: task.owner, approver: task.approver } } : {}),
+      },
       runId: run.runId,
     });
     await uow.transition(run, {
@@ -96,15 +120,31 @@ export class ResolveReviewUseCase {
     const resolved = createEvent(
       EventTypes.reviewResolved,
       run,
-      { reviewId: task.id, verdict: command.verdict, reviewer: decidedBy, rationale: command.rationale, suggestion: decision.suggestion ?? null },
+      {
+        reviewId: task.id,
+        verdict: command.verdict,
+        reviewer: decidedBy,
+        rationale: command.rationale,
+        suggestion: decision.suggestion ?? null,
+      },
       { source: 'baton/decisioning', cause },
     );
     await uow.emit({ topic: Topics.reviewResolved, key: run.runId, payload: resolved });
     if (command.verdict === 'approve') {
-      const decided = createEvent(EventTypes.runDecided, run, { trigger: task.trigger, context: task.context, decision }, { source: 'baton/decisioning', cause: resolved });
+      const decided = createEvent(
+        EventTypes.runDecided,
+        run,
+        { trigger: task.trigger, context: task.context, decision },
+        { source: 'baton/decisioning', cause: resolved },
+      );
       await uow.emit({ topic: Topics.runDecided, key: run.runId, payload: decided });
     } else {
-      const completed = createEvent(EventTypes.runCompleted, run, { status: 'rejected', verifications: [], reason: decision.reason }, { source: 'baton/decisioning', cause: resolved });
+      const completed = createEvent(
+        EventTypes.runCompleted,
+        run,
+        { status: 'rejected', verifications: [], reason: decision.reason },
+        { source: 'baton/decisioning', cause: resolved },
+      );
       await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
     }
     return { ...task, status, resolvedBy: decidedBy.id, rationale: command.rationale, proposal: task.proposal };
@@ -130,20 +170,35 @@ export class ResolveReviewUseCase {
  * Edits may only change arguments of the messages held as drafts, only to text, and only those
  * the workflow lets a reviewer change (content by default; recipients only where it says so).
  */
-function assertEditsFitDrafts(task: ReviewTask, edits: ResolveReviewCommand['edits'], editableOf: (actionId: string) => readonly string[] | undefined): void {
+function assertEditsFitDrafts(
+  task: ReviewTask,
+  edits: ResolveReviewCommand['edits'],
+  editableOf: (actionId: string) => readonly string[] | undefined,
+): void {
   if (!edits) return;
   const drafts = new Map((task.proposal.drafts ?? []).map((d) => [d.actionId, d]));
   const issues: Array<{ path: string; message: string }> = [];
   for (const [actionId, args] of Object.entries(edits)) {
     const draft = drafts.get(actionId);
     if (!draft) {
-      issues.push({ path: `/edits/${actionId}`, message: `is not a draft of this review (drafts: ${[...drafts.keys()].join(', ') || 'none'})` });
+      issues.push({
+        path: `/edits/${actionId}`,
+        message: `is not a draft of this review (drafts: ${[...drafts.keys()].join(', ') || 'none'})`,
+      });
       continue;
     }
     const editable = editableOf(actionId) ?? [];
     for (const name of Object.keys(args)) {
-      if (!Object.hasOwn(draft.preview, name)) issues.push({ path: `/edits/${actionId}/${name}`, message: `is not an argument of ${actionId} (${Object.keys(draft.preview).join(', ')})` });
-      else if (!editable.includes(name)) issues.push({ path: `/edits/${actionId}/${name}`, message: `may not be changed by a reviewer (editable: ${editable.join(', ') || 'nothing'})` });
+      if (!Object.hasOwn(draft.preview, name))
+        issues.push({
+          path: `/edits/${actionId}/${name}`,
+          message: `is not an argument of ${actionId} (${Object.keys(draft.preview).join(', ')})`,
+        });
+      else if (!editable.includes(name))
+        issues.push({
+          path: `/edits/${actionId}/${name}`,
+          message: `may not be changed by a reviewer (editable: ${editable.join(', ') || 'nothing'})`,
+        });
     }
   }
   if (issues.length) {

@@ -59,10 +59,20 @@ export function assertCanDecide(principal: Principal, task: ReviewTask): { overr
  */
 export function assertFourEyes(principal: Principal, task: ReviewTask, startedBy: string | null): void {
   if (startedBy === actorOf(principal)) {
-    throw new DecisioningException(DecisioningErrorCode.FourEyes, `${principal.id} started run ${task.runId} and may not approve it: a second person must`, { startedBy }, 'forbidden');
+    throw new DecisioningException(
+      DecisioningErrorCode.FourEyes,
+      `${principal.id} started run ${task.runId} and may not approve it: a second person must`,
+      { startedBy },
+      'forbidden',
+    );
   }
   if (task.objectedBy === principal.id) {
-    throw new DecisioningException(DecisioningErrorCode.FourEyes, `${principal.id} objected to review ${task.id} and may not approve it: a second person must`, { objectedBy: task.objectedBy }, 'forbidden');
+    throw new DecisioningException(
+      DecisioningErrorCode.FourEyes,
+      `${principal.id} objected to review ${task.id} and may not approve it: a second person must`,
+      { objectedBy: task.objectedBy },
+      'forbidden',
+    );
   }
 }
 

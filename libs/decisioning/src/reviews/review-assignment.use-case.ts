@@ -27,7 +27,12 @@ export class ReviewAssignmentUseCase {
     return this.inTask(principal, reviewId, async (uow, task) => {
       assertCanDecide(principal, task);
       if (task.claimedBy && task.claimedBy !== principal.id) {
-        throw new DecisioningException(DecisioningErrorCode.ClaimedBySomeoneElse, `review ${task.id} is claimed by ${task.claimedBy}`, { claimedBy: task.claimedBy }, 'conflict');
+        throw new DecisioningException(
+          DecisioningErrorCode.ClaimedBySomeoneElse,
+          `review ${task.id} is claimed by ${task.claimedBy}`,
+          { claimedBy: task.claimedBy },
+          'conflict',
+        );
       }
       const claimedAt = new Date();
       await this.reviews.update(uow.manager, task.id, { claimed_by: principal.id, claimed_at: claimedAt });
@@ -39,18 +44,46 @@ export class ReviewAssignmentUseCase {
   async object(principal: Principal, reviewId: string, reason: string): Promise<ReviewTask> {
     return this.inTask(principal, reviewId, async (uow, task) => {
       if (task.queue !== 'fast_track') {
-        throw new DecisioningException(DecisioningErrorCode.NotFastTrack, `review ${task.id} is in the ${task.queue} queue; only fast-track approvals take objections`, undefined, 'conflict');
+        throw new DecisioningException(
+          DecisioningErrorCode.NotFastTrack,
+          `review ${task.id} is in the ${task.queue} queue; only fast-track approvals take objections`,
+          undefined,
+          'conflict',
+        );
       }
-      await this.reviews.update(uow.manager, task.id, { queue: 'approval', auto_approve_at: null, objected_by: principal.id, objection: reason });
-      await this.audit(uow, principal, task, 'review.object', { queue: 'fast_track', autoApproveAt: task.autoApproveAt }, { queue: 'approval', autoApproveAt: null }, reason);
+      await this.reviews.update(uow.manager, task.id, {
+        queue: 'approval',
+        auto_approve_at: null,
+        objected_by: principal.id,
+        objection: reason,
+      });
+      await this.audit(
+        uow,
+        principal,
+        task,
+        'review.object',
+        { queue: 'fast_track', autoApproveAt: task.autoApproveAt },
+        { queue: 'approval', autoApproveAt: null },
+        reason,
+      );
       return { ...task, queue: 'approval', autoApproveAt: null, objectedBy: principal.id, objection: reason };
     });
   }
 
   async reassign(principal: Principal, reviewId: string, owner: string, reason: string): Promise<ReviewTask> {
     return this.inTask(principal, reviewId, async (uow, task) => {
-      if (task.owner !== principal.id && task.claimedBy !== principal.id && !hasRole(principal, Roles.operator) && !holdsExactly(principal, Roles.reviewOverride)) {
-        throw new DecisioningException(DecisioningErrorCode.NotTheApprover, `only the owner, the claimant or an operator may reassign review ${task.id}`, undefined, 'forbidden');
+      if (
+        task.owner !== principal.id &&
+        task.claimedBy !== principal.id &&
+        !hasRole(principal, Roles.operator) &&
+        !holdsExactly(principal, Roles.reviewOverride)
+      ) {
+        throw new DecisioningException(
+          DecisioningErrorCode.NotTheApprover,
+          `only the owner, the claimant or an operator may reassign review ${task.id}`,
+          undefined,
+          'forbidden',
+        );
       }
       await this.assertCanTakeOver(uow, task, owner);
       await this.reviews.update(uow.manager, task.id, { owner, claimed_by: null, claimed_at: null });
@@ -63,13 +96,17 @@ export class ReviewAssignmentUseCase {
 
   /** The new owner must be a principal of the keys file who could see and decide the task, and approve it. */
   private async assertCanTakeOver(uow: UnitOfWork, task: ReviewTask, owner: string): Promise<void> {
-    const refuse = (message: string) => invalidInput(DecisioningErrorCode.InvalidReassignment, 'invalid reassignment', [{ path: '/owner', message }]);
+    const refuse = (message: string) =>
+      invalidInput(DecisioningErrorCode.InvalidReassignment, 'invalid reassignment', [{ path: '/owner', message }]);
     const identities = this.principals.identitiesOf(owner);
     if (identities.length === 0) throw refuse(`${JSON.stringify(owner)} is not a known principal (no API key names it)`);
     if (!identities.some((identity) => couldOwn(identity, task))) {
-      throw refuse(`${owner} cannot see and decide review ${task.id} (it needs the reviewer role in ${task.orgId}${task.queue === 'approval' && task.approver ? ` and to be its approver ${task.approver}` : ''})`);
+      throw refuse(
+        `${owner} cannot see and decide review ${task.id} (it needs the reviewer role in ${task.orgId}${task.queue === 'approval' && task.approver ? ` and to be its approver ${task.approver}` : ''})`,
+      );
     }
-    if ((await this.reviews.startedBy(uow.manager, task.runId)) === `person:${owner}`) throw refuse(`${owner} started run ${task.runId} and could not approve it`);
+    if ((await this.reviews.startedBy(uow.manager, task.runId)) === `person:${owner}`)
+      throw refuse(`${owner} started run ${task.runId} and could not approve it`);
     if (task.objectedBy === owner) throw refuse(`${owner} objected to this review and could not approve it`);
   }
 
@@ -77,8 +114,25 @@ export class ReviewAssignmentUseCase {
     return this.ledger.transaction(async (uow) => work(uow, await this.resolver.openTask(uow, principal, reviewId)));
   }
 
-  private async audit(uow: UnitOfWork, principal: Principal, task: ReviewTask, action: string, before: unknown, after: unknown, reason: string): Promise<void> {
-    await uow.audit({ actor: actorOf(principal), action, targetType: 'review', targetId: task.id, before, after, reason: { reason }, runId: task.runId });
+  private async audit(
+    uow: UnitOfWork,
+    principal: Principal,
+    task: ReviewTask,
+    action: string,
+    before: unknown,
+    after: unknown,
+    reason: string,
+  ): Promise<void> {
+    await uow.audit({
+      actor: actorOf(principal),
+      action,
+      targetType: 'review',
+      targetId: task.id,
+      before,
+      after,
+      reason: { reason },
+      runId: task.runId,
+    });
   }
 }
 

@@ -76,7 +76,9 @@ export class ReviewTaskRepository {
 
   /** Locks an open task for the rest of the transaction; null when it is not open any more. */
   async lockOpen(manager: EntityManager, id: string): Promise<ReviewTask | null> {
-    const row = await manager.getRepository(ReviewTaskEntity).findOne({ where: { id, status: 'open' }, lock: { mode: 'pessimistic_write' } });
+    const row = await manager
+      .getRepository(ReviewTaskEntity)
+      .findOne({ where: { id, status: 'open' }, lock: { mode: 'pessimistic_write' } });
     return row ? taskOf(row) : null;
   }
 
@@ -119,7 +121,9 @@ export class ReviewTaskRepository {
 
   /** Who started a run: the actor of its first transition (`person:<id>`, `webhook:<source>`, `system:...`). */
   async startedBy(manager: EntityManager, runId: string): Promise<string | null> {
-    const first = await manager.getRepository(RunTransitionEntity).findOne({ select: { actor: true }, where: { runId }, order: { seq: 'ASC' } });
+    const first = await manager
+      .getRepository(RunTransitionEntity)
+      .findOne({ select: { actor: true }, where: { runId }, order: { seq: 'ASC' } });
     return first?.actor ?? null;
   }
 

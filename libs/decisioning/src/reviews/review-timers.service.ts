@@ -66,7 +66,12 @@ export class ReviewTimersService implements OnApplicationBootstrap, OnApplicatio
           reason: { reason: `unclaimed past its deadline ${task.deadline}` },
           runId: task.runId,
         });
-        await notifyOwner(uow, { ...task, owner: next, escalationLevel: task.escalationLevel + 1, deadline: deadline?.toISOString() ?? null });
+        await notifyOwner(uow, {
+          ...task,
+          owner: next,
+          escalationLevel: task.escalationLevel + 1,
+          deadline: deadline?.toISOString() ?? null,
+        });
         result.escalated.push(task.id);
       }
     });

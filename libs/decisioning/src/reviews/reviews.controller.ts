@@ -14,17 +14,21 @@ const STATUSES = ['open', 'approved', 'rejected'] as const;
 const QUEUES = ['suggested', 'manual', 'fast_track', 'approval'] as const;
 
 /** `GET /reviews`. Unknown parameters are ignored. */
-export const reviewListQuery = requestQuery(z.object({ status: oneOf(STATUSES).optional(), queue: oneOf(QUEUES).optional(), owner: z.string().optional() }), {
-  invalid: (issues) => invalid('invalid query', issues),
-});
+export const reviewListQuery = requestQuery(
+  z.object({ status: oneOf(STATUSES).optional(), queue: oneOf(QUEUES).optional(), owner: z.string().optional() }),
+  {
+    invalid: (issues) => invalid('invalid query', issues),
+  },
+);
 
 const argumentEdits = z
-  .record(
-    z.string(),
-    z.record(z.string(), z.string({ error: 'must be text' }), { error: 'must be an object of argument name to text' }),
-    { error: 'must be an object of action id to changed arguments' },
-  )
-  .meta({ description: 'For drafts: changed message arguments by action id, e.g. {"confirmation": {"body": "..."}}.', example: { confirmation: { body: 'Dear customer, ...' } } });
+  .record(z.string(), z.record(z.string(), z.string({ error: 'must be text' }), { error: 'must be an object of argument name to text' }), {
+    error: 'must be an object of action id to changed arguments',
+  })
+  .meta({
+    description: 'For drafts: changed message arguments by action id, e.g. {"confirmation": {"body": "..."}}.',
+    example: { confirmation: { body: 'Dear customer, ...' } },
+  });
 
 /** `POST /reviews/:id/decision`. */
 export const reviewDecisionRequest = requestBody(
@@ -43,9 +47,12 @@ export const reviewDecisionRequest = requestBody(
 );
 
 /** `POST /reviews/:id/objection`. */
-export const reviewObjectionRequest = requestBody(z.object({ reason: requiredText('why you object').meta({ example: 'Customer has an open dispute; needs a look first.' }) }), {
-  invalid: (issues) => invalid('invalid objection', issues),
-});
+export const reviewObjectionRequest = requestBody(
+  z.object({ reason: requiredText('why you object').meta({ example: 'Customer has an open dispute; needs a look first.' }) }),
+  {
+    invalid: (issues) => invalid('invalid objection', issues),
+  },
+);
 
 /** `POST /reviews/:id/reassign`. */
 export const reviewReassignRequest = requestBody(
@@ -73,8 +80,14 @@ export class ReviewsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Review tasks of the caller's organisation, oldest first, each with its context pack (trigger, context, proposal with rules and confidence)." })
-  async list(@CurrentPrincipal() principal: Principal, @ValidQuery(reviewListQuery) query: Accepted<typeof reviewListQuery>): Promise<{ reviews: ReviewTask[] }> {
+  @ApiOperation({
+    summary:
+      "Review tasks of the caller's organisation, oldest first, each with its context pack (trigger, context, proposal with rules and confidence).",
+  })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @ValidQuery(reviewListQuery) query: Accepted<typeof reviewListQuery>,
+  ): Promise<{ reviews: ReviewTask[] }> {
     const orgId = principal.orgId === '*' ? undefined : principal.orgId;
     return { reviews: await this.reviews.list({ ...query, orgId }) };
   }
@@ -91,7 +104,10 @@ export class ReviewsController {
     summary:
       'One review task with its context pack, and `plan`: the actions the run would take if approved (system, operation, arguments as they would be sent, and the record read from that system), computed from the workflow as loaded now.',
   })
-  async get(@CurrentPrincipal() principal: Principal, @Param('reviewId') reviewId: string): Promise<ReviewTask & { plan: PlannedAction[] | null }> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reviewId') reviewId: string,
+  ): Promise<ReviewTask & { plan: PlannedAction[] | null }> {
     const task = assertCanSee(principal, isUuid(reviewId) ? await this.reviews.get(reviewId) : null, reviewId);
     return { ...task, plan: this.planOf(task) };
   }
@@ -100,13 +116,23 @@ export class ReviewsController {
   private planOf(task: ReviewTask): PlannedAction[] | null {
     const workflow = this.catalog.get(task.workflowId);
     if (!workflow || workflow.version !== task.workflowVersion) return null;
-    const vars = runVariables({ runid: task.runId, workflowid: task.workflowId, orgid: task.orgId, data: { trigger: task.trigger, context: task.context, decision: task.proposal } }, this.catalog);
+    const vars = runVariables(
+      {
+        runid: task.runId,
+        workflowid: task.workflowId,
+        orgid: task.orgId,
+        data: { trigger: task.trigger, context: task.context, decision: task.proposal },
+      },
+      this.catalog,
+    );
     return plannedActions(workflow, vars);
   }
 
   @Post(':reviewId/decision')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Approve, reject, or approve with an edited suggestion, with a rationale; the run continues or ends accordingly.' })
+  @ApiOperation({
+    summary: 'Approve, reject, or approve with an edited suggestion, with a rationale; the run continues or ends accordingly.',
+  })
   async decide(
     @CurrentPrincipal() principal: Principal,
     @Param('reviewId') reviewId: string,
@@ -146,7 +172,8 @@ export class ReviewsController {
 }
 
 function uuidOr404(reviewId: string): string {
-  if (!isUuid(reviewId)) throw new DecisioningException(DecisioningErrorCode.ReviewNotFound, `review ${reviewId} does not exist`, undefined, 'not_found');
+  if (!isUuid(reviewId))
+    throw new DecisioningException(DecisioningErrorCode.ReviewNotFound, `review ${reviewId} does not exist`, undefined, 'not_found');
   return reviewId;
 }
 

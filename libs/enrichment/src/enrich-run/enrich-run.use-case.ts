@@ -36,7 +36,12 @@ export class EnrichRunUseCase {
       throw new DomainException('workflow_not_found', `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
     }
     const current = await this.ledger.current(run.runId);
-    const from = current?.state === 'triggered' ? 'triggered' : current?.state === 'degraded' && (await this.degradedHere(run.runId)) ? 'degraded' : null;
+    const from =
+      current?.state === 'triggered'
+        ? 'triggered'
+        : current?.state === 'degraded' && (await this.degradedHere(run.runId))
+          ? 'degraded'
+          : null;
     if (!from) {
       this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting enrichment; skipped');
       return 'skipped';
@@ -52,7 +57,9 @@ export class EnrichRunUseCase {
         // A `reconcile` step compares a field's sources of truth (reconcile-step.util.ts) instead of calling one connector.
         context[step.id] = step.reconcile
           ? await reconcileStep(step.reconcile, vars, this.connectors, { runId: run.runId, orgId: run.orgId })
-          : await this.connectors.get(step.connector).call(step.operation, evaluateArgs(step.args, vars), { runId: run.runId, orgId: run.orgId });
+          : await this.connectors
+              .get(step.connector)
+              .call(step.operation, evaluateArgs(step.args, vars), { runId: run.runId, orgId: run.orgId });
         lookups.push({ id: step.id, connector: step.connector, operation: step.operation, ok: true, durationMs: elapsed(started) });
       } catch (error) {
         const failure = classifyFailure(error);
@@ -81,10 +88,36 @@ export class EnrichRunUseCase {
       if (blockedBy) {
         const reason = `context step ${blockedBy.step} failed: ${blockedBy.failure.message}`;
         // degraded → blocked is not a transition: the run first comes back from waiting.
-        if (from === 'degraded') await uow.transition(run, { to: 'triggered', from: ['degraded'], stage: 'enrichment', reason: 'context sources answer again', causeEventId: event.id });
-        await uow.transition(run, { to: 'blocked', from: ['triggered'], stage: 'enrichment', reason, causeEventId: event.id, detail: { lookups } });
-        await uow.audit({ actor: 'system:enrichment', action: 'run.block', targetType: 'run', targetId: run.runId, reason: { step: blockedBy.step, failure: blockedBy.failure }, runId: run.runId });
-        const completed = createEvent(EventTypes.runCompleted, run, { status: 'blocked', verifications: [], reason }, { source: 'baton/enrichment', cause: event });
+        if (from === 'degraded')
+          await uow.transition(run, {
+            to: 'triggered',
+            from: ['degraded'],
+            stage: 'enrichment',
+            reason: 'context sources answer again',
+            causeEventId: event.id,
+          });
+        await uow.transition(run, {
+          to: 'blocked',
+          from: ['triggered'],
+          stage: 'enrichment',
+          reason,
+          causeEventId: event.id,
+          detail: { lookups },
+        });
+        await uow.audit({
+          actor: 'system:enrichment',
+          action: 'run.block',
+          targetType: 'run',
+          targetId: run.runId,
+          reason: { step: blockedBy.step, failure: blockedBy.failure },
+          runId: run.runId,
+        });
+        const completed = createEvent(
+          EventTypes.runCompleted,
+          run,
+          { status: 'blocked', verifications: [], reason },
+          { source: 'baton/enrichment', cause: event },
+        );
         await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
         return;
       }
@@ -96,7 +129,12 @@ export class EnrichRunUseCase {
         causeEventId: event.id,
         detail: { lookups },
       });
-      const enriched = createEvent(EventTypes.runEnriched, run, { trigger: event.data.trigger, context, lookups }, { source: 'baton/enrichment', cause: event });
+      const enriched = createEvent(
+        EventTypes.runEnriched,
+        run,
+        { trigger: event.data.trigger, context, lookups },
+        { source: 'baton/enrichment', cause: event },
+      );
       await uow.emit({ topic: Topics.runEnriched, key: run.runId, payload: enriched });
     });
     return result.outcome;
@@ -109,7 +147,16 @@ export class EnrichRunUseCase {
   private async markDegraded(run: RunRef, causeEventId: string, stepId: string, failure: Failure): Promise<void> {
     const reason = `context step ${stepId}: ${failure.message}; retrying until it answers`;
     try {
-      await this.ledger.transaction((uow) => uow.transition(run, { to: 'degraded', from: ['triggered'], stage: 'enrichment', reason, causeEventId, detail: { step: stepId, failure } }));
+      await this.ledger.transaction((uow) =>
+        uow.transition(run, {
+          to: 'degraded',
+          from: ['triggered'],
+          stage: 'enrichment',
+          reason,
+          causeEventId,
+          detail: { step: stepId, failure },
+        }),
+      );
     } catch (error) {
       this.logger.warn({ runId: run.runId, error: (error as Error).message }, 'could not mark the run degraded');
     }

@@ -26,13 +26,28 @@ export async function reconcileStep(
   ctx: ConnectorCallContext,
 ): Promise<ReconciliationCheck> {
   const field = reconciledField(step.field);
-  if (!field) throw new ConnectorError('reconciliation', step.field, 'data', ConnectorErrorCode.UnknownOperation, `${step.field} is not a reconciled field`);
+  if (!field)
+    throw new ConnectorError(
+      'reconciliation',
+      step.field,
+      'data',
+      ConnectorErrorCode.UnknownOperation,
+      `${step.field} is not a reconciled field`,
+    );
   const entity = step.entity.evaluate(vars);
   if ((typeof entity !== 'string' && typeof entity !== 'number') || entity === '') {
-    throw new ConnectorError('reconciliation', field.name, 'data', ConnectorErrorCode.InvalidArgument, `${step.entity.path} must give an entity id, got ${JSON.stringify(entity)}`);
+    throw new ConnectorError(
+      'reconciliation',
+      field.name,
+      'data',
+      ConnectorErrorCode.InvalidArgument,
+      `${step.entity.path} must give an entity id, got ${JSON.stringify(entity)}`,
+    );
   }
   const entityId = String(entity);
-  const [truth, ...copies] = await Promise.all([field.truth, ...field.copies].map((source) => readField(source, entityId, connectors, ctx)));
+  const [truth, ...copies] = await Promise.all(
+    [field.truth, ...field.copies].map((source) => readField(source, entityId, connectors, ctx)),
+  );
   if (!truth) {
     throw new ConnectorError(
       field.truth.connector,
@@ -46,7 +61,12 @@ export async function reconcileStep(
   return checkField(field, entityId, truth.value, found);
 }
 
-async function readField(source: FieldSource, entityId: string, connectors: ConnectorRegistry, ctx: ConnectorCallContext): Promise<{ value: unknown } | undefined> {
+async function readField(
+  source: FieldSource,
+  entityId: string,
+  connectors: ConnectorRegistry,
+  ctx: ConnectorCallContext,
+): Promise<{ value: unknown } | undefined> {
   try {
     const answer = await connectors.get(source.connector).call(source.read.operation, { [source.read.idArg]: entityId }, ctx);
     const record = recordOf(answer, source, entityId);

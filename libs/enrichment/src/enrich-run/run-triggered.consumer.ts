@@ -6,11 +6,20 @@ import { ENRICHMENT_CONSUMER, EnrichRunUseCase } from './enrich-run.use-case';
 
 @Injectable()
 export class RunTriggeredConsumer extends EventConsumer<typeof EventTypes.runTriggered> {
-  constructor(bus: MessageBus, metrics: BatonMetrics, private readonly enrichRun: EnrichRunUseCase) {
+  constructor(
+    bus: MessageBus,
+    metrics: BatonMetrics,
+    private readonly enrichRun: EnrichRunUseCase,
+  ) {
     super(bus, metrics);
   }
 
   protected subscription(): EventSubscription<typeof EventTypes.runTriggered> {
-    return { groupId: ENRICHMENT_CONSUMER, topic: Topics.runTriggered, eventType: EventTypes.runTriggered, handle: (event) => this.enrichRun.execute(event) };
+    return {
+      groupId: ENRICHMENT_CONSUMER,
+      topic: Topics.runTriggered,
+      eventType: EventTypes.runTriggered,
+      handle: (event) => this.enrichRun.execute(event),
+    };
   }
 }

@@ -26,9 +26,12 @@ export function parseIngressMessage(value: unknown): IngressTrigger {
   const payload = cloudEvent ? v.data : v.payload;
   const workflowId = cloudEvent ? v.workflowid : v.workflowId;
   const id = v.id;
-  if (typeof orgId !== 'string' || !orgId) issues.push({ path: cloudEvent ? '/orgid' : '/orgId', message: 'is required and must be a non-empty string' });
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) issues.push({ path: cloudEvent ? '/data' : '/payload', message: 'is required and must be a JSON object' });
-  if (workflowId !== undefined && typeof workflowId !== 'string') issues.push({ path: cloudEvent ? '/workflowid' : '/workflowId', message: 'must be a string' });
+  if (typeof orgId !== 'string' || !orgId)
+    issues.push({ path: cloudEvent ? '/orgid' : '/orgId', message: 'is required and must be a non-empty string' });
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    issues.push({ path: cloudEvent ? '/data' : '/payload', message: 'is required and must be a JSON object' });
+  if (workflowId !== undefined && typeof workflowId !== 'string')
+    issues.push({ path: cloudEvent ? '/workflowid' : '/workflowId', message: 'must be a string' });
   if (id !== undefined && typeof id !== 'string') issues.push({ path: '/id', message: 'must be a string' });
   if (issues.length) throw invalidRequest(IngestionErrorCode.InvalidRequest, 'invalid ingress message', issues);
   return {

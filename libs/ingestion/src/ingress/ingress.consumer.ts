@@ -29,7 +29,10 @@ export class IngressConsumer implements OnModuleInit {
   ) {}
 
   sources(): string[] {
-    const sources = this.catalog.list().filter((w) => w.trigger.type === 'webhook' || w.trigger.type === 'event').map((w) => w.trigger.source);
+    const sources = this.catalog
+      .list()
+      .filter((w) => w.trigger.type === 'webhook' || w.trigger.type === 'event')
+      .map((w) => w.trigger.source);
     return [...new Set(sources)].sort();
   }
 
@@ -44,8 +47,14 @@ export class IngressConsumer implements OnModuleInit {
     const source = message.topic.slice(ingressTopic('').length);
     return withConsumerSpan(message.headers, `${message.topic} process`, { 'messaging.destination.name': message.topic }, async () => {
       const trigger = parseIngressMessage(decodeJson(message.value, message.topic));
-      const candidates = this.catalog.list().filter((w) => w.trigger.source === source && (w.trigger.type === 'webhook' || w.trigger.type === 'event'));
-      const workflow = trigger.workflowId ? candidates.find((w) => w.id === trigger.workflowId) : candidates.length === 1 ? candidates[0] : undefined;
+      const candidates = this.catalog
+        .list()
+        .filter((w) => w.trigger.source === source && (w.trigger.type === 'webhook' || w.trigger.type === 'event'));
+      const workflow = trigger.workflowId
+        ? candidates.find((w) => w.id === trigger.workflowId)
+        : candidates.length === 1
+          ? candidates[0]
+          : undefined;
       if (!workflow) {
         throw new IngestionException(
           IngestionErrorCode.WorkflowNotFound,
@@ -61,9 +70,15 @@ export class IngressConsumer implements OnModuleInit {
         orgId: trigger.orgId,
         payload: trigger.payload,
         source: { kind: 'event', name: source },
-        dedupeKey: trigger.dedupeKey ?? `${message.topic}/${message.headers['x-baton-original-partition'] ?? message.partition}/${message.headers['x-baton-original-offset'] ?? message.offset}`,
+        dedupeKey:
+          trigger.dedupeKey ??
+          `${message.topic}/${message.headers['x-baton-original-partition'] ?? message.partition}/${message.headers['x-baton-original-offset'] ?? message.offset}`,
       });
-      this.metrics.eventsConsumed.inc({ topic: message.topic, group: INGRESS_CONSUMER, outcome: result.duplicate ? 'skipped' : 'processed' });
+      this.metrics.eventsConsumed.inc({
+        topic: message.topic,
+        group: INGRESS_CONSUMER,
+        outcome: result.duplicate ? 'skipped' : 'processed',
+      });
       this.logger.log({ topic: message.topic, runId: result.runId, duplicate: result.duplicate }, 'ingress message accepted');
       return result.duplicate ? 'skipped' : 'processed';
     });

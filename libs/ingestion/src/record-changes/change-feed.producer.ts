@@ -52,10 +52,16 @@ export class ChangeFeedProducer implements OnApplicationBootstrap, OnModuleDestr
       // The feed calls listeners synchronously in write order, and publish enqueues before its first
       // await, so the topic keeps the order of the writes.
       this.bus.publish([debeziumMessage(change, this.nextLsn())]).catch((error) => {
-        this.logger.error({ system: change.system, table: change.table, recordId: change.recordId, error: errorMessage(error) }, 'change not published');
+        this.logger.error(
+          { system: change.system, table: change.table, recordId: change.recordId, error: errorMessage(error) },
+          'change not published',
+        );
       });
     });
-    this.logger.log({ watched: Object.fromEntries([...watched].map(([system, tables]) => [system, [...tables]])) }, 'publishing changes of watched tables');
+    this.logger.log(
+      { watched: Object.fromEntries([...watched].map(([system, tables]) => [system, [...tables]])) },
+      'publishing changes of watched tables',
+    );
   }
 
   /** System -> tables, of the record-change workflows that read a bridged system (not a Kafka Connect topic). */

@@ -48,14 +48,17 @@ export function parseDebeziumChange(value: unknown): DebeziumChange {
   const op = body['op'];
   if (!OPS.includes(op as ChangeOp)) issues.push({ path: `${at}/op`, message: `must be one of ${OPS.join(', ')}` });
   for (const side of ['before', 'after'] as const) {
-    if (body[side] !== null && body[side] !== undefined && !isRow(body[side])) issues.push({ path: `${at}/${side}`, message: 'must be an object or null' });
+    if (body[side] !== null && body[side] !== undefined && !isRow(body[side]))
+      issues.push({ path: `${at}/${side}`, message: 'must be an object or null' });
   }
   const source = body['source'];
   if (!isRow(source)) issues.push({ path: `${at}/source`, message: 'is required and must be an object' });
-  else if (typeof source['table'] !== 'string' || !source['table']) issues.push({ path: `${at}/source/table`, message: 'is required and must be a non-empty string' });
+  else if (typeof source['table'] !== 'string' || !source['table'])
+    issues.push({ path: `${at}/source/table`, message: 'is required and must be a non-empty string' });
   const before = isRow(body['before']) ? body['before'] : null;
   const after = isRow(body['after']) ? body['after'] : null;
-  if ((op === 'c' || op === 'u' || op === 'r') && !after) issues.push({ path: `${at}/after`, message: `is required when op is ${String(op)}` });
+  if ((op === 'c' || op === 'u' || op === 'r') && !after)
+    issues.push({ path: `${at}/after`, message: `is required when op is ${String(op)}` });
   if (op === 'd' && !before) issues.push({ path: `${at}/before`, message: 'is required when op is d' });
   if (issues.length) throw invalid(issues);
   const tsMs = body['ts_ms'];
@@ -101,7 +104,11 @@ export function payloadOf(change: DebeziumChange, key: string): RecordChangePayl
  * start a second run. PostgreSQL gives an LSN, SQL Server a change LSN, Oracle an SCN, MySQL a
  * binlog file and position (and row); with none of them, the message position is the best there is.
  */
-export function positionOf(change: DebeziumChange, key: string, message: { topic: string; partition: string | number; offset: string }): string {
+export function positionOf(
+  change: DebeziumChange,
+  key: string,
+  message: { topic: string; partition: string | number; offset: string },
+): string {
   const s = change.source;
   const where = [s['db'], s['schema'], s.table].filter((p) => typeof p === 'string' && p).join('.');
   const at =

@@ -9,7 +9,16 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
 import { StartRunUseCase } from '../start-run/start-run.use-case';
-import { changedOf, orgOf, parseDebeziumChange, payloadOf, positionOf, tableMatches, type DebeziumChange, type RecordChangePayload } from './debezium-change.util';
+import {
+  changedOf,
+  orgOf,
+  parseDebeziumChange,
+  payloadOf,
+  positionOf,
+  tableMatches,
+  type DebeziumChange,
+  type RecordChangePayload,
+} from './debezium-change.util';
 
 /** Consumer group of one change-event topic: one per topic, so each source's lag is its own. */
 export function recordChangeGroup(topic: string): string {
@@ -76,7 +85,16 @@ export class RecordChangeConsumer implements OnModuleInit {
   statsOf(topic: string): RecordChangeStats {
     let stats = this.stats.get(topic);
     if (!stats) {
-      stats = { received: 0, started: 0, duplicates: 0, filtered: 0, failed: 0, lastChangeAt: null, lastProcessedAt: null, lastLagSeconds: null };
+      stats = {
+        received: 0,
+        started: 0,
+        duplicates: 0,
+        filtered: 0,
+        failed: 0,
+        lastChangeAt: null,
+        lastProcessedAt: null,
+        lastLagSeconds: null,
+      };
       this.stats.set(topic, stats);
     }
     return stats;
@@ -134,7 +152,10 @@ export class RecordChangeConsumer implements OnModuleInit {
           dedupeKey: `${workflow.id}:${position}`,
         });
         outcome = !result.duplicate ? 'started' : outcome === 'started' ? outcome : 'duplicate';
-        this.logger.log({ topic: message.topic, workflowId: workflow.id, runId: result.runId, duplicate: result.duplicate }, 'record change accepted');
+        this.logger.log(
+          { topic: message.topic, workflowId: workflow.id, runId: result.runId, duplicate: result.duplicate },
+          'record change accepted',
+        );
       } catch (error) {
         // A redelivery re-checks every workflow; those already started find their receipt.
         if (isRetriable(error)) throw error;
@@ -142,7 +163,12 @@ export class RecordChangeConsumer implements OnModuleInit {
       }
     }
     if (failures.length) {
-      throw new IngestionException(IngestionErrorCode.InvalidTrigger, `change of ${change.source.table} cannot start ${failures.join('; ')}`, { failures }, 'reject');
+      throw new IngestionException(
+        IngestionErrorCode.InvalidTrigger,
+        `change of ${change.source.table} cannot start ${failures.join('; ')}`,
+        { failures },
+        'reject',
+      );
     }
     return outcome;
   }
@@ -188,6 +214,10 @@ export class RecordChangeConsumer implements OnModuleInit {
     else if (outcome === 'filtered') stats.filtered++;
     else stats.failed++;
     this.changes.inc({ source: topic, outcome });
-    this.metrics.eventsConsumed.inc({ topic, group: recordChangeGroup(topic), outcome: outcome === 'started' ? 'processed' : outcome === 'failed' ? 'failed' : 'skipped' });
+    this.metrics.eventsConsumed.inc({
+      topic,
+      group: recordChangeGroup(topic),
+      outcome: outcome === 'started' ? 'processed' : outcome === 'failed' ? 'failed' : 'skipped',
+    });
   }
 }

@@ -29,7 +29,10 @@ export class RunsController {
   @Post('workflows/:workflowId/runs')
   @HttpCode(202)
   @RequireRoles(Roles.submitter)
-  @ApiOperation({ summary: "Start a run by posting a trigger, as a submitter of the run's organisation. Accepted runs are durable before the 202 is sent." })
+  @ApiOperation({
+    summary:
+      "Start a run by posting a trigger, as a submitter of the run's organisation. Accepted runs are durable before the 202 is sent.",
+  })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -50,7 +53,12 @@ export class RunsController {
   ): Promise<StartRunResponseDto> {
     const { orgId, payload } = body;
     if (!canAccessOrg(principal, orgId)) {
-      throw new IngestionException(IngestionErrorCode.NotYourOrganisation, `${principal.id} may not start runs for ${JSON.stringify(orgId)}: it acts for ${principal.orgId}`, { orgId }, 'forbidden');
+      throw new IngestionException(
+        IngestionErrorCode.NotYourOrganisation,
+        `${principal.id} may not start runs for ${JSON.stringify(orgId)}: it acts for ${principal.orgId}`,
+        { orgId },
+        'forbidden',
+      );
     }
     const key = parseIdempotencyKey(idempotencyKey);
     const result = await this.startRun.execute({
@@ -82,7 +90,12 @@ export class RunsController {
   async list(@CurrentPrincipal() principal: Principal, @ValidQuery(runListQuery) query: RunListQuery): Promise<{ runs: RunSummary[] }> {
     const { workflowId, orgId, state, limit } = query;
     if (orgId !== undefined && !canAccessOrg(principal, orgId)) {
-      throw new IngestionException(IngestionErrorCode.NotYourOrganisation, `${principal.id} may not read the runs of ${JSON.stringify(orgId)}: it acts for ${principal.orgId}`, { orgId }, 'forbidden');
+      throw new IngestionException(
+        IngestionErrorCode.NotYourOrganisation,
+        `${principal.id} may not read the runs of ${JSON.stringify(orgId)}: it acts for ${principal.orgId}`,
+        { orgId },
+        'forbidden',
+      );
     }
     const scope = principal.orgId === '*' ? orgId : principal.orgId;
     return { runs: await this.runs.list({ workflowId, orgId: scope, state, limit }) };
@@ -95,7 +108,8 @@ export class RunsController {
   async get(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string): Promise<RunView> {
     const run = isUuid(runId) ? await this.runs.get(runId.toLowerCase()) : null;
     // Another organisation's run is reported as missing, so its existence does not leak.
-    if (!run || !canAccessOrg(principal, run.orgId)) throw new IngestionException(IngestionErrorCode.RunNotFound, `run ${runId} does not exist`, undefined, 'not_found');
+    if (!run || !canAccessOrg(principal, run.orgId))
+      throw new IngestionException(IngestionErrorCode.RunNotFound, `run ${runId} does not exist`, undefined, 'not_found');
     return run;
   }
 }

@@ -49,7 +49,8 @@ export class ScheduledScanService implements OnApplicationBootstrap, OnApplicati
   onApplicationBootstrap(): void {
     if (this.options.schedules === false) return;
     for (const workflow of this.scheduled()) {
-      const tick = () => void this.scan(workflow.id).catch((error) => this.logger.error(`scan of ${workflow.id} failed: ${errorMessage(error)}`));
+      const tick = () =>
+        void this.scan(workflow.id).catch((error) => this.logger.error(`scan of ${workflow.id} failed: ${errorMessage(error)}`));
       const timer = setInterval(tick, workflow.trigger.everyMs!);
       timer.unref();
       this.timers.push(timer);
@@ -76,7 +77,11 @@ export class ScheduledScanService implements OnApplicationBootstrap, OnApplicati
       // A trace of its own: the scan's connector call, and a link from each run it starts.
       const result = await withSpan('schedule.scan', { [RunSpanAttributes.workflowId]: workflowId }, async (span) => {
         const scanned = await this.scanOnce(workflowId);
-        span.setAttributes({ 'baton.scan.scanned': scanned.scanned, 'baton.scan.matched': scanned.matched, 'baton.scan.started': scanned.started.length });
+        span.setAttributes({
+          'baton.scan.scanned': scanned.scanned,
+          'baton.scan.matched': scanned.matched,
+          'baton.scan.started': scanned.started.length,
+        });
         return scanned;
       });
       this.lastScans.set(workflowId, { at, result });
@@ -104,7 +109,10 @@ export class ScheduledScanService implements OnApplicationBootstrap, OnApplicati
       }
       const crossing = crossingOf(workflow, record);
       if (typeof crossing === 'object') {
-        this.logger.warn({ workflowId, record: identity, crossingKey: workflow.trigger.crossingKey?.source, problem: crossing.problem }, 'no crossing for the record; skipped');
+        this.logger.warn(
+          { workflowId, record: identity, crossingKey: workflow.trigger.crossingKey?.source, problem: crossing.problem },
+          'no crossing for the record; skipped',
+        );
         continue;
       }
       const started = await this.startRun.execute({

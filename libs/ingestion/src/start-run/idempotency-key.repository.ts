@@ -51,14 +51,28 @@ export class IdempotencyKeyRepository {
       [claim.principal, claim.route, claim.key, claim.fingerprint, JSON.stringify(claim.request), runId, claim.ttlMs / 1000],
     );
     if (taken.length > 0) return null;
-    const row = await manager.getRepository(IdempotencyKeyEntity).findOneByOrFail({ principal: claim.principal, route: claim.route, key: claim.key });
-    return { fingerprint: row.fingerprint, request: row.request, runId: row.runId, createdAt: isoOf(row.createdAt), expiresAt: isoOf(row.expiresAt) };
+    const row = await manager
+      .getRepository(IdempotencyKeyEntity)
+      .findOneByOrFail({ principal: claim.principal, route: claim.route, key: claim.key });
+    return {
+      fingerprint: row.fingerprint,
+      request: row.request,
+      runId: row.runId,
+      createdAt: isoOf(row.createdAt),
+      expiresAt: isoOf(row.expiresAt),
+    };
   }
 
   /** Deletes up to `limit` keys expired before `now`; returns how many. */
   async purge(now: Date, limit: number): Promise<number> {
     const keys = this.dataSource.getRepository(IdempotencyKeyEntity);
-    const expired = keys.createQueryBuilder('k').subQuery().select('k.principal, k.route, k.key').from(IdempotencyKeyEntity, 'k').where({ expiresAt: LessThanOrEqual(now) }).limit(limit);
+    const expired = keys
+      .createQueryBuilder('k')
+      .subQuery()
+      .select('k.principal, k.route, k.key')
+      .from(IdempotencyKeyEntity, 'k')
+      .where({ expiresAt: LessThanOrEqual(now) })
+      .limit(limit);
     const result = await keys
       .createQueryBuilder()
       .delete()

@@ -11,8 +11,17 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export function parseIdempotencyKey(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !KEY.test(value)) {
-    const issue = { path: 'Idempotency-Key', in: 'header', message: 'must be 1 to 255 printable ASCII characters without spaces, sent once' };
-    throw new IngestionException(IngestionErrorCode.InvalidIdempotencyKey, `invalid request: header Idempotency-Key ${issue.message}`, { issues: [issue] }, 'reject');
+    const issue = {
+      path: 'Idempotency-Key',
+      in: 'header',
+      message: 'must be 1 to 255 printable ASCII characters without spaces, sent once',
+    };
+    throw new IngestionException(
+      IngestionErrorCode.InvalidIdempotencyKey,
+      `invalid request: header Idempotency-Key ${issue.message}`,
+      { issues: [issue] },
+      'reject',
+    );
   }
   return value;
 }

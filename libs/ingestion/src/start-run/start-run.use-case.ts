@@ -43,14 +43,20 @@ export class StartRunUseCase {
     if (!workflow) {
       throw new IngestionException(
         IngestionErrorCode.WorkflowNotFound,
-        `workflow ${JSON.stringify(command.workflowId)} does not exist; known workflows: ${this.catalog.list().map((w) => w.id).join(', ')}`,
+        `workflow ${JSON.stringify(command.workflowId)} does not exist; known workflows: ${this.catalog
+          .list()
+          .map((w) => w.id)
+          .join(', ')}`,
         undefined,
         'not_found',
       );
     }
     if (!this.catalog.organisation(command.orgId)) {
       throw invalidRequest(IngestionErrorCode.UnknownOrganisation, 'unknown organisation', [
-        { path: '/orgId', message: `${JSON.stringify(command.orgId)} is not a known organisation (${this.catalog.organisationIds().join(', ')})` },
+        {
+          path: '/orgId',
+          message: `${JSON.stringify(command.orgId)} is not a known organisation (${this.catalog.organisationIds().join(', ')})`,
+        },
       ]);
     }
     // Whatever the source (API, webhook, Kafka, a scan), nothing the database would refuse is taken in:
@@ -71,55 +77,57 @@ export class StartRunUseCase {
     // The run's own trace starts here, whatever started it (linked to that request, message or
     // scan): its first transition, audit entry and event carry it, and every stage continues it.
     // Runs accepted at the same moment are committed together (group commit).
-    return withRootSpan('run.start', runStartAttributes(run, command), (span) => this.ledger.groupCommit(async (uow) => {
-      if (command.idempotency) {
-        const prior = await this.idempotencyKeys.claim(uow.manager, command.idempotency, run.runId);
-        if (prior && prior.fingerprint !== command.idempotency.fingerprint) throw keyReused(command.idempotency, prior);
-        if (prior) {
-          span.setAttribute('baton.duplicate_of', prior.runId);
-          return { runId: prior.runId, duplicate: true };
+    return withRootSpan('run.start', runStartAttributes(run, command), (span) =>
+      this.ledger.groupCommit(async (uow) => {
+        if (command.idempotency) {
+          const prior = await this.idempotencyKeys.claim(uow.manager, command.idempotency, run.runId);
+          if (prior && prior.fingerprint !== command.idempotency.fingerprint) throw keyReused(command.idempotency, prior);
+          if (prior) {
+            span.setAttribute('baton.duplicate_of', prior.runId);
+            return { runId: prior.runId, duplicate: true };
+          }
         }
-      }
-      if (command.dedupeKey) {
-        const claimed: Array<{ run_id: string }> = await uow.manager.query(
-          `INSERT INTO ingestion.trigger_receipt (source, dedupe_key, run_id) VALUES ($1, $2, $3)
+        if (command.dedupeKey) {
+          const claimed: Array<{ run_id: string }> = await uow.manager.query(
+            `INSERT INTO ingestion.trigger_receipt (source, dedupe_key, run_id) VALUES ($1, $2, $3)
            ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING run_id`,
-          [command.source.name, command.dedupeKey, run.runId],
-        );
-        if (claimed.length === 0) {
-          const existing: Array<{ run_id: string }> = await uow.manager.query(
-            `SELECT run_id FROM ingestion.trigger_receipt WHERE source = $1 AND dedupe_key = $2`,
-            [command.source.name, command.dedupeKey],
+            [command.source.name, command.dedupeKey, run.runId],
           );
-          span.setAttribute('baton.duplicate_of', existing[0].run_id);
-          return { runId: existing[0].run_id, duplicate: true };
+          if (claimed.length === 0) {
+            const existing: Array<{ run_id: string }> = await uow.manager.query(
+              `SELECT run_id FROM ingestion.trigger_receipt WHERE source = $1 AND dedupe_key = $2`,
+              [command.source.name, command.dedupeKey],
+            );
+            span.setAttribute('baton.duplicate_of', existing[0].run_id);
+            return { runId: existing[0].run_id, duplicate: true };
+          }
         }
-      }
-      const source = { ...command.source, ...(command.dedupeKey ? { dedupeKey: command.dedupeKey } : {}) };
-      await uow.transition(run, {
-        to: 'triggered',
-        stage: 'ingestion',
-        actor: command.actor,
-        detail: { source, trigger: command.payload },
-      });
-      await uow.audit({
-        actor: command.actor ?? 'system:ingestion',
-        action: 'run.start',
-        targetType: 'run',
-        targetId: run.runId,
-        after: { workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId, trigger: command.payload },
-        reason: { source },
-        runId: run.runId,
-      });
-      const event = createEvent(
-        EventTypes.runTriggered,
-        run,
-        { trigger: command.payload, source, receivedAt: new Date().toISOString() },
-        { source: 'baton/ingestion' },
-      );
-      await uow.emit({ topic: Topics.runTriggered, key: run.runId, payload: event });
-      return { runId: run.runId, duplicate: false };
-    }));
+        const source = { ...command.source, ...(command.dedupeKey ? { dedupeKey: command.dedupeKey } : {}) };
+        await uow.transition(run, {
+          to: 'triggered',
+          stage: 'ingestion',
+          actor: command.actor,
+          detail: { source, trigger: command.payload },
+        });
+        await uow.audit({
+          actor: command.actor ?? 'system:ingestion',
+          action: 'run.start',
+          targetType: 'run',
+          targetId: run.runId,
+          after: { workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId, trigger: command.payload },
+          reason: { source },
+          runId: run.runId,
+        });
+        const event = createEvent(
+          EventTypes.runTriggered,
+          run,
+          { trigger: command.payload, source, receivedAt: new Date().toISOString() },
+          { source: 'baton/ingestion' },
+        );
+        await uow.emit({ topic: Topics.runTriggered, key: run.runId, payload: event });
+        return { runId: run.runId, duplicate: false };
+      }),
+    );
   }
 }
 
@@ -136,11 +144,18 @@ function runStartAttributes(run: RunRef, command: StartRunCommand): Record<strin
 
 /** 422 naming the conflict: the key's first request, what differs, and until when the key is held. */
 function keyReused(claim: IdempotencyClaim, prior: PriorUse): IngestionException {
-  const differs = Object.keys({ ...prior.request, ...claim.request }).filter((k) => JSON.stringify(prior.request[k]) !== JSON.stringify(claim.request[k]));
+  const differs = Object.keys({ ...prior.request, ...claim.request }).filter(
+    (k) => JSON.stringify(prior.request[k]) !== JSON.stringify(claim.request[k]),
+  );
   return new IngestionException(
     IngestionErrorCode.IdempotencyKeyReused,
     `Idempotency-Key ${JSON.stringify(claim.key)} was first used at ${prior.createdAt} for a different request (${differs.join(', ') || 'body'} differ) that started run ${prior.runId}; use a new key for a new request (this one is held until ${prior.expiresAt})`,
-    { idempotencyKey: claim.key, differs, original: { ...prior.request, runId: prior.runId, at: prior.createdAt }, expiresAt: prior.expiresAt },
+    {
+      idempotencyKey: claim.key,
+      differs,
+      original: { ...prior.request, runId: prior.runId, at: prior.createdAt },
+      expiresAt: prior.expiresAt,
+    },
     'unprocessable',
   );
 }

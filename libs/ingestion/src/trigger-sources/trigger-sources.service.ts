@@ -62,7 +62,14 @@ export class TriggerSourcesService {
 
     for (const [source, triggered] of bySource(workflows.filter((w) => w.trigger.type === 'webhook'))) {
       const p = pending.find((x) => x.source === source);
-      views.push({ kind: 'webhook', source, workflows: ids(triggered), depth: p?.pending ?? 0, lagSeconds: p?.oldestPendingAgeSeconds ?? 0, lastFiredAt: await lastFired('webhook', source, ids(triggered)) });
+      views.push({
+        kind: 'webhook',
+        source,
+        workflows: ids(triggered),
+        depth: p?.pending ?? 0,
+        lagSeconds: p?.oldestPendingAgeSeconds ?? 0,
+        lastFiredAt: await lastFired('webhook', source, ids(triggered)),
+      });
     }
     // Every webhook and event source also has an ingress topic (IngressConsumer reads them all in one group).
     for (const [source, triggered] of bySource(workflows.filter((w) => w.trigger.type === 'webhook' || w.trigger.type === 'event'))) {

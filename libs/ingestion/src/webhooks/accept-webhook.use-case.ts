@@ -45,9 +45,13 @@ export class AcceptWebhookUseCase {
   async execute(request: IncomingWebhook, nowMs = Date.now()): Promise<AcceptedWebhook> {
     const source = this.sources.get(request.source);
     if (!source) {
-      throw new WebhookException(WebhookErrorCode.UnknownSource, `no webhook source named ${JSON.stringify(request.source)} is configured`, {
-        source: request.source,
-      });
+      throw new WebhookException(
+        WebhookErrorCode.UnknownSource,
+        `no webhook source named ${JSON.stringify(request.source)} is configured`,
+        {
+          source: request.source,
+        },
+      );
     }
     checkMediaType(request.headers['content-type']);
     if (request.body.length > source.maxBodyBytes) {
@@ -58,11 +62,16 @@ export class AcceptWebhookUseCase {
       );
     }
     const verdict = verifyWebhookSignature(
-      { id: header(request.headers, SIGNATURE_HEADERS.id), timestamp: header(request.headers, SIGNATURE_HEADERS.timestamp), signature: header(request.headers, SIGNATURE_HEADERS.signature) },
+      {
+        id: header(request.headers, SIGNATURE_HEADERS.id),
+        timestamp: header(request.headers, SIGNATURE_HEADERS.timestamp),
+        signature: header(request.headers, SIGNATURE_HEADERS.signature),
+      },
       request.body,
       { keys: source.keys, toleranceSeconds: source.toleranceSeconds, nowMs },
     );
-    if (!verdict.ok) throw new WebhookException(WebhookErrorCode.InvalidSignature, `signature check failed: ${verdict.message}`, verdict.details);
+    if (!verdict.ok)
+      throw new WebhookException(WebhookErrorCode.InvalidSignature, `signature check failed: ${verdict.message}`, verdict.details);
     // After the signature, so unauthenticated requests cannot spend a sender's budget.
     await this.takeToken(source, nowMs);
 
@@ -81,9 +90,13 @@ export class AcceptWebhookUseCase {
       });
     } catch (error) {
       this.logger.error({ source: source.name, webhookId: verdict.webhookId, err: errorMessage(error) }, 'webhook could not be stored');
-      throw new WebhookException(WebhookErrorCode.StoreUnavailable, 'the webhook could not be stored, so it was not accepted; retry later', {
-        retryAfterSeconds: 5,
-      });
+      throw new WebhookException(
+        WebhookErrorCode.StoreUnavailable,
+        'the webhook could not be stored, so it was not accepted; retry later',
+        {
+          retryAfterSeconds: 5,
+        },
+      );
     }
     return { webhookId: verdict.webhookId, duplicate: !stored };
   }
@@ -94,7 +107,11 @@ export class AcceptWebhookUseCase {
       taken = await this.rate.take(source.name, source.rateLimit, nowMs);
     } catch (error) {
       this.logger.error({ source: source.name, err: errorMessage(error) }, 'rate limit could not be read');
-      throw new WebhookException(WebhookErrorCode.StoreUnavailable, 'the webhook could not be stored, so it was not accepted; retry later', { retryAfterSeconds: 5 });
+      throw new WebhookException(
+        WebhookErrorCode.StoreUnavailable,
+        'the webhook could not be stored, so it was not accepted; retry later',
+        { retryAfterSeconds: 5 },
+      );
     }
     if (!taken.ok) {
       const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
@@ -112,7 +129,9 @@ export class AcceptWebhookUseCase {
    */
   private validate(trigger: WebhookTrigger, workflows: CompiledWorkflow[], source: WebhookSource): void {
     if (workflows.length === 0) {
-      throw new WebhookException(WebhookErrorCode.NoWorkflow, `no workflow is triggered by webhook source ${source.name}`, { source: source.name });
+      throw new WebhookException(WebhookErrorCode.NoWorkflow, `no workflow is triggered by webhook source ${source.name}`, {
+        source: source.name,
+      });
     }
     if (!source.orgIds.includes(trigger.orgId)) {
       throw new WebhookException(
@@ -123,12 +142,19 @@ export class AcceptWebhookUseCase {
     }
     if (!this.catalog.organisation(trigger.orgId)) {
       throw new WebhookException(WebhookErrorCode.InvalidBody, `${JSON.stringify(trigger.orgId)} is not a known organisation`, {
-        issues: [{ path: source.orgId ? '(source orgId)' : '/orgId', message: `is not a known organisation (${this.catalog.organisationIds().join(', ')})` }],
+        issues: [
+          {
+            path: source.orgId ? '(source orgId)' : '/orgId',
+            message: `is not a known organisation (${this.catalog.organisationIds().join(', ')})`,
+          },
+        ],
       });
     }
     const currency = (this.catalog.organisation(trigger.orgId) as { currency?: unknown }).currency;
     const issues = workflows.flatMap((w) =>
-      w.validateTrigger(trigger.payload, { currency: typeof currency === 'string' ? currency : undefined }).map((i) => ({ workflowId: w.id, path: `${trigger.payloadPointer}${i.path}`, message: i.message })),
+      w
+        .validateTrigger(trigger.payload, { currency: typeof currency === 'string' ? currency : undefined })
+        .map((i) => ({ workflowId: w.id, path: `${trigger.payloadPointer}${i.path}`, message: i.message })),
     );
     if (issues.length > 0) {
       throw new WebhookException(
@@ -143,11 +169,16 @@ export class AcceptWebhookUseCase {
 function checkMediaType(value: string | string[] | undefined): void {
   const received = Array.isArray(value) ? value[0] : value;
   const [type, ...params] = (received ?? '').split(';').map((p) => p.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (type === 'application/json' && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return;
   throw new WebhookException(
     WebhookErrorCode.UnsupportedMediaType,
-    received ? `webhooks must be sent as application/json (UTF-8); got ${JSON.stringify(received)}` : 'webhooks must be sent as application/json; the Content-Type header is missing',
+    received
+      ? `webhooks must be sent as application/json (UTF-8); got ${JSON.stringify(received)}`
+      : 'webhooks must be sent as application/json; the Content-Type header is missing',
     { expected: 'application/json', received: received ?? null },
   );
 }

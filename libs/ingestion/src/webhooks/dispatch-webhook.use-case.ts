@@ -42,7 +42,11 @@ export class DispatchWebhookUseCase {
     }
     // Stored before the source was narrowed to fewer organisations: never started for another.
     if (!source.orgIds.includes(trigger.orgId)) {
-      return { outcome: 'failed', runIds, reason: `source ${entry.source} may not start runs for ${JSON.stringify(trigger.orgId)} (its organisations: ${source.orgIds.join(', ')})` };
+      return {
+        outcome: 'failed',
+        runIds,
+        reason: `source ${entry.source} may not start runs for ${JSON.stringify(trigger.orgId)} (its organisations: ${source.orgIds.join(', ')})`,
+      };
     }
     for (const workflow of workflows) {
       try {

@@ -27,17 +27,24 @@ export function parseWebhookBody(body: Buffer, source: Pick<WebhookSource, 'orgI
   // What the database would refuse is refused here, at intake, like any other input: a signed
   // webhook that could never be stored or started is a 400, never a 202 retried for ever.
   const unstorable = jsonIssues(json);
-  if (unstorable.length > 0) throw invalid(`the body cannot be taken in: ${unstorable.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')}`, unstorable);
+  if (unstorable.length > 0)
+    throw invalid(`the body cannot be taken in: ${unstorable.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')}`, unstorable);
   if (source.orgId !== null) {
-    if (!isObject(json)) throw invalid('the body must be a JSON object (the trigger payload)', [{ path: '', message: 'must be a JSON object' }]);
+    if (!isObject(json))
+      throw invalid('the body must be a JSON object (the trigger payload)', [{ path: '', message: 'must be a JSON object' }]);
     return { orgId: source.orgId, payload: json, payloadPointer: '' };
   }
-  if (!isObject(json)) throw invalid('the body must be a JSON object with orgId and payload', [{ path: '', message: 'must be a JSON object with orgId and payload' }]);
+  if (!isObject(json))
+    throw invalid('the body must be a JSON object with orgId and payload', [
+      { path: '', message: 'must be a JSON object with orgId and payload' },
+    ]);
   const issues: Issue[] = [];
-  if (typeof json.orgId !== 'string' || json.orgId.length === 0) issues.push({ path: '/orgId', message: 'is required and must be a non-empty string' });
+  if (typeof json.orgId !== 'string' || json.orgId.length === 0)
+    issues.push({ path: '/orgId', message: 'is required and must be a non-empty string' });
   if (!isObject(json.payload)) issues.push({ path: '/payload', message: 'is required and must be a JSON object' });
   for (const key of Object.keys(json)) {
-    if (key !== 'orgId' && key !== 'payload') issues.push({ path: `/${key}`, message: 'is not a known field (expected orgId and payload)' });
+    if (key !== 'orgId' && key !== 'payload')
+      issues.push({ path: `/${key}`, message: 'is not a known field (expected orgId and payload)' });
   }
   if (issues.length) throw invalid('invalid webhook body', issues);
   return { orgId: json.orgId as string, payload: json.payload as Record<string, unknown>, payloadPointer: '/payload' };
@@ -61,7 +68,8 @@ function parseJson(body: Buffer): unknown {
       return value;
     });
   } catch (error) {
-    if (error instanceof ForbiddenKey) throw invalid(`the body contains the forbidden key ${error.key}`, [{ path: '', message: `must not contain a "${error.key}" key` }]);
+    if (error instanceof ForbiddenKey)
+      throw invalid(`the body contains the forbidden key ${error.key}`, [{ path: '', message: `must not contain a "${error.key}" key` }]);
     throw invalid(`the body is not valid JSON: ${(error as Error).message}`, [{ path: '', message: 'must be valid JSON' }]);
   }
 }

@@ -17,7 +17,8 @@ export class WebhookExceptionFilter implements ExceptionFilter {
       return;
     }
     const reply = host.switchToHttp().getResponse();
-    if (error.code === WebhookErrorCode.RateLimited || error.code === WebhookErrorCode.StoreUnavailable) reply.header('retry-after', String(error.details?.['retryAfterSeconds'] ?? 1));
+    if (error.code === WebhookErrorCode.RateLimited || error.code === WebhookErrorCode.StoreUnavailable)
+      reply.header('retry-after', String(error.details?.['retryAfterSeconds'] ?? 1));
     // RFC 9110 asks a 401 to name how to authenticate: here, by Standard Webhooks signature.
     if (error.code === WebhookErrorCode.InvalidSignature) reply.header('www-authenticate', 'webhook-signature');
     reply

@@ -104,7 +104,14 @@ export class WebhookInboxRepository {
       [limit, leaseSeconds],
     );
     return returnedEntities(this.dataSource.manager, WebhookInboxEntity, rows)
-      .map((r) => ({ source: r.source, webhookId: r.webhookId, receivedAt: r.receivedAt, body: r.body, trace: r.trace ?? {}, attempts: r.attempts }))
+      .map((r) => ({
+        source: r.source,
+        webhookId: r.webhookId,
+        receivedAt: r.receivedAt,
+        body: r.body,
+        trace: r.trace ?? {},
+        attempts: r.attempts,
+      }))
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
@@ -119,12 +126,26 @@ export class WebhookInboxRepository {
   /** Leaves a row pending, due again after `delayMs` (0: at once, e.g. a batch cut short by shutdown). */
   async retryLater(source: string, webhookId: string, delayMs: number, error: string | null): Promise<void> {
     const due = { availableAt: () => 'now() + make_interval(secs => :delaySeconds)' };
-    await this.change(error === null ? due : { ...due, lastError: error }, { source, webhookId, status: 'pending' }, { delaySeconds: delayMs / 1000 });
+    await this.change(
+      error === null ? due : { ...due, lastError: error },
+      { source, webhookId, status: 'pending' },
+      { delaySeconds: delayMs / 1000 },
+    );
   }
 
   async get(source: string, webhookId: string): Promise<InboxEntryView | null> {
     const r = await this.dataSource.getRepository(WebhookInboxEntity).findOne({
-      select: { source: true, webhookId: true, status: true, receivedAt: true, processedAt: true, attempts: true, runIds: true, lastError: true, headers: true },
+      select: {
+        source: true,
+        webhookId: true,
+        status: true,
+        receivedAt: true,
+        processedAt: true,
+        attempts: true,
+        runIds: true,
+        lastError: true,
+        headers: true,
+      },
       where: { source, webhookId },
     });
     if (!r) return null;
@@ -152,7 +173,11 @@ export class WebhookInboxRepository {
       .where({ status: 'pending' })
       .groupBy('w.source')
       .getRawMany<{ source: string; pending: number; oldestAge: number | null }>();
-    return rows.map((r) => ({ source: r.source, pending: Number(r.pending), oldestPendingAgeSeconds: r.oldestAge === null ? null : Math.max(0, Number(r.oldestAge)) }));
+    return rows.map((r) => ({
+      source: r.source,
+      pending: Number(r.pending),
+      oldestPendingAgeSeconds: r.oldestAge === null ? null : Math.max(0, Number(r.oldestAge)),
+    }));
   }
 
   /** Dispatched rows per source still inside the dedupe window. */
@@ -192,7 +217,17 @@ export class WebhookInboxRepository {
     return Array.isArray(result.raw) ? result.raw.length : 0;
   }
 
-  private async change(set: InsertRow<WebhookInboxEntity>, where: FindOptionsWhere<WebhookInboxEntity>, parameters: Record<string, unknown> = {}): Promise<void> {
-    await this.dataSource.createQueryBuilder().update(WebhookInboxEntity).set(updateValues<WebhookInboxEntity>(set)).where(where).setParameters(parameters).execute();
+  private async change(
+    set: InsertRow<WebhookInboxEntity>,
+    where: FindOptionsWhere<WebhookInboxEntity>,
+    parameters: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(WebhookInboxEntity)
+      .set(updateValues<WebhookInboxEntity>(set))
+      .where(where)
+      .setParameters(parameters)
+      .execute();
   }
 }

@@ -54,21 +54,34 @@ export class WebhookMetrics {
     private readonly inbox: WebhookInboxRepository,
   ) {
     const registers = [metrics.registry];
-    const bySourceAndOutcome = (name: string, help: string) => new Counter({ name, help, labelNames: ['source', 'outcome'] as const, registers });
-    const bySource = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, labelNames: ['source'] as const, buckets, registers });
-    this.received = bySourceAndOutcome('baton_webhooks_received_total', 'Webhook requests by source and outcome (accepted, duplicate, or why refused).');
+    const bySourceAndOutcome = (name: string, help: string) =>
+      new Counter({ name, help, labelNames: ['source', 'outcome'] as const, registers });
+    const bySource = (name: string, help: string, buckets: number[]) =>
+      new Histogram({ name, help, labelNames: ['source'] as const, buckets, registers });
+    this.received = bySourceAndOutcome(
+      'baton_webhooks_received_total',
+      'Webhook requests by source and outcome (accepted, duplicate, or why refused).',
+    );
     this.ackDuration = bySource(
       'baton_webhook_ack_duration_seconds',
       'Time from receiving a webhook request to answering it, durable store included.',
       [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     );
-    this.dispatched = bySourceAndOutcome('baton_webhooks_dispatched_total', 'Stored webhooks handed to their workflows, by outcome (processed, failed, retried).');
+    this.dispatched = bySourceAndOutcome(
+      'baton_webhooks_dispatched_total',
+      'Stored webhooks handed to their workflows, by outcome (processed, failed, retried).',
+    );
     this.dispatchLag = bySource(
       'baton_webhook_dispatch_lag_seconds',
       'Time from acknowledging a webhook to starting its runs.',
       [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
     );
-    this.pendingGauge('baton_webhook_queue_depth', 'Webhooks acknowledged but not yet dispatched, per source.', registers, (s) => s.pending);
+    this.pendingGauge(
+      'baton_webhook_queue_depth',
+      'Webhooks acknowledged but not yet dispatched, per source.',
+      registers,
+      (s) => s.pending,
+    );
     this.pendingGauge(
       'baton_webhook_processing_lag_seconds',
       'Age of the oldest webhook not yet dispatched, per source (0 when none is waiting).',

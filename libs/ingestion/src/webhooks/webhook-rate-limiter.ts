@@ -70,6 +70,7 @@ export class WebhookRateLimiter {
 
 /** An upsert's RETURNING answers plain rows on PGlite and node-postgres alike, but be lenient about [rows, count]. */
 function rowsOf(result: unknown): unknown[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as unknown[];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as unknown[];
   return result as unknown[];
 }

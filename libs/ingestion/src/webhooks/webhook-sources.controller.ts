@@ -65,9 +65,13 @@ export class WebhookSourcesController {
   async entry(@Param('source') source: string, @Param('webhookId') webhookId: string): Promise<WebhookInboxEntryDto> {
     const entry = await this.inbox.get(source, webhookId);
     if (!entry) {
-      throw new WebhookException(WebhookErrorCode.InboxEntryNotFound, `no webhook ${JSON.stringify(webhookId)} from source ${JSON.stringify(source)} is stored`, {
-        hint: `ids are kept for ${this.sources.dedupeDays} days after they are dispatched`,
-      });
+      throw new WebhookException(
+        WebhookErrorCode.InboxEntryNotFound,
+        `no webhook ${JSON.stringify(webhookId)} from source ${JSON.stringify(source)} is stored`,
+        {
+          hint: `ids are kept for ${this.sources.dedupeDays} days after they are dispatched`,
+        },
+      );
     }
     return entry;
   }

@@ -43,7 +43,8 @@ const source = z
   })
   .strict()
   .refine((s) => (s.orgId === undefined) !== (s.orgIds === undefined), {
-    message: 'give orgId (the one organisation the source posts for) or orgIds (the organisations its body may name), not both and not neither',
+    message:
+      'give orgId (the one organisation the source posts for) or orgIds (the organisations its body may name), not both and not neither',
   });
 
 export const webhookSourcesFileSchema = z

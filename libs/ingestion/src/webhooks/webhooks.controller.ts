@@ -37,12 +37,26 @@ export class WebhooksController {
   })
   @ApiConsumes('application/json')
   @ApiHeader({ name: 'webhook-id', required: true, description: 'Unique per message; the same id is processed once.' })
-  @ApiHeader({ name: 'webhook-timestamp', required: true, description: 'Seconds since the Unix epoch; must be within the tolerance (default 5 minutes).' })
+  @ApiHeader({
+    name: 'webhook-timestamp',
+    required: true,
+    description: 'Seconds since the Unix epoch; must be within the tolerance (default 5 minutes).',
+  })
   @ApiHeader({ name: 'webhook-signature', required: true, description: 'Space-separated `v1,<base64 HMAC-SHA256>` signatures.' })
-  @ApiBody({ schema: { type: 'object', example: { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 120, reason: 'Damaged item' } } } })
+  @ApiBody({
+    schema: { type: 'object', example: { orgId: 'acme', payload: { customerId: 'cus_northwind', amount: 120, reason: 'Damaged item' } } },
+  })
   @ApiResponse({ status: 202, type: WebhookAcceptedDto, description: 'Stored durably; processing is asynchronous.' })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Body not JSON, wrong shape, unknown organisation or payload not matching the trigger; `details.issues` says where.' })
-  @ApiResponse({ status: 401, type: ErrorResponseDto, description: '`details.check`: missing_header, invalid_header, timestamp_outside_tolerance or no_signature_matched.' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description: 'Body not JSON, wrong shape, unknown organisation or payload not matching the trigger; `details.issues` says where.',
+  })
+  @ApiResponse({
+    status: 401,
+    type: ErrorResponseDto,
+    description: '`details.check`: missing_header, invalid_header, timestamp_outside_tolerance or no_signature_matched.',
+  })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such source, or no workflow listens to it.' })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: "Body larger than the source's maxBodyBytes." })
   @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'Content-Type is not application/json.' })

@@ -47,7 +47,11 @@ export class WebhookSourceDto {
   @ApiProperty({ type: [String], example: ['refund-request'] })
   workflows!: string[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Fixed organisation (the body is the payload), or null (the body is { orgId, payload }).' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Fixed organisation (the body is the payload), or null (the body is { orgId, payload }).',
+  })
   orgId!: string | null;
 
   @ApiProperty({ description: 'How many secrets verify signatures (more than one during a rotation); never the secrets.' })

@@ -24,7 +24,8 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'One workflow definition as loaded.' })
   get(@Param('workflowId') workflowId: string): unknown {
     const workflow = this.catalog.get(workflowId);
-    if (!workflow) throw new IngestionException(IngestionErrorCode.WorkflowNotFound, `workflow ${workflowId} does not exist`, undefined, 'not_found');
+    if (!workflow)
+      throw new IngestionException(IngestionErrorCode.WorkflowNotFound, `workflow ${workflowId} does not exist`, undefined, 'not_found');
     return { ...summary(workflow), definition: workflow.definition };
   }
 }

@@ -5,7 +5,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { consoleRouteOf, CONSOLE_ROUTES, type ConsoleService } from './console-routes.util';
 
 /** Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 
 function forwardable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -29,14 +39,23 @@ export async function proxyConsoleApi(app: NestFastifyApplication, upstreams: Re
     const target = new URL(request.url, upstreams[service]);
     reply.hijack();
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const upstream = send(target, { method: request.method, headers: { ...forwardable(request.headers), 'x-forwarded-host': request.headers.host ?? '' } }, (answer) => {
-      reply.raw.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
-      answer.pipe(reply.raw);
-    });
+    const upstream = send(
+      target,
+      { method: request.method, headers: { ...forwardable(request.headers), 'x-forwarded-host': request.headers.host ?? '' } },
+      (answer) => {
+        reply.raw.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
+        answer.pipe(reply.raw);
+      },
+    );
     upstream.on('error', (error) => {
       if (reply.raw.headersSent) return void reply.raw.destroy();
       reply.raw.writeHead(502, { 'content-type': 'application/json; charset=utf-8' });
-      reply.raw.end(JSON.stringify({ error: 'bad_gateway', message: `the ${service} service did not answer at ${upstreams[service]}: ${error.message}` }));
+      reply.raw.end(
+        JSON.stringify({
+          error: 'bad_gateway',
+          message: `the ${service} service did not answer at ${upstreams[service]}: ${error.message}`,
+        }),
+      );
     });
     // The browser went away (a closed tab ends the live feed): stop asking upstream.
     reply.raw.on('close', () => upstream.destroy());

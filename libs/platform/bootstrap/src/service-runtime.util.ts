@@ -27,9 +27,13 @@ export function serviceRuntimeOptions(
     workflowsDir: resolve(env.BATON_WORKFLOWS_DIR),
     // Distributed, every service must see the same systems of record: one host serves them all.
     connectors: () =>
-      env.BATON_CONNECTORS_URL ? connectRemoteConnectors(env.BATON_CONNECTORS_URL, { apiKey: env.BATON_CONNECTORS_API_KEY }) : createSampleSystems().registry,
+      env.BATON_CONNECTORS_URL
+        ? connectRemoteConnectors(env.BATON_CONNECTORS_URL, { apiKey: env.BATON_CONNECTORS_API_KEY })
+        : createSampleSystems().registry,
     apiKeysFile: env.BATON_API_KEYS_FILE && resolve(env.BATON_API_KEYS_FILE),
     ...(env.BATON_STUCK_AFTER ? { stuckAfter: env.BATON_STUCK_AFTER } : {}),
-    ...(env.BATON_MODEL_URL ? { externalModel: { url: env.BATON_MODEL_URL, model: env.BATON_MODEL_NAME, apiKey: env.BATON_MODEL_API_KEY } } : {}),
+    ...(env.BATON_MODEL_URL
+      ? { externalModel: { url: env.BATON_MODEL_URL, model: env.BATON_MODEL_NAME, apiKey: env.BATON_MODEL_API_KEY } }
+      : {}),
   };
 }

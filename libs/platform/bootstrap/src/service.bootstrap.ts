@@ -44,7 +44,11 @@ export async function createServiceApp(module: DynamicModule, logger: LoggerServ
  * listens. Anything that stops start-up (a bad variable, an unreachable database) ends the
  * process with exit code 1 and one line naming the cause.
  */
-export async function runService<E extends ServiceEnv>(service: string, loadEnv: () => E, appModule: (env: E) => DynamicModule): Promise<void> {
+export async function runService<E extends ServiceEnv>(
+  service: string,
+  loadEnv: () => E,
+  appModule: (env: E) => DynamicModule,
+): Promise<void> {
   try {
     const env = loadEnv();
     const logger = new JsonLogger({ service, level: env.LOG_LEVEL });

@@ -23,7 +23,13 @@ export class EnvConfigError extends Error {
 export function startupFailureLines(app: string, error: unknown): string[] {
   if (error instanceof EnvConfigError) return error.lines();
   const message = error instanceof Error ? error.message : String(error);
-  return [`baton ${app}: failed to start: ${message.split('\n').map((line) => line.trim()).filter(Boolean).join(' ')}`];
+  return [
+    `baton ${app}: failed to start: ${message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(' ')}`,
+  ];
 }
 
 /** Prints startupFailureLines() on stderr and ends the process with exit code 1. */
@@ -66,7 +72,12 @@ export const envList = () =>
   z
     .string()
     .min(1)
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
 /**
  * The standard OpenTelemetry variables every traced process reads, validated like the rest (the
@@ -104,7 +115,10 @@ export const commonEnvShape = {
   BATON_BUS: z.enum(['memory', 'kafka']).default('memory'),
   KAFKA_BROKERS: envList().optional(),
   /** Prefix of every topic and consumer group, to share a Kafka cluster between installations. */
-  BATON_KAFKA_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'may only hold letters, digits, ".", "_" and "-"').optional(),
+  BATON_KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/, 'may only hold letters, digits, ".", "_" and "-"')
+    .optional(),
   /**
    * How long the broker waits for a silent consumer before giving its partitions to others: a
    * process restarted after a crash can rejoin only after that (the broker's minimum is 6 s).

@@ -59,7 +59,11 @@ export function pendingAuditEntry(entry: AuditInput): PendingAuditEntry {
  * sealer (`sealAuditChain`) links them into the hash chain shortly after they commit; until then
  * their `prevHash`/`hash` are null. `at` is stored with millisecond precision, as it is hashed, one time per statement.
  */
-export async function appendAuditEntries(manager: EntityManager, entries: readonly PendingAuditEntry[], options: { sealInline?: boolean } = {}): Promise<AuditRecord[]> {
+export async function appendAuditEntries(
+  manager: EntityManager,
+  entries: readonly PendingAuditEntry[],
+  options: { sealInline?: boolean } = {},
+): Promise<AuditRecord[]> {
   const records: AuditRecord[] = [];
   for (let start = 0; start < entries.length; start += MAX_ROWS_PER_INSERT) {
     const chunk = entries.slice(start, start + MAX_ROWS_PER_INSERT);
@@ -76,14 +80,15 @@ export async function appendAuditEntries(manager: EntityManager, entries: readon
 async function insertSealed(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
   if (entries.length === 0) return [];
   const { values, params } = valuesOf(entries);
-  const rows: Array<{ id: string | number; at: Date | string; head_hash: string | null; head_seq: string | number | null }> = await manager.query(
-    `WITH appended AS (
+  const rows: Array<{ id: string | number; at: Date | string; head_hash: string | null; head_seq: string | number | null }> =
+    await manager.query(
+      `WITH appended AS (
        INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
        VALUES ${values.join(', ')} RETURNING id, at
      ), head AS (SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1)
      SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq FROM appended LEFT JOIN head ON true ORDER BY appended.id`,
-    params,
-  );
+      params,
+    );
   let prevHash = rows[0]?.head_hash ?? GENESIS_HASH;
   let seq = Number(rows[0]?.head_seq ?? 0);
   const records: AuditRecord[] = entries.map((entry, i) => {

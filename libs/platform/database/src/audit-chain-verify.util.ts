@@ -100,7 +100,11 @@ export async function verifyAuditChain(db: DataSource, options: VerifyAuditChain
         removedAfter = null;
       }
       if (auditEntryHash(prev, record) !== hash) {
-        problems.push({ kind: 'edited', id: record.id, message: `audit entry ${record.id} was changed after it was written: its fields no longer match its hash` });
+        problems.push({
+          kind: 'edited',
+          id: record.id,
+          message: `audit entry ${record.id} was changed after it was written: its fields no longer match its hash`,
+        });
       }
       if (problems.length >= maxProblems) return report(db, checked, record.id, hash, problems);
       expectedPrev = hash;
@@ -108,11 +112,31 @@ export async function verifyAuditChain(db: DataSource, options: VerifyAuditChain
     }
     if (rows.length < batchSize) break;
   }
-  if (removedAfter) problems.push({ kind: 'removed', afterId: removedAfter.afterId, beforeId: null, message: `audit entries after ${removedAfter.afterId ?? 'the start'} were removed` });
+  if (removedAfter)
+    problems.push({
+      kind: 'removed',
+      afterId: removedAfter.afterId,
+      beforeId: null,
+      message: `audit entries after ${removedAfter.afterId ?? 'the start'} were removed`,
+    });
   return report(db, checked, previousId, previousId === null ? null : expectedPrev, problems);
 }
 
-async function report(db: DataSource, checked: number, headId: string | null, headHash: string | null, problems: AuditChainProblem[]): Promise<AuditChainReport> {
+async function report(
+  db: DataSource,
+  checked: number,
+  headId: string | null,
+  headHash: string | null,
+  problems: AuditChainProblem[],
+): Promise<AuditChainReport> {
   const [pending]: Array<{ n: number | string }> = await db.query(`SELECT count(*) AS n FROM baton.audit_pending`);
-  return { ok: problems.length === 0, checked, pending: Number(pending?.n ?? 0), headId, headHash, firstProblem: problems[0] ?? null, problems };
+  return {
+    ok: problems.length === 0,
+    checked,
+    pending: Number(pending?.n ?? 0),
+    headId,
+    headHash,
+    firstProblem: problems[0] ?? null,
+    problems,
+  };
 }

@@ -33,7 +33,9 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
         [batchSize],
       );
       if (rows.length === 0) return 0;
-      const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(`SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`);
+      const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(
+        `SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`,
+      );
       let prevHash = head?.hash ?? GENESIS_HASH;
       let seq = Number(head?.seal_seq ?? 0);
       const ids: string[] = [];

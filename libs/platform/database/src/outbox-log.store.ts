@@ -67,7 +67,9 @@ export class OutboxLogStore implements BusLogStore {
   }
 
   async load(): Promise<StoredLogMessage[]> {
-    const rows: OutboxRow[] = await this.dataSource.query(`SELECT id, topic, key, value_text, value_bytes, payload, headers, headers_text FROM baton.outbox ORDER BY id`);
+    const rows: OutboxRow[] = await this.dataSource.query(
+      `SELECT id, topic, key, value_text, value_bytes, payload, headers, headers_text FROM baton.outbox ORDER BY id`,
+    );
     return rows.map((r) => ({ offset: String(r.id), topic: r.topic, key: r.key, value: valueOf(r), headers: headersOf(r) }));
   }
 
@@ -92,7 +94,10 @@ export class OutboxLogStore implements BusLogStore {
         });
         // PostgreSQL returns the rows of a multi-row VALUES insert in the order given.
         rows.push(
-          ...(await this.dataSource.query(`INSERT INTO baton.outbox (service, topic, key, value_text, value_bytes, headers_text) VALUES ${values.join(', ')} RETURNING id`, params)),
+          ...(await this.dataSource.query(
+            `INSERT INTO baton.outbox (service, topic, key, value_text, value_bytes, headers_text) VALUES ${values.join(', ')} RETURNING id`,
+            params,
+          )),
         );
       }
       let i = 0;

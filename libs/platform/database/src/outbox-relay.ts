@@ -67,7 +67,7 @@ export class OutboxRelay {
   }
 
   health(): { ok: boolean; detail: string } {
-    if (this.options.busLog) return { ok: true, detail: 'the outbox is the embedded bus\'s log' };
+    if (this.options.busLog) return { ok: true, detail: "the outbox is the embedded bus's log" };
     return { ok: this.healthy, detail: this.healthy ? 'outbox relay publishing' : `outbox relay failing: ${this.lastError}` };
   }
 
@@ -171,5 +171,10 @@ export class OutboxRelay {
 
 function messageOf(row: OutboxRow): OutgoingMessage {
   const type = (row.payload as { type?: unknown } | null)?.type;
-  return { topic: row.topic, key: row.key, value: valueOf(row), headers: { ...(typeof type === 'string' ? { [Headers.eventType]: type } : {}), ...headersOf(row) } };
+  return {
+    topic: row.topic,
+    key: row.key,
+    value: valueOf(row),
+    headers: { ...(typeof type === 'string' ? { [Headers.eventType]: type } : {}), ...headersOf(row) },
+  };
 }

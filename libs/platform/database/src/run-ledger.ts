@@ -132,7 +132,14 @@ export class UnitOfWork {
       detail: JSON.stringify(input.detail ?? {}),
       causeEventId: input.causeEventId ?? null,
     });
-    const next: CurrentRunState = { runId: run.runId, state: input.to, seq, workflowId: run.workflowId, workflowVersion: run.workflowVersion, orgId: run.orgId };
+    const next: CurrentRunState = {
+      runId: run.runId,
+      state: input.to,
+      seq,
+      workflowId: run.workflowId,
+      workflowVersion: run.workflowVersion,
+      orgId: run.orgId,
+    };
     this.states.set(next);
     return next;
   }
@@ -271,7 +278,12 @@ export class RunLedger {
   }
 
   private run<T>(inbox: null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean, asOutcome: false): Promise<T>;
-  private run<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean, asOutcome: true): Promise<LedgerOutcome<T>>;
+  private run<T>(
+    inbox: InboxEntry | null,
+    work: (uow: UnitOfWork) => Promise<T>,
+    grouped: boolean,
+    asOutcome: true,
+  ): Promise<LedgerOutcome<T>>;
   private run<T>(inbox: InboxEntry | null, work: (uow: UnitOfWork) => Promise<T>, grouped: boolean, asOutcome: boolean): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       // The work runs inside a transaction the scheduler opens, maybe with other callers' work:
@@ -312,7 +324,12 @@ export class RunLedger {
       // One caller's transaction is part of its trace; a group's is a trace of its own, linked to theirs.
       ({ results, events, states } = await (items.length === 1
         ? inCapturedContext(items[0]!.context, () => this.commitOnce(items))
-        : withSpanForMany('ledger.commit', { 'baton.units_of_work': items.length }, items.map((i) => i.context), () => this.commitOnce(items))));
+        : withSpanForMany(
+            'ledger.commit',
+            { 'baton.units_of_work': items.length },
+            items.map((i) => i.context),
+            () => this.commitOnce(items),
+          )));
     } catch (error) {
       if (items.length === 1) {
         items[0]!.reject(error instanceof WorkFailed ? error.failures.get(0) : asLedgerError(error));
@@ -356,11 +373,22 @@ export class RunLedger {
       await writeTransitions(manager, transitions);
       const audit = live.flatMap((u) => u.pendingAudit.splice(0));
       if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
-      const events = await writeOutbox(manager, this.service, live.flatMap((u) => u.outgoing));
+      const events = await writeOutbox(
+        manager,
+        this.service,
+        live.flatMap((u) => u.outgoing),
+      );
       return {
         results: settled.map((s, i) => (fresh[i] ? (s as PromiseFulfilledResult<unknown>).value : SKIPPED)),
         events,
-        states: transitions.map((t) => ({ runId: t.run.runId, state: t.to, seq: t.seq, workflowId: t.run.workflowId, workflowVersion: t.run.workflowVersion, orgId: t.run.orgId })),
+        states: transitions.map((t) => ({
+          runId: t.run.runId,
+          state: t.to,
+          seq: t.seq,
+          workflowId: t.run.workflowId,
+          workflowVersion: t.run.workflowVersion,
+          orgId: t.run.orgId,
+        })),
       };
     });
   }
@@ -396,7 +424,20 @@ async function writeTransitions(manager: EntityManager, transitions: readonly Bu
     const params: unknown[] = [];
     const values = chunk.map((t) => {
       const b = params.length;
-      params.push(t.run.runId, t.seq, t.from, t.to, t.stage, t.run.workflowId, t.run.workflowVersion, t.run.orgId, t.causeEventId, t.actor, t.reason, t.detail);
+      params.push(
+        t.run.runId,
+        t.seq,
+        t.from,
+        t.to,
+        t.stage,
+        t.run.workflowId,
+        t.run.workflowVersion,
+        t.run.orgId,
+        t.causeEventId,
+        t.actor,
+        t.reason,
+        t.detail,
+      );
       return `($${b + 1}::uuid, $${b + 2}::int, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9}::uuid, $${b + 10}, $${b + 11}, $${b + 12}::jsonb)`;
     });
     await manager.query(
@@ -439,7 +480,9 @@ async function writeOutbox(manager: EntityManager, service: string, emits: reado
       params,
     );
     // PostgreSQL returns the rows of a multi-row VALUES insert in the order given.
-    chunk.forEach((e, i) => events.push({ id: String(rows[i]!.id), service, topic: e.topic, key: e.key, value: e.value, headers: e.headers }));
+    chunk.forEach((e, i) =>
+      events.push({ id: String(rows[i]!.id), service, topic: e.topic, key: e.key, value: e.value, headers: e.headers }),
+    );
   }
   return events;
 }
@@ -459,7 +502,12 @@ function isAbortedTransaction(error: unknown): boolean {
 /** A transition row that lost the race for its number is a conflict, said as the ledger says it. */
 function asLedgerError(error: unknown): unknown {
   if (!isUniqueViolation(error) || !/run_transition_run_seq/.test(String((error as Error).message))) return error;
-  return new LedgerException(LedgerErrorCode.TransitionConflict, 'the run was advanced concurrently by another writer', undefined, 'conflict');
+  return new LedgerException(
+    LedgerErrorCode.TransitionConflict,
+    'the run was advanced concurrently by another writer',
+    undefined,
+    'conflict',
+  );
 }
 
 function isUniqueViolation(error: unknown): boolean {

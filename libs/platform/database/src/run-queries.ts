@@ -39,7 +39,9 @@ export class RunQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async get(runId: string): Promise<RunView | null> {
-    const rows = await this.dataSource.getRepository(RunTransitionEntity).find({ select: TIMELINE_SELECT, where: { runId }, order: { seq: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(RunTransitionEntity)
+      .find({ select: TIMELINE_SELECT, where: { runId }, order: { seq: 'ASC' } });
     const first = rows[0];
     const last = rows.at(-1);
     if (!first || !last) return null;
@@ -82,5 +84,14 @@ const TIMELINE_SELECT: FindOptionsSelect<RunTransitionEntity> = {
 
 /** The one mapping of a transition to a timeline entry. */
 function timelineEntryOf(t: RunTransitionEntity): TimelineEntry {
-  return { seq: t.seq, from: t.fromState, to: t.toState, stage: t.stage, actor: t.actor, reason: t.reason, detail: t.detail ?? {}, at: isoOf(t.at) };
+  return {
+    seq: t.seq,
+    from: t.fromState,
+    to: t.toState,
+    stage: t.stage,
+    actor: t.actor,
+    reason: t.reason,
+    detail: t.detail ?? {},
+    at: isoOf(t.at),
+  };
 }

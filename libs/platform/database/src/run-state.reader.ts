@@ -90,15 +90,23 @@ export class RunStateReader {
     this.waiting = new Map();
     const ids = [...batch.keys()];
     try {
-      const rows: Array<{ run_id: string; seq: number; state: RunState; workflow_id: string; workflow_version: number; org_id: string }> = await this.db.query(
-        `SELECT run_id, seq, state, workflow_id, workflow_version, org_id FROM baton.run_head WHERE run_id = ANY($1::uuid[])`,
-        [ids],
-      );
+      const rows: Array<{ run_id: string; seq: number; state: RunState; workflow_id: string; workflow_version: number; org_id: string }> =
+        await this.db.query(
+          `SELECT run_id, seq, state, workflow_id, workflow_version, org_id FROM baton.run_head WHERE run_id = ANY($1::uuid[])`,
+          [ids],
+        );
       const byId = new Map(rows.map((r) => [String(r.run_id).toLowerCase(), r]));
       for (const [runId, waiters] of batch) {
         const row = byId.get(runId.toLowerCase());
         const state: CurrentRunState | null = row
-          ? { runId, state: row.state, seq: Number(row.seq), workflowId: row.workflow_id, workflowVersion: Number(row.workflow_version), orgId: row.org_id }
+          ? {
+              runId,
+              state: row.state,
+              seq: Number(row.seq),
+              workflowId: row.workflow_id,
+              workflowVersion: Number(row.workflow_version),
+              orgId: row.org_id,
+            }
           : null;
         // A state set while the read was under way is newer than what the read returned.
         if (this.remember && !this.known.has(runId)) this.known.set(runId, state);

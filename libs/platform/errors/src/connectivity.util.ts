@@ -4,7 +4,8 @@
 // uses when a connection dies.
 const ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
-const MESSAGES = /connection terminated|terminating connection|database system is (starting up|shutting down|in recovery mode)|connection error|Connection is not established/i;
+const MESSAGES =
+  /connection terminated|terminating connection|database system is (starting up|shutting down|in recovery mode)|connection error|Connection is not established/i;
 
 /**
  * Whether an error is a lost connection to a shared dependency rather than a problem with the
@@ -12,7 +13,15 @@ const MESSAGES = /connection terminated|terminating connection|database system i
  */
 export function isConnectivityError(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false;
-  const e = error as { code?: unknown; errno?: unknown; message?: unknown; failureClass?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  const e = error as {
+    code?: unknown;
+    errno?: unknown;
+    message?: unknown;
+    failureClass?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
   if (e.failureClass !== undefined) return false;
   if (typeof e.code === 'string' && (ERRNO.has(e.code) || SQLSTATE.test(e.code))) return true;
   if (typeof e.message === 'string' && MESSAGES.test(e.message)) return true;

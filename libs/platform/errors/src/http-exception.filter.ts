@@ -23,20 +23,31 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<ErrorReply>();
     if (error instanceof DomainException) {
-      send(reply, statusOf[error.disposition], { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+      send(reply, statusOf[error.disposition], {
+        error: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      });
       return;
     }
     if (error instanceof HttpException) {
       const body = error.getResponse();
       const status = error.getStatus();
-      send(reply, status, typeof body === 'string' ? { error: codeOf(status), message: body } : { error: codeOf(status), ...(body as object) });
+      send(
+        reply,
+        status,
+        typeof body === 'string' ? { error: codeOf(status), message: body } : { error: codeOf(status), ...(body as object) },
+      );
       return;
     }
     if (isConnectivityError(error)) {
       // The database (or another shared dependency) is unreachable: transient, say so and when to retry.
       this.logger.warn(`dependency unavailable: ${(error as Error).message}`);
       reply.header('retry-after', '5');
-      send(reply, 503, { error: 'unavailable', message: 'A dependency of this service is unreachable; nothing was accepted. Retry shortly.' });
+      send(reply, 503, {
+        error: 'unavailable',
+        message: 'A dependency of this service is unreachable; nothing was accepted. Retry shortly.',
+      });
       return;
     }
     const httpStatus = (error as { statusCode?: number } | null)?.statusCode;

@@ -17,9 +17,7 @@ export function decodeJson(value: Buffer, topic: string): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new ContractViolationError(topic, [
-      { path: '', rule: 'json', message: `is not valid JSON: ${(error as Error).message}` },
-    ]);
+    throw new ContractViolationError(topic, [{ path: '', rule: 'json', message: `is not valid JSON: ${(error as Error).message}` }]);
   }
 }
 

@@ -30,26 +30,34 @@ export function subscribeToEvents<T extends EventType>(
     topics: [subscription.topic],
     retry: subscription.retry,
     handle: (message) =>
-      withConsumerSpan(message.headers, `${subscription.topic} process`, { 'messaging.destination.name': subscription.topic, 'messaging.consumer.group.name': subscription.groupId }, async (span) => {
-        const started = performance.now();
-        const fields = { topic: subscription.topic, key: message.key, attempt: message.attempt } as Record<string, unknown>;
-        try {
-          const event = assertEvent(decodeJson(message.value, subscription.topic), subscription.eventType);
-          Object.assign(fields, { runId: event.runid, eventId: event.id });
-          span.setAttributes(runAttributesOf(event));
-          deps.logger.debug({ ...fields }, 'message started');
-          const outcome = await subscription.handle(event, message);
-          // Debug, like its start: at hundreds of messages a second a line each at info is the log's
-          // largest cost; failures stay warnings, and counts and latencies are on the metrics.
-          deps.logger.debug({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'message finished');
-          deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome });
-          return outcome;
-        } catch (error) {
-          deps.logger.warn({ ...fields, error: errorMessage(error), durationMs: Math.round(performance.now() - started) }, 'message failed');
-          deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome: 'failed' });
-          throw error;
-        }
-      }),
+      withConsumerSpan(
+        message.headers,
+        `${subscription.topic} process`,
+        { 'messaging.destination.name': subscription.topic, 'messaging.consumer.group.name': subscription.groupId },
+        async (span) => {
+          const started = performance.now();
+          const fields = { topic: subscription.topic, key: message.key, attempt: message.attempt } as Record<string, unknown>;
+          try {
+            const event = assertEvent(decodeJson(message.value, subscription.topic), subscription.eventType);
+            Object.assign(fields, { runId: event.runid, eventId: event.id });
+            span.setAttributes(runAttributesOf(event));
+            deps.logger.debug({ ...fields }, 'message started');
+            const outcome = await subscription.handle(event, message);
+            // Debug, like its start: at hundreds of messages a second a line each at info is the log's
+            // largest cost; failures stay warnings, and counts and latencies are on the metrics.
+            deps.logger.debug({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'message finished');
+            deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome });
+            return outcome;
+          } catch (error) {
+            deps.logger.warn(
+              { ...fields, error: errorMessage(error), durationMs: Math.round(performance.now() - started) },
+              'message failed',
+            );
+            deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome: 'failed' });
+            throw error;
+          }
+        },
+      ),
   });
 }
 

@@ -165,7 +165,10 @@ export class InMemoryBus extends MessageBus {
     if (this.groups.has(given.groupId)) {
       throw new Error(`consumer group ${given.groupId} is already subscribed`);
     }
-    const subscription: Subscription = { ...given, handle: holdThroughOutages(given.handle, { running: () => this.running, logger: this.logger }) };
+    const subscription: Subscription = {
+      ...given,
+      handle: holdThroughOutages(given.handle, { running: () => this.running, logger: this.logger }),
+    };
     const topics = new Set<string>();
     for (const topic of subscription.topics) {
       topics.add(topic);
@@ -288,7 +291,9 @@ export class InMemoryBus extends MessageBus {
   private async settle(): Promise<void> {
     for (;;) {
       if (this.arriving) await this.arriving;
-      const draining = [...this.groups.values()].flatMap((g) => [...g.queues.values()].map((q) => q.draining).filter((d): d is Promise<void> => d !== null));
+      const draining = [...this.groups.values()].flatMap((g) =>
+        [...g.queues.values()].map((q) => q.draining).filter((d): d is Promise<void> => d !== null),
+      );
       if (draining.length === 0 && !this.arriving) return;
       await Promise.allSettled(draining);
     }
@@ -338,7 +343,9 @@ export class InMemoryBus extends MessageBus {
   /** Groups that read a message: every subscriber of its topic; on a retry topic only the group that failed it. */
   private takers(topic: string, headers: Record<string, string> | undefined): Group[] {
     const retry = topic.endsWith('.retry');
-    return [...this.groups.values()].filter((g) => g.topics.has(topic) && (!retry || headers?.[Headers.retryGroup] === g.subscription.groupId));
+    return [...this.groups.values()].filter(
+      (g) => g.topics.has(topic) && (!retry || headers?.[Headers.retryGroup] === g.subscription.groupId),
+    );
   }
 
   private queueOf(group: Group, entry: Entry): Queue {
@@ -390,16 +397,20 @@ export class InMemoryBus extends MessageBus {
   /** Hands the batch to the group: keys concurrently, one key in order. Returns what finished. */
   private async deliverBatch(group: Group, batch: readonly Entry[], isRetryTopic: boolean): Promise<Set<Entry>> {
     const done = new Set<Entry>();
-    await forEachKeyInOrder(batch, () => this.running, async (entry) => {
-      try {
-        await this.deliver(group, entry, isRetryTopic);
-      } catch {
-        // Stopped while its failure could not be kept: it stays stored and comes back after a restart.
-        return false;
-      }
-      done.add(entry);
-      return true;
-    });
+    await forEachKeyInOrder(
+      batch,
+      () => this.running,
+      async (entry) => {
+        try {
+          await this.deliver(group, entry, isRetryTopic);
+        } catch {
+          // Stopped while its failure could not be kept: it stays stored and comes back after a restart.
+          return false;
+        }
+        done.add(entry);
+        return true;
+      },
+    );
     return done;
   }
 
@@ -428,7 +439,9 @@ export class InMemoryBus extends MessageBus {
           await this.publish([route.message]);
           return;
         } catch (publishError) {
-          this.logger.error(`${group.subscription.groupId}: could not route a failed ${message.topic} message (${errorMessage(publishError)}); trying again`);
+          this.logger.error(
+            `${group.subscription.groupId}: could not route a failed ${message.topic} message (${errorMessage(publishError)}); trying again`,
+          );
           if (!(await this.sleep(backoffDelayMs(ROUTE_RETRY_BACKOFF, attempt)))) throw publishError;
         }
       }

@@ -20,7 +20,14 @@ import { KafkaLag } from './kafka/kafka.lag';
 import { KafkaPublisher } from './kafka/kafka.publisher';
 import { KafkaTopics } from './kafka/kafka.topics';
 import { holdThroughOutages } from './outage-hold.util';
-import { DEFAULT_RETRY_POLICY, MessageBus, type BusHealth, type OutgoingMessage, type RetryPolicy, type Subscription } from './message-bus.port';
+import {
+  DEFAULT_RETRY_POLICY,
+  MessageBus,
+  type BusHealth,
+  type OutgoingMessage,
+  type RetryPolicy,
+  type Subscription,
+} from './message-bus.port';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -120,7 +127,12 @@ export class KafkaBus extends MessageBus {
     });
     this.admin = kafka.admin();
     const connect = () => this.connect();
-    this.topics = new KafkaTopics(this.admin, connect, { partitions: this.partitions, replicationFactor: options.replicationFactor, retentionMs: options.retentionMs }, this.logger);
+    this.topics = new KafkaTopics(
+      this.admin,
+      connect,
+      { partitions: this.partitions, replicationFactor: options.replicationFactor, retentionMs: options.retentionMs },
+      this.logger,
+    );
     this.publisher = new KafkaPublisher(kafka, options.producer ?? {}, (names) => this.topics.ensure(names));
     this.lags = new KafkaLag(this.admin, this.topics, connect, options.consumer?.fromBeginning ?? true, this.logger);
     this.host = {
@@ -149,7 +161,10 @@ export class KafkaBus extends MessageBus {
     if (this.groups.has(given.groupId)) {
       throw new Error(`consumer group ${given.groupId} is already subscribed`);
     }
-    const subscription: Subscription = { ...given, handle: holdThroughOutages(given.handle, { running: () => this.running, logger: this.logger }) };
+    const subscription: Subscription = {
+      ...given,
+      handle: holdThroughOutages(given.handle, { running: () => this.running, logger: this.logger }),
+    };
     const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry, ...subscription.retry };
     const settings = this.options.consumer ?? {};
     const group = new KafkaGroupConsumer(

@@ -3,7 +3,11 @@
  * different keys concurrently, one key's messages one after the other, in batch order. Stops
  * starting new ones once `running()` says so (what is under way finishes).
  */
-export async function forEachKeyInOrder<M extends { key: string }>(batch: readonly M[], running: () => boolean, handle: (message: M) => Promise<boolean>): Promise<void> {
+export async function forEachKeyInOrder<M extends { key: string }>(
+  batch: readonly M[],
+  running: () => boolean,
+  handle: (message: M) => Promise<boolean>,
+): Promise<void> {
   const chains = new Map<string, M[]>();
   for (const message of batch) {
     const chain = chains.get(message.key);

@@ -11,7 +11,8 @@ export class NamespacedBus extends MessageBus {
     private readonly namespace: string,
   ) {
     super();
-    if (!/^[a-zA-Z0-9._-]+$/.test(namespace)) throw new Error(`bus namespace ${JSON.stringify(namespace)} may only hold letters, digits, '.', '_' and '-'`);
+    if (!/^[a-zA-Z0-9._-]+$/.test(namespace))
+      throw new Error(`bus namespace ${JSON.stringify(namespace)} may only hold letters, digits, '.', '_' and '-'`);
   }
 
   private wire(name: string): string {
@@ -48,11 +49,17 @@ export class NamespacedBus extends MessageBus {
   }
 
   override pause(groupId: string, topics?: string[]): boolean {
-    return this.inner.pause(this.wire(groupId), topics?.map((t) => this.wire(t)));
+    return this.inner.pause(
+      this.wire(groupId),
+      topics?.map((t) => this.wire(t)),
+    );
   }
 
   override resume(groupId: string, topics?: string[]): boolean {
-    return this.inner.resume(this.wire(groupId), topics?.map((t) => this.wire(t)));
+    return this.inner.resume(
+      this.wire(groupId),
+      topics?.map((t) => this.wire(t)),
+    );
   }
 
   override subscriptions(): Array<{ groupId: string; topics: string[] }> {
@@ -67,6 +74,9 @@ export class NamespacedBus extends MessageBus {
   }
 
   lag(groupId: string, topics?: string[]): Promise<number | null> {
-    return this.inner.lag(this.wire(groupId), topics?.map((t) => this.wire(t)));
+    return this.inner.lag(
+      this.wire(groupId),
+      topics?.map((t) => this.wire(t)),
+    );
   }
 }

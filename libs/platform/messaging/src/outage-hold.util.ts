@@ -26,7 +26,9 @@ export function holdThroughOutages(
       } catch (error) {
         const delay = backoffDelayMs(OUTAGE_BACKOFF, attempt);
         if (!isConnectivityError(error) || !options.running() || Date.now() - started + delay > maxWaitMs) throw error;
-        options.logger.warn(`${message.topic} key=${message.key}: dependency unreachable (${errorMessage(error)}); holding the message and trying again in ${delay} ms`);
+        options.logger.warn(
+          `${message.topic} key=${message.key}: dependency unreachable (${errorMessage(error)}); holding the message and trying again in ${delay} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -69,7 +69,12 @@ export class SchemaRegistryBus extends MessageBus {
       { host: options.url.replace(/\/+$/, ''), clientId: 'baton', retry: { retries: 2, maxRetryTimeInSecs: Math.ceil(timeoutMs / 1000) } },
       // The event schemas are JSON Schema 2020-12 with formats, as the local validators read them.
       // A fresh Ajv per compiled schema: every version of a subject carries the same $id.
-      { [SchemaType.JSON]: { detailedErrorPaths: true, ajvInstance: { addSchema: () => undefined, compile: (schema: object) => newAjv().compile(schema) } as never } },
+      {
+        [SchemaType.JSON]: {
+          detailedErrorPaths: true,
+          ajvInstance: { addSchema: () => undefined, compile: (schema: object) => newAjv().compile(schema) } as never,
+        },
+      },
     );
   }
 
@@ -155,7 +160,9 @@ export class SchemaRegistryBus extends MessageBus {
       await this.registry.decode(message.value);
     } catch (error) {
       if (statusOf(error) === 404) {
-        throw new ContractViolationError(message.topic, [{ path: '', rule: 'schemaId', message: `names schema id ${id}, which the registry at ${this.options.url} does not know` }]);
+        throw new ContractViolationError(message.topic, [
+          { path: '', rule: 'schemaId', message: `names schema id ${id}, which the registry at ${this.options.url} does not know` },
+        ]);
       }
       throw this.payloadError(message.topic, id, error);
     }
@@ -170,10 +177,15 @@ export class SchemaRegistryBus extends MessageBus {
           ? { path: entry.join(''), rule: 'schema', message: `does not match schema id ${id}` }
           : { path: entry.path.join(''), rule: 'schema', message: `${entry.message ?? 'is invalid'} (schema id ${id})` },
       );
-      return new ContractViolationError(topic, issues.length ? issues : [{ path: '', rule: 'schema', message: `does not match schema id ${id}` }]);
+      return new ContractViolationError(
+        topic,
+        issues.length ? issues : [{ path: '', rule: 'schema', message: `does not match schema id ${id}` }],
+      );
     }
     if (error instanceof SyntaxError) {
-      return new ContractViolationError(topic, [{ path: '', rule: 'json', message: `is not valid JSON after the schema id ${id}: ${error.message}` }]);
+      return new ContractViolationError(topic, [
+        { path: '', rule: 'json', message: `is not valid JSON after the schema id ${id}: ${error.message}` },
+      ]);
     }
     return this.registryError(`using schema id ${id} for ${topic}`, error);
   }
@@ -182,7 +194,9 @@ export class SchemaRegistryBus extends MessageBus {
   private registryError(what: string, error: unknown): Error {
     const status = statusOf(error);
     const refused = status !== undefined && status >= 400 && status < 500 && !isNetworkError(error);
-    const reason = refused ? `the registry at ${this.options.url} refused it (HTTP ${status}): ${errorMessage(error)}` : `the registry at ${this.options.url} is unreachable: ${errorMessage(error)}`;
+    const reason = refused
+      ? `the registry at ${this.options.url} refused it (HTTP ${status}): ${errorMessage(error)}`
+      : `the registry at ${this.options.url} is unreachable: ${errorMessage(error)}`;
     this.lastError = `${what}: ${reason}`;
     return Object.assign(new Error(`schema registry: ${what}: ${reason}`, { cause: error }), { retriable: !refused });
   }

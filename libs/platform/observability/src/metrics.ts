@@ -59,12 +59,14 @@ export class BatonMetrics {
   /** Read from the bus at scrape time for every group registered with watchConsumerLag(). */
   readonly consumerLag = new Gauge({
     name: 'baton_consumer_lag',
-    help: 'Messages published to a consumer group\'s topics and not yet consumed by it, per group (absent while the bus cannot tell).',
+    help: "Messages published to a consumer group's topics and not yet consumed by it, per group (absent while the bus cannot tell).",
     labelNames: ['group'],
     registers: [this.registry],
     collect: async () => {
       this.consumerLag.reset();
-      const readings = await Promise.all([...this.lagReaders].map(async ([group, read]) => [group, await read().catch(() => null)] as const));
+      const readings = await Promise.all(
+        [...this.lagReaders].map(async ([group, read]) => [group, await read().catch(() => null)] as const),
+      );
       for (const [group, lag] of readings) if (lag !== null) this.consumerLag.set({ group }, lag);
     },
   });
@@ -98,7 +100,6 @@ export interface ObservedRequest {
 export interface ObservedReply {
   statusCode: number;
 }
-
 
 /**
  * Records every request on `baton_http_request_duration_seconds` (RED per route). Requests no

@@ -37,7 +37,9 @@ const UNTRACED_PATHS = /^\/(health|ready|metrics)(\/|\?|$)/;
 export function startTracingSdk(options: TracingOptions): NodeSDK {
   const exporter = exporterOf(options);
   const spanProcessors: SpanProcessor[] = [
-    ...(exporter ? [new BatchSpanProcessor(exporter, options.scheduleDelayMs === undefined ? {} : { scheduledDelayMillis: options.scheduleDelayMs })] : []),
+    ...(exporter
+      ? [new BatchSpanProcessor(exporter, options.scheduleDelayMs === undefined ? {} : { scheduledDelayMillis: options.scheduleDelayMs })]
+      : []),
     ...(options.spanProcessors ?? []),
   ];
   const sdk = new NodeSDK({

@@ -151,7 +151,12 @@ export function inCapturedContext<T>(captured: Context, work: () => T): T {
  * Runs `work` in a root span linked to each of the captured contexts' spans: work done once for
  * many callers (one transaction committing many runs' work) is its own trace, reachable from theirs.
  */
-export async function withSpanForMany<T>(name: string, attributes: Attributes, captured: readonly Context[], work: (span: Span) => Promise<T>): Promise<T> {
+export async function withSpanForMany<T>(
+  name: string,
+  attributes: Attributes,
+  captured: readonly Context[],
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   const links: Link[] = [];
   for (const ctx of captured) {
     const spanContext = trace.getSpanContext(ctx);

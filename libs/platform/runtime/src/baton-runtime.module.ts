@@ -1,5 +1,13 @@
 import { ConnectorRegistry } from '@baton/connectors';
-import { AuditSealer, openDataSource, OutboxRelay, RunLedger, RunQueries, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import {
+  AuditSealer,
+  openDataSource,
+  OutboxRelay,
+  RunLedger,
+  RunQueries,
+  sharedEntities,
+  sharedMigrations,
+} from '@baton/platform-database';
 import { InMemoryBus, MessageBus } from '@baton/platform-messaging';
 import { BatonMetrics } from '@baton/platform-observability';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
@@ -51,7 +59,11 @@ export class BatonRuntimeModule {
             const relay = new OutboxRelay(ds, bus, { ...options.relay, busLog });
             if (busLog) {
               // The outbox is the bus's log: committed events are queued from it directly.
-              ledger.onCommitted((events) => bus.acceptCommitted(events.map((e) => ({ offset: e.id, topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers }))));
+              ledger.onCommitted((events) =>
+                bus.acceptCommitted(
+                  events.map((e) => ({ offset: e.id, topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers })),
+                ),
+              );
             } else {
               ledger.onCommitted((events) => relay.publishCommitted(events));
             }
@@ -72,7 +84,18 @@ export class BatonRuntimeModule {
         { provide: ConnectorRegistry, useFactory: () => options.connectors() },
         RuntimeLifecycle,
       ],
-      exports: [RUNTIME_OPTIONS, DataSource, MessageBus, BatonMetrics, RunLedger, RunQueries, OutboxRelay, AuditSealer, WorkflowCatalog, ConnectorRegistry],
+      exports: [
+        RUNTIME_OPTIONS,
+        DataSource,
+        MessageBus,
+        BatonMetrics,
+        RunLedger,
+        RunQueries,
+        OutboxRelay,
+        AuditSealer,
+        WorkflowCatalog,
+        ConnectorRegistry,
+      ],
     };
   }
 }

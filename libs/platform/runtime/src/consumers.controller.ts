@@ -4,7 +4,15 @@ import { MessageBus } from '@baton/platform-messaging';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AllOrganisations, CurrentPrincipal, describeIssues, requestBody, RequireRoles, type Principal, type RequestIssue } from '@baton/platform-edge';
+import {
+  AllOrganisations,
+  CurrentPrincipal,
+  describeIssues,
+  requestBody,
+  RequireRoles,
+  type Principal,
+  type RequestIssue,
+} from '@baton/platform-edge';
 
 export interface ConsumerGroupView {
   groupId: string;
@@ -25,7 +33,11 @@ export const consumerChangeRequest = requestBody(
       .min(1, { error: 'must be a non-empty list of topic names' })
       .optional()
       .meta({ description: 'Some of the group’s topics; all of them when left out.' }),
-    reason: z.string({ error: 'must be a string of at most 2000 characters' }).max(2000, { error: 'must be a string of at most 2000 characters' }).optional().meta({ description: 'Audited.' }),
+    reason: z
+      .string({ error: 'must be a string of at most 2000 characters' })
+      .max(2000, { error: 'must be a string of at most 2000 characters' })
+      .optional()
+      .meta({ description: 'Audited.' }),
   }),
   { invalid: (issues) => invalidRequest(issues) },
 );
@@ -58,7 +70,11 @@ export class ConsumersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Pauses a consumer group, on some of its topics ({"topics": [...]}) or all; {"reason": "..."} is audited.' })
   @ApiBody({ schema: consumerChangeRequest.jsonSchema, required: false })
-  async pause(@Param('groupId') groupId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<ConsumerGroupView> {
+  async pause(
+    @Param('groupId') groupId: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ConsumerGroupView> {
     return this.change('pause', groupId, body, principal);
   }
 
@@ -66,20 +82,38 @@ export class ConsumersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Resumes a paused consumer group, on some of its topics or all.' })
   @ApiBody({ schema: consumerChangeRequest.jsonSchema, required: false })
-  async resume(@Param('groupId') groupId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<ConsumerGroupView> {
+  async resume(
+    @Param('groupId') groupId: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ConsumerGroupView> {
     return this.change('resume', groupId, body, principal);
   }
 
   private async change(verb: 'pause' | 'resume', groupId: string, body: unknown, principal: Principal): Promise<ConsumerGroupView> {
     const subscription = this.bus.subscriptions().find((s) => s.groupId === groupId);
-    if (!subscription) throw new DomainException('consumer_group_not_found', `this process runs no consumer group ${JSON.stringify(groupId)}`, undefined, 'not_found');
+    if (!subscription)
+      throw new DomainException(
+        'consumer_group_not_found',
+        `this process runs no consumer group ${JSON.stringify(groupId)}`,
+        undefined,
+        'not_found',
+      );
     const { topics, reason } = readBody(body, subscription.topics);
     const before = this.bus.paused(groupId);
     if (verb === 'pause') this.bus.pause(groupId, topics);
     else this.bus.resume(groupId, topics);
     const after = this.bus.paused(groupId);
     await this.ledger.transaction((uow) =>
-      uow.audit({ actor: `person:${principal.id}`, action: `consumer.${verb}`, targetType: 'consumer_group', targetId: groupId, before: { paused: before }, after: { paused: after }, reason: reason ?? null }),
+      uow.audit({
+        actor: `person:${principal.id}`,
+        action: `consumer.${verb}`,
+        targetType: 'consumer_group',
+        targetId: groupId,
+        before: { paused: before },
+        after: { paused: after },
+        reason: reason ?? null,
+      }),
     );
     return this.view(groupId, subscription.topics);
   }
@@ -95,7 +129,8 @@ function readBody(body: unknown, known: string[]): { topics?: string[]; reason?:
   const topics = (body as { topics?: unknown } | undefined)?.topics;
   if (Array.isArray(topics) && !issues.some((i) => i.path === '' || i.path === '/topics' || i.path.startsWith('/topics/'))) {
     for (const [i, topic] of topics.entries()) {
-      if (!known.includes(topic as string)) issues.push({ path: `/topics/${i}`, message: `is not a topic of this group (${known.join(', ')})` });
+      if (!known.includes(topic as string))
+        issues.push({ path: `/topics/${i}`, message: `is not a topic of this group (${known.join(', ')})` });
     }
   }
   if (issues.length) throw invalidRequest(issues);

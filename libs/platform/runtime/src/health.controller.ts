@@ -31,7 +31,9 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: database reachable, bus connected, outbox relaying. 503 while any is not.' })
-  async ready(@Res({ passthrough: true }) reply: { status(code: number): unknown }): Promise<{ status: string; checks: Record<string, Check> }> {
+  async ready(
+    @Res({ passthrough: true }) reply: { status(code: number): unknown },
+  ): Promise<{ status: string; checks: Record<string, Check> }> {
     const checks: Record<string, Check> = {
       database: await this.database(),
       bus: this.bus.health(),

@@ -22,7 +22,9 @@ export function runVariables(event: RunEventLike, catalog: WorkflowCatalog, extr
     context: event.data.context ?? {},
     org: { id: event.orgid, ...(catalog.organisation(event.orgid) ?? {}) },
     run: { id: event.runid, workflowId: event.workflowid, orgId: event.orgid },
-    ...(decision ? { decision: { outcome: decision.outcome, suggestion: decision.suggestion ?? null, confidence: decision.confidence } } : {}),
+    ...(decision
+      ? { decision: { outcome: decision.outcome, suggestion: decision.suggestion ?? null, confidence: decision.confidence } }
+      : {}),
     ...extra,
   };
 }

@@ -21,7 +21,9 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL test server unreachable at ${TEST_POSTGRES_URL} (start it with tools/postgres/postgres.sh start): ${(error as Error).message}`);
+    throw new Error(
+      `PostgreSQL test server unreachable at ${TEST_POSTGRES_URL} (start it with tools/postgres/postgres.sh start): ${(error as Error).message}`,
+    );
   }
   try {
     await admin.query(`CREATE DATABASE ${name}`);

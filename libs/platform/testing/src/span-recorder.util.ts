@@ -19,7 +19,13 @@ export interface SpanRecorder {
  */
 export function recordSpans(serviceName = 'test'): SpanRecorder {
   const exporter = new InMemorySpanExporter();
-  initTracing({ serviceName, exporter: 'none', instrumentations: false, detectResources: false, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  initTracing({
+    serviceName,
+    exporter: 'none',
+    instrumentations: false,
+    detectResources: false,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   return {
     spans: () => exporter.getFinishedSpans(),
     named: (name) => exporter.getFinishedSpans().filter((span) => span.name === name),

@@ -22,7 +22,16 @@ class InMemoryMismatches {
       Object.assign(open, { truth: mismatch.truth, copies: mismatch.copies });
       return { mismatch: open, announce };
     }
-    const row: StoredMismatch = { ...mismatch, id: `00000000-0000-4000-8000-00000000000${this.rows.length + 1}`, status: 'open', detectedAt: '', lastSeenAt: '', resolvedAt: null, resolvedBy: null, resolution: null };
+    const row: StoredMismatch = {
+      ...mismatch,
+      id: `00000000-0000-4000-8000-00000000000${this.rows.length + 1}`,
+      status: 'open',
+      detectedAt: '',
+      lastSeenAt: '',
+      resolvedAt: null,
+      resolvedBy: null,
+      resolution: null,
+    };
     this.rows.push(row);
     return { mismatch: row, announce: true };
   }
@@ -54,7 +63,11 @@ class RecordingLedger {
   readonly emitted: OutboxInput[] = [];
 
   async transaction<T>(work: (uow: unknown) => Promise<T>): Promise<T> {
-    const uow = { manager: {}, audit: async (e: AuditInput) => void this.audits.push(e), emit: async (m: OutboxInput) => void this.emitted.push(m) };
+    const uow = {
+      manager: {},
+      audit: async (e: AuditInput) => void this.audits.push(e),
+      emit: async (m: OutboxInput) => void this.emitted.push(m),
+    };
     return work(uow);
   }
 }
@@ -82,10 +95,15 @@ describe('reconciliation use cases', () => {
     it('finds the seeded tier mismatch, announces it once as an entity event, and clears it once the sources agree', async () => {
       const first = await sweep.execute();
       expect(first).toMatchObject({ checked: 7, announced: 1, cleared: 0 });
-      expect(first.mismatches.map((m) => [m.entityId, m.truth.value, m.copies])).toEqual([['cus_mismatch', 'pro', [{ source: 'crm.tier', value: 'enterprise' }]]]);
+      expect(first.mismatches.map((m) => [m.entityId, m.truth.value, m.copies])).toEqual([
+        ['cus_mismatch', 'pro', [{ source: 'crm.tier', value: 'enterprise' }]],
+      ]);
       const [message] = ledger.emitted;
       expect(message).toMatchObject({ topic: 'baton.reconciliation.mismatch', key: 'customer.tier/cus_mismatch' });
-      expect(assertEntityEvent(message!.payload, EventTypes.reconciliationMismatch).data).toMatchObject({ mismatchId: first.mismatches[0]!.id, detectedBy: 'sweep' });
+      expect(assertEntityEvent(message!.payload, EventTypes.reconciliationMismatch).data).toMatchObject({
+        mismatchId: first.mismatches[0]!.id,
+        detectedBy: 'sweep',
+      });
 
       expect(await sweep.execute()).toMatchObject({ announced: 0, cleared: 0 });
       await systems.crm.call('updateCustomer', { customerId: 'cus_mismatch', fields: { tier: 'enterprise' } });
@@ -96,7 +114,11 @@ describe('reconciliation use cases', () => {
 
       await systems.crm.call('updateCustomer', { customerId: 'cus_northwind', fields: { tier: 'pro' } });
       expect(await sweep.execute()).toMatchObject({ cleared: 1 });
-      expect(ledger.audits.at(-1)).toMatchObject({ actor: 'system:reconciliation', action: 'reconciliation.clear', after: { status: 'cleared' } });
+      expect(ledger.audits.at(-1)).toMatchObject({
+        actor: 'system:reconciliation',
+        action: 'reconciliation.clear',
+        after: { status: 'cleared' },
+      });
       expect(ledger.emitted).toHaveLength(2);
     });
 
@@ -118,22 +140,41 @@ describe('reconciliation use cases', () => {
       expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'person:operator@baton.example' });
       expect(await systems.crm.call('getCustomer', { customerId: 'cus_mismatch' })).toMatchObject({ tier: 'pro' });
       expect(ledger.audits.map((a) => a.action)).toEqual(['crm.updateCustomer', 'reconciliation.resolve']);
-      expect(ledger.audits[0]).toMatchObject({ actor: 'person:operator@baton.example', targetType: 'crm', targetId: 'cus_mismatch', before: { tier: 'enterprise' }, reason: { idempotencyKey: `reconcile:${open!.id}:crm.tier` } });
+      expect(ledger.audits[0]).toMatchObject({
+        actor: 'person:operator@baton.example',
+        targetType: 'crm',
+        targetId: 'cus_mismatch',
+        before: { tier: 'enterprise' },
+        reason: { idempotencyKey: `reconcile:${open!.id}:crm.tier` },
+      });
       // A retried write-back under the same key changes nothing more.
-      await systems.crm.call('updateCustomer', { customerId: 'cus_mismatch', fields: { tier: 'pro' } }, { idempotencyKey: `reconcile:${open!.id}:crm.tier` });
+      await systems.crm.call(
+        'updateCustomer',
+        { customerId: 'cus_mismatch', fields: { tier: 'pro' } },
+        { idempotencyKey: `reconcile:${open!.id}:crm.tier` },
+      );
       expect(systems.crm.effects().updateCustomer).toBe(1);
     });
 
     it('refuses an unknown or already ended mismatch, and says when a source is down', async () => {
-      await expect(sut.execute(command('00000000-0000-4000-8000-000000000099'))).rejects.toMatchObject({ code: ReconciliationErrorCode.MismatchNotFound, disposition: 'not_found' });
+      await expect(sut.execute(command('00000000-0000-4000-8000-000000000099'))).rejects.toMatchObject({
+        code: ReconciliationErrorCode.MismatchNotFound,
+        disposition: 'not_found',
+      });
       const [open] = (await sweep.execute()).mismatches;
 
       systems.crm.faults.set({ down: true });
-      await expect(sut.execute(command(open!.id))).rejects.toMatchObject({ code: ReconciliationErrorCode.SourceUnavailable, disposition: 'retry' });
+      await expect(sut.execute(command(open!.id))).rejects.toMatchObject({
+        code: ReconciliationErrorCode.SourceUnavailable,
+        disposition: 'retry',
+      });
       systems.crm.faults.clear();
 
       await sut.execute(command(open!.id));
-      await expect(sut.execute(command(open!.id))).rejects.toMatchObject({ code: ReconciliationErrorCode.MismatchNotOpen, disposition: 'conflict' });
+      await expect(sut.execute(command(open!.id))).rejects.toMatchObject({
+        code: ReconciliationErrorCode.MismatchNotOpen,
+        disposition: 'conflict',
+      });
     });
 
     it('writes nothing when the copy already agrees with the truth, and still records the resolution', async () => {

@@ -55,20 +55,32 @@ export class MismatchRepository {
     });
     if (!open) throw new Error(`open mismatch of ${mismatch.field} ${mismatch.entityId} vanished while recording it`);
     const changed = !sameValue(open.truth, mismatch.truth) || !sameValue(open.copies, mismatch.copies);
-    const [updated] = await this.change(manager, { truth: mismatch.truth, copies: mismatch.copies, lastSeenAt: () => 'now()' }, { id: open.id });
+    const [updated] = await this.change(
+      manager,
+      { truth: mismatch.truth, copies: mismatch.copies, lastSeenAt: () => 'now()' },
+      { id: open.id },
+    );
     return { mismatch: viewOf(updated!), announce: changed };
   }
 
   /** Ends the open mismatches of these entities, whose sources a sweep found agreeing again. */
   async clear(manager: EntityManager, field: string, entityIds: readonly string[]): Promise<StoredMismatch[]> {
     if (entityIds.length === 0) return [];
-    const rows = await this.change(manager, { status: 'cleared', resolvedAt: () => 'now()', ...CLEARED }, { status: 'open', field, entityId: In([...entityIds]) });
+    const rows = await this.change(
+      manager,
+      { status: 'cleared', resolvedAt: () => 'now()', ...CLEARED },
+      { status: 'open', field, entityId: In([...entityIds]) },
+    );
     return rows.map(viewOf);
   }
 
   /** Marks an open mismatch resolved; null when it is no longer open (someone else ended it first). */
   async resolve(manager: EntityManager, id: string, by: string, resolution: Record<string, unknown>): Promise<StoredMismatch | null> {
-    const [row] = await this.change(manager, { status: 'resolved', resolvedAt: () => 'now()', resolvedBy: by, resolution }, { id, status: 'open' });
+    const [row] = await this.change(
+      manager,
+      { status: 'resolved', resolvedAt: () => 'now()', resolvedBy: by, resolution },
+      { id, status: 'open' },
+    );
     return row ? viewOf(row) : null;
   }
 
@@ -85,8 +97,18 @@ export class MismatchRepository {
   }
 
   /** UPDATE ... RETURNING the rows it changed, as entities. */
-  private async change(manager: EntityManager, set: InsertRow<MismatchEntity>, where: FindOptionsWhere<MismatchEntity>): Promise<MismatchEntity[]> {
-    const result = await manager.createQueryBuilder().update(MismatchEntity).set(updateValues<MismatchEntity>(set)).where(where).returning('*').execute();
+  private async change(
+    manager: EntityManager,
+    set: InsertRow<MismatchEntity>,
+    where: FindOptionsWhere<MismatchEntity>,
+  ): Promise<MismatchEntity[]> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(MismatchEntity)
+      .set(updateValues<MismatchEntity>(set))
+      .where(where)
+      .returning('*')
+      .execute();
     return returnedEntities(manager, MismatchEntity, result.raw);
   }
 }

@@ -47,11 +47,22 @@ export class ResolveMismatchUseCase {
 
   async execute(command: ResolveMismatchCommand): Promise<StoredMismatch> {
     const mismatch = await this.mismatches.get(command.mismatchId);
-    if (!mismatch) throw new ReconciliationException(ReconciliationErrorCode.MismatchNotFound, `mismatch ${command.mismatchId} does not exist`, undefined, 'not_found');
+    if (!mismatch)
+      throw new ReconciliationException(
+        ReconciliationErrorCode.MismatchNotFound,
+        `mismatch ${command.mismatchId} does not exist`,
+        undefined,
+        'not_found',
+      );
     if (mismatch.status !== 'open') throw notOpen(mismatch);
     const field = reconciledField(mismatch.field);
     if (!field) {
-      throw new ReconciliationException(ReconciliationErrorCode.UnknownField, `${mismatch.field} is no longer a reconciled field`, { field: mismatch.field }, 'unprocessable');
+      throw new ReconciliationException(
+        ReconciliationErrorCode.UnknownField,
+        `${mismatch.field} is no longer a reconciled field`,
+        { field: mismatch.field },
+        'unprocessable',
+      );
     }
 
     const truth = await readOne(this.connectors, field.truth, mismatch.entityId);
@@ -78,7 +89,11 @@ export class ResolveMismatchUseCase {
       }
       const idempotencyKey = resolveIdempotencyKey(mismatch.id, source);
       try {
-        results.push(await this.connectors.get(source.connector).call(source.write.operation, writeArgs(source, mismatch.entityId, truth.value), { idempotencyKey }));
+        results.push(
+          await this.connectors
+            .get(source.connector)
+            .call(source.write.operation, writeArgs(source, mismatch.entityId, truth.value), { idempotencyKey }),
+        );
       } catch (error) {
         throw sourceFailure(error, source);
       }
@@ -95,7 +110,11 @@ export class ResolveMismatchUseCase {
     }
 
     const recorded = await this.ledger.transaction(async (uow) => {
-      const resolved = await this.mismatches.resolve(uow.manager, mismatch.id, command.actor, { reason: command.reason, truth: { source: sourceLabel(field.truth), value: truth.value }, writes });
+      const resolved = await this.mismatches.resolve(uow.manager, mismatch.id, command.actor, {
+        reason: command.reason,
+        truth: { source: sourceLabel(field.truth), value: truth.value },
+        writes,
+      });
       if (!resolved) throw notOpen((await this.mismatches.get(mismatch.id, uow.manager)) ?? mismatch);
       for (const [i, write] of writes.entries()) {
         const source = field.copies.find((c) => sourceLabel(c) === write.source)!;
@@ -120,7 +139,10 @@ export class ResolveMismatchUseCase {
       });
       return resolved;
     });
-    this.logger.log({ mismatchId: mismatch.id, field: mismatch.field, entityId: mismatch.entityId, actor: command.actor, written: writes.length }, 'mismatch resolved');
+    this.logger.log(
+      { mismatchId: mismatch.id, field: mismatch.field, entityId: mismatch.entityId, actor: command.actor, written: writes.length },
+      'mismatch resolved',
+    );
     return recorded;
   }
 }

@@ -1,5 +1,15 @@
 import { AllOrganisations, CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { describeIssues, isUuid, oneOf, requestBody, requestQuery, ValidBody, ValidQuery, type Accepted, type RequestIssue } from '@baton/platform-edge';
+import {
+  describeIssues,
+  isUuid,
+  oneOf,
+  requestBody,
+  requestQuery,
+  ValidBody,
+  ValidQuery,
+  type Accepted,
+  type RequestIssue,
+} from '@baton/platform-edge';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -9,7 +19,8 @@ import { ReconciliationErrorCode, ReconciliationException } from '../reconciliat
 import { SweepSourcesUseCase, type SweepResult } from './sweep-sources.use-case';
 
 function invalid(summary: string): (issues: RequestIssue[]) => ReconciliationException {
-  return (issues) => new ReconciliationException(ReconciliationErrorCode.InvalidRequest, describeIssues(summary, issues), { issues }, 'reject');
+  return (issues) =>
+    new ReconciliationException(ReconciliationErrorCode.InvalidRequest, describeIssues(summary, issues), { issues }, 'reject');
 }
 
 /** `GET /reconciliation/mismatches`: open ones unless `status` says otherwise. Unknown parameters are ignored. */
@@ -52,7 +63,9 @@ export class ReconciliationController {
 
   @Get('mismatches')
   @ApiOperation({ summary: 'Stored mismatches, newest first: open ones by default, each with the truth and every disagreeing copy.' })
-  async list(@ValidQuery(mismatchListQuery) { status, field }: Accepted<typeof mismatchListQuery>): Promise<{ mismatches: StoredMismatch[] }> {
+  async list(
+    @ValidQuery(mismatchListQuery) { status, field }: Accepted<typeof mismatchListQuery>,
+  ): Promise<{ mismatches: StoredMismatch[] }> {
     const filter = status === 'all' ? {} : { status };
     return { mismatches: await this.mismatches.list({ ...filter, ...(field ? { field } : {}) }) };
   }
@@ -61,26 +74,33 @@ export class ReconciliationController {
   @ApiOperation({ summary: 'One mismatch, with how it ended if it did.' })
   async get(@Param('id') id: string): Promise<StoredMismatch> {
     const mismatch = isUuid(id) ? await this.mismatches.get(id) : null;
-    if (!mismatch) throw new ReconciliationException(ReconciliationErrorCode.MismatchNotFound, `mismatch ${id} does not exist`, undefined, 'not_found');
+    if (!mismatch)
+      throw new ReconciliationException(ReconciliationErrorCode.MismatchNotFound, `mismatch ${id} does not exist`, undefined, 'not_found');
     return mismatch;
   }
 
   @Post('sweep')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Compares every reconciled field now: records and announces new mismatches, clears those whose sources agree again.' })
+  @ApiOperation({
+    summary: 'Compares every reconciled field now: records and announces new mismatches, clears those whose sources agree again.',
+  })
   async sweepNow(): Promise<SweepResult> {
     return this.sweep.execute();
   }
 
   @Post('mismatches/:id/resolve')
   @HttpCode(200)
-  @ApiOperation({ summary: "Writes the source of truth's value to the disagreeing copies (read back, audited with the caller as actor) and marks the mismatch resolved." })
+  @ApiOperation({
+    summary:
+      "Writes the source of truth's value to the disagreeing copies (read back, audited with the caller as actor) and marks the mismatch resolved.",
+  })
   async resolve(
     @Param('id') id: string,
     @ValidBody(resolveMismatchRequest) { reason }: Accepted<typeof resolveMismatchRequest>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ mismatch: StoredMismatch }> {
-    if (!isUuid(id)) throw new ReconciliationException(ReconciliationErrorCode.MismatchNotFound, `mismatch ${id} does not exist`, undefined, 'not_found');
+    if (!isUuid(id))
+      throw new ReconciliationException(ReconciliationErrorCode.MismatchNotFound, `mismatch ${id} does not exist`, undefined, 'not_found');
     return { mismatch: await this.resolveMismatch.execute({ mismatchId: id, actor: `person:${principal.id}`, reason }) };
   }
 }

@@ -9,7 +9,11 @@ export async function readAll(connectors: ConnectorRegistry, source: FieldSource
 }
 
 /** The field of one entity, or undefined when the source holds no record of it. */
-export async function readOne(connectors: ConnectorRegistry, source: FieldSource, entityId: string): Promise<{ value: unknown } | undefined> {
+export async function readOne(
+  connectors: ConnectorRegistry,
+  source: FieldSource,
+  entityId: string,
+): Promise<{ value: unknown } | undefined> {
   let answer: unknown;
   try {
     answer = await connectors.get(source.connector).call(source.read.operation, { [source.read.idArg]: entityId });
@@ -21,7 +25,12 @@ export async function readOne(connectors: ConnectorRegistry, source: FieldSource
   return record ? { value: record[source.field] ?? null } : undefined;
 }
 
-async function call(connectors: ConnectorRegistry, source: FieldSource, operation: string, args: Record<string, unknown>): Promise<unknown> {
+async function call(
+  connectors: ConnectorRegistry,
+  source: FieldSource,
+  operation: string,
+  args: Record<string, unknown>,
+): Promise<unknown> {
   try {
     return await connectors.get(source.connector).call(operation, args);
   } catch (error) {
@@ -34,6 +43,16 @@ export function sourceFailure(error: unknown, source: FieldSource): Reconciliati
   const failure = classifyFailure(error);
   const details = { source: sourceLabel(source), failureClass: failure.failureClass, code: failure.code };
   return failure.failureClass === 'data'
-    ? new ReconciliationException(ReconciliationErrorCode.SourceFailed, `${sourceLabel(source)}: ${failure.message}`, details, 'unprocessable')
-    : new ReconciliationException(ReconciliationErrorCode.SourceUnavailable, `${sourceLabel(source)} could not be reached, try again later: ${failure.message}`, details, 'retry');
+    ? new ReconciliationException(
+        ReconciliationErrorCode.SourceFailed,
+        `${sourceLabel(source)}: ${failure.message}`,
+        details,
+        'unprocessable',
+      )
+    : new ReconciliationException(
+        ReconciliationErrorCode.SourceUnavailable,
+        `${sourceLabel(source)} could not be reached, try again later: ${failure.message}`,
+        details,
+        'retry',
+      );
 }

@@ -78,7 +78,10 @@ export class SweepSourcesUseCase {
       return result;
     });
     const { checked, mismatches, announced, cleared } = swept;
-    this.logger.log({ checked, open: mismatches.length, announced, cleared, durationMs: Math.round(performance.now() - started) }, 'reconciliation sweep finished');
+    this.logger.log(
+      { checked, open: mismatches.length, announced, cleared, durationMs: Math.round(performance.now() - started) },
+      'reconciliation sweep finished',
+    );
     return swept;
   }
 
@@ -87,7 +90,9 @@ export class SweepSourcesUseCase {
     const found: Mismatch[] = [];
     const agreeing: string[] = [];
     for (const [entityId, value] of truth!) {
-      const held = field.copies.flatMap((source, i) => (copies[i]!.has(entityId) ? [{ source, value: copies[i]!.get(entityId) ?? null }] : []));
+      const held = field.copies.flatMap((source, i) =>
+        copies[i]!.has(entityId) ? [{ source, value: copies[i]!.get(entityId) ?? null }] : [],
+      );
       const check = checkField(field, entityId, value ?? null, held);
       if (check.mismatch) found.push(check.mismatch);
       else agreeing.push(entityId);
@@ -100,7 +105,14 @@ export class SweepSourcesUseCase {
     const event = createEntityEvent(
       EventTypes.reconciliationMismatch,
       subject,
-      { field: mismatch.field, entityId: mismatch.entityId, truth: mismatch.truth, copies: mismatch.copies, mismatchId: mismatch.id, detectedBy: 'sweep' },
+      {
+        field: mismatch.field,
+        entityId: mismatch.entityId,
+        truth: mismatch.truth,
+        copies: mismatch.copies,
+        mismatchId: mismatch.id,
+        detectedBy: 'sweep',
+      },
       { source: 'baton/reconciliation', correlationId: mismatch.id },
     );
     // Keyed by entity, so one entity's mismatches stay in order.

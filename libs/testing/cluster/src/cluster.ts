@@ -111,12 +111,20 @@ export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
 
 /** Fails with a clear message when no broker answers: the caller must never quietly skip. */
 export async function assertBrokerReachable(brokers: string[]): Promise<void> {
-  const admin = new Kafka({ clientId: 'baton-cluster-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 2 } }).admin();
+  const admin = new Kafka({
+    clientId: 'baton-cluster-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    retry: { retries: 2 },
+  }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
   } catch (error) {
-    throw new Error(`Kafka unreachable at ${brokers.join(',')} (start it with tools/kafka/kafka.sh start, or set KAFKA_BROKERS): ${(error as Error).message}`);
+    throw new Error(
+      `Kafka unreachable at ${brokers.join(',')} (start it with tools/kafka/kafka.sh start, or set KAFKA_BROKERS): ${(error as Error).message}`,
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -291,7 +299,9 @@ export class Cluster {
       }
       if (Date.now() >= deadline) {
         const tails = (options.show ?? CLUSTER_PROCESSES).map((n) => this.tail(n, 25)).join('\n');
-        const detail = [options.progress?.(), lastError ? `last error: ${(lastError as Error).message}` : undefined].filter(Boolean).join('; ');
+        const detail = [options.progress?.(), lastError ? `last error: ${(lastError as Error).message}` : undefined]
+          .filter(Boolean)
+          .join('; ');
         throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}${detail ? ` (${detail})` : ''}\n${tails}`);
       }
       await sleep(options.intervalMs ?? 250);
@@ -299,7 +309,13 @@ export class Cluster {
   }
 
   /** A JSON request to one of the processes. */
-  async http<T = any>(name: ClusterProcess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+  async http<T = any>(
+    name: ClusterProcess,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult<T>> {
     const response = await fetch(`${this.url(name)}${path}`, {
       method,
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
@@ -395,12 +411,21 @@ export class Cluster {
 
   private env(name: ClusterProcess, port: number): NodeJS.ProcessEnv {
     // The parent's own Baton and Kafka settings must not leak into a cluster process.
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(BATON_|KAFKA_|OTEL_|LOG_LEVEL$|NODE_OPTIONS$)/.test(key)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^(BATON_|KAFKA_|OTEL_|LOG_LEVEL$|NODE_OPTIONS$)/.test(key)),
+    );
     const tracing = this.options.otlpEndpoint
       ? // Spans leave each process within half a second, so a test does not wait out the 5 s default.
         { OTEL_EXPORTER_OTLP_ENDPOINT: this.options.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '500' }
       : {};
-    const common = { ...inherited, ...tracing, TZ: 'UTC', LOG_LEVEL: this.options.logLevel ?? 'info', BATON_HTTP_HOST: '127.0.0.1', BATON_HTTP_PORT: String(port) };
+    const common = {
+      ...inherited,
+      ...tracing,
+      TZ: 'UTC',
+      LOG_LEVEL: this.options.logLevel ?? 'info',
+      BATON_HTTP_HOST: '127.0.0.1',
+      BATON_HTTP_PORT: String(port),
+    };
     // The demo keys: operators read /samples, the services call /connectors with the connector key.
     if (name === 'sample-systems') return { ...common, BATON_API_KEYS_FILE: join(this.root, 'config/api-keys.demo.yaml') };
     return {
@@ -473,7 +498,9 @@ export class Cluster {
         if (!crash || attempt >= attempts || this.closed) throw error;
         const cause = lastLine(this.tail(name, 3)) ?? crash;
         this.failed.push(`${name}: ${cause}`);
-        process.stderr.write(`cluster ${this.namespace}: ${name} failed to start (${cause}); starting it again, as restart: on-failure would\n`);
+        process.stderr.write(
+          `cluster ${this.namespace}: ${name} failed to start (${cause}); starting it again, as restart: on-failure would\n`,
+        );
       }
     }
   }
@@ -551,7 +578,12 @@ export class Cluster {
   }
 
   private async deleteNamespace(): Promise<void> {
-    const admin = new Kafka({ clientId: 'baton-cluster-cleanup', brokers: this.options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
+    const admin = new Kafka({
+      clientId: 'baton-cluster-cleanup',
+      brokers: this.options.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1 },
+    }).admin();
     await admin.connect();
     try {
       const prefix = `${this.options.namespace}.`;
@@ -564,7 +596,6 @@ export class Cluster {
     }
   }
 }
-
 
 function lastLine(text: string): string | undefined {
   return text

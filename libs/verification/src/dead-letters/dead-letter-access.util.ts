@@ -20,7 +20,12 @@ export function notFound(ids: readonly string[]): VerificationException {
  * The dead letters asked for, each visible to the caller and still open; otherwise 404 naming
  * the unknown ids, or 409 saying which were already re-driven or discarded, by whom and when.
  */
-export function assertOpen(principal: Principal, ids: readonly string[], found: readonly DeadLetterRecord[], verb: 're-driven' | 'discarded'): DeadLetterRecord[] {
+export function assertOpen(
+  principal: Principal,
+  ids: readonly string[],
+  found: readonly DeadLetterRecord[],
+  verb: 're-driven' | 'discarded',
+): DeadLetterRecord[] {
   const visible = new Map(found.filter((l) => canSee(principal, l)).map((l) => [l.id, l]));
   const missing = ids.filter((id) => !visible.has(id));
   if (missing.length) throw notFound(missing);
@@ -34,7 +39,15 @@ export function assertOpen(principal: Principal, ids: readonly string[], found: 
     throw new VerificationException(
       VerificationErrorCode.DeadLetterNotOpen,
       `only open dead letters can be ${verb}: ${what.join('; ')}`,
-      { deadLetters: closed.map((l) => ({ id: l.id, status: l.status, resolvedBy: l.resolvedBy, resolvedAt: l.resolvedAt, reason: l.resolutionReason })) },
+      {
+        deadLetters: closed.map((l) => ({
+          id: l.id,
+          status: l.status,
+          resolvedBy: l.resolvedBy,
+          resolvedAt: l.resolvedAt,
+          reason: l.resolutionReason,
+        })),
+      },
       'conflict',
     );
   }

@@ -50,7 +50,8 @@ export function deadLetterFromMessage(message: DeliveredMessage, receivedAt: Dat
     failureClass: storable(h[Headers.failureClass] || 'unknown'),
     failedGroup: h[Headers.failedGroup] ? storable(h[Headers.failedGroup]!) : null,
     attempts: Number.isInteger(attempts) && attempts > 0 && attempts <= MAX_INT ? attempts : 1,
-    failedAt: Number.isNaN(failedAt.getTime()) || failedAt.getUTCFullYear() < 2000 || failedAt.getUTCFullYear() > 9999 ? receivedAt : failedAt,
+    failedAt:
+      Number.isNaN(failedAt.getTime()) || failedAt.getUTCFullYear() < 2000 || failedAt.getUTCFullYear() > 9999 ? receivedAt : failedAt,
     runId: isUuid(runId) ? runId.toLowerCase() : null,
     orgId: typeof orgId === 'string' && orgId ? storable(orgId) : null,
     eventId: envelope && typeof body?.['id'] === 'string' ? storable(body['id'] as string) : null,
@@ -73,7 +74,9 @@ export function decodeValue(value: Buffer): DecodedValue {
     // not JSON: shown below as text or bytes
   }
   const raw = value.toString('utf8');
-  return Buffer.from(raw, 'utf8').equals(value) ? { encoding: 'text', text: raw } : { encoding: 'binary', base64: value.toString('base64') };
+  return Buffer.from(raw, 'utf8').equals(value)
+    ? { encoding: 'text', text: raw }
+    : { encoding: 'binary', base64: value.toString('base64') };
 }
 
 /**
@@ -81,9 +84,11 @@ export function decodeValue(value: Buffer): DecodedValue {
  * JSON, so a value that is not JSON would only fail again; and the outbox stores JSON.
  */
 export function whyNotRedrivable(decoded: DecodedValue): string | null {
-  if (decoded.encoding !== 'json') return `its value is not JSON (${decoded.encoding}), so no consumer can ever read it; fix the producer and discard this one`;
+  if (decoded.encoding !== 'json')
+    return `its value is not JSON (${decoded.encoding}), so no consumer can ever read it; fix the producer and discard this one`;
   if (decoded.json === null) return 'its value is JSON null, which no consumer accepts; discard it';
-  if (JSON.stringify(decoded.json).includes('\\u0000')) return 'its value holds a NUL character (\\u0000), which the outbox (jsonb) cannot carry';
+  if (JSON.stringify(decoded.json).includes('\\u0000'))
+    return 'its value holds a NUL character (\\u0000), which the outbox (jsonb) cannot carry';
   return null;
 }
 

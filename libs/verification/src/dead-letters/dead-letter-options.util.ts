@@ -17,9 +17,12 @@ export function resolveDeadLetterOptions(given: Partial<DeadLetterOptions> | und
   const options = { ...DEFAULT_DEAD_LETTER_OPTIONS, ...stripUndefined(given ?? {}) };
   const problems: string[] = [];
   if (typeof options.notifyTo !== 'string' || !options.notifyTo.trim()) problems.push('deadLetters.notifyTo must be a non-empty string');
-  if (options.notifyChannel !== 'chat' && options.notifyChannel !== 'email') problems.push("deadLetters.notifyChannel must be 'chat' or 'email'");
-  if (!Number.isInteger(options.notifyThreshold) || options.notifyThreshold < 1) problems.push('deadLetters.notifyThreshold must be an integer of at least 1');
-  if (!Number.isFinite(options.notifyEveryMinutes) || options.notifyEveryMinutes < 0) problems.push('deadLetters.notifyEveryMinutes must be a number of at least 0');
+  if (options.notifyChannel !== 'chat' && options.notifyChannel !== 'email')
+    problems.push("deadLetters.notifyChannel must be 'chat' or 'email'");
+  if (!Number.isInteger(options.notifyThreshold) || options.notifyThreshold < 1)
+    problems.push('deadLetters.notifyThreshold must be an integer of at least 1');
+  if (!Number.isFinite(options.notifyEveryMinutes) || options.notifyEveryMinutes < 0)
+    problems.push('deadLetters.notifyEveryMinutes must be a number of at least 0');
   if (problems.length) throw new Error(`invalid dead-letter options: ${problems.join('; ')}`);
   return options;
 }

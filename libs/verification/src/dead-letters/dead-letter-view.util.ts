@@ -15,7 +15,11 @@ export function deadLetterView(
     offset: letter.originalOffset,
     deadLetterTopic: { topic: letter.dlqTopic, partition: letter.dlqPartition, offset: letter.dlqOffset },
     valueEncoding: decoded.encoding,
-    ...(decoded.encoding === 'json' ? { value: decoded.json } : decoded.encoding === 'text' ? { valueText: decoded.text } : { valueBase64: decoded.base64 }),
+    ...(decoded.encoding === 'json'
+      ? { value: decoded.json }
+      : decoded.encoding === 'text'
+        ? { valueText: decoded.text }
+        : { valueBase64: decoded.base64 }),
     headers: letter.headers,
     eventId: letter.eventId,
     history: letter.history,

@@ -46,7 +46,11 @@ export class DeadLetterConsumer implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.bus.subscribe({ groupId: DEAD_LETTER_CONSUMER, topics: deadLetterTopicsOf(this.catalog), handle: (message) => this.handle(message) });
+    this.bus.subscribe({
+      groupId: DEAD_LETTER_CONSUMER,
+      topics: deadLetterTopicsOf(this.catalog),
+      handle: (message) => this.handle(message),
+    });
     this.metrics.watchConsumerLag(DEAD_LETTER_CONSUMER, () => this.bus.lag(DEAD_LETTER_CONSUMER));
   }
 
@@ -67,7 +71,15 @@ export class DeadLetterConsumer implements OnModuleInit, OnModuleDestroy {
       const outcome: ConsumeOutcome = stored.fresh ? 'processed' : 'skipped';
       this.metrics.eventsConsumed.inc({ topic: message.topic, group: DEAD_LETTER_CONSUMER, outcome });
       this.logger.log(
-        { ...fields, deadLetterId: stored.id, runId: stored.runId, runFailed: stored.runFailed, notification, outcome, durationMs: Math.round(performance.now() - started) },
+        {
+          ...fields,
+          deadLetterId: stored.id,
+          runId: stored.runId,
+          runFailed: stored.runFailed,
+          notification,
+          outcome,
+          durationMs: Math.round(performance.now() - started),
+        },
         'message finished',
       );
       return outcome;
@@ -81,7 +93,10 @@ export class DeadLetterConsumer implements OnModuleInit, OnModuleDestroy {
       } catch (error) {
         if (this.stopping) throw error;
         const delay = backoffDelayMs({ initialDelayMs: this.initialBackoffMs, maxDelayMs: MAX_BACKOFF_MS }, attempt);
-        this.logger.warn({ topic: message.topic, offset: message.offset, attempt, retryInMs: delay, error: errorMessage(error) }, 'dead letter not stored yet; retrying');
+        this.logger.warn(
+          { topic: message.topic, offset: message.offset, attempt, retryInMs: delay, error: errorMessage(error) },
+          'dead letter not stored yet; retrying',
+        );
         await this.sleep(delay);
       }
     }

@@ -52,7 +52,11 @@ export class DeadLetterRepository {
    * Stores a dead letter unless its dead-letter topic position is already stored (a redelivery).
    * Returns the id of the row holding that position and whether this call inserted it.
    */
-  async insert(manager: EntityManager, letter: NewDeadLetter, history: DeadLetterHistoryEntry[]): Promise<{ id: string; inserted: boolean }> {
+  async insert(
+    manager: EntityManager,
+    letter: NewDeadLetter,
+    history: DeadLetterHistoryEntry[],
+  ): Promise<{ id: string; inserted: boolean }> {
     const { redriveOf, ...fields } = letter;
     const result = await manager
       .createQueryBuilder()
@@ -88,7 +92,9 @@ export class DeadLetterRepository {
 
   /** The dead letters with these ids, locked until the transaction ends, oldest first. */
   async lock(manager: EntityManager, ids: readonly string[]): Promise<DeadLetterRecord[]> {
-    const rows = await manager.getRepository(DeadLetterEntity).find({ where: { id: In([...ids]) }, order: { seq: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    const rows = await manager
+      .getRepository(DeadLetterEntity)
+      .find({ where: { id: In([...ids]) }, order: { seq: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     return rows.map(recordOf);
   }
 
@@ -98,7 +104,14 @@ export class DeadLetterRepository {
       .getRepository(DeadLetterEntity)
       .createQueryBuilder('d')
       .select(SUMMARY.map((p) => `d.${p}`))
-      .where(givenFilters<DeadLetterEntity>({ status: filter.status || undefined, topic: filter.topic || undefined, runId: filter.runId || undefined, orgId: filter.orgId || undefined }));
+      .where(
+        givenFilters<DeadLetterEntity>({
+          status: filter.status || undefined,
+          topic: filter.topic || undefined,
+          runId: filter.runId || undefined,
+          orgId: filter.orgId || undefined,
+        }),
+      );
     const page = await keysetPage(query, { key: 'seq', order: 'DESC', cursor: filter.before, limit: filter.limit });
     return { deadLetters: page.rows.map(summaryOf), nextCursor: page.nextCursor };
   }
@@ -121,7 +134,9 @@ export class DeadLetterRepository {
 
   /** Dead letters a re-drive of this one became. */
   async descendants(id: string): Promise<DeadLetterSummary[]> {
-    const rows = await this.dataSource.getRepository(DeadLetterEntity).find({ select: SUMMARY_SELECT, where: { redriveOf: id }, order: { seq: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(DeadLetterEntity)
+      .find({ select: SUMMARY_SELECT, where: { redriveOf: id }, order: { seq: 'ASC' } });
     return rows.map(summaryOf);
   }
 
@@ -144,14 +159,26 @@ export class DeadLetterRepository {
     await manager
       .createQueryBuilder()
       .update(DeadLetterEntity)
-      .set({ status: change.status, resolvedBy: change.by, resolvedAt: change.at, resolutionReason: change.reason, history: APPEND_HISTORY })
+      .set({
+        status: change.status,
+        resolvedBy: change.by,
+        resolvedAt: change.at,
+        resolutionReason: change.reason,
+        history: APPEND_HISTORY,
+      })
       .setParameter('entries', JSON.stringify([change.entry]))
       .where({ id })
       .execute();
   }
 
   async appendHistory(manager: EntityManager, id: string, entry: DeadLetterHistoryEntry): Promise<void> {
-    await manager.createQueryBuilder().update(DeadLetterEntity).set({ history: APPEND_HISTORY }).setParameter('entries', JSON.stringify([entry])).where({ id }).execute();
+    await manager
+      .createQueryBuilder()
+      .update(DeadLetterEntity)
+      .set({ history: APPEND_HISTORY })
+      .setParameter('entries', JSON.stringify([entry]))
+      .where({ id })
+      .execute();
   }
 
   /** Open dead letters by topic and failure class, for the gauge. */
@@ -197,7 +224,13 @@ export class DeadLetterRepository {
     return row?.at ? new Date(row.at) : null;
   }
 
-  async setNotification(manager: EntityManager, id: string, state: NotificationState, at: Date | null, entry?: DeadLetterHistoryEntry): Promise<void> {
+  async setNotification(
+    manager: EntityManager,
+    id: string,
+    state: NotificationState,
+    at: Date | null,
+    entry?: DeadLetterHistoryEntry,
+  ): Promise<void> {
     const entries = entry ? [entry] : [];
     await manager
       .createQueryBuilder()

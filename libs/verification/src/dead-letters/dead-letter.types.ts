@@ -76,9 +76,7 @@ export interface DeadLetterRecord extends DeadLetterSummary {
 
 /** The value as the API shows it: parsed when it is JSON, else text, else base64. */
 export type DecodedValue =
-  | { encoding: 'json'; json: unknown }
-  | { encoding: 'text'; text: string }
-  | { encoding: 'binary'; base64: string };
+  { encoding: 'json'; json: unknown } | { encoding: 'text'; text: string } | { encoding: 'binary'; base64: string };
 
 /** How dead-letter growth reaches operators (RuntimeOptions.deadLetters). */
 export interface DeadLetterOptions {

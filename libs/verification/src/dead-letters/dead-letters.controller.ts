@@ -40,7 +40,10 @@ export class DeadLettersController {
   @ApiOperation({ summary: 'Dead letters, newest first, a page at a time.' })
   @ApiResponse({ status: 200, type: DeadLetterPageDto })
   @ApiResponse({ status: 400, description: 'A bad parameter; `details.issues` names each one.' })
-  async list(@CurrentPrincipal() principal: Principal, @ValidQuery(deadLetterListQuery) query: DeadLetterListQuery): Promise<DeadLetterPageDto> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @ValidQuery(deadLetterListQuery) query: DeadLetterListQuery,
+  ): Promise<DeadLetterPageDto> {
     return this.deadLetters.list({
       status: query.status,
       // The dead-letter topic's name finds the same dead letters as the topic they failed on.
@@ -53,13 +56,19 @@ export class DeadLettersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One dead letter in full: value (parsed when JSON), headers, reason, and its failure history across re-drives.' })
+  @ApiOperation({
+    summary: 'One dead letter in full: value (parsed when JSON), headers, reason, and its failure history across re-drives.',
+  })
   @ApiResponse({ status: 200, type: DeadLetterDto })
   @ApiResponse({ status: 404, description: 'No such dead letter.' })
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<DeadLetterDto> {
     const letter = isUuid(id) ? await this.deadLetters.get(id.toLowerCase()) : null;
     if (!letter || !canSee(principal, letter)) throw notFound([id]);
-    const [ancestors, descendants, sameKey] = await Promise.all([this.deadLetters.ancestors(letter.id), this.deadLetters.descendants(letter.id), this.deadLetters.sameKey(letter)]);
+    const [ancestors, descendants, sameKey] = await Promise.all([
+      this.deadLetters.ancestors(letter.id),
+      this.deadLetters.descendants(letter.id),
+      this.deadLetters.sameKey(letter),
+    ]);
     return deadLetterView(letter, { ancestors, descendants, sameKey });
   }
 
@@ -85,10 +94,18 @@ export class DeadLettersController {
   @ApiResponse({ status: 400, description: 'The reason is missing.' })
   @ApiResponse({ status: 404, description: 'No such dead letter.' })
   @ApiResponse({ status: 409, description: 'It was already re-driven or discarded.' })
-  async discard(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @ValidBody(discardRequest) body: DiscardRequest): Promise<DeadLetterDto> {
+  async discard(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @ValidBody(discardRequest) body: DiscardRequest,
+  ): Promise<DeadLetterDto> {
     if (!isUuid(id)) throw notFound([id]);
     const letter = await this.discardDeadLetter.execute(principal, { id, reason: body.reason });
-    const [ancestors, descendants, sameKey] = await Promise.all([this.deadLetters.ancestors(letter.id), this.deadLetters.descendants(letter.id), this.deadLetters.sameKey(letter)]);
+    const [ancestors, descendants, sameKey] = await Promise.all([
+      this.deadLetters.ancestors(letter.id),
+      this.deadLetters.descendants(letter.id),
+      this.deadLetters.sameKey(letter),
+    ]);
     return deadLetterView(letter, { ancestors, descendants, sameKey });
   }
 }

@@ -41,20 +41,38 @@ export class NotifyDeadLetterGrowthUseCase {
     try {
       decision = await this.decide(letter);
     } catch (error) {
-      this.logger.warn({ deadLetterId: letter.id, topic: letter.topic, error: errorMessage(error) }, 'dead-letter notification not decided');
+      this.logger.warn(
+        { deadLetterId: letter.id, topic: letter.topic, error: errorMessage(error) },
+        'dead-letter notification not decided',
+      );
       return 'failed';
     }
     if (!decision.send) return decision.outcome;
     try {
       const { notifyChannel: channel, notifyTo: to } = this.options;
-      await this.connectors.get('notifications').call('send', { channel, to, ...this.message(letter, decision.open) }, { idempotencyKey: notificationKeyOf(letter.id) });
-      await this.record(letter.id, 'sent', { action: 'notified', at: this.now().toISOString(), by: VERIFICATION_ACTOR, detail: { channel, to, open: decision.open } });
+      await this.connectors
+        .get('notifications')
+        .call('send', { channel, to, ...this.message(letter, decision.open) }, { idempotencyKey: notificationKeyOf(letter.id) });
+      await this.record(letter.id, 'sent', {
+        action: 'notified',
+        at: this.now().toISOString(),
+        by: VERIFICATION_ACTOR,
+        detail: { channel, to, open: decision.open },
+      });
       this.logger.log({ deadLetterId: letter.id, topic: letter.topic, open: decision.open, to }, 'dead-letter growth notified');
       return 'sent';
     } catch (error) {
       const reason = errorMessage(error);
-      this.logger.warn({ deadLetterId: letter.id, topic: letter.topic, error: reason }, 'dead-letter growth notification failed; the dead letter is stored');
-      await this.record(letter.id, 'failed', { action: 'notification_failed', at: this.now().toISOString(), by: VERIFICATION_ACTOR, reason });
+      this.logger.warn(
+        { deadLetterId: letter.id, topic: letter.topic, error: reason },
+        'dead-letter growth notification failed; the dead letter is stored',
+      );
+      await this.record(letter.id, 'failed', {
+        action: 'notification_failed',
+        at: this.now().toISOString(),
+        by: VERIFICATION_ACTOR,
+        reason,
+      });
       return 'failed';
     }
   }

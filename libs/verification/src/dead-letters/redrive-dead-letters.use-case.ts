@@ -78,7 +78,13 @@ export class RedriveDeadLettersUseCase {
       action: 'dead_letter.redrive',
       targetType: 'dead_letter',
       targetId: letter.id,
-      before: { status: 'open', failureReason: letter.reason, failureClass: letter.failureClass, failedGroup: letter.failedGroup, attempts: letter.attempts },
+      before: {
+        status: 'open',
+        failureReason: letter.reason,
+        failureClass: letter.failureClass,
+        failedGroup: letter.failedGroup,
+        attempts: letter.attempts,
+      },
       after: { status: 'redriven', ...detail },
       reason,
       runId: letter.runId,
@@ -93,7 +99,14 @@ export class RedriveDeadLettersUseCase {
     if (!current || !to) return null;
     await uow.transition(
       { runId: current.runId, workflowId: current.workflowId, workflowVersion: current.workflowVersion, orgId: current.orgId },
-      { to, from: ['failed'], stage: 'verification', actor, reason: `dead letter ${letter.id} re-driven: ${reason}`, detail: { deadLetterId: letter.id, topic: letter.topic } },
+      {
+        to,
+        from: ['failed'],
+        stage: 'verification',
+        actor,
+        reason: `dead letter ${letter.id} re-driven: ${reason}`,
+        detail: { deadLetterId: letter.id, topic: letter.topic },
+      },
     );
     return { from: current.state, to };
   }

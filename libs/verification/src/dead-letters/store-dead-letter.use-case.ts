@@ -52,7 +52,10 @@ export class StoreDeadLetterUseCase {
     } catch (error) {
       if (isRetriable(error)) throw error;
       // Failing the run was refused for good (a lifecycle or contract rule): the dead letter is kept anyway.
-      this.logger.error({ runId: letter.runId, topic: letter.topic, error: errorMessage(error) }, 'could not mark the run failed; dead letter stored without it');
+      this.logger.error(
+        { runId: letter.runId, topic: letter.topic, error: errorMessage(error) },
+        'could not mark the run failed; dead letter stored without it',
+      );
       stored = await this.ledger.transaction((uow) => this.store(uow, letter, false));
     }
     if (stored.fresh) this.metrics.countStored(letter.topic, letter.failureClass);
@@ -69,10 +72,20 @@ export class StoreDeadLetterUseCase {
     };
   }
 
-  private async store(uow: UnitOfWork, letter: NewDeadLetter, failRun: boolean): Promise<{ id: string; fresh: boolean; runFailed: boolean }> {
+  private async store(
+    uow: UnitOfWork,
+    letter: NewDeadLetter,
+    failRun: boolean,
+  ): Promise<{ id: string; fresh: boolean; runFailed: boolean }> {
     const at = this.now().toISOString();
     const { id, inserted } = await this.deadLetters.insert(uow.manager, letter, [
-      { action: 'stored', at, by: VERIFICATION_ACTOR, reason: letter.reason, detail: { failureClass: letter.failureClass, failedGroup: letter.failedGroup, attempts: letter.attempts } },
+      {
+        action: 'stored',
+        at,
+        by: VERIFICATION_ACTOR,
+        reason: letter.reason,
+        detail: { failureClass: letter.failureClass, failedGroup: letter.failedGroup, attempts: letter.attempts },
+      },
     ]);
     if (!inserted) return { id, fresh: false, runFailed: false };
     const runFailed = failRun && (await this.failRun(uow, { ...letter, id }, at));
@@ -83,9 +96,20 @@ export class StoreDeadLetterUseCase {
     if (!letter.runId) return false;
     const current = await uow.current(letter.runId);
     if (!current || !shouldFailRun(letter.topic, current.state)) return false;
-    const run: RunRef = { runId: current.runId, workflowId: current.workflowId, workflowVersion: current.workflowVersion, orgId: current.orgId };
+    const run: RunRef = {
+      runId: current.runId,
+      workflowId: current.workflowId,
+      workflowVersion: current.workflowVersion,
+      orgId: current.orgId,
+    };
     const reason = `dead-lettered on ${letter.topic} by ${letter.failedGroup ?? 'a consumer'}: ${letter.reason}`.slice(0, 2000);
-    const detail = { deadLetterId: letter.id, topic: letter.topic, failureClass: letter.failureClass, failedGroup: letter.failedGroup, attempts: letter.attempts };
+    const detail = {
+      deadLetterId: letter.id,
+      topic: letter.topic,
+      failureClass: letter.failureClass,
+      failedGroup: letter.failedGroup,
+      attempts: letter.attempts,
+    };
     await uow.transition(run, {
       to: 'failed',
       from: [current.state],
@@ -105,9 +129,19 @@ export class StoreDeadLetterUseCase {
       reason,
       runId: run.runId,
     });
-    const completed = createEvent(EventTypes.runCompleted, run, { status: 'failed', verifications: [], reason }, { source: 'baton/verification', cause: causeOf(letter) });
+    const completed = createEvent(
+      EventTypes.runCompleted,
+      run,
+      { status: 'failed', verifications: [], reason },
+      { source: 'baton/verification', cause: causeOf(letter) },
+    );
     await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
-    await this.deadLetters.appendHistory(uow.manager, letter.id, { action: 'run_failed', at, by: VERIFICATION_ACTOR, detail: { runId: run.runId, from: current.state } });
+    await this.deadLetters.appendHistory(uow.manager, letter.id, {
+      action: 'run_failed',
+      at,
+      by: VERIFICATION_ACTOR,
+      detail: { runId: run.runId, from: current.state },
+    });
     return true;
   }
 }

@@ -4,7 +4,15 @@ import { parseDuration, type CompiledWorkflow } from '@baton/workflow';
 const MINUTE = 60_000;
 
 /** States a run passes through on its own; a run that stays in one longer than its limit is stuck. */
-export const WATCHED_STATES = ['triggered', 'enriched', 'decided', 'awaiting_review', 'acting', 'verifying', 'degraded'] as const satisfies readonly RunState[];
+export const WATCHED_STATES = [
+  'triggered',
+  'enriched',
+  'decided',
+  'awaiting_review',
+  'acting',
+  'verifying',
+  'degraded',
+] as const satisfies readonly RunState[];
 export type WatchedState = (typeof WATCHED_STATES)[number];
 
 /** Limits when a workflow says nothing: the stages take milliseconds, so minutes mean something is wrong. */

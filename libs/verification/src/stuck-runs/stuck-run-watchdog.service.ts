@@ -57,10 +57,20 @@ export class StuckRunWatchdog implements OnApplicationBootstrap, OnModuleDestroy
     const registry = metrics.registry;
     this.reported =
       (registry.getSingleMetric('baton_stuck_runs_reported_total') as Counter<'workflow' | 'state'> | undefined) ??
-      new Counter({ name: 'baton_stuck_runs_reported_total', help: 'Runs found stuck (no transition for longer than their state allows), each counted once.', labelNames: ['workflow', 'state'], registers: [registry] });
+      new Counter({
+        name: 'baton_stuck_runs_reported_total',
+        help: 'Runs found stuck (no transition for longer than their state allows), each counted once.',
+        labelNames: ['workflow', 'state'],
+        registers: [registry],
+      });
     this.current =
       (registry.getSingleMetric('baton_runs_stuck') as Gauge<'state'> | undefined) ??
-      new Gauge({ name: 'baton_runs_stuck', help: 'Runs stuck at the last watchdog scan, by state.', labelNames: ['state'], registers: [registry] });
+      new Gauge({
+        name: 'baton_runs_stuck',
+        help: 'Runs stuck at the last watchdog scan, by state.',
+        labelNames: ['state'],
+        registers: [registry],
+      });
   }
 
   onApplicationBootstrap(): void {
@@ -90,11 +100,16 @@ export class StuckRunWatchdog implements OnApplicationBootstrap, OnModuleDestroy
     const stuck = await this.list();
     this.current.reset();
     for (const state of WATCHED_STATES) this.current.set({ state }, stuck.filter((r) => r.state === state).length);
-    const fresh = await this.runs.markReported(stuck.map((r) => ({ runId: r.runId, seq: r.seq, state: r.state, since: new Date(r.since) })));
+    const fresh = await this.runs.markReported(
+      stuck.map((r) => ({ runId: r.runId, seq: r.seq, state: r.state, since: new Date(r.since) })),
+    );
     const reported = stuck.filter((r) => fresh.has(r.runId));
     for (const run of reported) {
       this.reported.inc({ workflow: run.workflowId, state: run.state });
-      this.logger.warn({ runId: run.runId, workflowId: run.workflowId, state: run.state, since: run.since, stuckForMs: run.stuckForMs }, 'run is stuck');
+      this.logger.warn(
+        { runId: run.runId, workflowId: run.workflowId, state: run.state, since: run.since, stuckForMs: run.stuckForMs },
+        'run is stuck',
+      );
     }
     if (reported.length > 0) await this.tellOperators(reported);
     return { stuck, reported };
@@ -111,7 +126,15 @@ export class StuckRunWatchdog implements OnApplicationBootstrap, OnModuleDestroy
 
   private async tellOperators(runs: readonly StuckRun[]): Promise<void> {
     const { notifyChannel: channel, notifyTo: to } = this.notify;
-    const key = `stuck-runs:${createHash('sha256').update(runs.map((r) => `${r.runId}@${r.since}`).sort().join(',')).digest('hex').slice(0, 32)}`;
+    const key = `stuck-runs:${createHash('sha256')
+      .update(
+        runs
+          .map((r) => `${r.runId}@${r.since}`)
+          .sort()
+          .join(','),
+      )
+      .digest('hex')
+      .slice(0, 32)}`;
     const lines = runs.slice(0, 20).map((r) => `- ${r.runId} (${r.workflowId}, ${r.orgId}): ${r.state} since ${r.since}, after ${r.stage}`);
     try {
       await this.connectors.get('notifications').call(
@@ -124,13 +147,16 @@ export class StuckRunWatchdog implements OnApplicationBootstrap, OnModuleDestroy
             `${runs.length} run${runs.length === 1 ? ' has' : 's have'} had no transition for longer than ${runs.length === 1 ? 'its' : 'their'} state allows:`,
             ...lines,
             ...(runs.length > lines.length ? [`... and ${runs.length - lines.length} more.`] : []),
-            'Inspect: GET /stuck-runs; each run\'s timeline at GET /runs/<runId>.',
+            "Inspect: GET /stuck-runs; each run's timeline at GET /runs/<runId>.",
           ].join('\n'),
         },
         { idempotencyKey: key },
       );
     } catch (error) {
-      this.logger.warn({ runs: runs.length, error: errorMessage(error) }, 'stuck-run notification failed; the runs stay on the list and the metric');
+      this.logger.warn(
+        { runs: runs.length, error: errorMessage(error) },
+        'stuck-run notification failed; the runs stay on the list and the metric',
+      );
     }
   }
 
@@ -151,5 +177,15 @@ export class StuckRunWatchdog implements OnApplicationBootstrap, OnModuleDestroy
 }
 
 function view(run: QuietRun, stuckForMs: number, limitMs: number): StuckRun {
-  return { runId: run.runId, workflowId: run.workflowId, orgId: run.orgId, state: run.state, stage: run.stage, seq: run.seq, since: run.since.toISOString(), stuckForMs, limitMs };
+  return {
+    runId: run.runId,
+    workflowId: run.workflowId,
+    orgId: run.orgId,
+    state: run.state,
+    stage: run.stage,
+    seq: run.seq,
+    since: run.since.toISOString(),
+    stuckForMs,
+    limitMs,
+  };
 }

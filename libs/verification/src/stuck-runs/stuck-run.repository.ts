@@ -31,7 +31,15 @@ export class StuckRunRepository {
       .orderBy('h.since')
       .limit(limit)
       .getMany();
-    return rows.map((r) => ({ runId: r.runId, seq: r.seq, state: r.state, stage: r.stage, workflowId: r.workflowId, orgId: r.orgId, since: r.since }));
+    return rows.map((r) => ({
+      runId: r.runId,
+      seq: r.seq,
+      state: r.state,
+      stage: r.stage,
+      workflowId: r.workflowId,
+      orgId: r.orgId,
+      since: r.since,
+    }));
   }
 
   /** Records the runs as reported; returns those not reported before at that transition. */

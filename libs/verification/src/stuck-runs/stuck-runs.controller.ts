@@ -12,7 +12,10 @@ export class StuckRunsController {
   constructor(private readonly watchdog: StuckRunWatchdog) {}
 
   @Get()
-  @ApiOperation({ summary: 'Runs stuck now: no transition for longer than their state allows (stage, since when, for how long, the limit), longest first.' })
+  @ApiOperation({
+    summary:
+      'Runs stuck now: no transition for longer than their state allows (stage, since when, for how long, the limit), longest first.',
+  })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ runs: StuckRun[] }> {
     return { runs: await this.watchdog.list(principal.orgId) };
   }

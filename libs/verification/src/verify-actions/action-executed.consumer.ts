@@ -6,11 +6,20 @@ import { VERIFICATION_CONSUMER, VerifyActionsUseCase } from './verify-actions.us
 
 @Injectable()
 export class ActionExecutedConsumer extends EventConsumer<typeof EventTypes.actionExecuted> {
-  constructor(bus: MessageBus, metrics: BatonMetrics, private readonly verifyActions: VerifyActionsUseCase) {
+  constructor(
+    bus: MessageBus,
+    metrics: BatonMetrics,
+    private readonly verifyActions: VerifyActionsUseCase,
+  ) {
     super(bus, metrics);
   }
 
   protected subscription(): EventSubscription<typeof EventTypes.actionExecuted> {
-    return { groupId: VERIFICATION_CONSUMER, topic: Topics.actionExecuted, eventType: EventTypes.actionExecuted, handle: (event) => this.verifyActions.execute(event) };
+    return {
+      groupId: VERIFICATION_CONSUMER,
+      topic: Topics.actionExecuted,
+      eventType: EventTypes.actionExecuted,
+      handle: (event) => this.verifyActions.execute(event),
+    };
   }
 }

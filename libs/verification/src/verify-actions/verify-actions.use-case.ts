@@ -29,7 +29,8 @@ export class VerifyActionsUseCase {
   async execute(event: ActionExecuted): Promise<ConsumeOutcome> {
     const run = runRefOf(event);
     const workflow = this.catalog.get(event.workflowid);
-    if (!workflow) throw new DomainException('workflow_not_found', `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
+    if (!workflow)
+      throw new DomainException('workflow_not_found', `workflow ${event.workflowid} is not loaded in this process`, undefined, 'reject');
     const current = await this.ledger.current(run.runId);
     if (current?.state !== 'verifying') {
       this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting verification; skipped');
@@ -42,20 +43,33 @@ export class VerifyActionsUseCase {
       if (outcome.status !== 'succeeded') continue;
       const action = workflow.actions.find((a) => a.id === outcome.id);
       if (!action) {
-        verifications.push({ actionId: outcome.id, ok: false, reason: `action ${outcome.id} is no longer in workflow ${workflow.ref}`, failureClass: 'data' });
+        verifications.push({
+          actionId: outcome.id,
+          ok: false,
+          reason: `action ${outcome.id} is no longer in workflow ${workflow.ref}`,
+          failureClass: 'data',
+        });
         continue;
       }
       const vars = runVariables(event, this.catalog, { actions: results, result: outcome.result });
       try {
         const args = evaluateArgs(action.verify.args, vars);
-        const state = await withSpan(`verify ${action.verify.connector}.${action.verify.operation}`, { 'baton.run_id': run.runId, 'baton.action': action.id }, () =>
-          this.connectors.get(action.verify.connector).call(action.verify.operation, args, { runId: run.runId, orgId: run.orgId }),
+        const state = await withSpan(
+          `verify ${action.verify.connector}.${action.verify.operation}`,
+          { 'baton.run_id': run.runId, 'baton.action': action.id },
+          () => this.connectors.get(action.verify.connector).call(action.verify.operation, args, { runId: run.runId, orgId: run.orgId }),
         );
         const ok = action.verify.expect.evaluateBoolean({ ...vars, state });
         verifications.push(
           ok
             ? { actionId: action.id, ok, reason: `read back and matched: ${action.verify.expect.source}`, state }
-            : { actionId: action.id, ok, reason: `read-back does not match the intent: ${action.verify.expect.source} is false`, state, failureClass: 'data' },
+            : {
+                actionId: action.id,
+                ok,
+                reason: `read-back does not match the intent: ${action.verify.expect.source} is false`,
+                state,
+                failureClass: 'data',
+              },
         );
       } catch (error) {
         const failure = classifyFailure(error);
@@ -66,9 +80,18 @@ export class VerifyActionsUseCase {
 
     const failed = verifications.filter((v) => !v.ok);
     const status = failed.length ? 'blocked' : 'completed';
-    const reason = failed.length ? failed.map((f) => `${f.actionId}: ${f.reason}`).join('; ') : `all ${verifications.length} actions verified`;
+    const reason = failed.length
+      ? failed.map((f) => `${f.actionId}: ${f.reason}`).join('; ')
+      : `all ${verifications.length} actions verified`;
     const outcome = await this.ledger.consume({ consumer: VERIFICATION_CONSUMER, eventId: event.id }, async (uow) => {
-      await uow.transition(run, { to: status, from: ['verifying'], stage: 'verification', reason, causeEventId: event.id, detail: { verifications } });
+      await uow.transition(run, {
+        to: status,
+        from: ['verifying'],
+        stage: 'verification',
+        reason,
+        causeEventId: event.id,
+        detail: { verifications },
+      });
       await uow.audit({
         actor: 'system:verification',
         action: `run.${status === 'completed' ? 'verify' : 'block'}`,
@@ -78,7 +101,12 @@ export class VerifyActionsUseCase {
         reason,
         runId: run.runId,
       });
-      const completed = createEvent(EventTypes.runCompleted, run, { status, verifications, reason }, { source: 'baton/verification', cause: event });
+      const completed = createEvent(
+        EventTypes.runCompleted,
+        run,
+        { status, verifications, reason },
+        { source: 'baton/verification', cause: event },
+      );
       await uow.emit({ topic: Topics.runCompleted, key: run.runId, payload: completed });
     });
     return outcome.outcome;

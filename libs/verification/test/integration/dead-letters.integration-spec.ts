@@ -50,13 +50,24 @@ describe('dead letters on PostgreSQL', () => {
   beforeAll(async () => {
     Logger.overrideLogger(false);
     db = await createTestDatabase('verification');
-    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: [...sharedEntities, ...verificationEntities], migrations: [...sharedMigrations, ...verificationMigrations] });
+    owner = await openDataSource({
+      database: { kind: 'postgres', url: db.url },
+      entities: [...sharedEntities, ...verificationEntities],
+      migrations: [...sharedMigrations, ...verificationMigrations],
+    });
     await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
     const url = new URL(db.url);
     url.username = login;
     url.password = 'svc';
     for (let i = 0; i < 2; i++) {
-      logins.push(await openDataSource({ database: { kind: 'postgres', url: url.toString(), poolSize: 4 }, entities: [...sharedEntities, ...verificationEntities], migrations: [], runMigrations: false }));
+      logins.push(
+        await openDataSource({
+          database: { kind: 'postgres', url: url.toString(), poolSize: 4 },
+          entities: [...sharedEntities, ...verificationEntities],
+          migrations: [],
+          runMigrations: false,
+        }),
+      );
     }
     a = replica(logins[0]!);
     b = replica(logins[1]!);
@@ -70,7 +81,12 @@ describe('dead letters on PostgreSQL', () => {
     }
     await owner?.destroy();
     await db?.drop();
-    const admin = await openDataSource({ database: { kind: 'postgres', url: TEST_POSTGRES_URL }, entities: [], migrations: [], runMigrations: false });
+    const admin = await openDataSource({
+      database: { kind: 'postgres', url: TEST_POSTGRES_URL },
+      entities: [],
+      migrations: [],
+      runMigrations: false,
+    });
     await admin.query(`DROP ROLE IF EXISTS ${login}`);
     await admin.destroy();
   });
@@ -85,13 +101,17 @@ describe('dead letters on PostgreSQL', () => {
     expect(stored).toMatchObject({ fresh: true, runFailed: true });
     expect((await b.repository.get(stored.id))!.value).toBeInstanceOf(Buffer);
 
-    expect(await b.redrive.execute(operator, { ids: [stored.id], reason: 'back up' })).toEqual([expect.objectContaining({ id: stored.id, run: { from: 'failed', to: 'decided' } })]);
+    expect(await b.redrive.execute(operator, { ids: [stored.id], reason: 'back up' })).toEqual([
+      expect.objectContaining({ id: stored.id, run: { from: 'failed', to: 'decided' } }),
+    ]);
     expect(await b.ledger.current(run.runId)).toMatchObject({ state: 'decided' });
 
     const other = await failedRun();
     expect(await b.discard.execute(operator, { id: other.stored.id, reason: 'duplicate' })).toMatchObject({ status: 'discarded' });
     // A service may change a dead letter's status, never make one disappear.
-    await expect(logins[0]!.query(`DELETE FROM verification.dead_letter WHERE id = $1`, [other.stored.id])).rejects.toThrow(/permission denied/);
+    await expect(logins[0]!.query(`DELETE FROM verification.dead_letter WHERE id = $1`, [other.stored.id])).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it('stores a dead letter delivered to two replicas at once exactly once', async () => {
@@ -103,7 +123,9 @@ describe('dead letters on PostgreSQL', () => {
     expect(x.id).toBe(y.id);
     expect([x.fresh, y.fresh].sort()).toEqual([false, true]);
     expect([x.runFailed, y.runFailed].sort()).toEqual([false, true]);
-    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM baton.run_transition WHERE run_id = $1 AND to_state = 'failed'`, [run.runId]);
+    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM baton.run_transition WHERE run_id = $1 AND to_state = 'failed'`, [
+      run.runId,
+    ]);
     expect(n).toBe(1);
   });
 
@@ -111,18 +133,27 @@ describe('dead letters on PostgreSQL', () => {
     const { run, stored } = await failedRun();
     await owner.query(`DELETE FROM baton.outbox`);
 
-    const results = await Promise.allSettled([a.redrive.execute(operator, { ids: [stored.id], reason: 'one' }), b.redrive.execute(operator, { ids: [stored.id], reason: 'two' })]);
+    const results = await Promise.allSettled([
+      a.redrive.execute(operator, { ids: [stored.id], reason: 'one' }),
+      b.redrive.execute(operator, { ids: [stored.id], reason: 'two' }),
+    ]);
 
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'dead_letter_not_open' } });
     expect(await owner.query(`SELECT topic, key FROM baton.outbox`)).toEqual([{ topic: Topics.runDecided, key: run.runId }]);
-    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE target_id = $1 AND action = 'dead_letter.redrive'`, [stored.id]);
+    const [{ n }] = await owner.query(
+      `SELECT count(*)::int AS n FROM baton.audit_log WHERE target_id = $1 AND action = 'dead_letter.redrive'`,
+      [stored.id],
+    );
     expect(n).toBe(1);
   });
 
   it('notifies once when two replicas store dead letters of the same topic at once', async () => {
     const topic = `${Topics.runDecided}.race${randomUUID().slice(0, 6)}`;
-    const [x, y] = await Promise.all([a.store.execute(deadLetterOf(topic, 'k1', { a: 1 })), b.store.execute(deadLetterOf(topic, 'k2', { a: 2 }))]);
+    const [x, y] = await Promise.all([
+      a.store.execute(deadLetterOf(topic, 'k1', { a: 1 })),
+      b.store.execute(deadLetterOf(topic, 'k2', { a: 2 })),
+    ]);
 
     const outcomes = await Promise.all([a.notify.execute(x), b.notify.execute(y)]);
 
@@ -134,10 +165,14 @@ describe('dead letters on PostgreSQL', () => {
   it('has a migration that goes down and up again', async () => {
     // Newer migrations (the stuck-run reports, the shared tables') go down first.
     await undoMigrationsThrough(owner, 'CreateDeadLetters1764316800000');
-    expect(await owner.query(`SELECT to_regclass('verification.dead_letter') AS t, to_regclass('verification.stuck_run_report') AS s`)).toEqual([{ t: null, s: null }]);
+    expect(
+      await owner.query(`SELECT to_regclass('verification.dead_letter') AS t, to_regclass('verification.stuck_run_report') AS s`),
+    ).toEqual([{ t: null, s: null }]);
     await owner.runMigrations();
-    expect(await owner.query(`SELECT to_regclass('verification.dead_letter')::text AS t, to_regclass('verification.stuck_run_report')::text AS s`)).toEqual([
-      { t: 'verification.dead_letter', s: 'verification.stuck_run_report' },
-    ]);
+    expect(
+      await owner.query(
+        `SELECT to_regclass('verification.dead_letter')::text AS t, to_regclass('verification.stuck_run_report')::text AS s`,
+      ),
+    ).toEqual([{ t: 'verification.dead_letter', s: 'verification.stuck_run_report' }]);
   });
 });

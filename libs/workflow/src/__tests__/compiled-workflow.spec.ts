@@ -58,11 +58,15 @@ describe(CompiledWorkflow.name, () => {
       expect(workflow.validateTrigger({ customerId: 'c', amount: 1.5 }, { currency: 'JPY' })).toEqual([
         { path: '/amount', message: 'must be a whole number of JPY (it has no minor unit), got 1.5', rule: 'money' },
       ]);
-      expect(workflow.validateTrigger({ customerId: 'c', amount: 0.001 })).toEqual([{ path: '/amount', message: 'must have at most 2 decimal places, got 0.001', rule: 'money' }]);
+      expect(workflow.validateTrigger({ customerId: 'c', amount: 0.001 })).toEqual([
+        { path: '/amount', message: 'must have at most 2 decimal places, got 0.001', rule: 'money' },
+      ]);
     });
 
     it('accepts any payload when the workflow declares no schema', () => {
-      const yaml = VALID_WORKFLOW.split('\n').filter((_, i) => i < 9 || i >= 15).join('\n');
+      const yaml = VALID_WORKFLOW.split('\n')
+        .filter((_, i) => i < 9 || i >= 15)
+        .join('\n');
 
       expect(parseWorkflow(yaml, 'refund.yaml').validateTrigger('anything')).toEqual([]);
     });
@@ -71,15 +75,18 @@ describe(CompiledWorkflow.name, () => {
   it('lets reviewers edit the content of a held message, and its recipients only where the workflow says', () => {
     const message = (extra: string) =>
       parseWorkflow(
-        withLine(32, `    args: { accountId: context.customer.billingAccountId, amount: trigger.amount, notify: true }\n    message: true${extra}`),
+        withLine(
+          32,
+          `    args: { accountId: context.customer.billingAccountId, amount: trigger.amount, notify: true }\n    message: true${extra}`,
+        ),
         'refund.yaml',
       );
 
     expect(message('').actions[0]?.editable).toEqual(['subject', 'body']);
     expect(message('\n    editable: [subject, body, to]').actions[0]?.editable).toEqual(['subject', 'body', 'to']);
-    expect(() => parseWorkflow(withLine(32, '    args: { accountId: context.customer.billingAccountId }\n    editable: [to]'), 'refund.yaml')).toThrow(
-      /actions\[0\]\.editable: only a message \(message: true\) is held as a draft a reviewer can edit/,
-    );
+    expect(() =>
+      parseWorkflow(withLine(32, '    args: { accountId: context.customer.billingAccountId }\n    editable: [to]'), 'refund.yaml'),
+    ).toThrow(/actions\[0\]\.editable: only a message \(message: true\) is held as a draft a reviewer can edit/);
   });
 
   it('is deeply immutable, so runs cannot change it for each other', () => {

@@ -52,7 +52,7 @@ describe(`${Expression.name} with hostile input`, () => {
     ['require', "require('fs')", ExpressionErrorCode.Type],
     ['dynamic import', "import('fs')", ExpressionErrorCode.Syntax],
     ['globalThis', 'globalThis.process', ExpressionErrorCode.Type],
-    ['a statement separator', "trigger.a; process.exit(1)", ExpressionErrorCode.Syntax],
+    ['a statement separator', 'trigger.a; process.exit(1)', ExpressionErrorCode.Syntax],
   ])('refuses to compile %s', (_, source, code) => {
     const error = (() => {
       try {

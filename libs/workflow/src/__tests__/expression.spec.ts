@@ -57,9 +57,7 @@ describe(Expression.name, () => {
     it('lists constant-key references to workflow variables, ignoring macro variables', () => {
       const sut = Expression.compile("context.customer.tier == context['account'].tier && trigger.items.all(context, context.x > 0)", 'p');
 
-      expect(sut.references()).toEqual([
-        { variable: 'trigger', key: 'items', offset: 52 },
-      ]);
+      expect(sut.references()).toEqual([{ variable: 'trigger', key: 'items', offset: 52 }]);
       expect(Expression.compile("context.customer.tier == context['account'].tier", 'p').references()).toEqual([
         { variable: 'context', key: 'customer', offset: 0 },
         { variable: 'context', key: 'account', offset: 25 },
@@ -74,8 +72,18 @@ describe(Expression.name, () => {
       ['fractional amount below int literal', 'trigger.amount > 500', { trigger: { amount: 499.99 } }, false],
       ['integral amount vs double literal', 'trigger.amount >= 500.5', { trigger: { amount: 501 } }, true],
       ['integral vs integral variable', 'trigger.amount > org.refundLimit', { trigger: { amount: 600 }, org: { refundLimit: 500 } }, true],
-      ['fractional vs integral variable', 'trigger.amount > org.refundLimit', { trigger: { amount: 500.5 }, org: { refundLimit: 500 } }, true],
-      ['integral vs fractional variable', 'trigger.amount > org.refundLimit', { trigger: { amount: 500 }, org: { refundLimit: 500.5 } }, false],
+      [
+        'fractional vs integral variable',
+        'trigger.amount > org.refundLimit',
+        { trigger: { amount: 500.5 }, org: { refundLimit: 500 } },
+        true,
+      ],
+      [
+        'integral vs fractional variable',
+        'trigger.amount > org.refundLimit',
+        { trigger: { amount: 500 }, org: { refundLimit: 500.5 } },
+        false,
+      ],
       ['bigint vs number variable', 'trigger.amount > org.refundLimit', { trigger: { amount: 600n }, org: { refundLimit: 500.5 } }, true],
       ['equality across types', 'trigger.amount == 500', { trigger: { amount: 500 } }, true],
       ['int literal equals double literal', '1 == 1.0', {}, true],
@@ -118,7 +126,10 @@ describe(Expression.name, () => {
     });
 
     it('passes input structures back out as plain data', () => {
-      expect(evaluate('trigger', { trigger: { a: [1, { b: null }], c: 'x', skipped: undefined } })).toEqual({ a: [1, { b: null }], c: 'x' });
+      expect(evaluate('trigger', { trigger: { a: [1, { b: null }], c: 'x', skipped: undefined } })).toEqual({
+        a: [1, { b: null }],
+        c: 'x',
+      });
     });
 
     it('treats an undefined field as absent', () => {

@@ -3,7 +3,17 @@ import { loadOrganisationsFile, parseOrganisations } from '../organisations-load
 import { WorkflowDefinitionError, WorkflowErrorCode } from '../workflow-definition.exception';
 import { directoryWith, removeDirectories, thrownBy } from './workflow-yaml.fixture';
 
-const VALID = ['organisations:', '  acme:', '    name: Acme', '    refundLimit: 500', '    currency: EUR', '  globex:', '    name: Globex', '    refundLimit: 2000.5', ''].join('\n');
+const VALID = [
+  'organisations:',
+  '  acme:',
+  '    name: Acme',
+  '    refundLimit: 500',
+  '    currency: EUR',
+  '  globex:',
+  '    name: Globex',
+  '    refundLimit: 2000.5',
+  '',
+].join('\n');
 
 function issuesOf(yaml: string) {
   const error = thrownBy(() => parseOrganisations(yaml, 'organisations.yaml'));
@@ -71,12 +81,29 @@ describe(parseOrganisations.name, () => {
 
   it('reads money limits as one amount or one per currency, and rejects a bad one where it is', () => {
     const sut = parseOrganisations(
-      ['organisations:', '  acme:', '    moneyLimits:', '      billing.issueRefund: 500', '      billing.issueCredit: { EUR: 100, USD: 110 }', ''].join('\n'),
+      [
+        'organisations:',
+        '  acme:',
+        '    moneyLimits:',
+        '      billing.issueRefund: 500',
+        '      billing.issueCredit: { EUR: 100, USD: 110 }',
+        '',
+      ].join('\n'),
       'organisations.yaml',
     );
     expect(sut.get('acme')?.['moneyLimits']).toEqual({ 'billing.issueRefund': 500, 'billing.issueCredit': { EUR: 100, USD: 110 } });
 
-    const issues = issuesOf(['organisations:', '  acme:', '    moneyLimits:', '      billing.issueRefund: -5', '      issueCredit: 100', '      billing.payOut: { eur: 1 }', ''].join('\n'));
+    const issues = issuesOf(
+      [
+        'organisations:',
+        '  acme:',
+        '    moneyLimits:',
+        '      billing.issueRefund: -5',
+        '      issueCredit: 100',
+        '      billing.payOut: { eur: 1 }',
+        '',
+      ].join('\n'),
+    );
     expect(issues.map((i) => [i.path, i.line])).toEqual(
       expect.arrayContaining([
         ['organisations.acme.moneyLimits.billing.issueRefund', 4],

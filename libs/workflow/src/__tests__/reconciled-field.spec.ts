@@ -21,7 +21,12 @@ describe('reconciled fields', () => {
         truth: { source: 'billing.tier', value: 'pro' },
         copies: [{ source: 'crm.tier', value: 'enterprise' }],
         consistent: false,
-        mismatch: { field: 'customer.tier', entityId: 'cus_mismatch', truth: { source: 'billing.tier', value: 'pro' }, copies: [{ source: 'crm.tier', value: 'enterprise' }] },
+        mismatch: {
+          field: 'customer.tier',
+          entityId: 'cus_mismatch',
+          truth: { source: 'billing.tier', value: 'pro' },
+          copies: [{ source: 'crm.tier', value: 'enterprise' }],
+        },
       });
     });
 
@@ -32,11 +37,25 @@ describe('reconciled fields', () => {
   });
 
   it('picks the entity from a record or a list answer, and lists values by entity', () => {
-    expect(recordOf([{ customerId: 'a', tier: 'pro' }, { customerId: 'b', tier: 'free' }], tier.truth, 'b')).toEqual({ customerId: 'b', tier: 'free' });
+    expect(
+      recordOf(
+        [
+          { customerId: 'a', tier: 'pro' },
+          { customerId: 'b', tier: 'free' },
+        ],
+        tier.truth,
+        'b',
+      ),
+    ).toEqual({ customerId: 'b', tier: 'free' });
     expect(recordOf({ id: 'a', tier: 'pro' }, crm!, 'a')).toEqual({ id: 'a', tier: 'pro' });
     expect(recordOf({ id: 'a', tier: 'pro' }, crm!, 'b')).toBeUndefined();
     expect(recordOf(null, crm!, 'a')).toBeUndefined();
-    expect(valuesOf([{ id: 'a', tier: 'pro' }, { id: 'b', tier: 'free' }, { tier: 'x' }], crm!)).toEqual(new Map([['a', 'pro'], ['b', 'free']]));
+    expect(valuesOf([{ id: 'a', tier: 'pro' }, { id: 'b', tier: 'free' }, { tier: 'x' }], crm!)).toEqual(
+      new Map([
+        ['a', 'pro'],
+        ['b', 'free'],
+      ]),
+    );
   });
 
   it('builds the write-back arguments of a copy', () => {

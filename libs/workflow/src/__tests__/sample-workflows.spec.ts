@@ -122,9 +122,12 @@ describe('sample workflows', () => {
       expect(trigger.condition?.evaluate({ record: { daysOverdue: 30 } })).toBe(true);
       expect(trigger.condition?.evaluate({ record: { daysOverdue: 12 } })).toBe(false);
       expect(actions.map((a) => `${a.connector}.${a.operation}`)).toEqual(['notifications.send', 'tickets.createTicket']);
-      expect(
-        evaluateArgs(actions[1]!.args, { record: { customerId: 'c-1', invoiceId: 'inv-3', daysOverdue: 75 }, context: {} }),
-      ).toEqual({ customerId: 'c-1', title: 'Overdue invoice inv-3 (75 days)', team: 'collections', priority: 'high' });
+      expect(evaluateArgs(actions[1]!.args, { record: { customerId: 'c-1', invoiceId: 'inv-3', daysOverdue: 75 }, context: {} })).toEqual({
+        customerId: 'c-1',
+        title: 'Overdue invoice inv-3 (75 days)',
+        team: 'collections',
+        priority: 'high',
+      });
     });
   });
 });

@@ -8,9 +8,9 @@ const actions = [
   '    connector: tickets',
   '    operation: createTicket',
   '    args:',
-  "      title: \"'x'\"",
-  "      team: \"'account-management'\"",
-  "      priority: \"'high'\"",
+  '      title: "\'x\'"',
+  '      team: "\'account-management\'"',
+  '      priority: "\'high\'"',
   '    verify:',
   '      operation: getTicket',
   '      args: { ticketId: result.ticketId }',
@@ -18,7 +18,16 @@ const actions = [
 ];
 
 function workflow(...lines: string[]): string {
-  return ['apiVersion: baton/v1', 'kind: Workflow', 'id: sample', 'version: 1', 'name: Sample', 'owner: ops@acme.example', ...lines, ...actions].join('\n');
+  return [
+    'apiVersion: baton/v1',
+    'kind: Workflow',
+    'id: sample',
+    'version: 1',
+    'name: Sample',
+    'owner: ops@acme.example',
+    ...lines,
+    ...actions,
+  ].join('\n');
 }
 
 function issuesOf(yaml: string): string[] {
@@ -32,7 +41,11 @@ describe('record_change triggers', () => {
 
   it('compiles table, changed fields and a `when` over the change', () => {
     const sut = parseWorkflow(
-      workflow(...trigger, '  fields: [tier]', "  when: trigger.op == 'u' && trigger.before.tier == 'enterprise' && trigger.after.tier != 'enterprise'"),
+      workflow(
+        ...trigger,
+        '  fields: [tier]',
+        "  when: trigger.op == 'u' && trigger.before.tier == 'enterprise' && trigger.after.tier != 'enterprise'",
+      ),
       'sample.yaml',
     );
 
@@ -62,7 +75,15 @@ describe('record_change triggers', () => {
 describe('schedule crossing keys', () => {
   it('compiles a crossing key over the scanned record', () => {
     const sut = parseWorkflow(
-      workflow('trigger:', '  type: schedule', '  source: billing', '  every: 1h', '  scan: listReceivables', '  condition: record.daysOverdue >= 30', '  crossingKey: record.dueAt'),
+      workflow(
+        'trigger:',
+        '  type: schedule',
+        '  source: billing',
+        '  every: 1h',
+        '  scan: listReceivables',
+        '  condition: record.daysOverdue >= 30',
+        '  crossingKey: record.dueAt',
+      ),
       'sample.yaml',
     );
     expect(sut.trigger.crossingKey?.evaluate({ record: { dueAt: '2025-01-01T00:00:00.000Z' } })).toBe('2025-01-01T00:00:00.000Z');
@@ -91,20 +112,55 @@ describe('reconcile context steps', () => {
 
   it('names the reconciled fields when the field is unknown, and refuses connector keys beside it', () => {
     expect(
-      issuesOf(workflow(...trigger, 'context:', '  - id: tier', '    reconcile:', '      field: customer.plan', '      entity: trigger.customerId')),
+      issuesOf(
+        workflow(
+          ...trigger,
+          'context:',
+          '  - id: tier',
+          '    reconcile:',
+          '      field: customer.plan',
+          '      entity: trigger.customerId',
+        ),
+      ),
     ).toEqual(["context[0].reconcile.field: unknown reconciled field 'customer.plan'; reconciled fields: customer.tier"]);
     expect(
-      issuesOf(workflow(...trigger, 'context:', '  - id: tier', '    connector: crm', '    reconcile:', '      field: customer.tier', '      entity: trigger.customerId')),
+      issuesOf(
+        workflow(
+          ...trigger,
+          'context:',
+          '  - id: tier',
+          '    connector: crm',
+          '    reconcile:',
+          '      field: customer.tier',
+          '      entity: trigger.customerId',
+        ),
+      ),
     ).toEqual(["context[0].connector: field 'connector' is not allowed in a 'reconcile' step: the reconciled field names its sources"]);
   });
 
   it('still requires connector and operation of a look-up step', () => {
-    expect(issuesOf(workflow(...trigger, 'context:', '  - id: customer', '    connector: crm'))).toEqual(["context[0]: missing required field 'operation'"]);
+    expect(issuesOf(workflow(...trigger, 'context:', '  - id: customer', '    connector: crm'))).toEqual([
+      "context[0]: missing required field 'operation'",
+    ]);
   });
 
   it('checks that the entity expression only reads earlier steps', () => {
     expect(
-      issuesOf(workflow(...trigger, 'context:', '  - id: tier', '    reconcile:', '      field: customer.tier', '      entity: context.customer.id', '  - id: customer', '    connector: crm', '    operation: getCustomer')),
-    ).toEqual(["context[0].reconcile.entity: context step 'customer' is not available here: a step can only use the steps listed before it"]);
+      issuesOf(
+        workflow(
+          ...trigger,
+          'context:',
+          '  - id: tier',
+          '    reconcile:',
+          '      field: customer.tier',
+          '      entity: context.customer.id',
+          '  - id: customer',
+          '    connector: crm',
+          '    operation: getCustomer',
+        ),
+      ),
+    ).toEqual([
+      "context[0].reconcile.entity: context step 'customer' is not available here: a step can only use the steps listed before it",
+    ]);
   });
 });

@@ -12,7 +12,10 @@ afterAll(removeDirectories);
 
 describe(runValidateCli.name, () => {
   it('prints ok with id and version for each valid workflow and exits 0', () => {
-    const dir = directoryWith({ 'a.yaml': VALID_WORKFLOW, 'b.yml': VALID_WORKFLOW.replace('id: refund-request', 'id: other').replace('version: 1', 'version: 3') });
+    const dir = directoryWith({
+      'a.yaml': VALID_WORKFLOW,
+      'b.yml': VALID_WORKFLOW.replace('id: refund-request', 'id: other').replace('version: 1', 'version: 3'),
+    });
 
     expect(run('validate', dir)).toEqual({
       code: ValidateExitCode.AllValid,
@@ -78,9 +81,12 @@ describe(runValidateCli.name, () => {
     expect(run(...argv)).toEqual({ code: ValidateExitCode.Usage, lines: [message, ...VALIDATE_USAGE.split('\n')] });
   });
 
-  it.each([[['--help']], [['validate', '--help']], [['validate', 'workflows', '-h']]])('prints usage for %j and exits 0, reading no file', (argv) => {
-    expect(run(...argv)).toEqual({ code: 0, lines: VALIDATE_USAGE.split('\n') });
-  });
+  it.each([[['--help']], [['validate', '--help']], [['validate', 'workflows', '-h']]])(
+    'prints usage for %j and exits 0, reading no file',
+    (argv) => {
+      expect(run(...argv)).toEqual({ code: 0, lines: VALIDATE_USAGE.split('\n') });
+    },
+  );
 });
 
 function escape(text: string): string {

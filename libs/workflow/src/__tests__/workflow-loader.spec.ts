@@ -79,12 +79,8 @@ describe(parseWorkflow.name, () => {
   });
 
   it('reports a missing required field at the map that lacks it', () => {
-    expect(issuesOf(withLine(6, ''))).toEqual([
-      issueAt('', 1, 1, "missing required field 'owner'"),
-    ]);
-    expect(issuesOf(withLine(37, ''))).toEqual([
-      issueAt('actions[0].verify', 35, 7, "missing required field 'expect'"),
-    ]);
+    expect(issuesOf(withLine(6, ''))).toEqual([issueAt('', 1, 1, "missing required field 'owner'")]);
+    expect(issuesOf(withLine(37, ''))).toEqual([issueAt('actions[0].verify', 35, 7, "missing required field 'expect'")]);
   });
 
   it('reports a CEL syntax error with the expression path and the position inside it', () => {
@@ -101,13 +97,19 @@ describe(parseWorkflow.name, () => {
   });
 
   it('reports CEL type errors and expressions of the wrong kind at load time', () => {
-    const issues = issuesOf(
-      withLine(25, `      when: "unknownVar > 1"`, withLine(37, `      expect: "'issued'"`)),
-    );
+    const issues = issuesOf(withLine(25, `      when: "unknownVar > 1"`, withLine(37, `      expect: "'issued'"`)));
 
     expect(issues).toEqual([
-      expect.objectContaining({ path: 'decision.rules[0].when', line: 25, message: expect.stringContaining('Unknown variable: unknownVar') }),
-      expect.objectContaining({ path: 'actions[0].verify.expect', line: 37, message: 'must evaluate to a boolean, but this expression yields string' }),
+      expect.objectContaining({
+        path: 'decision.rules[0].when',
+        line: 25,
+        message: expect.stringContaining('Unknown variable: unknownVar'),
+      }),
+      expect.objectContaining({
+        path: 'actions[0].verify.expect',
+        line: 37,
+        message: 'must evaluate to a boolean, but this expression yields string',
+      }),
     ]);
   });
 
@@ -123,7 +125,12 @@ describe(parseWorkflow.name, () => {
     const issues = issuesOf(withLine(14, '      customerId: { type: string'));
 
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ file: 'refund.yaml', path: '', line: expect.any(Number), message: expect.stringMatching(/^YAML syntax error: /) });
+    expect(issues[0]).toMatchObject({
+      file: 'refund.yaml',
+      path: '',
+      line: expect.any(Number),
+      message: expect.stringMatching(/^YAML syntax error: /),
+    });
     expect(issues[0]?.line).toBeGreaterThanOrEqual(14);
   });
 
@@ -165,7 +172,12 @@ describe(parseWorkflow.name, () => {
 
   it('rejects schedule-only fields on other triggers and requires every and scan on schedules', () => {
     expect(issuesOf(withLine(9, '  source: refund-form\n  every: 1h'))).toEqual([
-      expect.objectContaining({ path: 'trigger.every', line: 10, column: 3, message: "field 'every' is only allowed when trigger type is 'schedule'" }),
+      expect.objectContaining({
+        path: 'trigger.every',
+        line: 10,
+        column: 3,
+        message: "field 'every' is only allowed when trigger type is 'schedule'",
+      }),
     ]);
     expect(issuesOf(withLine(8, '  type: schedule'))).toEqual([
       expect.objectContaining({ path: 'trigger', message: "missing required field 'every'" }),
@@ -218,14 +230,15 @@ describe(parseWorkflow.name, () => {
   });
 
   it('rejects a document that is not a map', () => {
-    expect(issuesOf('- just\n- a list\n')).toEqual([
-      issueAt('', 1, 1, 'must be a map'),
-    ]);
+    expect(issuesOf('- just\n- a list\n')).toEqual([issueAt('', 1, 1, 'must be a map')]);
     expect(issuesOf('')).toEqual([issueAt('', 1, 1, 'must be a map')]);
   });
 
   it('refuses alias bombs instead of expanding them', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ].join('\n');
 
     expect(issuesOf(bomb)[0]?.message).toMatch(/^YAML error: /);
   });

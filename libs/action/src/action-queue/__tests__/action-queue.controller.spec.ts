@@ -9,7 +9,9 @@ describe('action-queue requests', () => {
   it('PATCH /action-queue/:id: an integer priority within a million either way', () => {
     expect(queuePriorityRequest.parse({ priority: -1_000_000 })).toEqual({ priority: -1_000_000 });
     for (const priority of [1.5, '1', 1_000_001, null]) {
-      expect(queuePriorityRequest.issuesOf({ priority })).toEqual([{ path: '/priority', message: 'must be an integer between -1000000 and 1000000' }]);
+      expect(queuePriorityRequest.issuesOf({ priority })).toEqual([
+        { path: '/priority', message: 'must be an integer between -1000000 and 1000000' },
+      ]);
     }
     expect(() => queuePriorityRequest.parse({})).toThrow('invalid request: /priority must be an integer between -1000000 and 1000000');
   });

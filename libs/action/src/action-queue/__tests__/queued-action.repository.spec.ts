@@ -22,7 +22,11 @@ describe(QueuedActionRepository.name, () => {
   let sut: QueuedActionRepository;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...actionEntities], migrations: [...sharedMigrations, ...actionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...actionEntities],
+      migrations: [...sharedMigrations, ...actionMigrations],
+    });
     sut = new QueuedActionRepository(dataSource);
   });
   afterAll(async () => dataSource?.destroy());

@@ -13,7 +13,11 @@ describe(BlockedRunRepository.name, () => {
   let sut: BlockedRunRepository;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...actionEntities], migrations: [...sharedMigrations, ...actionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...actionEntities],
+      migrations: [...sharedMigrations, ...actionMigrations],
+    });
     ledger = new RunLedger(dataSource, 'action');
     sut = new BlockedRunRepository(dataSource);
   });
@@ -47,7 +51,11 @@ describe(BlockedRunRepository.name, () => {
     expect(await sut.find(runId)).toEqual({ ...input, blockedAt: expect.stringMatching(/Z$/), retries: 0 });
 
     await sut.upsert(dataSource.manager, { ...input, step: 'notify', done: [{ id: 'refund' } as never] });
-    expect(await dataSource.transaction((m) => sut.get(m, runId, true))).toMatchObject({ step: 'notify', done: [{ id: 'refund' }], retries: 1 });
+    expect(await dataSource.transaction((m) => sut.get(m, runId, true))).toMatchObject({
+      step: 'notify',
+      done: [{ id: 'refund' }],
+      retries: 1,
+    });
 
     await sut.remove(dataSource.manager, runId);
     expect(await sut.find(runId)).toBeNull();
@@ -72,8 +80,26 @@ describe(BlockedRunRepository.name, () => {
     const all = await sut.listAll();
 
     expect(all).toEqual([
-      { runId: atEnrichment.runId, workflowId: 'refund-request', orgId: 'acme', stage: 'enrichment', reason: 'lookup found no customer', blockedAt: expect.stringMatching(/Z$/) },
-      { runId: atAction.runId, workflowId: 'refund-request', orgId: 'globex', stage: 'action', reason: 'refund refused', blockedAt: expect.stringMatching(/Z$/), step: 'refund', connector: 'billing', done: ['notify'], retries: 0 },
+      {
+        runId: atEnrichment.runId,
+        workflowId: 'refund-request',
+        orgId: 'acme',
+        stage: 'enrichment',
+        reason: 'lookup found no customer',
+        blockedAt: expect.stringMatching(/Z$/),
+      },
+      {
+        runId: atAction.runId,
+        workflowId: 'refund-request',
+        orgId: 'globex',
+        stage: 'action',
+        reason: 'refund refused',
+        blockedAt: expect.stringMatching(/Z$/),
+        step: 'refund',
+        connector: 'billing',
+        done: ['notify'],
+        retries: 0,
+      },
     ]);
     expect((await sut.listAll({ orgId: 'globex' })).map((b) => b.runId)).toEqual([atAction.runId]);
     expect((await sut.listAll({ runId: atEnrichment.runId })).map((b) => b.runId)).toEqual([atEnrichment.runId]);

@@ -22,6 +22,8 @@ describe('blocked-run requests', () => {
 
   it('POST close: a reason is required', () => {
     expect(closeBlockedRunRequest.parse({ reason: 'withdrawn' })).toEqual({ reason: 'withdrawn' });
-    expect(closeBlockedRunRequest.issuesOf({ reason: 'x'.repeat(2001) })).toEqual([{ path: '/reason', message: 'is required: a non-empty string of at most 2000 characters' }]);
+    expect(closeBlockedRunRequest.issuesOf({ reason: 'x'.repeat(2001) })).toEqual([
+      { path: '/reason', message: 'is required: a non-empty string of at most 2000 characters' },
+    ]);
   });
 });

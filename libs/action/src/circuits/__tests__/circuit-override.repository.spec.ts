@@ -8,7 +8,11 @@ describe(CircuitOverrideRepository.name, () => {
   let sut: CircuitOverrideRepository;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...actionEntities], migrations: [...sharedMigrations, ...actionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...actionEntities],
+      migrations: [...sharedMigrations, ...actionMigrations],
+    });
     sut = new CircuitOverrideRepository(dataSource);
   });
   afterAll(async () => dataSource?.destroy());
@@ -19,7 +23,12 @@ describe(CircuitOverrideRepository.name, () => {
     await sut.put(dataSource.manager, 'crm', { state: 'open', reason: 'flaky', by: 'person:ann' });
 
     expect(second.at).toBeGreaterThanOrEqual(first.at);
-    expect(await dataSource.transaction((m) => sut.get(m, 'billing'))).toEqual({ state: 'closed', reason: 'back', by: 'person:bob', at: second.at });
+    expect(await dataSource.transaction((m) => sut.get(m, 'billing'))).toEqual({
+      state: 'closed',
+      reason: 'back',
+      by: 'person:bob',
+      at: second.at,
+    });
     expect([...(await sut.all()).keys()].sort()).toEqual(['billing', 'crm']);
 
     await sut.delete(dataSource.manager, 'billing');

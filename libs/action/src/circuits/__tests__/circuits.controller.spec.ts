@@ -13,7 +13,11 @@ describe('forceCircuitRequest', () => {
       { path: '/reason', message: 'is required: say why, for the audit log' },
       { path: '/extra', message: 'is not a known field (expected state and reason)' },
     ]);
-    expect(sut.issuesOf({ state: 'closed', reason: 'x'.repeat(501) })).toEqual([{ path: '/reason', message: 'must be at most 500 characters' }]);
-    expect(() => sut.parse({})).toThrow('invalid circuit override: /state must be "open" or "closed"; /reason is required: say why, for the audit log');
+    expect(sut.issuesOf({ state: 'closed', reason: 'x'.repeat(501) })).toEqual([
+      { path: '/reason', message: 'must be at most 500 characters' },
+    ]);
+    expect(() => sut.parse({})).toThrow(
+      'invalid circuit override: /state must be "open" or "closed"; /reason is required: say why, for the audit log',
+    );
   });
 });

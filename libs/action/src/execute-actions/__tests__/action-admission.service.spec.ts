@@ -26,7 +26,9 @@ describe(ActionAdmission.name, () => {
     const metrics = new BatonMetrics('action-test');
     circuits = new CircuitBreakers(options, metrics);
     circuits.now = () => now;
-    sut = new ActionAdmission(new GuardedConnectors(systems.registry, circuits, metrics, new ActionAlerts(systems.registry, circuits, options), options));
+    sut = new ActionAdmission(
+      new GuardedConnectors(systems.registry, circuits, metrics, new ActionAlerts(systems.registry, circuits, options), options),
+    );
   });
 
   it('admits every run while the circuit is closed', () => {
@@ -60,7 +62,10 @@ describe(ActionAdmission.name, () => {
   it("follows an operator's override: nothing is admitted while forced open, everything while forced closed", () => {
     const breaker = circuits.get('billing');
     breaker.force({ state: 'open', by: 'person:ops@acme.example', reason: 'maintenance', at: now });
-    expect(sut.admit(runOf('run-1'), refund)).toMatchObject({ kind: 'queued', reason: expect.stringMatching(/^billing circuit is open.*; action refund queued$/) });
+    expect(sut.admit(runOf('run-1'), refund)).toMatchObject({
+      kind: 'queued',
+      reason: expect.stringMatching(/^billing circuit is open.*; action refund queued$/),
+    });
 
     breaker.force({ state: 'closed', by: 'person:ops@acme.example', reason: 'known flaky, keep calling', at: now });
     breaker.failed('infrastructure', 'billing.issueRefund: connection refused');

@@ -33,12 +33,16 @@ describe(ActionCaller.name, () => {
     const options = resolveActionOptions({ circuit: { transientThreshold: 3, coolDownMs: 1_000 } });
     metrics = new BatonMetrics('action-test');
     circuits = new CircuitBreakers(options, metrics);
-    sut = new ActionCaller(new GuardedConnectors(systems.registry, circuits, metrics, new ActionAlerts(systems.registry, circuits, options), options));
+    sut = new ActionCaller(
+      new GuardedConnectors(systems.registry, circuits, metrics, new ActionAlerts(systems.registry, circuits, options), options),
+    );
   });
 
   it('derives the same key from the same run and step, and a different one for another step or run', () => {
     expect(idempotencyKeyOf('run-1', 'refund')).toBe(idempotencyKeyOf('run-1', 'refund'));
-    expect(new Set([idempotencyKeyOf('run-1', 'refund'), idempotencyKeyOf('run-1', 'confirmation'), idempotencyKeyOf('run-2', 'refund')]).size).toBe(3);
+    expect(
+      new Set([idempotencyKeyOf('run-1', 'refund'), idempotencyKeyOf('run-1', 'confirmation'), idempotencyKeyOf('run-2', 'refund')]).size,
+    ).toBe(3);
   });
 
   it('calls the operation with the run-and-step key, so calling again gets the first result back instead of acting twice', async () => {
@@ -47,7 +51,11 @@ describe(ActionCaller.name, () => {
     const first = await sut.call(run, refund, key, args);
     const again = await sut.call(run, refund, key, args);
 
-    expect(first).toEqual({ status: 'succeeded', result: expect.objectContaining({ refundId: expect.any(String), amount: 25 }), durationMs: expect.any(Number) });
+    expect(first).toEqual({
+      status: 'succeeded',
+      result: expect.objectContaining({ refundId: expect.any(String), amount: 25 }),
+      durationMs: expect.any(Number),
+    });
     expect(again).toMatchObject({ status: 'succeeded', result: (first as { result: unknown }).result });
     expect(systems.billing.effects().issueRefund).toBe(1);
   });
@@ -62,7 +70,12 @@ describe(ActionCaller.name, () => {
 
     const [span] = spans.named('billing.issueRefund');
     expect(span!.spanContext().traceId).toBe(traceId);
-    expect(span!.attributes).toMatchObject({ 'baton.run_id': 'run-1', 'baton.step': 'refund', 'baton.idempotency_key': 'run-1:refund', 'baton.connector.purpose': 'action' });
+    expect(span!.attributes).toMatchObject({
+      'baton.run_id': 'run-1',
+      'baton.step': 'refund',
+      'baton.idempotency_key': 'run-1:refund',
+      'baton.connector.purpose': 'action',
+    });
   });
 
   it('times every call, failed ones too, in the outcome and in the latency histogram per status', async () => {
@@ -71,7 +84,12 @@ describe(ActionCaller.name, () => {
     const failed = await sut.call(run, refund, idempotencyKeyOf(run.runId, refund.id), args);
     const succeeded = await sut.call(run, refund, idempotencyKeyOf(run.runId, refund.id), args);
 
-    expect(failed).toMatchObject({ status: 'failed', failure: { failureClass: 'data' }, circuit: 'closed', durationMs: expect.any(Number) });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure: { failureClass: 'data' },
+      circuit: 'closed',
+      durationMs: expect.any(Number),
+    });
     expect(succeeded).toMatchObject({ status: 'succeeded', durationMs: expect.any(Number) });
     const counts = (await metrics.actionLatency.get()).values.filter((v) => v.metricName === 'baton_action_duration_seconds_count');
     expect(counts.map((v) => [v.labels['connector'], v.labels['operation'], v.labels['status'], v.value])).toEqual([
@@ -84,8 +102,15 @@ describe(ActionCaller.name, () => {
     systems.billing.faults.set({ down: true });
     const calls = jest.spyOn(systems.billing, 'call');
 
-    expect(await sut.call(run, refund, 'run-1:refund', args)).toMatchObject({ status: 'failed', failure: { failureClass: 'infrastructure' }, circuit: 'open' });
-    expect(await sut.call({ ...run, runId: 'run-2' }, refund, 'run-2:refund', args)).toEqual({ status: 'refused', reason: expect.stringMatching(/^billing circuit is open \(/) });
+    expect(await sut.call(run, refund, 'run-1:refund', args)).toMatchObject({
+      status: 'failed',
+      failure: { failureClass: 'infrastructure' },
+      circuit: 'open',
+    });
+    expect(await sut.call({ ...run, runId: 'run-2' }, refund, 'run-2:refund', args)).toEqual({
+      status: 'refused',
+      reason: expect.stringMatching(/^billing circuit is open \(/),
+    });
     expect(calls).toHaveBeenCalledTimes(1);
   });
 });

@@ -23,7 +23,11 @@ describe(classifyCallFailure.name, () => {
   it('queues the run when the connector refused the call, with the refusal as the reason and no failure', () => {
     const sut = classifyCallFailure(refund, { status: 'refused', reason: 'billing circuit is open (billing is unavailable)' }, false);
 
-    expect(sut).toEqual({ kind: 'queued', action: refund, reason: 'billing circuit is open (billing is unavailable); action refund queued' });
+    expect(sut).toEqual({
+      kind: 'queued',
+      action: refund,
+      reason: 'billing circuit is open (billing is unavailable); action refund queued',
+    });
   });
 
   it('queues the run when the failure left the circuit open or half-open, keeping the failure', () => {

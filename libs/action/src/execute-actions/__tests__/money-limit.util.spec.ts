@@ -28,18 +28,28 @@ describe(moneyLimitHold.name, () => {
   });
 
   it('holds back an amount that cannot be compared with the limit, naming the argument and its value', () => {
-    expect(moneyLimitHold(refund('900', 500))?.message).toBe('billing.issueRefund moves money but its amount is "900", not an amount; a person must approve it');
-    expect(moneyLimitHold(refund(Number.POSITIVE_INFINITY, 500))?.message).toBe('billing.issueRefund moves money but its amount is null, not an amount; a person must approve it');
-    expect(moneyLimitHold(refund(undefined, 500))?.message).toBe('billing.issueRefund moves money but its amount is undefined, not an amount; a person must approve it');
+    expect(moneyLimitHold(refund('900', 500))?.message).toBe(
+      'billing.issueRefund moves money but its amount is "900", not an amount; a person must approve it',
+    );
+    expect(moneyLimitHold(refund(Number.POSITIVE_INFINITY, 500))?.message).toBe(
+      'billing.issueRefund moves money but its amount is null, not an amount; a person must approve it',
+    );
+    expect(moneyLimitHold(refund(undefined, 500))?.message).toBe(
+      'billing.issueRefund moves money but its amount is undefined, not an amount; a person must approve it',
+    );
   });
 
   it('applies a limit per currency to that currency, and holds back any currency it does not name', () => {
     const perCurrency = { EUR: 100, USD: 120 };
     expect(moneyLimitHold(refund(110, perCurrency))).toBeNull();
-    expect(moneyLimitHold(refund(130, perCurrency))?.message).toBe("billing.issueRefund would move 130 USD, above acme's limit of 120 for it; a person must approve it");
+    expect(moneyLimitHold(refund(130, perCurrency))?.message).toBe(
+      "billing.issueRefund would move 130 USD, above acme's limit of 120 for it; a person must approve it",
+    );
 
     const euros = { EUR: 100 };
-    expect(moneyLimitHold(refund(50, euros))?.message).toBe('billing.issueRefund would move 50 USD, and acme sets no limit for it in that currency; a person must approve it');
+    expect(moneyLimitHold(refund(50, euros))?.message).toBe(
+      'billing.issueRefund would move 50 USD, and acme sets no limit for it in that currency; a person must approve it',
+    );
     expect(moneyLimitHold(refund(50, euros, { args: { amount: 50 } }))?.message).toBe(
       'billing.issueRefund would move 50, and acme sets no limit for it in that currency; a person must approve it',
     );

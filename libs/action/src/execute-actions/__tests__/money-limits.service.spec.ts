@@ -35,7 +35,13 @@ describe(MoneyLimits.name, () => {
     const options = resolveActionOptions({});
     const metrics = new BatonMetrics('action-test');
     const circuits = new CircuitBreakers(options, metrics);
-    const connectors = new GuardedConnectors(systems.registry, circuits, metrics, new ActionAlerts(systems.registry, circuits, options), options);
+    const connectors = new GuardedConnectors(
+      systems.registry,
+      circuits,
+      metrics,
+      new ActionAlerts(systems.registry, circuits, options),
+      options,
+    );
     const organisations = new Map<string, OrganisationSettings>([
       ['acme', { moneyLimits: { 'billing.issueRefund': 500 } }],
       ['globex', { moneyLimits: { 'billing.issueRefund': { EUR: 100 } } }],
@@ -50,7 +56,11 @@ describe(MoneyLimits.name, () => {
     expect(sut.hold(decided('acme'), refund, { amount: 900, currency: 'USD' })).toEqual({
       kind: 'blocked',
       action: refund,
-      failure: { failureClass: 'data', code: 'money_limit', message: "billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it" },
+      failure: {
+        failureClass: 'data',
+        code: 'money_limit',
+        message: "billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
+      },
       reason: "action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
     });
   });
@@ -58,7 +68,9 @@ describe(MoneyLimits.name, () => {
   it('keeps each organisation to its own limits', () => {
     expect(sut.hold(decided('globex'), refund, { amount: 50, currency: 'EUR' })).toBeNull();
     expect(sut.hold(decided('globex'), refund, { amount: 150, currency: 'EUR' })?.reason).toContain("above globex's limit of 100");
-    expect(sut.hold(decided('globex'), refund, { amount: 50, currency: 'USD' })?.reason).toContain('globex sets no limit for it in that currency');
+    expect(sut.hold(decided('globex'), refund, { amount: 50, currency: 'USD' })?.reason).toContain(
+      'globex sets no limit for it in that currency',
+    );
   });
 
   it('lets through operations that move no money, operations without a limit, organisations without limits, and runs a person decided', () => {
@@ -66,7 +78,9 @@ describe(MoneyLimits.name, () => {
     expect(sut.hold(decided('acme'), credit, { amount: 10_000, currency: 'USD' })).toBeNull();
     expect(sut.hold(decided('initech'), refund, { amount: 10_000, currency: 'USD' })).toBeNull();
     expect(sut.hold(decided('no-such-org'), refund, { amount: 10_000, currency: 'USD' })).toBeNull();
-    expect(sut.hold(decided('acme', { kind: 'person', id: 'head-of-finance@acme.example' }), refund, { amount: 10_000, currency: 'USD' })).toBeNull();
+    expect(
+      sut.hold(decided('acme', { kind: 'person', id: 'head-of-finance@acme.example' }), refund, { amount: 10_000, currency: 'USD' }),
+    ).toBeNull();
   });
 
   it('lets through a call on a connector or operation the registry does not know (the call itself fails)', () => {

@@ -5,7 +5,12 @@ describe('connectorCallRequest', () => {
   const sut = connectorCallRequest;
 
   it('takes what RemoteConnector sends; arguments default to none, fields it does not know are dropped', () => {
-    expect(sut.parse({ args: { customerId: 'c' }, idempotencyKey: 'k', runId: 'r', orgId: 'acme' })).toEqual({ args: { customerId: 'c' }, idempotencyKey: 'k', runId: 'r', orgId: 'acme' });
+    expect(sut.parse({ args: { customerId: 'c' }, idempotencyKey: 'k', runId: 'r', orgId: 'acme' })).toEqual({
+      args: { customerId: 'c' },
+      idempotencyKey: 'k',
+      runId: 'r',
+      orgId: 'acme',
+    });
     expect(sut.parse({ newerField: true })).toEqual({ args: {} });
   });
 

@@ -6,7 +6,10 @@ describe('faultSettingsRequest', () => {
 
   it('keeps only the switches named, null among them (turns one off)', () => {
     expect(sut.parse({ latencyMs: 200 })).toEqual({ latencyMs: 200 });
-    expect(sut.parse({ down: null, failNext: { count: 3, kind: 'server_error' }, other: 1 })).toEqual({ down: null, failNext: { count: 3, kind: 'server_error' } });
+    expect(sut.parse({ down: null, failNext: { count: 3, kind: 'server_error' }, other: 1 })).toEqual({
+      down: null,
+      failNext: { count: 3, kind: 'server_error' },
+    });
   });
 
   it('names each bad switch, as a 400 bad_request', () => {

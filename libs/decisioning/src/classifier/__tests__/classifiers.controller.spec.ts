@@ -5,7 +5,9 @@ describe('classifier requests', () => {
     expect(calibrationQuery.parse({})).toEqual({ targetPrecision: 0.99 });
     expect(calibrationQuery.parse({ targetPrecision: '0.9' })).toEqual({ targetPrecision: 0.9 });
     for (const bad of ['0.5', '1.01', 'high', '']) {
-      expect(calibrationQuery.issuesOf({ targetPrecision: bad })).toEqual([{ path: 'targetPrecision', message: 'must be a number in (0.5, 1]' }]);
+      expect(calibrationQuery.issuesOf({ targetPrecision: bad })).toEqual([
+        { path: 'targetPrecision', message: 'must be a number in (0.5, 1]' },
+      ]);
     }
   });
 

@@ -55,7 +55,9 @@ describe('review access', () => {
     expect(refusal(() => assertFourEyes(lead, task(), 'person:finance-lead@acme.example'))).toBe(
       'four_eyes: finance-lead@acme.example started run run-1 and may not approve it: a second person must',
     );
-    expect(refusal(() => assertFourEyes(lead, task({ objectedBy: 'finance-lead@acme.example' }), 'webhook:refund-form'))).toMatch(/^four_eyes: finance-lead@acme.example objected/);
+    expect(refusal(() => assertFourEyes(lead, task({ objectedBy: 'finance-lead@acme.example' }), 'webhook:refund-form'))).toMatch(
+      /^four_eyes: finance-lead@acme.example objected/,
+    );
     expect(refusal(() => assertFourEyes(lead, task(), 'person:submitter@acme.example'))).toBe('allowed');
   });
 

@@ -75,13 +75,31 @@ describe(ReviewTaskRepository.name, () => {
     const claimedAt = new Date('2025-03-01T09:30:00Z');
 
     await sut.update(dataSource.manager, task.id, { claimed_by: 'ann', claimed_at: claimedAt, owner: 'ann' });
-    expect(await sut.get(task.id)).toMatchObject({ claimedBy: 'ann', claimedAt: '2025-03-01T09:30:00.000Z', owner: 'ann', queue: 'manual', status: 'open' });
+    expect(await sut.get(task.id)).toMatchObject({
+      claimedBy: 'ann',
+      claimedAt: '2025-03-01T09:30:00.000Z',
+      owner: 'ann',
+      queue: 'manual',
+      status: 'open',
+    });
 
     await dataSource.transaction(async (manager) => {
       expect(await sut.lockOpen(manager, task.id)).toMatchObject({ id: task.id });
-      await sut.update(manager, task.id, { status: 'approved', resolved_by: 'ann', rationale: 'fine', resolved_at: new Date('2025-03-01T09:45:00Z'), claimed_by: null });
+      await sut.update(manager, task.id, {
+        status: 'approved',
+        resolved_by: 'ann',
+        rationale: 'fine',
+        resolved_at: new Date('2025-03-01T09:45:00Z'),
+        claimed_by: null,
+      });
     });
-    expect(await sut.get(task.id)).toMatchObject({ status: 'approved', resolvedBy: 'ann', rationale: 'fine', resolvedAt: '2025-03-01T09:45:00.000Z', claimedBy: null });
+    expect(await sut.get(task.id)).toMatchObject({
+      status: 'approved',
+      resolvedBy: 'ann',
+      rationale: 'fine',
+      resolvedAt: '2025-03-01T09:45:00.000Z',
+      claimedBy: null,
+    });
     await dataSource.transaction(async (manager) => expect(await sut.lockOpen(manager, task.id)).toBeNull());
   });
 
@@ -137,14 +155,25 @@ describe(ReviewTaskRepository.name, () => {
 
   it('reads the proposals people judged, with the suggestion each run left review with', async () => {
     const ledger = new RunLedger(dataSource, 'decisioning');
-    const judged = async (status: 'approved' | 'rejected' | null, proposal: Record<string, unknown>, final: string | null, queue: NewReviewTask['queue'] = 'suggested') => {
+    const judged = async (
+      status: 'approved' | 'rejected' | null,
+      proposal: Record<string, unknown>,
+      final: string | null,
+      queue: NewReviewTask['queue'] = 'suggested',
+    ) => {
       const task = newTask({ queue, proposal: proposal as unknown as Decision });
       const run = { runId: task.runId, workflowId: task.workflowId, workflowVersion: 1, orgId: 'acme' };
       await ledger.transaction(async (uow) => {
         await uow.transition(run, { to: 'triggered', stage: 'ingestion' });
         await uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' });
         await uow.transition(run, { to: 'awaiting_review', from: ['enriched'], stage: 'decisioning' });
-        if (status) await uow.transition(run, { to: status === 'approved' ? 'decided' : 'rejected', from: ['awaiting_review'], stage: 'decisioning', detail: { decision: { suggestion: final } } });
+        if (status)
+          await uow.transition(run, {
+            to: status === 'approved' ? 'decided' : 'rejected',
+            from: ['awaiting_review'],
+            stage: 'decisioning',
+            detail: { decision: { suggestion: final } },
+          });
       });
       await sut.insert(dataSource.manager, task);
       if (status) await sut.update(dataSource.manager, task.id, { status });

@@ -2,7 +2,16 @@ import { IngestionException } from '../../ingestion.exception';
 import { debeziumMessage } from '../change-feed.producer';
 import { changedOf, orgOf, parseDebeziumChange, payloadOf, positionOf, tableMatches } from '../debezium-change.util';
 
-const source = { version: '2.7.0.Final', connector: 'postgresql', name: 'crmdb', db: 'crm', schema: 'public', table: 'customers', ts_ms: 1_700_000_000_000, lsn: 24023128 };
+const source = {
+  version: '2.7.0.Final',
+  connector: 'postgresql',
+  name: 'crmdb',
+  db: 'crm',
+  schema: 'public',
+  table: 'customers',
+  ts_ms: 1_700_000_000_000,
+  lsn: 24023128,
+};
 const before = { id: 'cus_1', orgId: 'acme', name: 'Initech', tier: 'enterprise' };
 const after = { ...before, tier: 'pro' };
 const message = { topic: 'crmdb.public.customers', partition: 0, offset: '42' };
@@ -68,7 +77,12 @@ describe('change filters', () => {
   it('keys deduplication on the log position, so a re-sent change is the same change; the message position only without one', () => {
     expect(positionOf(change, 'cus_1', message)).toBe('crm.public.customers@lsn:24023128:u:cus_1');
     expect(positionOf(change, 'cus_1', { ...message, offset: '43' })).toBe(positionOf(change, 'cus_1', message));
-    const mysql = parseDebeziumChange({ op: 'u', before, after, source: { db: 'crm', table: 'customers', file: 'binlog.000003', pos: 154, row: 1 } });
+    const mysql = parseDebeziumChange({
+      op: 'u',
+      before,
+      after,
+      source: { db: 'crm', table: 'customers', file: 'binlog.000003', pos: 154, row: 1 },
+    });
     expect(positionOf(mysql, 'k', message)).toBe('crm.customers@binlog:binlog.000003:154:1:u:k');
     const bare = parseDebeziumChange({ op: 'u', before, after, source: { table: 'customers' } });
     expect(positionOf(bare, 'k', message)).toBe('crmdb.public.customers/0/42');
@@ -84,7 +98,12 @@ describe(debeziumMessage.name, () => {
 
     expect(sut).toMatchObject({ topic: 'baton.changes.crm', key: 'cus_1' });
     const change = parseDebeziumChange(JSON.parse(sut.value.toString()));
-    expect(change).toMatchObject({ op: 'u', before, after, source: { name: 'crm', table: 'customers', ts_ms: 1735689600000, lsn: '1735689600000000', baton_run_id: 'r-1' } });
+    expect(change).toMatchObject({
+      op: 'u',
+      before,
+      after,
+      source: { name: 'crm', table: 'customers', ts_ms: 1735689600000, lsn: '1735689600000000', baton_run_id: 'r-1' },
+    });
     expect(positionOf(change, sut.key, message)).toBe('crm.customers@lsn:1735689600000000:u:cus_1');
   });
 });

@@ -14,7 +14,12 @@ describe('run requests', () => {
   });
 
   it('GET /runs: filters, a known state, 50 by default', () => {
-    expect(runListQuery.parse({ workflowId: 'refund-request', orgId: 'acme', state: 'completed' })).toEqual({ workflowId: 'refund-request', orgId: 'acme', state: 'completed', limit: 50 });
+    expect(runListQuery.parse({ workflowId: 'refund-request', orgId: 'acme', state: 'completed' })).toEqual({
+      workflowId: 'refund-request',
+      orgId: 'acme',
+      state: 'completed',
+      limit: 50,
+    });
     expect(runListQuery.issuesOf({ state: 'asleep', limit: '501' }).map((i) => i.path)).toEqual(['state', 'limit']);
   });
 });

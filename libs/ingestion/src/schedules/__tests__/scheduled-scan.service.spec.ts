@@ -46,7 +46,13 @@ describe(ScheduledScanService.name, () => {
     sut = new ScheduledScanService(new WorkflowCatalog(WORKFLOWS), connectors, startRun, { schedules: false } as RuntimeOptions);
   });
 
-  const invoice = (invoiceId: string, dueAt: string, daysOverdue: number): Receivable => ({ invoiceId, orgId: 'acme', customerId: 'cus_northwind', dueAt, daysOverdue });
+  const invoice = (invoiceId: string, dueAt: string, daysOverdue: number): Receivable => ({
+    invoiceId,
+    orgId: 'acme',
+    customerId: 'cus_northwind',
+    dueAt,
+    daysOverdue,
+  });
 
   it('keys each run by workflow, record and crossing (the due date), not by workflow version', async () => {
     receivables = [invoice('inv_1', '2025-01-01T00:00:00.000Z', 31), invoice('inv_2', '2025-02-01T00:00:00.000Z', 3)];

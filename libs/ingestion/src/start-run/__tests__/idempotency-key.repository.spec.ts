@@ -19,7 +19,11 @@ describe(IdempotencyKeyRepository.name, () => {
   let sut: IdempotencyKeyRepository;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...ingestionEntities],
+      migrations: [...sharedMigrations, ...ingestionMigrations],
+    });
     sut = new IdempotencyKeyRepository(dataSource);
   });
   afterAll(async () => dataSource?.destroy());

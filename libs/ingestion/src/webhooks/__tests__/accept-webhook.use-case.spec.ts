@@ -28,7 +28,9 @@ class FakeInbox {
   }
 }
 
-function request(overrides: { body?: string; headers?: Record<string, string | undefined>; source?: string; id?: string } = {}): IncomingWebhook {
+function request(
+  overrides: { body?: string; headers?: Record<string, string | undefined>; source?: string; id?: string } = {},
+): IncomingWebhook {
   const body = overrides.body ?? JSON.stringify(refund);
   const id = overrides.id ?? `msg_${randomBytes(6).toString('hex')}`;
   const timestamp = Math.floor(NOW_MS / 1000);
@@ -63,7 +65,11 @@ describe(AcceptWebhookUseCase.name, () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...ingestionEntities],
+      migrations: [...sharedMigrations, ...ingestionMigrations],
+    });
   });
   afterAll(async () => dataSource?.destroy());
 
@@ -71,10 +77,19 @@ describe(AcceptWebhookUseCase.name, () => {
     await dataSource.query(`DELETE FROM ingestion.webhook_rate`);
     inbox = new FakeInbox();
     const sources = WebhookSources.parse(
-      { sources: { 'refund-form': { orgIds: ['acme', 'globex'], secrets: [secret], maxBodyBytes: 200, rateLimit: { perSecond: 1, burst: 2 } } } },
+      {
+        sources: {
+          'refund-form': { orgIds: ['acme', 'globex'], secrets: [secret], maxBodyBytes: 200, rateLimit: { perSecond: 1, burst: 2 } },
+        },
+      },
       'test',
     );
-    sut = new AcceptWebhookUseCase(sources, new WorkflowCatalog(WORKFLOWS), inbox as unknown as WebhookInboxRepository, new WebhookRateLimiter(dataSource));
+    sut = new AcceptWebhookUseCase(
+      sources,
+      new WorkflowCatalog(WORKFLOWS),
+      inbox as unknown as WebhookInboxRepository,
+      new WebhookRateLimiter(dataSource),
+    );
   });
 
   it('stores the exact bytes, the headers but credentials, and the trace; a second delivery of the id is a duplicate', async () => {
@@ -90,9 +105,15 @@ describe(AcceptWebhookUseCase.name, () => {
 
   it('checks source, media type, size and signature before anything costs a token or touches the store', async () => {
     const unsigned = { 'webhook-signature': 'v1,AAAA' };
-    expect(await codeOf(sut.execute(request({ source: 'nope', headers: { 'content-type': 'text/plain' } }), NOW_MS))).toBe('unknown_source');
-    expect(await codeOf(sut.execute(request({ headers: { 'content-type': 'text/plain', ...unsigned } }), NOW_MS))).toBe('unsupported_media_type');
-    expect(await codeOf(sut.execute(request({ body: JSON.stringify({ ...refund, pad: 'x'.repeat(300) }), headers: unsigned }), NOW_MS))).toBe('payload_too_large');
+    expect(await codeOf(sut.execute(request({ source: 'nope', headers: { 'content-type': 'text/plain' } }), NOW_MS))).toBe(
+      'unknown_source',
+    );
+    expect(await codeOf(sut.execute(request({ headers: { 'content-type': 'text/plain', ...unsigned } }), NOW_MS))).toBe(
+      'unsupported_media_type',
+    );
+    expect(
+      await codeOf(sut.execute(request({ body: JSON.stringify({ ...refund, pad: 'x'.repeat(300) }), headers: unsigned }), NOW_MS)),
+    ).toBe('payload_too_large');
     for (let i = 0; i < 5; i++) expect(await codeOf(sut.execute(request({ headers: unsigned }), NOW_MS))).toBe('invalid_signature');
 
     // None of the refusals above spent the burst of two.
@@ -104,8 +125,12 @@ describe(AcceptWebhookUseCase.name, () => {
   });
 
   it('accepts application/json with a UTF-8 charset only', async () => {
-    expect(await codeOf(sut.execute(request({ headers: { 'content-type': 'Application/JSON; charset="UTF-8"' } }), NOW_MS))).toBe('accepted');
-    expect(await codeOf(sut.execute(request({ headers: { 'content-type': 'application/json; charset=latin1' } }), NOW_MS))).toBe('unsupported_media_type');
+    expect(await codeOf(sut.execute(request({ headers: { 'content-type': 'Application/JSON; charset="UTF-8"' } }), NOW_MS))).toBe(
+      'accepted',
+    );
+    expect(await codeOf(sut.execute(request({ headers: { 'content-type': 'application/json; charset=latin1' } }), NOW_MS))).toBe(
+      'unsupported_media_type',
+    );
     expect(await codeOf(sut.execute(request({ headers: { 'content-type': 'application/jsonx' } }), NOW_MS))).toBe('unsupported_media_type');
   });
 
@@ -122,18 +147,38 @@ describe(AcceptWebhookUseCase.name, () => {
       details: { issues: [expect.objectContaining({ path: '/orgId' })] },
     });
     // What the database would refuse, or money finer than the currency allows, is a 400 at intake.
-    await expect(sut.execute(request({ body: JSON.stringify({ orgId: 'acme', payload: { customerId: 'c\u0000', amount: 5, reason: 'r' } }) }), NOW_MS + 2000)).rejects.toMatchObject({
+    await expect(
+      sut.execute(
+        request({ body: JSON.stringify({ orgId: 'acme', payload: { customerId: 'c\u0000', amount: 5, reason: 'r' } }) }),
+        NOW_MS + 2000,
+      ),
+    ).rejects.toMatchObject({
       code: 'invalid_body',
       status: 400,
       details: { issues: [{ path: '/payload/customerId', message: 'must not contain the NUL character (U+0000)' }] },
     });
-    await expect(sut.execute(request({ body: '{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":"\\ud800"}}' }), NOW_MS + 4000)).rejects.toMatchObject({
+    await expect(
+      sut.execute(request({ body: '{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":"\\ud800"}}' }), NOW_MS + 4000),
+    ).rejects.toMatchObject({
       code: 'invalid_body',
       details: { issues: [{ path: '/payload/reason', message: 'must be well-formed Unicode (it holds an unpaired surrogate)' }] },
     });
-    await expect(sut.execute(request({ body: JSON.stringify({ orgId: 'acme', payload: { customerId: 'c', amount: 499.999999, reason: 'r' } }) }), NOW_MS + 6000)).rejects.toMatchObject({
+    await expect(
+      sut.execute(
+        request({ body: JSON.stringify({ orgId: 'acme', payload: { customerId: 'c', amount: 499.999999, reason: 'r' } }) }),
+        NOW_MS + 6000,
+      ),
+    ).rejects.toMatchObject({
       code: 'invalid_trigger',
-      details: { issues: [{ workflowId: 'refund-request', path: '/payload/amount', message: 'must have at most 2 decimal places in EUR (its minor unit), got 499.999999' }] },
+      details: {
+        issues: [
+          {
+            workflowId: 'refund-request',
+            path: '/payload/amount',
+            message: 'must have at most 2 decimal places in EUR (its minor unit), got 499.999999',
+          },
+        ],
+      },
     });
     expect(inbox.stored).toHaveLength(0);
   });

@@ -28,7 +28,16 @@ describe(DispatchWebhookUseCase.name, () => {
         return { runId: `run-${started.length}`, duplicate: false };
       },
     } as unknown as StartRunUseCase;
-    const sources = WebhookSources.parse({ sources: { 'refund-form': { secrets, orgIds: ['acme', 'globex'] }, 'support-form': { secrets, orgId: 'acme' }, orphan: { secrets, orgIds: ['acme'] } } }, 'test');
+    const sources = WebhookSources.parse(
+      {
+        sources: {
+          'refund-form': { secrets, orgIds: ['acme', 'globex'] },
+          'support-form': { secrets, orgId: 'acme' },
+          orphan: { secrets, orgIds: ['acme'] },
+        },
+      },
+      'test',
+    );
     sut = new DispatchWebhookUseCase(sources, new WorkflowCatalog(WORKFLOWS), startRun);
   });
 
@@ -48,17 +57,33 @@ describe(DispatchWebhookUseCase.name, () => {
 
   it('takes the organisation of a fixed-org source and the whole body as payload', async () => {
     await sut.execute(entry('support-form', { customerId: 'c', subject: 's', body: 'b' }));
-    expect(started[0]).toMatchObject({ workflowId: 'support-ticket-routing', orgId: 'acme', payload: { customerId: 'c', subject: 's', body: 'b' } });
+    expect(started[0]).toMatchObject({
+      workflowId: 'support-ticket-routing',
+      orgId: 'acme',
+      payload: { customerId: 'c', subject: 's', body: 'b' },
+    });
   });
 
   it('fails for good what can never start, and retries what may succeed later', async () => {
-    expect(await sut.execute(entry('gone', {}))).toMatchObject({ outcome: 'failed', reason: 'webhook source gone is no longer configured' });
-    expect(await sut.execute(entry('orphan', {}))).toMatchObject({ outcome: 'failed', reason: 'no workflow is triggered by webhook source orphan' });
+    expect(await sut.execute(entry('gone', {}))).toMatchObject({
+      outcome: 'failed',
+      reason: 'webhook source gone is no longer configured',
+    });
+    expect(await sut.execute(entry('orphan', {}))).toMatchObject({
+      outcome: 'failed',
+      reason: 'no workflow is triggered by webhook source orphan',
+    });
 
     failWith = new IngestionException(IngestionErrorCode.InvalidTrigger, 'trigger payload does not match', undefined, 'reject');
-    expect(await sut.execute(entry('refund-form', { orgId: 'acme', payload: {} }))).toMatchObject({ outcome: 'failed', reason: 'refund-request: trigger payload does not match' });
+    expect(await sut.execute(entry('refund-form', { orgId: 'acme', payload: {} }))).toMatchObject({
+      outcome: 'failed',
+      reason: 'refund-request: trigger payload does not match',
+    });
 
     failWith = new Error('connection terminated');
-    expect(await sut.execute(entry('refund-form', { orgId: 'acme', payload: {} }))).toMatchObject({ outcome: 'retry', reason: 'refund-request: connection terminated' });
+    expect(await sut.execute(entry('refund-form', { orgId: 'acme', payload: {} }))).toMatchObject({
+      outcome: 'retry',
+      reason: 'refund-request: connection terminated',
+    });
   });
 });

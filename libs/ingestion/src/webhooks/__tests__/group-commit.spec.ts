@@ -41,7 +41,12 @@ describe(GroupCommit.name, () => {
     const r = recorder((items) => items.includes(2));
     const sut = new GroupCommit<number, number>(r.write, { maxItems: 2, maxWeight: 100, weigh: () => 1 });
 
-    const results = [1, 2, 3, 4, 5].map((i) => sut.submit(i).then((v) => `ok ${v}`, (e: Error) => e.message));
+    const results = [1, 2, 3, 4, 5].map((i) =>
+      sut.submit(i).then(
+        (v) => `ok ${v}`,
+        (e: Error) => e.message,
+      ),
+    );
     r.release();
 
     expect(await Promise.all(results)).toEqual(['ok 10', 'write of 2,3 failed', 'write of 2,3 failed', 'ok 40', 'ok 50']);

@@ -16,7 +16,11 @@ describe(WebhookInboxRepository.name, () => {
   let sut: WebhookInboxRepository;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...ingestionEntities],
+      migrations: [...sharedMigrations, ...ingestionMigrations],
+    });
   });
   afterAll(async () => dataSource?.destroy());
   beforeEach(async () => {

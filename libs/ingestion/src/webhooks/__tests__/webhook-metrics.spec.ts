@@ -16,7 +16,13 @@ async function seriesOf(metrics: BatonMetrics, series: string): Promise<Record<s
   return Object.fromEntries(
     values
       .filter((v) => ((v as { metricName?: string }).metricName ?? series) === series)
-      .map((v) => [Object.entries(v.labels).map(([k, l]) => `${k}=${l}`).sort().join(','), v.value]),
+      .map((v) => [
+        Object.entries(v.labels)
+          .map(([k, l]) => `${k}=${l}`)
+          .sort()
+          .join(','),
+        v.value,
+      ]),
   );
 }
 
@@ -50,7 +56,10 @@ describe(WebhookMetrics.name, () => {
     sut.dispatchedOne('lead-form', 'processed', 0.3);
     sut.dispatchedOne('lead-form', 'retried', 0);
 
-    expect(await seriesOf(metrics, 'baton_webhooks_dispatched_total')).toEqual({ 'outcome=processed,source=lead-form': 1, 'outcome=retried,source=lead-form': 1 });
+    expect(await seriesOf(metrics, 'baton_webhooks_dispatched_total')).toEqual({
+      'outcome=processed,source=lead-form': 1,
+      'outcome=retried,source=lead-form': 1,
+    });
     expect(await seriesOf(metrics, 'baton_webhook_dispatch_lag_seconds_count')).toEqual({ 'source=lead-form': 1 });
   });
 
@@ -72,7 +81,15 @@ describe(WebhookMetrics.name, () => {
   it('reads queue depth and lag of every configured source from the inbox at scrape time, 0 where nothing waits', async () => {
     pending = [{ source: 'support-form', pending: 3, oldestPendingAgeSeconds: 12.5 }];
 
-    expect(await seriesOf(metrics, 'baton_webhook_queue_depth')).toEqual({ 'source=refund-form': 0, 'source=support-form': 3, 'source=lead-form': 0 });
-    expect(await seriesOf(metrics, 'baton_webhook_processing_lag_seconds')).toEqual({ 'source=refund-form': 0, 'source=support-form': 12.5, 'source=lead-form': 0 });
+    expect(await seriesOf(metrics, 'baton_webhook_queue_depth')).toEqual({
+      'source=refund-form': 0,
+      'source=support-form': 3,
+      'source=lead-form': 0,
+    });
+    expect(await seriesOf(metrics, 'baton_webhook_processing_lag_seconds')).toEqual({
+      'source=refund-form': 0,
+      'source=support-form': 12.5,
+      'source=lead-form': 0,
+    });
   });
 });

@@ -15,8 +15,21 @@ describe(`${WebhookRateLimiter.name} shared by replicas on PostgreSQL`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('webhook_rate');
-    replicas.push(await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] }));
-    replicas.push(await openDataSource({ database: { kind: 'postgres', url: db.url, poolSize: 8 }, entities: [...sharedEntities, ...ingestionEntities], migrations: [], runMigrations: false }));
+    replicas.push(
+      await openDataSource({
+        database: { kind: 'postgres', url: db.url },
+        entities: [...sharedEntities, ...ingestionEntities],
+        migrations: [...sharedMigrations, ...ingestionMigrations],
+      }),
+    );
+    replicas.push(
+      await openDataSource({
+        database: { kind: 'postgres', url: db.url, poolSize: 8 },
+        entities: [...sharedEntities, ...ingestionEntities],
+        migrations: [],
+        runMigrations: false,
+      }),
+    );
     sut = new WebhookRateLimiter(replicas[0]!);
   });
   afterAll(async () => {
@@ -76,7 +89,11 @@ describe(`${WebhookRateLimiter.name} on the embedded database`, () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...ingestionEntities], migrations: [...sharedMigrations, ...ingestionMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...ingestionEntities],
+      migrations: [...sharedMigrations, ...ingestionMigrations],
+    });
   });
   afterAll(async () => dataSource?.destroy());
 

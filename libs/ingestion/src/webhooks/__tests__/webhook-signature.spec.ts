@@ -8,7 +8,8 @@ const NOW = Math.floor(NOW_MS / 1000);
 const TOLERANCE = 300;
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
-const referenceSign = (secret: string, id: string, timestamp: number, body: string) => new Webhook(secret).sign(id, new Date(timestamp * 1000), body);
+const referenceSign = (secret: string, id: string, timestamp: number, body: string) =>
+  new Webhook(secret).sign(id, new Date(timestamp * 1000), body);
 const verify = (headers: SignedHeaders, body: Buffer | string, secrets: string[], options: { tolerance?: number; nowMs?: number } = {}) =>
   verifyWebhookSignature(headers, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, {
     keys: secrets.map(decodeWebhookSecret),
@@ -36,19 +37,31 @@ describe(verifyWebhookSignature.name, () => {
 
     it('verifies at the time it was signed, and not a day later', () => {
       const headers = { id: vector.id, timestamp: String(vector.timestamp), signature: vector.signature };
-      expect(verify(headers, vector.payload, [vector.secret], { nowMs: vector.timestamp * 1000 })).toEqual({ ok: true, webhookId: vector.id, timestamp: vector.timestamp });
-      expect(verify(headers, vector.payload, [vector.secret], { nowMs: (vector.timestamp + 86_400) * 1000 })).toMatchObject({ ok: false, check: 'timestamp_outside_tolerance' });
+      expect(verify(headers, vector.payload, [vector.secret], { nowMs: vector.timestamp * 1000 })).toEqual({
+        ok: true,
+        webhookId: vector.id,
+        timestamp: vector.timestamp,
+      });
+      expect(verify(headers, vector.payload, [vector.secret], { nowMs: (vector.timestamp + 86_400) * 1000 })).toMatchObject({
+        ok: false,
+        check: 'timestamp_outside_tolerance',
+      });
     });
   });
 
   it('accepts what the reference library signs, for any id, body and secret', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z0-9_:.-]{1,64}$/), fc.jsonValue(), fc.integer({ min: -TOLERANCE, max: TOLERANCE }), (id, value, skew) => {
-        const secret = newSecret();
-        const body = JSON.stringify(value) ?? 'null';
-        const signature = referenceSign(secret, id, NOW + skew, body);
-        expect(verify({ id, timestamp: String(NOW + skew), signature }, body, [secret]).ok).toBe(true);
-      }),
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_:.-]{1,64}$/),
+        fc.jsonValue(),
+        fc.integer({ min: -TOLERANCE, max: TOLERANCE }),
+        (id, value, skew) => {
+          const secret = newSecret();
+          const body = JSON.stringify(value) ?? 'null';
+          const signature = referenceSign(secret, id, NOW + skew, body);
+          expect(verify({ id, timestamp: String(NOW + skew), signature }, body, [secret]).ok).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -60,7 +73,9 @@ describe(verifyWebhookSignature.name, () => {
       details: { missing: ['webhook-timestamp'] },
       message: 'missing webhook-timestamp header',
     });
-    expect(verify({}, '{}', [newSecret()])).toMatchObject({ details: { missing: ['webhook-id', 'webhook-timestamp', 'webhook-signature'] } });
+    expect(verify({}, '{}', [newSecret()])).toMatchObject({
+      details: { missing: ['webhook-id', 'webhook-timestamp', 'webhook-signature'] },
+    });
   });
 
   it('refuses timestamps that are not plain digits, which the reference library would read as a number', () => {
@@ -75,7 +90,9 @@ describe(verifyWebhookSignature.name, () => {
   describe('tolerance', () => {
     const secret = newSecret();
     const at = (timestamp: number, tolerance = TOLERANCE) =>
-      verify({ id: 'msg_t', timestamp: String(timestamp), signature: referenceSign(secret, 'msg_t', timestamp, '{}') }, '{}', [secret], { tolerance });
+      verify({ id: 'msg_t', timestamp: String(timestamp), signature: referenceSign(secret, 'msg_t', timestamp, '{}') }, '{}', [secret], {
+        tolerance,
+      });
 
     it('accepts timestamps up to the tolerance either side of the server clock', () => {
       expect(at(NOW - TOLERANCE).ok).toBe(true);
@@ -90,7 +107,11 @@ describe(verifyWebhookSignature.name, () => {
         details: { skewSeconds: -(TOLERANCE + 1), toleranceSeconds: TOLERANCE },
         message: `webhook-timestamp ${NOW - TOLERANCE - 1} is ${TOLERANCE + 1} s in the past; the tolerance is ${TOLERANCE} s`,
       });
-      expect(at(NOW + TOLERANCE + 1)).toMatchObject({ ok: false, check: 'timestamp_outside_tolerance', details: { skewSeconds: TOLERANCE + 1 } });
+      expect(at(NOW + TOLERANCE + 1)).toMatchObject({
+        ok: false,
+        check: 'timestamp_outside_tolerance',
+        details: { skewSeconds: TOLERANCE + 1 },
+      });
     });
 
     it('follows the configured tolerance', () => {
@@ -125,7 +146,11 @@ describe(verifyWebhookSignature.name, () => {
     });
 
     it('refuses a header without any v1 signature', () => {
-      expect(verify(headers(`v2,${sign(next).slice(3)}`), '{"a":1}', [next])).toMatchObject({ ok: false, check: 'no_signature_matched', details: { v1SignaturesReceived: 0 } });
+      expect(verify(headers(`v2,${sign(next).slice(3)}`), '{"a":1}', [next])).toMatchObject({
+        ok: false,
+        check: 'no_signature_matched',
+        details: { v1SignaturesReceived: 0 },
+      });
     });
   });
 
@@ -163,48 +188,98 @@ describe(verifyWebhookSignature.name, () => {
     const index = fc.nat({ max: 10_000 });
     const mutation: fc.Arbitrary<[string, Mutation]> = fc.oneof(
       // body bytes
-      fc.tuple(index, fc.integer({ min: 0, max: 7 })).map(([i, bit]): [string, Mutation] => ['body: flip a bit', (r) => {
-        const body = Buffer.from(r.body);
-        if (body.length === 0) return { ...r, body: Buffer.from([1 << bit]) };
-        body[i % body.length] ^= 1 << bit;
-        return { ...r, body };
-      }]),
-      fc.tuple(index, fc.integer({ min: 0, max: 255 })).map(([i, byte]): [string, Mutation] => ['body: insert a byte', (r) => {
-        const at = i % (r.body.length + 1);
-        return { ...r, body: Buffer.concat([r.body.subarray(0, at), Buffer.from([byte]), r.body.subarray(at)]) };
-      }]),
-      index.map((i): [string, Mutation] => ['body: delete a byte', (r) => {
-        if (r.body.length === 0) return { ...r, body: Buffer.from(' ') };
-        const at = i % r.body.length;
-        return { ...r, body: Buffer.concat([r.body.subarray(0, at), r.body.subarray(at + 1)]) };
-      }]),
-      fc.uint8Array({ minLength: 1, maxLength: 8 }).map((extra): [string, Mutation] => ['body: append bytes', (r) => ({ ...r, body: Buffer.concat([r.body, Buffer.from(extra)]) })]),
+      fc.tuple(index, fc.integer({ min: 0, max: 7 })).map(([i, bit]): [string, Mutation] => [
+        'body: flip a bit',
+        (r) => {
+          const body = Buffer.from(r.body);
+          if (body.length === 0) return { ...r, body: Buffer.from([1 << bit]) };
+          body[i % body.length] ^= 1 << bit;
+          return { ...r, body };
+        },
+      ]),
+      fc.tuple(index, fc.integer({ min: 0, max: 255 })).map(([i, byte]): [string, Mutation] => [
+        'body: insert a byte',
+        (r) => {
+          const at = i % (r.body.length + 1);
+          return { ...r, body: Buffer.concat([r.body.subarray(0, at), Buffer.from([byte]), r.body.subarray(at)]) };
+        },
+      ]),
+      index.map((i): [string, Mutation] => [
+        'body: delete a byte',
+        (r) => {
+          if (r.body.length === 0) return { ...r, body: Buffer.from(' ') };
+          const at = i % r.body.length;
+          return { ...r, body: Buffer.concat([r.body.subarray(0, at), r.body.subarray(at + 1)]) };
+        },
+      ]),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 8 })
+        .map((extra): [string, Mutation] => ['body: append bytes', (r) => ({ ...r, body: Buffer.concat([r.body, Buffer.from(extra)]) })]),
       // webhook-id
-      fc.tuple(index, fc.nat()).map(([i, pick]): [string, Mutation] => ['id: change a character', (r) => ({ ...r, id: otherChar(r.id, i, 'abcXYZ019_-:.', pick) })]),
+      fc
+        .tuple(index, fc.nat())
+        .map(([i, pick]): [string, Mutation] => [
+          'id: change a character',
+          (r) => ({ ...r, id: otherChar(r.id, i, 'abcXYZ019_-:.', pick) }),
+        ]),
       fc.stringMatching(/^[A-Za-z0-9_.]{1,4}$/).map((extra): [string, Mutation] => ['id: append', (r) => ({ ...r, id: r.id + extra })]),
       // webhook-timestamp
-      fc.integer({ min: -100_000, max: 100_000 }).filter((d) => d !== 0).map((d): [string, Mutation] => ['timestamp: shift', (r) => ({ ...r, timestamp: String(Number(r.timestamp) + d) })]),
-      fc.constantFrom('0', ' ', '+').map((prefix): [string, Mutation] => ['timestamp: same number, other text', (r) => ({ ...r, timestamp: prefix + r.timestamp })]),
-      fc.constantFrom('0', 'a', '.0', ' ', 'e0').map((suffix): [string, Mutation] => ['timestamp: append', (r) => ({ ...r, timestamp: r.timestamp + suffix })]),
+      fc
+        .integer({ min: -100_000, max: 100_000 })
+        .filter((d) => d !== 0)
+        .map((d): [string, Mutation] => ['timestamp: shift', (r) => ({ ...r, timestamp: String(Number(r.timestamp) + d) })]),
+      fc
+        .constantFrom('0', ' ', '+')
+        .map((prefix): [string, Mutation] => ['timestamp: same number, other text', (r) => ({ ...r, timestamp: prefix + r.timestamp })]),
+      fc
+        .constantFrom('0', 'a', '.0', ' ', 'e0')
+        .map((suffix): [string, Mutation] => ['timestamp: append', (r) => ({ ...r, timestamp: r.timestamp + suffix })]),
       // webhook-signature
-      fc.tuple(index, fc.nat()).map(([i, pick]): [string, Mutation] => ['signature: change a base64 character', (r) => {
-        const value = r.signature.slice(3);
-        return { ...r, signature: `v1,${otherChar(value, i, base64Chars, pick)}` };
-      }]),
-      fc.integer({ min: 1, max: 44 }).map((cut): [string, Mutation] => ['signature: truncate', (r) => ({ ...r, signature: r.signature.slice(0, Math.max(0, r.signature.length - cut)) || 'v1,' })]),
-      fc.constantFrom('v2', 'v0', 'V1', 'v1a', '').map((version): [string, Mutation] => ['signature: other version', (r) => ({ ...r, signature: `${version},${r.signature.slice(3)}` })]),
-      fc.constantFrom('A', '=', 'AA==', '\t').map((extra): [string, Mutation] => ['signature: append', (r) => ({ ...r, signature: r.signature + extra })]),
+      fc.tuple(index, fc.nat()).map(([i, pick]): [string, Mutation] => [
+        'signature: change a base64 character',
+        (r) => {
+          const value = r.signature.slice(3);
+          return { ...r, signature: `v1,${otherChar(value, i, base64Chars, pick)}` };
+        },
+      ]),
+      fc
+        .integer({ min: 1, max: 44 })
+        .map((cut): [string, Mutation] => [
+          'signature: truncate',
+          (r) => ({ ...r, signature: r.signature.slice(0, Math.max(0, r.signature.length - cut)) || 'v1,' }),
+        ]),
+      fc
+        .constantFrom('v2', 'v0', 'V1', 'v1a', '')
+        .map((version): [string, Mutation] => [
+          'signature: other version',
+          (r) => ({ ...r, signature: `${version},${r.signature.slice(3)}` }),
+        ]),
+      fc
+        .constantFrom('A', '=', 'AA==', '\t')
+        .map((extra): [string, Mutation] => ['signature: append', (r) => ({ ...r, signature: r.signature + extra })]),
       // secret
-      fc.uint8Array({ minLength: 24, maxLength: 64 }).map((key): [string, Mutation] => ['secret: another secret', (r) => ({ ...r, secret: `whsec_${Buffer.from(key).toString('base64')}` })]),
-      fc.tuple(index, fc.integer({ min: 0, max: 7 })).map(([i, bit]): [string, Mutation] => ['secret: flip a bit of the key', (r) => {
-        const key = decodeWebhookSecret(r.secret);
-        key[i % key.length] ^= 1 << bit;
-        return { ...r, secret: `whsec_${key.toString('base64')}` };
-      }]),
+      fc
+        .uint8Array({ minLength: 24, maxLength: 64 })
+        .map((key): [string, Mutation] => [
+          'secret: another secret',
+          (r) => ({ ...r, secret: `whsec_${Buffer.from(key).toString('base64')}` }),
+        ]),
+      fc.tuple(index, fc.integer({ min: 0, max: 7 })).map(([i, bit]): [string, Mutation] => [
+        'secret: flip a bit of the key',
+        (r) => {
+          const key = decodeWebhookSecret(r.secret);
+          key[i % key.length] ^= 1 << bit;
+          return { ...r, secret: `whsec_${key.toString('base64')}` };
+        },
+      ]),
     );
 
     const check = (r: Request) =>
-      verifyWebhookSignature({ id: r.id, timestamp: r.timestamp, signature: r.signature }, r.body, { keys: [decodeWebhookSecret(r.secret)], toleranceSeconds: TOLERANCE, nowMs: NOW_MS });
+      verifyWebhookSignature({ id: r.id, timestamp: r.timestamp, signature: r.signature }, r.body, {
+        keys: [decodeWebhookSecret(r.secret)],
+        toleranceSeconds: TOLERANCE,
+        nowMs: NOW_MS,
+      });
     const same = (a: Request, b: Request) =>
       a.secret === b.secret && a.id === b.id && a.timestamp === b.timestamp && a.signature === b.signature && a.body.equals(b.body);
 

@@ -13,7 +13,13 @@ describe(WebhookSources.name, () => {
 
     expect(sut.list().map((s) => s.name)).toEqual(['refund-form', 'support-form', 'lead-form']);
     expect(sut.dedupeDays).toBe(7);
-    expect(sut.get('refund-form')).toMatchObject({ orgId: null, orgIds: ['acme', 'globex'], toleranceSeconds: 300, maxBodyBytes: 262144, rateLimit: { perSecond: 50, burst: 200 } });
+    expect(sut.get('refund-form')).toMatchObject({
+      orgId: null,
+      orgIds: ['acme', 'globex'],
+      toleranceSeconds: 300,
+      maxBodyBytes: 262144,
+      rateLimit: { perSecond: 50, burst: 200 },
+    });
     expect(sut.get('refund-form')!.keys).toHaveLength(2);
     expect(sut.get('lead-form')).toMatchObject({ orgId: 'acme', maxBodyBytes: 16384, rateLimit: { perSecond: 10, burst: 50 } });
     // The example's secrets say what they are when decoded.
@@ -69,30 +75,40 @@ describe(WebhookSources.name, () => {
   });
 
   it('refuses a tolerance as long as the dedupe window, which would let a replay through', () => {
-    expect(() => WebhookSources.parse({ dedupeDays: 0.5, sources: { s: { orgId: 'acme', secrets: [secret()], toleranceSeconds: 86_400 } } }, 'f')).toThrow(
-      /sources\.s\.toleranceSeconds: must be shorter than the dedupe window/,
-    );
+    expect(() =>
+      WebhookSources.parse({ dedupeDays: 0.5, sources: { s: { orgId: 'acme', secrets: [secret()], toleranceSeconds: 86_400 } } }, 'f'),
+    ).toThrow(/sources\.s\.toleranceSeconds: must be shorter than the dedupe window/);
   });
 
   it('binds a source to its organisations: a fixed orgId, or the orgIds its signed body may name', () => {
-    const sut = WebhookSources.parse({ sources: { fixed: { orgId: 'acme', secrets: [secret()] }, shared: { orgIds: ['acme', 'globex'], secrets: [secret()] } } }, 'f');
+    const sut = WebhookSources.parse(
+      { sources: { fixed: { orgId: 'acme', secrets: [secret()] }, shared: { orgIds: ['acme', 'globex'], secrets: [secret()] } } },
+      'f',
+    );
 
     expect(sut.get('fixed')).toMatchObject({ orgId: 'acme', orgIds: ['acme'] });
     expect(sut.get('shared')).toMatchObject({ orgId: null, orgIds: ['acme', 'globex'] });
     for (const bad of [{ secrets: [secret()] }, { orgId: 'acme', orgIds: ['acme'], secrets: [secret()] }]) {
-      expect(() => WebhookSources.parse({ sources: { s: bad } }, 'f')).toThrow(/sources\.s: give orgId .* or orgIds .*, not both and not neither/);
+      expect(() => WebhookSources.parse({ sources: { s: bad } }, 'f')).toThrow(
+        /sources\.s: give orgId .* or orgIds .*, not both and not neither/,
+      );
     }
   });
 
   it('names a missing or unreadable file', () => {
-    expect(() => WebhookSources.fromFile('/nowhere/sources.yaml')).toThrow('/nowhere/sources.yaml: invalid webhook sources\n  the file does not exist');
+    expect(() => WebhookSources.fromFile('/nowhere/sources.yaml')).toThrow(
+      '/nowhere/sources.yaml: invalid webhook sources\n  the file does not exist',
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'baton-sources-')), 'sources.yaml');
     writeFileSync(file, 'sources: [unclosed');
     expect(() => WebhookSources.fromFile(file)).toThrow(/not valid YAML or JSON/);
   });
 
   it('prefers inline sources, then the file option; with neither, accepts no source (the environment is the apps’ to read)', () => {
-    const inline = WebhookSources.load({ config: { sources: { a: { orgId: 'acme', secrets: [secret()] } } }, sourcesFile: '/nowhere.yaml' });
+    const inline = WebhookSources.load({
+      config: { sources: { a: { orgId: 'acme', secrets: [secret()] } } },
+      sourcesFile: '/nowhere.yaml',
+    });
     expect(inline.list().map((s) => s.name)).toEqual(['a']);
     expect(WebhookSources.load({ sourcesFile: EXAMPLE }).list()).toHaveLength(3);
     const previous = process.env['BATON_WEBHOOK_SOURCES'];

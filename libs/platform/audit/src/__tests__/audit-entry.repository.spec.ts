@@ -18,9 +18,23 @@ describe(AuditEntryRepository.name, () => {
     sut = new AuditEntryRepository(dataSource);
     const entries: AuditInput[] = [
       { actor: 'person:ann', action: 'review.approve', targetType: 'review', targetId: 'r1', runId: runA, after: { status: 'approved' } },
-      { actor: 'system:action', action: 'billing.issueRefund', targetType: 'billing', targetId: 'rf1', runId: runA, reason: { decision: 'act' } },
+      {
+        actor: 'system:action',
+        action: 'billing.issueRefund',
+        targetType: 'billing',
+        targetId: 'rf1',
+        runId: runA,
+        reason: { decision: 'act' },
+      },
       { actor: 'person:bob', action: 'circuit.force', targetType: 'connector', targetId: 'billing', before: null },
-      { actor: 'person:ann', action: 'revert:billing.issueRefund', targetType: 'billing', targetId: 'rf1', runId: runA, reason: { reverts: 'PLACEHOLDER' } },
+      {
+        actor: 'person:ann',
+        action: 'revert:billing.issueRefund',
+        targetType: 'billing',
+        targetId: 'rf1',
+        runId: runA,
+        reason: { reverts: 'PLACEHOLDER' },
+      },
     ];
     for (const entry of entries) {
       const appended = await ledger.transaction(async (uow) => {
@@ -43,8 +57,14 @@ describe(AuditEntryRepository.name, () => {
   });
 
   it('filters by run, target and actor, and by time', async () => {
-    expect((await sut.page({ limit: 10, order: 'asc', runId: runA, actor: 'person:ann' })).entries.map((e) => e.id)).toEqual([ids[0], ids[3]]);
-    expect((await sut.page({ limit: 10, order: 'asc', targetType: 'billing', targetId: 'rf1' })).entries.map((e) => e.id)).toEqual([ids[1], ids[3]]);
+    expect((await sut.page({ limit: 10, order: 'asc', runId: runA, actor: 'person:ann' })).entries.map((e) => e.id)).toEqual([
+      ids[0],
+      ids[3],
+    ]);
+    expect((await sut.page({ limit: 10, order: 'asc', targetType: 'billing', targetId: 'rf1' })).entries.map((e) => e.id)).toEqual([
+      ids[1],
+      ids[3],
+    ]);
     expect((await sut.page({ limit: 10, order: 'asc', from: new Date(Date.now() + 60_000) })).entries).toEqual([]);
     expect((await sut.page({ limit: 10, order: 'asc', to: new Date(Date.now() + 60_000) })).entries).toHaveLength(4);
   });

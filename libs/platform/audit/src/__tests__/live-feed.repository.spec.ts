@@ -33,8 +33,26 @@ describe(LiveFeedRepository.name, () => {
     expect(heads).toEqual({ run: expect.any(Number), audit: expect.any(Number) });
     const moved = await sut.transitions(0, [], 10);
     expect(moved).toEqual([
-      { kind: 'run', id: expect.any(String), runId: run.runId, workflowId: 'refund-request', orgId: 'globex', from: null, to: 'triggered', at: expect.stringMatching(/Z$/) },
-      { kind: 'run', id: String(heads.run), runId: run.runId, workflowId: 'refund-request', orgId: 'globex', from: 'triggered', to: 'enriched', at: expect.stringMatching(/Z$/) },
+      {
+        kind: 'run',
+        id: expect.any(String),
+        runId: run.runId,
+        workflowId: 'refund-request',
+        orgId: 'globex',
+        from: null,
+        to: 'triggered',
+        at: expect.stringMatching(/Z$/),
+      },
+      {
+        kind: 'run',
+        id: String(heads.run),
+        runId: run.runId,
+        workflowId: 'refund-request',
+        orgId: 'globex',
+        from: 'triggered',
+        to: 'enriched',
+        at: expect.stringMatching(/Z$/),
+      },
     ]);
     expect(await sut.transitions(heads.run, [], 10)).toEqual([]);
     expect((await sut.transitions(heads.run, [Number(moved[0]!.id)], 10)).map((m) => m.to)).toEqual(['triggered']);
@@ -42,8 +60,26 @@ describe(LiveFeedRepository.name, () => {
 
     const audited = await sut.auditEntries(0, [], 10);
     expect(audited).toEqual([
-      { kind: 'audit', id: expect.any(String), action: 'run.start', targetType: 'run', targetId: run.runId, runId: run.runId, orgId: 'globex', at: expect.stringMatching(/Z$/) },
-      { kind: 'audit', id: String(heads.audit), action: 'circuit.force', targetType: 'connector', targetId: 'billing', runId: null, orgId: null, at: expect.stringMatching(/Z$/) },
+      {
+        kind: 'audit',
+        id: expect.any(String),
+        action: 'run.start',
+        targetType: 'run',
+        targetId: run.runId,
+        runId: run.runId,
+        orgId: 'globex',
+        at: expect.stringMatching(/Z$/),
+      },
+      {
+        kind: 'audit',
+        id: String(heads.audit),
+        action: 'circuit.force',
+        targetType: 'connector',
+        targetId: 'billing',
+        runId: null,
+        orgId: null,
+        at: expect.stringMatching(/Z$/),
+      },
     ]);
     expect((await sut.auditEntries(heads.audit, [Number(audited[0]!.id)], 10)).map((a) => a.action)).toEqual(['run.start']);
   });

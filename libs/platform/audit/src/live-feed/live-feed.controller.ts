@@ -54,7 +54,9 @@ export class LiveFeedController {
       unsubscribe();
       end();
     });
-    write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ principal: { id: principal.id, orgId: principal.orgId, roles: principal.roles } })}\n\n`);
+    write(
+      `retry: 2000\nevent: ready\ndata: ${JSON.stringify({ principal: { id: principal.id, orgId: principal.orgId, roles: principal.roles } })}\n\n`,
+    );
   }
 }
 

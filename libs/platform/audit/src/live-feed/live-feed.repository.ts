@@ -11,7 +11,11 @@ export class LiveFeedRepository {
   /** The newest ids now: a new feed starts after them. */
   async heads(): Promise<{ run: number; audit: number }> {
     const newest = async (table: typeof RunTransitionEntity | typeof AuditEntryEntity): Promise<number> => {
-      const row = await this.dataSource.createQueryBuilder().select('coalesce(max(x.id), 0)', 'id').from(table, 'x').getRawOne<{ id: string | number }>();
+      const row = await this.dataSource
+        .createQueryBuilder()
+        .select('coalesce(max(x.id), 0)', 'id')
+        .from(table, 'x')
+        .getRawOne<{ id: string | number }>();
       return Number(row?.id ?? 0);
     };
     return { run: await newest(RunTransitionEntity), audit: await newest(AuditEntryEntity) };
@@ -25,7 +29,16 @@ export class LiveFeedRepository {
       order: { id: 'ASC' },
       take: limit,
     });
-    return rows.map((r) => ({ kind: 'run', id: r.id, runId: r.runId, workflowId: r.workflowId, orgId: r.orgId, from: r.fromState ?? null, to: r.toState, at: isoOf(r.at) }));
+    return rows.map((r) => ({
+      kind: 'run',
+      id: r.id,
+      runId: r.runId,
+      workflowId: r.workflowId,
+      orgId: r.orgId,
+      from: r.fromState ?? null,
+      to: r.toState,
+      at: isoOf(r.at),
+    }));
   }
 
   /** Audit entries after `after` and of `ids`, each with the organisation of its run. */
@@ -33,13 +46,31 @@ export class LiveFeedRepository {
     const rows = await this.dataSource
       .getRepository(AuditEntryEntity)
       .createQueryBuilder('a')
-      .select(['a.id AS id', 'a.action AS action', 'a.targetType AS "targetType"', 'a.targetId AS "targetId"', 'a.runId AS "runId"', 'a.at AS at'])
+      .select([
+        'a.id AS id',
+        'a.action AS action',
+        'a.targetType AS "targetType"',
+        'a.targetId AS "targetId"',
+        'a.runId AS "runId"',
+        'a.at AS at',
+      ])
       // The organisation is the run's: its first transition says which.
-      .addSelect((first) => first.select('t.orgId').from(RunTransitionEntity, 't').where('t.runId = a.runId').orderBy('t.seq').limit(1), 'orgId')
+      .addSelect(
+        (first) => first.select('t.orgId').from(RunTransitionEntity, 't').where('t.runId = a.runId').orderBy('t.seq').limit(1),
+        'orgId',
+      )
       .where(afterOrAmong<AuditEntryEntity>(after, ids))
       .orderBy('a.id')
       .limit(limit)
-      .getRawMany<{ id: string | number; action: string; targetType: string; targetId: string; runId: string | null; at: Date; orgId: string | null }>();
+      .getRawMany<{
+        id: string | number;
+        action: string;
+        targetType: string;
+        targetId: string;
+        runId: string | null;
+        at: Date;
+        orgId: string | null;
+      }>();
     return rows.map((r) => ({
       kind: 'audit',
       id: String(r.id),

@@ -78,9 +78,22 @@ export class LiveFeed implements OnModuleDestroy {
         this.repository.auditEntries(cursors.audit.position, cursors.audit.pending, BATCH),
       ]);
       const now = Date.now();
-      const freshRuns = new Set(cursors.run.accept(runs.map((r) => Number(r.id)), now));
-      const freshAudits = new Set(cursors.audit.accept(audits.map((a) => Number(a.id)), now));
-      const events: LiveEvent[] = [...runs.filter((r) => freshRuns.has(Number(r.id))), ...audits.filter((a) => freshAudits.has(Number(a.id)))];
+      const freshRuns = new Set(
+        cursors.run.accept(
+          runs.map((r) => Number(r.id)),
+          now,
+        ),
+      );
+      const freshAudits = new Set(
+        cursors.audit.accept(
+          audits.map((a) => Number(a.id)),
+          now,
+        ),
+      );
+      const events: LiveEvent[] = [
+        ...runs.filter((r) => freshRuns.has(Number(r.id))),
+        ...audits.filter((a) => freshAudits.has(Number(a.id))),
+      ];
       for (const event of events) {
         for (const subscriber of this.subscribers) if (mayReceive(subscriber.principal, event)) subscriber.send(event);
       }

@@ -50,10 +50,22 @@ export class AuditEntryRepository {
     const entries = this.dataSource
       .getRepository(AuditEntryEntity)
       .createQueryBuilder('a')
-      .where(givenFilters<AuditEntryEntity>({ runId: query.runId || undefined, targetType: query.targetType || undefined, targetId: query.targetId || undefined, actor: query.actor || undefined }));
+      .where(
+        givenFilters<AuditEntryEntity>({
+          runId: query.runId || undefined,
+          targetType: query.targetType || undefined,
+          targetId: query.targetId || undefined,
+          actor: query.actor || undefined,
+        }),
+      );
     if (query.from) entries.andWhere('a.at >= :from', { from: query.from });
     if (query.to) entries.andWhere('a.at < :to', { to: query.to });
-    const page = await keysetPage(entries, { key: 'id', order: query.order === 'desc' ? 'DESC' : 'ASC', cursor: query.cursor, limit: query.limit });
+    const page = await keysetPage(entries, {
+      key: 'id',
+      order: query.order === 'desc' ? 'DESC' : 'ASC',
+      cursor: query.cursor,
+      limit: query.limit,
+    });
     return { entries: await this.withSeals(this.dataSource.manager, page.rows), nextCursor: page.nextCursor };
   }
 
@@ -86,7 +98,9 @@ export class AuditEntryRepository {
   /** The entries as the API shows them, each with its place in the chain once sealed. */
   private async withSeals(manager: EntityManager, entries: AuditEntryEntity[]): Promise<AuditEntryView[]> {
     if (entries.length === 0) return [];
-    const seals = await manager.getRepository(AuditSealEntity).find({ select: { auditId: true, prevHash: true, hash: true }, where: { auditId: In(entries.map((e) => e.id)) } });
+    const seals = await manager
+      .getRepository(AuditSealEntity)
+      .find({ select: { auditId: true, prevHash: true, hash: true }, where: { auditId: In(entries.map((e) => e.id)) } });
     const sealOf = new Map(seals.map((s) => [s.auditId, s]));
     return entries.map((entry) => viewOf(auditRecordOf(columnsOf(entry, sealOf.get(entry.id)))));
   }

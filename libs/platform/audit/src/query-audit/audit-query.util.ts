@@ -24,7 +24,8 @@ export const auditListQuery = requestQuery(
       order: oneOf(['desc', 'asc'], 'must be desc (newest first) or asc (oldest first)').default('desc'),
     })
     .superRefine((query, context) => {
-      if (query.from && query.to && query.from.getTime() > query.to.getTime()) context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
+      if (query.from && query.to && query.from.getTime() > query.to.getTime())
+        context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
     }),
   { invalid: (issues) => invalidInput(AuditErrorCode.InvalidQuery, issues) },
 );

@@ -7,10 +7,13 @@ import { AuditErrorCode, AuditException, invalidInput } from '../audit.exception
 import { RevertAuditEntryUseCase, type RevertResult } from './revert-audit-entry.use-case';
 
 /** `POST /audit/:id/revert`. The actor is the authenticated principal, never a body field. */
-export const revertRequest = requestBody(z.strictObject({ reason: requiredText('why').meta({ example: 'Refund issued to the wrong account' }) }), {
-  invalid: (issues) => invalidInput(AuditErrorCode.InvalidRequest, issues),
-  unknownFields: 'last',
-});
+export const revertRequest = requestBody(
+  z.strictObject({ reason: requiredText('why').meta({ example: 'Refund issued to the wrong account' }) }),
+  {
+    invalid: (issues) => invalidInput(AuditErrorCode.InvalidRequest, issues),
+    unknownFields: 'last',
+  },
+);
 
 /** Reverts are an operator's act: the actor is the authenticated principal, never a body field. */
 @ApiTags('audit')
@@ -32,8 +35,13 @@ export class AuditRevertController {
   @ApiResponse({ status: 409, description: 'already_reverted, or run_in_progress.' })
   @ApiResponse({ status: 422, description: 'not_revertible (says why), or revert_failed (the compensation was refused).' })
   @ApiResponse({ status: 503, description: 'revert_unavailable: the system is down or slow; retry later.' })
-  async revertEntry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @ValidBody(revertRequest) body: Accepted<typeof revertRequest>): Promise<RevertResult> {
-    if (!isSequenceId(id)) throw new AuditException(AuditErrorCode.EntryNotFound, `audit entry ${id} does not exist`, undefined, 'not_found');
+  async revertEntry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @ValidBody(revertRequest) body: Accepted<typeof revertRequest>,
+  ): Promise<RevertResult> {
+    if (!isSequenceId(id))
+      throw new AuditException(AuditErrorCode.EntryNotFound, `audit entry ${id} does not exist`, undefined, 'not_found');
     return this.revert.execute({ auditId: id, actor: `person:${principal.id}`, reason: body.reason });
   }
 }

@@ -64,7 +64,8 @@ export class RevertAuditEntryUseCase {
     const started = performance.now();
     this.logger.log({ auditId: command.auditId, actor: command.actor }, 'revert requested');
     const entry = await this.entries.get(command.auditId);
-    if (!entry) throw new AuditException(AuditErrorCode.EntryNotFound, `audit entry ${command.auditId} does not exist`, undefined, 'not_found');
+    if (!entry)
+      throw new AuditException(AuditErrorCode.EntryNotFound, `audit entry ${command.auditId} does not exist`, undefined, 'not_found');
     const plan = this.plan(entry);
     const earlier = await this.entries.revertOf(entry.id);
     if (earlier) throw alreadyReverted(entry, earlier.id);
@@ -107,7 +108,13 @@ export class RevertAuditEntryUseCase {
       throw error;
     }
     this.logger.log(
-      { auditId: entry.id, revertId: value.revert.id, runId: entry.runId, runReverted: value.runReverted, durationMs: Math.round(performance.now() - started) },
+      {
+        auditId: entry.id,
+        revertId: value.revert.id,
+        runId: entry.runId,
+        runReverted: value.runReverted,
+        durationMs: Math.round(performance.now() - started),
+      },
       'revert recorded',
     );
     return value;
@@ -115,7 +122,13 @@ export class RevertAuditEntryUseCase {
 
   /** Why an entry cannot be reverted, or how it can. */
   private plan(entry: AuditEntryView): RevertPlan {
-    const refuse = (why: string) => new AuditException(AuditErrorCode.NotRevertible, `audit entry ${entry.id} cannot be reverted: ${why}`, { auditId: entry.id, action: entry.action }, 'unprocessable');
+    const refuse = (why: string) =>
+      new AuditException(
+        AuditErrorCode.NotRevertible,
+        `audit entry ${entry.id} cannot be reverted: ${why}`,
+        { auditId: entry.id, action: entry.action },
+        'unprocessable',
+      );
     if (entry.action.startsWith(REVERT_ACTION_PREFIX)) throw refuse('it records a revert; a revert is not itself undone');
     const connectorName = entry.target.type;
     const operation = entry.action.startsWith(`${connectorName}.`) ? entry.action.slice(connectorName.length + 1) : null;
@@ -133,14 +146,29 @@ export class RevertAuditEntryUseCase {
 
   private async compensate(entry: AuditEntryView, plan: RevertPlan, idempotencyKey: string): Promise<unknown> {
     try {
-      return await withSpan(`revert ${plan.connector}.${plan.compensation}`, { 'baton.audit_id': entry.id, ...(entry.runId ? { 'baton.run_id': entry.runId } : {}) }, () =>
-        this.connectors.get(plan.connector).call(plan.compensation, plan.args, { idempotencyKey, ...(entry.runId ? { runId: entry.runId } : {}) }),
+      return await withSpan(
+        `revert ${plan.connector}.${plan.compensation}`,
+        { 'baton.audit_id': entry.id, ...(entry.runId ? { 'baton.run_id': entry.runId } : {}) },
+        () =>
+          this.connectors
+            .get(plan.connector)
+            .call(plan.compensation, plan.args, { idempotencyKey, ...(entry.runId ? { runId: entry.runId } : {}) }),
       );
     } catch (error) {
       const failure = classifyFailure(error);
-      const details = { auditId: entry.id, compensation: `${plan.connector}.${plan.compensation}`, failureClass: failure.failureClass, code: failure.code };
+      const details = {
+        auditId: entry.id,
+        compensation: `${plan.connector}.${plan.compensation}`,
+        failureClass: failure.failureClass,
+        code: failure.code,
+      };
       if (failure.failureClass === 'data') {
-        throw new AuditException(AuditErrorCode.RevertFailed, `revert of audit entry ${entry.id} failed: ${failure.message}`, details, 'unprocessable');
+        throw new AuditException(
+          AuditErrorCode.RevertFailed,
+          `revert of audit entry ${entry.id} failed: ${failure.message}`,
+          details,
+          'unprocessable',
+        );
       }
       throw new AuditException(
         AuditErrorCode.RevertUnavailable,
@@ -173,9 +201,25 @@ export class RevertAuditEntryUseCase {
     const reason = `all ${revertible.length} revertible actions reverted${irreversible.length ? `; ${irreversible.length} cannot be undone` : ''}`;
     await uow.transition(
       { runId, workflowId: current.workflowId, workflowVersion: current.workflowVersion, orgId: current.orgId },
-      { to: 'reverted', from: ['completed'], stage: 'audit', actor, reason, detail: { reverted: revertible.map((e) => e.id), irreversible } },
+      {
+        to: 'reverted',
+        from: ['completed'],
+        stage: 'audit',
+        actor,
+        reason,
+        detail: { reverted: revertible.map((e) => e.id), irreversible },
+      },
     );
-    await uow.audit({ actor, action: 'run.revert', targetType: 'run', targetId: runId, before: { state: 'completed' }, after: { state: 'reverted' }, reason, runId });
+    await uow.audit({
+      actor,
+      action: 'run.revert',
+      targetType: 'run',
+      targetId: runId,
+      before: { state: 'completed' },
+      after: { state: 'reverted' },
+      reason,
+      runId,
+    });
     return true;
   }
 

@@ -34,7 +34,15 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   async function appendRun(ledger: RunLedger, entries: number, runId: string = randomUUID()): Promise<string[]> {
     return ledger.transaction(async (uow) => {
       for (let i = 0; i < entries; i++) {
-        await uow.audit({ actor: 'system:test', action: `step.${i}`, targetType: 'run', targetId: runId, after: { i, at: new Date(0) }, reason: 'because', runId });
+        await uow.audit({
+          actor: 'system:test',
+          action: `step.${i}`,
+          targetType: 'run',
+          targetId: runId,
+          after: { i, at: new Date(0) },
+          reason: 'because',
+          runId,
+        });
       }
       return (await uow.flushAudit()).map((r) => r.id);
     });
@@ -72,7 +80,10 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
       );
     });
     await seal();
-    const [row] = await dataSource.query(`SELECT * FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE run_id = $1`, [runId]);
+    const [row] = await dataSource.query(
+      `SELECT * FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE run_id = $1`,
+      [runId],
+    );
     expect(row).toMatchObject({
       actor: 'person:ana@acme.example',
       action: 'billing.issueRefund',
@@ -86,7 +97,9 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     });
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(row.at).toBeInstanceOf(Date);
-    const [previous] = await dataSource.query(`SELECT hash FROM baton.audit_seal WHERE seal_seq < $1 ORDER BY seal_seq DESC LIMIT 1`, [row.seal_seq]);
+    const [previous] = await dataSource.query(`SELECT hash FROM baton.audit_seal WHERE seal_seq < $1 ORDER BY seal_seq DESC LIMIT 1`, [
+      row.seal_seq,
+    ]);
     expect(row.prev_hash).toBe(previous?.hash ?? GENESIS_HASH);
     expect(row.hash).toBe(
       auditEntryHash(row.prev_hash, {
@@ -157,11 +170,15 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('refuses UPDATE, DELETE and TRUNCATE of audit entries and run transitions, even by the owner', async () => {
     const [id] = await appendRun(sut, 1);
     const runId = randomUUID();
-    await sut.transaction((uow) => uow.transition({ runId, workflowId: 'wf', workflowVersion: 1, orgId: 'acme' }, { to: 'triggered', stage: 'test' }));
+    await sut.transaction((uow) =>
+      uow.transition({ runId, workflowId: 'wf', workflowVersion: 1, orgId: 'acme' }, { to: 'triggered', stage: 'test' }),
+    );
     await expect(dataSource.query(`UPDATE baton.audit_log SET after = '{"x":1}' WHERE id = $1`, [id])).rejects.toThrow(
       'baton.audit_log is append-only: UPDATE refused',
     );
-    await expect(dataSource.query(`DELETE FROM baton.audit_log WHERE id = $1`, [id])).rejects.toThrow('baton.audit_log is append-only: DELETE refused');
+    await expect(dataSource.query(`DELETE FROM baton.audit_log WHERE id = $1`, [id])).rejects.toThrow(
+      'baton.audit_log is append-only: DELETE refused',
+    );
     await expect(dataSource.query(`TRUNCATE baton.audit_log`)).rejects.toThrow('baton.audit_log is append-only: TRUNCATE refused');
     await expect(dataSource.query(`UPDATE baton.run_transition SET to_state = 'completed' WHERE run_id = $1`, [runId])).rejects.toThrow(
       'baton.run_transition is append-only: UPDATE refused',
@@ -169,14 +186,18 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     await expect(dataSource.query(`DELETE FROM baton.run_transition WHERE run_id = $1`, [runId])).rejects.toThrow(
       'baton.run_transition is append-only: DELETE refused',
     );
-    await expect(dataSource.query(`TRUNCATE baton.run_transition`)).rejects.toThrow('baton.run_transition is append-only: TRUNCATE refused');
+    await expect(dataSource.query(`TRUNCATE baton.run_transition`)).rejects.toThrow(
+      'baton.run_transition is append-only: TRUNCATE refused',
+    );
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE id = $1`, [id]))[0].n).toBe(1);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of the chain itself (the seals), even by the owner', async () => {
     await appendRun(sut, 1);
     await seal();
-    await expect(dataSource.query(`UPDATE baton.audit_seal SET hash = hash`)).rejects.toThrow('baton.audit_seal is append-only: UPDATE refused');
+    await expect(dataSource.query(`UPDATE baton.audit_seal SET hash = hash`)).rejects.toThrow(
+      'baton.audit_seal is append-only: UPDATE refused',
+    );
     await expect(dataSource.query(`DELETE FROM baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: DELETE refused');
     await expect(dataSource.query(`TRUNCATE baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: TRUNCATE refused');
     expect((await verifyAuditChain(dataSource)).ok).toBe(true);
@@ -191,10 +212,17 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     await behindTheTrigger(dataSource, `UPDATE baton.audit_log SET after = '{"i": 99}'::jsonb WHERE id = ${target}`);
     const report = await verifyAuditChain(dataSource);
     expect(report.ok).toBe(false);
-    expect(report.firstProblem).toEqual({ kind: 'edited', id: target, message: expect.stringContaining(`audit entry ${target} was changed`) });
+    expect(report.firstProblem).toEqual({
+      kind: 'edited',
+      id: target,
+      message: expect.stringContaining(`audit entry ${target} was changed`),
+    });
     expect(report.problems).toHaveLength(1);
 
-    await behindTheTrigger(dataSource, `UPDATE baton.audit_log SET after = '${JSON.stringify(original.after)}'::jsonb WHERE id = ${target}`);
+    await behindTheTrigger(
+      dataSource,
+      `UPDATE baton.audit_log SET after = '${JSON.stringify(original.after)}'::jsonb WHERE id = ${target}`,
+    );
     expect((await verifyAuditChain(dataSource)).ok).toBe(true);
   });
 
@@ -203,7 +231,12 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     await seal();
     const removed = await removeEntry(dataSource, ids[3]!);
     const report = await verifyAuditChain(dataSource, { batchSize: 7 });
-    expect(report.firstProblem).toEqual({ kind: 'removed', afterId: ids[2], beforeId: ids[4], message: expect.stringContaining(`between ${ids[2]} and ${ids[4]}`) });
+    expect(report.firstProblem).toEqual({
+      kind: 'removed',
+      afterId: ids[2],
+      beforeId: ids[4],
+      message: expect.stringContaining(`between ${ids[2]} and ${ids[4]}`),
+    });
     expect(report).toMatchObject({ ok: false, headId: ids[5], problems: [expect.anything()] });
 
     await removed.putBack();
@@ -213,7 +246,11 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('names the first remaining entry when the oldest entries were deleted', async () => {
     const [first, second] = await dataSource.query(`SELECT id FROM baton.audit_log ORDER BY id LIMIT 2`);
     const removed = await removeEntry(dataSource, String(first.id));
-    expect((await verifyAuditChain(dataSource)).firstProblem).toMatchObject({ kind: 'removed', afterId: null, beforeId: String(second.id) });
+    expect((await verifyAuditChain(dataSource)).firstProblem).toMatchObject({
+      kind: 'removed',
+      afterId: null,
+      beforeId: String(second.id),
+    });
     await removed.putBack();
   });
 
@@ -239,7 +276,15 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('refuses a second revert entry for the same audited entry', async () => {
     const [id] = await appendRun(sut, 1);
     const revert = (n: number) =>
-      sut.transaction((uow) => uow.audit({ actor: 'person:ops', action: 'revert:billing.issueRefund', targetType: 'billing', targetId: `re_${n}`, reason: { reverts: id } }));
+      sut.transaction((uow) =>
+        uow.audit({
+          actor: 'person:ops',
+          action: 'revert:billing.issueRefund',
+          targetType: 'billing',
+          targetId: `re_${n}`,
+          reason: { reverts: id },
+        }),
+      );
     await revert(1);
     await expect(revert(2)).rejects.toThrow(/duplicate key|unique/i);
     expect((await verifyAuditChain(dataSource)).ok).toBe(true);
@@ -256,7 +301,19 @@ async function removeEntry(ds: DataSource, id: string): Promise<{ putBack: () =>
       await ds.query(
         `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`,
-        [row.id, row.actor, row.action, row.target_type, row.target_id, json(row.before), json(row.after), json(row.reason), row.run_id, row.trace_id, row.at],
+        [
+          row.id,
+          row.actor,
+          row.action,
+          row.target_type,
+          row.target_id,
+          json(row.before),
+          json(row.after),
+          json(row.reason),
+          row.run_id,
+          row.trace_id,
+          row.at,
+        ],
       );
     },
   };

@@ -16,7 +16,9 @@ describe('append-only grants on PGlite', () => {
   beforeAll(async () => {
     dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: sharedMigrations });
     await dataSource.query(`CREATE ROLE svc LOGIN IN ROLE ${SERVICE_ROLE}`);
-    await new RunLedger(dataSource, 'test').transaction((uow) => uow.audit({ actor: 'system:test', action: 'a', targetType: 'run', targetId: 'r' }));
+    await new RunLedger(dataSource, 'test').transaction((uow) =>
+      uow.audit({ actor: 'system:test', action: 'a', targetType: 'run', targetId: 'r' }),
+    );
   });
   afterAll(async () => dataSource?.destroy());
 
@@ -27,12 +29,15 @@ describe('append-only grants on PGlite', () => {
       return m.query(sql);
     });
 
-  it.each(['audit_log', 'run_transition'])('gives a member of baton_service SELECT on baton.%s and refuses UPDATE, DELETE and TRUNCATE', async (table) => {
-    await expect(asService(`SELECT count(*) FROM baton.${table}`)).resolves.toBeDefined();
-    for (const sql of [`UPDATE baton.${table} SET actor = 'x'`, `DELETE FROM baton.${table}`, `TRUNCATE baton.${table}`]) {
-      await expect(asService(sql)).rejects.toThrow(`permission denied for table ${table}`);
-    }
-  });
+  it.each(['audit_log', 'run_transition'])(
+    'gives a member of baton_service SELECT on baton.%s and refuses UPDATE, DELETE and TRUNCATE',
+    async (table) => {
+      await expect(asService(`SELECT count(*) FROM baton.${table}`)).resolves.toBeDefined();
+      for (const sql of [`UPDATE baton.${table} SET actor = 'x'`, `DELETE FROM baton.${table}`, `TRUNCATE baton.${table}`]) {
+        await expect(asService(sql)).rejects.toThrow(`permission denied for table ${table}`);
+      }
+    },
+  );
 
   it('lets a member of baton_service append to the audit chain', async () => {
     await dataSource.transaction(async (m) => {

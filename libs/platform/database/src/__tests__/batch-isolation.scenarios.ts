@@ -34,7 +34,12 @@ export function batchIsolationScenarios(database: () => Promise<{ options: Datab
   async function consumeBatchWithPoison(poison: (run: RunRef, uow: Parameters<Parameters<RunLedger['consume']>[1]>[0]) => Promise<void>) {
     const ledger = new RunLedger(dataSource, 'batch');
     const bus = new InMemoryBus({ partitions: 1, batchSize: 256, retry: { maxAttempts: ATTEMPTS, initialDelayMs: 5, maxDelayMs: 10 } });
-    const runs: RunRef[] = Array.from({ length: BATCH }, () => ({ runId: randomUUID(), workflowId: 'wf', workflowVersion: 1, orgId: 'acme' }));
+    const runs: RunRef[] = Array.from({ length: BATCH }, () => ({
+      runId: randomUUID(),
+      workflowId: 'wf',
+      workflowVersion: 1,
+      orgId: 'acme',
+    }));
     const poisonRun = runs[37]!;
     const deliveries = new Map<string, number>();
     const topic = `batch.${randomUUID()}`;
@@ -55,7 +60,9 @@ export function batchIsolationScenarios(database: () => Promise<{ options: Datab
       },
     });
     // All 100 are waiting before the consumer starts, so they arrive as one batch.
-    await bus.publish(runs.map((r) => ({ topic, key: r.runId, value: Buffer.from(JSON.stringify({ runId: r.runId, eventId: randomUUID() })) })));
+    await bus.publish(
+      runs.map((r) => ({ topic, key: r.runId, value: Buffer.from(JSON.stringify({ runId: r.runId, eventId: randomUUID() })) })),
+    );
     await bus.start();
     await bus.idle();
     await bus.stop();

@@ -27,7 +27,11 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
   });
   /** How many transactions wrote these runs' transitions (xmin: the id of the transaction that inserted a row). */
   const commitsOf = async (runIds: string[]): Promise<number> =>
-    (await dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM baton.run_transition WHERE run_id = ANY($1::uuid[])`, [runIds]))[0].n;
+    (
+      await dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM baton.run_transition WHERE run_id = ANY($1::uuid[])`, [
+        runIds,
+      ])
+    )[0].n;
 
   it('appends numbered transitions and reads the timeline back', async () => {
     const r = run();
@@ -75,22 +79,31 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
 
   it('resolves a transaction to what its work returned, each transaction committed on its own', async () => {
     const [a, b] = [run(), run()];
-    const values = await Promise.all([a, b].map((r) => sut.transaction(async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).seq)));
+    const values = await Promise.all(
+      [a, b].map((r) => sut.transaction(async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).seq)),
+    );
     expect(values).toEqual([1, 1]);
     expect(await commitsOf([a.runId, b.runId])).toBe(2);
   });
 
   it('group-commits work started at the same moment in one transaction and resolves each to its own value', async () => {
     const runs = [run(), run(), run()];
-    const values = await Promise.all(runs.map((r) => sut.groupCommit(async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).runId)));
+    const values = await Promise.all(
+      runs.map((r) => sut.groupCommit(async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).runId)),
+    );
     expect(values).toEqual(runs.map((r) => r.runId));
     expect(await commitsOf(runs.map((r) => r.runId))).toBe(1);
   });
 
-  it('consumes a message with its work\'s value as the processed outcome, group-committed with the others', async () => {
+  it("consumes a message with its work's value as the processed outcome, group-committed with the others", async () => {
     const runs = [run(), run()];
     const outcomes = await Promise.all(
-      runs.map((r) => sut.consume({ consumer: 'c', eventId: randomUUID() }, async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).state)),
+      runs.map((r) =>
+        sut.consume(
+          { consumer: 'c', eventId: randomUUID() },
+          async (uow) => (await uow.transition(r, { to: 'triggered', stage: 'ingestion' })).state,
+        ),
+      ),
     );
     expect(outcomes).toEqual([
       { outcome: 'processed', value: 'triggered' },

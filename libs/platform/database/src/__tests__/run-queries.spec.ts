@@ -23,8 +23,12 @@ describe(RunQueries.name, () => {
 
   it('reads a run with its whole timeline, oldest first, instants as ISO text', async () => {
     const r = run();
-    await ledger.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion', actor: 'person:ann', detail: { source: 'api' } }));
-    await ledger.transaction((uow) => uow.transition(r, { to: 'enriched', stage: 'enrichment', from: ['triggered'], reason: 'context complete' }));
+    await ledger.transaction((uow) =>
+      uow.transition(r, { to: 'triggered', stage: 'ingestion', actor: 'person:ann', detail: { source: 'api' } }),
+    );
+    await ledger.transaction((uow) =>
+      uow.transition(r, { to: 'enriched', stage: 'enrichment', from: ['triggered'], reason: 'context complete' }),
+    );
 
     const view = await sut.get(r.runId);
 
@@ -39,7 +43,16 @@ describe(RunQueries.name, () => {
       updatedAt: iso,
       timeline: [
         { seq: 1, from: null, to: 'triggered', stage: 'ingestion', actor: 'person:ann', reason: null, detail: { source: 'api' }, at: iso },
-        { seq: 2, from: 'triggered', to: 'enriched', stage: 'enrichment', actor: 'system:enrichment', reason: 'context complete', detail: {}, at: iso },
+        {
+          seq: 2,
+          from: 'triggered',
+          to: 'enriched',
+          stage: 'enrichment',
+          actor: 'system:enrichment',
+          reason: 'context complete',
+          detail: {},
+          at: iso,
+        },
       ],
     });
     expect(view!.startedAt <= view!.updatedAt).toBe(true);
@@ -56,10 +69,16 @@ describe(RunQueries.name, () => {
 
     const all = await sut.list();
     expect(all.map((s) => s.runId)).toEqual([a.runId, c.runId, b.runId]);
-    expect(all[0]).toEqual({ runId: a.runId, workflowId: 'refund-request', orgId: 'acme', state: 'enriched', updatedAt: (await sut.get(a.runId))!.updatedAt });
+    expect(all[0]).toEqual({
+      runId: a.runId,
+      workflowId: 'refund-request',
+      orgId: 'acme',
+      state: 'enriched',
+      updatedAt: (await sut.get(a.runId))!.updatedAt,
+    });
     expect((await sut.list({ workflowId: 'refund-request' })).map((s) => s.runId)).toEqual([a.runId, c.runId]);
     expect((await sut.list({ orgId: 'acme', state: 'triggered' })).map((s) => s.runId)).toEqual([b.runId]);
-    expect((await sut.list({ state: 'completed' }))).toEqual([]);
+    expect(await sut.list({ state: 'completed' })).toEqual([]);
     expect(await sut.list({ limit: 1 })).toHaveLength(1);
   });
 });

@@ -197,4 +197,12 @@ export class InboxEntryEntity {
   appliedAt!: Date;
 }
 
-export const sharedEntities = [RunTransitionEntity, RunHeadEntity, AuditEntryEntity, AuditSealEntity, AuditPendingEntity, OutboxMessageEntity, InboxEntryEntity];
+export const sharedEntities = [
+  RunTransitionEntity,
+  RunHeadEntity,
+  AuditEntryEntity,
+  AuditSealEntity,
+  AuditPendingEntity,
+  OutboxMessageEntity,
+  InboxEntryEntity,
+];

@@ -71,13 +71,18 @@ export async function entitySchemaDrift(dataSource: DataSource, schemas: readonl
       const type = dataSource.driver.normalizeType(column);
       const tableType = found.data_type === 'ARRAY' ? `${found.udt_name.replace(/^_/, '')}[]` : found.data_type;
       const entityType = column.isArray ? `${udtOf(type)}[]` : type;
-      if (entityType !== tableType) problems.push(`${where}: ${entity.name}.${column.propertyName} is ${entityType}, the table's column is ${tableType}`);
+      if (entityType !== tableType)
+        problems.push(`${where}: ${entity.name}.${column.propertyName} is ${entityType}, the table's column is ${tableType}`);
       const nullable = found.is_nullable === 'YES';
       if (column.isNullable !== nullable) {
-        problems.push(`${where}: ${entity.name}.${column.propertyName} is ${column.isNullable ? 'nullable' : 'NOT NULL'}, the table's column is ${nullable ? 'nullable' : 'NOT NULL'}`);
+        problems.push(
+          `${where}: ${entity.name}.${column.propertyName} is ${column.isNullable ? 'nullable' : 'NOT NULL'}, the table's column is ${nullable ? 'nullable' : 'NOT NULL'}`,
+        );
       }
       if (column.isPrimary !== keyOf.has(where)) {
-        problems.push(`${where}: ${entity.name}.${column.propertyName} is ${column.isPrimary ? '' : 'not '}part of the primary key, the table says the opposite`);
+        problems.push(
+          `${where}: ${entity.name}.${column.propertyName} is ${column.isPrimary ? '' : 'not '}part of the primary key, the table says the opposite`,
+        );
       }
     }
     for (const name of actual.keys()) {

@@ -27,13 +27,20 @@ const CURSOR = /^\d{1,19}$/;
  * them, plus one more read only to learn whether another page follows. The query's own
  * conditions stay; its order is replaced by the key's.
  */
-export async function keysetPage<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, request: KeysetPageRequest<T>): Promise<KeysetPage<T>> {
+export async function keysetPage<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  request: KeysetPageRequest<T>,
+): Promise<KeysetPage<T>> {
   const { key, order, cursor, limit } = request;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a whole number of at least 1, got ${String(limit)}`);
-  if (cursor !== undefined && !CURSOR.test(cursor)) throw new RangeError(`cursor must be the nextCursor of a previous page, got ${JSON.stringify(cursor)}`);
+  if (cursor !== undefined && !CURSOR.test(cursor))
+    throw new RangeError(`cursor must be the nextCursor of a previous page, got ${JSON.stringify(cursor)}`);
   const column = `${query.alias}.${key}`;
   if (cursor !== undefined) query.andWhere(`${column} ${order === 'DESC' ? '<' : '>'} :keysetCursor`, { keysetCursor: cursor });
-  const rows = await query.orderBy(column, order).limit(limit + 1).getMany();
+  const rows = await query
+    .orderBy(column, order)
+    .limit(limit + 1)
+    .getMany();
   if (rows.length <= limit) return { rows, nextCursor: null };
   const page = rows.slice(0, limit);
   return { rows: page, nextCursor: String(page[limit - 1]![key]) };

@@ -19,7 +19,8 @@ export function isoOrNull(value: Date | null | undefined): string | null {
  * text came from, so the error names it: `deadline must be an ISO-8601 instant with an offset, got "tomorrow"`.
  */
 export function instantOf(text: string, what: string): Date {
-  if (typeof text !== 'string' || !ISO_INSTANT.test(text)) throw new RangeError(`${what} must be an ISO-8601 instant with an offset, got ${describe(text)}`);
+  if (typeof text !== 'string' || !ISO_INSTANT.test(text))
+    throw new RangeError(`${what} must be an ISO-8601 instant with an offset, got ${describe(text)}`);
   const at = new Date(text);
   if (Number.isNaN(at.getTime())) throw new RangeError(`${what} is not a date that exists, got ${describe(text)}`);
   return at;

@@ -27,14 +27,24 @@ describe(`append-only shared tables for members of ${SERVICE_ROLE} on PostgreSQL
     const url = new URL(db.url);
     url.username = login;
     url.password = 'svc';
-    service = await openDataSource({ database: { kind: 'postgres', url: url.toString() }, entities: sharedEntities, migrations: [], runMigrations: false });
+    service = await openDataSource({
+      database: { kind: 'postgres', url: url.toString() },
+      entities: sharedEntities,
+      migrations: [],
+      runMigrations: false,
+    });
   });
   afterAll(async () => {
     await service?.destroy();
     await owner?.destroy();
     await db?.drop();
     // The role is cluster-wide; only after its database is gone can it be dropped cleanly.
-    const admin = await openDataSource({ database: { kind: 'postgres', url: process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://baton:baton@127.0.0.1:55432/baton' }, entities: [], migrations: [], runMigrations: false });
+    const admin = await openDataSource({
+      database: { kind: 'postgres', url: process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://baton:baton@127.0.0.1:55432/baton' },
+      entities: [],
+      migrations: [],
+      runMigrations: false,
+    });
     await admin.query(`DROP ROLE IF EXISTS ${login}`);
     await admin.destroy();
   });
@@ -79,12 +89,19 @@ describe(`append-only shared tables for members of ${SERVICE_ROLE} on PostgreSQL
     await expect(service.query(`ALTER TABLE baton.${table} DISABLE TRIGGER ${table}_append_only`)).rejects.toThrow(/must be owner/);
   });
 
-  it.each(['audit_log', 'run_transition'])('refuses UPDATE, DELETE and TRUNCATE of baton.%s by the owner through the trigger', async (table) => {
-    await expect(owner.query(`UPDATE baton.${table} SET actor = 'someone else' WHERE run_id = $1`, [run.runId])).rejects.toThrow(`baton.${table} is append-only: UPDATE refused`);
-    await expect(owner.query(`DELETE FROM baton.${table} WHERE run_id = $1`, [run.runId])).rejects.toThrow(`baton.${table} is append-only: DELETE refused`);
-    await expect(owner.query(`TRUNCATE baton.${table}`)).rejects.toThrow(`baton.${table} is append-only: TRUNCATE refused`);
-    expect((await owner.query(`SELECT count(*)::int AS n FROM baton.${table} WHERE run_id = $1`, [run.runId]))[0].n).toBeGreaterThan(0);
-  });
+  it.each(['audit_log', 'run_transition'])(
+    'refuses UPDATE, DELETE and TRUNCATE of baton.%s by the owner through the trigger',
+    async (table) => {
+      await expect(owner.query(`UPDATE baton.${table} SET actor = 'someone else' WHERE run_id = $1`, [run.runId])).rejects.toThrow(
+        `baton.${table} is append-only: UPDATE refused`,
+      );
+      await expect(owner.query(`DELETE FROM baton.${table} WHERE run_id = $1`, [run.runId])).rejects.toThrow(
+        `baton.${table} is append-only: DELETE refused`,
+      );
+      await expect(owner.query(`TRUNCATE baton.${table}`)).rejects.toThrow(`baton.${table} is append-only: TRUNCATE refused`);
+      expect((await owner.query(`SELECT count(*)::int AS n FROM baton.${table} WHERE run_id = $1`, [run.runId]))[0].n).toBeGreaterThan(0);
+    },
+  );
 
   it('grants baton_service nothing on the shared history but SELECT and INSERT (and what the outbox, inbox, run heads and the audit sealer need)', async () => {
     const grants = await owner.query(

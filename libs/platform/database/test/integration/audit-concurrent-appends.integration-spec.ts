@@ -23,11 +23,22 @@ describe('audit entries appended concurrently from four connections (PostgreSQL)
 
   beforeAll(async () => {
     db = await createTestDatabase('auditconc');
-    const migrated = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: sharedMigrations });
+    const migrated = await openDataSource({
+      database: { kind: 'postgres', url: db.url },
+      entities: sharedEntities,
+      migrations: sharedMigrations,
+    });
     await migrated.destroy();
     // One connection each: four writers and the sealer.
     for (let i = 0; i <= CONNECTIONS; i++) {
-      opened.push(await openDataSource({ database: { kind: 'postgres', url: db.url, poolSize: 1 }, entities: sharedEntities, migrations: sharedMigrations, runMigrations: false }));
+      opened.push(
+        await openDataSource({
+          database: { kind: 'postgres', url: db.url, poolSize: 1 },
+          entities: sharedEntities,
+          migrations: sharedMigrations,
+          runMigrations: false,
+        }),
+      );
     }
   });
   afterAll(async () => {
@@ -52,7 +63,14 @@ describe('audit entries appended concurrently from four connections (PostgreSQL)
           const runId = randomUUID();
           await ledger.transaction(async (uow) => {
             for (let e = 0; e < PER_TRANSACTION; e++) {
-              await uow.audit({ actor: `system:writer-${c}`, action: `step.${e}`, targetType: 'run', targetId: runId, after: { c, t, e }, runId });
+              await uow.audit({
+                actor: `system:writer-${c}`,
+                action: `step.${e}`,
+                targetType: 'run',
+                targetId: runId,
+                after: { c, t, e },
+                runId,
+              });
             }
           });
         }
@@ -61,17 +79,23 @@ describe('audit entries appended concurrently from four connections (PostgreSQL)
     const appendMs = performance.now() - started;
     appending = false;
     await sealer;
-    process.stdout.write(`${ENTRIES} entries from ${CONNECTIONS} connections in ${Math.round(appendMs)} ms; ${sealedWhileAppending} sealed while appending\n`);
+    process.stdout.write(
+      `${ENTRIES} entries from ${CONNECTIONS} connections in ${Math.round(appendMs)} ms; ${sealedWhileAppending} sealed while appending\n`,
+    );
 
     const report = await verifyAuditChain(sealerDs);
     expect(report).toMatchObject({ ok: true, checked: ENTRIES, pending: 0, firstProblem: null });
     expect(sealedWhileAppending).toBeGreaterThan(0);
     // One chain: every entry has its own place, and no two link to the same predecessor.
-    const [shape] = await sealerDs.query(`SELECT count(DISTINCT seal_seq)::int AS places, count(DISTINCT prev_hash)::int AS links, count(DISTINCT audit_id)::int AS n FROM baton.audit_seal`);
+    const [shape] = await sealerDs.query(
+      `SELECT count(DISTINCT seal_seq)::int AS places, count(DISTINCT prev_hash)::int AS links, count(DISTINCT audit_id)::int AS n FROM baton.audit_seal`,
+    );
     expect(shape).toEqual({ places: ENTRIES, links: ENTRIES, n: ENTRIES });
 
     const [edited] = await sealerDs.query(`SELECT audit_id AS id FROM baton.audit_seal ORDER BY seal_seq OFFSET 4321 LIMIT 1`);
-    const [before, removed, after] = await sealerDs.query(`SELECT audit_id AS id FROM baton.audit_seal ORDER BY seal_seq OFFSET 7000 LIMIT 3`);
+    const [before, removed, after] = await sealerDs.query(
+      `SELECT audit_id AS id FROM baton.audit_seal ORDER BY seal_seq OFFSET 7000 LIMIT 3`,
+    );
     await sealerDs.transaction(async (m) => {
       await m.query(`ALTER TABLE baton.audit_log DISABLE TRIGGER audit_log_append_only`);
       await m.query(`UPDATE baton.audit_log SET after = '{"c": 99}'::jsonb WHERE id = $1`, [edited.id]);
@@ -82,7 +106,12 @@ describe('audit entries appended concurrently from four connections (PostgreSQL)
     expect(tampered.ok).toBe(false);
     expect(tampered.problems).toEqual([
       { kind: 'edited', id: String(edited.id), message: expect.stringContaining(`audit entry ${edited.id} was changed`) },
-      { kind: 'removed', afterId: String(before.id), beforeId: String(after.id), message: expect.stringContaining(`between ${before.id} and ${after.id}`) },
+      {
+        kind: 'removed',
+        afterId: String(before.id),
+        beforeId: String(after.id),
+        message: expect.stringContaining(`between ${before.id} and ${after.id}`),
+      },
     ]);
   }, 300_000);
 });

@@ -102,59 +102,63 @@ function median(values: number[]): number {
 }
 
 describe('audit write cost per run', () => {
-  it.each(['pglite', 'postgres'] as const)('on %s', async (kind) => {
-    const { runs, concurrency: levels } = LOAD[kind];
-    const dbs: Array<{ ds: DataSource; drop?: () => Promise<void> }> = [];
-    const open = async (migrations: typeof sharedMigrations): Promise<DataSource> => {
-      let options: DatabaseOptions = { kind: 'pglite' };
-      let drop: (() => Promise<void>) | undefined;
-      if (kind === 'postgres') {
-        const db = await createTestDatabase('auditcost');
-        options = { kind: 'postgres', url: db.url, poolSize: Math.max(...levels) };
-        drop = db.drop;
-      }
-      const ds = await openDataSource({ database: options, entities: sharedEntities, migrations });
-      dbs.push({ ds, drop });
-      return ds;
-    };
-    try {
-      // Every table the ledger reads (run heads) exists in both; `plain` writes audit rows itself.
-      const unchained = await open(sharedMigrations);
-      const chained = await open(sharedMigrations);
-      const on: Record<Variant, DataSource> = { none: chained, plain: unchained, chained };
-      const lines = [`audit write cost on ${kind}: ${runs} runs per round, ${ROUNDS} rounds, 6 transactions and 5 audit entries per run`];
-      let chainedRuns = 0;
-      for (const concurrency of levels) {
-        await load(chained, 'chained', 20, concurrency); // warm-up
-        await load(unchained, 'plain', 20, concurrency);
-        chainedRuns += 20;
-        const msPerRun: Record<Variant, number[]> = { none: [], plain: [], chained: [] };
-        const appendUs: number[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          const order = (['none', 'plain', 'chained'] as const).map((_, i, all) => all[(i + round) % all.length]!);
-          for (const variant of order) {
-            const measured = await load(on[variant], variant, runs, concurrency);
-            msPerRun[variant].push(measured.msPerRun);
-            appendUs.push(...measured.appendUsPerEntry);
-          }
-          chainedRuns += runs;
+  it.each(['pglite', 'postgres'] as const)(
+    'on %s',
+    async (kind) => {
+      const { runs, concurrency: levels } = LOAD[kind];
+      const dbs: Array<{ ds: DataSource; drop?: () => Promise<void> }> = [];
+      const open = async (migrations: typeof sharedMigrations): Promise<DataSource> => {
+        let options: DatabaseOptions = { kind: 'pglite' };
+        let drop: (() => Promise<void>) | undefined;
+        if (kind === 'postgres') {
+          const db = await createTestDatabase('auditcost');
+          options = { kind: 'postgres', url: db.url, poolSize: Math.max(...levels) };
+          drop = db.drop;
         }
-        const m = (v: Variant) => median(msPerRun[v]);
-        const f = (n: number) => n.toFixed(2);
-        lines.push(
-          `  ${concurrency} concurrent: ms per run (median of rounds) none ${f(m('none'))}, plain ${f(m('plain'))}, chained ${f(m('chained'))}` +
-            ` -> audit cost per run: plain ${f(m('plain') - m('none'))} ms, chained ${f(m('chained') - m('none'))} ms;` +
-            ` runs/s none ${Math.round(1000 / m('none'))}, chained ${Math.round(1000 / m('chained'))}`,
-          `  ${concurrency} concurrent: one append (INSERT, sealed later) per entry: median ${Math.round(median(appendUs))} µs, p99 ${Math.round(quantile(appendUs, 0.99))} µs`,
-        );
+        const ds = await openDataSource({ database: options, entities: sharedEntities, migrations });
+        dbs.push({ ds, drop });
+        return ds;
+      };
+      try {
+        // Every table the ledger reads (run heads) exists in both; `plain` writes audit rows itself.
+        const unchained = await open(sharedMigrations);
+        const chained = await open(sharedMigrations);
+        const on: Record<Variant, DataSource> = { none: chained, plain: unchained, chained };
+        const lines = [`audit write cost on ${kind}: ${runs} runs per round, ${ROUNDS} rounds, 6 transactions and 5 audit entries per run`];
+        let chainedRuns = 0;
+        for (const concurrency of levels) {
+          await load(chained, 'chained', 20, concurrency); // warm-up
+          await load(unchained, 'plain', 20, concurrency);
+          chainedRuns += 20;
+          const msPerRun: Record<Variant, number[]> = { none: [], plain: [], chained: [] };
+          const appendUs: number[] = [];
+          for (let round = 0; round < ROUNDS; round++) {
+            const order = (['none', 'plain', 'chained'] as const).map((_, i, all) => all[(i + round) % all.length]!);
+            for (const variant of order) {
+              const measured = await load(on[variant], variant, runs, concurrency);
+              msPerRun[variant].push(measured.msPerRun);
+              appendUs.push(...measured.appendUsPerEntry);
+            }
+            chainedRuns += runs;
+          }
+          const m = (v: Variant) => median(msPerRun[v]);
+          const f = (n: number) => n.toFixed(2);
+          lines.push(
+            `  ${concurrency} concurrent: ms per run (median of rounds) none ${f(m('none'))}, plain ${f(m('plain'))}, chained ${f(m('chained'))}` +
+              ` -> audit cost per run: plain ${f(m('plain') - m('none'))} ms, chained ${f(m('chained') - m('none'))} ms;` +
+              ` runs/s none ${Math.round(1000 / m('none'))}, chained ${Math.round(1000 / m('chained'))}`,
+            `  ${concurrency} concurrent: one append (INSERT, sealed later) per entry: median ${Math.round(median(appendUs))} µs, p99 ${Math.round(quantile(appendUs, 0.99))} µs`,
+          );
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+        expect(await verifyAuditChain(chained)).toMatchObject({ ok: true, checked: chainedRuns * 5 });
+      } finally {
+        for (const { ds, drop } of dbs) {
+          await ds.destroy();
+          await drop?.();
+        }
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
-      expect(await verifyAuditChain(chained)).toMatchObject({ ok: true, checked: chainedRuns * 5 });
-    } finally {
-      for (const { ds, drop } of dbs) {
-        await ds.destroy();
-        await drop?.();
-      }
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });

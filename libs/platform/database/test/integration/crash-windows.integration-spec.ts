@@ -5,7 +5,15 @@
 // acknowledged, or a consumer's handler commits its work and never returns, so the offset is never
 // committed. In each window: nothing is lost and nothing is applied twice.
 import { randomUUID } from 'node:crypto';
-import { KafkaBus, MessageBus, type BusHealth, type DeliveredMessage, type KafkaBusOptions, type OutgoingMessage, type Subscription } from '@baton/platform-messaging';
+import {
+  KafkaBus,
+  MessageBus,
+  type BusHealth,
+  type DeliveredMessage,
+  type KafkaBusOptions,
+  type OutgoingMessage,
+  type Subscription,
+} from '@baton/platform-messaging';
 import { createTestDatabase, type TestDatabase } from '@baton/platform-testing';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -145,17 +153,23 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
    * the side-effect counter, and whether the inbox recorded it.
    */
   async function ledgerOf(events: TriggeredEvent[]) {
-    const rows: Array<{ event_id: string; transitions: string; producer_audit: number; consumer_audit: number; applied: number | null; inbox: number }> =
-      await dataSource.query(
-        `SELECT e.event_id,
+    const rows: Array<{
+      event_id: string;
+      transitions: string;
+      producer_audit: number;
+      consumer_audit: number;
+      applied: number | null;
+      inbox: number;
+    }> = await dataSource.query(
+      `SELECT e.event_id,
                 (SELECT string_agg(to_state, ',' ORDER BY seq) FROM baton.run_transition t WHERE t.run_id = e.run_id) AS transitions,
                 (SELECT count(*)::int FROM baton.audit_log a WHERE a.run_id = e.run_id AND a.actor = 'system:producer') AS producer_audit,
                 (SELECT count(*)::int FROM baton.audit_log a WHERE a.run_id = e.run_id AND a.actor = 'system:consumer') AS consumer_audit,
                 (SELECT applied FROM public.crash_effect c WHERE c.event_id = e.event_id) AS applied,
                 (SELECT count(*)::int FROM baton.inbox i WHERE i.consumer = $3 AND i.event_id = e.event_id) AS inbox
            FROM unnest($1::uuid[], $2::uuid[]) AS e(event_id, run_id)`,
-        [events.map((e) => e.eventId), events.map((e) => e.runId), CONSUMER],
-      );
+      [events.map((e) => e.eventId), events.map((e) => e.runId), CONSUMER],
+    );
     return rows.map((r) => ({
       transitions: r.transitions,
       producerAudit: r.producer_audit,
@@ -168,8 +182,13 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
   /** Every event applied exactly once: 0 lost, 0 applied twice. */
   async function expectAppliedOnce(events: TriggeredEvent[]): Promise<void> {
     const ledger = await ledgerOf(events);
-    expect({ lost: ledger.filter((l) => l.applied === 0).length, appliedTwice: ledger.filter((l) => l.applied > 1).length }).toEqual({ lost: 0, appliedTwice: 0 });
-    expect(ledger).toEqual(events.map(() => ({ transitions: 'triggered,enriched', producerAudit: 1, consumerAudit: 1, applied: 1, inbox: 1 })));
+    expect({ lost: ledger.filter((l) => l.applied === 0).length, appliedTwice: ledger.filter((l) => l.applied > 1).length }).toEqual({
+      lost: 0,
+      appliedTwice: 0,
+    });
+    expect(ledger).toEqual(
+      events.map(() => ({ transitions: 'triggered,enriched', producerAudit: 1, consumerAudit: 1, applied: 1, inbox: 1 })),
+    );
   }
 
   /** Subscribes a consumer that applies every delivery through the inbox and records the outcomes. */
@@ -190,16 +209,28 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
   }
 
   beforeAll(async () => {
-    kafka = new Kafka({ clientId: `${prefix}-admin`, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, retry: { retries: 2 } });
+    kafka = new Kafka({
+      clientId: `${prefix}-admin`,
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1_000,
+      retry: { retries: 2 },
+    });
     admin = kafka.admin();
     try {
       await admin.connect();
       await admin.describeCluster();
     } catch (error) {
-      throw new Error(`no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`);
+      throw new Error(
+        `no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
+      );
     }
     db = await createTestDatabase('crash');
-    dataSource = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: sharedMigrations });
+    dataSource = await openDataSource({
+      database: { kind: 'postgres', url: db.url },
+      entities: sharedEntities,
+      migrations: sharedMigrations,
+    });
     await dataSource.query(`CREATE TABLE public.crash_effect (event_id uuid PRIMARY KEY, applied int NOT NULL)`);
     producer = new RunLedger(dataSource, 'producer');
     consumer = new RunLedger(dataSource, 'consumer');
@@ -256,7 +287,9 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
 
     // The first relay publishes, the broker acknowledges, and the process dies before its DELETE commits.
     const dying = new DiesAfterPublishBus(bus);
-    await expect(new OutboxRelay(dataSource, dying, { services: ['producer'] }).flush()).rejects.toThrow('process killed after the broker acknowledged');
+    await expect(new OutboxRelay(dataSource, dying, { services: ['producer'] }).flush()).rejects.toThrow(
+      'process killed after the broker acknowledged',
+    );
     expect(dying.published).toBe(EVENTS);
     expect(await endOffset(topic)).toBe(EVENTS);
     expect(await outboxRows(topic)).toBe(EVENTS);

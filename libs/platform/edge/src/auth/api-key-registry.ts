@@ -93,7 +93,8 @@ function parseKeyFile(text: string, file: string): KeyEntry[] {
     if (typeof e.keySha256 === 'string' && !/^[0-9a-fA-F]{64}$/.test(e.keySha256)) problems.push('keySha256 must be 64 hex digits');
     if (typeof e.principal !== 'string' || !e.principal) problems.push('principal is required');
     if (typeof e.orgId !== 'string' || !e.orgId) problems.push("orgId is required ('*' for all organisations)");
-    if (!Array.isArray(e.roles) || e.roles.length === 0 || e.roles.some((r) => typeof r !== 'string' || !r)) problems.push('roles must be a non-empty list of role names');
+    if (!Array.isArray(e.roles) || e.roles.length === 0 || e.roles.some((r) => typeof r !== 'string' || !r))
+      problems.push('roles must be a non-empty list of role names');
     const digest = typeof e.keySha256 === 'string' ? e.keySha256.toLowerCase() : typeof e.key === 'string' ? sha256(e.key) : undefined;
     if (digest && digests.has(digest)) problems.push(`the same key as apiKeys[${digests.get(digest)}]: one key stands for one principal`);
     if (digest && !digests.has(digest)) digests.set(digest, i);

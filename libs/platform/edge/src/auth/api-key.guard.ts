@@ -60,7 +60,12 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest();
     const key = presentedKey(request.headers);
     if (!key) {
-      throw new AuthException(AuthErrorCode.Unauthenticated, 'an API key is required: send Authorization: Bearer <key>', undefined, 'unauthenticated');
+      throw new AuthException(
+        AuthErrorCode.Unauthenticated,
+        'an API key is required: send Authorization: Bearer <key>',
+        undefined,
+        'unauthenticated',
+      );
     }
     const principal = this.keys.resolve(key);
     if (!principal) throw new AuthException(AuthErrorCode.Unauthenticated, 'the API key is not recognised', undefined, 'unauthenticated');
@@ -69,7 +74,12 @@ export class ApiKeyGuard implements CanActivate {
       throw new AuthException(AuthErrorCode.Forbidden, 'this route declares no roles, so no key may call it', undefined, 'forbidden');
     }
     if (!hasRole(principal, ...roles)) {
-      throw new AuthException(AuthErrorCode.Forbidden, `${principal.id} needs one of the roles ${roles.join(', ')}`, { roles }, 'forbidden');
+      throw new AuthException(
+        AuthErrorCode.Forbidden,
+        `${principal.id} needs one of the roles ${roles.join(', ')}`,
+        { roles },
+        'forbidden',
+      );
     }
     if (this.reflector.getAllAndOverride<boolean | undefined>(ALL_ORGANISATIONS, targets) && principal.orgId !== '*') {
       throw new AuthException(

@@ -11,7 +11,9 @@ import { Roles, type Principal } from './principal.types';
 @Controller('me')
 export class PrincipalController {
   @Get()
-  @ApiOperation({ summary: 'The principal of the API key presented: id, organisation (* for all) and roles. 401 for a missing or unknown key.' })
+  @ApiOperation({
+    summary: 'The principal of the API key presented: id, organisation (* for all) and roles. 401 for a missing or unknown key.',
+  })
   me(@CurrentPrincipal() principal: Principal): Principal {
     return { id: principal.id, orgId: principal.orgId, roles: [...principal.roles] };
   }

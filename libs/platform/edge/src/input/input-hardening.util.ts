@@ -3,8 +3,19 @@ import { jsonIssues, printable, textProblem, type InputIssue } from './json-hygi
 
 /** The 400 every app answers for input it will not take in, in the shape of every other error. */
 export function invalidInputBody(issues: InputIssue[]): { error: 'invalid_input'; message: string; details: { issues: InputIssue[] } } {
-  const where = (i: InputIssue) => (i.in === 'query' ? `query parameter ${i.path}` : i.in === 'path' ? `path parameter ${i.path}` : i.in === 'header' ? `header ${i.path}` : i.path || '(body)');
-  return { error: 'invalid_input', message: `invalid input: ${issues.map((i) => `${where(i)} ${i.message}`).join('; ')}`, details: { issues } };
+  const where = (i: InputIssue) =>
+    i.in === 'query'
+      ? `query parameter ${i.path}`
+      : i.in === 'path'
+        ? `path parameter ${i.path}`
+        : i.in === 'header'
+          ? `header ${i.path}`
+          : i.path || '(body)';
+  return {
+    error: 'invalid_input',
+    message: `invalid input: ${issues.map((i) => `${where(i)} ${i.message}`).join('; ')}`,
+    details: { issues },
+  };
 }
 
 /** What is wrong with the query string or path parameters of a request, if anything. */
@@ -45,7 +56,10 @@ export function installInputHardening(fastify: FastifyInstance): void {
       ...(request.body === undefined || Buffer.isBuffer(request.body) ? [] : jsonIssues(request.body)),
     ];
     if (issues.length === 0) return;
-    await reply.code(400).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(invalidInputBody(issues)));
+    await reply
+      .code(400)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify(invalidInputBody(issues)));
     return reply;
   });
 }

@@ -43,7 +43,9 @@ export function jsonIssues(value: unknown, options: { maxDepth?: number; at?: st
         const [key, item] = entries[i]!;
         const child = `${path}/${pointerSegment(key)}`;
         const keyProblem = Array.isArray(v) ? null : textProblem(key);
-        stack.push(keyProblem ? { value: undefined, path: child, depth, badKey: keyProblem } : { value: item, path: child, depth: depth + 1 });
+        stack.push(
+          keyProblem ? { value: undefined, path: child, depth, badKey: keyProblem } : { value: item, path: child, depth: depth + 1 },
+        );
       }
     } else if (v !== null && typeof v !== 'boolean') {
       issues.push({ path, message: `is not a JSON value (${typeof v})` });

@@ -65,7 +65,10 @@ function declare<S extends z.ZodObject>(source: 'body' | 'query', schema: S, opt
     const early: RequestIssue[] = [];
     let input: unknown = raw ?? {};
     if (source === 'body' && raw !== undefined && raw !== null && !isObject(raw)) {
-      return { ok: false, issues: [{ path: '', message: `must be a JSON object${requiredFields.length ? ` with ${listed(requiredFields)}` : ''}` }] };
+      return {
+        ok: false,
+        issues: [{ path: '', message: `must be a JSON object${requiredFields.length ? ` with ${listed(requiredFields)}` : ''}` }],
+      };
     }
     if (source === 'query' && isObject(input)) {
       const once: Record<string, unknown> = {};

@@ -34,7 +34,17 @@ export function ValidQuery(declared: RequestSchema): ParameterDecorator {
     const required = new Set(declared.jsonSchema.required ?? []);
     for (const [name, property] of Object.entries(declared.jsonSchema.properties ?? {})) {
       const { description, example, ...schema } = property as JsonSchema & { description?: string; example?: unknown };
-      document(target, key, ApiQuery({ name, required: required.has(name), schema, ...(description ? { description } : {}), ...(example !== undefined ? { example } : {}) }));
+      document(
+        target,
+        key,
+        ApiQuery({
+          name,
+          required: required.has(name),
+          schema,
+          ...(description ? { description } : {}),
+          ...(example !== undefined ? { example } : {}),
+        }),
+      );
     }
   };
 }

@@ -4,11 +4,15 @@ const schedule: Backoff = { initialDelayMs: 100, maxDelayMs: 2000 };
 
 describe(backoffDelayMs.name, () => {
   it('starts at the initial delay and doubles per attempt until the cap, where it stays', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 40].map((attempt) => backoffDelayMs(schedule, attempt))).toEqual([100, 200, 400, 800, 1600, 2000, 2000, 2000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 40].map((attempt) => backoffDelayMs(schedule, attempt))).toEqual([
+      100, 200, 400, 800, 1600, 2000, 2000, 2000,
+    ]);
   });
 
   it('grows by the given multiplier', () => {
-    expect([1, 2, 3, 4].map((attempt) => backoffDelayMs({ initialDelayMs: 10, maxDelayMs: 1000, multiplier: 3 }, attempt))).toEqual([10, 30, 90, 270]);
+    expect([1, 2, 3, 4].map((attempt) => backoffDelayMs({ initialDelayMs: 10, maxDelayMs: 1000, multiplier: 3 }, attempt))).toEqual([
+      10, 30, 90, 270,
+    ]);
   });
 
   it('treats an attempt below 1 as the first', () => {

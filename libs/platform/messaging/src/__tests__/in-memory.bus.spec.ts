@@ -149,7 +149,11 @@ describe(`${InMemoryBus.name} retry timing under fake timers`, () => {
 
   async function deliveriesAt(error: () => Error, random: number, advanceTo: number[]): Promise<number[]> {
     jest.useFakeTimers({ now: 0 });
-    const bus = new InMemoryBus({ retry: { initialDelayMs: 1000, maxDelayMs: 4000, multiplier: 2, maxAttempts: 6 }, now: () => Date.now(), random: () => random });
+    const bus = new InMemoryBus({
+      retry: { initialDelayMs: 1000, maxDelayMs: 4000, multiplier: 2, maxAttempts: 6 },
+      now: () => Date.now(),
+      random: () => random,
+    });
     const at: number[] = [];
     bus.subscribe({
       groupId: 'g',

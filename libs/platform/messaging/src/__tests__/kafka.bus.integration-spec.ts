@@ -82,8 +82,7 @@ describe(KafkaBus.name, () => {
     return bus;
   };
 
-  const endOffset = async (topic: string) =>
-    (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  const endOffset = async (topic: string) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 
   const committed = async (groupId: string, topic: string) => {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -113,13 +112,21 @@ describe(KafkaBus.name, () => {
   }
 
   beforeAll(async () => {
-    kafka = new Kafka({ clientId: `${prefix}-admin`, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, retry: { retries: 2 } });
+    kafka = new Kafka({
+      clientId: `${prefix}-admin`,
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1_000,
+      retry: { retries: 2 },
+    });
     admin = kafka.admin();
     try {
       await admin.connect();
       await admin.describeCluster();
     } catch (error) {
-      throw new Error(`no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`);
+      throw new Error(
+        `no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
+      );
     }
   });
 
@@ -149,7 +156,10 @@ describe(KafkaBus.name, () => {
 
     const { topics } = await admin.fetchTopicMetadata({ topics: [t, retryTopic(t), deadLetterTopic(t), other] });
     expect(topics.map((x) => x.partitions.length)).toEqual([2, 2, 2, 2]);
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: t, configNames: ['retention.ms'] }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: t, configNames: ['retention.ms'] }],
+    });
     expect(resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
     expect(await endOffset(other)).toBe(1);
     expect(sut.health()).toEqual({ ok: true, detail: expect.stringContaining('1/1 consumer groups running') });
@@ -413,7 +423,10 @@ describe(KafkaBus.name, () => {
     const seen = { [paused]: new Set<number>(), [flowing]: new Set<number>() };
     const flowingAll = countdown(30);
     const pausedAll = countdown(30);
-    for (const [groupId, all] of [[paused, pausedAll], [flowing, flowingAll]] as const) {
+    for (const [groupId, all] of [
+      [paused, pausedAll],
+      [flowing, flowingAll],
+    ] as const) {
       sut.subscribe({
         groupId,
         topics: [topic],

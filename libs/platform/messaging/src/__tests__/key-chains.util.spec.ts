@@ -8,7 +8,13 @@ describe(forEachKeyInOrder.name, () => {
     let inFlight = 0;
     let most = 0;
     await forEachKeyInOrder(
-      [{ key: 'a', n: 1 }, { key: 'b', n: 1 }, { key: 'a', n: 2 }, { key: 'c', n: 1 }, { key: 'a', n: 3 }],
+      [
+        { key: 'a', n: 1 },
+        { key: 'b', n: 1 },
+        { key: 'a', n: 2 },
+        { key: 'c', n: 1 },
+        { key: 'a', n: 3 },
+      ],
       () => true,
       async (m) => {
         inFlight++;
@@ -27,12 +33,16 @@ describe(forEachKeyInOrder.name, () => {
   it('starts nothing new once stopped, and ends a key’s chain where its handler says so', async () => {
     let running = true;
     const handled: string[] = [];
-    await forEachKeyInOrder([{ key: 'a' }, { key: 'a' }, { key: 'b' }, { key: 'b' }], () => running, async (m) => {
-      await tick();
-      handled.push(m.key);
-      if (m.key === 'a') running = false;
-      return m.key !== 'b';
-    });
+    await forEachKeyInOrder(
+      [{ key: 'a' }, { key: 'a' }, { key: 'b' }, { key: 'b' }],
+      () => running,
+      async (m) => {
+        await tick();
+        handled.push(m.key);
+        if (m.key === 'a') running = false;
+        return m.key !== 'b';
+      },
+    );
     expect(handled.sort()).toEqual(['a', 'b']);
   });
 });

@@ -27,18 +27,33 @@ describe(holdThroughOutages.name, () => {
   });
 
   it('passes any other failure to the bus at once, and an outage longer than allowed too', async () => {
-    const other = holdThroughOutages(async () => { throw new Error('amount must be positive'); }, { running: () => true, logger });
+    const other = holdThroughOutages(
+      async () => {
+        throw new Error('amount must be positive');
+      },
+      { running: () => true, logger },
+    );
     await expect(other(message)).rejects.toThrow('amount must be positive');
 
     jest.useFakeTimers();
-    const sut = holdThroughOutages(async () => { throw refused(); }, { running: () => true, logger, maxWaitMs: 1000 });
+    const sut = holdThroughOutages(
+      async () => {
+        throw refused();
+      },
+      { running: () => true, logger, maxWaitMs: 1000 },
+    );
     const result = sut(message).catch((e: Error) => e);
     await jest.advanceTimersByTimeAsync(5000);
     expect(await result).toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('does not hold connector failures, which have their own class and circuit', async () => {
-    const sut = holdThroughOutages(async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', failureClass: 'infrastructure' }); }, { running: () => true, logger });
+    const sut = holdThroughOutages(
+      async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', failureClass: 'infrastructure' });
+      },
+      { running: () => true, logger },
+    );
     await expect(sut(message)).rejects.toMatchObject({ failureClass: 'infrastructure' });
   });
 });

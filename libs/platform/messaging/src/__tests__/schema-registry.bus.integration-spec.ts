@@ -1,4 +1,13 @@
-import { ContractViolationError, createEvent, deadLetterTopic, EventTypes, Headers, ingressTopic, schemaOfTopic, Topics } from '@baton/contracts';
+import {
+  ContractViolationError,
+  createEvent,
+  deadLetterTopic,
+  EventTypes,
+  Headers,
+  ingressTopic,
+  schemaOfTopic,
+  Topics,
+} from '@baton/contracts';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { decodeJson } from '../event-codec.util';
@@ -22,7 +31,12 @@ async function registry<T = any>(method: 'GET' | 'PUT', path: string, body?: unk
 
 const run = { runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' };
 const triggered = (amount: number) =>
-  createEvent(EventTypes.runTriggered, run, { trigger: { amount }, source: { kind: 'api', name: 'admin' }, receivedAt: new Date().toISOString() }, { source: 'baton/ingestion' });
+  createEvent(
+    EventTypes.runTriggered,
+    run,
+    { trigger: { amount }, source: { kind: 'api', name: 'admin' }, receivedAt: new Date().toISOString() },
+    { source: 'baton/ingestion' },
+  );
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 /** The Confluent wire format: magic byte 0, the schema id as a big-endian int32, then the JSON. */
 function frame(id: number, body: Buffer): Buffer {
@@ -54,7 +68,9 @@ describe(SchemaRegistryBus.name, () => {
     try {
       await registry('GET', '/subjects');
     } catch (error) {
-      throw new Error(`no schema registry reachable at ${registryUrl} (start one: tools/schema-registry/registry.sh start): ${(error as Error).message}`);
+      throw new Error(
+        `no schema registry reachable at ${registryUrl} (start one: tools/schema-registry/registry.sh start): ${(error as Error).message}`,
+      );
     }
   });
 
@@ -71,7 +87,10 @@ describe(SchemaRegistryBus.name, () => {
     const subjects = (await registry<string[]>('GET', '/subjects')).body;
     expect(subjects).toEqual(expect.arrayContaining(Object.values(Topics).map(subject)));
     expect((await registry('GET', `/config/${subject(Topics.runDecided)}`)).body).toMatchObject({ compatibilityLevel: 'BACKWARD' });
-    const latest = await registry<{ id: number; schema: string; schemaType: string }>('GET', `/subjects/${subject(Topics.runTriggered)}/versions/latest`);
+    const latest = await registry<{ id: number; schema: string; schemaType: string }>(
+      'GET',
+      `/subjects/${subject(Topics.runTriggered)}/versions/latest`,
+    );
     expect(latest.body.schemaType).toBe('JSON');
     expect(JSON.parse(latest.body.schema)).toEqual(schemaOfTopic(Topics.runTriggered));
 
@@ -102,7 +121,9 @@ describe(SchemaRegistryBus.name, () => {
       () => undefined,
       (error: Error & { retriable?: boolean }) => error,
     );
-    expect(refusal?.message).toMatch(new RegExp(`registering the schema of orders under subject ${subject}: the registry at .* refused it \\(HTTP 409\\)`));
+    expect(refusal?.message).toMatch(
+      new RegExp(`registering the schema of orders under subject ${subject}: the registry at .* refused it \\(HTTP 409\\)`),
+    );
     expect(refusal?.message).toMatch(/total/);
     expect(refusal?.retriable).toBe(false);
     expect((await registry<number[]>('GET', `/subjects/${subject}/versions`)).body).toEqual([1]);
@@ -118,7 +139,12 @@ describe(SchemaRegistryBus.name, () => {
     await sut.start();
     const bad = { ...triggered(5), data: { trigger: {}, source: { kind: 'carrier-pigeon', name: 'x' }, receivedAt: 'now' } };
 
-    const error = await sut.publish([{ topic: Topics.runTriggered, key: 'a', value: json(triggered(1)) }, { topic: Topics.runTriggered, key: 'b', value: json(bad) }]).catch((e: unknown) => e);
+    const error = await sut
+      .publish([
+        { topic: Topics.runTriggered, key: 'a', value: json(triggered(1)) },
+        { topic: Topics.runTriggered, key: 'b', value: json(bad) },
+      ])
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ContractViolationError);
     expect((error as ContractViolationError).issues.map((i) => i.path)).toEqual(expect.arrayContaining(['/data/source/kind']));
@@ -128,7 +154,11 @@ describe(SchemaRegistryBus.name, () => {
   it('dead-letters a framed message whose schema id the registry does not know, or which its schema rejects, and keeps the partition flowing', async () => {
     const { sut, inner, subject } = newBus();
     const handled: unknown[] = [];
-    sut.subscribe({ groupId: 'g', topics: [Topics.runTriggered], handle: async (m) => (handled.push(decodeJson(m.value, m.topic)), 'processed') });
+    sut.subscribe({
+      groupId: 'g',
+      topics: [Topics.runTriggered],
+      handle: async (m) => (handled.push(decodeJson(m.value, m.topic)), 'processed'),
+    });
     await sut.start();
     const { id } = (await registry<{ id: number }>('GET', `/subjects/${subject(Topics.runTriggered)}/versions/latest`)).body;
     const good = triggered(7);
@@ -154,7 +184,11 @@ describe(SchemaRegistryBus.name, () => {
   it('leaves topics without a schema and values already framed as they are', async () => {
     const { sut, inner, subject } = newBus();
     const seen: Buffer[] = [];
-    sut.subscribe({ groupId: 'g', topics: [ingressTopic('refund-form'), Topics.runTriggered], handle: async (m) => (seen.push(m.value), 'processed') });
+    sut.subscribe({
+      groupId: 'g',
+      topics: [ingressTopic('refund-form'), Topics.runTriggered],
+      handle: async (m) => (seen.push(m.value), 'processed'),
+    });
     await sut.start();
     const { id } = (await registry<{ id: number }>('GET', `/subjects/${subject(Topics.runTriggered)}/versions/latest`)).body;
     const plain = json({ orgId: 'acme', payload: { amount: 3 } });
@@ -173,9 +207,13 @@ describe(SchemaRegistryBus.name, () => {
     const { sut } = newBus({ url: 'http://127.0.0.1:9', topics: [], timeoutMs: 1_000 });
     await sut.start();
 
-    const error = (await sut.publish([{ topic: Topics.runTriggered, key: 'k', value: json(triggered(1)) }]).catch((e: unknown) => e)) as Error & { retriable?: boolean };
+    const error = (await sut
+      .publish([{ topic: Topics.runTriggered, key: 'k', value: json(triggered(1)) }])
+      .catch((e: unknown) => e)) as Error & { retriable?: boolean };
 
-    expect(error.message).toMatch(/schema registry: registering the schema of baton.run.triggered under subject .*: the registry at http:\/\/127.0.0.1:9 is unreachable: .*ECONNREFUSED/);
+    expect(error.message).toMatch(
+      /schema registry: registering the schema of baton.run.triggered under subject .*: the registry at http:\/\/127.0.0.1:9 is unreachable: .*ECONNREFUSED/,
+    );
     expect(error.retriable).toBe(true);
     expect(sut.health().detail).toMatch(/schema registry: last call failed: .*unreachable/);
   });

@@ -116,7 +116,9 @@ export class KafkaGroupConsumer {
       this.failure = errorMessage(payload.error);
     });
     await consumer.connect();
-    await retryRetriable(`subscribing ${groupId}`, () => consumer.subscribe({ topics: consumerTopics, fromBeginning: settings.fromBeginning ?? true }));
+    await retryRetriable(`subscribing ${groupId}`, () =>
+      consumer.subscribe({ topics: consumerTopics, fromBeginning: settings.fromBeginning ?? true }),
+    );
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -179,7 +181,10 @@ export class KafkaGroupConsumer {
       for (let start = 0; start < batch.messages.length; start += size) {
         if (!isRunning() || isStale()) break;
         const chunk = batch.messages.slice(start, start + size);
-        const outcome = await this.deliverChunk(chunk.map((record) => toDelivered(topic, partition, record, undefined)), heartbeat);
+        const outcome = await this.deliverChunk(
+          chunk.map((record) => toDelivered(topic, partition, record, undefined)),
+          heartbeat,
+        );
         if (outcome === 'abandoned') break;
         // Committed: everything up to the first record not finished (stopping leaves the rest).
         const done = finishedPrefix<KafkaMessage>(chunk, outcome);
@@ -244,16 +249,22 @@ export class KafkaGroupConsumer {
         await this.subscription.handle(message);
       } catch (error) {
         const route = routeFailure(message, groupId, error, this.policy, Date.now());
-        this.host.logger.warn(`${groupId} failed on ${message.topic} key=${message.key} attempt=${message.attempt}: ${errorMessage(error)} -> ${route.kind}`);
+        this.host.logger.warn(
+          `${groupId} failed on ${message.topic} key=${message.key} attempt=${message.attempt}: ${errorMessage(error)} -> ${route.kind}`,
+        );
         await this.host.route(route.message);
       }
     };
     const finished = new Set<string>();
-    const work = forEachKeyInOrder(messages, () => this.host.running(), async (message) => {
-      await handleOne(message);
-      finished.add(message.offset);
-      return true;
-    }).then(() => finished);
+    const work = forEachKeyInOrder(
+      messages,
+      () => this.host.running(),
+      async (message) => {
+        await handleOne(message);
+        finished.add(message.offset);
+        return true;
+      },
+    ).then(() => finished);
     // Heartbeats otherwise go out only between chunks; a chunk slower than the session timeout
     // would be taken for a dead member and its partition handed to another while still running.
     // Errors are dropped here: a rebalance resurfaces at the next heartbeat after the chunk.

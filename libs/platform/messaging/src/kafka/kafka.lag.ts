@@ -15,7 +15,11 @@ export interface PartitionEnds {
  * the group's committed offset. A partition the group has never committed (no offset, or -1)
  * counts from its low watermark when new groups start from the beginning, else as caught up.
  */
-export function lagOf(committed: ReadonlyArray<{ partition: number; offset: string }>, ends: readonly PartitionEnds[], fromBeginning: boolean): bigint {
+export function lagOf(
+  committed: ReadonlyArray<{ partition: number; offset: string }>,
+  ends: readonly PartitionEnds[],
+  fromBeginning: boolean,
+): bigint {
   const offsets = new Map(committed.map((p) => [p.partition, p.offset]));
   let lag = 0n;
   for (const { partition, high, low } of ends) {

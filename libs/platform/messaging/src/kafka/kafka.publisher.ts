@@ -37,7 +37,10 @@ export class KafkaPublisher {
     private readonly ensureTopics: (topics: string[]) => Promise<void>,
   ) {
     this.producer = this.createProducer();
-    this.batcher = new PublishBatcher((batch) => this.send(batch), { lingerMs: options.lingerMs ?? 0, maxBatch: Math.max(1, options.maxBatch ?? 500) });
+    this.batcher = new PublishBatcher((batch) => this.send(batch), {
+      lingerMs: options.lingerMs ?? 0,
+      maxBatch: Math.max(1, options.maxBatch ?? 500),
+    });
   }
 
   /** Resolves once the broker has acknowledged every message (in order, with the calls queued around it). */

@@ -80,7 +80,8 @@ export class KafkaTopics {
       await retryRetriable(`waiting for leaders of ${missing.join(', ')}`, async () => {
         const { topics } = await this.admin.fetchTopicMetadata({ topics: missing });
         const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
-        if (leaderless.length) throw Object.assign(new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`), { retriable: true });
+        if (leaderless.length)
+          throw Object.assign(new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`), { retriable: true });
       });
       this.logger.log(`created topics ${missing.join(', ')} (${partitions} partitions)`);
     }

@@ -1,6 +1,15 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentTraceIds, initTracing, injectTraceHeaders, shutdownTracing, withConsumerSpan, withContinuedSpan, withRootSpan, withSpan } from '../tracing';
+import {
+  currentTraceIds,
+  initTracing,
+  injectTraceHeaders,
+  shutdownTracing,
+  withConsumerSpan,
+  withContinuedSpan,
+  withRootSpan,
+  withSpan,
+} from '../tracing';
 import { tracingOptionsFromEnv } from '../tracing-options.types';
 
 describe(tracingOptionsFromEnv.name, () => {
@@ -27,8 +36,12 @@ describe(tracingOptionsFromEnv.name, () => {
 
   it('names spans after the app and exports over OTLP exactly when an endpoint is set', () => {
     expect(tracingOptionsFromEnv('action', {})).toMatchObject({ serviceName: 'action', exporter: 'none' });
-    expect(tracingOptionsFromEnv('action', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces' })).toMatchObject({ exporter: 'otlp' });
-    expect(tracingOptionsFromEnv('action', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' })).toMatchObject({ exporter: 'none' });
+    expect(tracingOptionsFromEnv('action', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces' })).toMatchObject({
+      exporter: 'otlp',
+    });
+    expect(
+      tracingOptionsFromEnv('action', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' }),
+    ).toMatchObject({ exporter: 'none' });
   });
 });
 
@@ -37,7 +50,14 @@ describe('spans', () => {
   const spans = () => exporter.getFinishedSpans();
   const named = (name: string) => spans().find((s) => s.name === name)!;
 
-  beforeAll(() => initTracing({ serviceName: 'test', instrumentations: false, detectResources: false, spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  beforeAll(() =>
+    initTracing({
+      serviceName: 'test',
+      instrumentations: false,
+      detectResources: false,
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    }),
+  );
   afterAll(() => shutdownTracing());
   beforeEach(() => exporter.reset());
 
@@ -58,7 +78,11 @@ describe('spans', () => {
     expect(start.links.map((l) => l.context.spanId)).toEqual([request.spanContext().spanId]);
     expect(start.attributes).toEqual({ 'baton.run_id': 'r1' });
     expect(headers.traceparent).toBe(`00-${start.spanContext().traceId}-${start.spanContext().spanId}-01`);
-    expect([consumer.kind, consumer.spanContext().traceId, consumer.parentSpanContext?.spanId]).toEqual([SpanKind.CONSUMER, start.spanContext().traceId, start.spanContext().spanId]);
+    expect([consumer.kind, consumer.spanContext().traceId, consumer.parentSpanContext?.spanId]).toEqual([
+      SpanKind.CONSUMER,
+      start.spanContext().traceId,
+      start.spanContext().spanId,
+    ]);
   });
 
   it('continues a stored trace later, in another request, linking that request; without one it is a plain child', async () => {
@@ -66,13 +90,18 @@ describe('spans', () => {
     await withSpan('stage', {}, async () => {
       stored = injectTraceHeaders();
     });
-    await withSpan('POST /reviews/:id/decision', {}, () => withContinuedSpan(stored, 'review.decide', { 'baton.review_id': 'v1' }, async () => undefined));
+    await withSpan('POST /reviews/:id/decision', {}, () =>
+      withContinuedSpan(stored, 'review.decide', { 'baton.review_id': 'v1' }, async () => undefined),
+    );
     await withSpan('timer', {}, () => withContinuedSpan({}, 'review.decide.unstored', {}, async () => undefined));
 
     const stage = named('stage');
     const request = named('POST /reviews/:id/decision');
     const decision = named('review.decide');
-    expect([decision.spanContext().traceId, decision.parentSpanContext?.spanId]).toEqual([stage.spanContext().traceId, stage.spanContext().spanId]);
+    expect([decision.spanContext().traceId, decision.parentSpanContext?.spanId]).toEqual([
+      stage.spanContext().traceId,
+      stage.spanContext().spanId,
+    ]);
     expect(decision.links.map((l) => l.context.spanId)).toEqual([request.spanContext().spanId]);
     const plain = named('review.decide.unstored');
     expect(plain.parentSpanContext?.spanId).toBe(named('timer').spanContext().spanId);

@@ -29,14 +29,32 @@ describe(MismatchRepository.name, () => {
     const first = await dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', 'silver')));
     expect(first).toEqual({
       announce: true,
-      mismatch: { id: expect.any(String), ...mismatchOf('cus_1', 'silver'), status: 'open', detectedAt: ISO, lastSeenAt: ISO, resolvedAt: null, resolvedBy: null, resolution: null },
+      mismatch: {
+        id: expect.any(String),
+        ...mismatchOf('cus_1', 'silver'),
+        status: 'open',
+        detectedAt: ISO,
+        lastSeenAt: ISO,
+        resolvedAt: null,
+        resolvedBy: null,
+        resolution: null,
+      },
     });
 
     const same = await dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', 'silver')));
-    expect(same).toEqual({ announce: false, mismatch: expect.objectContaining({ id: first.mismatch.id, copies: [{ source: 'billing.tier', value: 'silver' }] }) });
+    expect(same).toEqual({
+      announce: false,
+      mismatch: expect.objectContaining({ id: first.mismatch.id, copies: [{ source: 'billing.tier', value: 'silver' }] }),
+    });
 
     const changed = await dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', { nested: ['bronze', null] })));
-    expect(changed).toEqual({ announce: true, mismatch: expect.objectContaining({ id: first.mismatch.id, copies: [{ source: 'billing.tier', value: { nested: ['bronze', null] } }] }) });
+    expect(changed).toEqual({
+      announce: true,
+      mismatch: expect.objectContaining({
+        id: first.mismatch.id,
+        copies: [{ source: 'billing.tier', value: { nested: ['bronze', null] } }],
+      }),
+    });
     expect(await sut.get(first.mismatch.id)).toEqual(changed.mismatch);
   });
 
@@ -48,7 +66,13 @@ describe(MismatchRepository.name, () => {
     const cleared = await sut.clear(dataSource.manager, 'customer.tier', ['cus_1', 'cus_9']);
 
     expect(cleared).toEqual([
-      expect.objectContaining({ id: a.id, status: 'cleared', resolvedAt: ISO, resolvedBy: 'system:reconciliation', resolution: { reason: 'the sources agree again' } }),
+      expect.objectContaining({
+        id: a.id,
+        status: 'cleared',
+        resolvedAt: ISO,
+        resolvedBy: 'system:reconciliation',
+        resolution: { reason: 'the sources agree again' },
+      }),
     ]);
     expect(await sut.clear(dataSource.manager, 'customer.tier', [])).toEqual([]);
     expect((await sut.get(b.id))!.status).toBe('open');

@@ -3,7 +3,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { assertBrokerReachable, brokersFromEnv, CLUSTER_PROCESSES, freePort, quietKafkajsTimeoutWarning, SERVICES, STAGE_SERVICES, workspaceRoot } from '../cluster';
+import {
+  assertBrokerReachable,
+  brokersFromEnv,
+  CLUSTER_PROCESSES,
+  freePort,
+  quietKafkajsTimeoutWarning,
+  SERVICES,
+  STAGE_SERVICES,
+  workspaceRoot,
+} from '../cluster';
 
 const ROOT = resolve(__dirname, '../../../../..');
 

@@ -11,7 +11,17 @@ import { deadLetterOf } from './dead-letter.fixture';
 
 const WORKFLOWS = resolve(__dirname, '../../../../../workflows');
 
-const stored: StoredDeadLetter = { id: 'd1', fresh: true, topic: Topics.runDecided, key: 'k', reason: 'r', failureClass: 'transient', failedGroup: 'g', runId: null, runFailed: false };
+const stored: StoredDeadLetter = {
+  id: 'd1',
+  fresh: true,
+  topic: Topics.runDecided,
+  key: 'k',
+  reason: 'r',
+  failureClass: 'transient',
+  failedGroup: 'g',
+  runId: null,
+  runFailed: false,
+};
 
 describe(DeadLetterConsumer.name, () => {
   beforeAll(() => Logger.overrideLogger(false));

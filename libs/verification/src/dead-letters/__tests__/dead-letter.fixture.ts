@@ -7,7 +7,11 @@ import type { DataSource } from 'typeorm';
 import { verificationEntities, verificationMigrations } from '../../index';
 
 export async function openTestDatabase(): Promise<{ dataSource: DataSource; ledger: RunLedger }> {
-  const dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...verificationEntities], migrations: [...sharedMigrations, ...verificationMigrations] });
+  const dataSource = await openDataSource({
+    database: { kind: 'pglite' },
+    entities: [...sharedEntities, ...verificationEntities],
+    migrations: [...sharedMigrations, ...verificationMigrations],
+  });
   return { dataSource, ledger: new RunLedger(dataSource, 'verification') };
 }
 
@@ -38,7 +42,15 @@ export function decidedEvent(run: RunRef): RunDecided {
     {
       trigger: { customerId: 'cus_northwind', amount: 25, reason: 'test' },
       context: {},
-      decision: { outcome: 'act', tier: 'rules', confidence: 1, rulesEvaluated: [], rulesFired: [], reason: 'within limit', decidedBy: { kind: 'system', id: 'rules' } },
+      decision: {
+        outcome: 'act',
+        tier: 'rules',
+        confidence: 1,
+        rulesEvaluated: [],
+        rulesFired: [],
+        reason: 'within limit',
+        decidedBy: { kind: 'system', id: 'rules' },
+      },
     } as unknown as RunDecided['data'],
     { source: 'test' },
   );
@@ -67,10 +79,25 @@ export function deadLetterOf(
     attempt: failure.transient ? DEFAULT_RETRY_POLICY.maxAttempts : 1,
   };
   const error = failure.transient
-    ? Object.assign(new RetriableError(failure.message ?? 'action refund: billing.issueRefund: server error (503)'), { failureClass: 'transient' })
-    : new DomainException('invalid', failure.message ?? `${topic} violates its contract: /data is required (rule: required)`, undefined, 'reject');
+    ? Object.assign(new RetriableError(failure.message ?? 'action refund: billing.issueRefund: server error (503)'), {
+        failureClass: 'transient',
+      })
+    : new DomainException(
+        'invalid',
+        failure.message ?? `${topic} violates its contract: /data is required (rule: required)`,
+        undefined,
+        'reject',
+      );
   const route = routeFailure(original, failure.group ?? 'baton-action', error, DEFAULT_RETRY_POLICY, Date.parse('2025-03-01T09:00:00Z'));
-  return { topic: route.message.topic, partition: 2, offset: String(offset++), key: route.message.key, value: route.message.value, headers: route.message.headers!, attempt: 1 };
+  return {
+    topic: route.message.topic,
+    partition: 2,
+    offset: String(offset++),
+    key: route.message.key,
+    value: route.message.value,
+    headers: route.message.headers!,
+    attempt: 1,
+  };
 }
 
 export const RUN_DECIDED_DLQ = `${Topics.runDecided}.dlq`;

@@ -17,7 +17,9 @@ describe('dead-letter requests', () => {
 
   it('GET /dead-letters: names every bad parameter, in order, as invalid_request', () => {
     expect(() => deadLetterListQuery.parse({ status: 'lost', limit: '0', runId: 'nope', cursor: 'abc' })).toThrow(VerificationException);
-    expect(deadLetterListQuery.issuesOf({ status: 'lost', topic: '', runId: 'nope', limit: '0', cursor: 'abc' }).map((i) => i.path)).toEqual(['status', 'topic', 'runId', 'limit', 'cursor']);
+    expect(
+      deadLetterListQuery.issuesOf({ status: 'lost', topic: '', runId: 'nope', limit: '0', cursor: 'abc' }).map((i) => i.path),
+    ).toEqual(['status', 'topic', 'runId', 'limit', 'cursor']);
   });
 
   it('POST /dead-letters/redrive: 1 to 100 dead-letter ids and a reason; unknown fields named first', () => {
@@ -31,8 +33,12 @@ describe('dead-letter requests', () => {
       { path: '/ids/0', message: 'must be a dead-letter id (UUID)' },
       { path: '/ids/1', message: 'must be a dead-letter id (UUID)' },
     ]);
-    expect(redriveRequest.issuesOf({ ids: Array.from({ length: 101 }, () => ID), reason: 'r' })).toEqual([{ path: '/ids', message: 'may hold at most 100 ids per re-drive' }]);
-    expect(redriveRequest.issuesOf({ ids: [ID], reason: 'x'.repeat(2001) })).toEqual([{ path: '/reason', message: 'must be at most 2000 characters' }]);
+    expect(redriveRequest.issuesOf({ ids: Array.from({ length: 101 }, () => ID), reason: 'r' })).toEqual([
+      { path: '/ids', message: 'may hold at most 100 ids per re-drive' },
+    ]);
+    expect(redriveRequest.issuesOf({ ids: [ID], reason: 'x'.repeat(2001) })).toEqual([
+      { path: '/reason', message: 'must be at most 2000 characters' },
+    ]);
   });
 
   it('POST /dead-letters/:id/discard: a reason, nothing else', () => {

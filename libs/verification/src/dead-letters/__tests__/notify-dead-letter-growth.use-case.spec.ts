@@ -58,7 +58,12 @@ describe(NotifyDeadLetterGrowthUseCase.name, () => {
     expect(await sut.execute(await deadLetter())).toBe('sent');
 
     expect(sent()).toEqual([
-      expect.objectContaining({ channel: 'chat', to: '#baton-ops', subject: `Baton: 1 open dead letter on ${topic}`, body: expect.stringContaining('retries exhausted') }),
+      expect.objectContaining({
+        channel: 'chat',
+        to: '#baton-ops',
+        subject: `Baton: 1 open dead letter on ${topic}`,
+        body: expect.stringContaining('retries exhausted'),
+      }),
       expect.objectContaining({ subject: `Baton: 3 open dead letters on ${topic}` }),
     ]);
   });
@@ -79,7 +84,9 @@ describe(NotifyDeadLetterGrowthUseCase.name, () => {
     expect(await sut.execute(await deadLetter())).toBe('below_threshold');
     expect(await sut.execute(await deadLetter())).toBe('below_threshold');
     expect(await sut.execute(await deadLetter())).toBe('sent');
-    expect(sent()).toEqual([expect.objectContaining({ channel: 'email', to: 'oncall@acme.example', subject: `Baton: 3 open dead letters on ${topic}` })]);
+    expect(sent()).toEqual([
+      expect.objectContaining({ channel: 'email', to: 'oncall@acme.example', subject: `Baton: 3 open dead letters on ${topic}` }),
+    ]);
   });
 
   it('keeps the dead letter when the notification fails, and sends it when the dead letter is redelivered', async () => {
@@ -89,7 +96,10 @@ describe(NotifyDeadLetterGrowthUseCase.name, () => {
 
     expect(await sut.execute(letter)).toBe('failed');
     expect(await repository.get(letter.id)).toMatchObject({ status: 'open', notification: 'failed' });
-    expect((await repository.get(letter.id))!.history.at(-1)).toMatchObject({ action: 'notification_failed', reason: expect.stringContaining('unavailable') });
+    expect((await repository.get(letter.id))!.history.at(-1)).toMatchObject({
+      action: 'notification_failed',
+      reason: expect.stringContaining('unavailable'),
+    });
 
     systems.notifications.faults.set({ down: false });
     expect(await sut.execute(letter)).toBe('sent');
@@ -107,9 +117,14 @@ describe(NotifyDeadLetterGrowthUseCase.name, () => {
   });
 
   it('refuses bad options at start-up, naming them', () => {
-    expect(() => resolveDeadLetterOptions({ notifyTo: ' ', notifyThreshold: 0, notifyEveryMinutes: -1, notifyChannel: 'sms' as 'chat' })).toThrow(
-      /deadLetters\.notifyTo .*deadLetters\.notifyChannel .*deadLetters\.notifyThreshold .*deadLetters\.notifyEveryMinutes/,
-    );
-    expect(resolveDeadLetterOptions(undefined)).toEqual({ notifyTo: '#baton-ops', notifyChannel: 'chat', notifyThreshold: 1, notifyEveryMinutes: 15 });
+    expect(() =>
+      resolveDeadLetterOptions({ notifyTo: ' ', notifyThreshold: 0, notifyEveryMinutes: -1, notifyChannel: 'sms' as 'chat' }),
+    ).toThrow(/deadLetters\.notifyTo .*deadLetters\.notifyChannel .*deadLetters\.notifyThreshold .*deadLetters\.notifyEveryMinutes/);
+    expect(resolveDeadLetterOptions(undefined)).toEqual({
+      notifyTo: '#baton-ops',
+      notifyChannel: 'chat',
+      notifyThreshold: 1,
+      notifyEveryMinutes: 15,
+    });
   });
 });

@@ -58,17 +58,43 @@ describe(RedriveDeadLettersUseCase.name, () => {
 
     const result = await sut.execute(operator, { ids: [stored.id], reason: 'billing is back' });
 
-    expect(result).toEqual([{ id: stored.id, topic: Topics.runDecided, key: run.runId, runId: run.runId, run: { from: 'failed', to: 'decided' } }]);
+    expect(result).toEqual([
+      { id: stored.id, topic: Topics.runDecided, key: run.runId, runId: run.runId, run: { from: 'failed', to: 'decided' } },
+    ]);
     // The event as stored: its text, read back as JSON.
-    const outbox = await dataSource.query(`SELECT service, topic, key, value_text::jsonb AS payload, headers_text::jsonb AS headers FROM baton.outbox`);
-    expect(outbox).toEqual([{ service: 'verification', topic: Topics.runDecided, key: run.runId, payload: event, headers: expect.any(Object) }]);
+    const outbox = await dataSource.query(
+      `SELECT service, topic, key, value_text::jsonb AS payload, headers_text::jsonb AS headers FROM baton.outbox`,
+    );
+    expect(outbox).toEqual([
+      { service: 'verification', topic: Topics.runDecided, key: run.runId, payload: event, headers: expect.any(Object) },
+    ]);
     // The trace continues; nothing of the failed delivery (attempts, reason, origin) carries over.
-    expect(outbox[0].headers).toEqual({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', [BatonHeaders.eventType]: event.type, [REDRIVE_OF_HEADER]: stored.id });
+    expect(outbox[0].headers).toEqual({
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      [BatonHeaders.eventType]: event.type,
+      [REDRIVE_OF_HEADER]: stored.id,
+    });
     expect(await ledger.current(run.runId)).toMatchObject({ state: 'decided' });
-    const [transition] = await dataSource.query(`SELECT from_state, to_state, actor, reason FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`, [run.runId]);
-    expect(transition).toEqual({ from_state: 'failed', to_state: 'decided', actor: 'person:ops@baton.example', reason: `dead letter ${stored.id} re-driven: billing is back` });
-    expect(await repository.get(stored.id)).toMatchObject({ status: 'redriven', resolvedBy: 'person:ops@baton.example', resolutionReason: 'billing is back', resolvedAt: expect.any(String) });
-    const audit = await dataSource.query(`SELECT actor, action, target_type, target_id, reason, run_id, before, after FROM baton.audit_log WHERE target_id = $1`, [stored.id]);
+    const [transition] = await dataSource.query(
+      `SELECT from_state, to_state, actor, reason FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [run.runId],
+    );
+    expect(transition).toEqual({
+      from_state: 'failed',
+      to_state: 'decided',
+      actor: 'person:ops@baton.example',
+      reason: `dead letter ${stored.id} re-driven: billing is back`,
+    });
+    expect(await repository.get(stored.id)).toMatchObject({
+      status: 'redriven',
+      resolvedBy: 'person:ops@baton.example',
+      resolutionReason: 'billing is back',
+      resolvedAt: expect.any(String),
+    });
+    const audit = await dataSource.query(
+      `SELECT actor, action, target_type, target_id, reason, run_id, before, after FROM baton.audit_log WHERE target_id = $1`,
+      [stored.id],
+    );
     expect(audit).toEqual([
       {
         actor: 'person:ops@baton.example',
@@ -97,7 +123,10 @@ describe(RedriveDeadLettersUseCase.name, () => {
 
     const done = await sut.execute(operator, { ids: [b.stored.id, a.stored.id, b.stored.id], reason: 'both' });
     expect(done.map((d) => d.id)).toEqual([a.stored.id, b.stored.id]);
-    expect((await dataSource.query(`SELECT key FROM baton.outbox ORDER BY id`)).map((r: { key: string }) => r.key)).toEqual([a.run.runId, b.run.runId]);
+    expect((await dataSource.query(`SELECT key FROM baton.outbox ORDER BY id`)).map((r: { key: string }) => r.key)).toEqual([
+      a.run.runId,
+      b.run.runId,
+    ]);
   });
 
   it('refuses what was already re-driven (409), does not exist (404) or could never be read (422)', async () => {
@@ -111,8 +140,16 @@ describe(RedriveDeadLettersUseCase.name, () => {
       message: expect.stringContaining(`dead letter ${stored.id} was already re-driven by person:ops@baton.example`),
     });
     const unknown = randomUUID();
-    expect(await codeOf(sut.execute(operator, { ids: [unknown], reason: 'x' }))).toMatchObject({ code: 'dead_letter_not_found', disposition: 'not_found', message: `dead letter ${unknown} does not exist` });
-    expect(await codeOf(sut.execute(operator, { ids: [poison.id], reason: 'x' }))).toMatchObject({ code: 'dead_letter_not_redrivable', disposition: 'unprocessable', message: expect.stringContaining('not JSON') });
+    expect(await codeOf(sut.execute(operator, { ids: [unknown], reason: 'x' }))).toMatchObject({
+      code: 'dead_letter_not_found',
+      disposition: 'not_found',
+      message: `dead letter ${unknown} does not exist`,
+    });
+    expect(await codeOf(sut.execute(operator, { ids: [poison.id], reason: 'x' }))).toMatchObject({
+      code: 'dead_letter_not_redrivable',
+      disposition: 'unprocessable',
+      message: expect.stringContaining('not JSON'),
+    });
   });
 
   it('hides dead letters of other organisations from an operator bound to one', async () => {
@@ -124,10 +161,19 @@ describe(RedriveDeadLettersUseCase.name, () => {
 
   it('leaves a run that is not failed where it is, and still re-drives its message', async () => {
     const run = await runIn(ledger, 'triggered');
-    const stored = await store.execute(deadLetterOf(Topics.runTriggered, run.runId, { ...decidedEvent(run), type: 'baton.run.triggered' }, { transient: true, group: 'baton-enrichment' }));
+    const stored = await store.execute(
+      deadLetterOf(
+        Topics.runTriggered,
+        run.runId,
+        { ...decidedEvent(run), type: 'baton.run.triggered' },
+        { transient: true, group: 'baton-enrichment' },
+      ),
+    );
     expect(stored.runFailed).toBe(false);
 
-    expect(await sut.execute(operator, { ids: [stored.id], reason: 'crm is back' })).toEqual([expect.objectContaining({ id: stored.id, run: null })]);
+    expect(await sut.execute(operator, { ids: [stored.id], reason: 'crm is back' })).toEqual([
+      expect.objectContaining({ id: stored.id, run: null }),
+    ]);
     expect(await ledger.current(run.runId)).toMatchObject({ state: 'triggered' });
     expect(await dataSource.query(`SELECT topic FROM baton.outbox`)).toEqual([{ topic: Topics.runTriggered }]);
   });
@@ -156,9 +202,12 @@ describe(DiscardDeadLetterUseCase.name, () => {
 
     expect(discarded).toMatchObject({ status: 'discarded', resolvedBy: 'person:ops@baton.example', resolutionReason: 'test message' });
     expect(discarded.history.map((h) => h.action)).toEqual(['stored', 'discarded']);
-    expect(await dataSource.query(`SELECT actor, action, target_id, reason FROM baton.audit_log WHERE target_id = $1`, [stored.id])).toEqual([
-      { actor: 'person:ops@baton.example', action: 'dead_letter.discard', target_id: stored.id, reason: 'test message' },
-    ]);
-    await expect(sut.execute(operator, { id: stored.id, reason: 'again' })).rejects.toMatchObject({ code: 'dead_letter_not_open', message: expect.stringContaining('was discarded by person:ops@baton.example') });
+    expect(
+      await dataSource.query(`SELECT actor, action, target_id, reason FROM baton.audit_log WHERE target_id = $1`, [stored.id]),
+    ).toEqual([{ actor: 'person:ops@baton.example', action: 'dead_letter.discard', target_id: stored.id, reason: 'test message' }]);
+    await expect(sut.execute(operator, { id: stored.id, reason: 'again' })).rejects.toMatchObject({
+      code: 'dead_letter_not_open',
+      message: expect.stringContaining('was discarded by person:ops@baton.example'),
+    });
   });
 });

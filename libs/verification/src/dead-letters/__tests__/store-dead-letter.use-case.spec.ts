@@ -35,7 +35,14 @@ describe(StoreDeadLetterUseCase.name, () => {
     const first = await sut.execute(message);
     const again = await sut.execute(message);
 
-    expect(first).toMatchObject({ fresh: true, topic: Topics.runDecided, key: run.runId, runId: run.runId, failureClass: 'transient', failedGroup: 'baton-action' });
+    expect(first).toMatchObject({
+      fresh: true,
+      topic: Topics.runDecided,
+      key: run.runId,
+      runId: run.runId,
+      failureClass: 'transient',
+      failedGroup: 'baton-action',
+    });
     expect(again).toMatchObject({ id: first.id, fresh: false, runFailed: false });
     const stored = await repository.get(first.id);
     expect(stored).toMatchObject({
@@ -68,13 +75,26 @@ describe(StoreDeadLetterUseCase.name, () => {
 
     expect(stored.runFailed).toBe(true);
     expect(await ledger.current(run.runId)).toMatchObject({ state: 'failed' });
-    const [transition] = await dataSource.query(`SELECT from_state, actor, reason, detail, cause_event_id FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`, [run.runId]);
-    expect(transition).toMatchObject({ from_state: 'acting', actor: 'system:verification', cause_event_id: event.id, detail: { deadLetterId: stored.id, failedGroup: 'baton-action', attempts: 5 } });
+    const [transition] = await dataSource.query(
+      `SELECT from_state, actor, reason, detail, cause_event_id FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [run.runId],
+    );
+    expect(transition).toMatchObject({
+      from_state: 'acting',
+      actor: 'system:verification',
+      cause_event_id: event.id,
+      detail: { deadLetterId: stored.id, failedGroup: 'baton-action', attempts: 5 },
+    });
     expect(transition.reason).toContain('retries exhausted after 5 attempts');
     const audit = await dataSource.query(`SELECT actor, action, target_id FROM baton.audit_log WHERE run_id = $1`, [run.runId]);
     expect(audit).toEqual([{ actor: 'system:verification', action: 'run.fail', target_id: run.runId }]);
-    const [completed] = await dataSource.query(`SELECT topic, key, value_text::jsonb AS payload FROM baton.outbox WHERE key = $1`, [run.runId]);
-    expect(completed).toMatchObject({ topic: Topics.runCompleted, payload: { type: 'baton.run.completed', causationid: event.id, data: { status: 'failed' } } });
+    const [completed] = await dataSource.query(`SELECT topic, key, value_text::jsonb AS payload FROM baton.outbox WHERE key = $1`, [
+      run.runId,
+    ]);
+    expect(completed).toMatchObject({
+      topic: Topics.runCompleted,
+      payload: { type: 'baton.run.completed', causationid: event.id, data: { status: 'failed' } },
+    });
     expect((await repository.get(stored.id))!.history.map((h) => h.action)).toEqual(['stored', 'run_failed']);
   });
 
@@ -84,7 +104,14 @@ describe(StoreDeadLetterUseCase.name, () => {
     const decided = await runIn(ledger, 'decided');
     await ledger.transaction((uow) => uow.transition(decided, { to: 'blocked', from: ['decided'], stage: 'test' }));
 
-    const a = await sut.execute(deadLetterOf(Topics.actionExecuted, verifying.runId, { ...decidedEvent(verifying), type: 'baton.action.executed' }, { transient: true, group: 'baton-verification' }));
+    const a = await sut.execute(
+      deadLetterOf(
+        Topics.actionExecuted,
+        verifying.runId,
+        { ...decidedEvent(verifying), type: 'baton.action.executed' },
+        { transient: true, group: 'baton-verification' },
+      ),
+    );
     const b = await sut.execute(deadLetterOf(Topics.runDecided, decided.runId, decidedEvent(decided)));
 
     expect([a.runFailed, b.runFailed]).toEqual([false, false]);
@@ -94,7 +121,15 @@ describe(StoreDeadLetterUseCase.name, () => {
 
   it('keeps whatever can be kept of a message produced by hand onto a dead-letter topic', async () => {
     const topic = `${ingressTopic('refund-form')}.dlq`;
-    const stored = await sut.execute({ topic, partition: 0, offset: '7', key: 'k\u0000ey', value: Buffer.from([0, 1, 2]), headers: { 'x-baton-failure-reason': 'bad \u0000 byte', 'x-baton-attempt': '99999999999' }, attempt: 1 });
+    const stored = await sut.execute({
+      topic,
+      partition: 0,
+      offset: '7',
+      key: 'k\u0000ey',
+      value: Buffer.from([0, 1, 2]),
+      headers: { 'x-baton-failure-reason': 'bad \u0000 byte', 'x-baton-attempt': '99999999999' },
+      attempt: 1,
+    });
 
     expect(await repository.get(stored.id)).toMatchObject({
       topic: ingressTopic('refund-form'),

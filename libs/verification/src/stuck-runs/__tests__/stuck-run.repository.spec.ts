@@ -24,7 +24,15 @@ describe(StuckRunRepository.name, () => {
     const quiet = await sut.quietSince(new Date(Date.now() + 60_000), 10);
 
     expect(quiet.map((r) => r.runId)).toEqual([older.runId, newer.runId]);
-    expect(quiet[0]).toEqual({ runId: older.runId, seq: 2, state: 'enriched', stage: 'test', workflowId: 'refund-request', orgId: 'acme', since: expect.any(Date) });
+    expect(quiet[0]).toEqual({
+      runId: older.runId,
+      seq: 2,
+      state: 'enriched',
+      stage: 'test',
+      workflowId: 'refund-request',
+      orgId: 'acme',
+      since: expect.any(Date),
+    });
     expect(await sut.quietSince(new Date(Date.now() - 60_000), 10)).toEqual([]);
     expect(await sut.quietSince(new Date(Date.now() + 60_000), 1)).toHaveLength(1);
   });

@@ -9,14 +9,23 @@ describe(SampleJournalRepository.name, () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [...sharedEntities, ...sampleSystemsEntities], migrations: [...sharedMigrations, ...sampleSystemsMigrations] });
+    dataSource = await openDataSource({
+      database: { kind: 'pglite' },
+      entities: [...sharedEntities, ...sampleSystemsEntities],
+      migrations: [...sharedMigrations, ...sampleSystemsMigrations],
+    });
   });
   afterAll(async () => dataSource?.destroy());
 
   it('keeps the writes made at one moment, and loads them back in the order they were made', async () => {
     const sut = new SampleJournalRepository(dataSource);
     const entries: SampleJournalEntry[] = [
-      { system: 'billing', changes: [{ table: 'refund', recordId: 'r1', after: { amount: 25 } }], effect: 'issueRefund', replay: { key: 'k1', fingerprint: 'f1', result: { id: 'r1' } } },
+      {
+        system: 'billing',
+        changes: [{ table: 'refund', recordId: 'r1', after: { amount: 25 } }],
+        effect: 'issueRefund',
+        replay: { key: 'k1', fingerprint: 'f1', result: { id: 'r1' } },
+      },
       { system: 'crm', changes: [{ table: 'lead', recordId: 'l1', after: null }], effect: null, replay: null },
       { system: 'billing', changes: [], effect: null, replay: null, seededAt: '2025-03-01T09:00:00.000Z' },
     ];

@@ -28,7 +28,9 @@ export class AddRunHead1765000000000 implements MigrationInterface {
       SELECT DISTINCT ON (run_id) run_id, seq, to_state, stage, workflow_id, workflow_version, org_id, at
         FROM baton.run_transition ORDER BY run_id, seq DESC`);
     // Only runs still under way are indexed: finished runs leave the index as they finish.
-    await q.query(`CREATE INDEX run_head_open ON baton.run_head (since) WHERE state NOT IN ('completed', 'failed', 'rejected', 'reverted')`);
+    await q.query(
+      `CREATE INDEX run_head_open ON baton.run_head (since) WHERE state NOT IN ('completed', 'failed', 'rejected', 'reverted')`,
+    );
     await q.query(`GRANT SELECT, INSERT, UPDATE ON baton.run_head TO ${SERVICE_ROLE}`);
   }
 

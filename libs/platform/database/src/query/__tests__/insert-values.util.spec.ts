@@ -28,12 +28,22 @@ describe('insertValues, updateValues', () => {
 
   it('inserts typed rows with open jsonb shapes, one or many, SQL expressions among them, leaving omitted columns to their defaults', async () => {
     const body: Record<string, unknown> = { nested: { list: [1, 'two', null] }, flag: true };
-    await ds.createQueryBuilder().insert().into(NoteEntity).values(insertValues<NoteEntity>({ id: 1, body })).execute();
     await ds
       .createQueryBuilder()
       .insert()
       .into(NoteEntity)
-      .values(insertValues<NoteEntity>([{ id: 2, body: {}, tags: ['a'] }, { id: 3, body: () => `jsonb_build_object('n', 1 + 2)` }]))
+      .values(insertValues<NoteEntity>({ id: 1, body }))
+      .execute();
+    await ds
+      .createQueryBuilder()
+      .insert()
+      .into(NoteEntity)
+      .values(
+        insertValues<NoteEntity>([
+          { id: 2, body: {}, tags: ['a'] },
+          { id: 3, body: () => `jsonb_build_object('n', 1 + 2)` },
+        ]),
+      )
       .execute();
     expect(await ds.getRepository(NoteEntity).find({ order: { id: 'ASC' } })).toEqual([
       { id: 1, body, tags: [] },
@@ -45,7 +55,12 @@ describe('insertValues, updateValues', () => {
   it('sets typed values and SQL expressions in an UPDATE, leaving other columns as they were', async () => {
     const body: Record<string, unknown> = { replaced: [{ deep: true }] };
     await ds.createQueryBuilder().update(NoteEntity).set(updateValues<NoteEntity>({ body })).where({ id: 1 }).execute();
-    await ds.createQueryBuilder().update(NoteEntity).set(updateValues<NoteEntity>({ tags: () => `tags || '["b"]'::jsonb` })).where({ id: 2 }).execute();
+    await ds
+      .createQueryBuilder()
+      .update(NoteEntity)
+      .set(updateValues<NoteEntity>({ tags: () => `tags || '["b"]'::jsonb` }))
+      .where({ id: 2 })
+      .execute();
     expect(await ds.getRepository(NoteEntity).find({ where: [{ id: 1 }, { id: 2 }], order: { id: 'ASC' } })).toEqual([
       { id: 1, body, tags: [] },
       { id: 2, body: {}, tags: ['a', 'b'] },

@@ -39,8 +39,19 @@ describe(keysetPage.name, () => {
   });
 
   it('pages oldest first and keeps the query’s own conditions', async () => {
-    const page = await keysetPage(items().where('i.colour = :colour', { colour: 'red' }), { key: 'seq', order: 'ASC', limit: 2, cursor: '2' });
-    expect(page).toEqual({ rows: [{ seq: '4', colour: 'red' }, { seq: '6', colour: 'red' }], nextCursor: null });
+    const page = await keysetPage(items().where('i.colour = :colour', { colour: 'red' }), {
+      key: 'seq',
+      order: 'ASC',
+      limit: 2,
+      cursor: '2',
+    });
+    expect(page).toEqual({
+      rows: [
+        { seq: '4', colour: 'red' },
+        { seq: '6', colour: 'red' },
+      ],
+      nextCursor: null,
+    });
   });
 
   it('says there is no next page when the rows end exactly at the limit', async () => {
@@ -51,6 +62,8 @@ describe(keysetPage.name, () => {
     await expect(keysetPage(items(), { key: 'seq', order: 'DESC', limit: 3, cursor: '1 OR 1=1' })).rejects.toThrow(
       'cursor must be the nextCursor of a previous page, got "1 OR 1=1"',
     );
-    await expect(keysetPage(items(), { key: 'seq', order: 'DESC', limit: 0 })).rejects.toThrow('page limit must be a whole number of at least 1, got 0');
+    await expect(keysetPage(items(), { key: 'seq', order: 'DESC', limit: 0 })).rejects.toThrow(
+      'page limit must be a whole number of at least 1, got 0',
+    );
   });
 });

@@ -44,7 +44,13 @@ describe(returnedEntities.name, () => {
   });
 
   it('leaves unset what the statement did not return', async () => {
-    const result = await ds.createQueryBuilder().update(ParcelEntity).set({ label: { to: 'globex' } }).where({ id: '1' }).returning(['id']).execute();
+    const result = await ds
+      .createQueryBuilder()
+      .update(ParcelEntity)
+      .set({ label: { to: 'globex' } })
+      .where({ id: '1' })
+      .returning(['id'])
+      .execute();
     expect(returnedEntities(ds.manager, ParcelEntity, result.raw)).toEqual([Object.assign(new ParcelEntity(), { id: '1' })]);
   });
 

@@ -25,7 +25,9 @@ describe('timestamps (Date ↔ ISO string)', () => {
   it('refuses text that is not an instant, naming the field', () => {
     expect(() => instantOf('tomorrow', 'deadline')).toThrow('deadline must be an ISO-8601 instant with an offset, got "tomorrow"');
     // Without an offset the instant would depend on the server's time zone.
-    expect(() => instantOf('2025-03-01T09:00:00', 'autoApproveAt')).toThrow('autoApproveAt must be an ISO-8601 instant with an offset, got "2025-03-01T09:00:00"');
+    expect(() => instantOf('2025-03-01T09:00:00', 'autoApproveAt')).toThrow(
+      'autoApproveAt must be an ISO-8601 instant with an offset, got "2025-03-01T09:00:00"',
+    );
     expect(() => instantOf('2025-13-01T09:00:00Z', 'deadline')).toThrow('deadline is not a date that exists, got "2025-13-01T09:00:00Z"');
   });
 });

@@ -22,7 +22,10 @@ const keys = ApiKeyRegistry.of([
   { key: 'viewer-acme-key', id: 'viewer@acme.example', orgId: 'acme', roles: ['viewer'] },
 ]);
 
-function context(handler: keyof Routes, headers: Record<string, string> = {}): { ctx: ExecutionContext; request: { headers: Record<string, string>; principal?: unknown } } {
+function context(
+  handler: keyof Routes,
+  headers: Record<string, string> = {},
+): { ctx: ExecutionContext; request: { headers: Record<string, string>; principal?: unknown } } {
   const request: { headers: Record<string, string>; principal?: unknown } = { headers };
   const ctx = {
     getType: () => 'http',
@@ -66,7 +69,9 @@ describe(ApiKeyGuard.name, () => {
 
   it('admits to routes spanning every organisation only principals of all', () => {
     expect(outcome('everyOrg', 'operator-all-key')).toBe('admitted');
-    expect(outcome('everyOrg', 'operator-acme-key')).toMatch(/^forbidden: ops@acme.example acts for acme only; this route reaches every organisation/);
+    expect(outcome('everyOrg', 'operator-acme-key')).toMatch(
+      /^forbidden: ops@acme.example acts for acme only; this route reaches every organisation/,
+    );
     expect(outcome('everyOrg', 'admin-acme-key-1')).toMatch(/^forbidden: /);
   });
 });
@@ -94,8 +99,13 @@ describe(ApiKeyRegistry.name, () => {
     expect(() => new ApiKeyRegistry(file('apiKeys:\n  - { key: short, principal: "", orgId: acme, roles: [] }\n'))).toThrow(
       /apiKeys\[0\]: key must be at least 12 characters; principal is required; roles must be a non-empty list of role names$/,
     );
-    expect(() => new ApiKeyRegistry(file('apiKeys:\n  - { key: same-key-twice!, principal: a, orgId: acme, roles: [viewer] }\n  - { key: same-key-twice!, principal: b, orgId: acme, roles: [admin] }\n'))).toThrow(
-      ApiKeyFileError,
-    );
+    expect(
+      () =>
+        new ApiKeyRegistry(
+          file(
+            'apiKeys:\n  - { key: same-key-twice!, principal: a, orgId: acme, roles: [viewer] }\n  - { key: same-key-twice!, principal: b, orgId: acme, roles: [admin] }\n',
+          ),
+        ),
+    ).toThrow(ApiKeyFileError);
   });
 });

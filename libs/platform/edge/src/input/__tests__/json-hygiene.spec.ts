@@ -9,7 +9,12 @@ function nested(depth: number): unknown {
 
 describe('jsonIssues', () => {
   it('takes in what PostgreSQL stores as it was sent', () => {
-    expect(jsonIssues({ orgId: 'acme', payload: { amount: 12.5, reason: 'Damaged 📦 item', tags: ['a', null, true], deep: nested(MAX_JSON_DEPTH - 2) } })).toEqual([]);
+    expect(
+      jsonIssues({
+        orgId: 'acme',
+        payload: { amount: 12.5, reason: 'Damaged 📦 item', tags: ['a', null, true], deep: nested(MAX_JSON_DEPTH - 2) },
+      }),
+    ).toEqual([]);
   });
 
   it('names every string or key holding NUL or an unpaired surrogate by its JSON pointer', () => {
@@ -30,7 +35,9 @@ describe('jsonIssues', () => {
 
   it('refuses nesting beyond the limit, once per branch, without recursing however deep it goes', () => {
     expect(jsonIssues(nested(MAX_JSON_DEPTH))).toEqual([]);
-    expect(jsonIssues(nested(MAX_JSON_DEPTH + 1))).toEqual([{ path: `${'/a'.repeat(MAX_JSON_DEPTH)}`, message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays` }]);
+    expect(jsonIssues(nested(MAX_JSON_DEPTH + 1))).toEqual([
+      { path: `${'/a'.repeat(MAX_JSON_DEPTH)}`, message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays` },
+    ]);
     const hostile = JSON.parse('['.repeat(200_000) + ']'.repeat(200_000));
     expect(jsonIssues(hostile)).toHaveLength(1);
   });
@@ -57,7 +64,12 @@ describe('parameterIssues', () => {
   });
 
   it('answers in the shape of every other 400, naming where each problem is', () => {
-    expect(invalidInputBody([{ path: '/payload/reason', message: 'must not contain the NUL character (U+0000)' }, { path: 'limit', in: 'query', message: 'must be given once' }])).toEqual({
+    expect(
+      invalidInputBody([
+        { path: '/payload/reason', message: 'must not contain the NUL character (U+0000)' },
+        { path: 'limit', in: 'query', message: 'must be given once' },
+      ]),
+    ).toEqual({
       error: 'invalid_input',
       message: 'invalid input: /payload/reason must not contain the NUL character (U+0000); query parameter limit must be given once',
       details: { issues: [expect.objectContaining({ path: '/payload/reason' }), expect.objectContaining({ path: 'limit', in: 'query' })] },

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { isoTime, isSequenceId, isUuid, nonEmptyText, oneOf, pageCursor, pageLimit, requiredText, uuidField } from '../request-fields.schema';
+import {
+  isoTime,
+  isSequenceId,
+  isUuid,
+  nonEmptyText,
+  oneOf,
+  pageCursor,
+  pageLimit,
+  requiredText,
+  uuidField,
+} from '../request-fields.schema';
 
 /** The message of each issue `schema` finds in `value`, or the parsed value when it has none. */
 function check(schema: z.ZodType, value: unknown): { ok: unknown } | { issues: string[] } {
@@ -16,7 +26,12 @@ describe('request fields', () => {
     for (const bad of ['0', '501', '2.5', 'abc', '', '-1', 'Infinity']) {
       expect([bad, check(sut, bad)]).toEqual([bad, { issues: expect.arrayContaining(['must be an integer from 1 to 500']) }]);
     }
-    expect(z.toJSONSchema(sut, { target: 'openapi-3.0', io: 'input' })).toMatchObject({ type: 'integer', minimum: 1, maximum: 500, default: 50 });
+    expect(z.toJSONSchema(sut, { target: 'openapi-3.0', io: 'input' })).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 500,
+      default: 50,
+    });
   });
 
   it('pageCursor and isSequenceId: a positive integer that fits a bigint', () => {
@@ -31,7 +46,11 @@ describe('request fields', () => {
   it('uuidField and isUuid: any case, lower-cased, the refused value named', () => {
     expect(check(uuidField(), '0C6C3F0E-1D2B-4C8A-9A55-6F1F2B3C4D5E')).toEqual({ ok: '0c6c3f0e-1d2b-4c8a-9a55-6f1f2b3c4d5e' });
     expect(check(uuidField(), 'run-1')).toEqual({ issues: ['must be a UUID, got "run-1"'] });
-    expect([isUuid('00000000-0000-4000-8000-000000000000'), isUuid('00000000-0000-4000-8000-00000000000g'), isUuid(null)]).toEqual([true, false, false]);
+    expect([isUuid('00000000-0000-4000-8000-000000000000'), isUuid('00000000-0000-4000-8000-00000000000g'), isUuid(null)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
     expect(z.toJSONSchema(uuidField(), { target: 'openapi-3.0', io: 'input' })).toMatchObject({ type: 'string', format: 'uuid' });
   });
 

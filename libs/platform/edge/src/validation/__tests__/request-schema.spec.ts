@@ -71,7 +71,9 @@ describe(requestBody.name, () => {
 });
 
 describe(requestQuery.name, () => {
-  const sut = requestQuery(z.strictObject({ limit: z.coerce.number({ error: 'must be a number' }).default(5), q: z.string().optional() }), { invalid });
+  const sut = requestQuery(z.strictObject({ limit: z.coerce.number({ error: 'must be a number' }).default(5), q: z.string().optional() }), {
+    invalid,
+  });
 
   it('applies defaults and coerces parameters', () => {
     expect(sut.parse({})).toEqual({ limit: 5 });

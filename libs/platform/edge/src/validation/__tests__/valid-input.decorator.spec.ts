@@ -9,10 +9,17 @@ import { pageLimit, requiredText } from '../request-fields.schema';
 import { describeIssues, requestBody, requestQuery, type Accepted } from '../request-schema.util';
 import { ValidBody, ValidQuery } from '../valid-input.decorator';
 
-const invalid = (issues: Array<{ path: string; message: string }>) => new DomainException('invalid_thing', describeIssues('invalid thing', issues), { issues });
+const invalid = (issues: Array<{ path: string; message: string }>) =>
+  new DomainException('invalid_thing', describeIssues('invalid thing', issues), { issues });
 
-const listQuery = requestQuery(z.object({ limit: pageLimit({ max: 20, fallback: 10 }), colour: z.enum(['red', 'blue'], { error: 'must be red or blue' }).optional() }), { invalid });
-const createBody = requestBody(z.strictObject({ reason: requiredText('why').meta({ example: 'because' }), count: z.int({ error: 'must be an integer' }).optional() }), { invalid });
+const listQuery = requestQuery(
+  z.object({ limit: pageLimit({ max: 20, fallback: 10 }), colour: z.enum(['red', 'blue'], { error: 'must be red or blue' }).optional() }),
+  { invalid },
+);
+const createBody = requestBody(
+  z.strictObject({ reason: requiredText('why').meta({ example: 'because' }), count: z.int({ error: 'must be an integer' }).optional() }),
+  { invalid },
+);
 
 @Controller('things')
 class ThingsController {
@@ -42,7 +49,11 @@ describe('ValidBody and ValidQuery', () => {
   afterAll(async () => app.close());
 
   async function call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const response = await app.inject({ method, url, ...(body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const response = await app.inject({
+      method,
+      url,
+      ...(body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
     return { status: response.statusCode, body: JSON.parse(response.body) };
   }
 
@@ -73,7 +84,8 @@ describe('ValidBody and ValidQuery', () => {
       status: 400,
       body: {
         error: 'invalid_thing',
-        message: 'invalid thing: /extra is not a known field (expected reason and count); /reason is required: why; /count must be an integer',
+        message:
+          'invalid thing: /extra is not a known field (expected reason and count); /reason is required: why; /count must be an integer',
         details: {
           issues: [
             { path: '/extra', message: 'is not a known field (expected reason and count)' },
@@ -88,7 +100,12 @@ describe('ValidBody and ValidQuery', () => {
   it('documents each query parameter and the body with the schemas the checks use', () => {
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     expect(document.paths['/things']!.get!.parameters).toEqual([
-      expect.objectContaining({ name: 'limit', in: 'query', required: false, schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: 20, default: 10 }) }),
+      expect.objectContaining({
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: 20, default: 10 }),
+      }),
       expect.objectContaining({ name: 'colour', in: 'query', required: false, schema: { type: 'string', enum: ['red', 'blue'] } }),
     ]);
     expect(document.paths['/things']!.post!.requestBody).toEqual({
@@ -97,7 +114,10 @@ describe('ValidBody and ValidQuery', () => {
         'application/json': {
           schema: {
             type: 'object',
-            properties: { reason: { type: 'string', minLength: 1, example: 'because' }, count: expect.objectContaining({ type: 'integer' }) },
+            properties: {
+              reason: { type: 'string', minLength: 1, example: 'because' },
+              count: expect.objectContaining({ type: 'integer' }),
+            },
             required: ['reason'],
             additionalProperties: false,
           },

@@ -26,7 +26,9 @@ export async function connectToBroker(clientId: string): Promise<{ kafka: Kafka;
     await admin.connect();
     await admin.describeCluster();
   } catch (error) {
-    throw new Error(`no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`);
+    throw new Error(
+      `no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
+    );
   }
   return { kafka, admin };
 }
@@ -47,7 +49,9 @@ export async function cleanUp(admin: Admin | undefined, prefix: string): Promise
  * kafkajs's own wait for leaders fails with "does not host this topic-partition" for a while.
  */
 export async function createTopic(admin: Admin, topic: string, partitions = 1): Promise<void> {
-  await retryRetriable(`creating ${topic}`, () => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] }));
+  await retryRetriable(`creating ${topic}`, () =>
+    admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] }),
+  );
   await eventually(async () => {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });

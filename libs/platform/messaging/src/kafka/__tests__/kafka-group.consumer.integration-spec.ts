@@ -26,7 +26,11 @@ describe(KafkaGroupConsumer.name, () => {
   let host: GroupConsumerHost;
 
   /** A consumer of one group on `topic`, with the broker's minimum session timeout and quick polls. */
-  const newConsumer = (topic: string, handle: Subscription['handle'], settings: { batchSize?: number; policy?: Partial<RetryPolicy> } = {}) => {
+  const newConsumer = (
+    topic: string,
+    handle: Subscription['handle'],
+    settings: { batchSize?: number; policy?: Partial<RetryPolicy> } = {},
+  ) => {
     const subscription: Subscription = { groupId: names.group('g'), topics: [topic], handle };
     const sut = new KafkaGroupConsumer(
       subscription,
@@ -103,7 +107,7 @@ describe(KafkaGroupConsumer.name, () => {
     await eventually(async () => (await committedOn(admin, sut.groupId, t)) === 24, 'every offset to be committed');
   });
 
-  it("commits a chunk only once all of it is done, not as each record finishes", async () => {
+  it('commits a chunk only once all of it is done, not as each record finishes', async () => {
     const t = names.topic('commit');
     const gate = deferred();
     const slowStarted = deferred();
@@ -154,7 +158,10 @@ describe(KafkaGroupConsumer.name, () => {
     ]);
     // Equal jitter: at least half of the 600 ms first delay.
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(300 - 20);
-    await eventually(async () => (await committedOn(admin, sut.groupId, t)) === 1 && (await committedOn(admin, sut.groupId, retryTopic(t))) === 1, 'both records to be committed');
+    await eventually(
+      async () => (await committedOn(admin, sut.groupId, t)) === 1 && (await committedOn(admin, sut.groupId, retryTopic(t))) === 1,
+      'both records to be committed',
+    );
   });
 
   it('hands over nothing of a paused topic until it is resumed, and names the paused stage topics meanwhile', async () => {

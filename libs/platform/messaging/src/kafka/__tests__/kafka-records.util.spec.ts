@@ -3,11 +3,24 @@ import type { KafkaMessage } from 'kafkajs';
 import { decodeHeaders, finishedPrefix, offsetAfter, toDelivered } from '../kafka-records.util';
 
 const record = (offset: string, extra: Partial<KafkaMessage> = {}): KafkaMessage =>
-  ({ offset, key: Buffer.from('run-1'), value: Buffer.from('{"n":1}'), headers: {}, timestamp: '0', attributes: 0, ...extra }) as KafkaMessage;
+  ({
+    offset,
+    key: Buffer.from('run-1'),
+    value: Buffer.from('{"n":1}'),
+    headers: {},
+    timestamp: '0',
+    attributes: 0,
+    ...extra,
+  }) as KafkaMessage;
 
 describe(toDelivered.name, () => {
   it('delivers a stage topic record as a first attempt of that topic, key and headers as strings', () => {
-    const sut = toDelivered('orders', 2, record('41', { headers: { [Headers.attempt]: Buffer.from('3'), 'content-type': Buffer.from('application/json') } }), undefined);
+    const sut = toDelivered(
+      'orders',
+      2,
+      record('41', { headers: { [Headers.attempt]: Buffer.from('3'), 'content-type': Buffer.from('application/json') } }),
+      undefined,
+    );
 
     expect(sut).toEqual({
       topic: 'orders',

@@ -14,7 +14,8 @@ describe(KafkaLag.name, () => {
   let admin: Admin;
   let producer: Producer;
 
-  const lagOf = (fromBeginning: boolean, on: Admin = admin) => new KafkaLag(on, new KafkaTopics(on, async () => undefined, { partitions: 1 }, quiet), async () => on.connect(), fromBeginning, quiet);
+  const lagOf = (fromBeginning: boolean, on: Admin = admin) =>
+    new KafkaLag(on, new KafkaTopics(on, async () => undefined, { partitions: 1 }, quiet), async () => on.connect(), fromBeginning, quiet);
   const produce = (topic: string, count: number) =>
     producer.send({ topic, messages: Array.from({ length: count }, (_, n) => ({ key: `run-${n}`, value: String(n) })) });
   /** A member of the group that fetches nothing and commits what the test says (admin.setOffsets joins the group on every call). */
@@ -30,7 +31,8 @@ describe(KafkaLag.name, () => {
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
     await within(joined.promise, 15_000, `${groupId} to join`);
     members.push(consumer);
-    return (topic: string, partitions: Array<{ partition: number; offset: string }>) => consumer.commitOffsets(partitions.map((p) => ({ topic, ...p })));
+    return (topic: string, partitions: Array<{ partition: number; offset: string }>) =>
+      consumer.commitOffsets(partitions.map((p) => ({ topic, ...p })));
   }
   const members: Consumer[] = [];
 
@@ -59,7 +61,10 @@ describe(KafkaLag.name, () => {
     const commit = await committer(groupId, [a, b]);
 
     const ends = await admin.fetchTopicOffsets(a);
-    await commit(a, ends.map((p) => ({ partition: p.partition, offset: p.high })));
+    await commit(
+      a,
+      ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    );
     expect(await sut.of(groupId, [a, b])).toBe(4);
     await commit(b, [{ partition: 0, offset: '3' }]);
     expect(await sut.of(groupId, [a, b])).toBe(1);
@@ -80,7 +85,13 @@ describe(KafkaLag.name, () => {
     expect(await lagOf(true).of(names.group('g'), [])).toBe(0);
     expect(await lagOf(true).of(names.group('g'), [names.topic('missing')])).toBeNull();
 
-    const unreachable = new Kafka({ clientId: `${names.prefix}-nowhere`, brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING, connectionTimeout: 200, retry: { retries: 0 } }).admin();
+    const unreachable = new Kafka({
+      clientId: `${names.prefix}-nowhere`,
+      brokers: ['127.0.0.1:1'],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 200,
+      retry: { retries: 0 },
+    }).admin();
     expect(await lagOf(true, unreachable).of(names.group('g'), [names.topic('any')])).toBeNull();
   });
 });

@@ -3,13 +3,21 @@ import { KafkaPublisher } from '../kafka.publisher';
 import { cleanUp, connectToBroker, createTopic, namesFor, readTopic } from './kafka-broker.helpers';
 
 const names = namesFor('publisher');
-const msg = (topic: string, key: string, n: number, headers?: Record<string, string>) => ({ topic, key, value: Buffer.from(JSON.stringify({ n })), headers });
+const msg = (topic: string, key: string, n: number, headers?: Record<string, string>) => ({
+  topic,
+  key,
+  value: Buffer.from(JSON.stringify({ n })),
+  headers,
+});
 
 describe(KafkaPublisher.name, () => {
   let kafka: Kafka;
   let admin: Admin;
   const publishers: KafkaPublisher[] = [];
-  const newPublisher = (options: ConstructorParameters<typeof KafkaPublisher>[1] = {}, ensureTopics: (topics: string[]) => Promise<void> = async () => undefined) => {
+  const newPublisher = (
+    options: ConstructorParameters<typeof KafkaPublisher>[1] = {},
+    ensureTopics: (topics: string[]) => Promise<void> = async () => undefined,
+  ) => {
     const publisher = new KafkaPublisher(kafka, options, ensureTopics);
     publishers.push(publisher);
     return publisher;
@@ -29,7 +37,9 @@ describe(KafkaPublisher.name, () => {
     const sut = newPublisher({ maxBatch: 7 });
     await sut.connect();
 
-    const calls = Array.from({ length: 6 }, (_, c) => Array.from({ length: 5 }, (_, i) => msg(t, `run-${(c * 5 + i) % 4}`, c * 5 + i, { 'x-call': String(c) })));
+    const calls = Array.from({ length: 6 }, (_, c) =>
+      Array.from({ length: 5 }, (_, i) => msg(t, `run-${(c * 5 + i) % 4}`, c * 5 + i, { 'x-call': String(c) })),
+    );
     await Promise.all(calls.map((messages) => sut.publish(messages)));
 
     const read = await readTopic(kafka, t, names.group('reader'), 30);

@@ -34,7 +34,10 @@ describe(KafkaTopics.name, () => {
       [b, 3],
       [existing, 1],
     ]);
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: a, configNames: ['retention.ms'] }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: a, configNames: ['retention.ms'] }],
+    });
     expect(resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
     expect([a, b, existing].every((t) => sut.has(t))).toBe(true);
   });

@@ -66,17 +66,26 @@ describe(PublishBatcher.name, () => {
 
     const blocker = sut.enqueue([msg('a', 0)]);
     await made(1);
-    const calls = [sut.enqueue([msg('a', 1), msg('a', 2)]), sut.enqueue([msg('a', 3), msg('a', 4)]), sut.enqueue([msg('a', 5), msg('a', 6), msg('a', 7), msg('a', 8)])];
+    const calls = [
+      sut.enqueue([msg('a', 1), msg('a', 2)]),
+      sut.enqueue([msg('a', 3), msg('a', 4)]),
+      sut.enqueue([msg('a', 5), msg('a', 6), msg('a', 7), msg('a', 8)]),
+    ];
     for (let i = 0; i < 4; i++) {
       sent[i]!.succeed();
       if (i < 3) await made(i + 2);
     }
     await Promise.all([blocker, ...calls]);
 
-    expect(sent.map((r) => sentValues(r.batch))).toEqual([[['a', ['0']]], [['a', ['1', '2']]], [['a', ['3', '4']]], [['a', ['5', '6', '7', '8']]]]);
+    expect(sent.map((r) => sentValues(r.batch))).toEqual([
+      [['a', ['0']]],
+      [['a', ['1', '2']]],
+      [['a', ['3', '4']]],
+      [['a', ['5', '6', '7', '8']]],
+    ]);
   });
 
-  it("rejects the calls of a failed request with its error, remembers it until a request succeeds, and goes on with the next calls", async () => {
+  it('rejects the calls of a failed request with its error, remembers it until a request succeeds, and goes on with the next calls', async () => {
     const { sent, send, made } = requests();
     const sut = new PublishBatcher(send, { lingerMs: 0, maxBatch: 500 });
 
