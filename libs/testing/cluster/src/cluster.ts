@@ -123,7 +123,8 @@ export async function assertBrokerReachable(brokers: string[]): Promise<void> {
     await admin.describeCluster();
   } catch (error) {
     throw new Error(
-      `Kafka unreachable at ${brokers.join(',')} (start it with tools/kafka/kafka.sh start, or set KAFKA_BROKERS): ${(error as Error).message}`,
+      `Kafka unreachable at ${brokers.join(',')} (start it with tools/kafka/kafka.sh start, or set KAFKA_BROKERS): ` +
+        `${(error as Error).message}`,
     );
   } finally {
     await admin.disconnect().catch(() => undefined);

@@ -135,7 +135,8 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     const ids = await appendRun(sut, 4);
     await seal();
     const rows = await dataSource.query(
-      `SELECT id, at, prev_hash, hash FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      `SELECT id, at, prev_hash, hash FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE id =
+        ANY($1::bigint[]) ORDER BY id`,
       [ids],
     );
     expect(rows.every((r: any) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
@@ -261,7 +262,8 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     const runId = randomUUID();
     for (const action of ['old.one', 'old.two']) {
       await ds.query(
-        `INSERT INTO baton.audit_log (actor, action, target_type, target_id, after, run_id) VALUES ('system:old', $1, 'run', $2, '{"v": 1.5}', $3)`,
+        `INSERT INTO baton.audit_log (actor, action, target_type, target_id, after, run_id) VALUES ('system:old', $1, 'run', $2,
+          '{"v": 1.5}', $3)`,
         [action, runId, runId],
       );
     }
