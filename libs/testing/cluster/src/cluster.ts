@@ -58,7 +58,7 @@ export interface ClusterOptions {
   webhookSourcesFile?: string;
 }
 
-export interface HttpResult<T = any> {
+export interface HttpResult<T = unknown> {
   status: number;
   body: T;
 }
@@ -310,7 +310,7 @@ export class Cluster {
   }
 
   /** A JSON request to one of the processes. */
-  async http<T = any>(
+  async http<T = unknown>(
     name: ClusterProcess,
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
