@@ -165,8 +165,8 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
       // What was committed just before the crash: the full timelines of the completed runs.
       const before = await query<TransitionRow>(
         databaseUrl,
-        `SELECT id::text, run_id, seq, from_state, to_state, stage, at FROM baton.run_transition WHERE run_id = ANY($1::uuid[])
-        ORDER BY run_id, seq`,
+        `SELECT id::text, run_id, seq, from_state, to_state, stage, at FROM baton.run_transition
+        WHERE run_id = ANY($1::uuid[]) ORDER BY run_id, seq`,
         [completedBefore],
       );
       const statesBefore = await sut.runStates(runIds.filter(Boolean));
@@ -257,8 +257,8 @@ describe('distributed deployment: PostgreSQL crashes and recovers while runs flo
       // exactly the timeline they had (same rows, same order, same times), through the API as well.
       const after = await query<TransitionRow>(
         databaseUrl,
-        `SELECT id::text, run_id, seq, from_state, to_state, stage, at FROM baton.run_transition WHERE run_id = ANY($1::uuid[])
-        ORDER BY run_id, seq`,
+        `SELECT id::text, run_id, seq, from_state, to_state, stage, at FROM baton.run_transition
+        WHERE run_id = ANY($1::uuid[]) ORDER BY run_id, seq`,
         [completedBefore],
       );
       expect(after).toEqual(before);
