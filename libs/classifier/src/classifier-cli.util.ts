@@ -134,9 +134,9 @@ async function train(options: Options, out: (line: string) => void, progress?: C
   const calibration = model.metadata.calibration;
   out(`model ${model.id}`);
   out(
-    `trained on ${model.metadata.examples} of ${examples.length} examples (${model.labels.length} labels, ${model.featureCount} ` +
-      `features, seed ${seed}) in ${fixed(model.metadata.training.seconds, 1)} s; with calibration and scoring ${fixed(seconds, 1)} ` +
-      `s`,
+    `trained on ${model.metadata.examples} of ${examples.length} examples ` +
+      `(${model.labels.length} labels, ${model.featureCount} features, seed ${seed}) ` +
+      `in ${fixed(model.metadata.training.seconds, 1)} s; with calibration and scoring ${fixed(seconds, 1)} s`,
   );
   if (calibration) {
     out(
