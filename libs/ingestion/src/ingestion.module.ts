@@ -12,6 +12,7 @@ import { IdempotencyKeyPurgeService } from './start-run/idempotency-key-purge.se
 import { IdempotencyKeyRepository } from './start-run/idempotency-key.repository';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './start-run/idempotency-options.types';
 import { StartRunUseCase } from './start-run/start-run.use-case';
+import { TriggerReceiptRepository } from './start-run/trigger-receipt.repository';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from './webhooks/webhook-options.types';
 import { webhookControllers, webhookProviders } from './webhooks/webhook.providers';
 import { WorkflowsController } from './workflows/workflows.controller';
@@ -30,6 +31,7 @@ export interface IngestionOptions {
   providers: [
     StartRunUseCase,
     IdempotencyKeyRepository,
+    TriggerReceiptRepository,
     IdempotencyKeyPurgeService,
     ScheduledScanService,
     IngressConsumer,

@@ -7,6 +7,7 @@ import { WorkflowCatalog } from '@baton/platform-runtime';
 import { Injectable } from '@nestjs/common';
 import { IngestionErrorCode, IngestionException, invalidRequest } from '../ingestion.exception';
 import { IdempotencyKeyRepository, type IdempotencyClaim, type PriorUse } from './idempotency-key.repository';
+import { TriggerReceiptRepository } from './trigger-receipt.repository';
 
 export interface StartRunCommand {
   workflowId: string;
@@ -36,6 +37,7 @@ export class StartRunUseCase {
     private readonly catalog: WorkflowCatalog,
     private readonly ledger: RunLedger,
     private readonly idempotencyKeys: IdempotencyKeyRepository,
+    private readonly triggerReceipts: TriggerReceiptRepository,
   ) {}
 
   async execute(command: StartRunCommand): Promise<StartRunResult> {
@@ -88,18 +90,10 @@ export class StartRunUseCase {
           }
         }
         if (command.dedupeKey) {
-          const claimed: Array<{ run_id: string }> = await uow.manager.query(
-            `INSERT INTO ingestion.trigger_receipt (source, dedupe_key, run_id) VALUES ($1, $2, $3)
-           ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING run_id`,
-            [command.source.name, command.dedupeKey, run.runId],
-          );
-          if (claimed.length === 0) {
-            const existing: Array<{ run_id: string }> = await uow.manager.query(
-              `SELECT run_id FROM ingestion.trigger_receipt WHERE source = $1 AND dedupe_key = $2`,
-              [command.source.name, command.dedupeKey],
-            );
-            span.setAttribute('baton.duplicate_of', existing[0].run_id);
-            return { runId: existing[0].run_id, duplicate: true };
+          const { duplicateOf } = await this.triggerReceipts.claim(uow.manager, command.source.name, command.dedupeKey, run.runId);
+          if (duplicateOf !== null) {
+            span.setAttribute('baton.duplicate_of', duplicateOf);
+            return { runId: duplicateOf, duplicate: true };
           }
         }
         const source = { ...command.source, ...(command.dedupeKey ? { dedupeKey: command.dedupeKey } : {}) };
