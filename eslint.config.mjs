@@ -19,6 +19,7 @@ const depConstraints = [
 export default [
   { ignores: ['**/dist', '**/node_modules', 'tmp', '.data', '.nx', 'coverage'] },
   ...tseslint.configs.recommended,
+  { rules: { 'max-len': ['error', { code: 140, ignoreUrls: true }] } },
   {
     plugins: { '@nx': nx },
     files: ['**/*.ts'],
