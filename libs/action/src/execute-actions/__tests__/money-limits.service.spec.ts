@@ -74,7 +74,7 @@ describe(MoneyLimits.name, () => {
   });
 
   it(
-    'lets through operations that move no money, operations without a limit, organisations without limits, and runs a person ' + 'decided',
+    'lets through operations that move no money, operations without a limit, ' + 'organisations without limits, and runs a person decided',
     () => {
       expect(sut.hold(decided('acme'), email, { channel: 'email', to: 'ap@northwind.example', amount: 10_000 })).toBeNull();
       expect(sut.hold(decided('acme'), credit, { amount: 10_000, currency: 'USD' })).toBeNull();

@@ -120,7 +120,7 @@ describe(PublishBatcher.name, () => {
   });
 
   it(
-    'drains once everything queued has been sent, and rejects what is still queued when told to, leaving the request in flight ' + 'alone',
+    'drains once everything queued has been sent, ' + 'and rejects what is still queued when told to, leaving the request in flight alone',
     async () => {
       const { sent, send, made } = requests();
       const sut = new PublishBatcher(send, { lingerMs: 0, maxBatch: 500 });
