@@ -50,5 +50,6 @@ for (const top of ['apps', 'libs', 'tools/bench']) {
 await Promise.all(jobs);
 const consoleMs = await buildConsole({ quiet: true, outDir: join(out, 'console') });
 process.stdout.write(
-  `built ${jobs.length} files into ${relative(root, out)}/ in ${Math.round(performance.now() - started - consoleMs)} ms, and the console into ${relative(root, out)}/console in ${consoleMs} ms\n`,
+  `built ${jobs.length} files into ${relative(root, out)}/ in ${Math.round(performance.now() - started - consoleMs)} ms, and the ` +
+    `console into ${relative(root, out)}/console in ${consoleMs} ms\n`,
 );

@@ -358,7 +358,8 @@ describe('Helm chart deploy/helm/baton', () => {
       // An override file proves the values are honoured, not just the defaults.
       writeFileSync(
         join(dir, 'override.yaml'),
-        'services:\n  decisioning:\n    env:\n      LOG_LEVEL: debug\napiKeys:\n  file: |\n    apiKeys: []\nsampleSystems:\n  connectorsApiKey: a-connector-key-for-tests\n',
+        'services:\n  decisioning:\n    env:\n      LOG_LEVEL: debug\napiKeys:\n  file: |\n    apiKeys: []\nsampleSystems:\n  ' +
+          'connectorsApiKey: a-connector-key-for-tests\n',
       );
       const rendered = spawnSync(helm as string, ['template', 'rel', chart, '-f', join(dir, 'override.yaml')], { encoding: 'utf8' });
       expect(rendered.stderr).toBe('');
@@ -564,35 +565,44 @@ describe('Helm chart deploy/helm/baton: scaling, disruption, security, workflows
     expect(of(render({ 'podDisruptionBudget.enabled': 'false' }).objects, 'PodDisruptionBudget')).toEqual([]);
   });
 
-  it('runs every pod as a non-root user on a read-only root filesystem, without privileges or an API token, under its own ServiceAccount', () => {
-    const { objects } = render();
-    const [account] = of(objects, 'ServiceAccount');
-    expect(account).toMatchObject({ metadata: { name: 'rel-baton' }, automountServiceAccountToken: false });
-    const deployments = of(objects, 'Deployment');
-    expect(deployments).toHaveLength(SERVICES.length + 1);
-    for (const deployment of deployments) {
-      const pod = deployment.spec.template.spec;
-      const name = deployment.metadata.name;
-      expect({ name, account: pod.serviceAccountName, token: pod.automountServiceAccountToken }).toEqual({
-        name,
-        account: 'rel-baton',
-        token: false,
-      });
-      expect({ name, pod: pod.securityContext }).toMatchObject({
-        name,
-        pod: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-      });
-      for (const container of pod.containers) {
-        expect({ name, container: container.securityContext }).toEqual({
+  it(
+    'runs every pod as a non-root user on a read-only root filesystem, without privileges or an API token, under its own ' +
+      'ServiceAccount',
+    () => {
+      const { objects } = render();
+      const [account] = of(objects, 'ServiceAccount');
+      expect(account).toMatchObject({ metadata: { name: 'rel-baton' }, automountServiceAccountToken: false });
+      const deployments = of(objects, 'Deployment');
+      expect(deployments).toHaveLength(SERVICES.length + 1);
+      for (const deployment of deployments) {
+        const pod = deployment.spec.template.spec;
+        const name = deployment.metadata.name;
+        expect({ name, account: pod.serviceAccountName, token: pod.automountServiceAccountToken }).toEqual({
           name,
-          container: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          account: 'rel-baton',
+          token: false,
         });
-        // The one writable place: /tmp, an emptyDir.
-        const tmp = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/tmp');
-        expect(pod.volumes.find((v: { name: string }) => v.name === tmp?.name)).toMatchObject({ emptyDir: {} });
+        expect({ name, pod: pod.securityContext }).toMatchObject({
+          name,
+          pod: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+        });
+        for (const container of pod.containers) {
+          expect({ name, container: container.securityContext }).toEqual({
+            name,
+            container: {
+              runAsNonRoot: true,
+              readOnlyRootFilesystem: true,
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+            },
+          });
+          // The one writable place: /tmp, an emptyDir.
+          const tmp = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/tmp');
+          expect(pod.volumes.find((v: { name: string }) => v.name === tmp?.name)).toMatchObject({ emptyDir: {} });
+        }
       }
-    }
-  });
+    },
+  );
 
   it('mounts the workflows from a ConfigMap where BATON_WORKFLOWS_DIR points: the samples, your files, or your own ConfigMap', () => {
     const mountedWorkflows = (objects: K8sObject[], name: string) => {

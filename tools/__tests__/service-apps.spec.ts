@@ -73,7 +73,8 @@ describe('service apps', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each(Object.keys(apps))(
-    '%s starts alone on PGlite and the in-memory bus, with only its own migrations, reports ready, describes its own API at /docs and measures every route',
+    '%s starts alone on PGlite and the in-memory bus, with only its own migrations, reports ready, describes its own API at /docs ' +
+      'and measures every route',
     async (name) => {
       const sut = await createServiceApp(
         apps[name].module({ BATON_DATA_DIR: dataDir, BATON_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'), BATON_BUS: 'memory' }),

@@ -392,9 +392,12 @@ async function main(): Promise<void> {
     const pct = (p: number) =>
       latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN;
     process.stdout.write(
-      `mode=${values.mode}${values.closed ? ' closed-loop' : ''} workflow=${values.workflow} runs=${accepted} concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
+      `mode=${values.mode}${values.closed ? ' closed-loop' : ''} workflow=${values.workflow} runs=${accepted} ` +
+        `concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
         `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}` +
-        ` cpu_ms_per_run=${(cpuMs(cpu) / Math.max(1, completed)).toFixed(3)} (this thread ${(cpuMs(main) / Math.max(1, completed)).toFixed(3)}, others ${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)})\n`,
+        ` cpu_ms_per_run=${(cpuMs(cpu) / Math.max(1, completed)).toFixed(3)} (this thread ` +
+        `${(cpuMs(main) / Math.max(1, completed)).toFixed(3)}, others ` +
+        `${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)})\n`,
     );
     process.exitCode = lost === 0 && duplicated === 0 ? 0 : 1;
   } finally {

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
     const p99 = waits[Math.min(waits.length - 1, Math.floor(waits.length * 0.99))] ?? NaN;
     process.stdout.write(
       `mode=${mode} examples=${examples.length} seconds=${((performance.now() - started) / 1000).toFixed(1)} ` +
-        `longest_wait_ms=${(waits.at(-1) ?? NaN).toFixed(0)} p99_wait_ms=${p99.toFixed(0)} accuracy=${training.heldOut.accuracy.toFixed(4)}\n`,
+        `longest_wait_ms=${(waits.at(-1) ?? NaN).toFixed(0)} p99_wait_ms=${p99.toFixed(0)} ` +
+        `accuracy=${training.heldOut.accuracy.toFixed(4)}\n`,
     );
   }
 }

@@ -118,7 +118,8 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
     acks.sort((a, b) => a - b);
     const pct = (p: number) => (acks.length ? acks[Math.min(acks.length - 1, Math.floor((p / 100) * acks.length))]! : NaN);
     const line =
-      `mode=webhook rate=${options.rate}/s duration=${options.durationS}s sent=${total} in ${sendS.toFixed(1)}s accepted=${accepted} refused=${refused}` +
+      `mode=webhook rate=${options.rate}/s duration=${options.durationS}s sent=${total} in ${sendS.toFixed(1)}s ` +
+      `accepted=${accepted} refused=${refused}` +
       `${failures.size ? ` (${[...failures].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}` +
       ` ack_p50=${pct(50).toFixed(1)}ms ack_p99=${pct(99).toFixed(1)}ms ack_max=${pct(100).toFixed(1)}ms` +
       ` completed_after_resume=${completed} in ${drainS.toFixed(1)}s lost=${accepted - Math.min(completed, accepted)}\n`;

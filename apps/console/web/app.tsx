@@ -46,7 +46,11 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut(reason?:
   const [message, setMessage] = useState('');
   const signOut = useRef(onSignOut);
   signOut.current = onSignOut;
-  const api = useMemo(() => createApi(session.credentials, (error) => signOut.current(`Signed out: the server no longer accepts this key (${error.message}).`)), [session]);
+  const api = useMemo(
+    () =>
+      createApi(session.credentials, (error) => signOut.current(`Signed out: the server no longer accepts this key (${error.message}).`)),
+    [session],
+  );
   const live = useMemo(() => new LiveStream(api), [api]);
   useEffect(() => {
     live.start();
@@ -76,8 +80,8 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut(reason?:
         <span class="brand">Baton console</span>
         <LiveIndicator live={live} />
         <span class="who">
-          Signed in as <strong>{session.principal.id}</strong> ({session.principal.orgId === '*' ? 'all organisations' : session.principal.orgId};{' '}
-          {session.principal.roles.join(', ')})
+          Signed in as <strong>{session.principal.id}</strong> (
+          {session.principal.orgId === '*' ? 'all organisations' : session.principal.orgId}; {session.principal.roles.join(', ')})
         </span>
         <button type="button" onClick={() => onSignOut('Signed out.')}>
           Sign out
@@ -97,7 +101,8 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut(reason?:
 function LiveIndicator({ live }: { live: LiveStream }) {
   const [status, setStatus] = useState<LiveStatus>(live.status);
   useEffect(() => live.onStatus(setStatus), [live]);
-  const text = status === 'live' ? 'Live updates on' : status === 'connecting' ? 'Connecting to live updates…' : 'Live updates off (reconnecting)';
+  const text =
+    status === 'live' ? 'Live updates on' : status === 'connecting' ? 'Connecting to live updates…' : 'Live updates off (reconnecting)';
   return (
     <span class={`live ${status}`} data-live={status}>
       {text}
@@ -169,7 +174,8 @@ function Page({ route }: { route: Route }) {
         <>
           <h1 tabIndex={-1}>Page not found</h1>
           <p>
-            Nothing here for {route.params['path']}. {hasRole(session.principal, 'reviewer', 'operator') ? <a href={href('/inbox')}>Go to the inbox</a> : null}
+            Nothing here for {route.params['path']}.{' '}
+            {hasRole(session.principal, 'reviewer', 'operator') ? <a href={href('/inbox')}>Go to the inbox</a> : null}
           </p>
         </>
       );

@@ -122,7 +122,7 @@ export class DistributedHarness {
     return this.cluster.topic(logical);
   }
 
-  http<T = any>(
+  http<T = unknown>(
     name: ClusterProcess,
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
@@ -134,9 +134,15 @@ export class DistributedHarness {
 
   /** Starts a refund-request run through the ingestion admin API; resolves with its id. */
   async startRun(payload: Record<string, unknown>, workflowId = 'refund-request'): Promise<string> {
-    const response = await this.http('ingestion', 'POST', `/workflows/${workflowId}/runs`, { orgId: 'acme', payload }, KEYS.submitter);
+    const response = await this.http<{ runId: string }>(
+      'ingestion',
+      'POST',
+      `/workflows/${workflowId}/runs`,
+      { orgId: 'acme', payload },
+      KEYS.submitter,
+    );
     if (response.status !== 202) throw new Error(`run refused: ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body.runId as string;
+    return response.body.runId;
   }
 
   async run(runId: string): Promise<RunView> {
@@ -198,7 +204,7 @@ export class DistributedHarness {
   }
 
   /** A sample system's data (`billing`: accounts and refunds; `notifications`: messages). */
-  async sampleData<T = any>(system: 'crm' | 'billing' | 'notifications' | 'tickets'): Promise<T> {
+  async sampleData<T = unknown>(system: 'crm' | 'billing' | 'notifications' | 'tickets'): Promise<T> {
     return (await this.http<T>('sample-systems', 'GET', `/samples/${system}`, undefined, KEYS.operator)).body;
   }
 

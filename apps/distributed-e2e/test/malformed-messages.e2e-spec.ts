@@ -70,32 +70,37 @@ describe('distributed deployment: a malformed message on any topic', () => {
     expect(all.map((r) => r.partition)).toEqual([all[0]!.partition, all[0]!.partition, all[0]!.partition]);
   }, 120_000);
 
-  it('on baton.run.triggered (keys are run ids no one knows in advance, so every partition gets the bad messages first): dead-lettered with the reason, and the next run flows', async () => {
-    const topic = sut.topic(Topics.runTriggered);
-    const poison = Array.from({ length: PARTITIONS }, (_, p) => `poison-${p}-${randomUUID()}`);
-    poison.forEach((key, partition) => {
-      sut.produce(topic, key, INVALID_JSON, { partition });
-      sut.produce(topic, key, schemaViolation(EventTypes.runTriggered, randomUUID()), { partition });
-    });
-    const runId = await sut.startRun(refundPayload(`after poison on every partition ${randomUUID()}`));
-    await sut.waitForRun(runId);
+  it(
+    'on baton.run.triggered (keys are run ids no one knows in advance, so every partition gets the bad messages first): ' +
+      'dead-lettered with the reason, and the next run flows',
+    async () => {
+      const topic = sut.topic(Topics.runTriggered);
+      const poison = Array.from({ length: PARTITIONS }, (_, p) => `poison-${p}-${randomUUID()}`);
+      poison.forEach((key, partition) => {
+        sut.produce(topic, key, INVALID_JSON, { partition });
+        sut.produce(topic, key, schemaViolation(EventTypes.runTriggered, randomUUID()), { partition });
+      });
+      const runId = await sut.startRun(refundPayload(`after poison on every partition ${randomUUID()}`));
+      await sut.waitForRun(runId);
 
-    const dead = await sut.waitForRecords(deadLetterTopic(topic), (r) => poison.includes(r.key ?? ''), 2 * PARTITIONS, {
-      show: ['enrichment'],
-    });
-    for (const key of poison) {
-      expect(dead.filter((r) => r.key === key).map((r) => r.headers[Headers.failureReason])).toEqual([
-        expect.stringContaining('is not valid JSON'),
-        expect.stringMatching(/violates its contract: .*\/data/),
-      ]);
-    }
-    expectFlowPast(
-      topic,
-      sut.consume(topic).filter((r) => poison.includes(r.key ?? '')),
-      runId,
-      { samePartition: false },
-    );
-  }, 120_000);
+      const dead = await sut.waitForRecords(deadLetterTopic(topic), (r) => poison.includes(r.key ?? ''), 2 * PARTITIONS, {
+        show: ['enrichment'],
+      });
+      for (const key of poison) {
+        expect(dead.filter((r) => r.key === key).map((r) => r.headers[Headers.failureReason])).toEqual([
+          expect.stringContaining('is not valid JSON'),
+          expect.stringMatching(/violates its contract: .*\/data/),
+        ]);
+      }
+      expectFlowPast(
+        topic,
+        sut.consume(topic).filter((r) => poison.includes(r.key ?? '')),
+        runId,
+        { samePartition: false },
+      );
+    },
+    120_000,
+  );
 
   // The run's own key: its upstream stage is stopped while the run waits for it, the bad messages
   // go onto the topic under the run's id, then the upstream stage starts again and publishes the

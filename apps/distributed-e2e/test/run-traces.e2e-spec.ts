@@ -134,85 +134,89 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
-  it('gives each run one trace, started through the API, a signed webhook or kcat, with every stage, connector call and query in it', async () => {
-    const reasons = { api: `api ${randomUUID()}`, webhook: `webhook ${randomUUID()}`, event: `kcat ${randomUUID()}` };
+  it(
+    'gives each run one trace, started through the API, a signed webhook or kcat, ' + 'with every stage, connector call and query in it',
+    async () => {
+      const reasons = { api: `api ${randomUUID()}`, webhook: `webhook ${randomUUID()}`, event: `kcat ${randomUUID()}` };
 
-    const apiRun = await sut.startRun(refundPayload(reasons.api, 41));
+      const apiRun = await sut.startRun(refundPayload(reasons.api, 41));
 
-    const body = JSON.stringify({ orgId: 'acme', payload: refundPayload(reasons.webhook, 42) });
-    const webhookId = `msg_${randomUUID()}`;
-    const at = new Date();
-    const signature = new Webhook(REFUND_FORM_SECRET).sign(webhookId, at, body);
-    const accepted = await fetch(`${sut.cluster.url('ingestion')}/webhooks/refund-form`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': webhookId,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      body,
-    });
-    expect(accepted.status).toBe(202);
+      const body = JSON.stringify({ orgId: 'acme', payload: refundPayload(reasons.webhook, 42) });
+      const webhookId = `msg_${randomUUID()}`;
+      const at = new Date();
+      const signature = new Webhook(REFUND_FORM_SECRET).sign(webhookId, at, body);
+      const accepted = await fetch(`${sut.cluster.url('ingestion')}/webhooks/refund-form`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        body,
+      });
+      expect(accepted.status).toBe(202);
 
-    sut.produce(
-      sut.topic(ingressTopic('refund-form')),
-      'order-1',
-      JSON.stringify({ orgId: 'acme', payload: refundPayload(reasons.event, 43) }),
-    );
-
-    const runs = {
-      api: apiRun,
-      webhook: await sut.waitForRunWithReason(reasons.webhook),
-      event: await sut.waitForRunWithReason(reasons.event),
-    };
-    for (const runId of Object.values(runs)) await sut.waitForRun(runId);
-
-    const traces: Record<string, string> = {};
-    for (const [trigger, runId] of Object.entries(runs) as Array<[keyof typeof runs, string]>) {
-      const spans = await traceOfRun(runId, REFUND_TRACE);
-      assertOneRunTrace(spans, runId, trigger);
-      traces[trigger] = spans[0]!.traceId;
-
-      // What started the run has a trace of its own (a webhook request or a scan may start
-      // several runs), linked from the run's first span.
-      const start = spans.find((s) => s.name === 'run.start')!;
-      expect(start.links).toHaveLength(1);
-      expect(start.links[0]!.traceId).not.toBe(traces[trigger]);
-      const intake = await jaeger.trace(start.links[0]!.traceId);
-      const linked = intake.find((s) => s.spanId === start.links[0]!.spanId);
-      expect(linked?.service).toBe('ingestion');
-      if (trigger === 'api') expect(intake.some((s) => s.tags['http.method'] === 'POST' && s.tags['span.kind'] === 'server')).toBe(true);
-      // The webhook's request, then its dispatch from the inbox, which started the run.
-      if (trigger === 'webhook')
-        expect([linked?.name, intake.some((s) => s.tags['http.method'] === 'POST' && s.tags['span.kind'] === 'server')]).toEqual([
-          'webhook.dispatch',
-          true,
-        ]);
-      if (trigger === 'event') expect(linked?.name).toBe('baton.ingress.refund-form process');
-
-      // Every log line of the stages about the run carries its trace id; at intake, the trigger's or the run's.
-      for (const service of ['enrichment', 'decisioning', 'action', 'verification'] as const) {
-        const lines = logLines(service, runId);
-        expect({ service, lines: lines.length > 0 }).toEqual({ service, lines: true });
-        expect({ service, traceIds: [...new Set(lines.map((l) => l.traceId))] }).toEqual({ service, traceIds: [traces[trigger]] });
-      }
-      expect(logLines('ingestion', runId).every((l) => typeof l.traceId === 'string')).toBe(true);
-
-      // So does every audit entry of the run.
-      const audit = await sut.http<{ entries: Array<{ action: string; traceId: string | null }> }>(
-        'action',
-        'GET',
-        `/audit?runId=${runId}`,
-        undefined,
-        OPERATOR,
+      sut.produce(
+        sut.topic(ingressTopic('refund-form')),
+        'order-1',
+        JSON.stringify({ orgId: 'acme', payload: refundPayload(reasons.event, 43) }),
       );
-      expect(audit.status).toBe(200);
-      expect(audit.body.entries.length).toBeGreaterThan(3);
-      expect(audit.body.entries.filter((e) => e.traceId !== traces[trigger]).map((e) => e.action)).toEqual([]);
-    }
-    expect(new Set(Object.values(traces)).size).toBe(3);
-  }, 150_000);
+
+      const runs = {
+        api: apiRun,
+        webhook: await sut.waitForRunWithReason(reasons.webhook),
+        event: await sut.waitForRunWithReason(reasons.event),
+      };
+      for (const runId of Object.values(runs)) await sut.waitForRun(runId);
+
+      const traces: Record<string, string> = {};
+      for (const [trigger, runId] of Object.entries(runs) as Array<[keyof typeof runs, string]>) {
+        const spans = await traceOfRun(runId, REFUND_TRACE);
+        assertOneRunTrace(spans, runId, trigger);
+        traces[trigger] = spans[0]!.traceId;
+
+        // What started the run has a trace of its own (a webhook request or a scan may start
+        // several runs), linked from the run's first span.
+        const start = spans.find((s) => s.name === 'run.start')!;
+        expect(start.links).toHaveLength(1);
+        expect(start.links[0]!.traceId).not.toBe(traces[trigger]);
+        const intake = await jaeger.trace(start.links[0]!.traceId);
+        const linked = intake.find((s) => s.spanId === start.links[0]!.spanId);
+        expect(linked?.service).toBe('ingestion');
+        if (trigger === 'api') expect(intake.some((s) => s.tags['http.method'] === 'POST' && s.tags['span.kind'] === 'server')).toBe(true);
+        // The webhook's request, then its dispatch from the inbox, which started the run.
+        if (trigger === 'webhook')
+          expect([linked?.name, intake.some((s) => s.tags['http.method'] === 'POST' && s.tags['span.kind'] === 'server')]).toEqual([
+            'webhook.dispatch',
+            true,
+          ]);
+        if (trigger === 'event') expect(linked?.name).toBe('baton.ingress.refund-form process');
+
+        // Every log line of the stages about the run carries its trace id; at intake, the trigger's or the run's.
+        for (const service of ['enrichment', 'decisioning', 'action', 'verification'] as const) {
+          const lines = logLines(service, runId);
+          expect({ service, lines: lines.length > 0 }).toEqual({ service, lines: true });
+          expect({ service, traceIds: [...new Set(lines.map((l) => l.traceId))] }).toEqual({ service, traceIds: [traces[trigger]] });
+        }
+        expect(logLines('ingestion', runId).every((l) => typeof l.traceId === 'string')).toBe(true);
+
+        // So does every audit entry of the run.
+        const audit = await sut.http<{ entries: Array<{ action: string; traceId: string | null }> }>(
+          'action',
+          'GET',
+          `/audit?runId=${runId}`,
+          undefined,
+          OPERATOR,
+        );
+        expect(audit.status).toBe(200);
+        expect(audit.body.entries.length).toBeGreaterThan(3);
+        expect(audit.body.entries.filter((e) => e.traceId !== traces[trigger]).map((e) => e.action)).toEqual([]);
+      }
+      expect(new Set(Object.values(traces)).size).toBe(3);
+    },
+    150_000,
+  );
 
   it('continues a run’s trace when a person decides its review, linked to the request that decided it', async () => {
     const reason = `review ${randomUUID()}`;

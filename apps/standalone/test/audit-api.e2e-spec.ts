@@ -21,26 +21,29 @@ describe('audit API', () => {
 
   const entry = (action: string) => entries.find((e) => e.action === action);
 
-  it('lists a run’s entries newest first, each with actor, action, target, before/after, reason, run id, trace id, time and hashes', async () => {
-    expect(entries.map((e) => e.action)).toEqual(['run.verify', 'notifications.send', 'billing.issueRefund', 'run.decide', 'run.start']);
-    const refund = entry('billing.issueRefund');
-    expect(refund).toEqual({
-      id: expect.stringMatching(/^\d+$/),
-      actor: 'system:action',
-      action: 'billing.issueRefund',
-      target: { type: 'billing', id: refund.after.refundId },
-      before: null,
-      after: expect.objectContaining({ amount: 120, status: 'issued' }),
-      reason: expect.objectContaining({ idempotencyKey: `${runId}:refund` }),
-      runId,
-      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
-      at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-      prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
-      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
-    // One run is one trace, from its start on.
-    expect(new Set(entries.map((e) => e.traceId))).toEqual(new Set([refund.traceId]));
-  });
+  it(
+    'lists a run’s entries newest first, each with actor, action, target, ' + 'before/after, reason, run id, trace id, time and hashes',
+    async () => {
+      expect(entries.map((e) => e.action)).toEqual(['run.verify', 'notifications.send', 'billing.issueRefund', 'run.decide', 'run.start']);
+      const refund = entry('billing.issueRefund');
+      expect(refund).toEqual({
+        id: expect.stringMatching(/^\d+$/),
+        actor: 'system:action',
+        action: 'billing.issueRefund',
+        target: { type: 'billing', id: refund.after.refundId },
+        before: null,
+        after: expect.objectContaining({ amount: 120, status: 'issued' }),
+        reason: expect.objectContaining({ idempotencyKey: `${runId}:refund` }),
+        runId,
+        traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      // One run is one trace, from its start on.
+      expect(new Set(entries.map((e) => e.traceId))).toEqual(new Set([refund.traceId]));
+    },
+  );
 
   it('pages by keyset on id in either order', async () => {
     const pages: any[][] = [];

@@ -110,95 +110,100 @@ describe('audit of sample workflow changes', () => {
   });
   afterAll(async () => sut.close());
 
-  it(`gives each of ${RUNS} random changes through the sample workflows a complete audit entry; reverting them all restores the sample systems' initial state`, async () => {
-    const initial = sut.systems.snapshot();
-    const planned = changes(RUNS, random(SEED));
+  it(
+    `gives each of ${RUNS} random changes through the sample workflows a complete audit entry; reverting them all restores the ` +
+      `sample systems' initial state`,
+    async () => {
+      const initial = sut.systems.snapshot();
+      const planned = changes(RUNS, random(SEED));
 
-    // 1. Drive the runs to completion, a few at a time like independent callers.
-    const runIds: string[] = [];
-    for (let i = 0; i < planned.length; i += 20) {
-      const batch = planned.slice(i, i + 20);
-      const ids = await Promise.all(batch.map((c) => sut.startRun(c.workflowId, c.orgId, c.payload)));
-      const settled = await Promise.all(ids.map((id) => sut.settled(id)));
-      settled.forEach((event, j) =>
-        expect([ids[j], event.type, (event as any).data.status]).toEqual([ids[j], 'baton.run.completed', 'completed']),
-      );
-      runIds.push(...ids);
-    }
-
-    // 2. Every executed action has exactly one audit entry saying who, what, to which record, why, in which run.
-    const actionEntries: any[] = [];
-    for (const runId of runIds) {
-      const run = await sut.run(runId);
-      const executed = (run.timeline.find((t) => t.to === 'verifying')!.detail.actions as any[]).filter((a) => a.status === 'succeeded');
-      expect(executed.length).toBeGreaterThan(0);
-      const { body } = await sut.http('GET', `/audit?runId=${runId}&order=asc&limit=500`, undefined, as.operator);
-      const audited = body.entries.filter((e: any) => e.actor === 'system:action');
-      expect(audited.map((e: any) => e.action)).toEqual(executed.map((a) => `${a.connector}.${a.operation}`));
-      executed.forEach((action, k) => {
-        const entry = audited[k];
-        expect(entry).toMatchObject({
-          actor: 'system:action',
-          target: { type: action.connector, id: expect.any(String) },
-          // Every sample action creates its record, so there is no before: null says "did not exist".
-          before: null,
-          after: action.result,
-          reason: expect.objectContaining({ decision: expect.any(String), idempotencyKey: action.idempotencyKey }),
-          runId,
-          at: expect.any(String),
-        });
-        expect(Object.values(action.result as object)).toContain(entry.target.id);
-      });
-      actionEntries.push(...audited);
-    }
-    const refundRuns = planned.filter((c) => c.workflowId === 'refund-request').length;
-    expect(actionEntries).toHaveLength(RUNS + refundRuns);
-
-    // 3. Revert every action through the API; sent messages cannot be reverted and say so.
-    for (const entry of actionEntries) {
-      const response = await sut.http('POST', `/audit/${entry.id}/revert`, { reason: 'undo the test changes' }, as.operator);
-      if (entry.action === 'notifications.send') {
-        expect([entry.id, response.status, response.body.error]).toEqual([entry.id, 422, 'not_revertible']);
-      } else {
-        expect([entry.id, response.status]).toEqual([entry.id, 201]);
-        expect(response.body.revert).toMatchObject({
-          action: `revert:${entry.action}`,
-          reason: { reverts: entry.id },
-          runId: entry.runId,
-          before: entry.after,
-        });
+      // 1. Drive the runs to completion, a few at a time like independent callers.
+      const runIds: string[] = [];
+      for (let i = 0; i < planned.length; i += 20) {
+        const batch = planned.slice(i, i + 20);
+        const ids = await Promise.all(batch.map((c) => sut.startRun(c.workflowId, c.orgId, c.payload)));
+        const settled = await Promise.all(ids.map((id) => sut.settled(id)));
+        settled.forEach((event, j) =>
+          expect([ids[j], event.type, (event as any).data.status]).toEqual([ids[j], 'baton.run.completed', 'completed']),
+        );
+        runIds.push(...ids);
       }
-    }
-    const states = await Promise.all(runIds.map(async (id) => (await sut.run(id)).state));
-    expect(new Set(states)).toEqual(new Set(['reverted']));
 
-    // 4. The systems are back to their initial state (see activeView for what that means).
-    const final = sut.systems.snapshot();
-    expect(activeView(final)).toEqual(activeView(initial));
-    const tables = (s: SampleSystemsSnapshot) => ({
-      leads: s.crm.data.leads,
-      refunds: s.billing.data.refunds,
-      credits: s.billing.data.credits,
-      tickets: s.tickets.data.tickets,
-    });
-    for (const [name, before] of Object.entries(tables(initial))) {
-      const after = (tables(final) as Record<string, Record<string, any>>)[name]!;
-      for (const [id, row] of Object.entries(before)) expect([name, id, after[id]]).toEqual([name, id, row]);
-      const created = Object.entries(after)
-        .filter(([id]) => !(id in before))
-        .map(([, row]) => row.status);
-      expect([name, new Set(created)]).toEqual([
-        name,
-        new Set(created.length ? [{ leads: 'retracted', refunds: 'voided', credits: 'voided', tickets: 'closed' }[name]] : []),
-      ]);
-    }
-    expect(Object.keys(final.notifications.data.messages)).toHaveLength(
-      Object.keys(initial.notifications.data.messages).length + refundRuns,
-    );
+      // 2. Every executed action has exactly one audit entry saying who, what, to which record, why, in which run.
+      const actionEntries: any[] = [];
+      for (const runId of runIds) {
+        const run = await sut.run(runId);
+        const executed = (run.timeline.find((t) => t.to === 'verifying')!.detail.actions as any[]).filter((a) => a.status === 'succeeded');
+        expect(executed.length).toBeGreaterThan(0);
+        const { body } = await sut.http('GET', `/audit?runId=${runId}&order=asc&limit=500`, undefined, as.operator);
+        const audited = body.entries.filter((e: any) => e.actor === 'system:action');
+        expect(audited.map((e: any) => e.action)).toEqual(executed.map((a) => `${a.connector}.${a.operation}`));
+        executed.forEach((action, k) => {
+          const entry = audited[k];
+          expect(entry).toMatchObject({
+            actor: 'system:action',
+            target: { type: action.connector, id: expect.any(String) },
+            // Every sample action creates its record, so there is no before: null says "did not exist".
+            before: null,
+            after: action.result,
+            reason: expect.objectContaining({ decision: expect.any(String), idempotencyKey: action.idempotencyKey }),
+            runId,
+            at: expect.any(String),
+          });
+          expect(Object.values(action.result as object)).toContain(entry.target.id);
+        });
+        actionEntries.push(...audited);
+      }
+      const refundRuns = planned.filter((c) => c.workflowId === 'refund-request').length;
+      expect(actionEntries).toHaveLength(RUNS + refundRuns);
 
-    // 5. And the audit chain still verifies over all of it.
-    const verify = await sut.http('GET', '/audit/verify', undefined, as.operator);
-    expect(verify.body).toMatchObject({ ok: true, firstProblem: null });
-    expect(verify.body.checked).toBeGreaterThanOrEqual(RUNS * 5);
-  }, 300_000);
+      // 3. Revert every action through the API; sent messages cannot be reverted and say so.
+      for (const entry of actionEntries) {
+        const response = await sut.http('POST', `/audit/${entry.id}/revert`, { reason: 'undo the test changes' }, as.operator);
+        if (entry.action === 'notifications.send') {
+          expect([entry.id, response.status, response.body.error]).toEqual([entry.id, 422, 'not_revertible']);
+        } else {
+          expect([entry.id, response.status]).toEqual([entry.id, 201]);
+          expect(response.body.revert).toMatchObject({
+            action: `revert:${entry.action}`,
+            reason: { reverts: entry.id },
+            runId: entry.runId,
+            before: entry.after,
+          });
+        }
+      }
+      const states = await Promise.all(runIds.map(async (id) => (await sut.run(id)).state));
+      expect(new Set(states)).toEqual(new Set(['reverted']));
+
+      // 4. The systems are back to their initial state (see activeView for what that means).
+      const final = sut.systems.snapshot();
+      expect(activeView(final)).toEqual(activeView(initial));
+      const tables = (s: SampleSystemsSnapshot) => ({
+        leads: s.crm.data.leads,
+        refunds: s.billing.data.refunds,
+        credits: s.billing.data.credits,
+        tickets: s.tickets.data.tickets,
+      });
+      for (const [name, before] of Object.entries(tables(initial))) {
+        const after = (tables(final) as Record<string, Record<string, any>>)[name]!;
+        for (const [id, row] of Object.entries(before)) expect([name, id, after[id]]).toEqual([name, id, row]);
+        const created = Object.entries(after)
+          .filter(([id]) => !(id in before))
+          .map(([, row]) => row.status);
+        expect([name, new Set(created)]).toEqual([
+          name,
+          new Set(created.length ? [{ leads: 'retracted', refunds: 'voided', credits: 'voided', tickets: 'closed' }[name]] : []),
+        ]);
+      }
+      expect(Object.keys(final.notifications.data.messages)).toHaveLength(
+        Object.keys(initial.notifications.data.messages).length + refundRuns,
+      );
+
+      // 5. And the audit chain still verifies over all of it.
+      const verify = await sut.http('GET', '/audit/verify', undefined, as.operator);
+      expect(verify.body).toMatchObject({ ok: true, firstProblem: null });
+      expect(verify.body.checked).toBeGreaterThanOrEqual(RUNS * 5);
+    },
+    300_000,
+  );
 });

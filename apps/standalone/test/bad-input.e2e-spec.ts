@@ -12,7 +12,9 @@ describe('bad input', () => {
     cpSync(WORKFLOWS_DIR, dir, { recursive: true });
     writeFileSync(
       join(dir, 'broken.yaml'),
-      'apiVersion: baton/v1\nkind: Workflow\nid: broken\nversion: 1\nname: Broken\nowner: ops@acme.example\ntrigger: { type: webhook, source: x }\nactions:\n  - id: a\n    connector: crm\n    operation: getCustomer\n    args: { customerId: "trigger.(" }\n    verify: { operation: getCustomer, expect: "true" }\n',
+      'apiVersion: baton/v1\nkind: Workflow\nid: broken\nversion: 1\nname: Broken\nowner: ops@acme.example\ntrigger: { type: ' +
+        'webhook, source: x }\nactions:\n  - id: a\n    connector: crm\n    operation: getCustomer\n    args: { customerId: ' +
+        '"trigger.(" }\n    verify: { operation: getCustomer, expect: "true" }\n',
     );
     sut = await StandaloneHarness.start({ workflowsDir: dir });
   });

@@ -14,52 +14,56 @@ describe('operators: holding a circuit open or closed', () => {
   const billing = async () =>
     (await sut.http('GET', '/circuits', undefined, as.operator)).body.circuits.find((c: any) => c.connector === 'billing');
 
-  it('holds billing open through its cool-downs (actions queue, nothing is called), then forced closed drains the queue; every change audited', async () => {
-    const forced = await sut.http(
-      'POST',
-      '/circuits/billing/force',
-      { state: 'open', reason: 'billing maintenance until 14:00' },
-      as.operator,
-    );
-    expect(forced.status).toBe(200);
-    expect(forced.body).toMatchObject({
-      connector: 'billing',
-      state: 'open',
-      override: { state: 'open', by: 'person:operator@baton.example', reason: 'billing maintenance until 14:00' },
-      probeAt: null,
-      queued: 0,
-      drain: 'idle',
-    });
+  it(
+    'holds billing open through its cool-downs (actions queue, nothing is called), then forced closed drains the queue; every ' +
+      'change audited',
+    async () => {
+      const forced = await sut.http(
+        'POST',
+        '/circuits/billing/force',
+        { state: 'open', reason: 'billing maintenance until 14:00' },
+        as.operator,
+      );
+      expect(forced.status).toBe(200);
+      expect(forced.body).toMatchObject({
+        connector: 'billing',
+        state: 'open',
+        override: { state: 'open', by: 'person:operator@baton.example', reason: 'billing maintenance until 14:00' },
+        probeAt: null,
+        queued: 0,
+        drain: 'idle',
+      });
 
-    const refundsBefore = sut.systems.billing.effects().issueRefund ?? 0;
-    const runId = await sut.startRun('refund-request', 'acme', refund('During maintenance'));
-    await sut.quiesce();
-    expect((await sut.run(runId)).state).toBe('degraded');
-    // Many cool-downs (50 ms) later, no probe has been let through: the queue waits for the operator.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await sut.quiesce();
-    expect(await billing()).toMatchObject({ state: 'open', queued: 1, drain: 'waiting' });
-    expect(sut.callsOf('billing', 'issueRefund', runId)).toEqual([]);
-    expect(sut.systems.billing.effects().issueRefund ?? 0).toBe(refundsBefore);
+      const refundsBefore = sut.systems.billing.effects().issueRefund ?? 0;
+      const runId = await sut.startRun('refund-request', 'acme', refund('During maintenance'));
+      await sut.quiesce();
+      expect((await sut.run(runId)).state).toBe('degraded');
+      // Many cool-downs (50 ms) later, no probe has been let through: the queue waits for the operator.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sut.quiesce();
+      expect(await billing()).toMatchObject({ state: 'open', queued: 1, drain: 'waiting' });
+      expect(sut.callsOf('billing', 'issueRefund', runId)).toEqual([]);
+      expect(sut.systems.billing.effects().issueRefund ?? 0).toBe(refundsBefore);
 
-    const closed = await sut.http('POST', '/circuits/billing/force', { state: 'closed', reason: 'maintenance over' }, as.operator);
-    expect(closed.body).toMatchObject({ state: 'closed', override: { state: 'closed', reason: 'maintenance over' } });
-    expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
-    expect(sut.systems.billing.effects().issueRefund).toBe(refundsBefore + 1);
-    await sut.quiesce();
-    expect(await billing()).toMatchObject({ state: 'closed', queued: 0, drain: 'idle' });
+      const closed = await sut.http('POST', '/circuits/billing/force', { state: 'closed', reason: 'maintenance over' }, as.operator);
+      expect(closed.body).toMatchObject({ state: 'closed', override: { state: 'closed', reason: 'maintenance over' } });
+      expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
+      expect(sut.systems.billing.effects().issueRefund).toBe(refundsBefore + 1);
+      await sut.quiesce();
+      expect(await billing()).toMatchObject({ state: 'closed', queued: 0, drain: 'idle' });
 
-    const released = await sut.http('DELETE', '/circuits/billing/force', undefined, as.operator);
-    expect(released.body).toMatchObject({ state: 'closed', override: null });
-    expect((await sut.http('DELETE', '/circuits/billing/force', undefined, as.operator)).status).toBe(409);
+      const released = await sut.http('DELETE', '/circuits/billing/force', undefined, as.operator);
+      expect(released.body).toMatchObject({ state: 'closed', override: null });
+      expect((await sut.http('DELETE', '/circuits/billing/force', undefined, as.operator)).status).toBe(409);
 
-    const audit = await sut.http('GET', '/audit?targetType=circuit&targetId=billing', undefined, as.operator);
-    expect(audit.body.entries.map((e: any) => [e.action, e.actor, e.after.override?.state ?? null])).toEqual([
-      ['circuit.release', 'person:operator@baton.example', null],
-      ['circuit.force', 'person:operator@baton.example', 'closed'],
-      ['circuit.force', 'person:operator@baton.example', 'open'],
-    ]);
-  });
+      const audit = await sut.http('GET', '/audit?targetType=circuit&targetId=billing', undefined, as.operator);
+      expect(audit.body.entries.map((e: any) => [e.action, e.actor, e.after.override?.state ?? null])).toEqual([
+        ['circuit.release', 'person:operator@baton.example', null],
+        ['circuit.force', 'person:operator@baton.example', 'closed'],
+        ['circuit.force', 'person:operator@baton.example', 'open'],
+      ]);
+    },
+  );
 
   it('held closed, lets every call through and opens on no failure; released, the breaker decides again', async () => {
     await sut.http('POST', '/circuits/billing/force', { state: 'closed', reason: 'flaky but needed' }, as.operator);

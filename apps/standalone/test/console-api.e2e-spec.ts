@@ -102,42 +102,45 @@ describe('the API the console stands on', () => {
     expect((await sut.http('GET', '/me', undefined, { authorization: 'Bearer nope-nope-nope' })).status).toBe(401);
   });
 
-  it("streams the moves of the caller's organisation's runs and what was audited about them, and nothing of another organisation", async () => {
-    const acme = await open(as.financeLead);
-    const globex = await open(as.globexReviewer);
-    const operator = await open(as.operator);
-    for (const { status } of [acme, globex, operator]) expect(status).toBe(200);
-    for (const { feed } of [acme, globex, operator]) await feed.next((e) => e.event === 'ready');
-    expect(acme.feed.events[0]!.data).toEqual({ principal: { id: 'finance-lead@acme.example', orgId: 'acme', roles: ['reviewer'] } });
+  it(
+    "streams the moves of the caller's organisation's runs and what was audited " + 'about them, and nothing of another organisation',
+    async () => {
+      const acme = await open(as.financeLead);
+      const globex = await open(as.globexReviewer);
+      const operator = await open(as.operator);
+      for (const { status } of [acme, globex, operator]) expect(status).toBe(200);
+      for (const { feed } of [acme, globex, operator]) await feed.next((e) => e.event === 'ready');
+      expect(acme.feed.events[0]!.data).toEqual({ principal: { id: 'finance-lead@acme.example', orgId: 'acme', roles: ['reviewer'] } });
 
-    const acmeRun = await refund('acme', 900);
-    const waiting = await acme.feed.next((e) => e.event === 'run' && e.data.runId === acmeRun && e.data.to === 'awaiting_review');
-    expect(waiting.data).toMatchObject({
-      kind: 'run',
-      runId: acmeRun,
-      workflowId: 'refund-request',
-      orgId: 'acme',
-      from: 'enriched',
-      to: 'awaiting_review',
-      at: expect.any(String),
-    });
-    const acmeMoves = () => acme.feed.events.filter((e) => e.event === 'run' && e.data.runId === acmeRun).map((e) => e.data.to);
-    expect(acmeMoves()).toEqual(['triggered', 'enriched', 'awaiting_review']);
-    expect(await acme.feed.next((e) => e.event === 'audit' && e.data.runId === acmeRun && e.data.action === 'run.decide')).toMatchObject({
-      data: { kind: 'audit', targetType: 'run', targetId: acmeRun, orgId: 'acme' },
-    });
-    // Ids and kinds only: the details are read through the API, whose own rules apply.
-    expect(Object.keys(waiting.data).sort()).toEqual(['at', 'from', 'id', 'kind', 'orgId', 'runId', 'to', 'workflowId']);
+      const acmeRun = await refund('acme', 900);
+      const waiting = await acme.feed.next((e) => e.event === 'run' && e.data.runId === acmeRun && e.data.to === 'awaiting_review');
+      expect(waiting.data).toMatchObject({
+        kind: 'run',
+        runId: acmeRun,
+        workflowId: 'refund-request',
+        orgId: 'acme',
+        from: 'enriched',
+        to: 'awaiting_review',
+        at: expect.any(String),
+      });
+      const acmeMoves = () => acme.feed.events.filter((e) => e.event === 'run' && e.data.runId === acmeRun).map((e) => e.data.to);
+      expect(acmeMoves()).toEqual(['triggered', 'enriched', 'awaiting_review']);
+      expect(await acme.feed.next((e) => e.event === 'audit' && e.data.runId === acmeRun && e.data.action === 'run.decide')).toMatchObject({
+        data: { kind: 'audit', targetType: 'run', targetId: acmeRun, orgId: 'acme' },
+      });
+      // Ids and kinds only: the details are read through the API, whose own rules apply.
+      expect(Object.keys(waiting.data).sort()).toEqual(['at', 'from', 'id', 'kind', 'orgId', 'runId', 'to', 'workflowId']);
 
-    // A globex run after it: globex sees its own run and, before it, nothing of acme's.
-    const globexRun = await refund('globex', 100);
-    await globex.feed.next((e) => e.event === 'run' && e.data.runId === globexRun && e.data.to === 'completed');
-    expect(globex.feed.events.filter((e) => e.event !== 'ready').every((e) => e.data.orgId === 'globex')).toBe(true);
-    expect(globex.feed.events.some((e) => e.data.runId === acmeRun)).toBe(false);
-    // The operator of all organisations sees both.
-    await operator.feed.next((e) => e.data.runId === globexRun && e.data.to === 'completed');
-    expect(operator.feed.events.some((e) => e.data.runId === acmeRun)).toBe(true);
-  });
+      // A globex run after it: globex sees its own run and, before it, nothing of acme's.
+      const globexRun = await refund('globex', 100);
+      await globex.feed.next((e) => e.event === 'run' && e.data.runId === globexRun && e.data.to === 'completed');
+      expect(globex.feed.events.filter((e) => e.event !== 'ready').every((e) => e.data.orgId === 'globex')).toBe(true);
+      expect(globex.feed.events.some((e) => e.data.runId === acmeRun)).toBe(false);
+      // The operator of all organisations sees both.
+      await operator.feed.next((e) => e.data.runId === globexRun && e.data.to === 'completed');
+      expect(operator.feed.events.some((e) => e.data.runId === acmeRun)).toBe(true);
+    },
+  );
 
   it('follows a decision made while listening: the reviewer sees the run leave review and complete', async () => {
     const { feed } = await open(as.financeLead);

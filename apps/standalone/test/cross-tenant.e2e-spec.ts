@@ -86,30 +86,33 @@ describe('cross-tenant runs', () => {
     );
   });
 
-  it('banking-support-routing: acme routing a query of globex’s customer blocks at the ticket queue, even once a person chose the team', async () => {
-    await expectBlocked(
-      async () => {
-        const runId = await sut.startRun('banking-support-routing', 'acme', {
-          customerId: SampleIds.customers.wayne,
-          query: 'My card was declined',
-        });
-        const review: any = await sut.settled(runId);
-        expect(review.type).toBe('baton.review.requested');
-        const approved = sut.nextSettled(runId);
-        const decision = await sut.http(
-          'POST',
-          `/reviews/${review.data.reviewId}/decision`,
-          { verdict: 'approve', rationale: 'Cards team', suggestion: 'cards' },
-          as.supportLead,
-        );
-        expect(decision.status).toBe(200);
-        await approved;
-        return runId;
-      },
-      /^action ticket failed: tickets\.createTicket: customerId "cus_wayne" belongs to another organisation than acme$/,
-      'support-lead@acme.example',
-    );
-  });
+  it(
+    'banking-support-routing: acme routing a query of globex’s customer blocks ' + 'at the ticket queue, even once a person chose the team',
+    async () => {
+      await expectBlocked(
+        async () => {
+          const runId = await sut.startRun('banking-support-routing', 'acme', {
+            customerId: SampleIds.customers.wayne,
+            query: 'My card was declined',
+          });
+          const review: any = await sut.settled(runId);
+          expect(review.type).toBe('baton.review.requested');
+          const approved = sut.nextSettled(runId);
+          const decision = await sut.http(
+            'POST',
+            `/reviews/${review.data.reviewId}/decision`,
+            { verdict: 'approve', rationale: 'Cards team', suggestion: 'cards' },
+            as.supportLead,
+          );
+          expect(decision.status).toBe(200);
+          await approved;
+          return runId;
+        },
+        /^action ticket failed: tickets\.createTicket: customerId "cus_wayne" belongs to another organisation than acme$/,
+        'support-lead@acme.example',
+      );
+    },
+  );
 
   it('customer-downgrade: a change naming globex’s customer under acme blocks at the ticket queue', async () => {
     const wayne = (await sut.systems.crm.call('getCustomer', { customerId: SampleIds.customers.wayne })) as Record<string, unknown>;
@@ -141,24 +144,28 @@ describe('cross-tenant runs', () => {
     );
   });
 
-  it('lead-routing names no existing record: the lead it creates is the run’s organisation’s, and no other run can touch it', async () => {
-    // Its trigger (a web form: company, email, size) refers to no record of any organisation, so
-    // it has no cross-tenant case of its own; what it creates is stamped with the run's organisation.
-    const runId = await sut.startRun('lead-routing', 'globex', {
-      company: 'Initrode',
-      employees: 5000,
-      inquiry: 'enterprise',
-      email: 'it@initrode.example',
-      region: 'emea',
-    });
-    expect(await sut.settled(runId)).toMatchObject({ data: { status: 'completed' } });
-    const leadId = ((await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[])[0].result.leadId as string;
-    expect(await sut.systems.crm.call('getLead', { leadId })).toMatchObject({ orgId: 'globex' });
-    await expect(sut.systems.crm.call('assignLead', { leadId, ownerTeam: 'smb' }, { orgId: 'acme' })).rejects.toMatchObject({
-      failureClass: 'data',
-      code: 'wrong_organisation',
-    });
-  });
+  it(
+    'lead-routing names no existing record: the lead it creates is the run’s ' + 'organisation’s, and no other run can touch it',
+    async () => {
+      // Its trigger (a web form: company, email, size) refers to no record of any organisation, so
+      // it has no cross-tenant case of its own; what it creates is stamped with the run's organisation.
+      const runId = await sut.startRun('lead-routing', 'globex', {
+        company: 'Initrode',
+        employees: 5000,
+        inquiry: 'enterprise',
+        email: 'it@initrode.example',
+        region: 'emea',
+      });
+      expect(await sut.settled(runId)).toMatchObject({ data: { status: 'completed' } });
+      const leadId = ((await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[])[0].result
+        .leadId as string;
+      expect(await sut.systems.crm.call('getLead', { leadId })).toMatchObject({ orgId: 'globex' });
+      await expect(sut.systems.crm.call('assignLead', { leadId, ownerTeam: 'smb' }, { orgId: 'acme' })).rejects.toMatchObject({
+        failureClass: 'data',
+        code: 'wrong_organisation',
+      });
+    },
+  );
 
   it('a signed webhook naming another organisation’s customer blocks the same way', async () => {
     // The refund form may post for acme and globex; the record it names must still be the organisation's own.

@@ -49,70 +49,77 @@ describe('fault injection: transient failures (timeouts, 429, 5xx)', () => {
     });
   });
 
-  it('retries a 5xx burst whose first call took effect (response lost) and never refunds twice: the idempotency key replays it', async () => {
-    const before = sut.systems.billing.effects().issueRefund ?? 0;
-    sut.armBefore('billing', 'issueRefund', { failNext: { count: 2, kind: 'server_error', afterApply: true } });
+  it(
+    'retries a 5xx burst whose first call took effect (response lost) and never ' + 'refunds twice: the idempotency key replays it',
+    async () => {
+      const before = sut.systems.billing.effects().issueRefund ?? 0;
+      sut.armBefore('billing', 'issueRefund', { failNext: { count: 2, kind: 'server_error', afterApply: true } });
 
-    const runId = await sut.startRun('refund-request', 'acme', refund(122));
-    expect(await sut.settled(runId)).toMatchObject({
-      type: 'baton.run.completed',
-      data: { status: 'completed', reason: 'all 2 actions verified' },
-    });
+      const runId = await sut.startRun('refund-request', 'acme', refund(122));
+      expect(await sut.settled(runId)).toMatchObject({
+        type: 'baton.run.completed',
+        data: { status: 'completed', reason: 'all 2 actions verified' },
+      });
 
-    expect(sut.attempts('billing', 'issueRefund', runId)).toEqual({ transient: 2, ok: 1 });
-    expect(sut.systems.billing.effects().issueRefund).toBe(before + 1);
-    const refunds = refundsOf(runId);
-    expect(refunds).toEqual([expect.objectContaining({ amount: 122, status: 'issued' })]);
-    const acted = (await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[];
-    expect(acted[0].result.refundId).toBe(refunds[0]!.refundId);
-    expect(sut.deadLetters()).toEqual({});
+      expect(sut.attempts('billing', 'issueRefund', runId)).toEqual({ transient: 2, ok: 1 });
+      expect(sut.systems.billing.effects().issueRefund).toBe(before + 1);
+      const refunds = refundsOf(runId);
+      expect(refunds).toEqual([expect.objectContaining({ amount: 122, status: 'issued' })]);
+      const acted = (await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[];
+      expect(acted[0].result.refundId).toBe(refunds[0]!.refundId);
+      expect(sut.deadLetters()).toEqual({});
 
-    sut.report('transient: 5xx burst (2) after the effect was applied', {
-      'billing.issueRefund attempts': sut.attempts('billing', 'issueRefund', runId),
-      'refund effects': sut.systems.billing.effects().issueRefund! - before,
-      'dead letters': sut.deadLetters(),
-      'final state': (await sut.run(runId)).state,
-    });
-  });
+      sut.report('transient: 5xx burst (2) after the effect was applied', {
+        'billing.issueRefund attempts': sut.attempts('billing', 'issueRefund', runId),
+        'refund effects': sut.systems.billing.effects().issueRefund! - before,
+        'dead letters': sut.deadLetters(),
+        'final state': (await sut.run(runId)).state,
+      });
+    },
+  );
 
-  it('treats more transient failures in a row than the breaker tolerates as an outage: the run waits degraded, a probe gets it through, one refund', async () => {
-    const before = sut.systems.billing.effects().issueRefund ?? 0;
-    const chatsBefore = sut.systems.notifications.list().filter((m) => m.channel === 'chat').length;
-    // The breaker opens at the 4th 503 in a row; the 5th fails the first probe.
-    sut.armBefore('billing', 'issueRefund', { failNext: { count: 5, kind: 'server_error' } });
+  it(
+    'treats more transient failures in a row than the breaker tolerates as an outage: the run waits degraded, a probe gets it ' +
+      'through, one refund',
+    async () => {
+      const before = sut.systems.billing.effects().issueRefund ?? 0;
+      const chatsBefore = sut.systems.notifications.list().filter((m) => m.channel === 'chat').length;
+      // The breaker opens at the 4th 503 in a row; the 5th fails the first probe.
+      sut.armBefore('billing', 'issueRefund', { failNext: { count: 5, kind: 'server_error' } });
 
-    const runId = await sut.startRun('refund-request', 'acme', refund(123));
-    expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
+      const runId = await sut.startRun('refund-request', 'acme', refund(123));
+      expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
 
-    expect(sut.attempts('billing', 'issueRefund', runId)).toEqual({ transient: 5, ok: 1 });
-    expect(sut.systems.billing.effects().issueRefund).toBe(before + 1);
-    const run = await sut.run(runId);
-    expect(run.timeline.map((t) => `${t.stage}:${t.to}`)).toEqual([
-      'ingestion:triggered',
-      'enrichment:enriched',
-      'decisioning:decided',
-      'action:acting',
-      'action:degraded',
-      'action:acting',
-      'action:verifying',
-      'verification:completed',
-    ]);
-    expect(run.timeline.find((t) => t.to === 'degraded')!.reason).toBe(
-      'billing circuit opened (billing.issueRefund: server error (503)); action refund queued',
-    );
-    const chats = sut.systems.notifications.list().filter((m) => m.channel === 'chat');
-    expect(chats).toHaveLength(chatsBefore + 1);
-    expect((await sut.http('GET', '/circuits', undefined, { authorization: 'Bearer demo-operator-key' })).body.circuits).toContainEqual(
-      expect.objectContaining({ connector: 'billing', state: 'closed', openings: 1, queued: 0 }),
-    );
-    expect(sut.deadLetters()).toEqual({});
+      expect(sut.attempts('billing', 'issueRefund', runId)).toEqual({ transient: 5, ok: 1 });
+      expect(sut.systems.billing.effects().issueRefund).toBe(before + 1);
+      const run = await sut.run(runId);
+      expect(run.timeline.map((t) => `${t.stage}:${t.to}`)).toEqual([
+        'ingestion:triggered',
+        'enrichment:enriched',
+        'decisioning:decided',
+        'action:acting',
+        'action:degraded',
+        'action:acting',
+        'action:verifying',
+        'verification:completed',
+      ]);
+      expect(run.timeline.find((t) => t.to === 'degraded')!.reason).toBe(
+        'billing circuit opened (billing.issueRefund: server error (503)); action refund queued',
+      );
+      const chats = sut.systems.notifications.list().filter((m) => m.channel === 'chat');
+      expect(chats).toHaveLength(chatsBefore + 1);
+      expect((await sut.http('GET', '/circuits', undefined, { authorization: 'Bearer demo-operator-key' })).body.circuits).toContainEqual(
+        expect.objectContaining({ connector: 'billing', state: 'closed', openings: 1, queued: 0 }),
+      );
+      expect(sut.deadLetters()).toEqual({});
 
-    sut.report('transient → infrastructure: 5xx burst (5) longer than the breaker threshold (4)', {
-      'billing.issueRefund attempts': sut.attempts('billing', 'issueRefund', runId),
-      'refund effects': sut.systems.billing.effects().issueRefund! - before,
-      'dead letters': sut.deadLetters(),
-      'ops alerts': chats.length - chatsBefore,
-      timeline: run.timeline.map((t) => t.to).join(' → '),
-    });
-  });
+      sut.report('transient → infrastructure: 5xx burst (5) longer than the breaker threshold (4)', {
+        'billing.issueRefund attempts': sut.attempts('billing', 'issueRefund', runId),
+        'refund effects': sut.systems.billing.effects().issueRefund! - before,
+        'dead letters': sut.deadLetters(),
+        'ops alerts': chats.length - chatsBefore,
+        timeline: run.timeline.map((t) => t.to).join(' → '),
+      });
+    },
+  );
 });

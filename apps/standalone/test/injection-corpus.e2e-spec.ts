@@ -34,7 +34,8 @@ describe('injection corpus in trigger payloads', () => {
 
   it('keeps __proto__ and constructor keys in payloads from reaching object prototypes', async () => {
     const payload = JSON.parse(
-      '{"customerId":"cus_northwind","amount":10,"reason":"proto","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+      '{"customerId":"cus_northwind","amount":10,"reason":"proto",' +
+        '"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
     );
     const response = await sut.http('POST', '/workflows/refund-request/runs', { orgId: 'acme', payload }, as.submitter);
     // The trigger schema allows extra fields; whether accepted or refused, nothing may be polluted.

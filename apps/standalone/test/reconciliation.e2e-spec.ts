@@ -90,60 +90,63 @@ describe('reconciliation', () => {
     ).toBe(404);
   });
 
-  it('resolves a mismatch by writing the truth to the CRM, audited with the operator; a re-sweep then finds the sources agreeing', async () => {
-    const [open] = (await sut.http('GET', '/reconciliation/mismatches', undefined, as.operator)).body.mismatches;
-    const updates = sut.systems.crm.effects().updateCustomer ?? 0;
+  it(
+    'resolves a mismatch by writing the truth to the CRM, audited with the ' + 'operator; a re-sweep then finds the sources agreeing',
+    async () => {
+      const [open] = (await sut.http('GET', '/reconciliation/mismatches', undefined, as.operator)).body.mismatches;
+      const updates = sut.systems.crm.effects().updateCustomer ?? 0;
 
-    const resolved = await sut.http(
-      'POST',
-      `/reconciliation/mismatches/${open.id}/resolve`,
-      { reason: 'Billing is right: Initech moved to pro.' },
-      as.operator,
-    );
+      const resolved = await sut.http(
+        'POST',
+        `/reconciliation/mismatches/${open.id}/resolve`,
+        { reason: 'Billing is right: Initech moved to pro.' },
+        as.operator,
+      );
 
-    expect(resolved.status).toBe(200);
-    expect(resolved.body.mismatch).toMatchObject({
-      id: open.id,
-      status: 'resolved',
-      resolvedBy: 'person:operator@baton.example',
-      resolution: {
-        reason: 'Billing is right: Initech moved to pro.',
-        writes: [{ source: 'crm.tier', before: 'enterprise', after: 'pro', idempotencyKey: `reconcile:${open.id}:crm.tier` }],
-      },
-    });
-    expect(await sut.systems.crm.call('getCustomer', { customerId: 'cus_mismatch' })).toMatchObject({ tier: 'pro' });
-    expect(sut.systems.crm.effects().updateCustomer).toBe(updates + 1);
+      expect(resolved.status).toBe(200);
+      expect(resolved.body.mismatch).toMatchObject({
+        id: open.id,
+        status: 'resolved',
+        resolvedBy: 'person:operator@baton.example',
+        resolution: {
+          reason: 'Billing is right: Initech moved to pro.',
+          writes: [{ source: 'crm.tier', before: 'enterprise', after: 'pro', idempotencyKey: `reconcile:${open.id}:crm.tier` }],
+        },
+      });
+      expect(await sut.systems.crm.call('getCustomer', { customerId: 'cus_mismatch' })).toMatchObject({ tier: 'pro' });
+      expect(sut.systems.crm.effects().updateCustomer).toBe(updates + 1);
 
-    const audit = await sut.http('GET', '/audit?actor=person:operator@baton.example&order=asc', undefined, as.operator);
-    const entries = audit.body.entries as any[];
-    const write = entries.find((e) => e.action === 'crm.updateCustomer');
-    expect(write).toMatchObject({
-      target: { type: 'crm', id: 'cus_mismatch' },
-      before: { tier: 'enterprise' },
-      after: { customer: { id: 'cus_mismatch', tier: 'pro' }, previous: { tier: 'enterprise' } },
-      reason: { mismatchId: open.id, idempotencyKey: `reconcile:${open.id}:crm.tier` },
-    });
-    expect(entries.find((e) => e.action === 'reconciliation.resolve')).toMatchObject({
-      target: { type: 'reconciliation.mismatch', id: open.id },
-      before: { status: 'open', truth: { value: 'pro' }, copies: [{ source: 'crm.tier', value: 'enterprise' }] },
-      after: { status: 'resolved' },
-      reason: { reason: 'Billing is right: Initech moved to pro.' },
-    });
+      const audit = await sut.http('GET', '/audit?actor=person:operator@baton.example&order=asc', undefined, as.operator);
+      const entries = audit.body.entries as any[];
+      const write = entries.find((e) => e.action === 'crm.updateCustomer');
+      expect(write).toMatchObject({
+        target: { type: 'crm', id: 'cus_mismatch' },
+        before: { tier: 'enterprise' },
+        after: { customer: { id: 'cus_mismatch', tier: 'pro' }, previous: { tier: 'enterprise' } },
+        reason: { mismatchId: open.id, idempotencyKey: `reconcile:${open.id}:crm.tier` },
+      });
+      expect(entries.find((e) => e.action === 'reconciliation.resolve')).toMatchObject({
+        target: { type: 'reconciliation.mismatch', id: open.id },
+        before: { status: 'open', truth: { value: 'pro' }, copies: [{ source: 'crm.tier', value: 'enterprise' }] },
+        after: { status: 'resolved' },
+        reason: { reason: 'Billing is right: Initech moved to pro.' },
+      });
 
-    expect(await sweep()).toMatchObject({ mismatches: [], announced: 0, cleared: 0 });
-    expect((await sut.http('GET', '/reconciliation/mismatches', undefined, as.operator)).body.mismatches).toEqual([]);
-    const again = await sut.http('POST', `/reconciliation/mismatches/${open.id}/resolve`, { reason: 'twice' }, as.operator);
-    expect(again).toMatchObject({
-      status: 409,
-      body: { error: 'mismatch_not_open', message: `mismatch ${open.id} is resolved (by person:operator@baton.example)` },
-    });
-    expect(sut.systems.crm.effects().updateCustomer).toBe(updates + 1);
+      expect(await sweep()).toMatchObject({ mismatches: [], announced: 0, cleared: 0 });
+      expect((await sut.http('GET', '/reconciliation/mismatches', undefined, as.operator)).body.mismatches).toEqual([]);
+      const again = await sut.http('POST', `/reconciliation/mismatches/${open.id}/resolve`, { reason: 'twice' }, as.operator);
+      expect(again).toMatchObject({
+        status: 409,
+        body: { error: 'mismatch_not_open', message: `mismatch ${open.id} is resolved (by person:operator@baton.example)` },
+      });
+      expect(sut.systems.crm.effects().updateCustomer).toBe(updates + 1);
 
-    // The write back is an audited connector action like any other: it can be reverted.
-    const reverted = await sut.http('POST', `/audit/${write.id}/revert`, { reason: 'Resolved the wrong way round' }, as.operator);
-    expect(reverted.status).toBe(201);
-    expect(await sut.systems.crm.call('getCustomer', { customerId: 'cus_mismatch' })).toMatchObject({ tier: 'enterprise' });
-  });
+      // The write back is an audited connector action like any other: it can be reverted.
+      const reverted = await sut.http('POST', `/audit/${write.id}/revert`, { reason: 'Resolved the wrong way round' }, as.operator);
+      expect(reverted.status).toBe(201);
+      expect(await sut.systems.crm.call('getCustomer', { customerId: 'cus_mismatch' })).toMatchObject({ tier: 'enterprise' });
+    },
+  );
 
   it('clears an open mismatch once the sources agree again without an operator', async () => {
     const reopened = await sweep();

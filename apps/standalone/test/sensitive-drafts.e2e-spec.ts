@@ -10,47 +10,50 @@ describe('sensitive outbound messages held as drafts', () => {
 
   const sent = () => sut.systems.notifications.effects().send ?? 0;
 
-  it('holds the confirmation of a refund whose request uses legal language; a reviewer edits it and only the edited text is sent', async () => {
-    const before = sent();
-    const runId = await sut.startRun('refund-request', 'acme', {
-      customerId: 'cus_northwind',
-      amount: 80,
-      reason: 'Broken on arrival. My lawyer says you owe me this.',
-    });
-    const held: any = await sut.settled(runId);
-    expect(held).toMatchObject({ type: 'baton.review.requested', data: { queue: 'draft', owner: 'finance-lead@acme.example' } });
-    const [draft] = held.data.proposal.drafts;
-    expect(draft).toMatchObject({ actionId: 'confirmation', reasons: ['legal language in the request: "lawyer"'] });
-    expect(draft.preview).toMatchObject({ channel: 'email', to: expect.stringContaining('@'), subject: 'Your refund has been issued' });
-    expect(draft.preview.body).toEqual({ template: expect.stringContaining('actions.refund.refundId') });
-    expect(sent()).toBe(before);
-    expect(sut.systems.billing.effects().issueRefund ?? 0).toBe(0);
+  it(
+    'holds the confirmation of a refund whose request uses legal language; a ' + 'reviewer edits it and only the edited text is sent',
+    async () => {
+      const before = sent();
+      const runId = await sut.startRun('refund-request', 'acme', {
+        customerId: 'cus_northwind',
+        amount: 80,
+        reason: 'Broken on arrival. My lawyer says you owe me this.',
+      });
+      const held: any = await sut.settled(runId);
+      expect(held).toMatchObject({ type: 'baton.review.requested', data: { queue: 'draft', owner: 'finance-lead@acme.example' } });
+      const [draft] = held.data.proposal.drafts;
+      expect(draft).toMatchObject({ actionId: 'confirmation', reasons: ['legal language in the request: "lawyer"'] });
+      expect(draft.preview).toMatchObject({ channel: 'email', to: expect.stringContaining('@'), subject: 'Your refund has been issued' });
+      expect(draft.preview.body).toEqual({ template: expect.stringContaining('actions.refund.refundId') });
+      expect(sent()).toBe(before);
+      expect(sut.systems.billing.effects().issueRefund ?? 0).toBe(0);
 
-    const badEdit = await sut.http(
-      'POST',
-      `/reviews/${held.data.reviewId}/decision`,
-      { verdict: 'approve', rationale: 'ok', edits: { refund: { amount: '1' } } },
-      as.financeLead,
-    );
-    expect(badEdit.status).toBe(400);
-    expect(badEdit.body.details.issues[0]).toMatchObject({ path: '/edits/refund' });
+      const badEdit = await sut.http(
+        'POST',
+        `/reviews/${held.data.reviewId}/decision`,
+        { verdict: 'approve', rationale: 'ok', edits: { refund: { amount: '1' } } },
+        as.financeLead,
+      );
+      expect(badEdit.status).toBe(400);
+      expect(badEdit.body.details.issues[0]).toMatchObject({ path: '/edits/refund' });
 
-    const done = sut.nextSettled(runId);
-    const body = 'We are sorry about the damaged item. Your refund has been issued; our legal team is in copy.';
-    const approve = await sut.http(
-      'POST',
-      `/reviews/${held.data.reviewId}/decision`,
-      { verdict: 'approve', rationale: 'Toned down', edits: { confirmation: { body } } },
-      as.financeLead,
-    );
-    expect(approve.status).toBe(200);
-    expect(await done).toMatchObject({ data: { status: 'completed' } });
-    const messageId = ((await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[]).find(
-      (a) => a.id === 'confirmation',
-    ).result.messageId;
-    expect(await sut.systems.notifications.call('getMessage', { messageId })).toMatchObject({ body });
-    expect(sent()).toBe(before + 1);
-  });
+      const done = sut.nextSettled(runId);
+      const body = 'We are sorry about the damaged item. Your refund has been issued; our legal team is in copy.';
+      const approve = await sut.http(
+        'POST',
+        `/reviews/${held.data.reviewId}/decision`,
+        { verdict: 'approve', rationale: 'Toned down', edits: { confirmation: { body } } },
+        as.financeLead,
+      );
+      expect(approve.status).toBe(200);
+      expect(await done).toMatchObject({ data: { status: 'completed' } });
+      const messageId = ((await sut.run(runId)).timeline.find((t) => t.to === 'verifying')!.detail.actions as any[]).find(
+        (a) => a.id === 'confirmation',
+      ).result.messageId;
+      expect(await sut.systems.notifications.call('getMessage', { messageId })).toMatchObject({ body });
+      expect(sent()).toBe(before + 1);
+    },
+  );
 
   it('sends nothing when the reviewer rejects the draft', async () => {
     const before = sent();

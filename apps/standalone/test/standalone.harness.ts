@@ -37,7 +37,8 @@ export function keysFileWith(extra: Array<{ key: string; principal: string; orgI
   const file = join(mkdtempSync(join(tmpdir(), 'baton-keys-')), 'api-keys.yaml');
   const entries = extra.map(
     (e) =>
-      `  - { key: ${JSON.stringify(e.key)}, principal: ${JSON.stringify(e.principal)}, orgId: ${JSON.stringify(e.orgId)}, roles: ${JSON.stringify(e.roles)} }`,
+      `  - { key: ${JSON.stringify(e.key)}, principal: ${JSON.stringify(e.principal)}, orgId: ${JSON.stringify(e.orgId)}, roles: ` +
+      `${JSON.stringify(e.roles)} }`,
   );
   writeFileSync(file, `${readFileSync(API_KEYS_FILE, 'utf8').trimEnd()}\n${entries.join('\n')}\n`);
   return file;

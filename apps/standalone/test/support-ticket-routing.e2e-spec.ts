@@ -8,26 +8,29 @@ describe('support ticket routing', () => {
   });
   afterAll(async () => sut.close());
 
-  it('routes a ticket to the team of the customer tier, checked against billing (the source of truth), and verifies the ticket', async () => {
-    const runId = await sut.startRun('support-ticket-routing', 'acme', {
-      customerId: 'cus_umbrella',
-      subject: 'SSO login fails',
-      body: 'Since this morning.',
-    });
-    expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
+  it(
+    'routes a ticket to the team of the customer tier, checked against billing ' + '(the source of truth), and verifies the ticket',
+    async () => {
+      const runId = await sut.startRun('support-ticket-routing', 'acme', {
+        customerId: 'cus_umbrella',
+        subject: 'SSO login fails',
+        body: 'Since this morning.',
+      });
+      expect(await sut.settled(runId)).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
 
-    const run = await sut.run(runId);
-    expect(run.timeline.map((t) => t.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed']);
-    const lookups = run.timeline.find((t) => t.to === 'enriched')!.detail.lookups as any[];
-    expect(lookups.map((l) => [l.connector, l.operation, l.ok])).toEqual([
-      ['crm', 'getCustomer', true],
-      ['reconciliation', 'customer.tier', true],
-    ]);
-    const acting = run.timeline.find((t) => t.to === 'verifying')!.detail.actions as any[];
-    const ticketId = acting[0].result.ticketId;
-    const ticket = await sut.systems.tickets.call('getTicket', { ticketId });
-    expect(ticket).toMatchObject({ team: 'enterprise-support', priority: 'high', customerId: 'cus_umbrella' });
-  });
+      const run = await sut.run(runId);
+      expect(run.timeline.map((t) => t.to)).toEqual(['triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed']);
+      const lookups = run.timeline.find((t) => t.to === 'enriched')!.detail.lookups as any[];
+      expect(lookups.map((l) => [l.connector, l.operation, l.ok])).toEqual([
+        ['crm', 'getCustomer', true],
+        ['reconciliation', 'customer.tier', true],
+      ]);
+      const acting = run.timeline.find((t) => t.to === 'verifying')!.detail.actions as any[];
+      const ticketId = acting[0].result.ticketId;
+      const ticket = await sut.systems.tickets.call('getTicket', { ticketId });
+      expect(ticket).toMatchObject({ team: 'enterprise-support', priority: 'high', customerId: 'cus_umbrella' });
+    },
+  );
 
   it('does not route automatically when CRM says enterprise and billing says pro: a person gets both values', async () => {
     const tickets = sut.systems.tickets.effects().createTicket ?? 0;

@@ -161,43 +161,47 @@ describe('webhook delivery', () => {
       expect(responses[2].headers['retry-after']).toBe('2');
     });
 
-    it('400 naming the field for a malformed body, one the database would refuse or a payload the workflow refuses; 403 for an organisation not the source’s', async () => {
-      const malformed = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: '{"orgId": "acme", ' });
-      expect(malformed.status).toBe(400);
-      expect(malformed.body.error).toBe('invalid_body');
+    it(
+      '400 naming the field for a malformed body, one the database would refuse or a payload the workflow refuses; 403 for an ' +
+        'organisation not the source’s',
+      async () => {
+        const malformed = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: '{"orgId": "acme", ' });
+        expect(malformed.status).toBe(400);
+        expect(malformed.body.error).toBe('invalid_body');
 
-      const unknownOrg = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: { orgId: 'nope', payload: refund(5) } });
-      expect(unknownOrg.status).toBe(403);
-      expect(unknownOrg.body).toMatchObject({
-        error: 'organisation_not_allowed',
-        details: { issues: [expect.objectContaining({ path: '/orgId' })] },
-      });
+        const unknownOrg = await postWebhook(sut, 'refund-form', { secret: secrets.refund, body: { orgId: 'nope', payload: refund(5) } });
+        expect(unknownOrg.status).toBe(403);
+        expect(unknownOrg.body).toMatchObject({
+          error: 'organisation_not_allowed',
+          details: { issues: [expect.objectContaining({ path: '/orgId' })] },
+        });
 
-      // Signed, but never storable: refused at intake instead of a 202 retried for ever.
-      for (const text of ['"a\\u0000b"', '"\\ud800"']) {
-        const poisoned = await postWebhook(sut, 'refund-form', {
+        // Signed, but never storable: refused at intake instead of a 202 retried for ever.
+        for (const text of ['"a\\u0000b"', '"\\ud800"']) {
+          const poisoned = await postWebhook(sut, 'refund-form', {
+            secret: secrets.refund,
+            body: `{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":${text}}}`,
+          });
+          expect(poisoned).toMatchObject({
+            status: 400,
+            body: { error: 'invalid_body', details: { issues: [expect.objectContaining({ path: '/payload/reason' })] } },
+          });
+        }
+
+        const bad = await postWebhook(sut, 'refund-form', {
           secret: secrets.refund,
-          body: `{"orgId":"acme","payload":{"customerId":"c","amount":5,"reason":${text}}}`,
+          body: { orgId: 'acme', payload: { customerId: 'c', amount: -5 } },
         });
-        expect(poisoned).toMatchObject({
-          status: 400,
-          body: { error: 'invalid_body', details: { issues: [expect.objectContaining({ path: '/payload/reason' })] } },
-        });
-      }
-
-      const bad = await postWebhook(sut, 'refund-form', {
-        secret: secrets.refund,
-        body: { orgId: 'acme', payload: { customerId: 'c', amount: -5 } },
-      });
-      expect(bad.status).toBe(400);
-      expect(bad.body.error).toBe('invalid_trigger');
-      expect(bad.body.details.issues).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ workflowId: 'refund-request', path: '/payload/amount', message: 'must be > 0' }),
-          expect.objectContaining({ workflowId: 'refund-request', path: '/payload/reason', message: 'is required' }),
-        ]),
-      );
-    });
+        expect(bad.status).toBe(400);
+        expect(bad.body.error).toBe('invalid_trigger');
+        expect(bad.body.details.issues).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ workflowId: 'refund-request', path: '/payload/amount', message: 'must be > 0' }),
+            expect.objectContaining({ workflowId: 'refund-request', path: '/payload/reason', message: 'is required' }),
+          ]),
+        );
+      },
+    );
 
     it('404 for an unknown source or a source no workflow listens to', async () => {
       const unknown = await postWebhook(sut, 'nope', { secret: secrets.refund, body: {} });

@@ -134,11 +134,15 @@ async function train(options: Options, out: (line: string) => void, progress?: C
   const calibration = model.metadata.calibration;
   out(`model ${model.id}`);
   out(
-    `trained on ${model.metadata.examples} of ${examples.length} examples (${model.labels.length} labels, ${model.featureCount} features, seed ${seed}) in ${fixed(model.metadata.training.seconds, 1)} s; with calibration and scoring ${fixed(seconds, 1)} s`,
+    `trained on ${model.metadata.examples} of ${examples.length} examples ` +
+      `(${model.labels.length} labels, ${model.featureCount} features, seed ${seed}) ` +
+      `in ${fixed(model.metadata.training.seconds, 1)} s; with calibration and scoring ${fixed(seconds, 1)} s`,
   );
   if (calibration) {
     out(
-      `temperature ${fixed(calibration.temperature, 3)} on ${calibration.examples} calibration examples: NLL ${fixed(calibration.nllBefore, 4)} -> ${fixed(calibration.nllAfter, 4)}, ECE ${fixed(calibration.eceBefore, 4)} -> ${fixed(calibration.eceAfter, 4)}`,
+      `temperature ${fixed(calibration.temperature, 3)} on ${calibration.examples} calibration examples: NLL ` +
+        `${fixed(calibration.nllBefore, 4)} -> ${fixed(calibration.nllAfter, 4)}, ECE ${fixed(calibration.eceBefore, 4)} -> ` +
+        `${fixed(calibration.eceAfter, 4)}`,
     );
   }
   printAssessment(
@@ -169,7 +173,8 @@ async function evaluateCommand(options: Options, out: (line: string) => void): P
   const { calibration, heldOut } = recordedParts(examples, split);
   const target = options.target === undefined ? 0.99 : Number(options.target);
   out(
-    `model ${model.id} (${model.labels.length} labels, trained ${model.metadata.createdAt} on ${model.metadata.examples} examples, temperature ${fixed(model.temperature, 3)})`,
+    `model ${model.id} (${model.labels.length} labels, trained ${model.metadata.createdAt} on ${model.metadata.examples} ` +
+      `examples, temperature ${fixed(model.temperature, 3)})`,
   );
   printAssessment(assessModel(model, calibration, heldOut, { targetPrecision: target }), heldOut, model, out);
   return ClassifierExitCode.Ok;
@@ -183,15 +188,18 @@ function printAssessment(
 ): void {
   const { thresholds, heldOut, heldOutReport, heldOutEceBeforeTemperature } = assessment;
   out(
-    `held-out (${heldOut.examples} examples): accuracy ${fixed(heldOut.accuracy, 4)}, log loss ${fixed(heldOut.logLoss, 4)}, ECE ${fixed(heldOut.ece, 4)} (${fixed(heldOutEceBeforeTemperature, 4)} before temperature scaling)`,
+    `held-out (${heldOut.examples} examples): accuracy ${fixed(heldOut.accuracy, 4)}, log loss ${fixed(heldOut.logLoss, 4)}, ECE ` +
+      `${fixed(heldOut.ece, 4)} (${fixed(heldOutEceBeforeTemperature, 4)} before temperature scaling)`,
   );
   out(
-    `thresholds for precision ${thresholds.targetPrecision} (Wilson lower bound on ${thresholds.examples} calibration examples): auto ${fixed(thresholds.auto, 4)}, suggest ${fixed(thresholds.suggest, 4)}`,
+    `thresholds for precision ${thresholds.targetPrecision} (Wilson lower bound on ${thresholds.examples} calibration examples): ` +
+      `auto ${fixed(thresholds.auto, 4)}, suggest ${fixed(thresholds.suggest, 4)}`,
   );
   const tier = heldOut.automatic;
   if (tier) {
     out(
-      `automatic tier on held-out: precision ${tier.precision === null ? 'n/a' : fixed(tier.precision, 4)}, coverage ${fixed(tier.coverage, 4)} (${tier.decided} of ${heldOut.examples}, ${tier.decided - tier.correct} wrong)`,
+      `automatic tier on held-out: precision ${tier.precision === null ? 'n/a' : fixed(tier.precision, 4)}, coverage ` +
+        `${fixed(tier.coverage, 4)} (${tier.decided} of ${heldOut.examples}, ${tier.decided - tier.correct} wrong)`,
     );
   }
   // Team routing is what the Banking77 sample acts on; only meaningful when every label has a team.
@@ -203,7 +211,8 @@ function printAssessment(
   }
   out('what each threshold would automate (calibration split | held-out split):');
   out(
-    `${pad('threshold', 10)}${pad('automated', 10)}${pad('precision', 10)}${pad('lower', 8)}${pad('coverage', 9)}${pad('err/1000', 9)}| ${pad('precision', 10)}${pad('coverage', 9)}err/1000`,
+    `${pad('threshold', 10)}${pad('automated', 10)}${pad('precision', 10)}${pad('lower', 8)}${pad('coverage', 9)}${pad('err/1000', 9)}` +
+      `| ${pad('precision', 10)}${pad('coverage', 9)}err/1000`,
   );
   thresholds.report.forEach((row, i) => {
     const held = heldOutReport[i];
@@ -211,7 +220,11 @@ function printAssessment(
       .filter(Boolean)
       .join(',');
     out(
-      `${pad(fixed(row.threshold, 4), 10)}${pad(String(row.automated), 10)}${pad(ratio(row.precision), 10)}${pad(ratio(row.precisionLowerBound), 8)}${pad(fixed(row.coverage, 3), 9)}${pad(fixed(row.expectedErrorsPer1000, 1), 9)}| ${pad(ratio(held.precision), 10)}${pad(fixed(held.coverage, 3), 9)}${pad(fixed(held.expectedErrorsPer1000, 1), 9)}${marks}`.trimEnd(),
+      (
+        `${pad(fixed(row.threshold, 4), 10)}${pad(String(row.automated), 10)}${pad(ratio(row.precision), 10)}` +
+        `${pad(ratio(row.precisionLowerBound), 8)}${pad(fixed(row.coverage, 3), 9)}${pad(fixed(row.expectedErrorsPer1000, 1), 9)}` +
+        `| ${pad(ratio(held.precision), 10)}${pad(fixed(held.coverage, 3), 9)}${pad(fixed(held.expectedErrorsPer1000, 1), 9)}${marks}`
+      ).trimEnd(),
     );
   });
 }

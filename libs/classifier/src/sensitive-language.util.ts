@@ -8,17 +8,24 @@ export interface SensitiveMatch {
 
 // Phrases that signal legal exposure or an escalated complaint in customer text. Whole-word,
 // case-insensitive; kept short and specific so ordinary requests ("refund", "late") don't trip it.
+/** `\b(a|b|…)\b`, global, case-insensitive and Unicode-aware, from alternatives written in parts. */
+const wholeWords = (...alternatives: string[]): RegExp => new RegExp(`\\b(${alternatives.join('|')})\\b`, 'giu');
+
 const PATTERNS: ReadonlyArray<{ category: SensitiveCategory; pattern: RegExp }> = [
   {
     category: 'legal',
-    pattern:
-      /\b(lawyers?|attorneys?|solicitors?|legal action|lawsuit|sue(?!-)|suing|court|litigation|small claims|cease and desist|gdpr|data protection authority|ombudsman|regulator)\b/giu,
+    pattern: wholeWords(
+      'lawyers?|attorneys?|solicitors?|legal action|lawsuit|sue(?!-)|suing|court|litigation|small claims',
+      'cease and desist|gdpr|data protection authority|ombudsman|regulator',
+    ),
   },
   { category: 'legal', pattern: /\b(chargeback|dispute with my bank|consumer protection)\b/giu },
   {
     category: 'complaint',
-    pattern:
-      /\b(formal complaint|complain(?:t|ing)? to|unacceptable|disgusted|outraged|furious|worst service|never again|escalate this|speak to (?:a|your) manager)\b/giu,
+    pattern: wholeWords(
+      'formal complaint|complain(?:t|ing)? to|unacceptable|disgusted|outraged|furious|worst service',
+      'never again|escalate this|speak to (?:a|your) manager',
+    ),
   },
 ];
 

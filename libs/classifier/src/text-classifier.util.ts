@@ -276,7 +276,9 @@ export class TextClassifier {
     }
     const weights = decodeFloat32(encoded.data, featureSpace.size * labels.length);
     const bias = decodeFloat32(encoded.bias, labels.length);
-    if (!weights || !bias) throw invalidModel(`weights must hold ${featureSpace.size} × ${labels.length} values and bias ${labels.length}`);
+    if (!weights || !bias) {
+      throw invalidModel(`weights must hold ${featureSpace.size} × ${labels.length} values and bias ${labels.length}`);
+    }
     const id = contentId(labels, json.temperature, json.features, encoded);
     if (json.id !== id) throw invalidModel(`content does not match id ${json.id} (computed ${id})`);
     return new TextClassifier(

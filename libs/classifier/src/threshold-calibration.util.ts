@@ -95,7 +95,9 @@ export function calibrateThresholds(
     if (!(value > 0 && value <= 1))
       throw new ClassifierError(ClassifierErrorCode.InvalidArgument, `${name} must be in (0, 1], got ${value}`);
   }
-  if (!(minSupport >= 1) || !(z >= 0)) throw new ClassifierError(ClassifierErrorCode.InvalidArgument, 'minSupport must be ≥ 1 and z ≥ 0');
+  if (!(minSupport >= 1) || !(z >= 0)) {
+    throw new ClassifierError(ClassifierErrorCode.InvalidArgument, 'minSupport must be ≥ 1 and z ≥ 0');
+  }
   if (history.some((h) => !(h.confidence >= 0 && h.confidence <= 1))) {
     throw new ClassifierError(ClassifierErrorCode.InvalidArgument, 'every confidence must be in [0, 1]');
   }

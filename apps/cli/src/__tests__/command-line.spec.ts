@@ -107,7 +107,10 @@ describe('every app, given a bad environment variable', () => {
         /^baton ingestion: invalid environment variable OTEL_TRACES_SAMPLER: Invalid option: expected one of .*\(got "sometimes"\)$/,
       ),
       expect.stringMatching(
-        /^baton ingestion: invalid environment variable BATON_BUS: Invalid option: expected one of "memory"\|"kafka" \(got "carrier-pigeon"\)$/,
+        new RegExp(
+          '^baton ingestion: invalid environment variable BATON_BUS: ' +
+            'Invalid option: expected one of "memory"\\|"kafka" \\(got "carrier-pigeon"\\)$',
+        ),
       ),
     ]);
   });

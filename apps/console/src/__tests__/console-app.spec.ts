@@ -47,7 +47,8 @@ describe('the console app (distributed mode)', () => {
     mkdirSync(join(built, 'assets'));
     writeFileSync(
       join(built, 'index.html'),
-      '<!doctype html><html lang="en"><head><script type="module" src="/console/assets/index-abc123.js"></script></head><body></body></html>',
+      '<!doctype html><html lang="en"><head><script type="module" ' +
+        'src="/console/assets/index-abc123.js"></script></head><body></body></html>',
     );
     writeFileSync(join(built, 'assets', 'index-abc123.js'), 'console.log("console")');
     ingestion = await upstream((_req, res) => {

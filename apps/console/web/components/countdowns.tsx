@@ -15,7 +15,11 @@ export function Deadline({ task }: { task: Pick<ReviewTask, 'deadline'> }) {
 }
 
 /** Who holds the task and where it goes next if nobody does. */
-export function Escalation({ task }: { task: Pick<ReviewTask, 'claimedBy' | 'escalationChain' | 'escalationLevel' | 'owner' | 'deadline'> }) {
+export function Escalation({
+  task,
+}: {
+  task: Pick<ReviewTask, 'claimedBy' | 'escalationChain' | 'escalationLevel' | 'owner' | 'deadline'>;
+}) {
   if (task.claimedBy) return <span>claimed by {task.claimedBy}</span>;
   const next = task.escalationChain[task.escalationLevel];
   const level = task.escalationLevel > 0 ? `escalated ${task.escalationLevel}× (now ${task.owner})` : 'not escalated';

@@ -6,7 +6,11 @@ export function ErrorNote({ error, what }: { error: Error | undefined; what?: st
   if (!error) return null;
   const api = error instanceof ApiError ? error : null;
   const title =
-    api?.status === 403 ? `Your role cannot ${what ?? 'do this'}` : api?.status === 404 ? 'Not found' : `Could not ${what ?? 'complete the request'}`;
+    api?.status === 403
+      ? `Your role cannot ${what ?? 'do this'}`
+      : api?.status === 404
+        ? 'Not found'
+        : `Could not ${what ?? 'complete the request'}`;
   return (
     <div class="note error" role="alert">
       <strong>{title}.</strong> {error.message}
@@ -24,7 +28,11 @@ export function ErrorNote({ error, what }: { error: Error | undefined; what?: st
 }
 
 export function Loading({ when, children }: { when: boolean; children?: ComponentChildren }) {
-  return when ? <p class="muted" role="status">{children ?? 'Loading…'}</p> : null;
+  return when ? (
+    <p class="muted" role="status">
+      {children ?? 'Loading…'}
+    </p>
+  ) : null;
 }
 
 export function Json({ value, label }: { value: unknown; label: string }) {

@@ -18,9 +18,12 @@ export function PlanDiff({ plan, edits }: { plan: PlannedAction[]; edits: Record
         return (
           <table key={action.actionId} class="diff" data-action={action.actionId}>
             <caption>
-              <span class="system">{action.connector}</span> · {action.operation} <span class="muted">(action {action.actionId}
-              {action.runs === false ? ', skipped: its condition is false' : action.runs === null ? ', runs if its condition holds' : ''}
-              {action.message ? ', an outbound message' : ''})</span>
+              <span class="system">{action.connector}</span> · {action.operation}{' '}
+              <span class="muted">
+                (action {action.actionId}
+                {action.runs === false ? ', skipped: its condition is false' : action.runs === null ? ', runs if its condition holds' : ''}
+                {action.message ? ', an outbound message' : ''})
+              </span>
             </caption>
             <thead>
               <tr>

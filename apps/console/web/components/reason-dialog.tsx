@@ -56,7 +56,14 @@ export function ReasonDialog(props: ReasonDialogProps) {
           {props.reasonLabel ?? 'Reason'}
           {required ? ' (required)' : ' (optional)'}
         </label>
-        <textarea id="dialog-reason" rows={3} value={reason} required={required} autoFocus onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        <textarea
+          id="dialog-reason"
+          rows={3}
+          value={reason}
+          required={required}
+          autoFocus
+          onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+        />
         <ErrorNote error={error} />
         <div class="actions">
           <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={busy}>

@@ -22,13 +22,20 @@ interface BlockedRun {
 export function BlockedRunsPage() {
   const { api, announce } = useConsole();
   const blocked = useResource((a) => a.get<{ items: BlockedRun[] }>('/blocked-runs'), []);
-  useLiveReload((e) => (e.kind === 'run' && (e.to === 'blocked' || e.from === 'blocked')) || (e.kind === 'audit' && (e.action === 'run.retry' || e.action === 'run.close')), blocked.reload);
+  useLiveReload(
+    (e) =>
+      (e.kind === 'run' && (e.to === 'blocked' || e.from === 'blocked')) ||
+      (e.kind === 'audit' && (e.action === 'run.retry' || e.action === 'run.close')),
+    blocked.reload,
+  );
   const [dialog, setDialog] = useState<{ run: BlockedRun; verb: 'retry' | 'close' }>();
   const [approve, setApprove] = useState(false);
   return (
     <>
       <h1 tabIndex={-1}>Blocked runs</h1>
-      <p class="muted">A system refused a lookup or an action as invalid, or a read-back disagreed. Fix the data there, then retry; or give the run up.</p>
+      <p class="muted">
+        A system refused a lookup or an action as invalid, or a read-back disagreed. Fix the data there, then retry; or give the run up.
+      </p>
       <ErrorNote error={blocked.error} what="list blocked runs" />
       <Loading when={blocked.loading && !blocked.data} />
       {blocked.data ? (
@@ -63,11 +70,21 @@ export function BlockedRunsPage() {
                   <td>{time(run.blockedAt)}</td>
                   <td class="actions">
                     {run.stage !== 'verification' ? (
-                      <button type="button" class="primary" onClick={() => (setApprove(false), setDialog({ run, verb: 'retry' }))} aria-label={`Retry run ${run.runId}`}>
+                      <button
+                        type="button"
+                        class="primary"
+                        onClick={() => (setApprove(false), setDialog({ run, verb: 'retry' }))}
+                        aria-label={`Retry run ${run.runId}`}
+                      >
                         Retry…
                       </button>
                     ) : null}
-                    <button type="button" class="danger" onClick={() => setDialog({ run, verb: 'close' })} aria-label={`Close run ${run.runId}`}>
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => setDialog({ run, verb: 'close' })}
+                      aria-label={`Close run ${run.runId}`}
+                    >
                       Close…
                     </button>
                   </td>
@@ -89,19 +106,21 @@ export function BlockedRunsPage() {
           extra={
             dialog.run.stage === 'action' ? (
               <label class="checkbox">
-                <input type="checkbox" checked={approve} onChange={(e) => setApprove((e.target as HTMLInputElement).checked)} /> Approve it as mine: lets a write held back by the money limit go ahead
+                <input type="checkbox" checked={approve} onChange={(e) => setApprove((e.target as HTMLInputElement).checked)} /> Approve it
+                as mine: lets a write held back by the money limit go ahead
               </label>
             ) : null
           }
           onConfirm={async (reason) => {
-            await api.post(`/blocked-runs/${dialog.run.runId}/retry`, { ...(reason ? { reason } : {}), ...(approve ? { approve: true } : {}) });
+            await api.post(`/blocked-runs/${dialog.run.runId}/retry`, {
+              ...(reason ? { reason } : {}),
+              ...(approve ? { approve: true } : {}),
+            });
             announce(`Run ${dialog.run.runId} retried.`);
             blocked.reload();
           }}
         >
-          <p>
-            The run starts again from the stage that blocked it ({dialog.run.stage}); actions that had succeeded are not called again.
-          </p>
+          <p>The run starts again from the stage that blocked it ({dialog.run.stage}); actions that had succeeded are not called again.</p>
         </ReasonDialog>
       ) : null}
       {dialog?.verb === 'close' ? (

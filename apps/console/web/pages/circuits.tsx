@@ -36,7 +36,10 @@ export function CircuitsPage() {
     circuits.reload();
     queue.reload();
   };
-  useLiveReload((e) => (e.kind === 'run' && (e.to === 'degraded' || e.from === 'degraded')) || (e.kind === 'audit' && e.targetType === 'queued_action'), reload);
+  useLiveReload(
+    (e) => (e.kind === 'run' && (e.to === 'degraded' || e.from === 'degraded')) || (e.kind === 'audit' && e.targetType === 'queued_action'),
+    reload,
+  );
   const [error, setError] = useState<Error>();
   const setPriority = async (item: QueuedAction, priority: number) => {
     setError(undefined);
@@ -87,7 +90,9 @@ export function CircuitsPage() {
         </table>
       ) : null}
       <h2>Degraded queue</h2>
-      <p class="muted">Actions waiting for their system to recover. Per connector they drain by priority (higher first), then oldest first.</p>
+      <p class="muted">
+        Actions waiting for their system to recover. Per connector they drain by priority (higher first), then oldest first.
+      </p>
       <ErrorNote error={queue.error ?? error} what="change the queue" />
       {queue.data && queue.data.items.length === 0 ? <Empty>No action is queued.</Empty> : null}
       {[...byConnector].map(([connector, items]) => (
@@ -114,10 +119,20 @@ export function CircuitsPage() {
                   <PriorityInput item={item} onSave={(p) => setPriority(item, p)} />
                 </td>
                 <td class="actions">
-                  <button type="button" disabled={i === 0} onClick={() => setPriority(item, items[i - 1]!.priority + 1)} aria-label={`Move ${item.step} of run ${item.runId.slice(0, 8)} up`}>
+                  <button
+                    type="button"
+                    disabled={i === 0}
+                    onClick={() => setPriority(item, items[i - 1]!.priority + 1)}
+                    aria-label={`Move ${item.step} of run ${item.runId.slice(0, 8)} up`}
+                  >
                     Up
                   </button>
-                  <button type="button" disabled={i === items.length - 1} onClick={() => setPriority(item, items[i + 1]!.priority - 1)} aria-label={`Move ${item.step} of run ${item.runId.slice(0, 8)} down`}>
+                  <button
+                    type="button"
+                    disabled={i === items.length - 1}
+                    onClick={() => setPriority(item, items[i + 1]!.priority - 1)}
+                    aria-label={`Move ${item.step} of run ${item.runId.slice(0, 8)} down`}
+                  >
                     Down
                   </button>
                 </td>

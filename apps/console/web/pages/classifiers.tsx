@@ -12,7 +12,11 @@ interface Version {
   createdAt: string;
   createdBy: string;
   source: string;
-  metrics: { heldOut?: { examples?: number; accuracy?: number; ece?: number; logLoss?: number }; automatic?: Record<string, unknown>; examples?: number };
+  metrics: {
+    heldOut?: { examples?: number; accuracy?: number; ece?: number; logLoss?: number };
+    automatic?: Record<string, unknown>;
+    examples?: number;
+  };
   thresholds: { auto: number; suggest: number; targetPrecision: number };
   active: boolean;
 }
@@ -42,10 +46,21 @@ interface Calibration {
 /** Each workflow's classifier versions with their metrics, and a threshold picker over the calibration from decision history. */
 export function ClassifiersPage({ query }: { query: URLSearchParams }) {
   const workflows = useResource((a) => a.get<{ workflows: Array<{ id: string; name: string }> }>('/workflows'), []);
-  const chosen = query.get('workflow') ?? (workflows.data?.workflows.some((w) => w.id === 'banking-support-routing') ? 'banking-support-routing' : workflows.data?.workflows[0]?.id) ?? '';
+  const chosen =
+    query.get('workflow') ??
+    (workflows.data?.workflows.some((w) => w.id === 'banking-support-routing')
+      ? 'banking-support-routing'
+      : workflows.data?.workflows[0]?.id) ??
+    '';
   const [target, setTarget] = useState(0.99);
-  const versions = useResource((a) => (chosen ? a.get<{ versions: Version[] }>(`/classifiers/${chosen}`) : Promise.resolve(undefined)), [chosen]);
-  const calibration = useResource((a) => (chosen ? a.get<Calibration>(`/classifiers/${chosen}/calibration?targetPrecision=${target}`) : Promise.resolve(undefined)), [chosen, target]);
+  const versions = useResource(
+    (a) => (chosen ? a.get<{ versions: Version[] }>(`/classifiers/${chosen}`) : Promise.resolve(undefined)),
+    [chosen],
+  );
+  const calibration = useResource(
+    (a) => (chosen ? a.get<Calibration>(`/classifiers/${chosen}/calibration?targetPrecision=${target}`) : Promise.resolve(undefined)),
+    [chosen, target],
+  );
   return (
     <>
       <h1 tabIndex={-1}>Classifiers</h1>
@@ -123,15 +138,19 @@ export function ClassifiersPage({ query }: { query: URLSearchParams }) {
 
 function ThresholdPicker({ calibration }: { calibration: Calibration }) {
   const rows = calibration.report;
-  const initial = Math.max(0, rows.findIndex((r) => r.threshold === calibration.auto));
+  const initial = Math.max(
+    0,
+    rows.findIndex((r) => r.threshold === calibration.auto),
+  );
   const [index, setIndex] = useState(initial);
   useEffect(() => setIndex(initial), [calibration]);
   const row = rows[Math.min(index, rows.length - 1)];
   return (
     <>
       <p>
-        Based on {calibration.examples} reviewed decision{calibration.examples === 1 ? '' : 's'} ({calibration.basis}). To reach {percent(calibration.targetPrecision)} precision, act automatically at{' '}
-        {percent(calibration.auto)} confidence (today: {percent(calibration.current.auto)}), covering {percent(calibration.coverageAtAuto)} of decisions.
+        Based on {calibration.examples} reviewed decision{calibration.examples === 1 ? '' : 's'} ({calibration.basis}). To reach{' '}
+        {percent(calibration.targetPrecision)} precision, act automatically at {percent(calibration.auto)} confidence (today:{' '}
+        {percent(calibration.current.auto)}), covering {percent(calibration.coverageAtAuto)} of decisions.
       </p>
       {row ? (
         <div class="picker">
@@ -143,15 +162,23 @@ function ThresholdPicker({ calibration }: { calibration: Calibration }) {
             max={rows.length - 1}
             step={1}
             value={index}
-            aria-valuetext={`${percent(row.threshold)}: coverage ${percent(row.coverage)}, ${row.expectedErrorsPer1000.toFixed(1)} expected errors per 1,000`}
+            aria-valuetext={
+              `${percent(row.threshold)}: coverage ${percent(row.coverage)}, ` +
+              `${row.expectedErrorsPer1000.toFixed(1)} expected errors per 1,000`
+            }
             onInput={(e) => setIndex(Number((e.target as HTMLInputElement).value))}
           />
           <output for="threshold" aria-live="polite">
-            Coverage {percent(row.coverage)} · {row.expectedErrorsPer1000.toFixed(1)} expected errors per 1,000 · precision {percent(row.precision)} (at least {percent(row.precisionLowerBound)} with 95% confidence)
+            Coverage {percent(row.coverage)} · {row.expectedErrorsPer1000.toFixed(1)} expected errors per 1,000 · precision{' '}
+            {percent(row.precision)} (at least {percent(row.precisionLowerBound)} with 95% confidence)
           </output>
         </div>
       ) : null}
-      <CalibrationChart points={rows} picked={row?.threshold ?? null} label="Coverage against expected errors per 1,000 decisions, one point per threshold" />
+      <CalibrationChart
+        points={rows}
+        picked={row?.threshold ?? null}
+        label="Coverage against expected errors per 1,000 decisions, one point per threshold"
+      />
       <table>
         <caption>What each threshold would have automated on the history</caption>
         <thead>

@@ -39,13 +39,20 @@ interface DeadLetterDetail extends DeadLetter {
 
 const STATUSES = ['open', 'redriven', 'discarded'];
 const isDeadLetterEvent = (e: { kind: string; action?: string; targetType?: string; to?: string }) =>
-  (e.kind === 'audit' && (e.targetType === 'dead_letter' || (e.action ?? '').startsWith('dead_letter'))) || (e.kind === 'run' && e.to === 'failed');
+  (e.kind === 'audit' && (e.targetType === 'dead_letter' || (e.action ?? '').startsWith('dead_letter'))) ||
+  (e.kind === 'run' && e.to === 'failed');
 
 /** Dead letters, newest first: select one or many to re-drive; open one to inspect or discard it. */
 export function DeadLettersPage({ query: q }: { query: URLSearchParams }) {
   const { api, announce } = useConsole();
   const status = q.get('status') ?? 'open';
-  const letters = useResource((a) => a.get<{ deadLetters: DeadLetter[]; nextCursor: string | null }>(`/dead-letters${query({ status: status === 'all' ? undefined : status, limit: 100 })}`), [status]);
+  const letters = useResource(
+    (a) =>
+      a.get<{ deadLetters: DeadLetter[]; nextCursor: string | null }>(
+        `/dead-letters${query({ status: status === 'all' ? undefined : status, limit: 100 })}`,
+      ),
+    [status],
+  );
   useLiveReload(isDeadLetterEvent, letters.reload);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [redriving, setRedriving] = useState(false);
@@ -60,7 +67,10 @@ export function DeadLettersPage({ query: q }: { query: URLSearchParams }) {
   return (
     <>
       <h1 tabIndex={-1}>Dead letters</h1>
-      <p class="muted">Messages that could not be processed: a broken message, or a run whose retries ran out. Re-driving sends the original back to its topic; every re-drive and discard is audited.</p>
+      <p class="muted">
+        Messages that could not be processed: a broken message, or a run whose retries ran out. Re-driving sends the original back to its
+        topic; every re-drive and discard is audited.
+      </p>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Status
@@ -101,7 +111,12 @@ export function DeadLettersPage({ query: q }: { query: URLSearchParams }) {
                 <tr key={letter.id} data-dead-letter={letter.id}>
                   <td>
                     {letter.status === 'open' ? (
-                      <input type="checkbox" checked={selected.has(letter.id)} onChange={() => toggle(letter.id)} aria-label={`Select dead letter ${letter.id}`} />
+                      <input
+                        type="checkbox"
+                        checked={selected.has(letter.id)}
+                        onChange={() => toggle(letter.id)}
+                        aria-label={`Select dead letter ${letter.id}`}
+                      />
                     ) : (
                       <span class={`badge status ${letter.status}`}>{letter.status}</span>
                     )}
@@ -137,7 +152,10 @@ export function DeadLettersPage({ query: q }: { query: URLSearchParams }) {
             letters.reload();
           }}
         >
-          <p>Each original message goes back to the topic it failed on, with the same key; a failed run moves back so its stage acts again. All or none.</p>
+          <p>
+            Each original message goes back to the topic it failed on, with the same key; a failed run moves back so its stage acts again.
+            All or none.
+          </p>
         </ReasonDialog>
       ) : null}
     </>
@@ -203,7 +221,13 @@ export function DeadLetterPage({ id }: { id: string }) {
           ) : null}
           <section aria-labelledby="payload-heading">
             <h2 id="payload-heading">Payload ({d.valueEncoding})</h2>
-            {d.valueEncoding === 'json' ? <Json value={d.value} label="Payload" /> : <pre class="json" tabIndex={0} aria-label="Payload">{d.valueText ?? d.valueBase64}</pre>}
+            {d.valueEncoding === 'json' ? (
+              <Json value={d.value} label="Payload" />
+            ) : (
+              <pre class="json" tabIndex={0} aria-label="Payload">
+                {d.valueText ?? d.valueBase64}
+              </pre>
+            )}
           </section>
           <section aria-labelledby="failures-heading">
             <h2 id="failures-heading">Failure history</h2>

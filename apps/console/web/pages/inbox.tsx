@@ -14,12 +14,20 @@ export function InboxPage({ query }: { query: URLSearchParams }) {
   const queue = query.get('queue') ?? '';
   const inbox = useResource((api) => inboxOrder(api), []);
   // Tasks arrive and leave as runs move in and out of awaiting_review, or are reassigned/escalated.
-  useLiveReload((e) => (e.kind === 'run' && (e.to === 'awaiting_review' || e.from === 'awaiting_review')) || (e.kind === 'audit' && (e.targetType === 'review' || e.action.startsWith('review.'))), inbox.reload);
+  useLiveReload(
+    (e) =>
+      (e.kind === 'run' && (e.to === 'awaiting_review' || e.from === 'awaiting_review')) ||
+      (e.kind === 'audit' && (e.targetType === 'review' || e.action.startsWith('review.'))),
+    inbox.reload,
+  );
 
   const keep = (t: ReviewTask) => (!workflow || t.workflowId === workflow) && (!queue || t.queue === queue);
   const mine = (inbox.data?.mine ?? []).filter(keep);
   const team = (inbox.data?.team ?? []).filter(keep);
-  const workflows = useMemo(() => [...new Set([...(inbox.data?.mine ?? []), ...(inbox.data?.team ?? [])].map((t) => t.workflowId))].sort(), [inbox.data]);
+  const workflows = useMemo(
+    () => [...new Set([...(inbox.data?.mine ?? []), ...(inbox.data?.team ?? [])].map((t) => t.workflowId))].sort(),
+    [inbox.data],
+  );
 
   const links = () => [...document.querySelectorAll<HTMLAnchorElement>('a[data-task]')];
   const move = (step: number) => {
@@ -32,7 +40,16 @@ export function InboxPage({ query }: { query: URLSearchParams }) {
     const link = (document.activeElement as HTMLElement | null)?.closest<HTMLAnchorElement>('a[data-task]') ?? links()[0];
     if (link) navigate(`/reviews/${link.dataset['task']}`, { verdict });
   };
-  useShortcuts({ j: () => move(1), ArrowDown: () => move(1), n: () => move(1), k: () => move(-1), ArrowUp: () => move(-1), o: () => open(), a: () => open('approve'), r: () => open('reject') });
+  useShortcuts({
+    j: () => move(1),
+    ArrowDown: () => move(1),
+    n: () => move(1),
+    k: () => move(-1),
+    ArrowUp: () => move(-1),
+    o: () => open(),
+    a: () => open('approve'),
+    r: () => open('reject'),
+  });
 
   const setFilter = (name: string, value: string) => {
     const next = new URLSearchParams(query);
@@ -44,7 +61,10 @@ export function InboxPage({ query }: { query: URLSearchParams }) {
   return (
     <>
       <h1 tabIndex={-1}>Inbox</h1>
-      <p class="muted">Reviews of {session.principal.orgId === '*' ? 'every organisation' : session.principal.orgId} waiting for a person. This page updates itself.</p>
+      <p class="muted">
+        Reviews of {session.principal.orgId === '*' ? 'every organisation' : session.principal.orgId} waiting for a person. This page
+        updates itself.
+      </p>
       <form class="filters" aria-label="Filter tasks" onSubmit={(e) => e.preventDefault()}>
         <label>
           Workflow
@@ -69,7 +89,15 @@ export function InboxPage({ query }: { query: URLSearchParams }) {
           </select>
         </label>
       </form>
-      <Shortcuts items={[['j / ↓ / n', 'next task'], ['k / ↑', 'previous task'], ['o', 'open the task'], ['a', 'open it to approve'], ['r', 'open it to reject']]} />
+      <Shortcuts
+        items={[
+          ['j / ↓ / n', 'next task'],
+          ['k / ↑', 'previous task'],
+          ['o', 'open the task'],
+          ['a', 'open it to approve'],
+          ['r', 'open it to reject'],
+        ]}
+      />
       <ErrorNote error={inbox.error} what="read the review queue" />
       <Loading when={inbox.loading && !inbox.data} />
       {inbox.data ? (

@@ -111,7 +111,8 @@ export function ReconciliationPage() {
           }}
         >
           <p>
-            {resolving.truth.source} says {show(resolving.truth.value)}; this writes that value to {resolving.copies.map((c) => c.source).join(', ')} and reads it back.
+            {resolving.truth.source} says {show(resolving.truth.value)}; this writes that value to{' '}
+            {resolving.copies.map((c) => c.source).join(', ')} and reads it back.
           </p>
         </ReasonDialog>
       ) : null}

@@ -23,10 +23,13 @@ export function ReviewPage({ reviewId }: { reviewId: string }) {
   const task = useResource((a) => a.get<ReviewTask>(`/reviews/${encodeURIComponent(reviewId)}`), [reviewId]);
   const runId = task.data?.runId;
   const run = useResource((a) => (runId ? a.get<RunView>(`/runs/${runId}`) : Promise.resolve(undefined)), [runId]);
-  useLiveReload((e) => e.runId === runId, () => {
-    task.reload();
-    run.reload();
-  });
+  useLiveReload(
+    (e) => e.runId === runId,
+    () => {
+      task.reload();
+      run.reload();
+    },
+  );
 
   const nextTask = async () => {
     const { mine, team } = await inboxOrder(api);
@@ -254,7 +257,9 @@ function DecisionArea({ task, onDone, onNext }: { task: ReviewTask; onDone(): vo
   const submit = async (event?: Event) => {
     event?.preventDefault();
     if (!rationale.trim()) {
-      setError(new ApiError(400, 'invalid', 'A rationale is required: say why, for the record.', [{ path: '/rationale', message: 'is required' }]));
+      setError(
+        new ApiError(400, 'invalid', 'A rationale is required: say why, for the record.', [{ path: '/rationale', message: 'is required' }]),
+      );
       rationaleField.current?.focus();
       return;
     }
@@ -266,7 +271,9 @@ function DecisionArea({ task, onDone, onNext }: { task: ReviewTask; onDone(): vo
     const body = {
       verdict,
       rationale: rationale.trim(),
-      ...(verdict === 'approve' && task.proposal.suggestion != null && suggestion.trim() && suggestion.trim() !== task.proposal.suggestion ? { suggestion: suggestion.trim() } : {}),
+      ...(verdict === 'approve' && task.proposal.suggestion != null && suggestion.trim() && suggestion.trim() !== task.proposal.suggestion
+        ? { suggestion: suggestion.trim() }
+        : {}),
       ...(verdict === 'approve' && Object.keys(changed).length ? { edits: changed } : {}),
     };
     setBusy(true);
@@ -309,21 +316,35 @@ function DecisionArea({ task, onDone, onNext }: { task: ReviewTask; onDone(): vo
         <section aria-labelledby="drafts-heading">
           <h2 id="drafts-heading">Drafts held for you</h2>
           {drafts.map((draft) => (
-            <DraftEditor key={draft.actionId} draft={draft} values={edits[draft.actionId] ?? {}} onChange={(field, value) => setEdits((all) => ({ ...all, [draft.actionId]: { ...all[draft.actionId], [field]: value } }))} />
+            <DraftEditor
+              key={draft.actionId}
+              draft={draft}
+              values={edits[draft.actionId] ?? {}}
+              onChange={(field, value) => setEdits((all) => ({ ...all, [draft.actionId]: { ...all[draft.actionId], [field]: value } }))}
+            />
           ))}
         </section>
       ) : null}
       <section aria-labelledby="decision-heading">
         <h2 id="decision-heading">Decision</h2>
-        <Shortcuts items={[['a', 'approve (then write the rationale)'], ['r', 'reject'], ['n', 'next task'], ['Ctrl+Enter', 'send the decision from the rationale']]} />
+        <Shortcuts
+          items={[
+            ['a', 'approve (then write the rationale)'],
+            ['r', 'reject'],
+            ['n', 'next task'],
+            ['Ctrl+Enter', 'send the decision from the rationale'],
+          ]}
+        />
         <form class="decision" onSubmit={submit}>
           <fieldset>
             <legend>Verdict</legend>
             <label class="radio">
-              <input type="radio" name="verdict" value="approve" checked={verdict === 'approve'} onChange={() => setVerdict('approve')} /> Approve
+              <input type="radio" name="verdict" value="approve" checked={verdict === 'approve'} onChange={() => setVerdict('approve')} />
+              {' Approve'}
             </label>
             <label class="radio">
-              <input type="radio" name="verdict" value="reject" checked={verdict === 'reject'} onChange={() => setVerdict('reject')} /> Reject
+              <input type="radio" name="verdict" value="reject" checked={verdict === 'reject'} onChange={() => setVerdict('reject')} />
+              {' Reject'}
             </label>
           </fieldset>
           {task.proposal.suggestion != null && verdict === 'approve' ? (
@@ -359,7 +380,15 @@ function DecisionArea({ task, onDone, onNext }: { task: ReviewTask; onDone(): vo
   );
 }
 
-function DraftEditor({ draft, values, onChange }: { draft: Draft; values: Record<string, string>; onChange(field: string, value: string): void }) {
+function DraftEditor({
+  draft,
+  values,
+  onChange,
+}: {
+  draft: Draft;
+  values: Record<string, string>;
+  onChange(field: string, value: string): void;
+}) {
   const editable = editableFields(draft);
   return (
     <fieldset class="draft" data-draft={draft.actionId}>
@@ -367,7 +396,8 @@ function DraftEditor({ draft, values, onChange }: { draft: Draft; values: Record
       <p class="small">Held because: {draft.reasons.join('; ')}</p>
       {Object.entries(draft.preview).map(([field, value]) => {
         const id = `draft-${draft.actionId}-${field}`;
-        const template = value && typeof value === 'object' && 'template' in value ? String((value as { template: unknown }).template) : null;
+        const template =
+          value && typeof value === 'object' && 'template' in value ? String((value as { template: unknown }).template) : null;
         if (!editable.includes(field)) {
           return (
             <p key={field}>
@@ -382,7 +412,14 @@ function DraftEditor({ draft, values, onChange }: { draft: Draft; values: Record
               {draft.actionId} {field}
             </label>
             {field === 'body' ? (
-              <textarea id={id} rows={4} value={values[field] ?? text} placeholder={template ?? undefined} aria-describedby={template ? `${id}-help` : undefined} onInput={(e) => onChange(field, (e.target as HTMLTextAreaElement).value)} />
+              <textarea
+                id={id}
+                rows={4}
+                value={values[field] ?? text}
+                placeholder={template ?? undefined}
+                aria-describedby={template ? `${id}-help` : undefined}
+                onInput={(e) => onChange(field, (e.target as HTMLTextAreaElement).value)}
+              />
             ) : (
               <input id={id} value={values[field] ?? text} onInput={(e) => onChange(field, (e.target as HTMLInputElement).value)} />
             )}
@@ -425,7 +462,12 @@ function OtherActions({ task, onDone }: { task: ReviewTask; onDone(): void }) {
       {task.autoApproveAt && !task.objectedBy ? (
         <details>
           <summary>Object to the fast-track approval</summary>
-          <form onSubmit={(e) => (e.preventDefault(), act('objection', { reason: objection }, 'Objection recorded: the task now needs an explicit decision.'))}>
+          <form
+            onSubmit={(e) => (
+              e.preventDefault(),
+              act('objection', { reason: objection }, 'Objection recorded: the task now needs an explicit decision.')
+            )}
+          >
             <label for="objection">Why you object (required)</label>
             <textarea id="objection" rows={2} value={objection} onInput={(e) => setObjection((e.target as HTMLTextAreaElement).value)} />
             <button type="submit">Object</button>
@@ -436,9 +478,19 @@ function OtherActions({ task, onDone }: { task: ReviewTask; onDone(): void }) {
         <summary>Reassign</summary>
         <form onSubmit={(e) => (e.preventDefault(), act('reassign', { owner, reason: reassignReason }, `Reassigned to ${owner}.`))}>
           <label for="reassign-owner">New owner (principal id)</label>
-          <input id="reassign-owner" value={owner} placeholder={task.escalationChain[0] ?? ''} onInput={(e) => setOwner((e.target as HTMLInputElement).value)} />
+          <input
+            id="reassign-owner"
+            value={owner}
+            placeholder={task.escalationChain[0] ?? ''}
+            onInput={(e) => setOwner((e.target as HTMLInputElement).value)}
+          />
           <label for="reassign-reason">Why (required)</label>
-          <textarea id="reassign-reason" rows={2} value={reassignReason} onInput={(e) => setReassignReason((e.target as HTMLTextAreaElement).value)} />
+          <textarea
+            id="reassign-reason"
+            rows={2}
+            value={reassignReason}
+            onInput={(e) => setReassignReason((e.target as HTMLTextAreaElement).value)}
+          />
           <button type="submit">Reassign</button>
         </form>
       </details>

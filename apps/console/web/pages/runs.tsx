@@ -33,7 +33,20 @@ interface AuditEntry {
   at: string;
 }
 
-const STATES = ['triggered', 'enriched', 'decided', 'awaiting_review', 'acting', 'verifying', 'completed', 'blocked', 'degraded', 'failed', 'rejected', 'reverted'];
+const STATES = [
+  'triggered',
+  'enriched',
+  'decided',
+  'awaiting_review',
+  'acting',
+  'verifying',
+  'completed',
+  'blocked',
+  'degraded',
+  'failed',
+  'rejected',
+  'reverted',
+];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Search runs by id, workflow, state or organisation. */
@@ -45,7 +58,10 @@ export function RunsPage({ query: q }: { query: URLSearchParams }) {
   const workflows = useResource((api) => api.get<{ workflows: Array<{ id: string; name: string }> }>('/workflows'), []);
   // A principal of one organisation searches its own runs (the server decides what it may read).
   const orgId = session.principal.orgId === '*' ? filter.orgId : session.principal.orgId;
-  const runs = useResource((api) => api.get<{ runs: RunSummary[] }>(`/runs${query({ ...filter, orgId, limit: 100 })}`), [filter.workflowId, filter.state, orgId]);
+  const runs = useResource(
+    (api) => api.get<{ runs: RunSummary[] }>(`/runs${query({ ...filter, orgId, limit: 100 })}`),
+    [filter.workflowId, filter.state, orgId],
+  );
   useLiveReload((e) => e.kind === 'run', runs.reload);
   const submit = (event: Event) => {
     event.preventDefault();
@@ -163,7 +179,9 @@ export function StuckRunsPage() {
   return (
     <>
       <h1 tabIndex={-1}>Stuck runs</h1>
-      <p class="muted">Runs with no transition for longer than their state allows, longest first. A run that moves on leaves the list by itself.</p>
+      <p class="muted">
+        Runs with no transition for longer than their state allows, longest first. A run that moves on leaves the list by itself.
+      </p>
       <ErrorNote error={stuck.error} what="list stuck runs" />
       <Loading when={stuck.loading && !stuck.data} />
       {stuck.data ? (
@@ -212,11 +230,18 @@ export function RunPage({ runId }: { runId: string }) {
   const { session } = useConsole();
   const run = useResource((api) => api.get<RunView>(`/runs/${encodeURIComponent(runId)}`), [runId]);
   const operator = hasRole(session.principal, 'operator');
-  const audit = useResource((api) => (operator ? api.get<{ entries: AuditEntry[] }>(`/audit${query({ runId, order: 'asc', limit: 500 })}`) : Promise.resolve(undefined)), [runId, operator]);
-  useLiveReload((e) => e.runId === runId, () => {
-    run.reload();
-    audit.reload();
-  });
+  const audit = useResource(
+    (api) =>
+      operator ? api.get<{ entries: AuditEntry[] }>(`/audit${query({ runId, order: 'asc', limit: 500 })}`) : Promise.resolve(undefined),
+    [runId, operator],
+  );
+  useLiveReload(
+    (e) => e.runId === runId,
+    () => {
+      run.reload();
+      audit.reload();
+    },
+  );
   const [reverting, setReverting] = useState<AuditEntry>();
   const { api, announce } = useConsole();
   return (
@@ -291,7 +316,11 @@ export function RunPage({ runId }: { runId: string }) {
                       <td class="why">{show(entry.reason)}</td>
                       <td>
                         {revertible(entry) ? (
-                          <button type="button" onClick={() => setReverting(entry)} aria-label={`Revert entry ${entry.id}: ${entry.action}`}>
+                          <button
+                            type="button"
+                            onClick={() => setReverting(entry)}
+                            aria-label={`Revert entry ${entry.id}: ${entry.action}`}
+                          >
                             Revert…
                           </button>
                         ) : null}
@@ -320,7 +349,8 @@ export function RunPage({ runId }: { runId: string }) {
           }}
         >
           <p>
-            This undoes <strong>{reverting.action}</strong> on {reverting.target.type} {reverting.target.id} through the system's compensation, and records the revert with your name.
+            This undoes <strong>{reverting.action}</strong> on {reverting.target.type} {reverting.target.id} through the system's
+            compensation, and records the revert with your name.
           </p>
         </ReasonDialog>
       ) : null}
@@ -330,5 +360,9 @@ export function RunPage({ runId }: { runId: string }) {
 
 /** Actions on a system of record can be undone; the run's own bookkeeping cannot. */
 function revertible(entry: AuditEntry): boolean {
-  return !['run', 'review', 'dead_letter', 'queued_action', 'classifier', 'reconciliation'].includes(entry.target.type) && !entry.action.startsWith('revert:') && entry.action.includes('.');
+  return (
+    !['run', 'review', 'dead_letter', 'queued_action', 'classifier', 'reconciliation'].includes(entry.target.type) &&
+    !entry.action.startsWith('revert:') &&
+    entry.action.includes('.')
+  );
 }

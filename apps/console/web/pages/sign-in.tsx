@@ -24,7 +24,11 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn(session: Session
       const principal = await signIn(credentials);
       onSignedIn({ credentials, principal });
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? `That key was not accepted: ${e.message}` : `Could not sign in: ${(e as Error).message}`);
+      setError(
+        e instanceof ApiError && e.status === 401
+          ? `That key was not accepted: ${e.message}`
+          : `Could not sign in: ${(e as Error).message}`,
+      );
       setBusy(false);
     }
   };
@@ -39,7 +43,16 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn(session: Session
       ) : null}
       <form onSubmit={submit} aria-describedby="key-help">
         <label for="api-key">API key</label>
-        <input id="api-key" name="api-key" type="password" autoComplete="current-password" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'sign-in-error' : undefined} />
+        <input
+          id="api-key"
+          name="api-key"
+          type="password"
+          autoComplete="current-password"
+          value={key}
+          onInput={(e) => setKey((e.target as HTMLInputElement).value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'sign-in-error' : undefined}
+        />
         <p id="key-help" class="muted">
           Kept in this browser tab only (session storage) and sent as a bearer token; never put in a URL. The embedded demo's keys are in
           config/api-keys.demo.yaml.

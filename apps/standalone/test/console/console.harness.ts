@@ -91,7 +91,8 @@ export class ConsoleHarness {
   static async start(): Promise<ConsoleHarness> {
     if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
       throw new Error(
-        `the console is not built (${CONSOLE_DIR}/index.html is missing): run node tools/build-console.mjs --out-dir tmp/console-browser first (the test-console target does)`,
+        `the console is not built (${CONSOLE_DIR}/index.html is missing): run node tools/build-console.mjs --out-dir ` +
+          `tmp/console-browser first (the test-console target does)`,
       );
     }
     const { systems, outages } = withOutages();

@@ -37,68 +37,77 @@ describe('the review console in a browser', () => {
     await page.close();
   }, 30_000);
 
-  it('shows the over-limit refund arriving in the inbox; the reviewer reads the fired rule and the records and approves it from the keyboard; the run completes', async () => {
-    const page = await sut.signIn(keys.financeLead);
-    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
-    await page.locator('.live[data-live="live"]').waitFor();
+  it(
+    'shows the over-limit refund arriving in the inbox; the reviewer reads the fired rule and the records and approves it from the ' +
+      'keyboard; the run completes',
+    async () => {
+      const page = await sut.signIn(keys.financeLead);
+      await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+      await page.locator('.live[data-live="live"]').waitFor();
 
-    // Started after the inbox is open: the task arrives through the live feed, no reload.
-    refundRun = await startRefund(900, 'Wrong order');
-    expect(await sut.sut.settled(refundRun)).toMatchObject({ type: 'baton.review.requested' });
-    const task = page.getByRole('link', { name: /refund-request 900 · Wrong order · cus_northwind/ });
-    await task.waitFor();
-    const mine = page.getByRole('region', { name: /My tasks/ });
-    expect(await mine.getByRole('row').filter({ hasText: '900 · Wrong order' }).textContent()).toMatch(/due in 3h 5\dm/);
-    await expectAccessible(page);
-    await sut.screenshot(page, 'inbox');
+      // Started after the inbox is open: the task arrives through the live feed, no reload.
+      refundRun = await startRefund(900, 'Wrong order');
+      expect(await sut.sut.settled(refundRun)).toMatchObject({ type: 'baton.review.requested' });
+      const task = page.getByRole('link', { name: /refund-request 900 · Wrong order · cus_northwind/ });
+      await task.waitFor();
+      const mine = page.getByRole('region', { name: /My tasks/ });
+      expect(await mine.getByRole('row').filter({ hasText: '900 · Wrong order' }).textContent()).toMatch(/due in 3h 5\dm/);
+      await expectAccessible(page);
+      await sut.screenshot(page, 'inbox');
 
-    // Keyboard only: j focuses the first task, a opens it to approve with the rationale focused.
-    await page.keyboard.press('j');
-    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toContain('900 · Wrong order');
-    await page.keyboard.press('a');
-    await page.getByRole('heading', { name: 'Rules' }).waitFor();
-    refundReview = page.url().split('/reviews/')[1]!.split('?')[0]!;
+      // Keyboard only: j focuses the first task, a opens it to approve with the rationale focused.
+      await page.keyboard.press('j');
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toContain('900 · Wrong order');
+      await page.keyboard.press('a');
+      await page.getByRole('heading', { name: 'Rules' }).waitFor();
+      refundReview = page.url().split('/reviews/')[1]!.split('?')[0]!;
 
-    const overLimit = page.locator('tr[data-rule="over-limit"]');
-    expect(await overLimit.textContent()).toContain("Refund above the organisation's money limit");
-    expect(await overLimit.getByRole('cell').nth(1).textContent()).toBe('fired');
-    expect(await page.locator('tr[data-rule="high-value-account"]').getByRole('cell').nth(1).textContent()).toBe('no');
-    const account = page.locator('table[data-record="account"]');
-    expect(await account.getByRole('row', { name: /balance/ }).textContent()).toContain('241');
-    expect(await page.locator('table[data-record="customer"]').getByRole('row', { name: /^name/ }).textContent()).toContain(
-      'Northwind Traders',
-    );
-    expect(
-      await page
-        .locator('table[data-action="refund"]')
-        .getByRole('row', { name: /amount/ })
-        .textContent(),
-    ).toContain('900');
-    expect(await page.getByText('Run timeline').isVisible()).toBe(true);
-    await expectAccessible(page);
-    await sut.screenshot(page, 'task');
+      const overLimit = page.locator('tr[data-rule="over-limit"]');
+      expect(await overLimit.textContent()).toContain("Refund above the organisation's money limit");
+      expect(await overLimit.getByRole('cell').nth(1).textContent()).toBe('fired');
+      expect(await page.locator('tr[data-rule="high-value-account"]').getByRole('cell').nth(1).textContent()).toBe('no');
+      const account = page.locator('table[data-record="account"]');
+      expect(await account.getByRole('row', { name: /balance/ }).textContent()).toContain('241');
+      expect(await page.locator('table[data-record="customer"]').getByRole('row', { name: /^name/ }).textContent()).toContain(
+        'Northwind Traders',
+      );
+      expect(
+        await page
+          .locator('table[data-action="refund"]')
+          .getByRole('row', { name: /amount/ })
+          .textContent(),
+      ).toContain('900');
+      expect(await page.getByText('Run timeline').isVisible()).toBe(true);
+      await expectAccessible(page);
+      await sut.screenshot(page, 'task');
 
-    const rationale = page.getByLabel('Rationale (required)');
-    expect(await rationale.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
-    expect(await page.getByRole('radio', { name: 'Approve' }).isChecked()).toBe(true);
-    const completed = sut.sut.nextSettled(refundRun);
-    await page.keyboard.type('Long-standing customer');
-    await page.keyboard.press('Control+Enter');
-    expect(await completed).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
+      const rationale = page.getByLabel('Rationale (required)');
+      expect(await rationale.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
+      expect(await page.getByRole('radio', { name: 'Approve' }).isChecked()).toBe(true);
+      const completed = sut.sut.nextSettled(refundRun);
+      await page.keyboard.type('Long-standing customer');
+      await page.keyboard.press('Control+Enter');
+      expect(await completed).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
 
-    const run = await sut.api('GET', `/runs/${refundRun}`, keys.financeLead);
-    expect(run.body.state).toBe('completed');
-    expect(run.body.timeline.find((t: { from: string }) => t.from === 'awaiting_review')).toMatchObject({
-      actor: 'person:finance-lead@acme.example',
-      reason: expect.stringContaining('Long-standing customer'),
-    });
-    const review = await sut.api('GET', `/reviews/${refundReview}`, keys.financeLead);
-    expect(review.body).toMatchObject({ status: 'approved', resolvedBy: 'finance-lead@acme.example', rationale: 'Long-standing customer' });
-    // The page follows the run to its end.
-    await page.locator('[data-resolved="approved"]').waitFor();
-    await page.getByRole('listitem').filter({ hasText: 'completed' }).first().waitFor();
-    await page.close();
-  }, 60_000);
+      const run = await sut.api('GET', `/runs/${refundRun}`, keys.financeLead);
+      expect(run.body.state).toBe('completed');
+      expect(run.body.timeline.find((t: { from: string }) => t.from === 'awaiting_review')).toMatchObject({
+        actor: 'person:finance-lead@acme.example',
+        reason: expect.stringContaining('Long-standing customer'),
+      });
+      const review = await sut.api('GET', `/reviews/${refundReview}`, keys.financeLead);
+      expect(review.body).toMatchObject({
+        status: 'approved',
+        resolvedBy: 'finance-lead@acme.example',
+        rationale: 'Long-standing customer',
+      });
+      // The page follows the run to its end.
+      await page.locator('[data-resolved="approved"]').waitFor();
+      await page.getByRole('listitem').filter({ hasText: 'completed' }).first().waitFor();
+      await page.close();
+    },
+    60_000,
+  );
 
   it('shows a reviewer of another organisation none of it', async () => {
     const page = await sut.signIn(keys.globexReviewer);

@@ -92,7 +92,8 @@ export class QueuedActionRepository {
   async claim(connector: string, owner: string, leaseMs: number): Promise<QueuedAction | null> {
     // Raw SQL, kept: choose and lease in one statement; the row comes back as an entity.
     const result = await this.dataSource.query<unknown>(
-      `UPDATE action.queued_action SET locked_by = $2, locked_until = clock_timestamp() + $3::int * interval '1 millisecond', attempts = attempts + 1
+      `UPDATE action.queued_action
+        SET locked_by = $2, locked_until = clock_timestamp() + $3::int * interval '1 millisecond', attempts = attempts + 1
         WHERE id = (
           SELECT id FROM action.queued_action
            WHERE connector = $1 AND (locked_until IS NULL OR locked_until <= clock_timestamp())

@@ -59,7 +59,8 @@ export class ActionAlerts {
           `Run ${alert.runId} (${alert.workflowId}) is blocked and needs a person: ${alert.what} failed with a data error.\n` +
           `Reason: ${alert.reason}\n` +
           `Timeline: GET /runs/${alert.runId}\n` +
-          `Once the data is fixed: POST /blocked-runs/${alert.runId}/retry; to give it up: POST /blocked-runs/${alert.runId}/close with a reason.`,
+          `Once the data is fixed: POST /blocked-runs/${alert.runId}/retry; to give it up: POST ` +
+          `/blocked-runs/${alert.runId}/close with a reason.`,
       },
       `alert:${alert.runId}:${alert.key}`,
       alert.runId,

@@ -24,7 +24,8 @@ export class CircuitOverrideRepository {
     // TypeORM's upsert (EXCLUDED values only) cannot say.
     const rows = await manager.query<Array<{ forced_at: Date | string }>>(
       `INSERT INTO action.circuit_override (connector, state, reason, forced_by) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (connector) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, forced_by = EXCLUDED.forced_by, forced_at = clock_timestamp()
+       ON CONFLICT (connector) DO UPDATE
+         SET state = EXCLUDED.state, reason = EXCLUDED.reason, forced_by = EXCLUDED.forced_by, forced_at = clock_timestamp()
        RETURNING forced_at`,
       [connector, override.state, override.reason, override.by],
     );

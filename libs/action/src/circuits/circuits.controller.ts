@@ -62,7 +62,8 @@ export class CircuitsController {
   @Get()
   @ApiOperation({
     summary:
-      "Circuit breaker state per connector in this replica (closed, open, half_open), any operator override, how many actions wait in each connector's queue and how that queue is draining (idle, draining, probing, waiting).",
+      'Circuit breaker state per connector in this replica (closed, open, half_open), any operator override, how many actions ' +
+      "wait in each connector's queue and how that queue is draining (idle, draining, probing, waiting).",
   })
   async list(): Promise<{ circuits: CircuitStatus[]; drainer: ActionQueueDrainer['status'] }> {
     const depth = await this.queue.depth();

@@ -49,8 +49,10 @@ describe('support routing learned from Banking77 history', () => {
     const { accuracy, logLoss, ece } = result.heldOut;
     console.log(
       `banking77 seed 1: train ${result.split.train.length}, calibration ${calibration.length}, held-out ${heldOut.length}; ` +
-        `training ${result.model.metadata.training.seconds} s, whole procedure ${seconds.toFixed(1)} s, ${result.model.featureCount} features; ` +
-        `accuracy ${accuracy.toFixed(4)}, log loss ${logLoss.toFixed(4)}, ECE ${result.heldOutEceBeforeTemperature.toFixed(4)} -> ${ece.toFixed(4)} ` +
+        `training ${result.model.metadata.training.seconds} s, whole procedure ${seconds.toFixed(1)} s, ` +
+        `${result.model.featureCount} features; ` +
+        `accuracy ${accuracy.toFixed(4)}, log loss ${logLoss.toFixed(4)}, ECE ${result.heldOutEceBeforeTemperature.toFixed(4)} -> ` +
+        `${ece.toFixed(4)} ` +
         `(T = ${result.model.temperature.toFixed(3)})`,
     );
 

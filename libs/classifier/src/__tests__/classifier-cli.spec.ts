@@ -133,7 +133,8 @@ describe(runClassifierCli.name, () => {
 
     expect(code).toBe(ClassifierExitCode.Ok);
     expect(lines[0]).toBe(
-      `usage: baton classifier ${command} ${command === 'train' ? '--data <dir> --out <model.json> [--seed <n>]' : '--data <dir> --model <model.json> [--target <precision>]'}`,
+      `usage: baton classifier ${command} ` +
+        (command === 'train' ? '--data <dir> --out <model.json> [--seed <n>]' : '--data <dir> --model <model.json> [--target <precision>]'),
     );
     expect(lines.some((line) => line.trim().startsWith('--data <dir>'))).toBe(true);
   });

@@ -89,7 +89,10 @@ export class AddressPolicy {
     if (!denied) return undefined;
     if (forms.some((form) => this.allowedRanges.check(form.address, form.type))) return undefined;
     const shown = embedded ? `${address} (${embedded})` : address;
-    return `${hostname} resolves to ${shown}, a loopback, private, link-local or reserved address that is not on this connector's allow-list`;
+    return (
+      `${hostname} resolves to ${shown}, a loopback, private, link-local or reserved address that is not on this connector's ` +
+      `allow-list`
+    );
   }
 
   /**
@@ -182,7 +185,9 @@ function ipv6Groups(address: string): number[] | undefined {
   const tail = text.slice(lastColon + 1);
   if (tail.includes('.')) {
     const octets = tail.split('.').map(Number);
-    text = `${text.slice(0, lastColon + 1)}${((octets[0]! << 8) | octets[1]!).toString(16)}:${((octets[2]! << 8) | octets[3]!).toString(16)}`;
+    const high = ((octets[0]! << 8) | octets[1]!).toString(16);
+    const low = ((octets[2]! << 8) | octets[3]!).toString(16);
+    text = `${text.slice(0, lastColon + 1)}${high}:${low}`;
   }
   const [head = '', rest] = text.split('::');
   const headGroups = head === '' ? [] : head.split(':');

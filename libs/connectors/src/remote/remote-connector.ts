@@ -60,7 +60,8 @@ export class RemoteConnector implements Connector {
         operation,
         timedOut ? 'transient' : 'infrastructure',
         timedOut ? 'timeout' : 'connection_refused',
-        `${this.name}.${operation}: ${timedOut ? `no answer within ${this.timeoutMs} ms` : `host unreachable: ${(error as Error).message}`}`,
+        `${this.name}.${operation}: ` +
+          `${timedOut ? `no answer within ${this.timeoutMs} ms` : `host unreachable: ${(error as Error).message}`}`,
       );
     }
     const text = await response.text();
@@ -107,7 +108,8 @@ export async function connectRemoteConnectors(
     // A refused key will not be accepted by waiting: say so at once.
     if (response?.status === 401 || response?.status === 403) {
       throw new Error(
-        `connectors host ${base} refused the services' key (HTTP ${response.status}): set BATON_CONNECTORS_API_KEY to a key of the connector role in its keys file`,
+        `connectors host ${base} refused the services' key (HTTP ${response.status}): set BATON_CONNECTORS_API_KEY to a key of ` +
+          `the connector role in its keys file`,
       );
     }
     if (response) lastError = `HTTP ${response.status}`;

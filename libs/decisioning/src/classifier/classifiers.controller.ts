@@ -65,7 +65,8 @@ export class ClassifiersController {
   @RequireRoles('operator')
   @ApiOperation({
     summary:
-      "Thresholds calibrated from the workflow's decision history (suggestion, confidence, final human outcome) to reach a target precision, the coverage that results, and what lower thresholds would automate at what expected error rate.",
+      "Thresholds calibrated from the workflow's decision history (suggestion, confidence, final human outcome) to reach a target " +
+      'precision, the coverage that results, and what lower thresholds would automate at what expected error rate.',
   })
   async calibration(@Param('workflowId') workflowId: string, @ValidQuery(calibrationQuery) query: Accepted<typeof calibrationQuery>) {
     return this.calibrateFromHistory.execute(workflowId, query.targetPrecision);

@@ -171,7 +171,9 @@ function mismatchRules(workflow: CompiledWorkflow, vars: ExpressionVariables): R
     const mismatch = step.reconcile ? (vars.context?.[step.id] as Partial<ReconciliationCheck> | null | undefined)?.mismatch : null;
     if (!mismatch) return [];
     const copies = mismatch.copies.map((c) => `${c.source} says ${JSON.stringify(c.value)}`).join(', ');
-    const description = `${mismatch.field} of ${mismatch.entityId}: ${mismatch.truth.source} (source of truth) says ${JSON.stringify(mismatch.truth.value)}, ${copies}`;
+    const description =
+      `${mismatch.field} of ${mismatch.entityId}: ${mismatch.truth.source} (source of truth) says ` +
+      `${JSON.stringify(mismatch.truth.value)}, ${copies}`;
     return [{ id: `reconcile:${step.id}`, then: 'manual' as const, fired: true, description }];
   });
 }

@@ -102,7 +102,8 @@ export class ReviewAssignmentUseCase {
     if (identities.length === 0) throw refuse(`${JSON.stringify(owner)} is not a known principal (no API key names it)`);
     if (!identities.some((identity) => couldOwn(identity, task))) {
       throw refuse(
-        `${owner} cannot see and decide review ${task.id} (it needs the reviewer role in ${task.orgId}${task.queue === 'approval' && task.approver ? ` and to be its approver ${task.approver}` : ''})`,
+        `${owner} cannot see and decide review ${task.id} (it needs the reviewer role in ` +
+          `${task.orgId}${task.queue === 'approval' && task.approver ? ` and to be its approver ${task.approver}` : ''})`,
       );
     }
     if ((await this.reviews.startedBy(uow.manager, task.runId)) === `person:${owner}`)

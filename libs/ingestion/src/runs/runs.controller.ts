@@ -37,7 +37,9 @@ export class RunsController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      'Repeating a key with the same request answers the run it started (`duplicate: true`, header `Idempotent-Replayed: true`); with a different request, 422. Keys are scoped to the caller and this route, and expire 24 hours (BATON_IDEMPOTENCY_KEY_TTL_HOURS) after first use.',
+      'Repeating a key with the same request answers the run it started (`duplicate: true`, header `Idempotent-Replayed: true`); ' +
+      'with a different request, 422. Keys are scoped to the caller and this route, and expire 24 hours ' +
+      '(BATON_IDEMPOTENCY_KEY_TTL_HOURS) after first use.',
   })
   @ApiResponse({ status: 202, type: StartRunResponseDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The body or payload is invalid; `details.issues` names each field.' })

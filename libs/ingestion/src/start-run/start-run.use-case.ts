@@ -143,7 +143,9 @@ function keyReused(claim: IdempotencyClaim, prior: PriorUse): IngestionException
   );
   return new IngestionException(
     IngestionErrorCode.IdempotencyKeyReused,
-    `Idempotency-Key ${JSON.stringify(claim.key)} was first used at ${prior.createdAt} for a different request (${differs.join(', ') || 'body'} differ) that started run ${prior.runId}; use a new key for a new request (this one is held until ${prior.expiresAt})`,
+    `Idempotency-Key ${JSON.stringify(claim.key)} was first used at ${prior.createdAt} for a different request ` +
+      `(${differs.join(', ') || 'body'} differ) that started run ${prior.runId}; use a new key for a new request (this one is held ` +
+      `until ${prior.expiresAt})`,
     {
       idempotencyKey: claim.key,
       differs,

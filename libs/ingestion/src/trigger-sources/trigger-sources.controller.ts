@@ -14,7 +14,8 @@ export class TriggerSourcesController {
   @Get()
   @ApiOperation({
     summary:
-      'Webhook, ingress-topic, record-change and schedule sources with the workflows they start, queue depth, processing lag and when each last started a run.',
+      'Webhook, ingress-topic, record-change and schedule sources with the workflows they start, queue depth, processing lag and ' +
+      'when each last started a run.',
   })
   async list(): Promise<{ sources: TriggerSourceView[] }> {
     return { sources: await this.sources.list() };

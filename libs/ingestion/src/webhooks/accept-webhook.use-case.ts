@@ -117,7 +117,8 @@ export class AcceptWebhookUseCase {
       const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
       throw new WebhookException(
         WebhookErrorCode.RateLimited,
-        `source ${source.name} is limited to ${source.rateLimit.perSecond} webhooks per second (bursts of ${source.rateLimit.burst}); retry after ${retryAfterSeconds} s`,
+        `source ${source.name} is limited to ${source.rateLimit.perSecond} webhooks per second (bursts of ` +
+          `${source.rateLimit.burst}); retry after ${retryAfterSeconds} s`,
         { retryAfterSeconds, perSecond: source.rateLimit.perSecond, burst: source.rateLimit.burst },
       );
     }
@@ -159,7 +160,8 @@ export class AcceptWebhookUseCase {
     if (issues.length > 0) {
       throw new WebhookException(
         WebhookErrorCode.InvalidTrigger,
-        `payload does not match the trigger of ${[...new Set(issues.map((i) => i.workflowId))].join(', ')}: ${issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ')}`,
+        `payload does not match the trigger of ${[...new Set(issues.map((i) => i.workflowId))].join(', ')}: ` +
+          `${issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ')}`,
         { issues },
       );
     }

@@ -45,7 +45,9 @@ export class DispatchWebhookUseCase {
       return {
         outcome: 'failed',
         runIds,
-        reason: `source ${entry.source} may not start runs for ${JSON.stringify(trigger.orgId)} (its organisations: ${source.orgIds.join(', ')})`,
+        reason:
+          `source ${entry.source} may not start runs for ${JSON.stringify(trigger.orgId)} (its organisations: ` +
+          `${source.orgIds.join(', ')})`,
       };
     }
     for (const workflow of workflows) {

@@ -44,7 +44,8 @@ export class WebhookBodyParserService implements OnModuleInit {
     const tooLarge = this.sources.list().filter((s) => s.maxBodyBytes > bodyLimit);
     if (tooLarge.length > 0) {
       throw new Error(
-        `webhook sources ${tooLarge.map((s) => `${s.name} (maxBodyBytes ${s.maxBodyBytes})`).join(', ')} allow more than the HTTP server's body limit of ${bodyLimit} bytes`,
+        `webhook sources ${tooLarge.map((s) => `${s.name} (maxBodyBytes ${s.maxBodyBytes})`).join(', ')} allow more than the HTTP ` +
+          `server's body limit of ${bodyLimit} bytes`,
       );
     }
 

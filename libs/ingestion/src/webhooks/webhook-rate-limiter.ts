@@ -48,7 +48,8 @@ export class WebhookRateLimiter {
 
   private async takeShared(source: string, limit: RateLimit, nowMs: number): Promise<RateVerdict> {
     const now = new Date(nowMs).toISOString();
-    const refilled = `LEAST($3::float8, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($4::timestamptz - b.refilled_at))::float8) * $2::float8)`;
+    const refilled = `LEAST($3::float8,
+      b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($4::timestamptz - b.refilled_at))::float8) * $2::float8)`;
     // Raw SQL, kept: the refill arithmetic inside one conditional upsert is what makes taking
     // atomic across replicas; TypeORM's query builder cannot put a WHERE on DO UPDATE.
     const taken = rowsOf(

@@ -61,7 +61,8 @@ export function verifyWebhookSignature(headers: SignedHeaders, body: Buffer, opt
   if (Math.abs(skew) > options.toleranceSeconds) {
     return fail(
       'timestamp_outside_tolerance',
-      `webhook-timestamp ${timestamp} is ${Math.abs(skew)} s ${skew < 0 ? 'in the past' : 'in the future'}; the tolerance is ${options.toleranceSeconds} s`,
+      `webhook-timestamp ${timestamp} is ${Math.abs(skew)} s ${skew < 0 ? 'in the past' : 'in the future'}; the tolerance is ` +
+        `${options.toleranceSeconds} s`,
       { timestamp, serverTime: nowSeconds, skewSeconds: skew, toleranceSeconds: options.toleranceSeconds },
     );
   }

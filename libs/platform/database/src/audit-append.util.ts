@@ -86,7 +86,8 @@ async function insertSealed(manager: EntityManager, entries: readonly PendingAud
        INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
        VALUES ${values.join(', ')} RETURNING id, at
      ), head AS (SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1)
-     SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq FROM appended LEFT JOIN head ON true ORDER BY appended.id`,
+     SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq
+       FROM appended LEFT JOIN head ON true ORDER BY appended.id`,
       params,
     );
   let prevHash = rows[0]?.head_hash ?? GENESIS_HASH;
@@ -112,7 +113,10 @@ function valuesOf(entries: readonly PendingAuditEntry[]): { values: string[]; pa
     const base = params.length;
     params.push(e.actor, e.action, e.targetType, e.targetId, json(e.before), json(e.after), json(e.reason), e.runId, e.traceId);
     const p = (n: number) => `$${base + n}`;
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}::jsonb, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::uuid, ${p(9)}, date_trunc('milliseconds', statement_timestamp()))`;
+    return (
+      `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}::jsonb, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::uuid, ${p(9)}, ` +
+      `date_trunc('milliseconds', statement_timestamp()))`
+    );
   });
   return { values, params };
 }

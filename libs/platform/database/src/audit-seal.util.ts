@@ -28,7 +28,8 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
         if (!lock?.ok) return 0;
       }
       const rows: Array<Record<string, unknown> & { pending: string | number }> = await m.query(
-        `SELECT p.audit_id AS pending, a.id, a.actor, a.action, a.target_type, a.target_id, a.before, a.after, a.reason, a.run_id, a.trace_id, a.at
+        `SELECT p.audit_id AS pending,
+                a.id, a.actor, a.action, a.target_type, a.target_id, a.before, a.after, a.reason, a.run_id, a.trace_id, a.at
            FROM baton.audit_pending p LEFT JOIN baton.audit_log a ON a.id = p.audit_id ORDER BY p.audit_id LIMIT $1`,
         [batchSize],
       );

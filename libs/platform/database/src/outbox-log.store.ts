@@ -95,7 +95,8 @@ export class OutboxLogStore implements BusLogStore {
         // PostgreSQL returns the rows of a multi-row VALUES insert in the order given.
         rows.push(
           ...(await this.dataSource.query(
-            `INSERT INTO baton.outbox (service, topic, key, value_text, value_bytes, headers_text) VALUES ${values.join(', ')} RETURNING id`,
+            `INSERT INTO baton.outbox (service, topic, key, value_text, value_bytes, headers_text) VALUES ${values.join(', ')}
+              RETURNING id`,
             params,
           )),
         );

@@ -4,8 +4,16 @@
 // uses when a connection dies.
 const ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
-const MESSAGES =
-  /connection terminated|terminating connection|database system is (starting up|shutting down|in recovery mode)|connection error|Connection is not established/i;
+const MESSAGES = new RegExp(
+  [
+    'connection terminated',
+    'terminating connection',
+    'database system is (starting up|shutting down|in recovery mode)',
+    'connection error',
+    'Connection is not established',
+  ].join('|'),
+  'i',
+);
 
 /**
  * Whether an error is a lost connection to a shared dependency rather than a problem with the

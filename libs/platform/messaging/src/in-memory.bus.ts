@@ -431,7 +431,8 @@ export class InMemoryBus extends MessageBus {
     } catch (error) {
       const route = routeFailure(message, group.subscription.groupId, error, group.policy, this.now(), this.random);
       this.logger.warn(
-        `${group.subscription.groupId} failed on ${message.topic} key=${message.key} attempt=${message.attempt}: ${errorMessage(error)} -> ${route.kind}`,
+        `${group.subscription.groupId} failed on ${message.topic} key=${message.key} attempt=${message.attempt}: ` +
+          `${errorMessage(error)} -> ${route.kind}`,
       );
       // The message is finished only once its retry or dead letter is kept; until then it holds its key.
       for (let attempt = 1; ; attempt++) {
@@ -440,7 +441,8 @@ export class InMemoryBus extends MessageBus {
           return;
         } catch (publishError) {
           this.logger.error(
-            `${group.subscription.groupId}: could not route a failed ${message.topic} message (${errorMessage(publishError)}); trying again`,
+            `${group.subscription.groupId}: could not route a failed ${message.topic} message (${errorMessage(publishError)}); ` +
+              `trying again`,
           );
           if (!(await this.sleep(backoffDelayMs(ROUTE_RETRY_BACKOFF, attempt)))) throw publishError;
         }

@@ -27,7 +27,8 @@ export function holdThroughOutages(
         const delay = backoffDelayMs(OUTAGE_BACKOFF, attempt);
         if (!isConnectivityError(error) || !options.running() || Date.now() - started + delay > maxWaitMs) throw error;
         options.logger.warn(
-          `${message.topic} key=${message.key}: dependency unreachable (${errorMessage(error)}); holding the message and trying again in ${delay} ms`,
+          `${message.topic} key=${message.key}: dependency unreachable (${errorMessage(error)}); holding the message and trying ` +
+            `again in ${delay} ms`,
         );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

@@ -36,7 +36,9 @@ export class ProgressLine {
     this.shown = true;
     const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
     const filled = Math.round(f * WIDTH);
-    let line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.floor(f * 100)).padStart(3)}%${detail ? ` ${detail}` : ''}`;
+    let line =
+      `${this.label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ` +
+      `${String(Math.floor(f * 100)).padStart(3)}%${detail ? ` ${detail}` : ''}`;
     if (this.stream.columns && line.length >= this.stream.columns) line = line.slice(0, this.stream.columns - 1);
     this.stream.write(`\r\x1b[2K${line}`);
   }

@@ -21,8 +21,9 @@ import { WorkflowCatalog } from './workflow-catalog';
 
 /**
  * The process-wide providers every service module relies on: database, bus, run ledger, outbox
- * relay, workflow catalog, connectors and metrics, and the API keys with the guard every route passes. A service app and the standalone app import
- * it once with their adapters; the service modules themselves never choose an adapter.
+ * relay, workflow catalog, connectors and metrics, and the API keys with the guard every route
+ * passes. A service app and the standalone app import it once with their adapters; the service
+ * modules themselves never choose an adapter.
  */
 @Global()
 @Module({})

@@ -22,7 +22,8 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
     await admin.connect();
   } catch (error) {
     throw new Error(
-      `PostgreSQL test server unreachable at ${TEST_POSTGRES_URL} (start it with tools/postgres/postgres.sh start): ${(error as Error).message}`,
+      `PostgreSQL test server unreachable at ${TEST_POSTGRES_URL} (start it with tools/postgres/postgres.sh start): ` +
+        `${(error as Error).message}`,
     );
   }
   try {

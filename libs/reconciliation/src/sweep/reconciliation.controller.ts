@@ -92,7 +92,8 @@ export class ReconciliationController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      "Writes the source of truth's value to the disagreeing copies (read back, audited with the caller as actor) and marks the mismatch resolved.",
+      "Writes the source of truth's value to the disagreeing copies (read back, audited with the caller as actor) and marks the " +
+      'mismatch resolved.',
   })
   async resolve(
     @Param('id') id: string,

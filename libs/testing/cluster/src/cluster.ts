@@ -58,7 +58,7 @@ export interface ClusterOptions {
   webhookSourcesFile?: string;
 }
 
-export interface HttpResult<T = any> {
+export interface HttpResult<T = unknown> {
   status: number;
   body: T;
 }
@@ -123,7 +123,8 @@ export async function assertBrokerReachable(brokers: string[]): Promise<void> {
     await admin.describeCluster();
   } catch (error) {
     throw new Error(
-      `Kafka unreachable at ${brokers.join(',')} (start it with tools/kafka/kafka.sh start, or set KAFKA_BROKERS): ${(error as Error).message}`,
+      `Kafka unreachable at ${brokers.join(',')} (start it with tools/kafka/kafka.sh start, or set KAFKA_BROKERS): ` +
+        `${(error as Error).message}`,
     );
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -309,7 +310,7 @@ export class Cluster {
   }
 
   /** A JSON request to one of the processes. */
-  async http<T = any>(
+  async http<T = unknown>(
     name: ClusterProcess,
     method: 'GET' | 'POST' | 'DELETE',
     path: string,

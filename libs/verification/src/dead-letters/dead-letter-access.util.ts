@@ -33,7 +33,8 @@ export function assertOpen(
   if (closed.length) {
     const what = closed.map((l) =>
       l.status === 'redriven'
-        ? `dead letter ${l.id} was already re-driven by ${l.resolvedBy} at ${l.resolvedAt}${verb === 're-driven' ? '; if it failed again, that is a new dead letter' : ''}`
+        ? `dead letter ${l.id} was already re-driven by ${l.resolvedBy} at ` +
+          `${l.resolvedAt}${verb === 're-driven' ? '; if it failed again, that is a new dead letter' : ''}`
         : `dead letter ${l.id} was discarded by ${l.resolvedBy} at ${l.resolvedAt} (${l.resolutionReason})`,
     );
     throw new VerificationException(

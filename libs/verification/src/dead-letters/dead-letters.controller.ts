@@ -76,7 +76,8 @@ export class DeadLettersController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Re-drive dead letters, all or none: each original value goes back to the topic it failed on with the same key, fresh headers and attempts from 1; a failed run moves back so its consumer acts again. Audited.',
+      'Re-drive dead letters, all or none: each original value goes back to the topic it failed on with the same key, fresh ' +
+      'headers and attempts from 1; a failed run moves back so its consumer acts again. Audited.',
   })
   @ApiResponse({ status: 200, type: RedriveResponseDto })
   @ApiResponse({ status: 400, description: 'The body is invalid; `details.issues` names each field.' })

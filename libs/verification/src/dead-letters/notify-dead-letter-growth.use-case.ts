@@ -118,7 +118,8 @@ export class NotifyDeadLetterGrowthUseCase {
         `${open} message${open === 1 ? ' is' : 's are'} waiting in the dead letters of ${letter.topic}.`,
         `Newest: ${letter.failureClass} failure${letter.failedGroup ? ` in ${letter.failedGroup}` : ''}: ${letter.reason.slice(0, 500)}`,
         ...(letter.runId ? [`Run: ${letter.runId}`] : []),
-        `Inspect: GET /dead-letters?topic=${encodeURIComponent(letter.topic)}&status=open (dead letter ${letter.id}); re-drive with POST /dead-letters/redrive.`,
+        `Inspect: GET /dead-letters?topic=${encodeURIComponent(letter.topic)}&status=open (dead letter ${letter.id}); re-drive ` +
+          `with POST /dead-letters/redrive.`,
         ...(every > 0 ? [`Further dead letters on this topic within ${every} minutes are not notified again.`] : []),
       ].join('\n'),
     };

@@ -144,7 +144,8 @@ export class StuckRunWatchdog implements OnApplicationBootstrap, OnModuleDestroy
           to,
           subject: `Baton: ${runs.length} run${runs.length === 1 ? ' is' : 's are'} stuck`,
           body: [
-            `${runs.length} run${runs.length === 1 ? ' has' : 's have'} had no transition for longer than ${runs.length === 1 ? 'its' : 'their'} state allows:`,
+            `${runs.length} run${runs.length === 1 ? ' has' : 's have'} had no transition for longer than ` +
+              `${runs.length === 1 ? 'its' : 'their'} state allows:`,
             ...lines,
             ...(runs.length > lines.length ? [`... and ${runs.length - lines.length} more.`] : []),
             "Inspect: GET /stuck-runs; each run's timeline at GET /runs/<runId>.",

@@ -37,7 +37,8 @@ describe(CompiledWorkflow.name, () => {
       const workflow = parseWorkflow(
         withLine(
           15,
-          '      amount: { type: number, exclusiveMinimum: 0 }\n      email: { type: string, format: email }\n    additionalProperties: false',
+          '      amount: { type: number, exclusiveMinimum: 0 }\n      email: { type: string, format: email }\n    ' +
+            'additionalProperties: false',
         ),
         'refund.yaml',
       );

@@ -73,15 +73,18 @@ describe(MoneyLimits.name, () => {
     );
   });
 
-  it('lets through operations that move no money, operations without a limit, organisations without limits, and runs a person decided', () => {
-    expect(sut.hold(decided('acme'), email, { channel: 'email', to: 'ap@northwind.example', amount: 10_000 })).toBeNull();
-    expect(sut.hold(decided('acme'), credit, { amount: 10_000, currency: 'USD' })).toBeNull();
-    expect(sut.hold(decided('initech'), refund, { amount: 10_000, currency: 'USD' })).toBeNull();
-    expect(sut.hold(decided('no-such-org'), refund, { amount: 10_000, currency: 'USD' })).toBeNull();
-    expect(
-      sut.hold(decided('acme', { kind: 'person', id: 'head-of-finance@acme.example' }), refund, { amount: 10_000, currency: 'USD' }),
-    ).toBeNull();
-  });
+  it(
+    'lets through operations that move no money, operations without a limit, ' + 'organisations without limits, and runs a person decided',
+    () => {
+      expect(sut.hold(decided('acme'), email, { channel: 'email', to: 'ap@northwind.example', amount: 10_000 })).toBeNull();
+      expect(sut.hold(decided('acme'), credit, { amount: 10_000, currency: 'USD' })).toBeNull();
+      expect(sut.hold(decided('initech'), refund, { amount: 10_000, currency: 'USD' })).toBeNull();
+      expect(sut.hold(decided('no-such-org'), refund, { amount: 10_000, currency: 'USD' })).toBeNull();
+      expect(
+        sut.hold(decided('acme', { kind: 'person', id: 'head-of-finance@acme.example' }), refund, { amount: 10_000, currency: 'USD' }),
+      ).toBeNull();
+    },
+  );
 
   it('lets through a call on a connector or operation the registry does not know (the call itself fails)', () => {
     expect(sut.hold(decided('acme'), { ...refund, connector: 'ledger' }, { amount: 10_000 })).toBeNull();

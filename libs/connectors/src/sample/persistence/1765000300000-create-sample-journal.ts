@@ -7,7 +7,9 @@ export class CreateSampleJournal1765000300000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE SCHEMA IF NOT EXISTS samples`);
     await q.query(
-      `CREATE TABLE samples.journal (seq bigserial PRIMARY KEY, system text NOT NULL, entry text NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE samples.journal (
+        seq bigserial PRIMARY KEY, system text NOT NULL, entry text NOT NULL, at timestamptz NOT NULL DEFAULT now()
+      )`,
     );
   }
 

@@ -7,7 +7,8 @@ export class AddReviewTimers1764144300000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE decisioning.review_task DROP CONSTRAINT review_task_queue_check`);
     await q.query(
-      `ALTER TABLE decisioning.review_task ADD CONSTRAINT review_task_queue_check CHECK (queue IN ('suggested', 'manual', 'fast_track', 'approval'))`,
+      `ALTER TABLE decisioning.review_task ADD CONSTRAINT review_task_queue_check
+        CHECK (queue IN ('suggested', 'manual', 'fast_track', 'approval'))`,
     );
     await q.query(`
       ALTER TABLE decisioning.review_task
@@ -23,10 +24,12 @@ export class AddReviewTimers1764144300000 implements MigrationInterface {
         ADD COLUMN objection text`);
     // The timers look for due work with these; partial indexes stay small as tasks close.
     await q.query(
-      `CREATE INDEX review_task_auto_approve ON decisioning.review_task (auto_approve_at) WHERE status = 'open' AND auto_approve_at IS NOT NULL`,
+      `CREATE INDEX review_task_auto_approve ON decisioning.review_task (auto_approve_at)
+        WHERE status = 'open' AND auto_approve_at IS NOT NULL`,
     );
     await q.query(
-      `CREATE INDEX review_task_deadline ON decisioning.review_task (deadline) WHERE status = 'open' AND claimed_by IS NULL AND deadline IS NOT NULL`,
+      `CREATE INDEX review_task_deadline ON decisioning.review_task (deadline)
+        WHERE status = 'open' AND claimed_by IS NULL AND deadline IS NOT NULL`,
     );
   }
 

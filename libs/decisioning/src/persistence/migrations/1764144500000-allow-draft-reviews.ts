@@ -7,14 +7,16 @@ export class AllowDraftReviews1764144500000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE decisioning.review_task DROP CONSTRAINT review_task_queue_check`);
     await q.query(
-      `ALTER TABLE decisioning.review_task ADD CONSTRAINT review_task_queue_check CHECK (queue IN ('suggested', 'manual', 'fast_track', 'approval', 'draft'))`,
+      `ALTER TABLE decisioning.review_task ADD CONSTRAINT review_task_queue_check
+        CHECK (queue IN ('suggested', 'manual', 'fast_track', 'approval', 'draft'))`,
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE decisioning.review_task DROP CONSTRAINT review_task_queue_check`);
     await q.query(
-      `ALTER TABLE decisioning.review_task ADD CONSTRAINT review_task_queue_check CHECK (queue IN ('suggested', 'manual', 'fast_track', 'approval'))`,
+      `ALTER TABLE decisioning.review_task ADD CONSTRAINT review_task_queue_check
+        CHECK (queue IN ('suggested', 'manual', 'fast_track', 'approval'))`,
     );
   }
 }

@@ -36,7 +36,8 @@ describe(parseDebeziumChange.name, () => {
     })();
     expect(error).toBeInstanceOf(IngestionException);
     expect(error?.message).toBe(
-      'invalid change event: /payload/op must be one of c, u, d, r; /payload/before must be an object or null; /payload/source/table is required and must be a non-empty string',
+      'invalid change event: /payload/op must be one of c, u, d, r; /payload/before must be an object or null; ' +
+        '/payload/source/table is required and must be a non-empty string',
     );
     expect(() => parseDebeziumChange({ op: 'd', before: null, after: null, source })).toThrow('/before is required when op is d');
     expect(() => parseDebeziumChange([1])).toThrow('(body) must be a JSON object');

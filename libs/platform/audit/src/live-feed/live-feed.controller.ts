@@ -23,7 +23,9 @@ export class LiveFeedController {
   @ApiProduces('text/event-stream')
   @ApiOperation({
     summary:
-      "A text/event-stream of changes the caller may see: `run` events (a run of the caller's organisation moved from one state to another) and `audit` events (an audited act: a review reassigned, a dead letter re-driven...). Events carry ids and kinds only; read the details through the API. A `ready` event comes first.",
+      "A text/event-stream of changes the caller may see: `run` events (a run of the caller's organisation moved from one state " +
+      'to another) and `audit` events (an audited act: a review reassigned, a dead letter re-driven...). Events carry ids and ' +
+      'kinds only; read the details through the API. A `ready` event comes first.',
   })
   @ApiResponse({ status: 200, description: 'The stream; a comment line every 15 s keeps it open.' })
   async events(@CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply): Promise<void> {
@@ -55,7 +57,8 @@ export class LiveFeedController {
       end();
     });
     write(
-      `retry: 2000\nevent: ready\ndata: ${JSON.stringify({ principal: { id: principal.id, orgId: principal.orgId, roles: principal.roles } })}\n\n`,
+      `retry: 2000\nevent: ready\ndata: ` +
+        `${JSON.stringify({ principal: { id: principal.id, orgId: principal.orgId, roles: principal.roles } })}\n\n`,
     );
   }
 }

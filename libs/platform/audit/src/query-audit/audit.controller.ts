@@ -19,7 +19,8 @@ export class AuditController {
   @Get()
   @ApiOperation({
     summary:
-      'Audit entries, newest first by default (order=asc for oldest first), paged by keyset on id: pass nextCursor as cursor for the next page.',
+      'Audit entries, newest first by default (order=asc for oldest first), paged by keyset on id: pass nextCursor as cursor for ' +
+      'the next page.',
   })
   @ApiResponse({ status: 400, description: 'A bad parameter; `details.issues` names each one.' })
   async list(@ValidQuery(auditListQuery) query: AuditQuery): Promise<AuditPage> {
@@ -29,7 +30,8 @@ export class AuditController {
   @Get('verify')
   @ApiOperation({
     summary:
-      'Walks the hash chain: ok, rows checked, the head (id and hash, to keep elsewhere), and the first edited entry or gap left by removed entries.',
+      'Walks the hash chain: ok, rows checked, the head (id and hash, to keep elsewhere), and the first edited entry or gap left ' +
+      'by removed entries.',
   })
   async verify(): Promise<AuditChainReport> {
     return this.entries.verify();

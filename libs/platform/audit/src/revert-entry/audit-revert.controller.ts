@@ -27,7 +27,8 @@ export class AuditRevertController {
   @Post(':id/revert')
   @ApiOperation({
     summary:
-      "Undoes an audited action through its connector's compensation (idempotency key revert:<id>) and audits the revert. The run becomes reverted once all its revertible actions are.",
+      "Undoes an audited action through its connector's compensation (idempotency key revert:<id>) and audits the revert. The run " +
+      'becomes reverted once all its revertible actions are.',
   })
   @ApiResponse({ status: 201, description: 'Reverted: the revert entry, and whether the run is now reverted.' })
   @ApiResponse({ status: 400, description: 'Bad body; `details.issues` names each field.' })

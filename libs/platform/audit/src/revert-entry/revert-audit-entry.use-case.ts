@@ -198,7 +198,8 @@ export class RevertAuditEntryUseCase {
       }
     }
     if (revertible.length === 0 || revertible.some((e) => !reverted.has(e.id))) return false;
-    const reason = `all ${revertible.length} revertible actions reverted${irreversible.length ? `; ${irreversible.length} cannot be undone` : ''}`;
+    const reason =
+      `all ${revertible.length} revertible actions reverted` + (irreversible.length ? `; ${irreversible.length} cannot be undone` : '');
     await uow.transition(
       { runId, workflowId: current.workflowId, workflowVersion: current.workflowVersion, orgId: current.orgId },
       {

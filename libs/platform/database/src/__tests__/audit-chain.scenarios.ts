@@ -134,14 +134,15 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('appends the entries of one unit of work as one batch: consecutive ids, one time, each linked to the one before', async () => {
     const ids = await appendRun(sut, 4);
     await seal();
-    const rows = await dataSource.query(
-      `SELECT id, at, prev_hash, hash FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    const rows = await dataSource.query<Array<{ id: string; at: Date; prev_hash: string; hash: string }>>(
+      `SELECT id, at, prev_hash, hash FROM baton.audit_log JOIN baton.audit_seal ON audit_seal.audit_id = audit_log.id
+        WHERE id = ANY($1::bigint[]) ORDER BY id`,
       [ids],
     );
-    expect(rows.every((r: any) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
-    expect(rows.map((r: any) => Number(r.id))).toEqual([0, 1, 2, 3].map((i) => Number(ids[0]) + i));
-    expect(new Set(rows.map((r: any) => r.at.toISOString())).size).toBe(1);
-    for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
+    expect(rows.map((r) => Number(r.id))).toEqual([0, 1, 2, 3].map((i) => Number(ids[0]) + i));
+    expect(new Set(rows.map((r) => r.at.toISOString())).size).toBe(1);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
   });
 
   it('keeps one unforked chain when many units of work append at once', async () => {
@@ -261,7 +262,8 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     const runId = randomUUID();
     for (const action of ['old.one', 'old.two']) {
       await ds.query(
-        `INSERT INTO baton.audit_log (actor, action, target_type, target_id, after, run_id) VALUES ('system:old', $1, 'run', $2, '{"v": 1.5}', $3)`,
+        `INSERT INTO baton.audit_log (actor, action, target_type, target_id, after, run_id)
+          VALUES ('system:old', $1, 'run', $2, '{"v": 1.5}', $3)`,
         [action, runId, runId],
       );
     }

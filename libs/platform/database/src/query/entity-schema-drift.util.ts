@@ -76,12 +76,14 @@ export async function entitySchemaDrift(dataSource: DataSource, schemas: readonl
       const nullable = found.is_nullable === 'YES';
       if (column.isNullable !== nullable) {
         problems.push(
-          `${where}: ${entity.name}.${column.propertyName} is ${column.isNullable ? 'nullable' : 'NOT NULL'}, the table's column is ${nullable ? 'nullable' : 'NOT NULL'}`,
+          `${where}: ${entity.name}.${column.propertyName} is ${column.isNullable ? 'nullable' : 'NOT NULL'}, the table's column ` +
+            `is ${nullable ? 'nullable' : 'NOT NULL'}`,
         );
       }
       if (column.isPrimary !== keyOf.has(where)) {
         problems.push(
-          `${where}: ${entity.name}.${column.propertyName} is ${column.isPrimary ? '' : 'not '}part of the primary key, the table says the opposite`,
+          `${where}: ${entity.name}.${column.propertyName} is ${column.isPrimary ? '' : 'not '}part of the primary key, the table ` +
+            `says the opposite`,
         );
       }
     }

@@ -103,23 +103,27 @@ describe(`append-only shared tables for members of ${SERVICE_ROLE} on PostgreSQL
     },
   );
 
-  it('grants baton_service nothing on the shared history but SELECT and INSERT (and what the outbox, inbox, run heads and the audit sealer need)', async () => {
-    const grants = await owner.query(
-      `SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges
+  it(
+    'grants baton_service nothing on the shared history but SELECT and INSERT (and what the outbox, inbox, run heads and the audit ' +
+      'sealer need)',
+    async () => {
+      const grants = await owner.query(
+        `SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges
          FROM information_schema.role_table_grants
         WHERE grantee = '${SERVICE_ROLE}' AND table_schema = 'baton' GROUP BY table_name ORDER BY table_name`,
-    );
-    expect(grants).toEqual([
-      { table_name: 'audit_log', privileges: 'INSERT,SELECT' },
-      // Entries waiting for the sealer: queued with the entry, taken off once sealed.
-      { table_name: 'audit_pending', privileges: 'DELETE,INSERT,SELECT' },
-      // The hash chain over the entries, append-only like them.
-      { table_name: 'audit_seal', privileges: 'INSERT,SELECT' },
-      { table_name: 'inbox', privileges: 'INSERT,SELECT' },
-      { table_name: 'outbox', privileges: 'DELETE,INSERT,SELECT,UPDATE' },
-      // The latest transition of each run, a projection kept with the history.
-      { table_name: 'run_head', privileges: 'INSERT,SELECT,UPDATE' },
-      { table_name: 'run_transition', privileges: 'INSERT,SELECT' },
-    ]);
-  });
+      );
+      expect(grants).toEqual([
+        { table_name: 'audit_log', privileges: 'INSERT,SELECT' },
+        // Entries waiting for the sealer: queued with the entry, taken off once sealed.
+        { table_name: 'audit_pending', privileges: 'DELETE,INSERT,SELECT' },
+        // The hash chain over the entries, append-only like them.
+        { table_name: 'audit_seal', privileges: 'INSERT,SELECT' },
+        { table_name: 'inbox', privileges: 'INSERT,SELECT' },
+        { table_name: 'outbox', privileges: 'DELETE,INSERT,SELECT,UPDATE' },
+        // The latest transition of each run, a projection kept with the history.
+        { table_name: 'run_head', privileges: 'INSERT,SELECT,UPDATE' },
+        { table_name: 'run_transition', privileges: 'INSERT,SELECT' },
+      ]);
+    },
+  );
 });

@@ -88,7 +88,8 @@ describe('audit entries appended concurrently from four connections (PostgreSQL)
     expect(sealedWhileAppending).toBeGreaterThan(0);
     // One chain: every entry has its own place, and no two link to the same predecessor.
     const [shape] = await sealerDs.query(
-      `SELECT count(DISTINCT seal_seq)::int AS places, count(DISTINCT prev_hash)::int AS links, count(DISTINCT audit_id)::int AS n FROM baton.audit_seal`,
+      `SELECT count(DISTINCT seal_seq)::int AS places, count(DISTINCT prev_hash)::int AS links, count(DISTINCT audit_id)::int AS n
+        FROM baton.audit_seal`,
     );
     expect(shape).toEqual({ places: ENTRIES, links: ENTRIES, n: ENTRIES });
 

@@ -144,10 +144,12 @@ describe('audit write cost per run', () => {
           const m = (v: Variant) => median(msPerRun[v]);
           const f = (n: number) => n.toFixed(2);
           lines.push(
-            `  ${concurrency} concurrent: ms per run (median of rounds) none ${f(m('none'))}, plain ${f(m('plain'))}, chained ${f(m('chained'))}` +
+            `  ${concurrency} concurrent: ms per run (median of rounds) none ${f(m('none'))}, plain ${f(m('plain'))}, chained ` +
+              `${f(m('chained'))}` +
               ` -> audit cost per run: plain ${f(m('plain') - m('none'))} ms, chained ${f(m('chained') - m('none'))} ms;` +
               ` runs/s none ${Math.round(1000 / m('none'))}, chained ${Math.round(1000 / m('chained'))}`,
-            `  ${concurrency} concurrent: one append (INSERT, sealed later) per entry: median ${Math.round(median(appendUs))} µs, p99 ${Math.round(quantile(appendUs, 0.99))} µs`,
+            `  ${concurrency} concurrent: one append (INSERT, sealed later) per entry: median ${Math.round(median(appendUs))} µs, ` +
+              `p99 ${Math.round(quantile(appendUs, 0.99))} µs`,
           );
         }
         process.stdout.write(`${lines.join('\n')}\n`);

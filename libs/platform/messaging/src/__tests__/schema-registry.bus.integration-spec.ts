@@ -78,61 +78,68 @@ describe(SchemaRegistryBus.name, () => {
     await Promise.all(buses.splice(0).map((bus) => bus.stop()));
   });
 
-  it('registers one subject per stage topic at start, under BACKWARD, and puts events on the wire framed with their schema id', async () => {
-    const { sut, inner, subject } = newBus();
-    const seen: DeliveredMessage[] = [];
-    sut.subscribe({ groupId: 'g', topics: [Topics.runTriggered], handle: async (m) => (seen.push(m), 'processed') });
-    await sut.start();
+  it(
+    'registers one subject per stage topic at start, under BACKWARD, and puts ' + 'events on the wire framed with their schema id',
+    async () => {
+      const { sut, inner, subject } = newBus();
+      const seen: DeliveredMessage[] = [];
+      sut.subscribe({ groupId: 'g', topics: [Topics.runTriggered], handle: async (m) => (seen.push(m), 'processed') });
+      await sut.start();
 
-    const subjects = (await registry<string[]>('GET', '/subjects')).body;
-    expect(subjects).toEqual(expect.arrayContaining(Object.values(Topics).map(subject)));
-    expect((await registry('GET', `/config/${subject(Topics.runDecided)}`)).body).toMatchObject({ compatibilityLevel: 'BACKWARD' });
-    const latest = await registry<{ id: number; schema: string; schemaType: string }>(
-      'GET',
-      `/subjects/${subject(Topics.runTriggered)}/versions/latest`,
-    );
-    expect(latest.body.schemaType).toBe('JSON');
-    expect(JSON.parse(latest.body.schema)).toEqual(schemaOfTopic(Topics.runTriggered));
+      const subjects = (await registry<string[]>('GET', '/subjects')).body;
+      expect(subjects).toEqual(expect.arrayContaining(Object.values(Topics).map(subject)));
+      expect((await registry('GET', `/config/${subject(Topics.runDecided)}`)).body).toMatchObject({ compatibilityLevel: 'BACKWARD' });
+      const latest = await registry<{ id: number; schema: string; schemaType: string }>(
+        'GET',
+        `/subjects/${subject(Topics.runTriggered)}/versions/latest`,
+      );
+      expect(latest.body.schemaType).toBe('JSON');
+      expect(JSON.parse(latest.body.schema)).toEqual(schemaOfTopic(Topics.runTriggered));
 
-    const event = triggered(12);
-    await sut.publish([{ topic: Topics.runTriggered, key: run.runId, value: json(event) }]);
-    await inner.idle();
+      const event = triggered(12);
+      await sut.publish([{ topic: Topics.runTriggered, key: run.runId, value: json(event) }]);
+      await inner.idle();
 
-    expect(seen).toHaveLength(1);
-    const value = seen[0]!.value;
-    expect(value[0]).toBe(0);
-    expect(value.readInt32BE(1)).toBe(latest.body.id);
-    expect(decodeJson(value, Topics.runTriggered)).toEqual(event);
-    // What the registry serves for that id is the schema a Confluent deserializer would use.
-    const byId = await registry<{ schema: string }>('GET', `/schemas/ids/${latest.body.id}`);
-    expect(JSON.parse(byId.body.schema)).toEqual(schemaOfTopic(Topics.runTriggered));
-  });
+      expect(seen).toHaveLength(1);
+      const value = seen[0]!.value;
+      expect(value[0]).toBe(0);
+      expect(value.readInt32BE(1)).toBe(latest.body.id);
+      expect(decodeJson(value, Topics.runTriggered)).toEqual(event);
+      // What the registry serves for that id is the schema a Confluent deserializer would use.
+      const byId = await registry<{ schema: string }>('GET', `/schemas/ids/${latest.body.id}`);
+      expect(JSON.parse(byId.body.schema)).toEqual(schemaOfTopic(Topics.runTriggered));
+    },
+  );
 
-  it('refuses to start when a schema change is incompatible with the registered one, naming the subject and why; a compatible change registers a new version', async () => {
-    const topic = 'orders';
-    const v1 = { type: 'object', required: ['id'], properties: { id: { type: 'string' } }, additionalProperties: false };
-    const first = newBus({ schemaFor: (t) => (t === topic ? v1 : undefined), topics: [topic] });
-    await first.sut.start();
-    const subject = first.subject(topic);
+  it(
+    'refuses to start when a schema change is incompatible with the registered one, naming the subject and why; a compatible change ' +
+      'registers a new version',
+    async () => {
+      const topic = 'orders';
+      const v1 = { type: 'object', required: ['id'], properties: { id: { type: 'string' } }, additionalProperties: false };
+      const first = newBus({ schemaFor: (t) => (t === topic ? v1 : undefined), topics: [topic] });
+      await first.sut.start();
+      const subject = first.subject(topic);
 
-    const v2 = { ...v1, required: ['id', 'total'], properties: { ...v1.properties, total: { type: 'number' } } };
-    const { sut: incompatible } = newBus({ schemaFor: (t) => (t === topic ? v2 : undefined), topics: [topic], subjectOf: () => subject });
-    const refusal = await incompatible.start().then(
-      () => undefined,
-      (error: Error & { retriable?: boolean }) => error,
-    );
-    expect(refusal?.message).toMatch(
-      new RegExp(`registering the schema of orders under subject ${subject}: the registry at .* refused it \\(HTTP 409\\)`),
-    );
-    expect(refusal?.message).toMatch(/total/);
-    expect(refusal?.retriable).toBe(false);
-    expect((await registry<number[]>('GET', `/subjects/${subject}/versions`)).body).toEqual([1]);
+      const v2 = { ...v1, required: ['id', 'total'], properties: { ...v1.properties, total: { type: 'number' } } };
+      const { sut: incompatible } = newBus({ schemaFor: (t) => (t === topic ? v2 : undefined), topics: [topic], subjectOf: () => subject });
+      const refusal = await incompatible.start().then(
+        () => undefined,
+        (error: Error & { retriable?: boolean }) => error,
+      );
+      expect(refusal?.message).toMatch(
+        new RegExp(`registering the schema of orders under subject ${subject}: the registry at .* refused it \\(HTTP 409\\)`),
+      );
+      expect(refusal?.message).toMatch(/total/);
+      expect(refusal?.retriable).toBe(false);
+      expect((await registry<number[]>('GET', `/subjects/${subject}/versions`)).body).toEqual([1]);
 
-    const v3 = { ...v1, properties: { ...v1.properties, note: { type: 'string' } } };
-    const { sut: compatible } = newBus({ schemaFor: (t) => (t === topic ? v3 : undefined), topics: [topic], subjectOf: () => subject });
-    await compatible.start();
-    expect((await registry<number[]>('GET', `/subjects/${subject}/versions`)).body).toEqual([1, 2]);
-  });
+      const v3 = { ...v1, properties: { ...v1.properties, note: { type: 'string' } } };
+      const { sut: compatible } = newBus({ schemaFor: (t) => (t === topic ? v3 : undefined), topics: [topic], subjectOf: () => subject });
+      await compatible.start();
+      expect((await registry<number[]>('GET', `/subjects/${subject}/versions`)).body).toEqual([1, 2]);
+    },
+  );
 
   it('refuses to publish an event that violates its topic schema, naming the field, and sends none of the batch', async () => {
     const { sut, inner } = newBus();
@@ -151,35 +158,39 @@ describe(SchemaRegistryBus.name, () => {
     expect(inner.retained(Topics.runTriggered)).toHaveLength(0);
   });
 
-  it('dead-letters a framed message whose schema id the registry does not know, or which its schema rejects, and keeps the partition flowing', async () => {
-    const { sut, inner, subject } = newBus();
-    const handled: unknown[] = [];
-    sut.subscribe({
-      groupId: 'g',
-      topics: [Topics.runTriggered],
-      handle: async (m) => (handled.push(decodeJson(m.value, m.topic)), 'processed'),
-    });
-    await sut.start();
-    const { id } = (await registry<{ id: number }>('GET', `/subjects/${subject(Topics.runTriggered)}/versions/latest`)).body;
-    const good = triggered(7);
+  it(
+    'dead-letters a framed message whose schema id the registry does not know, or which its schema rejects, and keeps the partition ' +
+      'flowing',
+    async () => {
+      const { sut, inner, subject } = newBus();
+      const handled: unknown[] = [];
+      sut.subscribe({
+        groupId: 'g',
+        topics: [Topics.runTriggered],
+        handle: async (m) => (handled.push(decodeJson(m.value, m.topic)), 'processed'),
+      });
+      await sut.start();
+      const { id } = (await registry<{ id: number }>('GET', `/subjects/${subject(Topics.runTriggered)}/versions/latest`)).body;
+      const good = triggered(7);
 
-    await inner.publish([
-      { topic: Topics.runTriggered, key: run.runId, value: frame(987_654_321, json(good)) },
-      { topic: Topics.runTriggered, key: run.runId, value: frame(id, json({ ...good, data: { trigger: 'no' } })) },
-      { topic: Topics.runTriggered, key: run.runId, value: frame(id, json(good)) },
-      { topic: Topics.runTriggered, key: run.runId, value: json(good) },
-    ]);
-    await inner.idle();
+      await inner.publish([
+        { topic: Topics.runTriggered, key: run.runId, value: frame(987_654_321, json(good)) },
+        { topic: Topics.runTriggered, key: run.runId, value: frame(id, json({ ...good, data: { trigger: 'no' } })) },
+        { topic: Topics.runTriggered, key: run.runId, value: frame(id, json(good)) },
+        { topic: Topics.runTriggered, key: run.runId, value: json(good) },
+      ]);
+      await inner.idle();
 
-    expect(handled).toEqual([good, good]);
-    const dead = inner.retained(deadLetterTopic(Topics.runTriggered));
-    expect(dead.map((m) => m.headers[Headers.failureReason])).toEqual([
-      expect.stringMatching(/names schema id 987654321, which the registry at .* does not know/),
-      expect.stringMatching(new RegExp(`/data/trigger .*schema id ${id}`)),
-    ]);
-    // Contract violations are not retried.
-    expect(dead.map((m) => m.headers[Headers.attempt] ?? '1')).toEqual(['1', '1']);
-  });
+      expect(handled).toEqual([good, good]);
+      const dead = inner.retained(deadLetterTopic(Topics.runTriggered));
+      expect(dead.map((m) => m.headers[Headers.failureReason])).toEqual([
+        expect.stringMatching(/names schema id 987654321, which the registry at .* does not know/),
+        expect.stringMatching(new RegExp(`/data/trigger .*schema id ${id}`)),
+      ]);
+      // Contract violations are not retried.
+      expect(dead.map((m) => m.headers[Headers.attempt] ?? '1')).toEqual(['1', '1']);
+    },
+  );
 
   it('leaves topics without a schema and values already framed as they are', async () => {
     const { sut, inner, subject } = newBus();
@@ -212,7 +223,10 @@ describe(SchemaRegistryBus.name, () => {
       .catch((e: unknown) => e)) as Error & { retriable?: boolean };
 
     expect(error.message).toMatch(
-      /schema registry: registering the schema of baton.run.triggered under subject .*: the registry at http:\/\/127.0.0.1:9 is unreachable: .*ECONNREFUSED/,
+      new RegExp(
+        'schema registry: registering the schema of baton.run.triggered under subject .*: ' +
+          'the registry at http://127.0.0.1:9 is unreachable: .*ECONNREFUSED',
+      ),
     );
     expect(error.retriable).toBe(true);
     expect(sut.health().detail).toMatch(/schema registry: last call failed: .*unreachable/);

@@ -111,7 +111,8 @@ describe('cluster harness, what needs no cluster', () => {
     // noted its parent by then), prints its pid and exits: the child is orphaned.
     const parent = `
       const { spawn } = require('node:child_process');
-      const child = spawn(process.execPath, ['-r', ${JSON.stringify(preload)}, '-e', 'process.stdout.write("up"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+      const child = spawn(process.execPath, ['-r', ${JSON.stringify(preload)}, '-e', 'process.stdout.write("up"); setInterval(() ' +
+        '=> {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
       child.stdout.once('data', () => {
         process.stdout.write(String(child.pid));
         process.exit(0);

@@ -5,8 +5,9 @@ const BACKFILL_BATCH = 1000;
 
 /**
  * Hash-chains the audit log: `prev_hash` and `hash` on every entry, existing entries chained in
- * id order, and `baton.lock_audit_chain` which appends start with. Also the indexes the audit query and revert API read by: actor, time, and at most
- * one revert entry per reverted entry (`reason.reverts`), enforced by a unique index.
+ * id order, and `baton.lock_audit_chain` which appends start with. Also the indexes the audit
+ * query and revert API read by: actor, time, and at most one revert entry per reverted entry
+ * (`reason.reverts`), enforced by a unique index.
  */
 export class ChainAuditEntries1764230400000 implements MigrationInterface {
   name = 'ChainAuditEntries1764230400000';

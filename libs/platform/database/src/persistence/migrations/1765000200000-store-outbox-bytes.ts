@@ -14,7 +14,8 @@ export class StoreOutboxBytes1765000200000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
-      `ALTER TABLE baton.outbox ALTER COLUMN payload DROP NOT NULL, ADD COLUMN value_text text, ADD COLUMN value_bytes bytea, ADD COLUMN headers_text text`,
+      `ALTER TABLE baton.outbox ALTER COLUMN payload DROP NOT NULL,
+        ADD COLUMN value_text text, ADD COLUMN value_bytes bytea, ADD COLUMN headers_text text`,
     );
     await q.query(`ALTER TABLE baton.outbox ADD CONSTRAINT outbox_has_value CHECK (num_nonnulls(payload, value_text, value_bytes) = 1)`);
   }
@@ -26,7 +27,8 @@ export class StoreOutboxBytes1765000200000 implements MigrationInterface {
     await q.query(`UPDATE baton.outbox SET payload = value_text::jsonb WHERE payload IS NULL`);
     await q.query(`UPDATE baton.outbox SET headers = headers_text::jsonb WHERE headers_text IS NOT NULL`);
     await q.query(
-      `ALTER TABLE baton.outbox DROP COLUMN value_text, DROP COLUMN value_bytes, DROP COLUMN headers_text, ALTER COLUMN payload SET NOT NULL`,
+      `ALTER TABLE baton.outbox DROP COLUMN value_text, DROP COLUMN value_bytes, DROP COLUMN headers_text,
+        ALTER COLUMN payload SET NOT NULL`,
     );
   }
 }

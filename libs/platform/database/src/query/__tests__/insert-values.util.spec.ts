@@ -26,31 +26,34 @@ describe('insertValues, updateValues', () => {
   });
   afterAll(async () => ds?.destroy());
 
-  it('inserts typed rows with open jsonb shapes, one or many, SQL expressions among them, leaving omitted columns to their defaults', async () => {
-    const body: Record<string, unknown> = { nested: { list: [1, 'two', null] }, flag: true };
-    await ds
-      .createQueryBuilder()
-      .insert()
-      .into(NoteEntity)
-      .values(insertValues<NoteEntity>({ id: 1, body }))
-      .execute();
-    await ds
-      .createQueryBuilder()
-      .insert()
-      .into(NoteEntity)
-      .values(
-        insertValues<NoteEntity>([
-          { id: 2, body: {}, tags: ['a'] },
-          { id: 3, body: () => `jsonb_build_object('n', 1 + 2)` },
-        ]),
-      )
-      .execute();
-    expect(await ds.getRepository(NoteEntity).find({ order: { id: 'ASC' } })).toEqual([
-      { id: 1, body, tags: [] },
-      { id: 2, body: {}, tags: ['a'] },
-      { id: 3, body: { n: 3 }, tags: [] },
-    ]);
-  });
+  it(
+    'inserts typed rows with open jsonb shapes, one or many, SQL expressions among ' + 'them, leaving omitted columns to their defaults',
+    async () => {
+      const body: Record<string, unknown> = { nested: { list: [1, 'two', null] }, flag: true };
+      await ds
+        .createQueryBuilder()
+        .insert()
+        .into(NoteEntity)
+        .values(insertValues<NoteEntity>({ id: 1, body }))
+        .execute();
+      await ds
+        .createQueryBuilder()
+        .insert()
+        .into(NoteEntity)
+        .values(
+          insertValues<NoteEntity>([
+            { id: 2, body: {}, tags: ['a'] },
+            { id: 3, body: () => `jsonb_build_object('n', 1 + 2)` },
+          ]),
+        )
+        .execute();
+      expect(await ds.getRepository(NoteEntity).find({ order: { id: 'ASC' } })).toEqual([
+        { id: 1, body, tags: [] },
+        { id: 2, body: {}, tags: ['a'] },
+        { id: 3, body: { n: 3 }, tags: [] },
+      ]);
+    },
+  );
 
   it('sets typed values and SQL expressions in an UPDATE, leaving other columns as they were', async () => {
     const body: Record<string, unknown> = { replaced: [{ deep: true }] };

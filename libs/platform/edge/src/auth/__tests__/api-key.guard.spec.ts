@@ -103,7 +103,8 @@ describe(ApiKeyRegistry.name, () => {
       () =>
         new ApiKeyRegistry(
           file(
-            'apiKeys:\n  - { key: same-key-twice!, principal: a, orgId: acme, roles: [viewer] }\n  - { key: same-key-twice!, principal: b, orgId: acme, roles: [admin] }\n',
+            'apiKeys:\n  - { key: same-key-twice!, principal: a, orgId: acme, roles: [viewer] }\n  - { key: same-key-twice!, ' +
+              'principal: b, orgId: acme, roles: [admin] }\n',
           ),
         ),
     ).toThrow(ApiKeyFileError);

@@ -71,41 +71,44 @@ describe(KafkaGroupConsumer.name, () => {
     await cleanUp(admin, names.prefix);
   });
 
-  it('creates its topics, and handles a partition a chunk at a time: different keys at once, one key in order, all delivered once', async () => {
-    const t = names.topic('chunks');
-    const seen: DeliveredMessage[] = [];
-    let inFlight = 0;
-    let most = 0;
-    const all = deferred();
-    const sut = newConsumer(
-      t,
-      async (m) => {
-        most = Math.max(most, ++inFlight);
-        await new Promise((r) => setTimeout(r, 5 + Math.random() * 5));
-        inFlight--;
-        seen.push(m);
-        if (seen.length === 24) all.resolve();
-        return 'processed';
-      },
-      { batchSize: 8 },
-    );
-    await sut.start();
-    expect(await topics.exist([t, retryTopic(t), `${t}.dlq`])).toBe(true);
+  it(
+    'creates its topics, and handles a partition a chunk at a time: different keys ' + 'at once, one key in order, all delivered once',
+    async () => {
+      const t = names.topic('chunks');
+      const seen: DeliveredMessage[] = [];
+      let inFlight = 0;
+      let most = 0;
+      const all = deferred();
+      const sut = newConsumer(
+        t,
+        async (m) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 5 + Math.random() * 5));
+          inFlight--;
+          seen.push(m);
+          if (seen.length === 24) all.resolve();
+          return 'processed';
+        },
+        { batchSize: 8 },
+      );
+      await sut.start();
+      expect(await topics.exist([t, retryTopic(t), `${t}.dlq`])).toBe(true);
 
-    await publisher.publish(Array.from({ length: 24 }, (_, i) => msg(t, `run-${i % 3}`, i)));
-    await within(all.promise, 15_000, '24 deliveries');
+      await publisher.publish(Array.from({ length: 24 }, (_, i) => msg(t, `run-${i % 3}`, i)));
+      await within(all.promise, 15_000, '24 deliveries');
 
-    expect(seen.map(n).sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
-    for (const key of ['run-0', 'run-1', 'run-2']) {
-      const ns = seen.filter((m) => m.key === key).map(n);
-      expect(ns).toEqual([...ns].sort((a, b) => a - b));
-    }
-    expect(seen.every((m) => m.topic === t && m.attempt === 1)).toBe(true);
-    // Three keys: never more than three records at once, and more than one whenever keys differ.
-    expect(most).toBeGreaterThan(1);
-    expect(most).toBeLessThanOrEqual(3);
-    await eventually(async () => (await committedOn(admin, sut.groupId, t)) === 24, 'every offset to be committed');
-  });
+      expect(seen.map(n).sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+      for (const key of ['run-0', 'run-1', 'run-2']) {
+        const ns = seen.filter((m) => m.key === key).map(n);
+        expect(ns).toEqual([...ns].sort((a, b) => a - b));
+      }
+      expect(seen.every((m) => m.topic === t && m.attempt === 1)).toBe(true);
+      // Three keys: never more than three records at once, and more than one whenever keys differ.
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(3);
+      await eventually(async () => (await committedOn(admin, sut.groupId, t)) === 24, 'every offset to be committed');
+    },
+  );
 
   it('commits a chunk only once all of it is done, not as each record finishes', async () => {
     const t = names.topic('commit');

@@ -47,30 +47,33 @@ describe(KafkaLag.name, () => {
     await cleanUp(admin, names.prefix);
   });
 
-  it("is what was published to the group's topics and not yet committed, summed over partitions and topics; 0 once all is committed", async () => {
-    const [a, b] = [names.topic('a'), names.topic('b')];
-    await createTopic(admin, a, 2);
-    await createTopic(admin, b, 1);
-    await produce(a, 10);
-    await produce(b, 4);
-    const groupId = names.group('g');
-    const sut = lagOf(true);
+  it(
+    "is what was published to the group's topics and not yet committed, summed over " + 'partitions and topics; 0 once all is committed',
+    async () => {
+      const [a, b] = [names.topic('a'), names.topic('b')];
+      await createTopic(admin, a, 2);
+      await createTopic(admin, b, 1);
+      await produce(a, 10);
+      await produce(b, 4);
+      const groupId = names.group('g');
+      const sut = lagOf(true);
 
-    expect(await sut.of(groupId, [a, b])).toBe(14);
+      expect(await sut.of(groupId, [a, b])).toBe(14);
 
-    const commit = await committer(groupId, [a, b]);
+      const commit = await committer(groupId, [a, b]);
 
-    const ends = await admin.fetchTopicOffsets(a);
-    await commit(
-      a,
-      ends.map((p) => ({ partition: p.partition, offset: p.high })),
-    );
-    expect(await sut.of(groupId, [a, b])).toBe(4);
-    await commit(b, [{ partition: 0, offset: '3' }]);
-    expect(await sut.of(groupId, [a, b])).toBe(1);
-    await commit(b, [{ partition: 0, offset: '4' }]);
-    expect(await sut.of(groupId, [a, b])).toBe(0);
-  });
+      const ends = await admin.fetchTopicOffsets(a);
+      await commit(
+        a,
+        ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      );
+      expect(await sut.of(groupId, [a, b])).toBe(4);
+      await commit(b, [{ partition: 0, offset: '3' }]);
+      expect(await sut.of(groupId, [a, b])).toBe(1);
+      await commit(b, [{ partition: 0, offset: '4' }]);
+      expect(await sut.of(groupId, [a, b])).toBe(0);
+    },
+  );
 
   it('counts nothing for a group that has never committed when new groups start at the end', async () => {
     const t = names.topic('late');

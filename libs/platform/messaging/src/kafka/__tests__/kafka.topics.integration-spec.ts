@@ -42,21 +42,25 @@ describe(KafkaTopics.name, () => {
     expect([a, b, existing].every((t) => sut.has(t))).toBe(true);
   });
 
-  it('connects before its first look, creates a topic asked for by concurrent callers once, and asks the broker nothing about a known topic', async () => {
-    const t = names.topic('shared');
-    const connect = jest.fn(async () => undefined);
-    const sut = new KafkaTopics(admin, connect, { partitions: 2 }, quiet);
-    const creations = jest.spyOn(admin, 'createTopics');
-    const listings = jest.spyOn(admin, 'listTopics');
+  it(
+    'connects before its first look, creates a topic asked for by concurrent callers once, and asks the broker nothing about a ' +
+      'known topic',
+    async () => {
+      const t = names.topic('shared');
+      const connect = jest.fn(async () => undefined);
+      const sut = new KafkaTopics(admin, connect, { partitions: 2 }, quiet);
+      const creations = jest.spyOn(admin, 'createTopics');
+      const listings = jest.spyOn(admin, 'listTopics');
 
-    await Promise.all([sut.ensure([t]), sut.ensure([t]), sut.ensure([t])]);
-    await sut.ensure([t]);
+      await Promise.all([sut.ensure([t]), sut.ensure([t]), sut.ensure([t])]);
+      await sut.ensure([t]);
 
-    expect(connect).toHaveBeenCalled();
-    expect(creations).toHaveBeenCalledTimes(1);
-    expect(listings).toHaveBeenCalledTimes(1);
-    expect(await partitionsOf([t])).toEqual([[t, 2]]);
-  });
+      expect(connect).toHaveBeenCalled();
+      expect(creations).toHaveBeenCalledTimes(1);
+      expect(listings).toHaveBeenCalledTimes(1);
+      expect(await partitionsOf([t])).toEqual([[t, 2]]);
+    },
+  );
 
   it('tells whether topics exist, asking the broker only about those it does not know', async () => {
     const known = names.topic('known');

@@ -85,22 +85,25 @@ describe(PublishBatcher.name, () => {
     ]);
   });
 
-  it('rejects the calls of a failed request with its error, remembers it until a request succeeds, and goes on with the next calls', async () => {
-    const { sent, send, made } = requests();
-    const sut = new PublishBatcher(send, { lingerMs: 0, maxBatch: 500 });
+  it(
+    'rejects the calls of a failed request with its error, remembers it until a ' + 'request succeeds, and goes on with the next calls',
+    async () => {
+      const { sent, send, made } = requests();
+      const sut = new PublishBatcher(send, { lingerMs: 0, maxBatch: 500 });
 
-    const failing = sut.enqueue([msg('a', 1)]);
-    await made(1);
-    const next = sut.enqueue([msg('a', 2)]);
-    sent[0]!.fail(new Error('Broker not available'));
+      const failing = sut.enqueue([msg('a', 1)]);
+      await made(1);
+      const next = sut.enqueue([msg('a', 2)]);
+      sent[0]!.fail(new Error('Broker not available'));
 
-    await expect(failing).rejects.toThrow('Broker not available');
-    expect(sut.lastError).toBe('Broker not available');
-    await made(2);
-    sent[1]!.succeed();
-    await expect(next).resolves.toBeUndefined();
-    expect(sut.lastError).toBeUndefined();
-  });
+      await expect(failing).rejects.toThrow('Broker not available');
+      expect(sut.lastError).toBe('Broker not available');
+      await made(2);
+      sent[1]!.succeed();
+      await expect(next).resolves.toBeUndefined();
+      expect(sut.lastError).toBeUndefined();
+    },
+  );
 
   it('waits lingerMs for more calls before sending when idle', async () => {
     jest.useFakeTimers();
@@ -116,23 +119,26 @@ describe(PublishBatcher.name, () => {
     expect(sent.map((r) => sentValues(r.batch))).toEqual([[['a', ['1', '2']]]]);
   });
 
-  it('drains once everything queued has been sent, and rejects what is still queued when told to, leaving the request in flight alone', async () => {
-    const { sent, send, made } = requests();
-    const sut = new PublishBatcher(send, { lingerMs: 0, maxBatch: 500 });
-    await expect(sut.drained()).resolves.toBeUndefined();
+  it(
+    'drains once everything queued has been sent, ' + 'and rejects what is still queued when told to, leaving the request in flight alone',
+    async () => {
+      const { sent, send, made } = requests();
+      const sut = new PublishBatcher(send, { lingerMs: 0, maxBatch: 500 });
+      await expect(sut.drained()).resolves.toBeUndefined();
 
-    const inFlight = sut.enqueue([msg('a', 1)]);
-    await made(1);
-    const queued = sut.enqueue([msg('a', 2)]);
-    let drained = false;
-    const draining = sut.drained().then(() => (drained = true));
+      const inFlight = sut.enqueue([msg('a', 1)]);
+      await made(1);
+      const queued = sut.enqueue([msg('a', 2)]);
+      let drained = false;
+      const draining = sut.drained().then(() => (drained = true));
 
-    sut.rejectQueued(new Error('KafkaBus stopped before the message was sent'));
-    await expect(queued).rejects.toThrow('KafkaBus stopped before the message was sent');
-    expect(drained).toBe(false);
-    sent[0]!.succeed();
-    await inFlight;
-    await draining;
-    expect(sent).toHaveLength(1);
-  });
+      sut.rejectQueued(new Error('KafkaBus stopped before the message was sent'));
+      await expect(queued).rejects.toThrow('KafkaBus stopped before the message was sent');
+      expect(drained).toBe(false);
+      sent[0]!.succeed();
+      await inFlight;
+      await draining;
+      expect(sent).toHaveLength(1);
+    },
+  );
 });
