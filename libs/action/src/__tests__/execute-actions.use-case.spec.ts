@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createEvent, EventTypes, type RunDecided, type RunRef } from '@baton/contracts';
 import { createSampleSystems, SampleIds, type SampleSystems } from '@baton/connectors';
-import { openDataSource, RunLedger, RunQueries, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { RunLedger, RunQueries, openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { RetriableError } from '@baton/platform-errors';
 import { BatonMetrics } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
@@ -38,20 +39,17 @@ describe(ExecuteActionsUseCase.name, () => {
   let now: number;
   let sut: ExecuteActionsUseCase;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
+  const db = useTestDataSource(
+    () => openServicePglite({ entities: actionEntities, migrations: actionMigrations }),
+    ['action.queued_action', 'action.blocked_run'],
+  );
+  beforeAll(() => {
+    dataSource = db.dataSource;
     ledger = new RunLedger(dataSource, 'action');
     catalog = new WorkflowCatalog(WORKFLOWS);
   });
-  afterAll(async () => dataSource?.destroy());
 
   beforeEach(async () => {
-    await dataSource.query(`DELETE FROM action.queued_action`);
-    await dataSource.query(`DELETE FROM action.blocked_run`);
     now = Date.parse('2025-03-01T09:00:00Z');
     systems = createSampleSystems();
     metrics = new BatonMetrics('action-test');

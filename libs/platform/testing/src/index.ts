@@ -1,3 +1,4 @@
 export * from './postgres-test-database.util';
 export * from './undo-migrations.util';
 export * from './span-recorder.util';
+export * from './test-data-source.util';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunDecided } from '@baton/contracts';
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { actionEntities, actionMigrations } from '../../index';
 import { QueuedActionRepository, type QueueInput } from '../queued-action.repository';
@@ -21,16 +22,14 @@ describe(QueuedActionRepository.name, () => {
   let dataSource: DataSource;
   let sut: QueuedActionRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
+  const db = useTestDataSource(
+    () => openServicePglite({ entities: actionEntities, migrations: actionMigrations }),
+    ['action.queued_action'],
+  );
+  beforeAll(() => {
+    dataSource = db.dataSource;
     sut = new QueuedActionRepository(dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
-  beforeEach(async () => dataSource.query(`DELETE FROM action.queued_action`));
 
   it('queues a run once, and a re-queue keeps its place and id', async () => {
     const input = inputOf();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunDecided, RunState } from '@baton/contracts';
-import { openDataSource, RunLedger, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { RunLedger, openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { actionEntities, actionMigrations } from '../../index';
 import { BlockedRunRepository } from '../blocked-run.repository';
@@ -12,16 +13,12 @@ describe(BlockedRunRepository.name, () => {
   let ledger: RunLedger;
   let sut: BlockedRunRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
+  const db = useTestDataSource(() => openServicePglite({ entities: actionEntities, migrations: actionMigrations }));
+  beforeAll(() => {
+    dataSource = db.dataSource;
     ledger = new RunLedger(dataSource, 'action');
     sut = new BlockedRunRepository(dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
 
   /** A run moved along `path`, the last transition by `stage` with `reason`. */
   const runThrough = async (path: RunState[], stage: string, reason: string, orgId = 'acme') => {

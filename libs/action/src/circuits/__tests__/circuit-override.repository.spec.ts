@@ -1,4 +1,5 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { actionEntities, actionMigrations } from '../../index';
 import { CircuitOverrideRepository } from '../circuit-override.repository';
@@ -7,15 +8,11 @@ describe(CircuitOverrideRepository.name, () => {
   let dataSource: DataSource;
   let sut: CircuitOverrideRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
+  const db = useTestDataSource(() => openServicePglite({ entities: actionEntities, migrations: actionMigrations }));
+  beforeAll(() => {
+    dataSource = db.dataSource;
     sut = new CircuitOverrideRepository(dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
 
   it('keeps one override per connector, replaced with a new time, and forgets it when released', async () => {
     const first = await sut.put(dataSource.manager, 'billing', { state: 'open', reason: 'maintenance', by: 'person:ann' });

@@ -1,4 +1,5 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { decisioningEntities, decisioningMigrations } from '../../index';
 import { ClassifierModelsRepository } from '../classifier-models.repository';
@@ -16,15 +17,11 @@ describe(ClassifierModelsRepository.name, () => {
   let dataSource: DataSource;
   let sut: ClassifierModelsRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...decisioningEntities],
-      migrations: [...sharedMigrations, ...decisioningMigrations],
-    });
+  const db = useTestDataSource(() => openServicePglite({ entities: decisioningEntities, migrations: decisioningMigrations }));
+  beforeAll(() => {
+    dataSource = db.dataSource;
     sut = new ClassifierModelsRepository(dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
 
   it('numbers each new version of a workflow and makes it the only active one', async () => {
     expect(await sut.activeVersion(TRAINED.workflowId)).toBeNull();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '@baton/contracts';
-import { openDataSource, RunLedger, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { RunLedger, openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { decisioningEntities, decisioningMigrations } from '../../index';
 import { ReviewTaskRepository } from '../review-task.repository';
@@ -37,16 +38,14 @@ describe(ReviewTaskRepository.name, () => {
   let dataSource: DataSource;
   let sut: ReviewTaskRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...decisioningEntities],
-      migrations: [...sharedMigrations, ...decisioningMigrations],
-    });
+  const db = useTestDataSource(
+    () => openServicePglite({ entities: decisioningEntities, migrations: decisioningMigrations }),
+    ['decisioning.review_task'],
+  );
+  beforeAll(() => {
+    dataSource = db.dataSource;
     sut = new ReviewTaskRepository(dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
-  beforeEach(async () => dataSource.query(`DELETE FROM decisioning.review_task`));
 
   it('stores a task and reads it back as it was given, open, with defaults and instants as ISO text', async () => {
     const task = newTask({ deadline: '2025-03-01T10:00:00.000Z', deadlineMs: 3_600_000, escalationChain: ['ann', 'bob'] });

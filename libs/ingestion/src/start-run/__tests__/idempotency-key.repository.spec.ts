@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { ingestionEntities, ingestionMigrations } from '../../index';
 import { IdempotencyKeyRepository, type IdempotencyClaim } from '../idempotency-key.repository';
@@ -18,15 +19,11 @@ describe(IdempotencyKeyRepository.name, () => {
   let dataSource: DataSource;
   let sut: IdempotencyKeyRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...ingestionEntities],
-      migrations: [...sharedMigrations, ...ingestionMigrations],
-    });
+  const db = useTestDataSource(() => openServicePglite({ entities: ingestionEntities, migrations: ingestionMigrations }));
+  beforeAll(() => {
+    dataSource = db.dataSource;
     sut = new IdempotencyKeyRepository(dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
 
   it('records a key on first use and answers that use when the key comes back, whatever the request', async () => {
     const runId = randomUUID();

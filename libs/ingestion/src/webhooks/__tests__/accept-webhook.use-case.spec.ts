@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import type { DataSource } from 'typeorm';
 import { ingestionEntities, ingestionMigrations } from '../../index';
@@ -64,17 +65,15 @@ describe(AcceptWebhookUseCase.name, () => {
   // The rate limit is the real one, on the embedded database; the inbox is a stand-in.
   let dataSource: DataSource;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...ingestionEntities],
-      migrations: [...sharedMigrations, ...ingestionMigrations],
-    });
+  const db = useTestDataSource(
+    () => openServicePglite({ entities: ingestionEntities, migrations: ingestionMigrations }),
+    ['ingestion.webhook_rate'],
+  );
+  beforeAll(() => {
+    dataSource = db.dataSource;
   });
-  afterAll(async () => dataSource?.destroy());
 
   beforeEach(async () => {
-    await dataSource.query(`DELETE FROM ingestion.webhook_rate`);
     inbox = new FakeInbox();
     const sources = WebhookSources.parse(
       {

@@ -1,4 +1,5 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { ingestionEntities, ingestionMigrations } from '../../index';
 import { WebhookInboxRepository, type NewInboxEntry } from '../webhook-inbox.repository';
@@ -15,16 +16,14 @@ describe(WebhookInboxRepository.name, () => {
   let dataSource: DataSource;
   let sut: WebhookInboxRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...ingestionEntities],
-      migrations: [...sharedMigrations, ...ingestionMigrations],
-    });
+  const db = useTestDataSource(
+    () => openServicePglite({ entities: ingestionEntities, migrations: ingestionMigrations }),
+    ['ingestion.webhook_inbox'],
+  );
+  beforeAll(() => {
+    dataSource = db.dataSource;
   });
-  afterAll(async () => dataSource?.destroy());
   beforeEach(async () => {
-    await dataSource.query(`DELETE FROM ingestion.webhook_inbox`);
     sut = new WebhookInboxRepository(dataSource);
   });
 

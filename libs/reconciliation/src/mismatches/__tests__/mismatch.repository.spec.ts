@@ -1,4 +1,5 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { Mismatch } from '@baton/workflow';
 import type { DataSource } from 'typeorm';
 import { reconciliationEntities, reconciliationMigrations } from '../../index';
@@ -14,16 +15,14 @@ describe(MismatchRepository.name, () => {
   let dataSource: DataSource;
   let sut: MismatchRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...reconciliationEntities],
-      migrations: [...sharedMigrations, ...reconciliationMigrations],
-    });
+  const db = useTestDataSource(
+    () => openServicePglite({ entities: reconciliationEntities, migrations: reconciliationMigrations }),
+    ['reconciliation.mismatch'],
+  );
+  beforeAll(() => {
+    dataSource = db.dataSource;
     sut = new MismatchRepository(dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
-  beforeEach(async () => dataSource.query(`DELETE FROM reconciliation.mismatch`));
 
   it('records a disagreement once, announcing it when new and when its values change', async () => {
     const first = await dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', 'silver')));

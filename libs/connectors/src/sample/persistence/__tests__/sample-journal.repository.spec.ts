@@ -1,4 +1,5 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import type { SampleJournalEntry } from '../../sample-system.base';
 import { sampleSystemsMigrations } from '../1765000300000-create-sample-journal';
@@ -8,14 +9,10 @@ import { SampleJournalRepository } from '../sample-journal.repository';
 describe(SampleJournalRepository.name, () => {
   let dataSource: DataSource;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...sampleSystemsEntities],
-      migrations: [...sharedMigrations, ...sampleSystemsMigrations],
-    });
+  const db = useTestDataSource(() => openServicePglite({ entities: sampleSystemsEntities, migrations: sampleSystemsMigrations }));
+  beforeAll(() => {
+    dataSource = db.dataSource;
   });
-  afterAll(async () => dataSource?.destroy());
 
   it('keeps the writes made at one moment, and loads them back in the order they were made', async () => {
     const sut = new SampleJournalRepository(dataSource);
