@@ -8,7 +8,6 @@ import { RetriableError } from '@baton/platform-errors';
 import { BatonMetrics } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { ActionQueueDrainer } from '../action-queue/action-queue-drainer.service';
 import { QueuedActionRepository } from '../action-queue/queued-action.repository';
 import { resolveActionOptions } from '../action-options.types';
@@ -26,7 +25,6 @@ const COOL_DOWN_MS = 1000;
 
 describe(ExecuteActionsUseCase.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
-  let dataSource: DataSource;
   let ledger: RunLedger;
   let catalog: WorkflowCatalog;
   let systems: SampleSystems;
@@ -39,13 +37,9 @@ describe(ExecuteActionsUseCase.name, () => {
   let now: number;
   let sut: ExecuteActionsUseCase;
 
-  const db = useTestDataSource(
-    () => openServicePglite({ entities: actionEntities, migrations: actionMigrations }),
-    ['action.queued_action', 'action.blocked_run'],
-  );
+  const db = useTestDataSource(() => openServicePglite(actionEntities, actionMigrations), ['action.queued_action', 'action.blocked_run']);
   beforeAll(() => {
-    dataSource = db.dataSource;
-    ledger = new RunLedger(dataSource, 'action');
+    ledger = new RunLedger(db.dataSource, 'action');
     catalog = new WorkflowCatalog(WORKFLOWS);
   });
 
@@ -57,9 +51,9 @@ describe(ExecuteActionsUseCase.name, () => {
     circuits = new CircuitBreakers(options, metrics);
     circuits.now = () => now;
     const alerts = new ActionAlerts(systems.registry, circuits, options);
-    queue = new QueuedActionRepository(dataSource);
-    blockedRuns = new BlockedRunRepository(dataSource);
-    resolveBlocked = new ResolveBlockedRunUseCase(ledger, new RunQueries(dataSource), blockedRuns);
+    queue = new QueuedActionRepository(db.dataSource);
+    blockedRuns = new BlockedRunRepository(db.dataSource);
+    resolveBlocked = new ResolveBlockedRunUseCase(ledger, new RunQueries(db.dataSource), blockedRuns);
     sut = new ExecuteActionsUseCase(
       catalog,
       new GuardedConnectors(systems.registry, circuits, metrics, alerts, options),
@@ -113,7 +107,7 @@ describe(ExecuteActionsUseCase.name, () => {
     return { run, event };
   }
 
-  const timeline = async (runId: string) => (await new RunQueries(dataSource).get(runId))!.timeline.map((t) => `${t.from}->${t.to}`);
+  const timeline = async (runId: string) => (await new RunQueries(db.dataSource).get(runId))!.timeline.map((t) => `${t.from}->${t.to}`);
   const refunds = () => Object.values(systems.billing.snapshot().data.refunds);
 
   describe('reviewer edits', () => {
@@ -128,7 +122,7 @@ describe(ExecuteActionsUseCase.name, () => {
         expect.objectContaining({ subject: 'Your refund has been issued', body: 'Dear customer, your refund is on its way.' }),
       ]);
       expect(refunds()).toEqual([expect.objectContaining({ amount: 120, reason: 'Damaged item' })]);
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+      const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
         id: string;
         args: Record<string, unknown>;
       }>;
@@ -173,7 +167,7 @@ describe(ExecuteActionsUseCase.name, () => {
       'decided->acting',
       'acting->verifying',
     ]);
-    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+    const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
       id: string;
       attempts: number;
       result: { refundId: string };
@@ -198,7 +192,7 @@ describe(ExecuteActionsUseCase.name, () => {
       }),
     ]);
     expect(emails[0]!.body).toContain('Reason: action refund failed: billing.issueRefund: bad request (400)');
-    const blocked = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!;
+    const blocked = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!;
     expect(blocked.detail['alert']).toEqual({ to: 'finance-lead@acme.example', sent: true, messageId: emails[0]!.messageId });
     expect(circuits.get('billing').current).toBe('closed');
   });
@@ -207,7 +201,7 @@ describe(ExecuteActionsUseCase.name, () => {
     const operator = { id: 'ops@acme.example', orgId: 'acme', roles: ['operator'] };
     /** The newest event the outbox holds for a run on a topic (what the relay would publish next). */
     async function outboxed(runId: string, topic: string): Promise<any> {
-      const rows: Array<{ payload: unknown }> = await dataSource.query(
+      const rows: Array<{ payload: unknown }> = await db.dataSource.query(
         `SELECT value_text::jsonb AS payload FROM baton.outbox WHERE key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1`,
         [runId, topic],
       );
@@ -252,7 +246,7 @@ describe(ExecuteActionsUseCase.name, () => {
         'decided->acting',
         'acting->verifying',
       ]);
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+      const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
         id: string;
         status: string;
       }>;
@@ -260,7 +254,7 @@ describe(ExecuteActionsUseCase.name, () => {
         ['refund', 'succeeded'],
         ['confirmation', 'succeeded'],
       ]);
-      const audit: Array<{ actor: string; action: string }> = await dataSource.query(
+      const audit: Array<{ actor: string; action: string }> = await db.dataSource.query(
         `SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`,
         [run.runId],
       );
@@ -285,7 +279,7 @@ describe(ExecuteActionsUseCase.name, () => {
       expect(row.reason).toBe(
         "action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
       );
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+      const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
         id: string;
         status: string;
         error?: { code: string };
@@ -404,7 +398,7 @@ describe(ExecuteActionsUseCase.name, () => {
       'acting->degraded',
     ]);
     expect(await timeline(second.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
-    const degraded = (await new RunQueries(dataSource).get(second.run.runId))!.timeline.at(-1)!;
+    const degraded = (await new RunQueries(db.dataSource).get(second.run.runId))!.timeline.at(-1)!;
     expect(degraded.reason).toMatch(/^billing circuit is open \(billing\.issueRefund: billing is unavailable\); action refund queued$/);
     const chats = systems.notifications.list().filter((m) => m.channel === 'chat');
     expect(chats).toEqual([expect.objectContaining({ to: '#baton-ops', subject: 'Circuit open: billing' })]);
@@ -415,7 +409,7 @@ describe(ExecuteActionsUseCase.name, () => {
       [second.run.runId, 'refund', 0],
       [third.run.runId, 'refund', 0],
     ]);
-    await dataSource.query(`UPDATE action.queued_action SET priority = 5 WHERE run_id = $1`, [third.run.runId]);
+    await db.dataSource.query(`UPDATE action.queued_action SET priority = 5 WHERE run_id = $1`, [third.run.runId]);
 
     // Still down after the cool-down: the probe (the highest priority) fails and nothing else is tried.
     now += COOL_DOWN_MS;
@@ -506,7 +500,7 @@ describe(ExecuteActionsUseCase.name, () => {
     expect((await drainer.drainOnce()).map((r) => r.result)).toEqual(['verifying']);
     expect(systems.notifications.effects().send).toBe(2);
     expect(systems.tickets.effects().createTicket).toBe(1);
-    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+    const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
       id: string;
       status: string;
     }>;
@@ -540,7 +534,7 @@ describe(ExecuteActionsUseCase.name, () => {
     expect(await queue.claim('billing', 'replica-3', 60_000)).toBeNull();
     expect(await queue.drainableConnectors()).toEqual([]);
 
-    await dataSource.query(`UPDATE action.queued_action SET locked_until = clock_timestamp() - interval '1 second' WHERE id = $1`, [
+    await db.dataSource.query(`UPDATE action.queued_action SET locked_until = clock_timestamp() - interval '1 second' WHERE id = $1`, [
       first!.id,
     ]);
     expect(await queue.claim('billing', 'replica-3', 60_000)).toMatchObject({ runId: a.run.runId, lockedBy: 'replica-3', attempts: 2 });

@@ -1,26 +1,23 @@
 import { openServicePglite } from '@baton/platform-database';
 import { useTestDataSource } from '@baton/platform-testing';
-import type { DataSource } from 'typeorm';
 import { actionEntities, actionMigrations } from '../../index';
 import { CircuitOverrideRepository } from '../circuit-override.repository';
 
 describe(CircuitOverrideRepository.name, () => {
-  let dataSource: DataSource;
   let sut: CircuitOverrideRepository;
 
-  const db = useTestDataSource(() => openServicePglite({ entities: actionEntities, migrations: actionMigrations }));
+  const db = useTestDataSource(() => openServicePglite(actionEntities, actionMigrations));
   beforeAll(() => {
-    dataSource = db.dataSource;
-    sut = new CircuitOverrideRepository(dataSource);
+    sut = new CircuitOverrideRepository(db.dataSource);
   });
 
   it('keeps one override per connector, replaced with a new time, and forgets it when released', async () => {
-    const first = await sut.put(dataSource.manager, 'billing', { state: 'open', reason: 'maintenance', by: 'person:ann' });
-    const second = await sut.put(dataSource.manager, 'billing', { state: 'closed', reason: 'back', by: 'person:bob' });
-    await sut.put(dataSource.manager, 'crm', { state: 'open', reason: 'flaky', by: 'person:ann' });
+    const first = await sut.put(db.dataSource.manager, 'billing', { state: 'open', reason: 'maintenance', by: 'person:ann' });
+    const second = await sut.put(db.dataSource.manager, 'billing', { state: 'closed', reason: 'back', by: 'person:bob' });
+    await sut.put(db.dataSource.manager, 'crm', { state: 'open', reason: 'flaky', by: 'person:ann' });
 
     expect(second.at).toBeGreaterThanOrEqual(first.at);
-    expect(await dataSource.transaction((m) => sut.get(m, 'billing'))).toEqual({
+    expect(await db.dataSource.transaction((m) => sut.get(m, 'billing'))).toEqual({
       state: 'closed',
       reason: 'back',
       by: 'person:bob',
@@ -28,8 +25,8 @@ describe(CircuitOverrideRepository.name, () => {
     });
     expect([...(await sut.all()).keys()].sort()).toEqual(['billing', 'crm']);
 
-    await sut.delete(dataSource.manager, 'billing');
-    expect(await dataSource.transaction((m) => sut.get(m, 'billing'))).toBeNull();
+    await sut.delete(db.dataSource.manager, 'billing');
+    expect(await db.dataSource.transaction((m) => sut.get(m, 'billing'))).toBeNull();
     expect([...(await sut.all()).keys()]).toEqual(['crm']);
   });
 });

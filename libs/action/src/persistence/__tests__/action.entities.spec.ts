@@ -4,6 +4,6 @@ import { ACTION_SCHEMA } from '../queued-action.entity';
 
 describe('action entities', () => {
   it('map every table of the action schema as its migrations leave it, column for column', async () => {
-    expect(await serviceSchemaDrift({ entities: actionEntities, migrations: actionMigrations }, ACTION_SCHEMA)).toEqual([]);
+    expect(await serviceSchemaDrift(actionEntities, actionMigrations, ACTION_SCHEMA)).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { openServicePglite } from '@baton/platform-database';
 import { useTestDataSource } from '@baton/platform-testing';
-import type { DataSource } from 'typeorm';
 import { decisioningEntities, decisioningMigrations } from '../../index';
 import { ClassifierModelsRepository } from '../classifier-models.repository';
 
@@ -14,20 +13,18 @@ const TRAINED = {
 };
 
 describe(ClassifierModelsRepository.name, () => {
-  let dataSource: DataSource;
   let sut: ClassifierModelsRepository;
 
-  const db = useTestDataSource(() => openServicePglite({ entities: decisioningEntities, migrations: decisioningMigrations }));
+  const db = useTestDataSource(() => openServicePglite(decisioningEntities, decisioningMigrations));
   beforeAll(() => {
-    dataSource = db.dataSource;
-    sut = new ClassifierModelsRepository(dataSource);
+    sut = new ClassifierModelsRepository(db.dataSource);
   });
 
   it('numbers each new version of a workflow and makes it the only active one', async () => {
     expect(await sut.activeVersion(TRAINED.workflowId)).toBeNull();
-    const first = await dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, model: '{"v":1}' }));
-    const second = await dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, modelId: 'nb-2', model: '{"v":2}' }));
-    const elsewhere = await dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, workflowId: 'lead-routing', model: '{}' }));
+    const first = await db.dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, model: '{"v":1}' }));
+    const second = await db.dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, modelId: 'nb-2', model: '{"v":2}' }));
+    const elsewhere = await db.dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, workflowId: 'lead-routing', model: '{}' }));
 
     expect([first, second, elsewhere]).toEqual([1, 2, 1]);
     expect(await sut.activeVersion(TRAINED.workflowId)).toBe(2);

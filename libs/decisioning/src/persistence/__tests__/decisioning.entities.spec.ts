@@ -4,6 +4,6 @@ import { DECISIONING_SCHEMA } from '../review-task.entity';
 
 describe('decisioning entities', () => {
   it('map every table of the decisioning schema as its migrations leave it, column for column', async () => {
-    expect(await serviceSchemaDrift({ entities: decisioningEntities, migrations: decisioningMigrations }, DECISIONING_SCHEMA)).toEqual([]);
+    expect(await serviceSchemaDrift(decisioningEntities, decisioningMigrations, DECISIONING_SCHEMA)).toEqual([]);
   });
 });

@@ -4,6 +4,6 @@ import { INGESTION_SCHEMA } from '../trigger-receipt.entity';
 
 describe('ingestion entities', () => {
   it('map every table of the ingestion schema as its migrations leave it, column for column', async () => {
-    expect(await serviceSchemaDrift({ entities: ingestionEntities, migrations: ingestionMigrations }, INGESTION_SCHEMA)).toEqual([]);
+    expect(await serviceSchemaDrift(ingestionEntities, ingestionMigrations, INGESTION_SCHEMA)).toEqual([]);
   });
 });

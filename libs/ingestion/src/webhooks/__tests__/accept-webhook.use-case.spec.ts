@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { openServicePglite } from '@baton/platform-database';
 import { useTestDataSource } from '@baton/platform-testing';
 import { WorkflowCatalog } from '@baton/platform-runtime';
-import type { DataSource } from 'typeorm';
 import { ingestionEntities, ingestionMigrations } from '../../index';
 import { AcceptWebhookUseCase, type IncomingWebhook } from '../accept-webhook.use-case';
 import type { NewInboxEntry, WebhookInboxRepository } from '../webhook-inbox.repository';
@@ -63,15 +62,8 @@ describe(AcceptWebhookUseCase.name, () => {
   let inbox: FakeInbox;
   let sut: AcceptWebhookUseCase;
   // The rate limit is the real one, on the embedded database; the inbox is a stand-in.
-  let dataSource: DataSource;
 
-  const db = useTestDataSource(
-    () => openServicePglite({ entities: ingestionEntities, migrations: ingestionMigrations }),
-    ['ingestion.webhook_rate'],
-  );
-  beforeAll(() => {
-    dataSource = db.dataSource;
-  });
+  const db = useTestDataSource(() => openServicePglite(ingestionEntities, ingestionMigrations), ['ingestion.webhook_rate']);
 
   beforeEach(async () => {
     inbox = new FakeInbox();
@@ -87,7 +79,7 @@ describe(AcceptWebhookUseCase.name, () => {
       sources,
       new WorkflowCatalog(WORKFLOWS),
       inbox as unknown as WebhookInboxRepository,
-      new WebhookRateLimiter(dataSource),
+      new WebhookRateLimiter(db.dataSource),
     );
   });
 

@@ -1,6 +1,5 @@
 import { openServicePglite } from '@baton/platform-database';
 import { useTestDataSource } from '@baton/platform-testing';
-import type { DataSource } from 'typeorm';
 import { ingestionEntities, ingestionMigrations } from '../../index';
 import { WebhookInboxRepository, type NewInboxEntry } from '../webhook-inbox.repository';
 
@@ -13,18 +12,11 @@ const entryOf = (webhookId: string, source = 'stripe'): NewInboxEntry => ({
 });
 
 describe(WebhookInboxRepository.name, () => {
-  let dataSource: DataSource;
   let sut: WebhookInboxRepository;
 
-  const db = useTestDataSource(
-    () => openServicePglite({ entities: ingestionEntities, migrations: ingestionMigrations }),
-    ['ingestion.webhook_inbox'],
-  );
-  beforeAll(() => {
-    dataSource = db.dataSource;
-  });
+  const db = useTestDataSource(() => openServicePglite(ingestionEntities, ingestionMigrations), ['ingestion.webhook_inbox']);
   beforeEach(async () => {
-    sut = new WebhookInboxRepository(dataSource);
+    sut = new WebhookInboxRepository(db.dataSource);
   });
 
   it('stores a webhook once per source and id, and leases due pending ones oldest first', async () => {

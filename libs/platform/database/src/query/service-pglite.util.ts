@@ -4,21 +4,18 @@ import { sharedEntities } from '../persistence/shared.entities';
 import { sharedMigrations } from '../persistence/shared.migrations';
 import { entitySchemaDrift } from './entity-schema-drift.util';
 
-/** One service's part of the database: the entities it maps and the migrations that make its tables. */
-export interface ServiceTables {
-  entities: Extract<DataSourceSpec['entities'], readonly unknown[]>;
-  migrations: Extract<DataSourceSpec['migrations'], readonly unknown[]>;
-}
+type EntityList = Extract<DataSourceSpec['entities'], readonly unknown[]>;
+type MigrationList = Extract<DataSourceSpec['migrations'], readonly unknown[]>;
 
 /**
  * A fresh in-memory PGlite holding the shared tables and one service's, migrated as a deployment
  * migrates them: what a test of that service's repositories or entities opens. The caller destroys it.
  */
-export function openServicePglite(tables: ServiceTables): Promise<DataSource> {
+export function openServicePglite(entities: EntityList, migrations: MigrationList): Promise<DataSource> {
   return openDataSource({
     database: { kind: 'pglite' },
-    entities: [...sharedEntities, ...tables.entities],
-    migrations: [...sharedMigrations, ...tables.migrations],
+    entities: [...sharedEntities, ...entities],
+    migrations: [...sharedMigrations, ...migrations],
   });
 }
 
@@ -26,8 +23,8 @@ export function openServicePglite(tables: ServiceTables): Promise<DataSource> {
  * {@link entitySchemaDrift} of one service's entities against the tables of `schema` its
  * migrations leave, in a fresh PGlite closed again before it answers; empty when they agree.
  */
-export async function serviceSchemaDrift(tables: ServiceTables, schema: string): Promise<string[]> {
-  const dataSource = await openServicePglite(tables);
+export async function serviceSchemaDrift(entities: EntityList, migrations: MigrationList, schema: string): Promise<string[]> {
+  const dataSource = await openServicePglite(entities, migrations);
   try {
     return await entitySchemaDrift(dataSource, [schema]);
   } finally {

@@ -4,8 +4,6 @@ import { RECONCILIATION_SCHEMA } from '../mismatch.entity';
 
 describe('reconciliation entities', () => {
   it('map every table of the reconciliation schema as its migrations leave it, column for column', async () => {
-    expect(
-      await serviceSchemaDrift({ entities: reconciliationEntities, migrations: reconciliationMigrations }, RECONCILIATION_SCHEMA),
-    ).toEqual([]);
+    expect(await serviceSchemaDrift(reconciliationEntities, reconciliationMigrations, RECONCILIATION_SCHEMA)).toEqual([]);
   });
 });

@@ -4,8 +4,6 @@ import { VERIFICATION_SCHEMA } from '../dead-letter.entity';
 
 describe('verification entities', () => {
   it('map every table of the verification schema as its migrations leave it, column for column', async () => {
-    expect(await serviceSchemaDrift({ entities: verificationEntities, migrations: verificationMigrations }, VERIFICATION_SCHEMA)).toEqual(
-      [],
-    );
+    expect(await serviceSchemaDrift(verificationEntities, verificationMigrations, VERIFICATION_SCHEMA)).toEqual([]);
   });
 });

@@ -4,6 +4,6 @@ import { SAMPLES_SCHEMA, sampleSystemsEntities } from '../sample-journal.entity'
 
 describe('sample systems entities', () => {
   it('map every table of the samples schema as its migrations leave it, column for column', async () => {
-    expect(await serviceSchemaDrift({ entities: sampleSystemsEntities, migrations: sampleSystemsMigrations }, SAMPLES_SCHEMA)).toEqual([]);
+    expect(await serviceSchemaDrift(sampleSystemsEntities, sampleSystemsMigrations, SAMPLES_SCHEMA)).toEqual([]);
   });
 });

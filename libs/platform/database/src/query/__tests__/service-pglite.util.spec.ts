@@ -27,7 +27,7 @@ class NullableThingEntity {
 
 describe(openServicePglite.name, () => {
   it('opens a PGlite with the shared tables and the service tables, each migration applied in order', async () => {
-    const sut = await openServicePglite({ entities: [ThingEntity], migrations: [CreateToyTable1800000000000] });
+    const sut = await openServicePglite([ThingEntity], [CreateToyTable1800000000000]);
     try {
       const applied: Array<{ name: string }> = await sut.query(`SELECT name FROM migrations ORDER BY id`);
       expect(applied.map((m) => m.name)).toEqual([...sharedMigrations.map((m) => m.name), 'CreateToyTable1800000000000']);
@@ -41,11 +41,11 @@ describe(openServicePglite.name, () => {
 
 describe(serviceSchemaDrift.name, () => {
   it('finds nothing when the service entities map the tables its migrations leave', async () => {
-    expect(await serviceSchemaDrift({ entities: [ThingEntity], migrations: [CreateToyTable1800000000000] }, 'toy')).toEqual([]);
+    expect(await serviceSchemaDrift([ThingEntity], [CreateToyTable1800000000000], 'toy')).toEqual([]);
   });
 
   it('names each disagreement between the service entities and its migrations', async () => {
-    expect(await serviceSchemaDrift({ entities: [NullableThingEntity], migrations: [CreateToyTable1800000000000] }, 'toy')).toEqual([
+    expect(await serviceSchemaDrift([NullableThingEntity], [CreateToyTable1800000000000], 'toy')).toEqual([
       "toy.thing.n: NullableThingEntity.n is nullable, the table's column is NOT NULL",
     ]);
   });
