@@ -2,3 +2,4 @@ export * from './postgres-test-database.util';
 export * from './undo-migrations.util';
 export * from './span-recorder.util';
 export * from './test-data-source.util';
+export * from './service-role-logins.util';
