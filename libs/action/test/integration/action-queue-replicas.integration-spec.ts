@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RunDecided } from '@baton/contracts';
-import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServiceDatabase, RunLedger, SERVICE_ROLE } from '@baton/platform-database';
 import { undoMigrationsThrough, useServiceRoleLogins } from '@baton/platform-testing';
 import { ConnectorRegistry } from '@baton/connectors';
 import { BatonMetrics } from '@baton/platform-observability';
@@ -25,13 +25,9 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
     prefix: 'action',
     role: SERVICE_ROLE,
     logins: 2,
+    // The owner migrates on a default pool; each replica's login opens a pool of 4.
     open: (url, migrate) =>
-      openDataSource({
-        database: migrate ? { kind: 'postgres', url } : { kind: 'postgres', url, poolSize: 4 },
-        entities: [...sharedEntities, ...actionEntities],
-        migrations: migrate ? [...sharedMigrations, ...actionMigrations] : [],
-        runMigrations: migrate,
-      }),
+      openServiceDatabase({ kind: 'postgres', url, ...(migrate ? {} : { poolSize: 4 }) }, actionEntities, actionMigrations, migrate),
   });
   const replicas = fixture.logins;
 

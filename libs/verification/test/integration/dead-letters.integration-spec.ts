@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@baton/contracts';
 import { createSampleSystems } from '@baton/connectors';
-import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServiceDatabase, RunLedger, SERVICE_ROLE } from '@baton/platform-database';
 import { BatonMetrics } from '@baton/platform-observability';
 import type { Principal } from '@baton/platform-runtime';
 import { undoMigrationsThrough, useServiceRoleLogins } from '@baton/platform-testing';
@@ -44,13 +44,14 @@ describe('dead letters on PostgreSQL', () => {
     prefix: 'verification',
     role: SERVICE_ROLE,
     logins: 2,
+    // The owner migrates on a default pool; each replica's login opens a pool of 4.
     open: (url, migrate) =>
-      openDataSource({
-        database: migrate ? { kind: 'postgres', url } : { kind: 'postgres', url, poolSize: 4 },
-        entities: [...sharedEntities, ...verificationEntities],
-        migrations: migrate ? [...sharedMigrations, ...verificationMigrations] : [],
-        runMigrations: migrate,
-      }),
+      openServiceDatabase(
+        { kind: 'postgres', url, ...(migrate ? {} : { poolSize: 4 }) },
+        verificationEntities,
+        verificationMigrations,
+        migrate,
+      ),
   });
   const logins = fixture.logins;
   let a: ReturnType<typeof replica>;

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { sharedMigrations } from '../../persistence/shared.migrations';
-import { openServicePglite, serviceSchemaDrift } from '../service-pglite.util';
+import { openServiceDatabase, openServicePglite, serviceSchemaDrift } from '../service-pglite.util';
 
 class CreateToyTable1800000000000 implements MigrationInterface {
   name = 'CreateToyTable1800000000000';
@@ -32,6 +32,20 @@ describe(openServicePglite.name, () => {
       const applied: Array<{ name: string }> = await sut.query(`SELECT name FROM migrations ORDER BY id`);
       expect(applied.map((m) => m.name)).toEqual([...sharedMigrations.map((m) => m.name), 'CreateToyTable1800000000000']);
       expect(await sut.query(`SELECT count(*)::int AS n FROM baton.run_transition`)).toEqual([{ n: 0 }]);
+      expect(sut.hasMetadata(ThingEntity)).toBe(true);
+    } finally {
+      await sut.destroy();
+    }
+  });
+});
+
+describe(openServiceDatabase.name, () => {
+  it('leaves the schema alone when told not to migrate, as a replica that is not the owner does', async () => {
+    const sut = await openServiceDatabase({ kind: 'pglite' }, [ThingEntity], [CreateToyTable1800000000000], false);
+    try {
+      expect(await sut.query(`SELECT to_regclass('baton.run_transition') AS shared, to_regclass('toy.thing') AS own`)).toEqual([
+        { shared: null, own: null },
+      ]);
       expect(sut.hasMetadata(ThingEntity)).toBe(true);
     } finally {
       await sut.destroy();
