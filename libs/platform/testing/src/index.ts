@@ -3,3 +3,4 @@ export * from './undo-migrations.util';
 export * from './span-recorder.util';
 export * from './test-data-source.util';
 export * from './service-role-logins.util';
+export * from './test-kafka.util';

@@ -14,8 +14,7 @@ import {
   type OutgoingMessage,
   type Subscription,
 } from '@baton/platform-messaging';
-import { createTestDatabase, type TestDatabase } from '@baton/platform-testing';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { createTestDatabase, useTestKafka, type TestDatabase } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/data-source.factory';
 import { sharedMigrations } from '../../src/index';
@@ -23,7 +22,6 @@ import { OutboxRelay } from '../../src/outbox-relay';
 import { sharedEntities } from '../../src/persistence/shared.entities';
 import { RunLedger, type LedgerOutcome } from '../../src/run-ledger';
 
-const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const prefix = `baton.it.crash.${randomUUID().slice(0, 8)}`;
 let topicSeq = 0;
 const newTopic = (name: string) => `${prefix}.${name}.${++topicSeq}`;
@@ -92,28 +90,11 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
   let dataSource: DataSource;
   let producer: RunLedger;
   let consumer: RunLedger;
-  let kafka: Kafka;
-  let admin: Admin;
-  const buses: KafkaBus[] = [];
+  const broker = useTestKafka(prefix);
 
-  const newBus = (options: Partial<KafkaBusOptions> = {}) => {
-    const bus = new KafkaBus({
-      brokers,
-      clientId: `${prefix}-test`,
-      partitions: 1,
-      shutdownTimeoutMs: 5_000,
-      ...options,
-      consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, maxWaitTimeMs: 100, ...options.consumer },
-    });
-    buses.push(bus);
-    return bus;
-  };
+  const newBus = (options: Partial<KafkaBusOptions> = {}) => broker.track(new KafkaBus(broker.busOptions(1, options)));
 
-  const endOffset = async (topic: string) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  const committed = async (groupId: string, topic: string) => {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  };
+  const { endOffset, committed } = broker;
   const outboxRows = async (topic: string) =>
     Number((await dataSource.query(`SELECT count(*)::int AS n FROM baton.outbox WHERE topic = $1`, [topic]))[0].n);
 
@@ -209,22 +190,6 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
   }
 
   beforeAll(async () => {
-    kafka = new Kafka({
-      clientId: `${prefix}-admin`,
-      brokers,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      retry: { retries: 2 },
-    });
-    admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-    } catch (error) {
-      throw new Error(
-        `no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
-      );
-    }
     db = await createTestDatabase('crash');
     dataSource = await openDataSource({
       database: { kind: 'postgres', url: db.url },
@@ -236,20 +201,9 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
     consumer = new RunLedger(dataSource, 'consumer');
   }, 60_000);
 
-  afterEach(async () => {
-    await Promise.all(buses.splice(0).map((bus) => bus.stop()));
-  });
-
   afterAll(async () => {
     await dataSource?.destroy();
     await db?.drop();
-    if (!admin) return;
-    try {
-      const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      if (ours.length) await admin.deleteTopics({ topics: ours });
-    } finally {
-      await admin.disconnect();
-    }
   });
 
   it('killed between commit and publish: the committed event waits in the outbox, and a restarted relay publishes it exactly once', async () => {
