@@ -4,3 +4,4 @@ export * from './span-recorder.util';
 export * from './test-data-source.util';
 export * from './service-role-logins.util';
 export * from './test-kafka.util';
+export * from './waiting.util';

@@ -31,6 +31,41 @@ export interface TestKafka {
 }
 
 /**
+ * A kafkajs client and a connected admin on the test broker; fails (never skips) when none is
+ * reachable, naming the brokers and how to start one.
+ */
+export async function connectTestBroker(clientId: string): Promise<{ kafka: Kafka; admin: Admin }> {
+  const kafka = new Kafka({
+    clientId,
+    brokers: TEST_KAFKA_BROKERS,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    retry: { retries: 2 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new Error(
+      `no Kafka broker reachable at ${TEST_KAFKA_BROKERS.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
+    );
+  }
+  return { kafka, admin };
+}
+
+/** Deletes the topics named with `prefix` (a suite's) and disconnects `admin`; nothing when it never connected. */
+export async function deleteTopicsAndDisconnect(admin: Admin | undefined, prefix: string): Promise<void> {
+  if (!admin) return;
+  try {
+    const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (ours.length) await admin.deleteTopics({ topics: ours });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Registers, in the calling `describe`, a connection to the real test broker (failing, never
  * skipping, when none is reachable), stops the buses a test tracked after it, and deletes the topics
  * named with `prefix` once the suite is over.
@@ -65,15 +100,7 @@ export function useTestKafka(prefix: string): TestKafka {
   afterEach(async () => {
     await Promise.all(tracked.splice(0).map((bus) => bus.stop()));
   });
-  afterAll(async () => {
-    if (!admin) return;
-    try {
-      const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      if (ours.length) await admin.deleteTopics({ topics: ours });
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  afterAll(async () => deleteTopicsAndDisconnect(admin, prefix));
 
   return {
     get kafka(): Kafka {

@@ -14,7 +14,7 @@ import {
   type OutgoingMessage,
   type Subscription,
 } from '@baton/platform-messaging';
-import { createTestDatabase, useTestKafka, type TestDatabase } from '@baton/platform-testing';
+import { createTestDatabase, deferred, type TestDatabase, useTestKafka, within } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/data-source.factory';
 import { sharedMigrations } from '../../src/index';
@@ -37,25 +37,6 @@ interface TriggeredEvent {
 }
 
 const run = (runId: string) => ({ runId, workflowId: 'crash-windows', workflowVersion: 1, orgId: 'acme' });
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Fails with a readable message instead of Jest's generic test timeout. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A bus that dies right after the broker acknowledged a publish: the relay's DELETE never commits. */
 class DiesAfterPublishBus extends MessageBus {

@@ -1,7 +1,7 @@
 import { deadLetterTopic, Headers, retryTopic } from '@baton/contracts';
 import { RetriableError } from '@baton/platform-errors';
 import { randomUUID } from 'node:crypto';
-import { useTestKafka } from '@baton/platform-testing';
+import { deferred, eventually, useTestKafka, within } from '@baton/platform-testing';
 import { KafkaBus, type KafkaBusOptions } from '../kafka.bus';
 import type { DeliveredMessage, Subscription } from '../message-bus.port';
 
@@ -31,34 +31,6 @@ function countdown(n: number) {
     },
     done,
   };
-}
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Fails with a readable message instead of Jest's generic test timeout. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls broker state the bus exposes no event for (committed offsets). */
-async function eventually(check: () => Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe(KafkaBus.name, () => {
