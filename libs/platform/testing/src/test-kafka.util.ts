@@ -80,22 +80,7 @@ export function useTestKafka(prefix: string): TestKafka {
   };
 
   beforeAll(async () => {
-    kafka = new Kafka({
-      clientId: `${prefix}-admin`,
-      brokers: TEST_KAFKA_BROKERS,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      retry: { retries: 2 },
-    });
-    admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-    } catch (error) {
-      throw new Error(
-        `no Kafka broker reachable at ${TEST_KAFKA_BROKERS.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
-      );
-    }
+    ({ kafka, admin } = await connectTestBroker(`${prefix}-admin`));
   });
   afterEach(async () => {
     await Promise.all(tracked.splice(0).map((bus) => bus.stop()));
