@@ -210,98 +210,106 @@ describe(ExecuteActionsUseCase.name, () => {
     }
     const confirmations = () => systems.notifications.list().filter((m) => m.subject === 'Your refund has been issued');
 
-    it('keeps a run blocked after an earlier action succeeded; a retry acts again without repeating that action, and the run leaves the blocked list', async () => {
-      const { run, event } = await decidedRefund(120);
-      systems.notifications.faults.set({ failNext: { count: 1, kind: 'bad_request' } });
+    it(
+      'keeps a run blocked after an earlier action succeeded; ' +
+        'a retry acts again without repeating that action, and the run leaves the blocked list',
+      async () => {
+        const { run, event } = await decidedRefund(120);
+        systems.notifications.faults.set({ failNext: { count: 1, kind: 'bad_request' } });
 
-      expect(await sut.execute(event)).toBe('processed');
-      expect((await ledger.current(run.runId))!.state).toBe('blocked');
-      expect(await blockedRuns.listAll({ orgId: 'acme', runId: run.runId })).toEqual([
-        expect.objectContaining({
-          runId: run.runId,
-          step: 'confirmation',
-          connector: 'notifications',
-          retries: 0,
-          reason: expect.stringContaining('action confirmation failed'),
-        }),
-      ]);
-      expect((await blockedRuns.find(run.runId))!.done.map((d) => [d.id, d.status])).toEqual([['refund', 'succeeded']]);
+        expect(await sut.execute(event)).toBe('processed');
+        expect((await ledger.current(run.runId))!.state).toBe('blocked');
+        expect(await blockedRuns.listAll({ orgId: 'acme', runId: run.runId })).toEqual([
+          expect.objectContaining({
+            runId: run.runId,
+            step: 'confirmation',
+            connector: 'notifications',
+            retries: 0,
+            reason: expect.stringContaining('action confirmation failed'),
+          }),
+        ]);
+        expect((await blockedRuns.find(run.runId))!.done.map((d) => [d.id, d.status])).toEqual([['refund', 'succeeded']]);
 
-      const receipt = await resolveBlocked.retry(operator, run.runId, 'mail server rule fixed');
-      expect(receipt).toMatchObject({ runId: run.runId, state: 'decided', carried: ['refund'] });
-      expect((await ledger.current(run.runId))!.state).toBe('decided');
-      const again = await outboxed(run.runId, 'baton.run.decided');
-      expect(again).toMatchObject({ id: receipt.eventId, causationid: event.id, data: { decision: { reason: 'within limit' } } });
+        const receipt = await resolveBlocked.retry(operator, run.runId, 'mail server rule fixed');
+        expect(receipt).toMatchObject({ runId: run.runId, state: 'decided', carried: ['refund'] });
+        expect((await ledger.current(run.runId))!.state).toBe('decided');
+        const again = await outboxed(run.runId, 'baton.run.decided');
+        expect(again).toMatchObject({ id: receipt.eventId, causationid: event.id, data: { decision: { reason: 'within limit' } } });
 
-      expect(await sut.execute(again)).toBe('processed');
+        expect(await sut.execute(again)).toBe('processed');
 
-      expect((await ledger.current(run.runId))!.state).toBe('verifying');
-      expect(systems.billing.effects().issueRefund).toBe(1);
-      expect(confirmations()).toHaveLength(1);
-      expect(await blockedRuns.listAll({ runId: run.runId })).toEqual([]);
-      expect((await timeline(run.runId)).slice(3)).toEqual([
-        'decided->acting',
-        'acting->blocked',
-        'blocked->decided',
-        'decided->acting',
-        'acting->verifying',
-      ]);
-      const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
-        id: string;
-        status: string;
-      }>;
-      expect(acted.map((a) => [a.id, a.status])).toEqual([
-        ['refund', 'succeeded'],
-        ['confirmation', 'succeeded'],
-      ]);
-      const audit: Array<{ actor: string; action: string }> = await db.dataSource.query(
-        `SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`,
-        [run.runId],
-      );
-      expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual([
-        'system:action billing.issueRefund',
-        'person:ops@acme.example run.retry',
-        'system:action notifications.send',
-      ]);
-      await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({
-        code: ActionErrorCode.BlockedRunNotFound,
-      });
-    });
+        expect((await ledger.current(run.runId))!.state).toBe('verifying');
+        expect(systems.billing.effects().issueRefund).toBe(1);
+        expect(confirmations()).toHaveLength(1);
+        expect(await blockedRuns.listAll({ runId: run.runId })).toEqual([]);
+        expect((await timeline(run.runId)).slice(3)).toEqual([
+          'decided->acting',
+          'acting->blocked',
+          'blocked->decided',
+          'decided->acting',
+          'acting->verifying',
+        ]);
+        const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+          id: string;
+          status: string;
+        }>;
+        expect(acted.map((a) => [a.id, a.status])).toEqual([
+          ['refund', 'succeeded'],
+          ['confirmation', 'succeeded'],
+        ]);
+        const audit: Array<{ actor: string; action: string }> = await db.dataSource.query(
+          `SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`,
+          [run.runId],
+        );
+        expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual([
+          'system:action billing.issueRefund',
+          'person:ops@acme.example run.retry',
+          'system:action notifications.send',
+        ]);
+        await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunNotFound,
+        });
+      },
+    );
 
-    it('holds back a refund above the organisation money limit when no person decided it, and lets it through once a person approves the retry', async () => {
-      const { run, event } = await decidedRefund(900);
+    it(
+      'holds back a refund above the organisation money limit when no person decided it, ' +
+        'and lets it through once a person approves the retry',
+      async () => {
+        const { run, event } = await decidedRefund(900);
 
-      expect(await sut.execute(event)).toBe('processed');
+        expect(await sut.execute(event)).toBe('processed');
 
-      expect((await ledger.current(run.runId))!.state).toBe('blocked');
-      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
-      const row = (await blockedRuns.find(run.runId))!;
-      expect(row.reason).toBe(
-        "action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
-      );
-      const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
-        id: string;
-        status: string;
-        error?: { code: string };
-      }>;
-      expect(acted.map((a) => [a.id, a.status, a.error?.code ?? null])).toEqual([
-        ['refund', 'failed', 'money_limit'],
-        ['confirmation', 'skipped', null],
-      ]);
+        expect((await ledger.current(run.runId))!.state).toBe('blocked');
+        expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+        const row = (await blockedRuns.find(run.runId))!;
+        expect(row.reason).toBe(
+          "action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
+        );
+        const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+          id: string;
+          status: string;
+          error?: { code: string };
+        }>;
+        expect(acted.map((a) => [a.id, a.status, a.error?.code ?? null])).toEqual([
+          ['refund', 'failed', 'money_limit'],
+          ['confirmation', 'skipped', null],
+        ]);
 
-      // A plain retry meets the same limit.
-      await resolveBlocked.retry(operator, run.runId, undefined);
-      expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
-      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+        // A plain retry meets the same limit.
+        await resolveBlocked.retry(operator, run.runId, undefined);
+        expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
+        expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
 
-      await resolveBlocked.retry(operator, run.runId, 'confirmed with the customer', true);
-      const approved = await outboxed(run.runId, 'baton.run.decided');
-      expect(approved.data.decision.decidedBy).toEqual({ kind: 'person', id: 'ops@acme.example' });
-      expect(await sut.execute(approved)).toBe('processed');
+        await resolveBlocked.retry(operator, run.runId, 'confirmed with the customer', true);
+        const approved = await outboxed(run.runId, 'baton.run.decided');
+        expect(approved.data.decision.decidedBy).toEqual({ kind: 'person', id: 'ops@acme.example' });
+        expect(await sut.execute(approved)).toBe('processed');
 
-      expect((await ledger.current(run.runId))!.state).toBe('verifying');
-      expect(refunds().map((r) => r.amount)).toEqual([900]);
-    });
+        expect((await ledger.current(run.runId))!.state).toBe('verifying');
+        expect(refunds().map((r) => r.amount)).toEqual([900]);
+      },
+    );
 
     it('does not let the person who started a held-back run approve it', async () => {
       const { run, event } = await decidedRefund(700, {}, 'person:ops@acme.example');
@@ -342,106 +350,121 @@ describe(ExecuteActionsUseCase.name, () => {
       const dollars = await decidedRefund(50);
       expect(await strict.execute(dollars.event)).toBe('processed');
       expect((await blockedRuns.find(dollars.run.runId))!.reason).toBe(
-        'action refund held back: billing.issueRefund would move 50 USD, and acme sets no limit for it in that currency; a person must approve it',
+        'action refund held back: billing.issueRefund would move 50 USD, ' +
+          'and acme sets no limit for it in that currency; a person must approve it',
       );
       expect(refunds()).toHaveLength(2);
     });
 
-    it('counts a retry that blocks again, refuses to close a run whose retry is under way, closes it failed with the reason, and hides it from other organisations', async () => {
-      const { run, event } = await decidedRefund(130);
-      systems.billing.faults.set({ failNext: { count: 2, kind: 'bad_request' } });
-      expect(await sut.execute(event)).toBe('processed');
+    it(
+      'counts a retry that blocks again, refuses to close a run whose retry is under way, ' +
+        'closes it failed with the reason, and hides it from other organisations',
+      async () => {
+        const { run, event } = await decidedRefund(130);
+        systems.billing.faults.set({ failNext: { count: 2, kind: 'bad_request' } });
+        expect(await sut.execute(event)).toBe('processed');
 
-      await expect(resolveBlocked.retry({ ...operator, orgId: 'globex' }, run.runId, undefined)).rejects.toMatchObject({
-        code: ActionErrorCode.BlockedRunNotFound,
-      });
-      await resolveBlocked.retry(operator, run.runId, undefined);
-      await expect(resolveBlocked.close(operator, run.runId, 'customer withdrew')).rejects.toMatchObject({
-        code: ActionErrorCode.BlockedRunMovedOn,
-      });
-      expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
-      expect(await blockedRuns.find(run.runId)).toMatchObject({ step: 'refund', retries: 1 });
-      // The owner was told once, on the first block.
-      expect(systems.notifications.list().filter((m) => m.subject === `Run ${run.runId} of Refund request is blocked`)).toHaveLength(1);
+        await expect(resolveBlocked.retry({ ...operator, orgId: 'globex' }, run.runId, undefined)).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunNotFound,
+        });
+        await resolveBlocked.retry(operator, run.runId, undefined);
+        await expect(resolveBlocked.close(operator, run.runId, 'customer withdrew')).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunMovedOn,
+        });
+        expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
+        expect(await blockedRuns.find(run.runId)).toMatchObject({ step: 'refund', retries: 1 });
+        // The owner was told once, on the first block.
+        expect(systems.notifications.list().filter((m) => m.subject === `Run ${run.runId} of Refund request is blocked`)).toHaveLength(1);
 
-      expect(await resolveBlocked.close(operator, run.runId, 'customer withdrew')).toEqual({ runId: run.runId, state: 'failed' });
+        expect(await resolveBlocked.close(operator, run.runId, 'customer withdrew')).toEqual({ runId: run.runId, state: 'failed' });
 
-      expect((await ledger.current(run.runId))!.state).toBe('failed');
-      expect(await outboxed(run.runId, 'baton.run.completed')).toMatchObject({
-        data: { status: 'failed', reason: 'closed by ops@acme.example: customer withdrew' },
-      });
-      expect(await blockedRuns.find(run.runId)).toBeNull();
-      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
-      await expect(resolveBlocked.close(operator, run.runId, 'again')).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
-    });
-  });
-
-  it('queues runs while billing is down, degrades them, tells the operators once, and drains them in priority order on recovery', async () => {
-    const first = await decidedRefund(101);
-    const second = await decidedRefund(102);
-    const third = await decidedRefund(103);
-    systems.billing.faults.set({ down: true });
-    const billingCalls = jest.spyOn(systems.billing, 'call');
-
-    expect(await sut.execute(first.event)).toBe('processed');
-    expect(await sut.execute(second.event)).toBe('processed');
-    expect(await sut.execute(third.event)).toBe('processed');
-
-    // The first run's call opened the circuit; the others were queued without calling billing.
-    expect(billingCalls.mock.calls.filter(([op]) => op === 'issueRefund')).toHaveLength(1);
-    expect(circuits.get('billing').current).toBe('open');
-    expect(await timeline(first.run.runId)).toEqual([
-      'null->triggered',
-      'triggered->enriched',
-      'enriched->decided',
-      'decided->acting',
-      'acting->degraded',
-    ]);
-    expect(await timeline(second.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
-    const degraded = (await new RunQueries(db.dataSource).get(second.run.runId))!.timeline.at(-1)!;
-    expect(degraded.reason).toMatch(/^billing circuit is open \(billing\.issueRefund: billing is unavailable\); action refund queued$/);
-    const chats = systems.notifications.list().filter((m) => m.channel === 'chat');
-    expect(chats).toEqual([expect.objectContaining({ to: '#baton-ops', subject: 'Circuit open: billing' })]);
-
-    const queued = await queue.list({ connector: 'billing' });
-    expect(queued.map((q) => [q.runId, q.step, q.priority])).toEqual([
-      [first.run.runId, 'refund', 0],
-      [second.run.runId, 'refund', 0],
-      [third.run.runId, 'refund', 0],
-    ]);
-    await db.dataSource.query(`UPDATE action.queued_action SET priority = 5 WHERE run_id = $1`, [third.run.runId]);
-
-    // Still down after the cool-down: the probe (the highest priority) fails and nothing else is tried.
-    now += COOL_DOWN_MS;
-    expect(await drainer.drainOnce()).toEqual([{ connector: 'billing', runId: third.run.runId, result: 'queued' }]);
-    expect(await timeline(third.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
-    expect(await drainer.drainOnce()).toEqual([]);
-
-    systems.billing.faults.set({ down: false });
-    now += COOL_DOWN_MS;
-    expect((await drainer.drainOnce()).map((r) => [r.runId, r.result])).toEqual([
-      [third.run.runId, 'verifying'],
-      [first.run.runId, 'verifying'],
-      [second.run.runId, 'verifying'],
-    ]);
-
-    expect(circuits.get('billing').current).toBe('closed');
-    expect(refunds().map((r) => r.amount)).toEqual([103, 101, 102]);
-    expect(systems.billing.effects().issueRefund).toBe(3);
-    expect(await queue.list()).toEqual([]);
-    expect(await timeline(third.run.runId)).toEqual([
-      'null->triggered',
-      'triggered->enriched',
-      'enriched->decided',
-      'decided->degraded',
-      'degraded->acting',
-      'acting->verifying',
-    ]);
-    expect(systems.notifications.list().filter((m) => m.channel === 'chat')).toHaveLength(1);
-    expect(await metrics.registry.getSingleMetricAsString('baton_circuit_state')).toContain(
-      'baton_circuit_state{connector="billing",state="closed",service="action-test"} 1',
+        expect((await ledger.current(run.runId))!.state).toBe('failed');
+        expect(await outboxed(run.runId, 'baton.run.completed')).toMatchObject({
+          data: { status: 'failed', reason: 'closed by ops@acme.example: customer withdrew' },
+        });
+        expect(await blockedRuns.find(run.runId)).toBeNull();
+        expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+        await expect(resolveBlocked.close(operator, run.runId, 'again')).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunNotFound,
+        });
+      },
     );
   });
+
+  it(
+    'queues runs while billing is down, degrades them, tells the operators once, ' + 'and drains them in priority order on recovery',
+    async () => {
+      const first = await decidedRefund(101);
+      const second = await decidedRefund(102);
+      const third = await decidedRefund(103);
+      systems.billing.faults.set({ down: true });
+      const billingCalls = jest.spyOn(systems.billing, 'call');
+
+      expect(await sut.execute(first.event)).toBe('processed');
+      expect(await sut.execute(second.event)).toBe('processed');
+      expect(await sut.execute(third.event)).toBe('processed');
+
+      // The first run's call opened the circuit; the others were queued without calling billing.
+      expect(billingCalls.mock.calls.filter(([op]) => op === 'issueRefund')).toHaveLength(1);
+      expect(circuits.get('billing').current).toBe('open');
+      expect(await timeline(first.run.runId)).toEqual([
+        'null->triggered',
+        'triggered->enriched',
+        'enriched->decided',
+        'decided->acting',
+        'acting->degraded',
+      ]);
+      expect(await timeline(second.run.runId)).toEqual([
+        'null->triggered',
+        'triggered->enriched',
+        'enriched->decided',
+        'decided->degraded',
+      ]);
+      const degraded = (await new RunQueries(db.dataSource).get(second.run.runId))!.timeline.at(-1)!;
+      expect(degraded.reason).toMatch(/^billing circuit is open \(billing\.issueRefund: billing is unavailable\); action refund queued$/);
+      const chats = systems.notifications.list().filter((m) => m.channel === 'chat');
+      expect(chats).toEqual([expect.objectContaining({ to: '#baton-ops', subject: 'Circuit open: billing' })]);
+
+      const queued = await queue.list({ connector: 'billing' });
+      expect(queued.map((q) => [q.runId, q.step, q.priority])).toEqual([
+        [first.run.runId, 'refund', 0],
+        [second.run.runId, 'refund', 0],
+        [third.run.runId, 'refund', 0],
+      ]);
+      await db.dataSource.query(`UPDATE action.queued_action SET priority = 5 WHERE run_id = $1`, [third.run.runId]);
+
+      // Still down after the cool-down: the probe (the highest priority) fails and nothing else is tried.
+      now += COOL_DOWN_MS;
+      expect(await drainer.drainOnce()).toEqual([{ connector: 'billing', runId: third.run.runId, result: 'queued' }]);
+      expect(await timeline(third.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
+      expect(await drainer.drainOnce()).toEqual([]);
+
+      systems.billing.faults.set({ down: false });
+      now += COOL_DOWN_MS;
+      expect((await drainer.drainOnce()).map((r) => [r.runId, r.result])).toEqual([
+        [third.run.runId, 'verifying'],
+        [first.run.runId, 'verifying'],
+        [second.run.runId, 'verifying'],
+      ]);
+
+      expect(circuits.get('billing').current).toBe('closed');
+      expect(refunds().map((r) => r.amount)).toEqual([103, 101, 102]);
+      expect(systems.billing.effects().issueRefund).toBe(3);
+      expect(await queue.list()).toEqual([]);
+      expect(await timeline(third.run.runId)).toEqual([
+        'null->triggered',
+        'triggered->enriched',
+        'enriched->decided',
+        'decided->degraded',
+        'degraded->acting',
+        'acting->verifying',
+      ]);
+      expect(systems.notifications.list().filter((m) => m.channel === 'chat')).toHaveLength(1);
+      expect(await metrics.registry.getSingleMetricAsString('baton_circuit_state')).toContain(
+        'baton_circuit_state{connector="billing",state="closed",service="action-test"} 1',
+      );
+    },
+  );
 
   it('opens the circuit after repeated transient failures and queues the run that tripped it', async () => {
     const runs = [await decidedRefund(11), await decidedRefund(12), await decidedRefund(13)];

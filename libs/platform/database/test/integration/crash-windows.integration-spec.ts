@@ -97,14 +97,18 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
     return events;
   }
 
-  /** The consuming service's handler: inbox + transition + audit + a side-effect counter, in one transaction (group-committed, as the stages' consumers do). */
+  /**
+   * The consuming service's handler: inbox + transition + audit + a side-effect counter, in one
+   * transaction (group-committed, as the stages' consumers do).
+   */
   function applyDelivered(message: DeliveredMessage): Promise<LedgerOutcome<void>> {
     const event = JSON.parse(message.value.toString()) as TriggeredEvent;
     return consumer.consume({ consumer: CONSUMER, eventId: event.eventId }, async (uow) => {
       await uow.transition(run(event.runId), { to: 'enriched', stage: 'consumer', from: ['triggered'], causeEventId: event.eventId });
       await uow.audit({ actor: 'system:consumer', action: 'run.enriched', targetType: 'run', targetId: event.runId, runId: event.runId });
       await uow.manager.query(
-        `INSERT INTO public.crash_effect (event_id, applied) VALUES ($1, 1) ON CONFLICT (event_id) DO UPDATE SET applied = crash_effect.applied + 1`,
+        `INSERT INTO public.crash_effect (event_id, applied) VALUES ($1, 1)
+           ON CONFLICT (event_id) DO UPDATE SET applied = crash_effect.applied + 1`,
         [event.eventId],
       );
     });
@@ -187,60 +191,69 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
     await db?.drop();
   });
 
-  it('killed between commit and publish: the committed event waits in the outbox, and a restarted relay publishes it exactly once', async () => {
-    const topic = newTopic('commit-publish');
-    const events = await commitEvents(topic);
-    // The process died here: its relay never ran. The work and the events are durable all the same.
-    expect(await outboxRows(topic)).toBe(EVENTS);
-    expect((await ledgerOf(events)).map((l) => [l.transitions, l.producerAudit])).toEqual(events.map(() => ['triggered', 1]));
+  it(
+    'killed between commit and publish: the committed event waits in the outbox, ' + 'and a restarted relay publishes it exactly once',
+    async () => {
+      const topic = newTopic('commit-publish');
+      const events = await commitEvents(topic);
+      // The process died here: its relay never ran. The work and the events are durable all the same.
+      expect(await outboxRows(topic)).toBe(EVENTS);
+      expect((await ledgerOf(events)).map((l) => [l.transitions, l.producerAudit])).toEqual(events.map(() => ['triggered', 1]));
 
-    // The restarted process: a new bus and a new relay, which find the rows by polling.
-    const bus = newBus();
-    const { outcomes, all } = consume(bus, newGroup('g'), topic, EVENTS);
-    await bus.start();
-    const relay = new OutboxRelay(dataSource, bus, { services: ['producer'], pollIntervalMs: 100 });
-    relay.start();
-    try {
-      await within(all, 20_000, `${EVENTS} deliveries`);
-    } finally {
-      await relay.stop();
-    }
+      // The restarted process: a new bus and a new relay, which find the rows by polling.
+      const bus = newBus();
+      const { outcomes, all } = consume(bus, newGroup('g'), topic, EVENTS);
+      await bus.start();
+      const relay = new OutboxRelay(dataSource, bus, { services: ['producer'], pollIntervalMs: 100 });
+      relay.start();
+      try {
+        await within(all, 20_000, `${EVENTS} deliveries`);
+      } finally {
+        await relay.stop();
+      }
 
-    expect(await outboxRows(topic)).toBe(0);
-    expect(await endOffset(topic)).toBe(EVENTS);
-    expect(outcomes.map((o) => o.outcome)).toEqual(events.map(() => 'processed'));
-    expect(new Set(outcomes.map((o) => o.eventId))).toEqual(new Set(events.map((e) => e.eventId)));
-    await expectAppliedOnce(events);
-  }, 60_000);
+      expect(await outboxRows(topic)).toBe(0);
+      expect(await endOffset(topic)).toBe(EVENTS);
+      expect(outcomes.map((o) => o.outcome)).toEqual(events.map(() => 'processed'));
+      expect(new Set(outcomes.map((o) => o.eventId))).toEqual(new Set(events.map((e) => e.eventId)));
+      await expectAppliedOnce(events);
+    },
+    60_000,
+  );
 
-  it('killed between publish and delete: the row stays, a new relay republishes, the consumer gets each event twice and applies it once', async () => {
-    const topic = newTopic('publish-delete');
-    const events = await commitEvents(topic);
-    const bus = newBus();
-    const { outcomes, all } = consume(bus, newGroup('g'), topic, 2 * EVENTS);
-    await bus.start();
+  it(
+    'killed between publish and delete: the row stays, a new relay republishes, ' +
+      'the consumer gets each event twice and applies it once',
+    async () => {
+      const topic = newTopic('publish-delete');
+      const events = await commitEvents(topic);
+      const bus = newBus();
+      const { outcomes, all } = consume(bus, newGroup('g'), topic, 2 * EVENTS);
+      await bus.start();
 
-    // The first relay publishes, the broker acknowledges, and the process dies before its DELETE commits.
-    const dying = new DiesAfterPublishBus(bus);
-    await expect(new OutboxRelay(dataSource, dying, { services: ['producer'] }).flush()).rejects.toThrow(
-      'process killed after the broker acknowledged',
-    );
-    expect(dying.published).toBe(EVENTS);
-    expect(await endOffset(topic)).toBe(EVENTS);
-    expect(await outboxRows(topic)).toBe(EVENTS);
+      // The first relay publishes, the broker acknowledges, and the process dies before its DELETE commits.
+      const dying = new DiesAfterPublishBus(bus);
+      await expect(new OutboxRelay(dataSource, dying, { services: ['producer'] }).flush()).rejects.toThrow(
+        'process killed after the broker acknowledged',
+      );
+      expect(dying.published).toBe(EVENTS);
+      expect(await endOffset(topic)).toBe(EVENTS);
+      expect(await outboxRows(topic)).toBe(EVENTS);
 
-    // The restarted process's relay finds the rows still there and publishes them again.
-    await new OutboxRelay(dataSource, bus, { services: ['producer'] }).flush();
-    expect(await outboxRows(topic)).toBe(0);
-    expect(await endOffset(topic)).toBe(2 * EVENTS);
-    await within(all, 20_000, `${2 * EVENTS} deliveries`);
+      // The restarted process's relay finds the rows still there and publishes them again.
+      await new OutboxRelay(dataSource, bus, { services: ['producer'] }).flush();
+      expect(await outboxRows(topic)).toBe(0);
+      expect(await endOffset(topic)).toBe(2 * EVENTS);
+      await within(all, 20_000, `${2 * EVENTS} deliveries`);
 
-    // Every event arrived twice: once processed, once skipped by the inbox.
-    for (const event of events) {
-      expect(outcomes.filter((o) => o.eventId === event.eventId).map((o) => o.outcome)).toEqual(['processed', 'skipped']);
-    }
-    await expectAppliedOnce(events);
-  }, 60_000);
+      // Every event arrived twice: once processed, once skipped by the inbox.
+      for (const event of events) {
+        expect(outcomes.filter((o) => o.eventId === event.eventId).map((o) => o.outcome)).toEqual(['processed', 'skipped']);
+      }
+      await expectAppliedOnce(events);
+    },
+    60_000,
+  );
 
   it('killed between handler commit and offset commit: the group redelivers, the inbox skips it, one effect', async () => {
     const topic = newTopic('handler-offset');

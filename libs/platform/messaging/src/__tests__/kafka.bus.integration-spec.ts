@@ -66,29 +66,32 @@ describe(KafkaBus.name, () => {
     }
   }
 
-  it('creates stage, retry and dead-letter topics with the configured partitions and retention, and a new topic on first publish', async () => {
-    const t = newTopic('provision');
-    const other = newTopic('provision-other');
-    const sut = newBus({ partitions: 2, retentionMs: 3_600_000 });
-    sut.subscribe({ groupId: newGroup('g'), topics: [t], handle: async () => 'processed' });
-    expect(sut.health().ok).toBe(false);
+  it(
+    'creates stage, retry and dead-letter topics with the configured partitions and retention, ' + 'and a new topic on first publish',
+    async () => {
+      const t = newTopic('provision');
+      const other = newTopic('provision-other');
+      const sut = newBus({ partitions: 2, retentionMs: 3_600_000 });
+      sut.subscribe({ groupId: newGroup('g'), topics: [t], handle: async () => 'processed' });
+      expect(sut.health().ok).toBe(false);
 
-    await sut.start();
-    await sut.publish([msg(other, 'k', {})]);
+      await sut.start();
+      await sut.publish([msg(other, 'k', {})]);
 
-    const { topics } = await broker.admin.fetchTopicMetadata({ topics: [t, retryTopic(t), deadLetterTopic(t), other] });
-    expect(topics.map((x) => x.partitions.length)).toEqual([2, 2, 2, 2]);
-    const { resources } = await broker.admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: 2, name: t, configNames: ['retention.ms'] }],
-    });
-    expect(resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
-    expect(await endOffset(other)).toBe(1);
-    expect(sut.health()).toEqual({ ok: true, detail: expect.stringContaining('1/1 consumer groups running') });
+      const { topics } = await broker.admin.fetchTopicMetadata({ topics: [t, retryTopic(t), deadLetterTopic(t), other] });
+      expect(topics.map((x) => x.partitions.length)).toEqual([2, 2, 2, 2]);
+      const { resources } = await broker.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 2, name: t, configNames: ['retention.ms'] }],
+      });
+      expect(resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
+      expect(await endOffset(other)).toBe(1);
+      expect(sut.health()).toEqual({ ok: true, detail: expect.stringContaining('1/1 consumer groups running') });
 
-    await sut.stop();
-    expect(sut.health().ok).toBe(false);
-  });
+      await sut.stop();
+      expect(sut.health().ok).toBe(false);
+    },
+  );
 
   it('keeps messages of one key in order while partitions run in parallel', async () => {
     const t = newTopic('order');

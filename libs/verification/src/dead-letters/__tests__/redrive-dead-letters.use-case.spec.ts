@@ -37,61 +37,65 @@ describe(RedriveDeadLettersUseCase.name, () => {
     return { code, disposition, message };
   }
 
-  it('sends the original value back to the original topic with the same key and fresh headers, and moves the failed run back to decided', async () => {
-    const { run, event, stored } = await failedRun();
+  it(
+    'sends the original value back to the original topic with the same key and fresh headers, ' +
+      'and moves the failed run back to decided',
+    async () => {
+      const { run, event, stored } = await failedRun();
 
-    const result = await sut.execute(operator, { ids: [stored.id], reason: 'billing is back' });
+      const result = await sut.execute(operator, { ids: [stored.id], reason: 'billing is back' });
 
-    expect(result).toEqual([
-      { id: stored.id, topic: Topics.runDecided, key: run.runId, runId: run.runId, run: { from: 'failed', to: 'decided' } },
-    ]);
-    // The event as stored: its text, read back as JSON.
-    const outbox = await bed.dataSource.query(
-      `SELECT service, topic, key, value_text::jsonb AS payload, headers_text::jsonb AS headers FROM baton.outbox`,
-    );
-    expect(outbox).toEqual([
-      { service: 'verification', topic: Topics.runDecided, key: run.runId, payload: event, headers: expect.any(Object) },
-    ]);
-    // The trace continues; nothing of the failed delivery (attempts, reason, origin) carries over.
-    expect(outbox[0].headers).toEqual({
-      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-      [BatonHeaders.eventType]: event.type,
-      [REDRIVE_OF_HEADER]: stored.id,
-    });
-    expect(await bed.ledger.current(run.runId)).toMatchObject({ state: 'decided' });
-    const [transition] = await bed.dataSource.query(
-      `SELECT from_state, to_state, actor, reason FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [run.runId],
-    );
-    expect(transition).toEqual({
-      from_state: 'failed',
-      to_state: 'decided',
-      actor: 'person:ops@baton.example',
-      reason: `dead letter ${stored.id} re-driven: billing is back`,
-    });
-    expect(await bed.repository.get(stored.id)).toMatchObject({
-      status: 'redriven',
-      resolvedBy: 'person:ops@baton.example',
-      resolutionReason: 'billing is back',
-      resolvedAt: expect.any(String),
-    });
-    const audit = await bed.dataSource.query(
-      `SELECT actor, action, target_type, target_id, reason, run_id, before, after FROM baton.audit_log WHERE target_id = $1`,
-      [stored.id],
-    );
-    expect(audit).toEqual([
-      {
+      expect(result).toEqual([
+        { id: stored.id, topic: Topics.runDecided, key: run.runId, runId: run.runId, run: { from: 'failed', to: 'decided' } },
+      ]);
+      // The event as stored: its text, read back as JSON.
+      const outbox = await bed.dataSource.query(
+        `SELECT service, topic, key, value_text::jsonb AS payload, headers_text::jsonb AS headers FROM baton.outbox`,
+      );
+      expect(outbox).toEqual([
+        { service: 'verification', topic: Topics.runDecided, key: run.runId, payload: event, headers: expect.any(Object) },
+      ]);
+      // The trace continues; nothing of the failed delivery (attempts, reason, origin) carries over.
+      expect(outbox[0].headers).toEqual({
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        [BatonHeaders.eventType]: event.type,
+        [REDRIVE_OF_HEADER]: stored.id,
+      });
+      expect(await bed.ledger.current(run.runId)).toMatchObject({ state: 'decided' });
+      const [transition] = await bed.dataSource.query(
+        `SELECT from_state, to_state, actor, reason FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
+        [run.runId],
+      );
+      expect(transition).toEqual({
+        from_state: 'failed',
+        to_state: 'decided',
         actor: 'person:ops@baton.example',
-        action: 'dead_letter.redrive',
-        target_type: 'dead_letter',
-        target_id: stored.id,
-        reason: 'billing is back',
-        run_id: run.runId,
-        before: expect.objectContaining({ status: 'open', failureClass: 'transient', attempts: 5 }),
-        after: { status: 'redriven', topic: Topics.runDecided, key: run.runId, run: { from: 'failed', to: 'decided' } },
-      },
-    ]);
-  });
+        reason: `dead letter ${stored.id} re-driven: billing is back`,
+      });
+      expect(await bed.repository.get(stored.id)).toMatchObject({
+        status: 'redriven',
+        resolvedBy: 'person:ops@baton.example',
+        resolutionReason: 'billing is back',
+        resolvedAt: expect.any(String),
+      });
+      const audit = await bed.dataSource.query(
+        `SELECT actor, action, target_type, target_id, reason, run_id, before, after FROM baton.audit_log WHERE target_id = $1`,
+        [stored.id],
+      );
+      expect(audit).toEqual([
+        {
+          actor: 'person:ops@baton.example',
+          action: 'dead_letter.redrive',
+          target_type: 'dead_letter',
+          target_id: stored.id,
+          reason: 'billing is back',
+          run_id: run.runId,
+          before: expect.objectContaining({ status: 'open', failureClass: 'transient', attempts: 5 }),
+          after: { status: 'redriven', topic: Topics.runDecided, key: run.runId, run: { from: 'failed', to: 'decided' } },
+        },
+      ]);
+    },
+  );
 
   it('re-drives several at once, oldest first, or none of them when one cannot be', async () => {
     const a = await failedRun();

@@ -55,36 +55,39 @@ describe(StoreDeadLetterUseCase.name, () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it('marks a run whose action exhausted its retries failed, with its audit entry and a run.completed event, in one transaction', async () => {
-    const run = await runIn(bed.ledger, 'acting');
-    const event = decidedEvent(run);
+  it(
+    'marks a run whose action exhausted its retries failed, ' + 'with its audit entry and a run.completed event, in one transaction',
+    async () => {
+      const run = await runIn(bed.ledger, 'acting');
+      const event = decidedEvent(run);
 
-    const stored = await sut.execute(deadLetterOf(Topics.runDecided, run.runId, event, { transient: true }));
+      const stored = await sut.execute(deadLetterOf(Topics.runDecided, run.runId, event, { transient: true }));
 
-    expect(stored.runFailed).toBe(true);
-    expect(await bed.ledger.current(run.runId)).toMatchObject({ state: 'failed' });
-    const [transition] = await bed.dataSource.query(
-      `SELECT from_state, actor, reason, detail, cause_event_id FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [run.runId],
-    );
-    expect(transition).toMatchObject({
-      from_state: 'acting',
-      actor: 'system:verification',
-      cause_event_id: event.id,
-      detail: { deadLetterId: stored.id, failedGroup: 'baton-action', attempts: 5 },
-    });
-    expect(transition.reason).toContain('retries exhausted after 5 attempts');
-    const audit = await bed.dataSource.query(`SELECT actor, action, target_id FROM baton.audit_log WHERE run_id = $1`, [run.runId]);
-    expect(audit).toEqual([{ actor: 'system:verification', action: 'run.fail', target_id: run.runId }]);
-    const [completed] = await bed.dataSource.query(`SELECT topic, key, value_text::jsonb AS payload FROM baton.outbox WHERE key = $1`, [
-      run.runId,
-    ]);
-    expect(completed).toMatchObject({
-      topic: Topics.runCompleted,
-      payload: { type: 'baton.run.completed', causationid: event.id, data: { status: 'failed' } },
-    });
-    expect((await bed.repository.get(stored.id))!.history.map((h) => h.action)).toEqual(['stored', 'run_failed']);
-  });
+      expect(stored.runFailed).toBe(true);
+      expect(await bed.ledger.current(run.runId)).toMatchObject({ state: 'failed' });
+      const [transition] = await bed.dataSource.query(
+        `SELECT from_state, actor, reason, detail, cause_event_id FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
+        [run.runId],
+      );
+      expect(transition).toMatchObject({
+        from_state: 'acting',
+        actor: 'system:verification',
+        cause_event_id: event.id,
+        detail: { deadLetterId: stored.id, failedGroup: 'baton-action', attempts: 5 },
+      });
+      expect(transition.reason).toContain('retries exhausted after 5 attempts');
+      const audit = await bed.dataSource.query(`SELECT actor, action, target_id FROM baton.audit_log WHERE run_id = $1`, [run.runId]);
+      expect(audit).toEqual([{ actor: 'system:verification', action: 'run.fail', target_id: run.runId }]);
+      const [completed] = await bed.dataSource.query(`SELECT topic, key, value_text::jsonb AS payload FROM baton.outbox WHERE key = $1`, [
+        run.runId,
+      ]);
+      expect(completed).toMatchObject({
+        topic: Topics.runCompleted,
+        payload: { type: 'baton.run.completed', causationid: event.id, data: { status: 'failed' } },
+      });
+      expect((await bed.repository.get(stored.id))!.history.map((h) => h.action)).toEqual(['stored', 'run_failed']);
+    },
+  );
 
   it('leaves runs alone that a re-drive could not bring back, or that have moved on', async () => {
     // failed → verifying is not a transition of the lifecycle; a completed run has moved on.
