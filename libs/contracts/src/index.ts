@@ -8,3 +8,4 @@ export * from './events/contract-violation.exception';
 export * from './events/event-validator.util';
 export * from './events/event-factory.util';
 export * from './money';
+export * from './error-codes';

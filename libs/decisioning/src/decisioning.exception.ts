@@ -1,23 +1,12 @@
+import { errorCodesOf } from '@baton/contracts';
 import { describeIssues } from '@baton/platform-edge';
 import { DomainException, type FieldIssue } from '@baton/platform-errors';
 
 export type { FieldIssue } from '@baton/platform-errors';
 
-export enum DecisioningErrorCode {
-  WorkflowNotFound = 'workflow_not_found',
-  ReviewNotFound = 'review_not_found',
-  ReviewAlreadyResolved = 'review_already_resolved',
-  InvalidReviewDecision = 'invalid_review_decision',
-  InvalidClassifierRequest = 'invalid_classifier_request',
-  NotYourOrganisation = 'not_your_organisation',
-  NotTheApprover = 'not_the_approver',
-  FourEyes = 'four_eyes',
-  InvalidReassignment = 'invalid_reassignment',
-  NotFastTrack = 'not_fast_track',
-  ClaimedBySomeoneElse = 'claimed_by_someone_else',
-  ClassifierNotTrained = 'classifier_not_trained',
-  UnknownDataset = 'unknown_dataset',
-}
+/** The codes this service answers with; their values live in the API's catalogue of error codes (@baton/contracts). */
+export const DecisioningErrorCode = errorCodesOf('decisioning');
+export type DecisioningErrorCode = (typeof DecisioningErrorCode)[keyof typeof DecisioningErrorCode];
 
 export class DecisioningException extends DomainException<DecisioningErrorCode> {}
 

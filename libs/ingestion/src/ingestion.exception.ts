@@ -1,17 +1,11 @@
+import { errorCodesOf } from '@baton/contracts';
 import { describeIssues, DomainException, type FieldIssue } from '@baton/platform-errors';
 
 export type { FieldIssue } from '@baton/platform-errors';
 
-export enum IngestionErrorCode {
-  WorkflowNotFound = 'workflow_not_found',
-  InvalidRequest = 'invalid_request',
-  InvalidTrigger = 'invalid_trigger',
-  UnknownOrganisation = 'unknown_organisation',
-  RunNotFound = 'run_not_found',
-  NotYourOrganisation = 'not_your_organisation',
-  InvalidIdempotencyKey = 'invalid_idempotency_key',
-  IdempotencyKeyReused = 'idempotency_key_reused',
-}
+/** The codes this service answers with; their values live in the API's catalogue of error codes (@baton/contracts). */
+export const IngestionErrorCode = errorCodesOf('ingestion');
+export type IngestionErrorCode = (typeof IngestionErrorCode)[keyof typeof IngestionErrorCode];
 
 export class IngestionException extends DomainException<IngestionErrorCode> {}
 

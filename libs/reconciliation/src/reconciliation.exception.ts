@@ -1,15 +1,8 @@
+import { errorCodesOf } from '@baton/contracts';
 import { DomainException } from '@baton/platform-errors';
 
-export enum ReconciliationErrorCode {
-  InvalidRequest = 'invalid_request',
-  MismatchNotFound = 'mismatch_not_found',
-  MismatchNotOpen = 'mismatch_not_open',
-  UnknownField = 'unknown_reconciled_field',
-  TruthMissing = 'truth_missing',
-  CopyNotWritable = 'copy_not_writable',
-  WriteNotConfirmed = 'write_not_confirmed',
-  SourceFailed = 'source_failed',
-  SourceUnavailable = 'source_unavailable',
-}
+/** The codes this service answers with; their values live in the API's catalogue of error codes (@baton/contracts). */
+export const ReconciliationErrorCode = errorCodesOf('reconciliation');
+export type ReconciliationErrorCode = (typeof ReconciliationErrorCode)[keyof typeof ReconciliationErrorCode];
 
 export class ReconciliationException extends DomainException<ReconciliationErrorCode> {}

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createEvent, EventTypes, type RunDecided, type RunRef } from '@baton/contracts';
 import { createSampleSystems, SampleIds, type SampleSystems } from '@baton/connectors';
-import { openDataSource, RunLedger, RunQueries, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { RunLedger, RunQueries, openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { RetriableError } from '@baton/platform-errors';
 import { BatonMetrics } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { ActionQueueDrainer } from '../action-queue/action-queue-drainer.service';
 import { QueuedActionRepository } from '../action-queue/queued-action.repository';
 import { resolveActionOptions } from '../action-options.types';
@@ -25,7 +25,6 @@ const COOL_DOWN_MS = 1000;
 
 describe(ExecuteActionsUseCase.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
-  let dataSource: DataSource;
   let ledger: RunLedger;
   let catalog: WorkflowCatalog;
   let systems: SampleSystems;
@@ -38,20 +37,13 @@ describe(ExecuteActionsUseCase.name, () => {
   let now: number;
   let sut: ExecuteActionsUseCase;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
-    ledger = new RunLedger(dataSource, 'action');
+  const db = useTestDataSource(() => openServicePglite(actionEntities, actionMigrations), ['action.queued_action', 'action.blocked_run']);
+  beforeAll(() => {
+    ledger = new RunLedger(db.dataSource, 'action');
     catalog = new WorkflowCatalog(WORKFLOWS);
   });
-  afterAll(async () => dataSource?.destroy());
 
   beforeEach(async () => {
-    await dataSource.query(`DELETE FROM action.queued_action`);
-    await dataSource.query(`DELETE FROM action.blocked_run`);
     now = Date.parse('2025-03-01T09:00:00Z');
     systems = createSampleSystems();
     metrics = new BatonMetrics('action-test');
@@ -59,9 +51,9 @@ describe(ExecuteActionsUseCase.name, () => {
     circuits = new CircuitBreakers(options, metrics);
     circuits.now = () => now;
     const alerts = new ActionAlerts(systems.registry, circuits, options);
-    queue = new QueuedActionRepository(dataSource);
-    blockedRuns = new BlockedRunRepository(dataSource);
-    resolveBlocked = new ResolveBlockedRunUseCase(ledger, new RunQueries(dataSource), blockedRuns);
+    queue = new QueuedActionRepository(db.dataSource);
+    blockedRuns = new BlockedRunRepository(db.dataSource);
+    resolveBlocked = new ResolveBlockedRunUseCase(ledger, new RunQueries(db.dataSource), blockedRuns);
     sut = new ExecuteActionsUseCase(
       catalog,
       new GuardedConnectors(systems.registry, circuits, metrics, alerts, options),
@@ -115,7 +107,7 @@ describe(ExecuteActionsUseCase.name, () => {
     return { run, event };
   }
 
-  const timeline = async (runId: string) => (await new RunQueries(dataSource).get(runId))!.timeline.map((t) => `${t.from}->${t.to}`);
+  const timeline = async (runId: string) => (await new RunQueries(db.dataSource).get(runId))!.timeline.map((t) => `${t.from}->${t.to}`);
   const refunds = () => Object.values(systems.billing.snapshot().data.refunds);
 
   describe('reviewer edits', () => {
@@ -130,7 +122,7 @@ describe(ExecuteActionsUseCase.name, () => {
         expect.objectContaining({ subject: 'Your refund has been issued', body: 'Dear customer, your refund is on its way.' }),
       ]);
       expect(refunds()).toEqual([expect.objectContaining({ amount: 120, reason: 'Damaged item' })]);
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+      const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
         id: string;
         args: Record<string, unknown>;
       }>;
@@ -175,7 +167,7 @@ describe(ExecuteActionsUseCase.name, () => {
       'decided->acting',
       'acting->verifying',
     ]);
-    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+    const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
       id: string;
       attempts: number;
       result: { refundId: string };
@@ -200,7 +192,7 @@ describe(ExecuteActionsUseCase.name, () => {
       }),
     ]);
     expect(emails[0]!.body).toContain('Reason: action refund failed: billing.issueRefund: bad request (400)');
-    const blocked = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!;
+    const blocked = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!;
     expect(blocked.detail['alert']).toEqual({ to: 'finance-lead@acme.example', sent: true, messageId: emails[0]!.messageId });
     expect(circuits.get('billing').current).toBe('closed');
   });
@@ -209,7 +201,7 @@ describe(ExecuteActionsUseCase.name, () => {
     const operator = { id: 'ops@acme.example', orgId: 'acme', roles: ['operator'] };
     /** The newest event the outbox holds for a run on a topic (what the relay would publish next). */
     async function outboxed(runId: string, topic: string): Promise<any> {
-      const rows: Array<{ payload: unknown }> = await dataSource.query(
+      const rows: Array<{ payload: unknown }> = await db.dataSource.query(
         `SELECT value_text::jsonb AS payload FROM baton.outbox WHERE key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1`,
         [runId, topic],
       );
@@ -218,98 +210,106 @@ describe(ExecuteActionsUseCase.name, () => {
     }
     const confirmations = () => systems.notifications.list().filter((m) => m.subject === 'Your refund has been issued');
 
-    it('keeps a run blocked after an earlier action succeeded; a retry acts again without repeating that action, and the run leaves the blocked list', async () => {
-      const { run, event } = await decidedRefund(120);
-      systems.notifications.faults.set({ failNext: { count: 1, kind: 'bad_request' } });
+    it(
+      'keeps a run blocked after an earlier action succeeded; ' +
+        'a retry acts again without repeating that action, and the run leaves the blocked list',
+      async () => {
+        const { run, event } = await decidedRefund(120);
+        systems.notifications.faults.set({ failNext: { count: 1, kind: 'bad_request' } });
 
-      expect(await sut.execute(event)).toBe('processed');
-      expect((await ledger.current(run.runId))!.state).toBe('blocked');
-      expect(await blockedRuns.listAll({ orgId: 'acme', runId: run.runId })).toEqual([
-        expect.objectContaining({
-          runId: run.runId,
-          step: 'confirmation',
-          connector: 'notifications',
-          retries: 0,
-          reason: expect.stringContaining('action confirmation failed'),
-        }),
-      ]);
-      expect((await blockedRuns.find(run.runId))!.done.map((d) => [d.id, d.status])).toEqual([['refund', 'succeeded']]);
+        expect(await sut.execute(event)).toBe('processed');
+        expect((await ledger.current(run.runId))!.state).toBe('blocked');
+        expect(await blockedRuns.listAll({ orgId: 'acme', runId: run.runId })).toEqual([
+          expect.objectContaining({
+            runId: run.runId,
+            step: 'confirmation',
+            connector: 'notifications',
+            retries: 0,
+            reason: expect.stringContaining('action confirmation failed'),
+          }),
+        ]);
+        expect((await blockedRuns.find(run.runId))!.done.map((d) => [d.id, d.status])).toEqual([['refund', 'succeeded']]);
 
-      const receipt = await resolveBlocked.retry(operator, run.runId, 'mail server rule fixed');
-      expect(receipt).toMatchObject({ runId: run.runId, state: 'decided', carried: ['refund'] });
-      expect((await ledger.current(run.runId))!.state).toBe('decided');
-      const again = await outboxed(run.runId, 'baton.run.decided');
-      expect(again).toMatchObject({ id: receipt.eventId, causationid: event.id, data: { decision: { reason: 'within limit' } } });
+        const receipt = await resolveBlocked.retry(operator, run.runId, 'mail server rule fixed');
+        expect(receipt).toMatchObject({ runId: run.runId, state: 'decided', carried: ['refund'] });
+        expect((await ledger.current(run.runId))!.state).toBe('decided');
+        const again = await outboxed(run.runId, 'baton.run.decided');
+        expect(again).toMatchObject({ id: receipt.eventId, causationid: event.id, data: { decision: { reason: 'within limit' } } });
 
-      expect(await sut.execute(again)).toBe('processed');
+        expect(await sut.execute(again)).toBe('processed');
 
-      expect((await ledger.current(run.runId))!.state).toBe('verifying');
-      expect(systems.billing.effects().issueRefund).toBe(1);
-      expect(confirmations()).toHaveLength(1);
-      expect(await blockedRuns.listAll({ runId: run.runId })).toEqual([]);
-      expect((await timeline(run.runId)).slice(3)).toEqual([
-        'decided->acting',
-        'acting->blocked',
-        'blocked->decided',
-        'decided->acting',
-        'acting->verifying',
-      ]);
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
-        id: string;
-        status: string;
-      }>;
-      expect(acted.map((a) => [a.id, a.status])).toEqual([
-        ['refund', 'succeeded'],
-        ['confirmation', 'succeeded'],
-      ]);
-      const audit: Array<{ actor: string; action: string }> = await dataSource.query(
-        `SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`,
-        [run.runId],
-      );
-      expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual([
-        'system:action billing.issueRefund',
-        'person:ops@acme.example run.retry',
-        'system:action notifications.send',
-      ]);
-      await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({
-        code: ActionErrorCode.BlockedRunNotFound,
-      });
-    });
+        expect((await ledger.current(run.runId))!.state).toBe('verifying');
+        expect(systems.billing.effects().issueRefund).toBe(1);
+        expect(confirmations()).toHaveLength(1);
+        expect(await blockedRuns.listAll({ runId: run.runId })).toEqual([]);
+        expect((await timeline(run.runId)).slice(3)).toEqual([
+          'decided->acting',
+          'acting->blocked',
+          'blocked->decided',
+          'decided->acting',
+          'acting->verifying',
+        ]);
+        const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+          id: string;
+          status: string;
+        }>;
+        expect(acted.map((a) => [a.id, a.status])).toEqual([
+          ['refund', 'succeeded'],
+          ['confirmation', 'succeeded'],
+        ]);
+        const audit: Array<{ actor: string; action: string }> = await db.dataSource.query(
+          `SELECT actor, action FROM baton.audit_log WHERE run_id = $1 ORDER BY id`,
+          [run.runId],
+        );
+        expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual([
+          'system:action billing.issueRefund',
+          'person:ops@acme.example run.retry',
+          'system:action notifications.send',
+        ]);
+        await expect(resolveBlocked.retry(operator, run.runId, undefined)).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunNotFound,
+        });
+      },
+    );
 
-    it('holds back a refund above the organisation money limit when no person decided it, and lets it through once a person approves the retry', async () => {
-      const { run, event } = await decidedRefund(900);
+    it(
+      'holds back a refund above the organisation money limit when no person decided it, ' +
+        'and lets it through once a person approves the retry',
+      async () => {
+        const { run, event } = await decidedRefund(900);
 
-      expect(await sut.execute(event)).toBe('processed');
+        expect(await sut.execute(event)).toBe('processed');
 
-      expect((await ledger.current(run.runId))!.state).toBe('blocked');
-      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
-      const row = (await blockedRuns.find(run.runId))!;
-      expect(row.reason).toBe(
-        "action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
-      );
-      const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
-        id: string;
-        status: string;
-        error?: { code: string };
-      }>;
-      expect(acted.map((a) => [a.id, a.status, a.error?.code ?? null])).toEqual([
-        ['refund', 'failed', 'money_limit'],
-        ['confirmation', 'skipped', null],
-      ]);
+        expect((await ledger.current(run.runId))!.state).toBe('blocked');
+        expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+        const row = (await blockedRuns.find(run.runId))!;
+        expect(row.reason).toBe(
+          "action refund held back: billing.issueRefund would move 900 USD, above acme's limit of 500 for it; a person must approve it",
+        );
+        const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+          id: string;
+          status: string;
+          error?: { code: string };
+        }>;
+        expect(acted.map((a) => [a.id, a.status, a.error?.code ?? null])).toEqual([
+          ['refund', 'failed', 'money_limit'],
+          ['confirmation', 'skipped', null],
+        ]);
 
-      // A plain retry meets the same limit.
-      await resolveBlocked.retry(operator, run.runId, undefined);
-      expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
-      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+        // A plain retry meets the same limit.
+        await resolveBlocked.retry(operator, run.runId, undefined);
+        expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
+        expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
 
-      await resolveBlocked.retry(operator, run.runId, 'confirmed with the customer', true);
-      const approved = await outboxed(run.runId, 'baton.run.decided');
-      expect(approved.data.decision.decidedBy).toEqual({ kind: 'person', id: 'ops@acme.example' });
-      expect(await sut.execute(approved)).toBe('processed');
+        await resolveBlocked.retry(operator, run.runId, 'confirmed with the customer', true);
+        const approved = await outboxed(run.runId, 'baton.run.decided');
+        expect(approved.data.decision.decidedBy).toEqual({ kind: 'person', id: 'ops@acme.example' });
+        expect(await sut.execute(approved)).toBe('processed');
 
-      expect((await ledger.current(run.runId))!.state).toBe('verifying');
-      expect(refunds().map((r) => r.amount)).toEqual([900]);
-    });
+        expect((await ledger.current(run.runId))!.state).toBe('verifying');
+        expect(refunds().map((r) => r.amount)).toEqual([900]);
+      },
+    );
 
     it('does not let the person who started a held-back run approve it', async () => {
       const { run, event } = await decidedRefund(700, {}, 'person:ops@acme.example');
@@ -350,106 +350,121 @@ describe(ExecuteActionsUseCase.name, () => {
       const dollars = await decidedRefund(50);
       expect(await strict.execute(dollars.event)).toBe('processed');
       expect((await blockedRuns.find(dollars.run.runId))!.reason).toBe(
-        'action refund held back: billing.issueRefund would move 50 USD, and acme sets no limit for it in that currency; a person must approve it',
+        'action refund held back: billing.issueRefund would move 50 USD, ' +
+          'and acme sets no limit for it in that currency; a person must approve it',
       );
       expect(refunds()).toHaveLength(2);
     });
 
-    it('counts a retry that blocks again, refuses to close a run whose retry is under way, closes it failed with the reason, and hides it from other organisations', async () => {
-      const { run, event } = await decidedRefund(130);
-      systems.billing.faults.set({ failNext: { count: 2, kind: 'bad_request' } });
-      expect(await sut.execute(event)).toBe('processed');
+    it(
+      'counts a retry that blocks again, refuses to close a run whose retry is under way, ' +
+        'closes it failed with the reason, and hides it from other organisations',
+      async () => {
+        const { run, event } = await decidedRefund(130);
+        systems.billing.faults.set({ failNext: { count: 2, kind: 'bad_request' } });
+        expect(await sut.execute(event)).toBe('processed');
 
-      await expect(resolveBlocked.retry({ ...operator, orgId: 'globex' }, run.runId, undefined)).rejects.toMatchObject({
-        code: ActionErrorCode.BlockedRunNotFound,
-      });
-      await resolveBlocked.retry(operator, run.runId, undefined);
-      await expect(resolveBlocked.close(operator, run.runId, 'customer withdrew')).rejects.toMatchObject({
-        code: ActionErrorCode.BlockedRunMovedOn,
-      });
-      expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
-      expect(await blockedRuns.find(run.runId)).toMatchObject({ step: 'refund', retries: 1 });
-      // The owner was told once, on the first block.
-      expect(systems.notifications.list().filter((m) => m.subject === `Run ${run.runId} of Refund request is blocked`)).toHaveLength(1);
+        await expect(resolveBlocked.retry({ ...operator, orgId: 'globex' }, run.runId, undefined)).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunNotFound,
+        });
+        await resolveBlocked.retry(operator, run.runId, undefined);
+        await expect(resolveBlocked.close(operator, run.runId, 'customer withdrew')).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunMovedOn,
+        });
+        expect(await sut.execute(await outboxed(run.runId, 'baton.run.decided'))).toBe('processed');
+        expect(await blockedRuns.find(run.runId)).toMatchObject({ step: 'refund', retries: 1 });
+        // The owner was told once, on the first block.
+        expect(systems.notifications.list().filter((m) => m.subject === `Run ${run.runId} of Refund request is blocked`)).toHaveLength(1);
 
-      expect(await resolveBlocked.close(operator, run.runId, 'customer withdrew')).toEqual({ runId: run.runId, state: 'failed' });
+        expect(await resolveBlocked.close(operator, run.runId, 'customer withdrew')).toEqual({ runId: run.runId, state: 'failed' });
 
-      expect((await ledger.current(run.runId))!.state).toBe('failed');
-      expect(await outboxed(run.runId, 'baton.run.completed')).toMatchObject({
-        data: { status: 'failed', reason: 'closed by ops@acme.example: customer withdrew' },
-      });
-      expect(await blockedRuns.find(run.runId)).toBeNull();
-      expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
-      await expect(resolveBlocked.close(operator, run.runId, 'again')).rejects.toMatchObject({ code: ActionErrorCode.BlockedRunNotFound });
-    });
-  });
-
-  it('queues runs while billing is down, degrades them, tells the operators once, and drains them in priority order on recovery', async () => {
-    const first = await decidedRefund(101);
-    const second = await decidedRefund(102);
-    const third = await decidedRefund(103);
-    systems.billing.faults.set({ down: true });
-    const billingCalls = jest.spyOn(systems.billing, 'call');
-
-    expect(await sut.execute(first.event)).toBe('processed');
-    expect(await sut.execute(second.event)).toBe('processed');
-    expect(await sut.execute(third.event)).toBe('processed');
-
-    // The first run's call opened the circuit; the others were queued without calling billing.
-    expect(billingCalls.mock.calls.filter(([op]) => op === 'issueRefund')).toHaveLength(1);
-    expect(circuits.get('billing').current).toBe('open');
-    expect(await timeline(first.run.runId)).toEqual([
-      'null->triggered',
-      'triggered->enriched',
-      'enriched->decided',
-      'decided->acting',
-      'acting->degraded',
-    ]);
-    expect(await timeline(second.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
-    const degraded = (await new RunQueries(dataSource).get(second.run.runId))!.timeline.at(-1)!;
-    expect(degraded.reason).toMatch(/^billing circuit is open \(billing\.issueRefund: billing is unavailable\); action refund queued$/);
-    const chats = systems.notifications.list().filter((m) => m.channel === 'chat');
-    expect(chats).toEqual([expect.objectContaining({ to: '#baton-ops', subject: 'Circuit open: billing' })]);
-
-    const queued = await queue.list({ connector: 'billing' });
-    expect(queued.map((q) => [q.runId, q.step, q.priority])).toEqual([
-      [first.run.runId, 'refund', 0],
-      [second.run.runId, 'refund', 0],
-      [third.run.runId, 'refund', 0],
-    ]);
-    await dataSource.query(`UPDATE action.queued_action SET priority = 5 WHERE run_id = $1`, [third.run.runId]);
-
-    // Still down after the cool-down: the probe (the highest priority) fails and nothing else is tried.
-    now += COOL_DOWN_MS;
-    expect(await drainer.drainOnce()).toEqual([{ connector: 'billing', runId: third.run.runId, result: 'queued' }]);
-    expect(await timeline(third.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
-    expect(await drainer.drainOnce()).toEqual([]);
-
-    systems.billing.faults.set({ down: false });
-    now += COOL_DOWN_MS;
-    expect((await drainer.drainOnce()).map((r) => [r.runId, r.result])).toEqual([
-      [third.run.runId, 'verifying'],
-      [first.run.runId, 'verifying'],
-      [second.run.runId, 'verifying'],
-    ]);
-
-    expect(circuits.get('billing').current).toBe('closed');
-    expect(refunds().map((r) => r.amount)).toEqual([103, 101, 102]);
-    expect(systems.billing.effects().issueRefund).toBe(3);
-    expect(await queue.list()).toEqual([]);
-    expect(await timeline(third.run.runId)).toEqual([
-      'null->triggered',
-      'triggered->enriched',
-      'enriched->decided',
-      'decided->degraded',
-      'degraded->acting',
-      'acting->verifying',
-    ]);
-    expect(systems.notifications.list().filter((m) => m.channel === 'chat')).toHaveLength(1);
-    expect(await metrics.registry.getSingleMetricAsString('baton_circuit_state')).toContain(
-      'baton_circuit_state{connector="billing",state="closed",service="action-test"} 1',
+        expect((await ledger.current(run.runId))!.state).toBe('failed');
+        expect(await outboxed(run.runId, 'baton.run.completed')).toMatchObject({
+          data: { status: 'failed', reason: 'closed by ops@acme.example: customer withdrew' },
+        });
+        expect(await blockedRuns.find(run.runId)).toBeNull();
+        expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+        await expect(resolveBlocked.close(operator, run.runId, 'again')).rejects.toMatchObject({
+          code: ActionErrorCode.BlockedRunNotFound,
+        });
+      },
     );
   });
+
+  it(
+    'queues runs while billing is down, degrades them, tells the operators once, ' + 'and drains them in priority order on recovery',
+    async () => {
+      const first = await decidedRefund(101);
+      const second = await decidedRefund(102);
+      const third = await decidedRefund(103);
+      systems.billing.faults.set({ down: true });
+      const billingCalls = jest.spyOn(systems.billing, 'call');
+
+      expect(await sut.execute(first.event)).toBe('processed');
+      expect(await sut.execute(second.event)).toBe('processed');
+      expect(await sut.execute(third.event)).toBe('processed');
+
+      // The first run's call opened the circuit; the others were queued without calling billing.
+      expect(billingCalls.mock.calls.filter(([op]) => op === 'issueRefund')).toHaveLength(1);
+      expect(circuits.get('billing').current).toBe('open');
+      expect(await timeline(first.run.runId)).toEqual([
+        'null->triggered',
+        'triggered->enriched',
+        'enriched->decided',
+        'decided->acting',
+        'acting->degraded',
+      ]);
+      expect(await timeline(second.run.runId)).toEqual([
+        'null->triggered',
+        'triggered->enriched',
+        'enriched->decided',
+        'decided->degraded',
+      ]);
+      const degraded = (await new RunQueries(db.dataSource).get(second.run.runId))!.timeline.at(-1)!;
+      expect(degraded.reason).toMatch(/^billing circuit is open \(billing\.issueRefund: billing is unavailable\); action refund queued$/);
+      const chats = systems.notifications.list().filter((m) => m.channel === 'chat');
+      expect(chats).toEqual([expect.objectContaining({ to: '#baton-ops', subject: 'Circuit open: billing' })]);
+
+      const queued = await queue.list({ connector: 'billing' });
+      expect(queued.map((q) => [q.runId, q.step, q.priority])).toEqual([
+        [first.run.runId, 'refund', 0],
+        [second.run.runId, 'refund', 0],
+        [third.run.runId, 'refund', 0],
+      ]);
+      await db.dataSource.query(`UPDATE action.queued_action SET priority = 5 WHERE run_id = $1`, [third.run.runId]);
+
+      // Still down after the cool-down: the probe (the highest priority) fails and nothing else is tried.
+      now += COOL_DOWN_MS;
+      expect(await drainer.drainOnce()).toEqual([{ connector: 'billing', runId: third.run.runId, result: 'queued' }]);
+      expect(await timeline(third.run.runId)).toEqual(['null->triggered', 'triggered->enriched', 'enriched->decided', 'decided->degraded']);
+      expect(await drainer.drainOnce()).toEqual([]);
+
+      systems.billing.faults.set({ down: false });
+      now += COOL_DOWN_MS;
+      expect((await drainer.drainOnce()).map((r) => [r.runId, r.result])).toEqual([
+        [third.run.runId, 'verifying'],
+        [first.run.runId, 'verifying'],
+        [second.run.runId, 'verifying'],
+      ]);
+
+      expect(circuits.get('billing').current).toBe('closed');
+      expect(refunds().map((r) => r.amount)).toEqual([103, 101, 102]);
+      expect(systems.billing.effects().issueRefund).toBe(3);
+      expect(await queue.list()).toEqual([]);
+      expect(await timeline(third.run.runId)).toEqual([
+        'null->triggered',
+        'triggered->enriched',
+        'enriched->decided',
+        'decided->degraded',
+        'degraded->acting',
+        'acting->verifying',
+      ]);
+      expect(systems.notifications.list().filter((m) => m.channel === 'chat')).toHaveLength(1);
+      expect(await metrics.registry.getSingleMetricAsString('baton_circuit_state')).toContain(
+        'baton_circuit_state{connector="billing",state="closed",service="action-test"} 1',
+      );
+    },
+  );
 
   it('opens the circuit after repeated transient failures and queues the run that tripped it', async () => {
     const runs = [await decidedRefund(11), await decidedRefund(12), await decidedRefund(13)];
@@ -508,7 +523,7 @@ describe(ExecuteActionsUseCase.name, () => {
     expect((await drainer.drainOnce()).map((r) => r.result)).toEqual(['verifying']);
     expect(systems.notifications.effects().send).toBe(2);
     expect(systems.tickets.effects().createTicket).toBe(1);
-    const acted = (await new RunQueries(dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
+    const acted = (await new RunQueries(db.dataSource).get(run.runId))!.timeline.at(-1)!.detail.actions as Array<{
       id: string;
       status: string;
     }>;
@@ -542,7 +557,7 @@ describe(ExecuteActionsUseCase.name, () => {
     expect(await queue.claim('billing', 'replica-3', 60_000)).toBeNull();
     expect(await queue.drainableConnectors()).toEqual([]);
 
-    await dataSource.query(`UPDATE action.queued_action SET locked_until = clock_timestamp() - interval '1 second' WHERE id = $1`, [
+    await db.dataSource.query(`UPDATE action.queued_action SET locked_until = clock_timestamp() - interval '1 second' WHERE id = $1`, [
       first!.id,
     ]);
     expect(await queue.claim('billing', 'replica-3', 60_000)).toMatchObject({ runId: a.run.runId, lockedBy: 'replica-3', attempts: 2 });

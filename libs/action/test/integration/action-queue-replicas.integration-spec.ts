@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RunDecided } from '@baton/contracts';
-import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import { createTestDatabase, undoMigrationsThrough, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
-import type { DataSource } from 'typeorm';
+import { openServiceDatabase, RunLedger, SERVICE_ROLE } from '@baton/platform-database';
+import { undoMigrationsThrough, useServiceRoleLogins } from '@baton/platform-testing';
 import { ConnectorRegistry } from '@baton/connectors';
 import { BatonMetrics } from '@baton/platform-observability';
 import { CircuitOverrideRepository } from '../../src/circuits/circuit-override.repository';
@@ -22,53 +21,15 @@ import {
  * exactly one of them.
  */
 describe('action queue drained by several replicas on PostgreSQL', () => {
-  let db: TestDatabase;
-  let owner: DataSource;
-  const replicas: DataSource[] = [];
-  const login = `svc_${randomBytes(4).toString('hex')}`;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('action');
-    owner = await openDataSource({
-      database: { kind: 'postgres', url: db.url },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
-    await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
-    const url = new URL(db.url);
-    url.username = login;
-    url.password = 'svc';
-    for (let i = 0; i < 2; i++) {
-      replicas.push(
-        await openDataSource({
-          database: { kind: 'postgres', url: url.toString(), poolSize: 4 },
-          entities: [...sharedEntities, ...actionEntities],
-          migrations: [],
-          runMigrations: false,
-        }),
-      );
-    }
+  const fixture = useServiceRoleLogins({
+    prefix: 'action',
+    role: SERVICE_ROLE,
+    logins: 2,
+    // The owner migrates on a default pool; each replica's login opens a pool of 4.
+    open: (url, migrate) =>
+      openServiceDatabase({ kind: 'postgres', url, ...(migrate ? {} : { poolSize: 4 }) }, actionEntities, actionMigrations, migrate),
   });
-  afterAll(async () => {
-    for (const replica of replicas) await replica.destroy();
-    // A closed client's server process exits a moment later; DROP ... WITH (FORCE) may not end
-    // another role's sessions, so wait for them to be gone.
-    for (let i = 0; i < 100; i++) {
-      const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`, [login]);
-      if (n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await owner?.destroy();
-    await db?.drop();
-    const admin = await openDataSource({
-      database: { kind: 'postgres', url: TEST_POSTGRES_URL },
-      entities: [],
-      migrations: [],
-      runMigrations: false,
-    });
-    await admin.query(`DROP ROLE IF EXISTS ${login}`);
-    await admin.destroy();
-  });
+  const replicas = fixture.logins;
 
   it('hands every queued run to exactly one replica, however many drain at once', async () => {
     const writer = new QueuedActionRepository(replicas[0]!);
@@ -103,7 +64,7 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
 
     expect(claimed.map((c) => c.id).sort()).toEqual([...queued].sort());
     expect(new Set(claimed.map((c) => c.by.split('/')[0])).size).toBe(2);
-    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM action.queued_action WHERE locked_by IS NULL`);
+    const [{ n }] = await fixture.owner.query(`SELECT count(*)::int AS n FROM action.queued_action WHERE locked_by IS NULL`);
     expect(n).toBe(0);
 
     // The service role may also change priorities and remove drained rows.
@@ -201,7 +162,7 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
     await b!.overrides.release(operator, 'billing');
     await a!.overrides.sync();
     expect(a!.circuits.get('billing').view()).toMatchObject({ state: 'closed', override: null });
-    const audit = await owner.query(
+    const audit = await fixture.owner.query(
       `SELECT action, actor FROM baton.audit_log WHERE target_type = 'circuit' AND target_id = 'billing' ORDER BY id`,
     );
     expect(audit).toEqual([
@@ -211,20 +172,22 @@ describe('action queue drained by several replicas on PostgreSQL', () => {
   });
 
   it('migrates down and up again', async () => {
-    const table = async (name: string) => (await owner.query(`SELECT to_regclass($1) AS t`, [name]))[0].t;
+    const table = async (name: string) => (await fixture.owner.query(`SELECT to_regclass($1) AS t`, [name]))[0].t;
     // Newer migrations (of the shared tables) go down first; then the circuit overrides, the
     // blocked runs and the queue, one by one.
-    await undoMigrationsThrough(owner, 'CreateCircuitOverride1764835300000');
+    await undoMigrationsThrough(fixture.owner, 'CreateCircuitOverride1764835300000');
     expect(await table('action.circuit_override')).toBeNull();
     expect(await table('action.blocked_run')).toBe('action.blocked_run');
-    await owner.undoLastMigration();
+    await fixture.owner.undoLastMigration();
     expect(await table('action.blocked_run')).toBeNull();
     expect(await table('action.queued_action')).toBe('action.queued_action');
-    await owner.undoLastMigration();
+    await fixture.owner.undoLastMigration();
     expect(await table('action.queued_action')).toBeNull();
-    await owner.runMigrations();
+    await fixture.owner.runMigrations();
     for (const name of ['action.queued_action', 'action.blocked_run', 'action.circuit_override']) {
-      expect(await owner.query(`SELECT has_table_privilege('${SERVICE_ROLE}', $1, 'UPDATE') AS ok`, [name])).toEqual([{ ok: true }]);
+      expect(await fixture.owner.query(`SELECT has_table_privilege('${SERVICE_ROLE}', $1, 'UPDATE') AS ok`, [name])).toEqual([
+        { ok: true },
+      ]);
     }
   });
 });

@@ -1,18 +1,9 @@
+import { errorCodesOf } from '@baton/contracts';
 import { DomainException } from '@baton/platform-errors';
 
-export enum WebhookErrorCode {
-  UnknownSource = 'unknown_source',
-  NoWorkflow = 'no_workflow_for_source',
-  UnsupportedMediaType = 'unsupported_media_type',
-  PayloadTooLarge = 'payload_too_large',
-  InvalidSignature = 'invalid_signature',
-  RateLimited = 'rate_limited',
-  InvalidBody = 'invalid_body',
-  InvalidTrigger = 'invalid_trigger',
-  OrganisationNotAllowed = 'organisation_not_allowed',
-  InboxEntryNotFound = 'inbox_entry_not_found',
-  StoreUnavailable = 'webhook_store_unavailable',
-}
+/** The codes this service answers with; their values live in the API's catalogue of error codes (@baton/contracts). */
+export const WebhookErrorCode = errorCodesOf('webhooks');
+export type WebhookErrorCode = (typeof WebhookErrorCode)[keyof typeof WebhookErrorCode];
 
 /**
  * HTTP status of each code. The shared filter knows only reject/not_found/conflict/retry (400,

@@ -1,4 +1,5 @@
 import { canTransition, Headers, type RunRef, type RunState } from '@baton/contracts';
+import type { TopicRecord } from '@baton/platform-messaging';
 import { DomainException } from '@baton/platform-errors';
 import { bindToActiveContext, captureContext, inCapturedContext, injectTraceHeaders, withSpanForMany } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -35,15 +36,14 @@ export interface OutboxInput {
   headers?: Record<string, string>;
 }
 
-/** An outgoing event as committed to the outbox: what the relay or the embedded bus delivers. */
-export interface CommittedEvent {
+/**
+ * An outgoing event as committed to the outbox: what the relay or the embedded bus delivers. Its
+ * value is the event as JSON text, exactly as stored.
+ */
+export interface CommittedEvent extends TopicRecord<string> {
   /** The outbox row id: increasing in commit order on the embedded database. */
   id: string;
   service: string;
-  topic: string;
-  key: string;
-  /** The event as JSON text, exactly as stored. */
-  value: string;
   headers: Record<string, string>;
 }
 

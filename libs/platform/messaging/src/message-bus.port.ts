@@ -1,18 +1,18 @@
-/** A message as producers hand it to the bus. The key is the run id: one run, one partition. */
-export interface OutgoingMessage {
+/** A keyed record on a topic, however it travels. The key is the run id: one run, one partition. */
+export interface TopicRecord<V> {
   topic: string;
   key: string;
-  value: Buffer;
+  value: V;
   headers?: Record<string, string>;
 }
 
-/** A message as a consumer receives it. `attempt` counts deliveries to this consumer group. */
-export interface DeliveredMessage {
-  topic: string;
+/** A message as producers hand it to the bus. */
+export type OutgoingMessage = TopicRecord<Buffer>;
+
+/** A message as a consumer receives it, always with its headers. `attempt` counts deliveries to this consumer group. */
+export interface DeliveredMessage extends TopicRecord<Buffer> {
   partition: number;
   offset: string;
-  key: string;
-  value: Buffer;
   headers: Record<string, string>;
   attempt: number;
 }

@@ -1,7 +1,7 @@
 import { RunLedger } from '@baton/platform-database';
 import { DomainException } from '@baton/platform-errors';
 import { MessageBus } from '@baton/platform-messaging';
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -42,6 +42,15 @@ export const consumerChangeRequest = requestBody(
   { invalid: (issues) => invalidRequest(issues) },
 );
 
+/** `POST /consumers/:groupId/<verb>`, answering 200 with the group, its body a `consumerChangeRequest`. */
+const ConsumerChangeRoute = (verb: 'pause' | 'resume', summary: string): MethodDecorator =>
+  applyDecorators(
+    Post(`:groupId/${verb}`),
+    HttpCode(200),
+    ApiOperation({ summary }),
+    ApiBody({ schema: consumerChangeRequest.jsonSchema, required: false }),
+  );
+
 /**
  * The consumer groups of this process, for operators: pause one (per topic or whole) while a
  * downstream system is being repaired or to let a backlog build on purpose, and resume it. A
@@ -66,10 +75,7 @@ export class ConsumersController {
     return { groups: await Promise.all(this.bus.subscriptions().map((s) => this.view(s.groupId, s.topics))) };
   }
 
-  @Post(':groupId/pause')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Pauses a consumer group, on some of its topics ({"topics": [...]}) or all; {"reason": "..."} is audited.' })
-  @ApiBody({ schema: consumerChangeRequest.jsonSchema, required: false })
+  @ConsumerChangeRoute('pause', 'Pauses a consumer group, on some of its topics ({"topics": [...]}) or all; {"reason": "..."} is audited.')
   async pause(
     @Param('groupId') groupId: string,
     @Body() body: unknown,
@@ -78,10 +84,7 @@ export class ConsumersController {
     return this.change('pause', groupId, body, principal);
   }
 
-  @Post(':groupId/resume')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Resumes a paused consumer group, on some of its topics or all.' })
-  @ApiBody({ schema: consumerChangeRequest.jsonSchema, required: false })
+  @ConsumerChangeRoute('resume', 'Resumes a paused consumer group, on some of its topics or all.')
   async resume(
     @Param('groupId') groupId: string,
     @Body() body: unknown,

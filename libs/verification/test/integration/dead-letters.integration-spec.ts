@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Topics } from '@baton/contracts';
 import { createSampleSystems } from '@baton/connectors';
-import { openDataSource, RunLedger, SERVICE_ROLE, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServiceDatabase, RunLedger, SERVICE_ROLE } from '@baton/platform-database';
 import { BatonMetrics } from '@baton/platform-observability';
 import type { Principal } from '@baton/platform-runtime';
-import { createTestDatabase, undoMigrationsThrough, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
+import { undoMigrationsThrough, useServiceRoleLogins } from '@baton/platform-testing';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DeadLetterMetricsService } from '../../src/dead-letters/dead-letter-metrics.service';
@@ -40,55 +40,27 @@ function replica(dataSource: DataSource) {
  * use it: with the service role's grants only, and at the same moment.
  */
 describe('dead letters on PostgreSQL', () => {
-  let db: TestDatabase;
-  let owner: DataSource;
-  const logins: DataSource[] = [];
-  const login = `svc_${randomBytes(4).toString('hex')}`;
+  const fixture = useServiceRoleLogins({
+    prefix: 'verification',
+    role: SERVICE_ROLE,
+    logins: 2,
+    // The owner migrates on a default pool; each replica's login opens a pool of 4.
+    open: (url, migrate) =>
+      openServiceDatabase(
+        { kind: 'postgres', url, ...(migrate ? {} : { poolSize: 4 }) },
+        verificationEntities,
+        verificationMigrations,
+        migrate,
+      ),
+  });
+  const logins = fixture.logins;
   let a: ReturnType<typeof replica>;
   let b: ReturnType<typeof replica>;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     Logger.overrideLogger(false);
-    db = await createTestDatabase('verification');
-    owner = await openDataSource({
-      database: { kind: 'postgres', url: db.url },
-      entities: [...sharedEntities, ...verificationEntities],
-      migrations: [...sharedMigrations, ...verificationMigrations],
-    });
-    await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
-    const url = new URL(db.url);
-    url.username = login;
-    url.password = 'svc';
-    for (let i = 0; i < 2; i++) {
-      logins.push(
-        await openDataSource({
-          database: { kind: 'postgres', url: url.toString(), poolSize: 4 },
-          entities: [...sharedEntities, ...verificationEntities],
-          migrations: [],
-          runMigrations: false,
-        }),
-      );
-    }
     a = replica(logins[0]!);
     b = replica(logins[1]!);
-  });
-  afterAll(async () => {
-    for (const dataSource of logins) await dataSource.destroy();
-    for (let i = 0; i < 100; i++) {
-      const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`, [login]);
-      if (n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await owner?.destroy();
-    await db?.drop();
-    const admin = await openDataSource({
-      database: { kind: 'postgres', url: TEST_POSTGRES_URL },
-      entities: [],
-      migrations: [],
-      runMigrations: false,
-    });
-    await admin.query(`DROP ROLE IF EXISTS ${login}`);
-    await admin.destroy();
   });
 
   async function failedRun() {
@@ -123,15 +95,16 @@ describe('dead letters on PostgreSQL', () => {
     expect(x.id).toBe(y.id);
     expect([x.fresh, y.fresh].sort()).toEqual([false, true]);
     expect([x.runFailed, y.runFailed].sort()).toEqual([false, true]);
-    const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM baton.run_transition WHERE run_id = $1 AND to_state = 'failed'`, [
-      run.runId,
-    ]);
+    const [{ n }] = await fixture.owner.query(
+      `SELECT count(*)::int AS n FROM baton.run_transition WHERE run_id = $1 AND to_state = 'failed'`,
+      [run.runId],
+    );
     expect(n).toBe(1);
   });
 
   it('lets one of two operators re-driving the same dead letter at once do it; the other is told it was done', async () => {
     const { run, stored } = await failedRun();
-    await owner.query(`DELETE FROM baton.outbox`);
+    await fixture.owner.query(`DELETE FROM baton.outbox`);
 
     const results = await Promise.allSettled([
       a.redrive.execute(operator, { ids: [stored.id], reason: 'one' }),
@@ -140,8 +113,8 @@ describe('dead letters on PostgreSQL', () => {
 
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'dead_letter_not_open' } });
-    expect(await owner.query(`SELECT topic, key FROM baton.outbox`)).toEqual([{ topic: Topics.runDecided, key: run.runId }]);
-    const [{ n }] = await owner.query(
+    expect(await fixture.owner.query(`SELECT topic, key FROM baton.outbox`)).toEqual([{ topic: Topics.runDecided, key: run.runId }]);
+    const [{ n }] = await fixture.owner.query(
       `SELECT count(*)::int AS n FROM baton.audit_log WHERE target_id = $1 AND action = 'dead_letter.redrive'`,
       [stored.id],
     );
@@ -164,13 +137,13 @@ describe('dead letters on PostgreSQL', () => {
 
   it('has a migration that goes down and up again', async () => {
     // Newer migrations (the stuck-run reports, the shared tables') go down first.
-    await undoMigrationsThrough(owner, 'CreateDeadLetters1764316800000');
+    await undoMigrationsThrough(fixture.owner, 'CreateDeadLetters1764316800000');
     expect(
-      await owner.query(`SELECT to_regclass('verification.dead_letter') AS t, to_regclass('verification.stuck_run_report') AS s`),
+      await fixture.owner.query(`SELECT to_regclass('verification.dead_letter') AS t, to_regclass('verification.stuck_run_report') AS s`),
     ).toEqual([{ t: null, s: null }]);
-    await owner.runMigrations();
+    await fixture.owner.runMigrations();
     expect(
-      await owner.query(
+      await fixture.owner.query(
         `SELECT to_regclass('verification.dead_letter')::text AS t, to_regclass('verification.stuck_run_report')::text AS s`,
       ),
     ).toEqual([{ t: 'verification.dead_letter', s: 'verification.stuck_run_report' }]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunDecided } from '@baton/contracts';
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import type { DataSource } from 'typeorm';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { actionEntities, actionMigrations } from '../../index';
 import { QueuedActionRepository, type QueueInput } from '../queued-action.repository';
 
@@ -18,27 +18,25 @@ const inputOf = (connector = 'billing', overrides: Partial<QueueInput> = {}): Qu
 });
 
 describe(QueuedActionRepository.name, () => {
-  let dataSource: DataSource;
   let sut: QueuedActionRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
-    sut = new QueuedActionRepository(dataSource);
+  const db = useTestDataSource(() => openServicePglite(actionEntities, actionMigrations), ['action.queued_action']);
+  beforeAll(() => {
+    sut = new QueuedActionRepository(db.dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
-  beforeEach(async () => dataSource.query(`DELETE FROM action.queued_action`));
 
   it('queues a run once, and a re-queue keeps its place and id', async () => {
     const input = inputOf();
-    const id = await sut.upsert(dataSource.manager, input);
-    const again = await sut.upsert(dataSource.manager, { ...input, reason: 'still open', done: [{ id: 'notify' } as never] }, 0, 'timeout');
+    const id = await sut.upsert(db.dataSource.manager, input);
+    const again = await sut.upsert(
+      db.dataSource.manager,
+      { ...input, reason: 'still open', done: [{ id: 'notify' } as never] },
+      0,
+      'timeout',
+    );
 
     expect(again).toBe(id);
-    expect(await sut.get(dataSource.manager, id)).toEqual({
+    expect(await sut.get(db.dataSource.manager, id)).toEqual({
       id,
       ...input,
       reason: 'still open',
@@ -54,10 +52,10 @@ describe(QueuedActionRepository.name, () => {
   });
 
   it('leases the next run in drain order to one replica at a time, and a release frees it after a delay', async () => {
-    const low = await sut.upsert(dataSource.manager, inputOf());
-    const high = await sut.upsert(dataSource.manager, inputOf());
-    await sut.setPriority(dataSource.manager, high, 5);
-    await sut.upsert(dataSource.manager, inputOf('crm'));
+    const low = await sut.upsert(db.dataSource.manager, inputOf());
+    const high = await sut.upsert(db.dataSource.manager, inputOf());
+    await sut.setPriority(db.dataSource.manager, high, 5);
+    await sut.upsert(db.dataSource.manager, inputOf('crm'));
 
     expect((await sut.list({ connector: 'billing' })).map((q) => q.id)).toEqual([high, low]);
     const first = await sut.claim('billing', 'replica-a', 60_000);
@@ -68,20 +66,24 @@ describe(QueuedActionRepository.name, () => {
 
     await sut.release(high, 0, 'billing still down');
     expect(await sut.drainableConnectors()).toEqual(['billing', 'crm']);
-    expect(await sut.get(dataSource.manager, high)).toMatchObject({ lockedBy: null, lockedUntil: null, lastError: 'billing still down' });
+    expect(await sut.get(db.dataSource.manager, high)).toMatchObject({
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: 'billing still down',
+    });
     await sut.release(low, 60_000, null);
-    expect((await sut.get(dataSource.manager, low))!.lockedUntil).not.toBeNull();
+    expect((await sut.get(db.dataSource.manager, low))!.lockedUntil).not.toBeNull();
     expect((await sut.claim('billing', 'replica-a', 60_000))!.id).toBe(high);
   });
 
   it('lists by connector and organisation, removes a row, and answers null for one that is gone', async () => {
-    const a = await sut.upsert(dataSource.manager, inputOf());
-    await sut.upsert(dataSource.manager, inputOf('crm', { orgId: 'globex' }));
+    const a = await sut.upsert(db.dataSource.manager, inputOf());
+    await sut.upsert(db.dataSource.manager, inputOf('crm', { orgId: 'globex' }));
 
     expect((await sut.list({ orgId: 'globex' })).map((q) => q.connector)).toEqual(['crm']);
     expect((await sut.list()).map((q) => q.connector)).toEqual(['billing', 'crm']);
-    await sut.remove(dataSource.manager, a);
-    expect(await sut.get(dataSource.manager, a)).toBeNull();
-    expect(await sut.setPriority(dataSource.manager, a, 1)).toBeNull();
+    await sut.remove(db.dataSource.manager, a);
+    expect(await sut.get(db.dataSource.manager, a)).toBeNull();
+    expect(await sut.setPriority(db.dataSource.manager, a, 1)).toBeNull();
   });
 });

@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { RunDecided, RunState } from '@baton/contracts';
-import { openDataSource, RunLedger, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import type { DataSource } from 'typeorm';
+import { RunLedger, openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { actionEntities, actionMigrations } from '../../index';
 import { BlockedRunRepository } from '../blocked-run.repository';
 
 /** Work not triggered by an event (a literal null here reads as Function.apply to lint). */
 
 describe(BlockedRunRepository.name, () => {
-  let dataSource: DataSource;
   let ledger: RunLedger;
   let sut: BlockedRunRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
-    ledger = new RunLedger(dataSource, 'action');
-    sut = new BlockedRunRepository(dataSource);
+  const db = useTestDataSource(() => openServicePglite(actionEntities, actionMigrations));
+  beforeAll(() => {
+    ledger = new RunLedger(db.dataSource, 'action');
+    sut = new BlockedRunRepository(db.dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
 
   /** A run moved along `path`, the last transition by `stage` with `reason`. */
   const runThrough = async (path: RunState[], stage: string, reason: string, orgId = 'acme') => {
@@ -47,26 +41,26 @@ describe(BlockedRunRepository.name, () => {
       done: [],
       reason: 'customer unknown to billing',
     };
-    await sut.upsert(dataSource.manager, input);
+    await sut.upsert(db.dataSource.manager, input);
     expect(await sut.find(runId)).toEqual({ ...input, blockedAt: expect.stringMatching(/Z$/), retries: 0 });
 
-    await sut.upsert(dataSource.manager, { ...input, step: 'notify', done: [{ id: 'refund' } as never] });
-    expect(await dataSource.transaction((m) => sut.get(m, runId, true))).toMatchObject({
+    await sut.upsert(db.dataSource.manager, { ...input, step: 'notify', done: [{ id: 'refund' } as never] });
+    expect(await db.dataSource.transaction((m) => sut.get(m, runId, true))).toMatchObject({
       step: 'notify',
       done: [{ id: 'refund' }],
       retries: 1,
     });
 
-    await sut.remove(dataSource.manager, runId);
+    await sut.remove(db.dataSource.manager, runId);
     expect(await sut.find(runId)).toBeNull();
   });
 
   it('lists every run whose latest state is blocked, oldest first, with what the action stage kept of its own', async () => {
-    await dataSource.query(`DELETE FROM baton.run_head`);
+    await db.dataSource.query(`DELETE FROM baton.run_head`);
     const atEnrichment = await runThrough(['triggered', 'blocked'], 'enrichment', 'lookup found no customer');
     const atAction = await runThrough(['triggered', 'enriched', 'decided', 'acting', 'blocked'], 'action', 'refund refused', 'globex');
     await runThrough(['triggered', 'enriched'], 'enrichment', 'fine');
-    await sut.upsert(dataSource.manager, {
+    await sut.upsert(db.dataSource.manager, {
       runId: atAction.runId,
       workflowId: 'refund-request',
       orgId: 'globex',

@@ -1,29 +1,23 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import type { DataSource } from 'typeorm';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { actionEntities, actionMigrations } from '../../index';
 import { CircuitOverrideRepository } from '../circuit-override.repository';
 
 describe(CircuitOverrideRepository.name, () => {
-  let dataSource: DataSource;
   let sut: CircuitOverrideRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...actionEntities],
-      migrations: [...sharedMigrations, ...actionMigrations],
-    });
-    sut = new CircuitOverrideRepository(dataSource);
+  const db = useTestDataSource(() => openServicePglite(actionEntities, actionMigrations));
+  beforeAll(() => {
+    sut = new CircuitOverrideRepository(db.dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
 
   it('keeps one override per connector, replaced with a new time, and forgets it when released', async () => {
-    const first = await sut.put(dataSource.manager, 'billing', { state: 'open', reason: 'maintenance', by: 'person:ann' });
-    const second = await sut.put(dataSource.manager, 'billing', { state: 'closed', reason: 'back', by: 'person:bob' });
-    await sut.put(dataSource.manager, 'crm', { state: 'open', reason: 'flaky', by: 'person:ann' });
+    const first = await sut.put(db.dataSource.manager, 'billing', { state: 'open', reason: 'maintenance', by: 'person:ann' });
+    const second = await sut.put(db.dataSource.manager, 'billing', { state: 'closed', reason: 'back', by: 'person:bob' });
+    await sut.put(db.dataSource.manager, 'crm', { state: 'open', reason: 'flaky', by: 'person:ann' });
 
     expect(second.at).toBeGreaterThanOrEqual(first.at);
-    expect(await dataSource.transaction((m) => sut.get(m, 'billing'))).toEqual({
+    expect(await db.dataSource.transaction((m) => sut.get(m, 'billing'))).toEqual({
       state: 'closed',
       reason: 'back',
       by: 'person:bob',
@@ -31,8 +25,8 @@ describe(CircuitOverrideRepository.name, () => {
     });
     expect([...(await sut.all()).keys()].sort()).toEqual(['billing', 'crm']);
 
-    await sut.delete(dataSource.manager, 'billing');
-    expect(await dataSource.transaction((m) => sut.get(m, 'billing'))).toBeNull();
+    await sut.delete(db.dataSource.manager, 'billing');
+    expect(await db.dataSource.transaction((m) => sut.get(m, 'billing'))).toBeNull();
     expect([...(await sut.all()).keys()]).toEqual(['crm']);
   });
 });

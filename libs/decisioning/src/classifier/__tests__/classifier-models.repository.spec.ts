@@ -1,5 +1,5 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import type { DataSource } from 'typeorm';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { decisioningEntities, decisioningMigrations } from '../../index';
 import { ClassifierModelsRepository } from '../classifier-models.repository';
 
@@ -13,24 +13,18 @@ const TRAINED = {
 };
 
 describe(ClassifierModelsRepository.name, () => {
-  let dataSource: DataSource;
   let sut: ClassifierModelsRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...decisioningEntities],
-      migrations: [...sharedMigrations, ...decisioningMigrations],
-    });
-    sut = new ClassifierModelsRepository(dataSource);
+  const db = useTestDataSource(() => openServicePglite(decisioningEntities, decisioningMigrations));
+  beforeAll(() => {
+    sut = new ClassifierModelsRepository(db.dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
 
   it('numbers each new version of a workflow and makes it the only active one', async () => {
     expect(await sut.activeVersion(TRAINED.workflowId)).toBeNull();
-    const first = await dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, model: '{"v":1}' }));
-    const second = await dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, modelId: 'nb-2', model: '{"v":2}' }));
-    const elsewhere = await dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, workflowId: 'lead-routing', model: '{}' }));
+    const first = await db.dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, model: '{"v":1}' }));
+    const second = await db.dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, modelId: 'nb-2', model: '{"v":2}' }));
+    const elsewhere = await db.dataSource.transaction((m) => sut.insertActive(m, { ...TRAINED, workflowId: 'lead-routing', model: '{}' }));
 
     expect([first, second, elsewhere]).toEqual([1, 2, 1]);
     expect(await sut.activeVersion(TRAINED.workflowId)).toBe(2);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '@baton/contracts';
-import { openDataSource, RunLedger, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import type { DataSource } from 'typeorm';
+import { RunLedger, openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { decisioningEntities, decisioningMigrations } from '../../index';
 import { ReviewTaskRepository } from '../review-task.repository';
 import type { NewReviewTask } from '../review-task.types';
@@ -34,23 +34,16 @@ function newTask(overrides: Partial<NewReviewTask> = {}): NewReviewTask {
 }
 
 describe(ReviewTaskRepository.name, () => {
-  let dataSource: DataSource;
   let sut: ReviewTaskRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...decisioningEntities],
-      migrations: [...sharedMigrations, ...decisioningMigrations],
-    });
-    sut = new ReviewTaskRepository(dataSource);
+  const db = useTestDataSource(() => openServicePglite(decisioningEntities, decisioningMigrations), ['decisioning.review_task']);
+  beforeAll(() => {
+    sut = new ReviewTaskRepository(db.dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
-  beforeEach(async () => dataSource.query(`DELETE FROM decisioning.review_task`));
 
   it('stores a task and reads it back as it was given, open, with defaults and instants as ISO text', async () => {
     const task = newTask({ deadline: '2025-03-01T10:00:00.000Z', deadlineMs: 3_600_000, escalationChain: ['ann', 'bob'] });
-    await sut.insert(dataSource.manager, task);
+    await sut.insert(db.dataSource.manager, task);
 
     expect(await sut.get(task.id)).toEqual({
       ...task,
@@ -71,10 +64,10 @@ describe(ReviewTaskRepository.name, () => {
 
   it('changes the columns named and only those, and locks only open tasks', async () => {
     const task = newTask();
-    await sut.insert(dataSource.manager, task);
+    await sut.insert(db.dataSource.manager, task);
     const claimedAt = new Date('2025-03-01T09:30:00Z');
 
-    await sut.update(dataSource.manager, task.id, { claimed_by: 'ann', claimed_at: claimedAt, owner: 'ann' });
+    await sut.update(db.dataSource.manager, task.id, { claimed_by: 'ann', claimed_at: claimedAt, owner: 'ann' });
     expect(await sut.get(task.id)).toMatchObject({
       claimedBy: 'ann',
       claimedAt: '2025-03-01T09:30:00.000Z',
@@ -83,7 +76,7 @@ describe(ReviewTaskRepository.name, () => {
       status: 'open',
     });
 
-    await dataSource.transaction(async (manager) => {
+    await db.dataSource.transaction(async (manager) => {
       expect(await sut.lockOpen(manager, task.id)).toMatchObject({ id: task.id });
       await sut.update(manager, task.id, {
         status: 'approved',
@@ -100,19 +93,19 @@ describe(ReviewTaskRepository.name, () => {
       resolvedAt: '2025-03-01T09:45:00.000Z',
       claimedBy: null,
     });
-    await dataSource.transaction(async (manager) => expect(await sut.lockOpen(manager, task.id)).toBeNull());
+    await db.dataSource.transaction(async (manager) => expect(await sut.lockOpen(manager, task.id)).toBeNull());
   });
 
   it('finds fast-track tasks whose quiet period is over, earliest first', async () => {
     const due = newTask({ queue: 'fast_track', autoApproveAt: '2025-03-01T09:00:00.000Z' });
     const dueLater = newTask({ queue: 'fast_track', autoApproveAt: '2025-03-01T09:05:00.000Z' });
     const notYet = newTask({ queue: 'fast_track', autoApproveAt: '2025-03-01T11:00:00.000Z' });
-    for (const t of [dueLater, notYet, due, newTask()]) await sut.insert(dataSource.manager, t);
+    for (const t of [dueLater, notYet, due, newTask()]) await sut.insert(db.dataSource.manager, t);
 
-    const found = await dataSource.transaction((m) => sut.dueForAutoApproval(m, new Date('2025-03-01T10:00:00Z')));
+    const found = await db.dataSource.transaction((m) => sut.dueForAutoApproval(m, new Date('2025-03-01T10:00:00Z')));
 
     expect(found.map((t) => t.id)).toEqual([due.id, dueLater.id]);
-    expect(await dataSource.transaction((m) => sut.dueForAutoApproval(m, new Date('2025-03-01T10:00:00Z'), 1))).toHaveLength(1);
+    expect(await db.dataSource.transaction((m) => sut.dueForAutoApproval(m, new Date('2025-03-01T10:00:00Z'), 1))).toHaveLength(1);
   });
 
   it('finds unclaimed tasks past their deadline that still have someone to escalate to', async () => {
@@ -121,11 +114,11 @@ describe(ReviewTaskRepository.name, () => {
     const claimed = newTask(past);
     const chainUsedUp = newTask(past);
     const notYet = newTask({ ...past, deadline: '2025-03-01T12:00:00.000Z' });
-    for (const t of [due, claimed, chainUsedUp, notYet]) await sut.insert(dataSource.manager, t);
-    await sut.update(dataSource.manager, claimed.id, { claimed_by: 'ann' });
-    await sut.update(dataSource.manager, chainUsedUp.id, { escalation_level: 1 });
+    for (const t of [due, claimed, chainUsedUp, notYet]) await sut.insert(db.dataSource.manager, t);
+    await sut.update(db.dataSource.manager, claimed.id, { claimed_by: 'ann' });
+    await sut.update(db.dataSource.manager, chainUsedUp.id, { escalation_level: 1 });
 
-    const found = await dataSource.transaction((m) => sut.dueForEscalation(m, new Date('2025-03-01T10:00:00Z')));
+    const found = await db.dataSource.transaction((m) => sut.dueForEscalation(m, new Date('2025-03-01T10:00:00Z')));
 
     expect(found.map((t) => t.id)).toEqual([due.id]);
   });
@@ -133,8 +126,8 @@ describe(ReviewTaskRepository.name, () => {
   it('lists tasks oldest first by the filters given, all when none is', async () => {
     const a = newTask({ queue: 'suggested', owner: 'ann' });
     const b = newTask({ orgId: 'globex' });
-    await sut.insert(dataSource.manager, a);
-    await sut.insert(dataSource.manager, b);
+    await sut.insert(db.dataSource.manager, a);
+    await sut.insert(db.dataSource.manager, b);
 
     expect((await sut.list({})).map((t) => t.id)).toEqual([a.id, b.id]);
     expect((await sut.list({ orgId: 'acme', status: 'open' })).map((t) => t.id)).toEqual([a.id]);
@@ -144,17 +137,17 @@ describe(ReviewTaskRepository.name, () => {
   });
 
   it('names who started a run: the actor of its first transition', async () => {
-    const ledger = new RunLedger(dataSource, 'decisioning');
+    const ledger = new RunLedger(db.dataSource, 'decisioning');
     const run = { runId: randomUUID(), workflowId: 'refund-request', workflowVersion: 1, orgId: 'acme' };
     await ledger.transaction((uow) => uow.transition(run, { to: 'triggered', from: [null], stage: 'ingestion', actor: 'person:ann' }));
     await ledger.transaction((uow) => uow.transition(run, { to: 'enriched', from: ['triggered'], stage: 'enrichment' }));
 
-    expect(await sut.startedBy(dataSource.manager, run.runId)).toBe('person:ann');
-    expect(await sut.startedBy(dataSource.manager, randomUUID())).toBeNull();
+    expect(await sut.startedBy(db.dataSource.manager, run.runId)).toBe('person:ann');
+    expect(await sut.startedBy(db.dataSource.manager, randomUUID())).toBeNull();
   });
 
   it('reads the proposals people judged, with the suggestion each run left review with', async () => {
-    const ledger = new RunLedger(dataSource, 'decisioning');
+    const ledger = new RunLedger(db.dataSource, 'decisioning');
     const judged = async (
       status: 'approved' | 'rejected' | null,
       proposal: Record<string, unknown>,
@@ -175,8 +168,8 @@ describe(ReviewTaskRepository.name, () => {
             detail: { decision: { suggestion: final } },
           });
       });
-      await sut.insert(dataSource.manager, task);
-      if (status) await sut.update(dataSource.manager, task.id, { status });
+      await sut.insert(db.dataSource.manager, task);
+      if (status) await sut.update(db.dataSource.manager, task.id, { status });
     };
     await judged('approved', { confidence: 0.91, suggestion: 'billing' }, 'billing');
     await judged('approved', { confidence: 0.55, suggestion: 'billing' }, 'sales');

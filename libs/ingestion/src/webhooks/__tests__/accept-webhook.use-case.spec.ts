@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { WorkflowCatalog } from '@baton/platform-runtime';
-import type { DataSource } from 'typeorm';
 import { ingestionEntities, ingestionMigrations } from '../../index';
 import { AcceptWebhookUseCase, type IncomingWebhook } from '../accept-webhook.use-case';
 import type { NewInboxEntry, WebhookInboxRepository } from '../webhook-inbox.repository';
@@ -62,19 +62,10 @@ describe(AcceptWebhookUseCase.name, () => {
   let inbox: FakeInbox;
   let sut: AcceptWebhookUseCase;
   // The rate limit is the real one, on the embedded database; the inbox is a stand-in.
-  let dataSource: DataSource;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...ingestionEntities],
-      migrations: [...sharedMigrations, ...ingestionMigrations],
-    });
-  });
-  afterAll(async () => dataSource?.destroy());
+  const db = useTestDataSource(() => openServicePglite(ingestionEntities, ingestionMigrations), ['ingestion.webhook_rate']);
 
   beforeEach(async () => {
-    await dataSource.query(`DELETE FROM ingestion.webhook_rate`);
     inbox = new FakeInbox();
     const sources = WebhookSources.parse(
       {
@@ -88,7 +79,7 @@ describe(AcceptWebhookUseCase.name, () => {
       sources,
       new WorkflowCatalog(WORKFLOWS),
       inbox as unknown as WebhookInboxRepository,
-      new WebhookRateLimiter(dataSource),
+      new WebhookRateLimiter(db.dataSource),
     );
   });
 

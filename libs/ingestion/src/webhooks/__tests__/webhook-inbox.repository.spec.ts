@@ -1,5 +1,5 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import type { DataSource } from 'typeorm';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import { ingestionEntities, ingestionMigrations } from '../../index';
 import { WebhookInboxRepository, type NewInboxEntry } from '../webhook-inbox.repository';
 
@@ -12,20 +12,11 @@ const entryOf = (webhookId: string, source = 'stripe'): NewInboxEntry => ({
 });
 
 describe(WebhookInboxRepository.name, () => {
-  let dataSource: DataSource;
   let sut: WebhookInboxRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...ingestionEntities],
-      migrations: [...sharedMigrations, ...ingestionMigrations],
-    });
-  });
-  afterAll(async () => dataSource?.destroy());
+  const db = useTestDataSource(() => openServicePglite(ingestionEntities, ingestionMigrations), ['ingestion.webhook_inbox']);
   beforeEach(async () => {
-    await dataSource.query(`DELETE FROM ingestion.webhook_inbox`);
-    sut = new WebhookInboxRepository(dataSource);
+    sut = new WebhookInboxRepository(db.dataSource);
   });
 
   it('stores a webhook once per source and id, and leases due pending ones oldest first', async () => {

@@ -17,6 +17,12 @@ interface Step {
 const PIPELINE: readonly RunState[] = ['triggered', 'enriched', 'decided', 'acting', 'verifying', 'completed'];
 const actor = 'person:ops@acme.example';
 
+/** The statuses of the records of a sample system that `match`, in the order the system keeps them. */
+const statusesWhere = <R extends { status: string }>(records: Record<string, R>, match: (record: R) => boolean): string[] =>
+  Object.values(records)
+    .filter(match)
+    .map((r) => r.status);
+
 describe(RevertAuditEntryUseCase.name, () => {
   let dataSource: DataSource;
   let ledger: RunLedger;
@@ -125,12 +131,7 @@ describe(RevertAuditEntryUseCase.name, () => {
         operation: 'createLead',
         args: { company: 'Initrode', email: 'buyer@initrode.example', ownerTeam: 'sales-emea', employees: 5000 },
       },
-      (s) =>
-        expect(
-          Object.values(s.crm.snapshot().data.leads)
-            .filter((l) => l.company === 'Initrode')
-            .map((l) => l.status),
-        ).toEqual(['retracted']),
+      (s) => expect(statusesWhere(s.crm.snapshot().data.leads, (l) => l.company === 'Initrode')).toEqual(['retracted']),
     ],
     [
       'crm.assignLead → assignLead to the previous team',
@@ -140,12 +141,7 @@ describe(RevertAuditEntryUseCase.name, () => {
     [
       'tickets.createTicket → closeTicket',
       { connector: 'tickets', operation: 'createTicket', args: { title: 'Help', team: 'standard-support', priority: 'normal' } },
-      (s) =>
-        expect(
-          Object.values(s.tickets.snapshot().data.tickets)
-            .filter((t) => t.title === 'Help')
-            .map((t) => t.status),
-        ).toEqual(['closed']),
+      (s) => expect(statusesWhere(s.tickets.snapshot().data.tickets, (t) => t.title === 'Help')).toEqual(['closed']),
     ],
     [
       'tickets.assignTicket → assignTicket to the previous team',

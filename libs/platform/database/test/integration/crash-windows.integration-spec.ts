@@ -14,8 +14,7 @@ import {
   type OutgoingMessage,
   type Subscription,
 } from '@baton/platform-messaging';
-import { createTestDatabase, type TestDatabase } from '@baton/platform-testing';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { createTestDatabase, deferred, type TestDatabase, useTestKafka, within } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/data-source.factory';
 import { sharedMigrations } from '../../src/index';
@@ -23,7 +22,6 @@ import { OutboxRelay } from '../../src/outbox-relay';
 import { sharedEntities } from '../../src/persistence/shared.entities';
 import { RunLedger, type LedgerOutcome } from '../../src/run-ledger';
 
-const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const prefix = `baton.it.crash.${randomUUID().slice(0, 8)}`;
 let topicSeq = 0;
 const newTopic = (name: string) => `${prefix}.${name}.${++topicSeq}`;
@@ -39,25 +37,6 @@ interface TriggeredEvent {
 }
 
 const run = (runId: string) => ({ runId, workflowId: 'crash-windows', workflowVersion: 1, orgId: 'acme' });
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Fails with a readable message instead of Jest's generic test timeout. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A bus that dies right after the broker acknowledged a publish: the relay's DELETE never commits. */
 class DiesAfterPublishBus extends MessageBus {
@@ -92,28 +71,11 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
   let dataSource: DataSource;
   let producer: RunLedger;
   let consumer: RunLedger;
-  let kafka: Kafka;
-  let admin: Admin;
-  const buses: KafkaBus[] = [];
+  const broker = useTestKafka(prefix);
 
-  const newBus = (options: Partial<KafkaBusOptions> = {}) => {
-    const bus = new KafkaBus({
-      brokers,
-      clientId: `${prefix}-test`,
-      partitions: 1,
-      shutdownTimeoutMs: 5_000,
-      ...options,
-      consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, maxWaitTimeMs: 100, ...options.consumer },
-    });
-    buses.push(bus);
-    return bus;
-  };
+  const newBus = (options: Partial<KafkaBusOptions> = {}) => broker.track(new KafkaBus(broker.busOptions(1, options)));
 
-  const endOffset = async (topic: string) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  const committed = async (groupId: string, topic: string) => {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  };
+  const { endOffset, committed } = broker;
   const outboxRows = async (topic: string) =>
     Number((await dataSource.query(`SELECT count(*)::int AS n FROM baton.outbox WHERE topic = $1`, [topic]))[0].n);
 
@@ -135,14 +97,18 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
     return events;
   }
 
-  /** The consuming service's handler: inbox + transition + audit + a side-effect counter, in one transaction (group-committed, as the stages' consumers do). */
+  /**
+   * The consuming service's handler: inbox + transition + audit + a side-effect counter, in one
+   * transaction (group-committed, as the stages' consumers do).
+   */
   function applyDelivered(message: DeliveredMessage): Promise<LedgerOutcome<void>> {
     const event = JSON.parse(message.value.toString()) as TriggeredEvent;
     return consumer.consume({ consumer: CONSUMER, eventId: event.eventId }, async (uow) => {
       await uow.transition(run(event.runId), { to: 'enriched', stage: 'consumer', from: ['triggered'], causeEventId: event.eventId });
       await uow.audit({ actor: 'system:consumer', action: 'run.enriched', targetType: 'run', targetId: event.runId, runId: event.runId });
       await uow.manager.query(
-        `INSERT INTO public.crash_effect (event_id, applied) VALUES ($1, 1) ON CONFLICT (event_id) DO UPDATE SET applied = crash_effect.applied + 1`,
+        `INSERT INTO public.crash_effect (event_id, applied) VALUES ($1, 1)
+           ON CONFLICT (event_id) DO UPDATE SET applied = crash_effect.applied + 1`,
         [event.eventId],
       );
     });
@@ -209,22 +175,6 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
   }
 
   beforeAll(async () => {
-    kafka = new Kafka({
-      clientId: `${prefix}-admin`,
-      brokers,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      retry: { retries: 2 },
-    });
-    admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-    } catch (error) {
-      throw new Error(
-        `no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
-      );
-    }
     db = await createTestDatabase('crash');
     dataSource = await openDataSource({
       database: { kind: 'postgres', url: db.url },
@@ -236,76 +186,74 @@ describe('crash windows of the outbox and inbox on PostgreSQL and Kafka', () => 
     consumer = new RunLedger(dataSource, 'consumer');
   }, 60_000);
 
-  afterEach(async () => {
-    await Promise.all(buses.splice(0).map((bus) => bus.stop()));
-  });
-
   afterAll(async () => {
     await dataSource?.destroy();
     await db?.drop();
-    if (!admin) return;
-    try {
-      const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      if (ours.length) await admin.deleteTopics({ topics: ours });
-    } finally {
-      await admin.disconnect();
-    }
   });
 
-  it('killed between commit and publish: the committed event waits in the outbox, and a restarted relay publishes it exactly once', async () => {
-    const topic = newTopic('commit-publish');
-    const events = await commitEvents(topic);
-    // The process died here: its relay never ran. The work and the events are durable all the same.
-    expect(await outboxRows(topic)).toBe(EVENTS);
-    expect((await ledgerOf(events)).map((l) => [l.transitions, l.producerAudit])).toEqual(events.map(() => ['triggered', 1]));
+  it(
+    'killed between commit and publish: the committed event waits in the outbox, ' + 'and a restarted relay publishes it exactly once',
+    async () => {
+      const topic = newTopic('commit-publish');
+      const events = await commitEvents(topic);
+      // The process died here: its relay never ran. The work and the events are durable all the same.
+      expect(await outboxRows(topic)).toBe(EVENTS);
+      expect((await ledgerOf(events)).map((l) => [l.transitions, l.producerAudit])).toEqual(events.map(() => ['triggered', 1]));
 
-    // The restarted process: a new bus and a new relay, which find the rows by polling.
-    const bus = newBus();
-    const { outcomes, all } = consume(bus, newGroup('g'), topic, EVENTS);
-    await bus.start();
-    const relay = new OutboxRelay(dataSource, bus, { services: ['producer'], pollIntervalMs: 100 });
-    relay.start();
-    try {
-      await within(all, 20_000, `${EVENTS} deliveries`);
-    } finally {
-      await relay.stop();
-    }
+      // The restarted process: a new bus and a new relay, which find the rows by polling.
+      const bus = newBus();
+      const { outcomes, all } = consume(bus, newGroup('g'), topic, EVENTS);
+      await bus.start();
+      const relay = new OutboxRelay(dataSource, bus, { services: ['producer'], pollIntervalMs: 100 });
+      relay.start();
+      try {
+        await within(all, 20_000, `${EVENTS} deliveries`);
+      } finally {
+        await relay.stop();
+      }
 
-    expect(await outboxRows(topic)).toBe(0);
-    expect(await endOffset(topic)).toBe(EVENTS);
-    expect(outcomes.map((o) => o.outcome)).toEqual(events.map(() => 'processed'));
-    expect(new Set(outcomes.map((o) => o.eventId))).toEqual(new Set(events.map((e) => e.eventId)));
-    await expectAppliedOnce(events);
-  }, 60_000);
+      expect(await outboxRows(topic)).toBe(0);
+      expect(await endOffset(topic)).toBe(EVENTS);
+      expect(outcomes.map((o) => o.outcome)).toEqual(events.map(() => 'processed'));
+      expect(new Set(outcomes.map((o) => o.eventId))).toEqual(new Set(events.map((e) => e.eventId)));
+      await expectAppliedOnce(events);
+    },
+    60_000,
+  );
 
-  it('killed between publish and delete: the row stays, a new relay republishes, the consumer gets each event twice and applies it once', async () => {
-    const topic = newTopic('publish-delete');
-    const events = await commitEvents(topic);
-    const bus = newBus();
-    const { outcomes, all } = consume(bus, newGroup('g'), topic, 2 * EVENTS);
-    await bus.start();
+  it(
+    'killed between publish and delete: the row stays, a new relay republishes, ' +
+      'the consumer gets each event twice and applies it once',
+    async () => {
+      const topic = newTopic('publish-delete');
+      const events = await commitEvents(topic);
+      const bus = newBus();
+      const { outcomes, all } = consume(bus, newGroup('g'), topic, 2 * EVENTS);
+      await bus.start();
 
-    // The first relay publishes, the broker acknowledges, and the process dies before its DELETE commits.
-    const dying = new DiesAfterPublishBus(bus);
-    await expect(new OutboxRelay(dataSource, dying, { services: ['producer'] }).flush()).rejects.toThrow(
-      'process killed after the broker acknowledged',
-    );
-    expect(dying.published).toBe(EVENTS);
-    expect(await endOffset(topic)).toBe(EVENTS);
-    expect(await outboxRows(topic)).toBe(EVENTS);
+      // The first relay publishes, the broker acknowledges, and the process dies before its DELETE commits.
+      const dying = new DiesAfterPublishBus(bus);
+      await expect(new OutboxRelay(dataSource, dying, { services: ['producer'] }).flush()).rejects.toThrow(
+        'process killed after the broker acknowledged',
+      );
+      expect(dying.published).toBe(EVENTS);
+      expect(await endOffset(topic)).toBe(EVENTS);
+      expect(await outboxRows(topic)).toBe(EVENTS);
 
-    // The restarted process's relay finds the rows still there and publishes them again.
-    await new OutboxRelay(dataSource, bus, { services: ['producer'] }).flush();
-    expect(await outboxRows(topic)).toBe(0);
-    expect(await endOffset(topic)).toBe(2 * EVENTS);
-    await within(all, 20_000, `${2 * EVENTS} deliveries`);
+      // The restarted process's relay finds the rows still there and publishes them again.
+      await new OutboxRelay(dataSource, bus, { services: ['producer'] }).flush();
+      expect(await outboxRows(topic)).toBe(0);
+      expect(await endOffset(topic)).toBe(2 * EVENTS);
+      await within(all, 20_000, `${2 * EVENTS} deliveries`);
 
-    // Every event arrived twice: once processed, once skipped by the inbox.
-    for (const event of events) {
-      expect(outcomes.filter((o) => o.eventId === event.eventId).map((o) => o.outcome)).toEqual(['processed', 'skipped']);
-    }
-    await expectAppliedOnce(events);
-  }, 60_000);
+      // Every event arrived twice: once processed, once skipped by the inbox.
+      for (const event of events) {
+        expect(outcomes.filter((o) => o.eventId === event.eventId).map((o) => o.outcome)).toEqual(['processed', 'skipped']);
+      }
+      await expectAppliedOnce(events);
+    },
+    60_000,
+  );
 
   it('killed between handler commit and offset commit: the group redelivers, the inbox skips it, one effect', async () => {
     const topic = newTopic('handler-offset');

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, deadLetterTopic, EventTypes, type BatonEventOf } from '@baton/contracts';
-import { Logger } from '@nestjs/common';
-import { EventConsumer } from '../event.consumer';
+import { BatonMetrics } from '@baton/platform-observability';
+import { Injectable, Logger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { EventConsumer, eventConsumerFor } from '../event.consumer';
 import type { EventSubscription } from '../event-subscriber.util';
 import { InMemoryBus } from '../in-memory.bus';
-import type { MessageBus } from '../message-bus.port';
+import { MessageBus } from '../message-bus.port';
 
 type Triggered = BatonEventOf<typeof EventTypes.runTriggered>;
 
@@ -92,5 +94,61 @@ describe(EventConsumer.name, () => {
 
     expect(sut.handled).toEqual([]);
     expect(deadLetters).toEqual(['not-an-event']);
+  });
+});
+
+describe(eventConsumerFor.name, () => {
+  class RecordTriggered {
+    readonly handled: Triggered[] = [];
+    async execute(event: Triggered): Promise<'processed'> {
+      this.handled.push(event);
+      return 'processed';
+    }
+  }
+
+  @Injectable()
+  class DeclaredConsumer extends eventConsumerFor({
+    groupId: 'test-group',
+    topic: TOPIC,
+    eventType: EventTypes.runTriggered,
+    useCase: RecordTriggered,
+  }) {}
+
+  let bus: InMemoryBus;
+  let useCase: RecordTriggered;
+  let sut: DeclaredConsumer;
+
+  beforeEach(async () => {
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    bus = new InMemoryBus();
+    const module = await Test.createTestingModule({
+      providers: [
+        { provide: MessageBus, useValue: bus },
+        { provide: BatonMetrics, useValue: new BatonMetrics('consumer-test') },
+        RecordTriggered,
+        DeclaredConsumer,
+      ],
+    }).compile();
+    useCase = module.get(RecordTriggered);
+    sut = module.get(DeclaredConsumer);
+  });
+
+  afterEach(async () => {
+    await bus.stop();
+    jest.restoreAllMocks();
+  });
+
+  it('logs under the name of the declaring class', () => {
+    expect((sut as unknown as { logger: { context?: string } }).logger.context).toBe('DeclaredConsumer');
+  });
+
+  it('hands each valid event of the declared topic to the injected use case once initialised', async () => {
+    const event = triggered();
+    sut.onModuleInit();
+    await bus.start();
+    await bus.publish([{ topic: TOPIC, key: event.runid, value: Buffer.from(JSON.stringify(event)) }]);
+    await bus.idle();
+
+    expect(useCase.handled).toEqual([event]);
   });
 });

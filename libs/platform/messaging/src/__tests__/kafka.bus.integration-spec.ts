@@ -1,13 +1,12 @@
 import { deadLetterTopic, Headers, retryTopic } from '@baton/contracts';
 import { RetriableError } from '@baton/platform-errors';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { deferred, eventually, useTestKafka, within } from '@baton/platform-testing';
 import { KafkaBus, type KafkaBusOptions } from '../kafka.bus';
 import type { DeliveredMessage, Subscription } from '../message-bus.port';
 
 // Runs against the real broker that tools/kafka/kafka.sh starts (CI always starts one): with no
 // broker reachable the suite fails in beforeAll rather than skipping.
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const prefix = `baton.it.${randomUUID().slice(0, 8)}`;
 let topicSeq = 0;
 const newTopic = (name: string) => `${prefix}.${name}.${++topicSeq}`;
@@ -34,64 +33,20 @@ function countdown(n: number) {
   };
 }
 
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Fails with a readable message instead of Jest's generic test timeout. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls broker state the bus exposes no event for (committed offsets). */
-async function eventually(check: () => Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe(KafkaBus.name, () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  const buses: KafkaBus[] = [];
+  const broker = useTestKafka(prefix);
+  const newBus = (options: Partial<KafkaBusOptions> = {}) => broker.track(new KafkaBus(broker.busOptions(3, options)));
 
-  // Small session/heartbeat/poll settings keep joins, resumes and shutdowns quick; 6 s is the
-  // broker's minimum session timeout.
-  const newBus = (options: Partial<KafkaBusOptions> = {}) => {
-    const bus = new KafkaBus({
-      brokers,
-      clientId: `${prefix}-test`,
-      partitions: 3,
-      shutdownTimeoutMs: 5_000,
-      ...options,
-      consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, maxWaitTimeMs: 100, ...options.consumer },
-    });
-    buses.push(bus);
-    return bus;
-  };
-
-  const endOffset = async (topic: string) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-
-  const committed = async (groupId: string, topic: string) => {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  };
+  const { endOffset, committed } = broker;
 
   /** Reads a topic from the beginning with a throwaway group, e.g. a dead-letter topic nobody consumes. */
   async function readTopic(topic: string, count: number): Promise<DeliveredMessage[]> {
-    const consumer = kafka.consumer({ groupId: newGroup('reader'), sessionTimeout: 6_000, heartbeatInterval: 200, maxWaitTimeInMs: 100 });
+    const consumer = broker.kafka.consumer({
+      groupId: newGroup('reader'),
+      sessionTimeout: 6_000,
+      heartbeatInterval: 200,
+      maxWaitTimeInMs: 100,
+    });
     const seen: DeliveredMessage[] = [];
     const all = countdown(count);
     try {
@@ -111,62 +66,32 @@ describe(KafkaBus.name, () => {
     }
   }
 
-  beforeAll(async () => {
-    kafka = new Kafka({
-      clientId: `${prefix}-admin`,
-      brokers,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      retry: { retries: 2 },
-    });
-    admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-    } catch (error) {
-      throw new Error(
-        `no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
-      );
-    }
-  });
+  it(
+    'creates stage, retry and dead-letter topics with the configured partitions and retention, ' + 'and a new topic on first publish',
+    async () => {
+      const t = newTopic('provision');
+      const other = newTopic('provision-other');
+      const sut = newBus({ partitions: 2, retentionMs: 3_600_000 });
+      sut.subscribe({ groupId: newGroup('g'), topics: [t], handle: async () => 'processed' });
+      expect(sut.health().ok).toBe(false);
 
-  afterEach(async () => {
-    await Promise.all(buses.splice(0).map((bus) => bus.stop()));
-  });
+      await sut.start();
+      await sut.publish([msg(other, 'k', {})]);
 
-  afterAll(async () => {
-    if (!admin) return;
-    try {
-      const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      if (ours.length) await admin.deleteTopics({ topics: ours });
-    } finally {
-      await admin.disconnect();
-    }
-  });
+      const { topics } = await broker.admin.fetchTopicMetadata({ topics: [t, retryTopic(t), deadLetterTopic(t), other] });
+      expect(topics.map((x) => x.partitions.length)).toEqual([2, 2, 2, 2]);
+      const { resources } = await broker.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 2, name: t, configNames: ['retention.ms'] }],
+      });
+      expect(resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
+      expect(await endOffset(other)).toBe(1);
+      expect(sut.health()).toEqual({ ok: true, detail: expect.stringContaining('1/1 consumer groups running') });
 
-  it('creates stage, retry and dead-letter topics with the configured partitions and retention, and a new topic on first publish', async () => {
-    const t = newTopic('provision');
-    const other = newTopic('provision-other');
-    const sut = newBus({ partitions: 2, retentionMs: 3_600_000 });
-    sut.subscribe({ groupId: newGroup('g'), topics: [t], handle: async () => 'processed' });
-    expect(sut.health().ok).toBe(false);
-
-    await sut.start();
-    await sut.publish([msg(other, 'k', {})]);
-
-    const { topics } = await admin.fetchTopicMetadata({ topics: [t, retryTopic(t), deadLetterTopic(t), other] });
-    expect(topics.map((x) => x.partitions.length)).toEqual([2, 2, 2, 2]);
-    const { resources } = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: 2, name: t, configNames: ['retention.ms'] }],
-    });
-    expect(resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
-    expect(await endOffset(other)).toBe(1);
-    expect(sut.health()).toEqual({ ok: true, detail: expect.stringContaining('1/1 consumer groups running') });
-
-    await sut.stop();
-    expect(sut.health().ok).toBe(false);
-  });
+      await sut.stop();
+      expect(sut.health().ok).toBe(false);
+    },
+  );
 
   it('keeps messages of one key in order while partitions run in parallel', async () => {
     const t = newTopic('order');

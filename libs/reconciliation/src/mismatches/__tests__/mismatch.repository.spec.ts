@@ -1,6 +1,6 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { Mismatch } from '@baton/workflow';
-import type { DataSource } from 'typeorm';
 import { reconciliationEntities, reconciliationMigrations } from '../../index';
 import { MismatchRepository } from '../mismatch.repository';
 
@@ -11,22 +11,15 @@ function mismatchOf(entityId: string, copy: unknown, field = 'customer.tier'): M
 }
 
 describe(MismatchRepository.name, () => {
-  let dataSource: DataSource;
   let sut: MismatchRepository;
 
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...reconciliationEntities],
-      migrations: [...sharedMigrations, ...reconciliationMigrations],
-    });
-    sut = new MismatchRepository(dataSource);
+  const db = useTestDataSource(() => openServicePglite(reconciliationEntities, reconciliationMigrations), ['reconciliation.mismatch']);
+  beforeAll(() => {
+    sut = new MismatchRepository(db.dataSource);
   });
-  afterAll(async () => dataSource?.destroy());
-  beforeEach(async () => dataSource.query(`DELETE FROM reconciliation.mismatch`));
 
   it('records a disagreement once, announcing it when new and when its values change', async () => {
-    const first = await dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', 'silver')));
+    const first = await db.dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', 'silver')));
     expect(first).toEqual({
       announce: true,
       mismatch: {
@@ -41,13 +34,13 @@ describe(MismatchRepository.name, () => {
       },
     });
 
-    const same = await dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', 'silver')));
+    const same = await db.dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', 'silver')));
     expect(same).toEqual({
       announce: false,
       mismatch: expect.objectContaining({ id: first.mismatch.id, copies: [{ source: 'billing.tier', value: 'silver' }] }),
     });
 
-    const changed = await dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', { nested: ['bronze', null] })));
+    const changed = await db.dataSource.transaction((m) => sut.record(m, mismatchOf('cus_1', { nested: ['bronze', null] })));
     expect(changed).toEqual({
       announce: true,
       mismatch: expect.objectContaining({
@@ -59,11 +52,11 @@ describe(MismatchRepository.name, () => {
   });
 
   it('clears the open mismatches of entities that agree again, and only those', async () => {
-    const a = (await sut.record(dataSource.manager, mismatchOf('cus_1', 'silver'))).mismatch;
-    const b = (await sut.record(dataSource.manager, mismatchOf('cus_2', 'silver'))).mismatch;
-    const other = (await sut.record(dataSource.manager, mismatchOf('cus_1', 'x', 'customer.region'))).mismatch;
+    const a = (await sut.record(db.dataSource.manager, mismatchOf('cus_1', 'silver'))).mismatch;
+    const b = (await sut.record(db.dataSource.manager, mismatchOf('cus_2', 'silver'))).mismatch;
+    const other = (await sut.record(db.dataSource.manager, mismatchOf('cus_1', 'x', 'customer.region'))).mismatch;
 
-    const cleared = await sut.clear(dataSource.manager, 'customer.tier', ['cus_1', 'cus_9']);
+    const cleared = await sut.clear(db.dataSource.manager, 'customer.tier', ['cus_1', 'cus_9']);
 
     expect(cleared).toEqual([
       expect.objectContaining({
@@ -74,25 +67,25 @@ describe(MismatchRepository.name, () => {
         resolution: { reason: 'the sources agree again' },
       }),
     ]);
-    expect(await sut.clear(dataSource.manager, 'customer.tier', [])).toEqual([]);
+    expect(await sut.clear(db.dataSource.manager, 'customer.tier', [])).toEqual([]);
     expect((await sut.get(b.id))!.status).toBe('open');
     expect((await sut.get(other.id))!.status).toBe('open');
     // A cleared mismatch no longer blocks a new open one for the same entity.
-    expect((await sut.record(dataSource.manager, mismatchOf('cus_1', 'silver'))).mismatch.id).not.toBe(a.id);
+    expect((await sut.record(db.dataSource.manager, mismatchOf('cus_1', 'silver'))).mismatch.id).not.toBe(a.id);
   });
 
   it('resolves an open mismatch once; a second resolution finds nothing open', async () => {
-    const { mismatch } = await sut.record(dataSource.manager, mismatchOf('cus_1', 'silver'));
-    const resolved = await sut.resolve(dataSource.manager, mismatch.id, 'person:ann', { wrote: 'gold' });
+    const { mismatch } = await sut.record(db.dataSource.manager, mismatchOf('cus_1', 'silver'));
+    const resolved = await sut.resolve(db.dataSource.manager, mismatch.id, 'person:ann', { wrote: 'gold' });
     expect(resolved).toEqual({ ...mismatch, status: 'resolved', resolvedAt: ISO, resolvedBy: 'person:ann', resolution: { wrote: 'gold' } });
-    expect(await sut.resolve(dataSource.manager, mismatch.id, 'person:bob', {})).toBeNull();
+    expect(await sut.resolve(db.dataSource.manager, mismatch.id, 'person:bob', {})).toBeNull();
   });
 
   it('lists by status and field, newest first, and counts the open ones per field', async () => {
-    const a = (await sut.record(dataSource.manager, mismatchOf('cus_1', 'silver'))).mismatch;
-    const b = (await sut.record(dataSource.manager, mismatchOf('cus_2', 'silver', 'customer.region'))).mismatch;
-    const c = (await sut.record(dataSource.manager, mismatchOf('cus_3', 'silver'))).mismatch;
-    await sut.resolve(dataSource.manager, c.id, 'person:ann', {});
+    const a = (await sut.record(db.dataSource.manager, mismatchOf('cus_1', 'silver'))).mismatch;
+    const b = (await sut.record(db.dataSource.manager, mismatchOf('cus_2', 'silver', 'customer.region'))).mismatch;
+    const c = (await sut.record(db.dataSource.manager, mismatchOf('cus_3', 'silver'))).mismatch;
+    await sut.resolve(db.dataSource.manager, c.id, 'person:ann', {});
 
     expect((await sut.list()).map((m) => m.id)).toEqual([c.id, b.id, a.id]);
     expect((await sut.list({ status: 'open', field: 'customer.tier' })).map((m) => m.id)).toEqual([a.id]);

@@ -1,18 +1,50 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, EventTypes, Topics, type RunDecided, type RunRef, type RunState } from '@baton/contracts';
-import { openDataSource, RunLedger, sharedEntities, sharedMigrations } from '@baton/platform-database';
+import { openServicePglite, RunLedger } from '@baton/platform-database';
 import { DomainException, RetriableError } from '@baton/platform-errors';
 import { DEFAULT_RETRY_POLICY, routeFailure, type DeliveredMessage } from '@baton/platform-messaging';
+import { BatonMetrics } from '@baton/platform-observability';
+import { useTestDataSource } from '@baton/platform-testing';
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { verificationEntities, verificationMigrations } from '../../index';
+import { DeadLetterMetricsService } from '../dead-letter-metrics.service';
+import { DeadLetterRepository } from '../dead-letter.repository';
+import { StoreDeadLetterUseCase } from '../store-dead-letter.use-case';
 
 export async function openTestDatabase(): Promise<{ dataSource: DataSource; ledger: RunLedger }> {
-  const dataSource = await openDataSource({
-    database: { kind: 'pglite' },
-    entities: [...sharedEntities, ...verificationEntities],
-    migrations: [...sharedMigrations, ...verificationMigrations],
-  });
+  const dataSource = await openServicePglite(verificationEntities, verificationMigrations);
   return { dataSource, ledger: new RunLedger(dataSource, 'verification') };
+}
+
+export interface DeadLetterTestBed {
+  readonly dataSource: DataSource;
+  readonly ledger: RunLedger;
+  readonly repository: DeadLetterRepository;
+  /** Stores dead letters as the consumer does, so a test starts from dead letters really stored. */
+  readonly store: StoreDeadLetterUseCase;
+}
+
+/**
+ * The verification tables on a fresh PGlite for the calling `describe` (rows of `emptied` deleted
+ * before each test), with the run ledger and the dead-letter repository over them; Nest's logger is
+ * silenced. Read its fields inside hooks and tests.
+ */
+export function useDeadLetterTestBed(emptied: readonly string[] = []): DeadLetterTestBed {
+  const db = useTestDataSource(() => openServicePglite(verificationEntities, verificationMigrations), emptied);
+  const bed = {} as { -readonly [K in keyof DeadLetterTestBed]: DeadLetterTestBed[K] };
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+    bed.dataSource = db.dataSource;
+    bed.ledger = new RunLedger(bed.dataSource, 'verification');
+    bed.repository = new DeadLetterRepository(bed.dataSource);
+    bed.store = new StoreDeadLetterUseCase(
+      bed.ledger,
+      bed.repository,
+      new DeadLetterMetricsService(new BatonMetrics('verification-test'), bed.repository),
+    );
+  });
+  return bed;
 }
 
 const PATH: Record<string, RunState[]> = {

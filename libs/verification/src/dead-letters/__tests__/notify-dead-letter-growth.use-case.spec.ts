@@ -1,34 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@baton/contracts';
 import { createSampleSystems, type SampleSystems } from '@baton/connectors';
-import type { RunLedger } from '@baton/platform-database';
-import { BatonMetrics } from '@baton/platform-observability';
-import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { DeadLetterMetricsService } from '../dead-letter-metrics.service';
 import { resolveDeadLetterOptions } from '../dead-letter-options.util';
-import { DeadLetterRepository } from '../dead-letter.repository';
 import type { DeadLetterOptions } from '../dead-letter.types';
 import { NotifyDeadLetterGrowthUseCase } from '../notify-dead-letter-growth.use-case';
-import { StoreDeadLetterUseCase, type StoredDeadLetter } from '../store-dead-letter.use-case';
-import { deadLetterOf, openTestDatabase } from './dead-letter.fixture';
+import type { StoredDeadLetter } from '../store-dead-letter.use-case';
+import { deadLetterOf, useDeadLetterTestBed } from './dead-letter.fixture';
 
 describe(NotifyDeadLetterGrowthUseCase.name, () => {
-  let dataSource: DataSource;
-  let ledger: RunLedger;
-  let repository: DeadLetterRepository;
-  let store: StoreDeadLetterUseCase;
+  const bed = useDeadLetterTestBed();
   let systems: SampleSystems;
   let now: number;
   let topic: string;
 
-  beforeAll(async () => {
-    Logger.overrideLogger(false);
-    ({ dataSource, ledger } = await openTestDatabase());
-    repository = new DeadLetterRepository(dataSource);
-    store = new StoreDeadLetterUseCase(ledger, repository, new DeadLetterMetricsService(new BatonMetrics('verification-test'), repository));
-  });
-  afterAll(async () => dataSource?.destroy());
   beforeEach(() => {
     systems = createSampleSystems();
     now = Date.parse('2025-03-01T09:00:00Z');
@@ -37,13 +21,13 @@ describe(NotifyDeadLetterGrowthUseCase.name, () => {
   });
 
   function notifier(options: Partial<DeadLetterOptions> = {}): NotifyDeadLetterGrowthUseCase {
-    const sut = new NotifyDeadLetterGrowthUseCase(dataSource, repository, systems.registry, resolveDeadLetterOptions(options));
+    const sut = new NotifyDeadLetterGrowthUseCase(bed.dataSource, bed.repository, systems.registry, resolveDeadLetterOptions(options));
     sut.now = () => new Date(now);
     return sut;
   }
 
   async function deadLetter(): Promise<StoredDeadLetter> {
-    return store.execute(deadLetterOf(topic, randomUUID(), { any: 'value' }, { transient: true }));
+    return bed.store.execute(deadLetterOf(topic, randomUUID(), { any: 'value' }, { transient: true }));
   }
 
   const sent = () => systems.notifications.list().filter((m) => m.subject?.endsWith(` on ${topic}`));
@@ -75,7 +59,7 @@ describe(NotifyDeadLetterGrowthUseCase.name, () => {
     expect(await sut.execute(letter)).toBe('sent');
     expect(await sut.execute(letter)).toBe('already_done');
     expect(sent()).toHaveLength(1);
-    expect((await repository.get(letter.id))!.history.map((h) => h.action)).toEqual(['stored', 'notified']);
+    expect((await bed.repository.get(letter.id))!.history.map((h) => h.action)).toEqual(['stored', 'notified']);
   });
 
   it('waits for the configured number of open dead letters, to the configured address', async () => {
@@ -95,8 +79,8 @@ describe(NotifyDeadLetterGrowthUseCase.name, () => {
     systems.notifications.faults.set({ down: true });
 
     expect(await sut.execute(letter)).toBe('failed');
-    expect(await repository.get(letter.id)).toMatchObject({ status: 'open', notification: 'failed' });
-    expect((await repository.get(letter.id))!.history.at(-1)).toMatchObject({
+    expect(await bed.repository.get(letter.id)).toMatchObject({ status: 'open', notification: 'failed' });
+    expect((await bed.repository.get(letter.id))!.history.at(-1)).toMatchObject({
       action: 'notification_failed',
       reason: expect.stringContaining('unavailable'),
     });

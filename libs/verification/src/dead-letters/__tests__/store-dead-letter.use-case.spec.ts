@@ -1,34 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { ingressTopic, Topics } from '@baton/contracts';
-import type { RunLedger } from '@baton/platform-database';
 import { BatonMetrics } from '@baton/platform-observability';
-import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { DeadLetterMetricsService } from '../dead-letter-metrics.service';
-import { DeadLetterRepository } from '../dead-letter.repository';
 import { StoreDeadLetterUseCase } from '../store-dead-letter.use-case';
-import { deadLetterOf, decidedEvent, openTestDatabase, runIn } from './dead-letter.fixture';
+import { deadLetterOf, decidedEvent, useDeadLetterTestBed, runIn } from './dead-letter.fixture';
 
 describe(StoreDeadLetterUseCase.name, () => {
-  let dataSource: DataSource;
-  let ledger: RunLedger;
-  let repository: DeadLetterRepository;
+  const bed = useDeadLetterTestBed();
   let metrics: BatonMetrics;
   let sut: StoreDeadLetterUseCase;
 
-  beforeAll(async () => {
-    Logger.overrideLogger(false);
-    ({ dataSource, ledger } = await openTestDatabase());
-    repository = new DeadLetterRepository(dataSource);
-  });
-  afterAll(async () => dataSource?.destroy());
   beforeEach(() => {
     metrics = new BatonMetrics('verification-test');
-    sut = new StoreDeadLetterUseCase(ledger, repository, new DeadLetterMetricsService(metrics, repository));
+    sut = new StoreDeadLetterUseCase(bed.ledger, bed.repository, new DeadLetterMetricsService(metrics, bed.repository));
   });
 
   it('stores a dead letter with where it came from, why it failed and its run, once however often it is delivered', async () => {
-    const run = await runIn(ledger, 'acting');
+    const run = await runIn(bed.ledger, 'acting');
     const event = decidedEvent(run);
     const message = deadLetterOf(Topics.runDecided, run.runId, event, { transient: true });
 
@@ -44,7 +32,7 @@ describe(StoreDeadLetterUseCase.name, () => {
       failedGroup: 'baton-action',
     });
     expect(again).toMatchObject({ id: first.id, fresh: false, runFailed: false });
-    const stored = await repository.get(first.id);
+    const stored = await bed.repository.get(first.id);
     expect(stored).toMatchObject({
       status: 'open',
       dlqTopic: `${Topics.runDecided}.dlq`,
@@ -63,46 +51,49 @@ describe(StoreDeadLetterUseCase.name, () => {
       eventType: 'baton.run.decided',
     });
     expect(JSON.parse(stored!.value.toString())).toEqual(event);
-    const rows = await dataSource.query(`SELECT count(*)::int AS n FROM verification.dead_letter WHERE run_id = $1`, [run.runId]);
+    const rows = await bed.dataSource.query(`SELECT count(*)::int AS n FROM verification.dead_letter WHERE run_id = $1`, [run.runId]);
     expect(rows[0].n).toBe(1);
   });
 
-  it('marks a run whose action exhausted its retries failed, with its audit entry and a run.completed event, in one transaction', async () => {
-    const run = await runIn(ledger, 'acting');
-    const event = decidedEvent(run);
+  it(
+    'marks a run whose action exhausted its retries failed, ' + 'with its audit entry and a run.completed event, in one transaction',
+    async () => {
+      const run = await runIn(bed.ledger, 'acting');
+      const event = decidedEvent(run);
 
-    const stored = await sut.execute(deadLetterOf(Topics.runDecided, run.runId, event, { transient: true }));
+      const stored = await sut.execute(deadLetterOf(Topics.runDecided, run.runId, event, { transient: true }));
 
-    expect(stored.runFailed).toBe(true);
-    expect(await ledger.current(run.runId)).toMatchObject({ state: 'failed' });
-    const [transition] = await dataSource.query(
-      `SELECT from_state, actor, reason, detail, cause_event_id FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [run.runId],
-    );
-    expect(transition).toMatchObject({
-      from_state: 'acting',
-      actor: 'system:verification',
-      cause_event_id: event.id,
-      detail: { deadLetterId: stored.id, failedGroup: 'baton-action', attempts: 5 },
-    });
-    expect(transition.reason).toContain('retries exhausted after 5 attempts');
-    const audit = await dataSource.query(`SELECT actor, action, target_id FROM baton.audit_log WHERE run_id = $1`, [run.runId]);
-    expect(audit).toEqual([{ actor: 'system:verification', action: 'run.fail', target_id: run.runId }]);
-    const [completed] = await dataSource.query(`SELECT topic, key, value_text::jsonb AS payload FROM baton.outbox WHERE key = $1`, [
-      run.runId,
-    ]);
-    expect(completed).toMatchObject({
-      topic: Topics.runCompleted,
-      payload: { type: 'baton.run.completed', causationid: event.id, data: { status: 'failed' } },
-    });
-    expect((await repository.get(stored.id))!.history.map((h) => h.action)).toEqual(['stored', 'run_failed']);
-  });
+      expect(stored.runFailed).toBe(true);
+      expect(await bed.ledger.current(run.runId)).toMatchObject({ state: 'failed' });
+      const [transition] = await bed.dataSource.query(
+        `SELECT from_state, actor, reason, detail, cause_event_id FROM baton.run_transition WHERE run_id = $1 ORDER BY seq DESC LIMIT 1`,
+        [run.runId],
+      );
+      expect(transition).toMatchObject({
+        from_state: 'acting',
+        actor: 'system:verification',
+        cause_event_id: event.id,
+        detail: { deadLetterId: stored.id, failedGroup: 'baton-action', attempts: 5 },
+      });
+      expect(transition.reason).toContain('retries exhausted after 5 attempts');
+      const audit = await bed.dataSource.query(`SELECT actor, action, target_id FROM baton.audit_log WHERE run_id = $1`, [run.runId]);
+      expect(audit).toEqual([{ actor: 'system:verification', action: 'run.fail', target_id: run.runId }]);
+      const [completed] = await bed.dataSource.query(`SELECT topic, key, value_text::jsonb AS payload FROM baton.outbox WHERE key = $1`, [
+        run.runId,
+      ]);
+      expect(completed).toMatchObject({
+        topic: Topics.runCompleted,
+        payload: { type: 'baton.run.completed', causationid: event.id, data: { status: 'failed' } },
+      });
+      expect((await bed.repository.get(stored.id))!.history.map((h) => h.action)).toEqual(['stored', 'run_failed']);
+    },
+  );
 
   it('leaves runs alone that a re-drive could not bring back, or that have moved on', async () => {
     // failed → verifying is not a transition of the lifecycle; a completed run has moved on.
-    const verifying = await runIn(ledger, 'verifying');
-    const decided = await runIn(ledger, 'decided');
-    await ledger.transaction((uow) => uow.transition(decided, { to: 'blocked', from: ['decided'], stage: 'test' }));
+    const verifying = await runIn(bed.ledger, 'verifying');
+    const decided = await runIn(bed.ledger, 'decided');
+    await bed.ledger.transaction((uow) => uow.transition(decided, { to: 'blocked', from: ['decided'], stage: 'test' }));
 
     const a = await sut.execute(
       deadLetterOf(
@@ -115,8 +106,8 @@ describe(StoreDeadLetterUseCase.name, () => {
     const b = await sut.execute(deadLetterOf(Topics.runDecided, decided.runId, decidedEvent(decided)));
 
     expect([a.runFailed, b.runFailed]).toEqual([false, false]);
-    expect(await ledger.current(verifying.runId)).toMatchObject({ state: 'verifying' });
-    expect(await ledger.current(decided.runId)).toMatchObject({ state: 'blocked' });
+    expect(await bed.ledger.current(verifying.runId)).toMatchObject({ state: 'verifying' });
+    expect(await bed.ledger.current(decided.runId)).toMatchObject({ state: 'blocked' });
   });
 
   it('keeps whatever can be kept of a message produced by hand onto a dead-letter topic', async () => {
@@ -131,7 +122,7 @@ describe(StoreDeadLetterUseCase.name, () => {
       attempt: 1,
     });
 
-    expect(await repository.get(stored.id)).toMatchObject({
+    expect(await bed.repository.get(stored.id)).toMatchObject({
       topic: ingressTopic('refund-form'),
       key: 'k\uFFFDey',
       reason: 'bad \uFFFD byte',

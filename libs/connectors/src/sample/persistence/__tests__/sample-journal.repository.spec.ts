@@ -1,24 +1,15 @@
-import { openDataSource, sharedEntities, sharedMigrations } from '@baton/platform-database';
-import type { DataSource } from 'typeorm';
+import { openServicePglite } from '@baton/platform-database';
+import { useTestDataSource } from '@baton/platform-testing';
 import type { SampleJournalEntry } from '../../sample-system.base';
 import { sampleSystemsMigrations } from '../1765000300000-create-sample-journal';
 import { sampleSystemsEntities } from '../sample-journal.entity';
 import { SampleJournalRepository } from '../sample-journal.repository';
 
 describe(SampleJournalRepository.name, () => {
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    dataSource = await openDataSource({
-      database: { kind: 'pglite' },
-      entities: [...sharedEntities, ...sampleSystemsEntities],
-      migrations: [...sharedMigrations, ...sampleSystemsMigrations],
-    });
-  });
-  afterAll(async () => dataSource?.destroy());
+  const db = useTestDataSource(() => openServicePglite(sampleSystemsEntities, sampleSystemsMigrations));
 
   it('keeps the writes made at one moment, and loads them back in the order they were made', async () => {
-    const sut = new SampleJournalRepository(dataSource);
+    const sut = new SampleJournalRepository(db.dataSource);
     const entries: SampleJournalEntry[] = [
       {
         system: 'billing',
@@ -32,6 +23,6 @@ describe(SampleJournalRepository.name, () => {
 
     await Promise.all(entries.map((e) => sut.append(e)));
 
-    expect(await new SampleJournalRepository(dataSource).load()).toEqual(entries);
+    expect(await new SampleJournalRepository(db.dataSource).load()).toEqual(entries);
   });
 });

@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import {
+  connectTestBroker,
+  deferred,
+  deleteTopicsAndDisconnect,
+  eventually as waitUntil,
+  TEST_KAFKA_BROKERS,
+  within,
+} from '@baton/platform-testing';
+import type { Admin, Kafka } from 'kafkajs';
 import { retryRetriable } from '../broker-retry.util';
 
 // For the integration specs of the Kafka bus's parts: they run against the real broker that
 // tools/kafka/kafka.sh starts (CI always starts one); with no broker reachable a suite fails in
 // beforeAll rather than skipping.
-export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const brokers = TEST_KAFKA_BROKERS;
 
 /** Topic and group names of one suite, so suites can share the broker and clean up after themselves. */
 export function namesFor(suite: string) {
@@ -19,30 +27,10 @@ export function namesFor(suite: string) {
 }
 
 /** A kafkajs client and a connected admin for the test's own look at the broker. */
-export async function connectToBroker(clientId: string): Promise<{ kafka: Kafka; admin: Admin }> {
-  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, retry: { retries: 2 } });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (error) {
-    throw new Error(
-      `no Kafka broker reachable at ${brokers.join(',')} (start one: tools/kafka/kafka.sh start): ${(error as Error).message}`,
-    );
-  }
-  return { kafka, admin };
-}
+export const connectToBroker = connectTestBroker;
 
 /** Deletes the suite's topics and disconnects. */
-export async function cleanUp(admin: Admin | undefined, prefix: string): Promise<void> {
-  if (!admin) return;
-  try {
-    const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (ours.length) await admin.deleteTopics({ topics: ours });
-  } finally {
-    await admin.disconnect();
-  }
-}
+export const cleanUp = deleteTopicsAndDisconnect;
 
 /**
  * Creates a topic and waits until the broker answers for every partition: on a busy broker
@@ -62,33 +50,10 @@ export async function createTopic(admin: Admin, topic: string, partitions = 1): 
   }, `leaders for ${topic}`);
 }
 
-/** Fails with a readable message instead of Jest's generic test timeout. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { deferred, within } from '@baton/platform-testing';
 
-/** Polls broker state no event tells of (committed offsets). */
-export async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-export function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+/** Polls broker state no event tells of (committed offsets), for up to 10 s by default. */
+export const eventually = (check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> => waitUntil(check, what, ms);
 
 /** The sum over partitions of what the group has committed on the topic. */
 export async function committedOn(admin: Admin, groupId: string, topic: string): Promise<number> {

@@ -1,0 +1,16 @@
+import { CreateSharedTables1764144000000 } from './migrations/1764144000000-create-shared-tables';
+import { ChainAuditEntries1764230400000 } from './migrations/1764230400000-chain-audit-entries';
+import { EnforceAppendOnlyTables1764230460000 } from './migrations/1764230460000-enforce-append-only-tables';
+import { AddRunHead1765000000000 } from './migrations/1765000000000-add-run-head';
+import { SealAuditEntries1765000100000 } from './migrations/1765000100000-seal-audit-entries';
+import { StoreOutboxBytes1765000200000 } from './migrations/1765000200000-store-outbox-bytes';
+
+/** Migrations of the shared tables; every deployment runs them before any service's own. */
+export const sharedMigrations = [
+  CreateSharedTables1764144000000,
+  ChainAuditEntries1764230400000,
+  EnforceAppendOnlyTables1764230460000,
+  AddRunHead1765000000000,
+  SealAuditEntries1765000100000,
+  StoreOutboxBytes1765000200000,
+];
