@@ -86,7 +86,8 @@ export class BlockedRunsController {
   @Get()
   @ApiOperation({
     summary:
-      'Blocked runs, oldest first: the stage that blocked each and why; for action-stage blocks, the action that failed and those that had succeeded.',
+      'Blocked runs, oldest first: the stage that blocked each and why; ' +
+      'for action-stage blocks, the action that failed and those that had succeeded.',
   })
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -119,7 +120,9 @@ export class BlockedRunsController {
   @HttpCode(202)
   @ApiOperation({
     summary:
-      'Retries a blocked run once the data is fixed, from the stage that blocked it: enrichment (triggered again) or the action stage (decided again; actions that had succeeded are not called again). A run blocked at verification can only be closed (422). Audited.',
+      'Retries a blocked run once the data is fixed, from the stage that blocked it: enrichment (triggered again) ' +
+      'or the action stage (decided again; actions that had succeeded are not called again). ' +
+      'A run blocked at verification can only be closed (422). Audited.',
   })
   async retry(
     @CurrentPrincipal() principal: Principal,

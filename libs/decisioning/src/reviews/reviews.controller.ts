@@ -82,7 +82,8 @@ export class ReviewsController {
   @Get()
   @ApiOperation({
     summary:
-      "Review tasks of the caller's organisation, oldest first, each with its context pack (trigger, context, proposal with rules and confidence).",
+      "Review tasks of the caller's organisation, oldest first, " +
+      'each with its context pack (trigger, context, proposal with rules and confidence).',
   })
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -102,7 +103,9 @@ export class ReviewsController {
   @Get(':reviewId')
   @ApiOperation({
     summary:
-      'One review task with its context pack, and `plan`: the actions the run would take if approved (system, operation, arguments as they would be sent, and the record read from that system), computed from the workflow as loaded now.',
+      'One review task with its context pack, and `plan`: the actions the run would take if approved ' +
+      '(system, operation, arguments as they would be sent, and the record read from that system), ' +
+      'computed from the workflow as loaded now.',
   })
   async get(
     @CurrentPrincipal() principal: Principal,

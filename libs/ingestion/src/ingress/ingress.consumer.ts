@@ -60,7 +60,8 @@ export class IngressConsumer implements OnModuleInit {
           IngestionErrorCode.WorkflowNotFound,
           trigger.workflowId
             ? `no workflow ${trigger.workflowId} is triggered by source ${source}`
-            : `source ${source} triggers ${candidates.length} workflows (${candidates.map((w) => w.id).join(', ')}); name one with workflowId`,
+            : `source ${source} triggers ${candidates.length} workflows ` +
+                `(${candidates.map((w) => w.id).join(', ')}); name one with workflowId`,
           undefined,
           'reject',
         );
@@ -72,7 +73,8 @@ export class IngressConsumer implements OnModuleInit {
         source: { kind: 'event', name: source },
         dedupeKey:
           trigger.dedupeKey ??
-          `${message.topic}/${message.headers['x-baton-original-partition'] ?? message.partition}/${message.headers['x-baton-original-offset'] ?? message.offset}`,
+          `${message.topic}/${message.headers['x-baton-original-partition'] ?? message.partition}` +
+            `/${message.headers['x-baton-original-offset'] ?? message.offset}`,
       });
       this.metrics.eventsConsumed.inc({
         topic: message.topic,

@@ -438,7 +438,10 @@ async function writeTransitions(manager: EntityManager, transitions: readonly Bu
         t.reason,
         t.detail,
       );
-      return `($${b + 1}::uuid, $${b + 2}::int, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9}::uuid, $${b + 10}, $${b + 11}, $${b + 12}::jsonb)`;
+      return (
+        `($${b + 1}::uuid, $${b + 2}::int, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, ` +
+        `$${b + 7}::int, $${b + 8}, $${b + 9}::uuid, $${b + 10}, $${b + 11}, $${b + 12}::jsonb)`
+      );
     });
     await manager.query(
       `INSERT INTO baton.run_transition

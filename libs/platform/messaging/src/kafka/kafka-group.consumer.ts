@@ -274,7 +274,8 @@ export class KafkaGroupConsumer {
       if (outcome === 'abandoned') {
         const first = messages[0]!;
         this.host.logger.warn(
-          `${groupId} abandoned ${messages.length} record(s) of ${first.topic} partition=${first.partition} from offset ${first.offset} at shutdown; they stay uncommitted and will be redelivered`,
+          `${groupId} abandoned ${messages.length} record(s) of ${first.topic} partition=${first.partition} ` +
+            `from offset ${first.offset} at shutdown; they stay uncommitted and will be redelivered`,
         );
       }
       return outcome;
