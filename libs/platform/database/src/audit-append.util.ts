@@ -79,12 +79,12 @@ export async function appendAuditEntries(
  */
 async function insertSealed(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
   if (entries.length === 0) return [];
-  const { values, params } = valuesOf(entries);
+  const { select, params } = rowsOf(entries);
   const rows: Array<{ id: string | number; at: Date | string; head_hash: string | null; head_seq: string | number | null }> =
     await manager.query(
       `WITH appended AS (
        INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-       VALUES ${values.join(', ')} RETURNING id, at
+       ${select} RETURNING id, at
      ), head AS (SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1)
      SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq
        FROM appended LEFT JOIN head ON true ORDER BY appended.id`,
@@ -107,18 +107,30 @@ async function insertSealed(manager: EntityManager, entries: readonly PendingAud
   return records;
 }
 
-function valuesOf(entries: readonly PendingAuditEntry[]): { values: string[]; params: unknown[] } {
-  const params: unknown[] = [];
-  const values = entries.map((e) => {
-    const base = params.length;
-    params.push(e.actor, e.action, e.targetType, e.targetId, json(e.before), json(e.after), json(e.reason), e.runId, e.traceId);
-    const p = (n: number) => `$${base + n}`;
-    return (
-      `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}::jsonb, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::uuid, ${p(9)}, ` +
-      `date_trunc('milliseconds', statement_timestamp()))`
-    );
-  });
-  return { values, params };
+/**
+ * The entries as a SELECT over one array parameter per column (`unnest`), in the order given, for
+ * `INSERT INTO baton.audit_log (...) <select>`. One parameter per column, not one per value: the
+ * embedded database's driver serialises and parses every parameter in JavaScript.
+ */
+function rowsOf(entries: readonly PendingAuditEntry[]): { select: string; params: unknown[] } {
+  return {
+    select:
+      `SELECT actor, action, target_type, target_id, before, after, reason, run_id, trace_id, ` +
+      `date_trunc('milliseconds', statement_timestamp()) ` +
+      `FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::uuid[], $9::text[]) ` +
+      `AS e(actor, action, target_type, target_id, before, after, reason, run_id, trace_id)`,
+    params: [
+      entries.map((e) => e.actor),
+      entries.map((e) => e.action),
+      entries.map((e) => e.targetType),
+      entries.map((e) => e.targetId),
+      entries.map((e) => json(e.before)),
+      entries.map((e) => json(e.after)),
+      entries.map((e) => json(e.reason)),
+      entries.map((e) => e.runId),
+      entries.map((e) => e.traceId),
+    ],
+  };
 }
 
 function isoOf(at: Date | string): string {
@@ -127,12 +139,12 @@ function isoOf(at: Date | string): string {
 
 async function insertRows(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
   if (entries.length === 0) return [];
-  const { values, params } = valuesOf(entries);
+  const { select, params } = rowsOf(entries);
   // The entries and their places in the queue of the sealer, in one statement.
   const rows: Array<{ id: string | number; at: Date | string }> = await manager.query(
     `WITH appended AS (
        INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-       VALUES ${values.join(', ')} RETURNING id, at
+       ${select} RETURNING id, at
      ), queued AS (INSERT INTO baton.audit_pending (audit_id) SELECT id FROM appended)
      SELECT id, at FROM appended ORDER BY id`,
     params,

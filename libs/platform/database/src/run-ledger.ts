@@ -202,9 +202,6 @@ class WorkFailed extends Error {
   }
 }
 
-/** Postgres allows 65535 bind parameters per statement; a transition row takes 12. */
-const MAX_ROWS_PER_INSERT = 4000;
-
 /**
  * Entry point for state changes. Three ways in:
  * - `transaction(work)`: the work alone in a transaction of its own, as a request handler needs
@@ -403,14 +400,10 @@ async function claimInbox(manager: EntityManager, items: readonly Pending[]): Pr
   const entries = items.map((item) => item.inbox);
   const claimed = entries.filter((e): e is InboxEntry => e !== null);
   if (claimed.length === 0) return items.map(() => true);
-  const params: string[] = [];
-  const values = claimed.map((e) => {
-    params.push(e.consumer, e.eventId);
-    return `($${params.length - 1}, $${params.length}::uuid)`;
-  });
   const rows: Array<{ consumer: string; event_id: string }> = await manager.query(
-    `INSERT INTO baton.inbox (consumer, event_id) VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING consumer, event_id`,
-    params,
+    `INSERT INTO baton.inbox (consumer, event_id) SELECT * FROM unnest($1::text[], $2::uuid[])
+     ON CONFLICT DO NOTHING RETURNING consumer, event_id`,
+    [claimed.map((e) => e.consumer), claimed.map((e) => e.eventId)],
   );
   const inserted = new Set(rows.map((r) => `${r.consumer}\n${r.event_id}`));
   // The same event twice in one group: the first runs, the second is a duplicate.
@@ -419,75 +412,65 @@ async function claimInbox(manager: EntityManager, items: readonly Pending[]): Pr
 
 async function writeTransitions(manager: EntityManager, transitions: readonly BufferedTransition[]): Promise<void> {
   if (transitions.length === 0) return;
-  for (let start = 0; start < transitions.length; start += MAX_ROWS_PER_INSERT) {
-    const chunk = transitions.slice(start, start + MAX_ROWS_PER_INSERT);
-    const params: unknown[] = [];
-    const values = chunk.map((t) => {
-      const b = params.length;
-      params.push(
-        t.run.runId,
-        t.seq,
-        t.from,
-        t.to,
-        t.stage,
-        t.run.workflowId,
-        t.run.workflowVersion,
-        t.run.orgId,
-        t.causeEventId,
-        t.actor,
-        t.reason,
-        t.detail,
-      );
-      return (
-        `($${b + 1}::uuid, $${b + 2}::int, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, ` +
-        `$${b + 7}::int, $${b + 8}, $${b + 9}::uuid, $${b + 10}, $${b + 11}, $${b + 12}::jsonb)`
-      );
-    });
-    await manager.query(
-      `INSERT INTO baton.run_transition
-         (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
-       VALUES ${values.join(', ')}`,
-      params,
-    );
-  }
+  // Each multi-row statement here takes one array parameter per column (`unnest`), not one per
+  // value: the embedded database's driver serialises and parses every parameter in JavaScript.
+  await manager.query(
+    `INSERT INTO baton.run_transition
+       (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
+                          $9::uuid[], $10::text[], $11::text[], $12::jsonb[])`,
+    [
+      transitions.map((t) => t.run.runId),
+      transitions.map((t) => t.seq),
+      transitions.map((t) => t.from),
+      transitions.map((t) => t.to),
+      transitions.map((t) => t.stage),
+      transitions.map((t) => t.run.workflowId),
+      transitions.map((t) => t.run.workflowVersion),
+      transitions.map((t) => t.run.orgId),
+      transitions.map((t) => t.causeEventId),
+      transitions.map((t) => t.actor),
+      transitions.map((t) => t.reason),
+      transitions.map((t) => t.detail),
+    ],
+  );
   // The head of each run is its last transition in the group.
   const heads = new Map<string, BufferedTransition>();
   for (const t of transitions) heads.set(t.run.runId, t);
-  const params: unknown[] = [];
-  const values = [...heads.values()].map((t) => {
-    const b = params.length;
-    params.push(t.run.runId, t.seq, t.to, t.stage, t.run.workflowId, t.run.workflowVersion, t.run.orgId);
-    return `($${b + 1}::uuid, $${b + 2}::int, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::int, $${b + 7}, now())`;
-  });
+  const last = [...heads.values()];
   await manager.query(
     `INSERT INTO baton.run_head AS h (run_id, seq, state, stage, workflow_id, workflow_version, org_id, since)
-     VALUES ${values.join(', ')}
+     SELECT run_id, seq, state, stage, workflow_id, workflow_version, org_id, now()
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])
+         AS t(run_id, seq, state, stage, workflow_id, workflow_version, org_id)
      ON CONFLICT (run_id) DO UPDATE SET seq = EXCLUDED.seq, state = EXCLUDED.state, stage = EXCLUDED.stage, since = EXCLUDED.since
      WHERE h.seq < EXCLUDED.seq`,
-    params,
+    [
+      last.map((t) => t.run.runId),
+      last.map((t) => t.seq),
+      last.map((t) => t.to),
+      last.map((t) => t.stage),
+      last.map((t) => t.run.workflowId),
+      last.map((t) => t.run.workflowVersion),
+      last.map((t) => t.run.orgId),
+    ],
   );
 }
 
 async function writeOutbox(manager: EntityManager, service: string, emits: readonly BufferedEmit[]): Promise<CommittedEvent[]> {
-  const events: CommittedEvent[] = [];
-  for (let start = 0; start < emits.length; start += MAX_ROWS_PER_INSERT) {
-    const chunk = emits.slice(start, start + MAX_ROWS_PER_INSERT);
-    const params: unknown[] = [service];
-    const values = chunk.map((e) => {
-      const b = params.length;
-      params.push(e.topic, e.key, e.value, JSON.stringify(e.headers));
-      return `($1, $${b + 1}, $${b + 2}, $${b + 3}, $${b + 4})`;
-    });
-    const rows: Array<{ id: string | number }> = await manager.query(
-      `INSERT INTO baton.outbox (service, topic, key, value_text, headers_text) VALUES ${values.join(', ')} RETURNING id`,
-      params,
-    );
-    // PostgreSQL returns the rows of a multi-row VALUES insert in the order given.
-    chunk.forEach((e, i) =>
-      events.push({ id: String(rows[i]!.id), service, topic: e.topic, key: e.key, value: e.value, headers: e.headers }),
-    );
-  }
-  return events;
+  if (emits.length === 0) return [];
+  const rows: Array<{ id: string | number }> = await manager.query(
+    `INSERT INTO baton.outbox (service, topic, key, value_text, headers_text)
+     SELECT $1, topic, key, value_text, headers_text
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(topic, key, value_text, headers_text, n)
+      ORDER BY n
+     RETURNING id`,
+    [service, emits.map((e) => e.topic), emits.map((e) => e.key), emits.map((e) => e.value), emits.map((e) => JSON.stringify(e.headers))],
+  );
+  // Rows are inserted in the order given and take their ids from the sequence one by one, so the
+  // ids in ascending order are the events' in the order given.
+  const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return emits.map((e, i) => ({ id: String(ids[i]!), service, topic: e.topic, key: e.key, value: e.value, headers: e.headers }));
 }
 
 /** Consumers and tools read the event's type from a header without parsing the value. */
