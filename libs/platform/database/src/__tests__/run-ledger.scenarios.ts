@@ -46,7 +46,7 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
     expect(view?.timeline[0].detail).toEqual({ source: 'api' });
   });
 
-  it('stores text exactly as given in every multi-row statement: quotes, backslashes, braces, commas, NULL-looking words, newlines', async () => {
+  it('stores text exactly as given in every multi-row statement: quotes, backslashes, braces, commas, NULL-like words', async () => {
     const awkward = 'a "quoted" \\ back\\slash, {braced}, NULL, null, \'single\'\nnew line \u00e9\u20ac\ud83d\ude00';
     const r = run();
     const records = await sut.transaction(async (uow) => {
