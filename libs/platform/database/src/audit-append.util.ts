@@ -1,6 +1,8 @@
 import { currentTraceIds } from '@baton/platform-observability';
 import type { EntityManager } from 'typeorm';
 import { auditEntryHash, GENESIS_HASH, jsonValue, type AuditRecord } from './audit-chain.util';
+import { forgetInlineAuditHead } from './audit-inline-chain';
+import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
 
 /** What a writer says about one thing it did. */
 export interface AuditInput {
@@ -31,8 +33,6 @@ export interface PendingAuditEntry {
 }
 
 const INVALID_TRACE_ID = /^0+$/;
-/** Postgres allows 65535 bind parameters per statement; a row takes 9. */
-const MAX_ROWS_PER_INSERT = 5000;
 
 /**
  * Normalises an entry at the moment it is reported: JSON values as jsonb will return them, and
@@ -64,32 +64,67 @@ export async function appendAuditEntries(
   entries: readonly PendingAuditEntry[],
   options: { sealInline?: boolean } = {},
 ): Promise<AuditRecord[]> {
-  const records: AuditRecord[] = [];
-  for (let start = 0; start < entries.length; start += MAX_ROWS_PER_INSERT) {
-    const chunk = entries.slice(start, start + MAX_ROWS_PER_INSERT);
-    records.push(...(await (options.sealInline ? insertSealed(manager, chunk) : insertRows(manager, chunk))));
+  if (entries.length === 0) return [];
+  const sealInline = options.sealInline ?? false;
+  const appended = auditAppended(
+    entries,
+    sealInline,
+    await runStatement<AppendedAuditRow>(manager, auditAppendStatement(entries, sealInline)),
+  );
+  if (appended.seal) {
+    await runStatement(manager, appended.seal);
+    // The embedded database's pipelined groups link to the head they know, which is now another.
+    forgetInlineAuditHead(manager.connection);
   }
-  return records;
+  return appended.records;
+}
+
+/** A row the append statement returns: the entry's id and time, and (sealing inline) the chain's head before it. */
+export interface AppendedAuditRow {
+  id: string | number;
+  at: Date | string;
+  head_hash?: string | null;
+  head_seq?: string | number | null;
 }
 
 /**
- * On a database only one session writes (the embedded one), entries are sealed as they are
- * appended, in the same transaction: no other writer can come between reading the chain's head
- * and linking to it, so there is nothing to queue and no sealer pass to pay for.
+ * The statement appending the entries, in the order given.
+ * - Queued for the sealer (`sealInline` false): the entries and their places in the sealer's queue.
+ * - Sealed inline, on a database only one session writes (the embedded one): the entries and the
+ *   chain's head; no other writer can come between reading the head and linking to it, so there is
+ *   nothing to queue and no sealer pass to pay for. `auditAppended` gives the seals to insert next.
  */
-async function insertSealed(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
-  if (entries.length === 0) return [];
+export function auditAppendStatement(entries: readonly PendingAuditEntry[], sealInline: boolean): SqlStatement {
   const { select, params } = rowsOf(entries);
-  const rows: Array<{ id: string | number; at: Date | string; head_hash: string | null; head_seq: string | number | null }> =
-    await manager.query(
-      `WITH appended AS (
+  const sql = sealInline
+    ? `WITH appended AS (
        INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
        ${select} RETURNING id, at
      ), head AS (SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1)
      SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq
-       FROM appended LEFT JOIN head ON true ORDER BY appended.id`,
-      params,
-    );
+       FROM appended LEFT JOIN head ON true ORDER BY appended.id`
+    : `WITH appended AS (
+       INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
+       ${select} RETURNING id, at
+     ), queued AS (INSERT INTO baton.audit_pending (audit_id) SELECT id FROM appended)
+     SELECT id, at FROM appended ORDER BY id`;
+  return { sql, params };
+}
+
+/**
+ * The entries as stored, from the rows `auditAppendStatement` returned (ids come from the sequence
+ * row by row, so id order is the order given); sealing inline, each linked to the one before and
+ * the statement that records their seals.
+ */
+export function auditAppended(
+  entries: readonly PendingAuditEntry[],
+  sealInline: boolean,
+  rows: readonly AppendedAuditRow[],
+): { records: AuditRecord[]; seal: SqlStatement | null } {
+  if (!sealInline) {
+    const records = entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at), prevHash: null, hash: null }));
+    return { records, seal: null };
+  }
   let prevHash = rows[0]?.head_hash ?? GENESIS_HASH;
   let seq = Number(rows[0]?.head_seq ?? 0);
   const records: AuditRecord[] = entries.map((entry, i) => {
@@ -99,12 +134,18 @@ async function insertSealed(manager: EntityManager, entries: readonly PendingAud
     prevHash = hash;
     return record;
   });
-  await manager.query(
-    `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
+  const seal = {
+    sql: `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])`,
-    [records.map(() => ++seq), records.map((r) => r.id), records.map((r) => r.prevHash), records.map((r) => r.hash)],
-  );
-  return records;
+    params: columnsOf(
+      records,
+      () => ++seq,
+      (r) => r.id,
+      (r) => r.prevHash,
+      (r) => r.hash,
+    ),
+  };
+  return { records, seal };
 }
 
 /**
@@ -119,44 +160,28 @@ function rowsOf(entries: readonly PendingAuditEntry[]): { select: string; params
       `date_trunc('milliseconds', statement_timestamp()) ` +
       `FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::uuid[], $9::text[]) ` +
       `AS e(actor, action, target_type, target_id, before, after, reason, run_id, trace_id)`,
-    params: [
-      entries.map((e) => e.actor),
-      entries.map((e) => e.action),
-      entries.map((e) => e.targetType),
-      entries.map((e) => e.targetId),
-      entries.map((e) => json(e.before)),
-      entries.map((e) => json(e.after)),
-      entries.map((e) => json(e.reason)),
-      entries.map((e) => e.runId),
-      entries.map((e) => e.traceId),
-    ],
+    params: auditEntryColumns(entries),
   };
+}
+
+/** The columns of `baton.audit_log` an entry gives, one array each, in the order `rowsOf` names them. */
+export function auditEntryColumns(entries: readonly PendingAuditEntry[]): unknown[][] {
+  return columnsOf(
+    entries,
+    (e) => e.actor,
+    (e) => e.action,
+    (e) => e.targetType,
+    (e) => e.targetId,
+    (e) => json(e.before),
+    (e) => json(e.after),
+    (e) => json(e.reason),
+    (e) => e.runId,
+    (e) => e.traceId,
+  );
 }
 
 function isoOf(at: Date | string): string {
   return (at instanceof Date ? at : new Date(String(at))).toISOString();
-}
-
-async function insertRows(manager: EntityManager, entries: readonly PendingAuditEntry[]): Promise<AuditRecord[]> {
-  if (entries.length === 0) return [];
-  const { select, params } = rowsOf(entries);
-  // The entries and their places in the queue of the sealer, in one statement.
-  const rows: Array<{ id: string | number; at: Date | string }> = await manager.query(
-    `WITH appended AS (
-       INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-       ${select} RETURNING id, at
-     ), queued AS (INSERT INTO baton.audit_pending (audit_id) SELECT id FROM appended)
-     SELECT id, at FROM appended ORDER BY id`,
-    params,
-  );
-  // Ids come from the sequence row by row, so id order is the order given.
-  return entries.map((entry, i) => ({
-    ...entry,
-    id: String(rows[i]!.id),
-    at: isoOf(rows[i]!.at),
-    prevHash: null,
-    hash: null,
-  }));
 }
 
 /** jsonb parameter text; SQL NULL (not JSON null) for an absent value, as before the chain existed. */

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { forgetInlineAuditHead } from './audit-inline-chain';
 import { AUDIT_CHAIN_LOCK_KEY, auditEntryHash, auditRecordOf, GENESIS_HASH } from './audit-chain.util';
 
 export interface SealAuditChainOptions {
@@ -66,6 +67,8 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
       return rows.length;
     });
     sealed += n;
+    // The embedded database's pipelined groups link to the head they know, which is now another.
+    if (n > 0) forgetInlineAuditHead(dataSource);
     if (n < batchSize) return sealed;
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { DataSource, type MixedList } from 'typeorm';
-import { createPgliteDriver } from './pglite/pglite-serial.driver';
+import { createPgliteDriver, type EmbeddedSession } from './pglite/pglite-serial.driver';
 import { PgliteWorkerClient } from './pglite/pglite-worker.client';
 
 export type DatabaseOptions =
@@ -41,12 +41,13 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
       await db.close();
       throw error;
     }
+    const { driver, session } = createPgliteDriver(db);
     dataSource = new DataSource({
       ...common,
-      driver: createPgliteDriver(db),
+      driver,
       installExtensions: false,
     } as never);
-    EMBEDDED.add(dataSource);
+    EMBEDDED.set(dataSource, session);
   } else {
     dataSource = new DataSource({
       ...common,
@@ -63,7 +64,7 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
   return dataSource;
 }
 
-const EMBEDDED = new WeakSet<DataSource>();
+const EMBEDDED = new WeakMap<DataSource, EmbeddedSession>();
 
 /**
  * Whether the data source is the embedded database (PGlite): one process, one session, so state
@@ -71,6 +72,11 @@ const EMBEDDED = new WeakSet<DataSource>();
  */
 export function isEmbeddedDatabase(dataSource: DataSource): boolean {
   return EMBEDDED.has(dataSource);
+}
+
+/** The embedded database's session, to send statements without holding it (see EmbeddedSession); null on PostgreSQL. */
+export function embeddedSessionOf(dataSource: DataSource): EmbeddedSession | null {
+  return EMBEDDED.get(dataSource) ?? null;
 }
 
 /**

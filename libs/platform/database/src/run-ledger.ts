@@ -5,7 +5,11 @@ import { bindToActiveContext, captureContext, inCapturedContext, injectTraceHead
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEntries, pendingAuditEntry, type AuditInput, type PendingAuditEntry } from './audit-append.util';
 import type { AuditRecord } from './audit-chain.util';
-import { isEmbeddedDatabase } from './data-source.factory';
+import { AUDIT_HEAD_MOVED, inlineAuditChainOf } from './audit-inline-chain';
+import { embeddedSessionOf, isEmbeddedDatabase } from './data-source.factory';
+import type { EmbeddedSession } from './pglite/pglite-serial.driver';
+import type { WorkerQueryResult } from './pglite/pglite-worker.client';
+import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
 import { RunStateCache, RunStateReader, type CurrentRunState } from './run-state.reader';
 
 export type { CurrentRunState } from './run-state.reader';
@@ -350,7 +354,65 @@ export class RunLedger {
   }
 
   /** Each item's result is the work's value, or SKIPPED for an event its consumer applied before. */
-  private async commitOnce(items: Pending[]): Promise<{ results: unknown[]; events: CommittedEvent[]; states: CurrentRunState[] }> {
+  private async commitOnce(items: Pending[]): Promise<GroupCommitted> {
+    const session = this.singleWriter ? embeddedSessionOf(this.dataSource) : null;
+    if (session) {
+      const pipelined = await this.commitPipelined(items, session);
+      if (pipelined) return pipelined;
+    }
+    return this.commitInteractive(items);
+  }
+
+  /**
+   * The embedded database's way (one session, this process its only writer): the works run first,
+   * outside any transaction, so their JavaScript overlaps the database's work on the groups sent
+   * before; then the whole transaction (inbox, transitions, events, audit entries and their seals)
+   * goes to the database's thread as one message, sent without waiting for the groups before it to
+   * answer. Null when the group needs the interactive way: a work that queries through
+   * `uow.manager` or fails, or an event some consumer applied before (all rare); nothing of it is
+   * then written.
+   */
+  private async commitPipelined(items: Pending[], session: EmbeddedSession): Promise<GroupCommitted | null> {
+    const states = new RunStateReader(this.dataSource.manager, true, this.cache);
+    const uows = items.map(() => new UnitOfWork(OUTSIDE_TRANSACTION, states, true));
+    const settled = await Promise.allSettled(items.map((item, i) => item.work(uows[i]!)));
+    // A work that failed may be a redelivered event's, which the inbox skips without running it:
+    // only the interactive way, claiming the inbox first, tells the two apart.
+    if (settled.some((s) => s.status === 'rejected')) return null;
+
+    const transitions = uows.flatMap((u) => u.transitions);
+    const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
+    const emits = uows.flatMap((u) => u.outgoing);
+    const inbox = items.map((item) => item.inbox).filter((e): e is InboxEntry => e !== null);
+    const claim = claimInboxStatement(inbox);
+    const outbox = outboxStatement(this.service, emits);
+    const statements: SqlStatement[] = [];
+    if (claim) statements.push({ ...claim, expect: { rows: inbox.length, code: INBOX_DUPLICATE, message: 'an event was applied before' } });
+    statements.push(...transitionStatements(transitions));
+    if (outbox) statements.push(outbox);
+    const chain = audit.length > 0 ? inlineAuditChainOf(this.dataSource, session) : null;
+    if (chain) {
+      await chain.prepare(audit.length);
+      // From here to the send, in one turn: the entries link to the head as it stands, and go first.
+      statements.push(...chain.seal(audit, new Date()).statements);
+    }
+    let results: WorkerQueryResult[];
+    try {
+      results = await session.send(statements, { transaction: true });
+    } catch (error) {
+      chain?.forget();
+      // An event applied before, or entries linked to a group before this one that failed: the
+      // interactive way skips the one and reads the chain's head afresh for the other.
+      const code = (error as { code?: unknown }).code;
+      if (code === INBOX_DUPLICATE || code === AUDIT_HEAD_MOVED) return null;
+      throw error;
+    }
+    const events = outbox ? committedEventsOf(this.service, emits, results[statements.indexOf(outbox)]!.rows as OutboxIdRow[]) : [];
+    return { results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), events, states: committedStates(transitions) };
+  }
+
+  /** The group in an interactive transaction: works run inside it and may query through `uow.manager`. */
+  private async commitInteractive(items: Pending[]): Promise<GroupCommitted> {
     return this.dataSource.transaction(async (manager) => {
       const fresh = await claimInbox(manager, items);
       const states = new RunStateReader(manager, true, this.cache);
@@ -367,28 +429,53 @@ export class RunLedger {
       if (settled.some((s) => s.status === 'rejected')) throw new Error('a statement of the group failed');
       const live = uows.filter((u): u is UnitOfWork => u !== null);
       const transitions = live.flatMap((u) => u.transitions);
-      await writeTransitions(manager, transitions);
+      for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
       const audit = live.flatMap((u) => u.pendingAudit.splice(0));
       if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
-      const events = await writeOutbox(
-        manager,
-        this.service,
-        live.flatMap((u) => u.outgoing),
-      );
+      const emits = live.flatMap((u) => u.outgoing);
+      const outbox = outboxStatement(this.service, emits);
+      const events = outbox ? committedEventsOf(this.service, emits, await runStatement<OutboxIdRow>(manager, outbox)) : [];
       return {
         results: settled.map((s, i) => (fresh[i] ? (s as PromiseFulfilledResult<unknown>).value : SKIPPED)),
         events,
-        states: transitions.map((t) => ({
-          runId: t.run.runId,
-          state: t.to,
-          seq: t.seq,
-          workflowId: t.run.workflowId,
-          workflowVersion: t.run.workflowVersion,
-          orgId: t.run.orgId,
-        })),
+        states: committedStates(transitions),
       };
     });
   }
+}
+
+interface GroupCommitted {
+  results: unknown[];
+  events: CommittedEvent[];
+  states: CurrentRunState[];
+}
+
+/** The code of a pipelined group refused because an event in it was applied before. */
+const INBOX_DUPLICATE = 'baton_inbox_duplicate';
+
+/** A work run before its transaction began asked for `uow.manager`: it runs again inside one. */
+class NeedsTransaction extends Error {
+  constructor() {
+    super('this work queries through its unit of work, so it runs inside an interactive transaction');
+  }
+}
+
+/** The manager of a unit of work whose transaction has not begun: any use of it sends the group the interactive way. */
+const OUTSIDE_TRANSACTION = new Proxy({} as EntityManager, {
+  get(): never {
+    throw new NeedsTransaction();
+  },
+});
+
+function committedStates(transitions: readonly BufferedTransition[]): CurrentRunState[] {
+  return transitions.map((t) => ({
+    runId: t.run.runId,
+    state: t.to,
+    seq: t.seq,
+    workflowId: t.run.workflowId,
+    workflowVersion: t.run.workflowVersion,
+    orgId: t.run.orgId,
+  }));
 }
 
 function outcomeOf(result: unknown): LedgerOutcome<unknown> {
@@ -398,75 +485,114 @@ function outcomeOf(result: unknown): LedgerOutcome<unknown> {
 /** Records the inbox entries of a group in one statement; false for an event applied before. */
 async function claimInbox(manager: EntityManager, items: readonly Pending[]): Promise<boolean[]> {
   const entries = items.map((item) => item.inbox);
+  const claim = claimInboxStatement(entries);
+  return claim ? claimedOf(entries, await runStatement<ClaimedRow>(manager, claim)) : entries.map(() => true);
+}
+
+interface ClaimedRow {
+  consumer: string;
+  event_id: string;
+}
+
+/** The statement recording a group's inbox entries; null when none has one. */
+function claimInboxStatement(entries: readonly (InboxEntry | null)[]): SqlStatement | null {
   const claimed = entries.filter((e): e is InboxEntry => e !== null);
-  if (claimed.length === 0) return items.map(() => true);
-  const rows: Array<{ consumer: string; event_id: string }> = await manager.query(
-    `INSERT INTO baton.inbox (consumer, event_id) SELECT * FROM unnest($1::text[], $2::uuid[])
+  if (claimed.length === 0) return null;
+  return {
+    sql: `INSERT INTO baton.inbox (consumer, event_id) SELECT * FROM unnest($1::text[], $2::uuid[])
      ON CONFLICT DO NOTHING RETURNING consumer, event_id`,
-    [claimed.map((e) => e.consumer), claimed.map((e) => e.eventId)],
-  );
+    params: columnsOf(
+      claimed,
+      (e) => e.consumer,
+      (e) => e.eventId,
+    ),
+  };
+}
+
+/** Which entries the claim recorded (the rows it returned); false for an event applied before. */
+function claimedOf(entries: readonly (InboxEntry | null)[], rows: readonly ClaimedRow[]): boolean[] {
   const inserted = new Set(rows.map((r) => `${r.consumer}\n${r.event_id}`));
   // The same event twice in one group: the first runs, the second is a duplicate.
   return entries.map((e) => e === null || inserted.delete(`${e.consumer}\n${e.eventId.toLowerCase()}`));
 }
 
-async function writeTransitions(manager: EntityManager, transitions: readonly BufferedTransition[]): Promise<void> {
-  if (transitions.length === 0) return;
-  // Each multi-row statement here takes one array parameter per column (`unnest`), not one per
-  // value: the embedded database's driver serialises and parses every parameter in JavaScript.
-  await manager.query(
-    `INSERT INTO baton.run_transition
-       (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
-                          $9::uuid[], $10::text[], $11::text[], $12::jsonb[])`,
-    [
-      transitions.map((t) => t.run.runId),
-      transitions.map((t) => t.seq),
-      transitions.map((t) => t.from),
-      transitions.map((t) => t.to),
-      transitions.map((t) => t.stage),
-      transitions.map((t) => t.run.workflowId),
-      transitions.map((t) => t.run.workflowVersion),
-      transitions.map((t) => t.run.orgId),
-      transitions.map((t) => t.causeEventId),
-      transitions.map((t) => t.actor),
-      transitions.map((t) => t.reason),
-      transitions.map((t) => t.detail),
-    ],
-  );
+/** The statements appending a group's transitions and moving each run's head; none for no transitions. */
+function transitionStatements(transitions: readonly BufferedTransition[]): SqlStatement[] {
+  if (transitions.length === 0) return [];
   // The head of each run is its last transition in the group.
   const heads = new Map<string, BufferedTransition>();
   for (const t of transitions) heads.set(t.run.runId, t);
   const last = [...heads.values()];
-  await manager.query(
-    `INSERT INTO baton.run_head AS h (run_id, seq, state, stage, workflow_id, workflow_version, org_id, since)
+  // Each multi-row statement here takes one array parameter per column (`unnest`), not one per
+  // value: the embedded database's driver serialises and parses every parameter in JavaScript.
+  return [
+    {
+      sql: `INSERT INTO baton.run_transition
+       (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
+                          $9::uuid[], $10::text[], $11::text[], $12::jsonb[])`,
+      params: columnsOf(
+        transitions,
+        (t) => t.run.runId,
+        (t) => t.seq,
+        (t) => t.from,
+        (t) => t.to,
+        (t) => t.stage,
+        (t) => t.run.workflowId,
+        (t) => t.run.workflowVersion,
+        (t) => t.run.orgId,
+        (t) => t.causeEventId,
+        (t) => t.actor,
+        (t) => t.reason,
+        (t) => t.detail,
+      ),
+    },
+    {
+      sql: `INSERT INTO baton.run_head AS h (run_id, seq, state, stage, workflow_id, workflow_version, org_id, since)
      SELECT run_id, seq, state, stage, workflow_id, workflow_version, org_id, now()
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])
          AS t(run_id, seq, state, stage, workflow_id, workflow_version, org_id)
      ON CONFLICT (run_id) DO UPDATE SET seq = EXCLUDED.seq, state = EXCLUDED.state, stage = EXCLUDED.stage, since = EXCLUDED.since
      WHERE h.seq < EXCLUDED.seq`,
-    [
-      last.map((t) => t.run.runId),
-      last.map((t) => t.seq),
-      last.map((t) => t.to),
-      last.map((t) => t.stage),
-      last.map((t) => t.run.workflowId),
-      last.map((t) => t.run.workflowVersion),
-      last.map((t) => t.run.orgId),
-    ],
-  );
+      params: columnsOf(
+        last,
+        (t) => t.run.runId,
+        (t) => t.seq,
+        (t) => t.to,
+        (t) => t.stage,
+        (t) => t.run.workflowId,
+        (t) => t.run.workflowVersion,
+        (t) => t.run.orgId,
+      ),
+    },
+  ];
 }
 
-async function writeOutbox(manager: EntityManager, service: string, emits: readonly BufferedEmit[]): Promise<CommittedEvent[]> {
-  if (emits.length === 0) return [];
-  const rows: Array<{ id: string | number }> = await manager.query(
-    `INSERT INTO baton.outbox (service, topic, key, value_text, headers_text)
+interface OutboxIdRow {
+  id: string | number;
+}
+
+/** The statement writing a group's outgoing events to the outbox, in the order given; null for none. */
+function outboxStatement(service: string, emits: readonly BufferedEmit[]): SqlStatement | null {
+  if (emits.length === 0) return null;
+  return {
+    sql: `INSERT INTO baton.outbox (service, topic, key, value_text, headers_text)
      SELECT $1, topic, key, value_text, headers_text
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(topic, key, value_text, headers_text, n)
       ORDER BY n
      RETURNING id`,
-    [service, emits.map((e) => e.topic), emits.map((e) => e.key), emits.map((e) => e.value), emits.map((e) => JSON.stringify(e.headers))],
-  );
+    params: [
+      service,
+      emits.map((e) => e.topic),
+      emits.map((e) => e.key),
+      emits.map((e) => e.value),
+      emits.map((e) => JSON.stringify(e.headers)),
+    ],
+  };
+}
+
+/** The events as committed, with the ids the outbox statement returned. */
+function committedEventsOf(service: string, emits: readonly BufferedEmit[], rows: readonly OutboxIdRow[]): CommittedEvent[] {
   // Rows are inserted in the order given and take their ids from the sequence one by one, so the
   // ids in ascending order are the events' in the order given.
   const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -49,7 +49,7 @@ export class BatonRuntimeModule {
         {
           provide: RunLedger,
           useFactory: (ds: DataSource) =>
-            new RunLedger(ds, options.service, { maxConcurrentGroups: options.database.kind === 'postgres' ? 2 : 1, ...options.ledger }),
+            new RunLedger(ds, options.service, { maxConcurrentGroups: options.database.kind === 'postgres' ? 2 : 4, ...options.ledger }),
           inject: [DataSource],
         },
         { provide: RunQueries, useFactory: (ds: DataSource) => new RunQueries(ds), inject: [DataSource] },
@@ -76,7 +76,8 @@ export class BatonRuntimeModule {
           provide: AuditSealer,
           useFactory: (ds: DataSource, ledger: RunLedger) => {
             const sealer = new AuditSealer(ds);
-            ledger.onCommitted(() => sealer.kick());
+            // The embedded database's entries are sealed as they are appended: nothing waits for a pass.
+            if (options.database.kind === 'postgres') ledger.onCommitted(() => sealer.kick());
             return sealer;
           },
           inject: [DataSource, RunLedger],

@@ -7,7 +7,7 @@ import { verifyAuditChain } from '../audit-chain-verify.util';
 import { openDataSource, type DatabaseOptions } from '../data-source.factory';
 import { sharedMigrations } from '../index';
 import { sharedEntities } from '../persistence/shared.entities';
-import { RunLedger } from '../run-ledger';
+import { RunLedger, type UnitOfWork } from '../run-ledger';
 
 export type TestDatabaseFactory = () => Promise<{ options: DatabaseOptions; cleanup?: () => Promise<void> }>;
 
@@ -31,21 +31,32 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   /** Links what was appended into the chain, as the background sealer does a moment later. */
   const seal = (ds: DataSource = dataSource) => sealAuditChain(ds, { wait: true });
 
+  /** Records `entries` audit entries of one run in the unit of work. */
+  async function auditSteps(uow: UnitOfWork, entries: number, runId: string): Promise<void> {
+    for (let i = 0; i < entries; i++) {
+      await uow.audit({
+        actor: 'system:test',
+        action: `step.${i}`,
+        targetType: 'run',
+        targetId: runId,
+        after: { i, at: new Date(0) },
+        reason: 'because',
+        runId,
+      });
+    }
+  }
+
   async function appendRun(ledger: RunLedger, entries: number, runId: string = randomUUID()): Promise<string[]> {
     return ledger.transaction(async (uow) => {
-      for (let i = 0; i < entries; i++) {
-        await uow.audit({
-          actor: 'system:test',
-          action: `step.${i}`,
-          targetType: 'run',
-          targetId: runId,
-          after: { i, at: new Date(0) },
-          reason: 'because',
-          runId,
-        });
-      }
+      await auditSteps(uow, entries, runId);
       return (await uow.flushAudit()).map((r) => r.id);
     });
+  }
+
+  /** The same entries, left for the ledger to append when the transaction ends (on the embedded database, pipelined). */
+  async function appendBuffered(ledger: RunLedger, entries: number, runId: string = randomUUID()): Promise<string> {
+    await ledger.transaction((uow) => auditSteps(uow, entries, runId));
+    return runId;
   }
 
   beforeAll(async () => {
@@ -152,6 +163,42 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     expect(after - before).toBe(8 * (1 + 2 + 3));
     const report = await verifyAuditChain(dataSource);
     expect(report).toMatchObject({ ok: true, checked: after, firstProblem: null });
+  });
+
+  it('keeps one unforked chain when units of work flushing their entries and units leaving them to the commit append at once', async () => {
+    const before = (await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log`))[0].n;
+    await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? appendRun(sut, 1 + (i % 3)) : appendBuffered(sut, 1 + (i % 3)))));
+    const after = (await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log`))[0].n;
+    expect(after - before).toBe(8 * (1 + 2 + 3));
+    await seal();
+    expect(await verifyAuditChain(dataSource)).toMatchObject({ ok: true, checked: after, firstProblem: null });
+  });
+
+  it('keeps the chain whole when a transaction fails after others linked to its entries were sent, and commits those others', async () => {
+    const r = { runId: randomUUID(), workflowId: 'wf', workflowVersion: 1, orgId: 'acme' };
+    await sut.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'test' }));
+    const advance = (stage: string) =>
+      sut.transaction(async (uow) => {
+        await uow.audit({ actor: 'system:test', action: stage, targetType: 'run', targetId: r.runId, runId: r.runId });
+        await uow.transition(r, { to: 'enriched', stage, from: ['triggered'] });
+      });
+    const third = randomUUID();
+    const appendThird = () =>
+      sut.transaction(async (uow) => {
+        // Done after the other two works: on the embedded database, its entries link to theirs.
+        await new Promise((resolve) => setImmediate(resolve));
+        for (const action of ['a', 'b'])
+          await uow.audit({ actor: 'system:test', action, targetType: 'run', targetId: third, runId: third });
+      });
+    // Two advance the run from the same state: one loses. A third, unrelated, comes right after.
+    const results = await Promise.allSettled([advance('first'), advance('second'), appendThird()]);
+    expect(results.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(
+      (await dataSource.query(`SELECT action FROM baton.audit_log WHERE run_id = $1`, [r.runId])).map((a: { action: string }) => a.action),
+    ).toEqual(['first']);
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE run_id = $1`, [third]))[0].n).toBe(2);
+    await seal();
+    expect((await verifyAuditChain(dataSource)).ok).toBe(true);
   });
 
   it('writes nothing to the audit log when the unit of work fails, and the chain goes on from the last committed entry', async () => {

@@ -70,6 +70,30 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
     expect(event).toEqual({ key: awkward, value_text: JSON.stringify({ note: awkward }) });
   });
 
+  it('stores awkward text exactly as given when the entries and events are left to the commit', async () => {
+    const awkward = 'a "quoted" \\ back\\slash, {braced}, NULL, null, \'single\'\nnew line \u00e9\u20ac\ud83d\ude00';
+    const r = run();
+    await sut.transaction(async (uow) => {
+      await uow.transition(r, { to: 'triggered', stage: 'ingestion', reason: awkward, detail: { note: awkward } });
+      await uow.audit({
+        actor: `person:${awkward}`,
+        action: 'test.awkward.buffered',
+        targetType: 'run',
+        targetId: awkward,
+        after: { note: awkward },
+        runId: r.runId,
+      });
+      await uow.emit({ topic: 'baton.test.awkward.buffered', key: awkward, payload: { note: awkward } });
+    });
+
+    const [transition] = await dataSource.query(`SELECT reason, detail FROM baton.run_transition WHERE run_id = $1`, [r.runId]);
+    expect(transition).toEqual({ reason: awkward, detail: { note: awkward } });
+    const [entry] = await dataSource.query(`SELECT actor, target_id, after FROM baton.audit_log WHERE run_id = $1`, [r.runId]);
+    expect(entry).toEqual({ actor: `person:${awkward}`, target_id: awkward, after: { note: awkward } });
+    const [event] = await dataSource.query(`SELECT key, value_text FROM baton.outbox WHERE topic = 'baton.test.awkward.buffered'`);
+    expect(event).toEqual({ key: awkward, value_text: JSON.stringify({ note: awkward }) });
+  });
+
   it('refuses an illegal transition with a clear error and writes nothing', async () => {
     const r = run();
     await sut.transaction((uow) => uow.transition(r, { to: 'triggered', stage: 'ingestion' }));

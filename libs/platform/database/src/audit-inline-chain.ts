@@ -1,0 +1,143 @@
+import type { DataSource } from 'typeorm';
+import { auditEntryColumns, type PendingAuditEntry } from './audit-append.util';
+import { auditEntryHash, GENESIS_HASH, type AuditRecord } from './audit-chain.util';
+import type { EmbeddedSession } from './pglite/pglite-serial.driver';
+import { columnsOf, type SqlStatement } from './query/sql-statement';
+
+/** Ids taken from the sequence at a time, so most groups need no statement to number their entries. */
+const ID_BLOCK = 4096;
+
+/** The code of a seal statement refused because the chain's head was not the one it linked to. */
+export const AUDIT_HEAD_MOVED = 'baton_audit_head_moved';
+
+interface Head {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * The audit chain of the embedded database as the one process that writes it knows it: the head
+ * (last seal) and a block of entry ids reserved from the sequence. With both, a group's entries
+ * are numbered, timed, hashed and sealed before its transaction is sent, so the transaction is one
+ * message to the database, and the next group's can be sent before this one's answer is back.
+ *
+ * The head advances when a group is sent, before it commits. The seal statement checks that the
+ * chain's head in the database is the one it links to and fails otherwise, so if a group fails,
+ * those sent after it and linked to it fail too (they are retried) instead of breaking the chain;
+ * a failure forgets the head, and the next group reads it again.
+ */
+export class InlineAuditChain {
+  private head: Head | null = null;
+  private nextId = 0;
+  private lastId = -1;
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly session: EmbeddedSession) {}
+
+  /** Resolves once `n` ids are reserved and the head is known; then `seal` may be called at once. */
+  async prepare(n: number): Promise<void> {
+    while (!this.head || this.lastId - this.nextId + 1 < n) {
+      this.loading ??= this.load(n).finally(() => {
+        this.loading = null;
+      });
+      await this.loading;
+    }
+  }
+
+  /**
+   * Numbers and links the entries after the head as it stands (call right after `prepare`, in the
+   * same turn), advances the head past them, and returns the records and the two statements that
+   * store them: the entries, then their seals (failing if the head moved meanwhile).
+   */
+  seal(entries: readonly PendingAuditEntry[], at: Date): { records: AuditRecord[]; statements: SqlStatement[] } {
+    const head = this.head;
+    if (!head || this.lastId - this.nextId + 1 < entries.length) throw new Error('the audit chain is not prepared');
+    const stamp = at.toISOString();
+    let prevHash = head.hash;
+    const records: AuditRecord[] = entries.map((entry) => {
+      const fields = { ...entry, id: String(this.nextId++), at: stamp };
+      const hash = auditEntryHash(prevHash, fields);
+      const record = { ...fields, prevHash, hash };
+      prevHash = hash;
+      return record;
+    });
+    this.head = { seq: head.seq + records.length, hash: prevHash };
+    const statements: SqlStatement[] = [
+      {
+        sql: `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
+              SELECT id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, $11::timestamptz
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[],
+                            $9::uuid[], $10::text[])
+                  AS e(id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id)`,
+        params: [records.map((r) => r.id), ...auditEntryColumns(records), stamp],
+      },
+      {
+        sql: `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
+              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+               WHERE COALESCE((SELECT max(seal_seq) FROM baton.audit_seal), 0) = $5
+                 AND COALESCE((SELECT hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1), $7) = $6`,
+        params: [
+          ...columnsOf(
+            records,
+            (_, i) => head.seq + 1 + i,
+            (r) => r.id,
+            (r) => r.prevHash,
+            (r) => r.hash,
+          ),
+          head.seq,
+          head.hash,
+          GENESIS_HASH,
+        ],
+        expect: {
+          rows: records.length,
+          code: AUDIT_HEAD_MOVED,
+          message: `the audit chain's head is no longer seal ${head.seq}: these entries were linked to a head that did not commit`,
+        },
+      },
+    ];
+    return { records, statements };
+  }
+
+  /** The head is no longer known (a group failed, or entries were sealed another way): read it again. */
+  forget(): void {
+    this.head = null;
+  }
+
+  private async load(n: number): Promise<void> {
+    const needIds = this.lastId - this.nextId + 1 < n;
+    const statements: SqlStatement[] = [{ sql: `SELECT seal_seq, hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`, params: [] }];
+    const block = Math.max(n, ID_BLOCK);
+    // Sequences are not transactional: the block is this process's whatever happens to the groups.
+    if (needIds)
+      statements.push({
+        sql: `SELECT setval('baton.audit_log_id_seq', nextval('baton.audit_log_id_seq') + $1 - 1) AS last`,
+        params: [block],
+      });
+    // Sent after every group already sent, so the head read is theirs, committed or not.
+    const [heads, ids] = await this.session.send(statements, { transaction: false });
+    const row = heads!.rows[0] as { seal_seq: string | number; hash: string } | undefined;
+    this.head = row ? { seq: Number(row.seal_seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+    if (ids) {
+      const last = Number((ids.rows[0] as { last: string | number }).last);
+      this.nextId = last - block + 1;
+      this.lastId = last;
+    }
+  }
+}
+
+/** One chain per embedded database, shared by every ledger on it. */
+const CHAINS = new WeakMap<DataSource, InlineAuditChain>();
+
+export function inlineAuditChainOf(dataSource: DataSource, session: EmbeddedSession): InlineAuditChain {
+  let chain = CHAINS.get(dataSource);
+  if (!chain) {
+    chain = new InlineAuditChain(session);
+    CHAINS.set(dataSource, chain);
+  }
+  return chain;
+}
+
+/** Entries were sealed on this database another way (an interactive transaction, the sealer): its head must be read again. */
+export function forgetInlineAuditHead(dataSource: DataSource): void {
+  CHAINS.get(dataSource)?.forget();
+}
