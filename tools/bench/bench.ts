@@ -19,7 +19,9 @@
 //
 // A run counts once its run.completed event is seen (in Kafka mode by a consumer of the
 // namespace's run.completed topic); "lost" are accepted runs never completed, "duplicated" are
-// runs completed twice or whose action took effect more than once at the sample systems.
+// runs completed twice (two completion events) or whose action took effect more than once at the
+// sample systems; "redelivered" counts a completion event seen again (delivery is at least once:
+// the same event, with its id, which consumers' inboxes skip).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,8 +52,8 @@ import { runWebhookBench } from './webhook-bench';
 const USAGE = `usage: npm run bench -- [options]   (or node dist/tools/bench/bench.js [options])
 
 Drives runs of a sample workflow through the pipeline and prints one line: mode, runs, runs/s,
-p50 and p99 trigger-to-completed latency, and lost and duplicated runs (both must be 0; the exit
-code is 1 otherwise).
+p50 and p99 trigger-to-completed latency, lost and duplicated runs (both must be 0; the exit
+code is 1 otherwise), and completion events delivered again (at-least-once delivery).
 
 options:
   --runs <n>                 runs to start (default 2000)
@@ -156,7 +158,8 @@ interface BenchTarget {
   close(): Promise<void>;
 }
 
-type OnCompleted = (runId: string) => void;
+/** A run.completed event seen: its run and its own event id (the same event redelivered keeps its id). */
+type OnCompleted = (runId: string, eventId: string) => void;
 
 async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
   const systems = createSampleSystems();
@@ -174,7 +177,8 @@ async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
     groupId: 'bench-watcher',
     topics: [Topics.runCompleted],
     handle: async (message) => {
-      onCompleted((JSON.parse(message.value.toString()) as { runid: string }).runid);
+      const event = JSON.parse(message.value.toString()) as { runid: string; id: string };
+      onCompleted(event.runid, event.id);
       return 'processed';
     },
   });
@@ -270,7 +274,9 @@ async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
     await watcher.subscribe({ topics: [completedTopic], fromBeginning: true });
     await watcher.run({
       eachMessage: async ({ message }) => {
-        if (message.value) onCompleted((decodeJson(message.value, completedTopic) as { runid: string }).runid);
+        if (!message.value) return;
+        const event = decodeJson(message.value, completedTopic) as { runid: string; id: string };
+        onCompleted(event.runid, event.id);
       },
     });
     const url = `${cluster.url('ingestion')}/workflows/${values.workflow}/runs`;
@@ -317,7 +323,10 @@ async function main(): Promise<void> {
     throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
   const started = new Map<string, number>();
   const latencies: number[] = [];
+  /** Per run, the distinct completion events seen, and how often one was seen again (at-least-once redelivery). */
   const completions = new Map<string, number>();
+  const completionEvents = new Set<string>();
+  let redelivered = 0;
   let ours = 0;
   let accepted = 0;
   let triggersFinished = false;
@@ -328,7 +337,12 @@ async function main(): Promise<void> {
   // Other runs may complete too (a scheduled workflow of the service apps): only the runs this
   // bench started count, including those whose completion arrives before their 202 is read.
   const waiting = new Map<string, () => void>();
-  const onCompleted: OnCompleted = (runId) => {
+  const onCompleted: OnCompleted = (runId, eventId) => {
+    if (completionEvents.has(eventId)) {
+      redelivered++;
+      return;
+    }
+    completionEvents.add(eventId);
     const n = (completions.get(runId) ?? 0) + 1;
     completions.set(runId, n);
     waiting.get(runId)?.();
@@ -394,7 +408,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `mode=${values.mode}${values.closed ? ' closed-loop' : ''} workflow=${values.workflow} runs=${accepted} ` +
         `concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
-        `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated}` +
+        `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated} redelivered=${redelivered}` +
         ` cpu_ms_per_run=${(cpuMs(cpu) / Math.max(1, completed)).toFixed(3)} (this thread ` +
         `${(cpuMs(main) / Math.max(1, completed)).toFixed(3)}, others ` +
         `${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)})\n`,

@@ -8,6 +8,14 @@ export interface ActionOptions {
     /** How long a circuit stays open before one probe call may test the connector again. */
     coolDownMs: number;
   };
+  calls: {
+    /**
+     * Calls to one connector in flight at once from this process; more wait for a slot before
+     * their time starts, so a backlog slows the stage down instead of timing calls out and
+     * opening the circuit of a target that is only busy.
+     */
+    maxInFlightPerConnector: number;
+  };
   queue: {
     /** How often each replica looks for queued actions it may drain (rows another replica queued, leases that expired). */
     pollMs: number;
@@ -26,12 +34,14 @@ export interface ActionOptions {
 
 export interface ActionOptionsInput {
   circuit?: Partial<ActionOptions['circuit']>;
+  calls?: Partial<ActionOptions['calls']>;
   queue?: Partial<ActionOptions['queue']>;
   alerts?: Partial<ActionOptions['alerts']>;
 }
 
 export const DEFAULT_ACTION_OPTIONS: ActionOptions = {
   circuit: { transientThreshold: 5, coolDownMs: 30_000 },
+  calls: { maxInFlightPerConnector: 64 },
   queue: { pollMs: 5_000, leaseMs: 60_000, retryDelayMs: 1_000 },
   alerts: { opsChannel: '#baton-ops', connector: 'notifications' },
 };
@@ -40,6 +50,7 @@ export const DEFAULT_ACTION_OPTIONS: ActionOptions = {
 export function resolveActionOptions(input: ActionOptionsInput = {}): ActionOptions {
   const options: ActionOptions = {
     circuit: { ...DEFAULT_ACTION_OPTIONS.circuit, ...input.circuit },
+    calls: { ...DEFAULT_ACTION_OPTIONS.calls, ...input.calls },
     queue: { ...DEFAULT_ACTION_OPTIONS.queue, ...input.queue },
     alerts: { ...DEFAULT_ACTION_OPTIONS.alerts, ...input.alerts },
   };
@@ -55,6 +66,10 @@ export function resolveActionOptions(input: ActionOptionsInput = {}): ActionOpti
   }
   if (!Number.isInteger(options.circuit.transientThreshold))
     throw new RangeError('action option circuit.transientThreshold must be an integer');
+  if (!Number.isInteger(options.calls.maxInFlightPerConnector) || options.calls.maxInFlightPerConnector < 1)
+    throw new RangeError(
+      `action option calls.maxInFlightPerConnector must be a positive integer, got ${options.calls.maxInFlightPerConnector}`,
+    );
   if (!options.alerts.opsChannel.trim()) throw new RangeError('action option alerts.opsChannel must not be empty');
   return options;
 }

@@ -6,6 +6,7 @@ import { ACTION_OPTIONS, type ActionOptions } from '../action-options.types';
 import { ActionAlerts } from '../alerts/action-alerts.service';
 import type { CircuitState } from './circuit-breaker.util';
 import { CircuitBreakers } from './circuit-breakers.service';
+import { ConcurrencyLimit } from './concurrency-limit.util';
 
 export type GuardedCallResult =
   | { status: 'succeeded'; result: unknown; durationMs: number }
@@ -15,10 +16,14 @@ export type GuardedCallResult =
 /**
  * Connector calls of the action service behind each connector's circuit breaker: a call is
  * refused while the circuit is open (the caller queues it), and every outcome feeds the breaker,
- * and the latency histogram. The call that opens a circuit tells the operators.
+ * and the latency histogram. The call that opens a circuit tells the operators. At most
+ * `calls.maxInFlightPerConnector` calls to one connector are in flight; the others wait their turn
+ * before the breaker is asked and the call timed.
  */
 @Injectable()
 export class GuardedConnectors {
+  private readonly limits = new Map<string, ConcurrencyLimit>();
+
   constructor(
     private readonly connectors: ConnectorRegistry,
     private readonly circuits: CircuitBreakers,
@@ -39,6 +44,20 @@ export class GuardedConnectors {
   }
 
   async call(
+    connector: string,
+    operation: string,
+    args: Record<string, unknown>,
+    ctx: ConnectorCallContext & { runId: string; actionId: string },
+  ): Promise<GuardedCallResult> {
+    let limit = this.limits.get(connector);
+    if (!limit) {
+      limit = new ConcurrencyLimit(this.options.calls.maxInFlightPerConnector);
+      this.limits.set(connector, limit);
+    }
+    return limit.run(() => this.callNow(connector, operation, args, ctx));
+  }
+
+  private async callNow(
     connector: string,
     operation: string,
     args: Record<string, unknown>,

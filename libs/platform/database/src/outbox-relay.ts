@@ -42,6 +42,8 @@ export class OutboxRelay {
   private publishing: Promise<void> | null = null;
   private published: string[] = [];
   private deleting: Promise<void> | null = null;
+  /** Rows the post-commit path holds (queued, being published, or published and not yet deleted): the poll leaves them. */
+  private readonly inHand = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -76,6 +78,7 @@ export class OutboxRelay {
     if (this.stopped) return;
     const mine = this.options.services ? events.filter((e) => this.options.services!.includes(e.service)) : events;
     if (mine.length === 0) return;
+    for (const e of mine) this.inHand.add(e.id);
     this.committed.push(...mine);
     if (this.publishing) return;
     this.publishing = (async () => {
@@ -87,6 +90,7 @@ export class OutboxRelay {
           this.forget(batch.map((e) => e.id));
         } catch (error) {
           // The rows stay; the poll publishes them once they are old enough.
+          for (const e of batch) this.inHand.delete(e.id);
           this.healthy = false;
           this.lastError = errorMessage(error);
           this.logger.warn(`publishing ${batch.length} committed event(s) failed; the poll will retry them: ${this.lastError}`);
@@ -117,6 +121,11 @@ export class OutboxRelay {
     while ((await this.drainOnce(0)) > 0);
   }
 
+  /** One pass of the poll now, taking rows of any age; resolves to how many it published. */
+  async pollOnce(): Promise<number> {
+    return this.drainOnce(0);
+  }
+
   private forget(ids: readonly string[]): void {
     this.published.push(...ids);
     if (this.deleting) return;
@@ -129,6 +138,7 @@ export class OutboxRelay {
           // Left behind, the rows are published again by the poll and skipped by the inboxes.
           this.logger.warn(`could not delete ${batch.length} published outbox row(s): ${errorMessage(error)}`);
         }
+        for (const id of batch) this.inHand.delete(id);
       }
     })().finally(() => {
       this.deleting = null;
@@ -153,13 +163,17 @@ export class OutboxRelay {
   private async drainOnce(minAgeMs: number): Promise<number> {
     const batch = this.options.batchSize ?? 500;
     const services = this.options.services;
+    // Rows this process is publishing after their commit are not the poll's, however slow that is
+    // under load: taking them too would publish them twice.
+    const inHand = [...this.inHand];
     return this.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
         `SELECT id, topic, key, value_text, value_bytes, payload, headers, headers_text FROM baton.outbox
           WHERE created_at <= now() - make_interval(secs => $2::double precision / 1000)
-            ${services ? 'AND service = ANY($3)' : ''}
+            AND id <> ALL($3::bigint[])
+            ${services ? 'AND service = ANY($4)' : ''}
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        services ? [batch, minAgeMs, services] : [batch, minAgeMs],
+        services ? [batch, minAgeMs, inHand, services] : [batch, minAgeMs, inHand],
       );
       if (rows.length === 0) return 0;
       await this.bus.publish(rows.map(messageOf));

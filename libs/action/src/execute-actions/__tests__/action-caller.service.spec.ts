@@ -60,6 +60,39 @@ describe(ActionCaller.name, () => {
     expect(systems.billing.effects().issueRefund).toBe(1);
   });
 
+  it('keeps at most the limit of calls to one connector in flight; the others wait their turn and all succeed', async () => {
+    // A target that answers only when the test says so, counting the calls it is working on.
+    const pending: Array<() => void> = [];
+    let working = 0;
+    const slow = {
+      name: 'slow',
+      operations: [{ name: 'work', kind: 'write' as const }],
+      call: async () => {
+        working += 1;
+        await new Promise<void>((resolve) => pending.push(resolve));
+        working -= 1;
+        return { ok: true };
+      },
+    };
+    systems.registry.register(slow as unknown as Parameters<typeof systems.registry.register>[0]);
+    const options = resolveActionOptions({ calls: { maxInFlightPerConnector: 2 } });
+    const limited = new ActionCaller(
+      new GuardedConnectors(systems.registry, circuits, metrics, new ActionAlerts(systems.registry, circuits, options), options),
+    );
+    const action = { id: 'work', connector: 'slow', operation: 'work' } as CompiledAction;
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    const calls = Array.from({ length: 5 }, (_, i) => limited.call({ ...run, runId: `run-${i}` }, action, `run-${i}:work`, {}));
+    await settle();
+    expect(working).toBe(2);
+    for (let answered = 0; answered < 5; answered++) {
+      pending.shift()!();
+      await settle();
+      expect(working).toBe(Math.min(2, 5 - answered - 1));
+    }
+    expect((await Promise.all(calls)).map((r) => r.status)).toEqual(Array(5).fill('succeeded'));
+  });
+
   it("makes the call a client span of the run's trace, named after the operation, with run, step, key and purpose", async () => {
     const key = idempotencyKeyOf(run.runId, refund.id);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InMemoryBus } from '@baton/platform-messaging';
+import { InMemoryBus, type MessageBus } from '@baton/platform-messaging';
 import type { DataSource } from 'typeorm';
 import { openDataSource, type DatabaseOptions } from '../data-source.factory';
 import { OutboxRelay } from '../outbox-relay';
@@ -174,6 +174,33 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
     const audits = await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE run_id = $1`, [r.runId]);
     const outbox = await dataSource.query(`SELECT count(*)::int AS n FROM baton.outbox WHERE key = $1`, [r.runId]);
     expect([audits[0].n, outbox[0].n]).toEqual([0, 0]);
+  });
+
+  it('publishes a committed event once when its publish after the commit is slower than the poll', async () => {
+    const published: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Stuck on this test's topic only: the poll also meets rows earlier tests left.
+    const slowBus = {
+      publish: async (messages: Array<{ topic: string; key: string }>) => {
+        if (messages.some((m) => m.topic === 'relay.slow')) await held;
+        published.push(...messages.map((m) => m.key));
+      },
+    } as unknown as MessageBus;
+    const relay = new OutboxRelay(dataSource, slowBus, { pollMinAgeMs: 0, pollIntervalMs: 3_600_000 });
+    relay.start();
+    await relay.pollOnce();
+    const stopListening = sut.onCommitted((events) => relay.publishCommitted(events));
+    const r = run();
+    await sut.transaction((uow) => uow.emit({ topic: 'relay.slow', key: r.runId, payload: { n: 1 } }));
+    // The publish after the commit is stuck at the bus: the poll leaves its row alone.
+    expect(await relay.pollOnce()).toBe(0);
+    release();
+    await relay.flush();
+    stopListening();
+    await relay.stop();
+    expect(published.filter((key) => key === r.runId)).toEqual([r.runId]);
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM baton.outbox WHERE key = $1`, [r.runId]))[0].n).toBe(0);
   });
 
   it('relays committed outbox rows to the bus in order and removes them', async () => {
