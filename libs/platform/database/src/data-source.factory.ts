@@ -74,6 +74,19 @@ export function isEmbeddedDatabase(dataSource: DataSource): boolean {
   return EMBEDDED.has(dataSource);
 }
 
+/**
+ * Runs one statement on its own (autocommit) and returns its rows. On the embedded database it is
+ * sent without holding the session for the round trip (the database's thread runs it after what
+ * was sent before it), so the transactions sent after it are not held up; on PostgreSQL it takes a
+ * pooled connection as `dataSource.query` does.
+ */
+export async function runAutocommit<Row>(dataSource: DataSource, sql: string, params: unknown[]): Promise<Row[]> {
+  const session = embeddedSessionOf(dataSource);
+  if (!session) return (await dataSource.query(sql, params)) as Row[];
+  const [result] = await session.send([{ sql, params }], { transaction: false });
+  return result!.rows as Row[];
+}
+
 /** The embedded database's session, to send statements without holding it (see EmbeddedSession); null on PostgreSQL. */
 export function embeddedSessionOf(dataSource: DataSource): EmbeddedSession | null {
   return EMBEDDED.get(dataSource) ?? null;

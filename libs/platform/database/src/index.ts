@@ -20,3 +20,4 @@ export * from './query/service-pglite.util';
 export * from './query/insert-values.util';
 export { SERVICE_ROLE } from './persistence/migrations/1764230460000-enforce-append-only-tables';
 export * from './persistence/shared.migrations';
+export * from './query/sql-statement';

@@ -1,6 +1,7 @@
 import { outsideAnyTrace } from '@baton/platform-observability';
 import type { BusLogStore, OutgoingMessage, StoredLogMessage } from '@baton/platform-messaging';
 import type { DataSource } from 'typeorm';
+import { runAutocommit } from './data-source.factory';
 
 /** An outbox row as the drivers return it. */
 export interface OutboxRow {
@@ -74,7 +75,7 @@ export class OutboxLogStore implements BusLogStore {
   }
 
   async remove(offsets: readonly string[]): Promise<void> {
-    await this.dataSource.query(`DELETE FROM baton.outbox WHERE id = ANY($1::bigint[])`, [offsets]);
+    await runAutocommit(this.dataSource, `DELETE FROM baton.outbox WHERE id = ANY($1::bigint[])`, [offsets]);
   }
 
   private async flush(): Promise<void> {

@@ -1,3 +1,4 @@
+import { columnsOf, runAutocommit } from '@baton/platform-database';
 import { outsideAnyTrace } from '@baton/platform-observability';
 import type { DataSource } from 'typeorm';
 import type { SampleJournal, SampleJournalEntry } from '../sample-system.base';
@@ -41,15 +42,19 @@ export class SampleJournalRepository implements SampleJournal {
       this.scheduled = true;
       setImmediate(() => void this.flush());
     }
-    const params: string[] = [];
-    const values = batch.map((w) => {
-      params.push(w.entry.system, JSON.stringify(w.entry));
-      return `($${params.length - 1}, $${params.length})`;
-    });
     try {
       // Raw SQL, kept: one multi-row INSERT for every write answered at the same moment (each
-      // sample-system call of every run writes here).
-      await this.dataSource.query<unknown>(`INSERT INTO samples.journal (system, entry) VALUES ${values.join(', ')}`, params);
+      // sample-system call of every run writes here), sent without holding up the engine's own transactions.
+      await runAutocommit(
+        this.dataSource,
+        `INSERT INTO samples.journal (system, entry)
+         SELECT system, entry FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(system, entry, n) ORDER BY n`,
+        columnsOf(
+          batch,
+          (w) => w.entry.system,
+          (w) => JSON.stringify(w.entry),
+        ),
+      );
       for (const w of batch) w.resolve();
     } catch (error) {
       for (const w of batch) w.reject(error);
