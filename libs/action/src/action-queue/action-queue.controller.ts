@@ -3,11 +3,12 @@ import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@b
 import {
   describeIssues,
   isSequenceId,
+  OrgScopedQuery,
   requestBody,
   requestQuery,
   ValidBody,
-  ValidQuery,
   type Accepted,
+  type OrgScoped,
   type RequestIssue,
 } from '@baton/platform-edge';
 import { Controller, Get, Param, Patch } from '@nestjs/common';
@@ -64,11 +65,8 @@ export class ActionQueueController {
 
   @Get()
   @ApiOperation({ summary: 'Queued actions in drain order (per connector: priority, then oldest first).' })
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @ValidQuery(actionQueueListQuery) { connector }: Accepted<typeof actionQueueListQuery>,
-  ): Promise<{ items: QueuedActionView[] }> {
-    const items = await this.queue.list({ connector, orgId: principal.orgId === '*' ? undefined : principal.orgId });
+  async list(@OrgScopedQuery(actionQueueListQuery) query: OrgScoped<typeof actionQueueListQuery>): Promise<{ items: QueuedActionView[] }> {
+    const items = await this.queue.list(query);
     const positions = new Map<string, number>();
     return {
       items: items.map((item) => {
