@@ -12,11 +12,6 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
     super('notifications', seedNotifications, options);
   }
 
-  /** Everything sent so far, in order; a test-side view that bypasses the fault switches. */
-  list(): Message[] {
-    return structuredClone(Object.values(this.data.messages));
-  }
-
   protected defineOperations(): readonly SampleOperation[] {
     return [
       writeOperation(
@@ -29,7 +24,7 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
         },
         (args, ctx) => this.send(args, ctx),
       ),
-      readOperation('getMessage', 'A sent message by id.', { messageId: 'required' }, (args, ctx) => this.message(args, ctx)),
+      this.readById('getMessage', 'A sent message by id.', 'messages', 'messageId'),
       readOperation(
         'listMessages',
         'Sent messages, optionally of one channel or recipient, in the order sent.',
@@ -37,6 +32,11 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
         (args, ctx) => this.listMessages(args, ctx),
       ),
     ];
+  }
+
+  /** Everything sent so far, in order; a test-side view that bypasses the fault switches. */
+  list(): Message[] {
+    return structuredClone(Object.values(this.data.messages));
   }
 
   private send(args: ConnectorArgs, ctx: ConnectorCallContext): { messageId: string; status: 'sent' } {
@@ -55,10 +55,6 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
     };
     this.store(ctx, 'messages', message.messageId, null, message);
     return { messageId: message.messageId, status: message.status };
-  }
-
-  private message(args: ConnectorArgs, ctx: ConnectorCallContext): Message {
-    return this.named(args, ctx, this.data.messages, 'messageId');
   }
 
   private listMessages(args: ConnectorArgs, ctx: ConnectorCallContext): Message[] {
