@@ -16,6 +16,32 @@ interface Thing {
 class ThingSystem extends SampleSystem<{ things: Record<string, Thing> }> {
   readonly ended: string[] = [];
 
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    this.readById('getThing', 'A thing by id.', 'things', 'thingId'),
+    this.movingOperation({
+      name: 'moveThing',
+      readBack: 'getThing',
+      description: 'Gives a thing to another owner.',
+      table: 'things',
+      record: 'thing',
+      idArg: 'thingId',
+      field: 'owner',
+      previous: 'previousOwner',
+      refusedIn: 'closed',
+      honoursIdempotencyKey: true,
+    }),
+    this.endingOperation({
+      name: 'closeThing',
+      readBack: 'getThing',
+      description: 'Closes a thing.',
+      table: 'things',
+      idArg: 'thingId',
+      status: 'closed',
+      stampedAt: 'closedAt',
+      onEnded: (thing) => this.ended.push(thing.thingId),
+    }),
+  ];
+
   constructor() {
     super(
       'things',
@@ -27,34 +53,6 @@ class ThingSystem extends SampleSystem<{ things: Record<string, Thing> }> {
       }),
       { now: () => NOW },
     );
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      this.readById('getThing', 'A thing by id.', 'things', 'thingId'),
-      this.movingOperation({
-        name: 'moveThing',
-        readBack: 'getThing',
-        description: 'Gives a thing to another owner.',
-        table: 'things',
-        record: 'thing',
-        idArg: 'thingId',
-        field: 'owner',
-        previous: 'previousOwner',
-        refusedIn: 'closed',
-        honoursIdempotencyKey: true,
-      }),
-      this.endingOperation({
-        name: 'closeThing',
-        readBack: 'getThing',
-        description: 'Closes a thing.',
-        table: 'things',
-        idArg: 'thingId',
-        status: 'closed',
-        stampedAt: 'closedAt',
-        onEnded: (thing) => this.ended.push(thing.thingId),
-      }),
-    ];
   }
 }
 

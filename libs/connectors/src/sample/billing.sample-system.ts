@@ -16,66 +16,64 @@ const INVOICE_STATUSES: readonly InvoiceStatus[] = ['open', 'paid'];
  * idempotency keys, as payment APIs do, so a retried call never pays out twice.
  */
 export class BillingSampleSystem extends SampleSystem<BillingData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    this.readById('getAccount', 'A billing account by id.', 'accounts', 'accountId'),
+    readOperation(
+      'listAccounts',
+      'Accounts, optionally of one organisation or customer, ordered by id.',
+      { orgId: 'optional', customerId: 'optional' },
+      (args, ctx) => this.listAccounts(args, ctx),
+    ),
+    readOperation(
+      'listInvoices',
+      'Invoices, optionally by status, account or organisation, oldest first.',
+      { status: 'optional', accountId: 'optional', orgId: 'optional' },
+      (args, ctx) => this.listInvoices(args, ctx),
+    ),
+    readOperation(
+      'listReceivables',
+      'Open invoices with their age: days past the due date by the billing clock, oldest first.',
+      { orgId: 'optional' },
+      (args, ctx) => this.listReceivables(args, ctx),
+    ),
+    readOperation('getInvoice', 'An invoice by id.', { invoiceId: 'required' }, (args, ctx) => this.invoice(args, ctx)),
+    ...this.adjustmentOperations({
+      table: 'refunds',
+      idArg: 'refundId',
+      issue: {
+        name: 'issueRefund',
+        description: 'Refunds money to the customer, optionally against a paid invoice.',
+        args: { invoiceId: 'optional' },
+        run: (args, ctx) => this.issueRefund(args, ctx),
+      },
+      get: { name: 'getRefund', description: 'A refund by id.' },
+      list: { name: 'listRefunds', description: 'Refunds, optionally of one account, in the order issued.' },
+      void: { name: 'voidRefund', description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.' },
+    }),
+    ...this.adjustmentOperations({
+      table: 'credits',
+      idArg: 'creditId',
+      issue: {
+        name: 'issueCredit',
+        description: 'Credits the account, lowering its balance.',
+        run: (args, ctx) => this.issueCredit(args, ctx),
+      },
+      get: { name: 'getCredit', description: 'A credit by id.' },
+      list: { name: 'listCredits', description: 'Credits, optionally of one account, in the order issued.' },
+      void: {
+        name: 'voidCredit',
+        description: 'Voids a credit and restores the balance (undoes issueCredit); voiding twice changes nothing.',
+        // Voiding gives the credit back to the account's balance.
+        onVoided: (credit, ctx) => {
+          const account = this.data.accounts[credit.accountId];
+          if (account) this.adjustBalance(ctx, account, credit.amount);
+        },
+      },
+    }),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('billing', seedBilling, options);
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      this.readById('getAccount', 'A billing account by id.', 'accounts', 'accountId'),
-      readOperation(
-        'listAccounts',
-        'Accounts, optionally of one organisation or customer, ordered by id.',
-        { orgId: 'optional', customerId: 'optional' },
-        (args, ctx) => this.listAccounts(args, ctx),
-      ),
-      readOperation(
-        'listInvoices',
-        'Invoices, optionally by status, account or organisation, oldest first.',
-        { status: 'optional', accountId: 'optional', orgId: 'optional' },
-        (args, ctx) => this.listInvoices(args, ctx),
-      ),
-      readOperation(
-        'listReceivables',
-        'Open invoices with their age: days past the due date by the billing clock, oldest first.',
-        { orgId: 'optional' },
-        (args, ctx) => this.listReceivables(args, ctx),
-      ),
-      readOperation('getInvoice', 'An invoice by id.', { invoiceId: 'required' }, (args, ctx) => this.invoice(args, ctx)),
-      ...this.adjustmentOperations({
-        table: 'refunds',
-        idArg: 'refundId',
-        issue: {
-          name: 'issueRefund',
-          description: 'Refunds money to the customer, optionally against a paid invoice.',
-          args: { invoiceId: 'optional' },
-          run: (args, ctx) => this.issueRefund(args, ctx),
-        },
-        get: { name: 'getRefund', description: 'A refund by id.' },
-        list: { name: 'listRefunds', description: 'Refunds, optionally of one account, in the order issued.' },
-        void: { name: 'voidRefund', description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.' },
-      }),
-      ...this.adjustmentOperations({
-        table: 'credits',
-        idArg: 'creditId',
-        issue: {
-          name: 'issueCredit',
-          description: 'Credits the account, lowering its balance.',
-          run: (args, ctx) => this.issueCredit(args, ctx),
-        },
-        get: { name: 'getCredit', description: 'A credit by id.' },
-        list: { name: 'listCredits', description: 'Credits, optionally of one account, in the order issued.' },
-        void: {
-          name: 'voidCredit',
-          description: 'Voids a credit and restores the balance (undoes issueCredit); voiding twice changes nothing.',
-          // Voiding gives the credit back to the account's balance.
-          onVoided: (credit, ctx) => {
-            const account = this.data.accounts[credit.accountId];
-            if (account) this.adjustBalance(ctx, account, credit.amount);
-          },
-        },
-      }),
-    ];
   }
 
   /**

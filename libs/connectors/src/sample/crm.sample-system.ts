@@ -11,78 +11,76 @@ const UPDATABLE_FIELDS: readonly (keyof UpdatableCustomerFields)[] = ['name', 'e
 
 /** A small CRM: customers and inbound leads. */
 export class CrmSampleSystem extends SampleSystem<CrmData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    this.readById('getCustomer', 'A customer by id.', 'customers', 'customerId'),
+    readOperation(
+      'listCustomers',
+      'Customers, optionally of one organisation or tier, ordered by id.',
+      { orgId: 'optional', tier: 'optional' },
+      (args, ctx) => this.listCustomers(args, ctx),
+    ),
+    writeOperation(
+      {
+        name: 'updateCustomer',
+        readBack: 'getCustomer',
+        description: 'Changes customer fields; `previous` holds the old values, which undo the change.',
+        compensation: 'updateCustomer',
+        // The values before the change put it back; `previous` names exactly the fields changed.
+        compensationArgs: (result) => {
+          const { customer, previous } = (result ?? {}) as { customer?: Partial<Customer>; previous?: UpdatableCustomerFields };
+          return typeof customer?.id === 'string' && previous && Object.keys(previous).length > 0
+            ? { customerId: customer.id, fields: previous }
+            : undefined;
+        },
+        args: { customerId: 'required', fields: 'required' },
+        // Honoured so a retry reports the values before the first call, not the ones it wrote.
+        honoursIdempotencyKey: true,
+      },
+      (args, ctx) => this.updateCustomer(args, ctx),
+    ),
+    writeOperation(
+      {
+        name: 'createLead',
+        readBack: 'getLead',
+        description: 'Creates a lead owned by a team.',
+        compensation: 'retractLead',
+        compensationArgs: compensateById('leadId'),
+        args: { company: 'required', email: 'required', ownerTeam: 'required', employees: 'optional' },
+        honoursIdempotencyKey: true,
+      },
+      (args, ctx) => this.createLead(args, ctx),
+    ),
+    this.readById('getLead', 'A lead by id.', 'leads', 'leadId'),
+    readOperation(
+      'listLeads',
+      'Leads, optionally of one owner team or status, ordered by id.',
+      { ownerTeam: 'optional', status: 'optional' },
+      (args, ctx) => this.listLeads(args, ctx),
+    ),
+    this.movingOperation({
+      name: 'assignLead',
+      readBack: 'getLead',
+      description: 'Moves a lead to another team; `previousOwnerTeam` undoes it.',
+      table: 'leads',
+      record: 'lead',
+      idArg: 'leadId',
+      field: 'ownerTeam',
+      previous: 'previousOwnerTeam',
+      refusedIn: 'retracted',
+      honoursIdempotencyKey: true,
+    }),
+    this.endingOperation({
+      name: 'retractLead',
+      readBack: 'getLead',
+      description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.',
+      table: 'leads',
+      idArg: 'leadId',
+      status: 'retracted',
+    }),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('crm', seedCrm, options);
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      this.readById('getCustomer', 'A customer by id.', 'customers', 'customerId'),
-      readOperation(
-        'listCustomers',
-        'Customers, optionally of one organisation or tier, ordered by id.',
-        { orgId: 'optional', tier: 'optional' },
-        (args, ctx) => this.listCustomers(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'updateCustomer',
-          readBack: 'getCustomer',
-          description: 'Changes customer fields; `previous` holds the old values, which undo the change.',
-          compensation: 'updateCustomer',
-          // The values before the change put it back; `previous` names exactly the fields changed.
-          compensationArgs: (result) => {
-            const { customer, previous } = (result ?? {}) as { customer?: Partial<Customer>; previous?: UpdatableCustomerFields };
-            return typeof customer?.id === 'string' && previous && Object.keys(previous).length > 0
-              ? { customerId: customer.id, fields: previous }
-              : undefined;
-          },
-          args: { customerId: 'required', fields: 'required' },
-          // Honoured so a retry reports the values before the first call, not the ones it wrote.
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.updateCustomer(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'createLead',
-          readBack: 'getLead',
-          description: 'Creates a lead owned by a team.',
-          compensation: 'retractLead',
-          compensationArgs: compensateById('leadId'),
-          args: { company: 'required', email: 'required', ownerTeam: 'required', employees: 'optional' },
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.createLead(args, ctx),
-      ),
-      this.readById('getLead', 'A lead by id.', 'leads', 'leadId'),
-      readOperation(
-        'listLeads',
-        'Leads, optionally of one owner team or status, ordered by id.',
-        { ownerTeam: 'optional', status: 'optional' },
-        (args, ctx) => this.listLeads(args, ctx),
-      ),
-      this.movingOperation({
-        name: 'assignLead',
-        readBack: 'getLead',
-        description: 'Moves a lead to another team; `previousOwnerTeam` undoes it.',
-        table: 'leads',
-        record: 'lead',
-        idArg: 'leadId',
-        field: 'ownerTeam',
-        previous: 'previousOwnerTeam',
-        refusedIn: 'retracted',
-        honoursIdempotencyKey: true,
-      }),
-      this.endingOperation({
-        name: 'retractLead',
-        readBack: 'getLead',
-        description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.',
-        table: 'leads',
-        idArg: 'leadId',
-        status: 'retracted',
-      }),
-    ];
   }
 
   private listCustomers(args: ConnectorArgs, ctx: ConnectorCallContext): Customer[] {

@@ -8,30 +8,28 @@ import type { SampleSystemOptions } from './sample-system.types';
 
 /** An outbox of email and chat messages; sending honours idempotency keys so nobody is mailed twice. */
 export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    writeOperation(
+      {
+        name: 'send',
+        readBack: 'getMessage',
+        description: 'Sends an email or chat message.',
+        args: { channel: 'required', to: 'required', subject: 'optional', body: 'required' },
+        honoursIdempotencyKey: true,
+      },
+      (args, ctx) => this.send(args, ctx),
+    ),
+    this.readById('getMessage', 'A sent message by id.', 'messages', 'messageId'),
+    readOperation(
+      'listMessages',
+      'Sent messages, optionally of one channel or recipient, in the order sent.',
+      { channel: 'optional', to: 'optional' },
+      (args, ctx) => this.listMessages(args, ctx),
+    ),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('notifications', seedNotifications, options);
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      writeOperation(
-        {
-          name: 'send',
-          readBack: 'getMessage',
-          description: 'Sends an email or chat message.',
-          args: { channel: 'required', to: 'required', subject: 'optional', body: 'required' },
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.send(args, ctx),
-      ),
-      this.readById('getMessage', 'A sent message by id.', 'messages', 'messageId'),
-      readOperation(
-        'listMessages',
-        'Sent messages, optionally of one channel or recipient, in the order sent.',
-        { channel: 'optional', to: 'optional' },
-        (args, ctx) => this.listMessages(args, ctx),
-      ),
-    ];
   }
 
   /** Everything sent so far, in order; a test-side view that bypasses the fault switches. */

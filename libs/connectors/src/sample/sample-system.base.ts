@@ -71,7 +71,8 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     this.stored = this.seeded();
   }
 
-  protected abstract defineOperations(): readonly SampleOperation[];
+  /** What the system offers: every operation, in the order `operations` lists them. */
+  protected abstract readonly operationDefinitions: readonly SampleOperation[];
 
   get operations(): readonly OperationSpec[] {
     return [...this.operationTable().values()].map((operation) => operation.spec);
@@ -505,7 +506,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   }
 
   private operationTable(): ReadonlyMap<string, SampleOperation> {
-    this.table ??= new Map(this.defineOperations().map((operation) => [operation.spec.name, operation]));
+    this.table ??= new Map(this.operationDefinitions.map((operation) => [operation.spec.name, operation]));
     return this.table;
   }
 

@@ -13,61 +13,59 @@ import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket, type TicketsData } fro
  * with findTicketByKey before retrying.
  */
 export class TicketsSampleSystem extends SampleSystem<TicketsData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    writeOperation(
+      {
+        name: 'createTicket',
+        readBack: 'findTicketByKey',
+        description: 'Opens a ticket for a team; the idempotency key is recorded but not enforced.',
+        compensation: 'closeTicket',
+        compensationArgs: compensateById('ticketId'),
+        args: { title: 'required', team: 'required', priority: 'required', customerId: 'optional', description: 'optional' },
+        honoursIdempotencyKey: false,
+      },
+      (args, ctx) => this.createTicket(args, ctx),
+    ),
+    this.readById('getTicket', 'A ticket by id.', 'tickets', 'ticketId'),
+    readOperation(
+      'findTicketByKey',
+      'The earliest ticket created with an idempotency key, or null.',
+      { idempotencyKey: 'required' },
+      (args, ctx) => this.findTicketByKey(args, ctx),
+    ),
+    readOperation(
+      'listTickets',
+      'Tickets filtered by team, status, customer or idempotency key, in the order created.',
+      { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
+      (args, ctx) => this.listTickets(args, ctx),
+    ),
+    // Not idempotent: a retry after a lost response reports the team it just set as `previousTeam`,
+    // so a compensation must use the first answer (or a read made before the call).
+    this.movingOperation({
+      name: 'assignTicket',
+      readBack: 'getTicket',
+      description: 'Moves an open ticket to another team; `previousTeam` undoes it.',
+      table: 'tickets',
+      record: 'ticket',
+      idArg: 'ticketId',
+      field: 'team',
+      previous: 'previousTeam',
+      refusedIn: 'closed',
+      honoursIdempotencyKey: false,
+    }),
+    this.endingOperation({
+      name: 'closeTicket',
+      readBack: 'getTicket',
+      description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.',
+      table: 'tickets',
+      idArg: 'ticketId',
+      status: 'closed',
+      stampedAt: 'closedAt',
+    }),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('tickets', seedTickets, options);
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      writeOperation(
-        {
-          name: 'createTicket',
-          readBack: 'findTicketByKey',
-          description: 'Opens a ticket for a team; the idempotency key is recorded but not enforced.',
-          compensation: 'closeTicket',
-          compensationArgs: compensateById('ticketId'),
-          args: { title: 'required', team: 'required', priority: 'required', customerId: 'optional', description: 'optional' },
-          honoursIdempotencyKey: false,
-        },
-        (args, ctx) => this.createTicket(args, ctx),
-      ),
-      this.readById('getTicket', 'A ticket by id.', 'tickets', 'ticketId'),
-      readOperation(
-        'findTicketByKey',
-        'The earliest ticket created with an idempotency key, or null.',
-        { idempotencyKey: 'required' },
-        (args, ctx) => this.findTicketByKey(args, ctx),
-      ),
-      readOperation(
-        'listTickets',
-        'Tickets filtered by team, status, customer or idempotency key, in the order created.',
-        { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
-        (args, ctx) => this.listTickets(args, ctx),
-      ),
-      // Not idempotent: a retry after a lost response reports the team it just set as `previousTeam`,
-      // so a compensation must use the first answer (or a read made before the call).
-      this.movingOperation({
-        name: 'assignTicket',
-        readBack: 'getTicket',
-        description: 'Moves an open ticket to another team; `previousTeam` undoes it.',
-        table: 'tickets',
-        record: 'ticket',
-        idArg: 'ticketId',
-        field: 'team',
-        previous: 'previousTeam',
-        refusedIn: 'closed',
-        honoursIdempotencyKey: false,
-      }),
-      this.endingOperation({
-        name: 'closeTicket',
-        readBack: 'getTicket',
-        description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.',
-        table: 'tickets',
-        idArg: 'ticketId',
-        status: 'closed',
-        stampedAt: 'closedAt',
-      }),
-    ];
   }
 
   private inCreationOrder(ctx: ConnectorCallContext): Ticket[] {
