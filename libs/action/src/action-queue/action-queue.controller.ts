@@ -3,6 +3,7 @@ import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@b
 import {
   describeIssues,
   isSequenceId,
+  ListRoute,
   OrgScopedQuery,
   requestBody,
   requestQuery,
@@ -11,7 +12,7 @@ import {
   type OrgScoped,
   type RequestIssue,
 } from '@baton/platform-edge';
-import { Controller, Get, Param, Patch } from '@nestjs/common';
+import { Controller, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ActionErrorCode, ActionException } from '../action.exception';
@@ -63,8 +64,7 @@ export class ActionQueueController {
     private readonly ledger: RunLedger,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Queued actions in drain order (per connector: priority, then oldest first).' })
+  @ListRoute('Queued actions in drain order (per connector: priority, then oldest first).')
   async list(@OrgScopedQuery(actionQueueListQuery) query: OrgScoped<typeof actionQueueListQuery>): Promise<{ items: QueuedActionView[] }> {
     const items = await this.queue.list(query);
     const positions = new Map<string, number>();

@@ -2,6 +2,7 @@ import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@b
 import {
   describeIssues,
   isUuid,
+  ListRoute,
   OrgScopedQuery,
   pageLimit,
   requestBody,
@@ -84,12 +85,10 @@ export class BlockedRunsController {
     private readonly resolve: ResolveBlockedRunUseCase,
   ) {}
 
-  @Get()
-  @ApiOperation({
-    summary:
-      'Blocked runs, oldest first: the stage that blocked each and why; ' +
+  @ListRoute(
+    'Blocked runs, oldest first: the stage that blocked each and why; ' +
       'for action-stage blocks, the action that failed and those that had succeeded.',
-  })
+  )
   async list(@OrgScopedQuery(blockedRunListQuery) query: OrgScoped<typeof blockedRunListQuery>): Promise<{ items: BlockedRunSummary[] }> {
     return { items: await this.blockedRuns.listAll(query) };
   }

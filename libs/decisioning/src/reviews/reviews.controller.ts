@@ -1,6 +1,7 @@
 import { CurrentPrincipal, RequireRoles, runVariables, WorkflowCatalog, type Principal } from '@baton/platform-runtime';
 import {
   isUuid,
+  ListRoute,
   oneOf,
   OrgScopedQuery,
   orgScope,
@@ -90,12 +91,10 @@ export class ReviewsController {
     private readonly catalog: WorkflowCatalog,
   ) {}
 
-  @Get()
-  @ApiOperation({
-    summary:
-      "Review tasks of the caller's organisation, oldest first, " +
+  @ListRoute(
+    "Review tasks of the caller's organisation, oldest first, " +
       'each with its context pack (trigger, context, proposal with rules and confidence).',
-  })
+  )
   async list(@OrgScopedQuery(reviewListQuery) query: OrgScoped<typeof reviewListQuery>): Promise<{ reviews: ReviewTask[] }> {
     return { reviews: await this.reviews.list(query) };
   }

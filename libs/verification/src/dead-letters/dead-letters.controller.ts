@@ -1,5 +1,5 @@
 import { CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { isUuid, OrgScopedQuery, ValidBody, type OrgScoped } from '@baton/platform-edge';
+import { isUuid, ListRoute, OrgScopedQuery, ValidBody, type OrgScoped } from '@baton/platform-edge';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { canSee, notFound } from './dead-letter-access.util';
@@ -35,8 +35,7 @@ export class DeadLettersController {
     private readonly discardDeadLetter: DiscardDeadLetterUseCase,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Dead letters, newest first, a page at a time.' })
+  @ListRoute('Dead letters, newest first, a page at a time.')
   @ApiResponse({ status: 200, type: DeadLetterPageDto })
   @ApiResponse({ status: 400, description: 'A bad parameter; `details.issues` names each one.' })
   async list(@OrgScopedQuery(deadLetterListQuery) query: OrgScoped<typeof deadLetterListQuery>): Promise<DeadLetterPageDto> {
