@@ -6,6 +6,15 @@ interface ErrorCodeEntry {
   readonly in: readonly ErrorCodeOwner[];
 }
 
+/** Entries of codes only `owner` answers with: each name's code, answered in `[owner]`. */
+function ownedBy<const S extends ErrorCodeOwner, const C extends Readonly<Record<string, string>>>(
+  owner: S,
+  codes: C,
+): { readonly [N in keyof C]: { readonly code: C[N]; readonly in: readonly [S] } } {
+  const entries = Object.entries(codes).map(([name, code]) => [name, { code, in: [owner] }]);
+  return Object.fromEntries(entries) as { readonly [N in keyof C]: { readonly code: C[N]; readonly in: readonly [S] } };
+}
+
 /**
  * Every error code the HTTP API answers with, once, by the name its services use and with the
  * services that answer with it. A client branches on these strings, so they are part of the
@@ -20,68 +29,80 @@ export const API_ERROR_CODES = {
   /** The person who proposed or started something may not also approve it. */
   FourEyes: { code: 'four_eyes', in: ['action', 'decisioning'] },
 
-  // action: the queue of actions waiting for a circuit, blocked runs, circuit overrides.
-  QueuedActionNotFound: { code: 'queued_action_not_found', in: ['action'] },
-  InvalidQueueRequest: { code: 'invalid_queue_request', in: ['action'] },
-  BlockedRunNotFound: { code: 'blocked_run_not_found', in: ['action'] },
-  BlockedRunMovedOn: { code: 'blocked_run_moved_on', in: ['action'] },
-  BlockedRunNotRetryable: { code: 'blocked_run_not_retryable', in: ['action'] },
-  InvalidBlockedRunRequest: { code: 'invalid_blocked_run_request', in: ['action'] },
-  UnknownCircuit: { code: 'unknown_circuit', in: ['action'] },
-  InvalidCircuitRequest: { code: 'invalid_circuit_request', in: ['action'] },
+  // The queue of actions waiting for a circuit, blocked runs, circuit overrides.
+  ...ownedBy('action', {
+    QueuedActionNotFound: 'queued_action_not_found',
+    InvalidQueueRequest: 'invalid_queue_request',
+    BlockedRunNotFound: 'blocked_run_not_found',
+    BlockedRunMovedOn: 'blocked_run_moved_on',
+    BlockedRunNotRetryable: 'blocked_run_not_retryable',
+    InvalidBlockedRunRequest: 'invalid_blocked_run_request',
+    UnknownCircuit: 'unknown_circuit',
+    InvalidCircuitRequest: 'invalid_circuit_request',
+  }),
 
-  // audit: the audit log and reverting what an entry did.
-  InvalidQuery: { code: 'invalid_query', in: ['audit'] },
-  EntryNotFound: { code: 'audit_entry_not_found', in: ['audit'] },
-  /** No compensation, not an action entry, or a revert itself: says which in the message. */
-  NotRevertible: { code: 'not_revertible', in: ['audit'] },
-  AlreadyReverted: { code: 'already_reverted', in: ['audit'] },
-  /** The run is still acting or being verified; reverting now would race the pipeline. */
-  RunInProgress: { code: 'run_in_progress', in: ['audit'] },
-  /** The compensation was refused for its data (HTTP 422); trying again will not help. */
-  RevertFailed: { code: 'revert_failed', in: ['audit'] },
-  /** The target is down or slow (HTTP 503); the same revert may succeed later. */
-  RevertUnavailable: { code: 'revert_unavailable', in: ['audit'] },
+  // The audit log and reverting what an entry did.
+  ...ownedBy('audit', {
+    InvalidQuery: 'invalid_query',
+    EntryNotFound: 'audit_entry_not_found',
+    /** No compensation, not an action entry, or a revert itself: says which in the message. */
+    NotRevertible: 'not_revertible',
+    AlreadyReverted: 'already_reverted',
+    /** The run is still acting or being verified; reverting now would race the pipeline. */
+    RunInProgress: 'run_in_progress',
+    /** The compensation was refused for its data (HTTP 422); trying again will not help. */
+    RevertFailed: 'revert_failed',
+    /** The target is down or slow (HTTP 503); the same revert may succeed later. */
+    RevertUnavailable: 'revert_unavailable',
+  }),
 
-  // decisioning: reviews and the classifier.
-  ReviewNotFound: { code: 'review_not_found', in: ['decisioning'] },
-  ReviewAlreadyResolved: { code: 'review_already_resolved', in: ['decisioning'] },
-  InvalidReviewDecision: { code: 'invalid_review_decision', in: ['decisioning'] },
-  NotTheApprover: { code: 'not_the_approver', in: ['decisioning'] },
-  InvalidReassignment: { code: 'invalid_reassignment', in: ['decisioning'] },
-  NotFastTrack: { code: 'not_fast_track', in: ['decisioning'] },
-  ClaimedBySomeoneElse: { code: 'claimed_by_someone_else', in: ['decisioning'] },
-  InvalidClassifierRequest: { code: 'invalid_classifier_request', in: ['decisioning'] },
-  ClassifierNotTrained: { code: 'classifier_not_trained', in: ['decisioning'] },
-  UnknownDataset: { code: 'unknown_dataset', in: ['decisioning'] },
+  // Reviews and the classifier.
+  ...ownedBy('decisioning', {
+    ReviewNotFound: 'review_not_found',
+    ReviewAlreadyResolved: 'review_already_resolved',
+    InvalidReviewDecision: 'invalid_review_decision',
+    NotTheApprover: 'not_the_approver',
+    InvalidReassignment: 'invalid_reassignment',
+    NotFastTrack: 'not_fast_track',
+    ClaimedBySomeoneElse: 'claimed_by_someone_else',
+    InvalidClassifierRequest: 'invalid_classifier_request',
+    ClassifierNotTrained: 'classifier_not_trained',
+    UnknownDataset: 'unknown_dataset',
+  }),
 
-  // ingestion: starting runs.
-  UnknownOrganisation: { code: 'unknown_organisation', in: ['ingestion'] },
-  RunNotFound: { code: 'run_not_found', in: ['ingestion'] },
-  InvalidIdempotencyKey: { code: 'invalid_idempotency_key', in: ['ingestion'] },
-  IdempotencyKeyReused: { code: 'idempotency_key_reused', in: ['ingestion'] },
+  // Starting runs.
+  ...ownedBy('ingestion', {
+    UnknownOrganisation: 'unknown_organisation',
+    RunNotFound: 'run_not_found',
+    InvalidIdempotencyKey: 'invalid_idempotency_key',
+    IdempotencyKeyReused: 'idempotency_key_reused',
+  }),
 
-  // webhooks: what a webhook sender needs to know to fix a delivery or retry it.
-  UnknownSource: { code: 'unknown_source', in: ['webhooks'] },
-  NoWorkflow: { code: 'no_workflow_for_source', in: ['webhooks'] },
-  UnsupportedMediaType: { code: 'unsupported_media_type', in: ['webhooks'] },
-  PayloadTooLarge: { code: 'payload_too_large', in: ['webhooks'] },
-  InvalidSignature: { code: 'invalid_signature', in: ['webhooks'] },
-  RateLimited: { code: 'rate_limited', in: ['webhooks'] },
-  InvalidBody: { code: 'invalid_body', in: ['webhooks'] },
-  OrganisationNotAllowed: { code: 'organisation_not_allowed', in: ['webhooks'] },
-  InboxEntryNotFound: { code: 'inbox_entry_not_found', in: ['webhooks'] },
-  StoreUnavailable: { code: 'webhook_store_unavailable', in: ['webhooks'] },
+  // What a webhook sender needs to know to fix a delivery or retry it.
+  ...ownedBy('webhooks', {
+    UnknownSource: 'unknown_source',
+    NoWorkflow: 'no_workflow_for_source',
+    UnsupportedMediaType: 'unsupported_media_type',
+    PayloadTooLarge: 'payload_too_large',
+    InvalidSignature: 'invalid_signature',
+    RateLimited: 'rate_limited',
+    InvalidBody: 'invalid_body',
+    OrganisationNotAllowed: 'organisation_not_allowed',
+    InboxEntryNotFound: 'inbox_entry_not_found',
+    StoreUnavailable: 'webhook_store_unavailable',
+  }),
 
-  // reconciliation: mismatches between systems and repairing them.
-  MismatchNotFound: { code: 'mismatch_not_found', in: ['reconciliation'] },
-  MismatchNotOpen: { code: 'mismatch_not_open', in: ['reconciliation'] },
-  UnknownField: { code: 'unknown_reconciled_field', in: ['reconciliation'] },
-  TruthMissing: { code: 'truth_missing', in: ['reconciliation'] },
-  CopyNotWritable: { code: 'copy_not_writable', in: ['reconciliation'] },
-  WriteNotConfirmed: { code: 'write_not_confirmed', in: ['reconciliation'] },
-  SourceFailed: { code: 'source_failed', in: ['reconciliation'] },
-  SourceUnavailable: { code: 'source_unavailable', in: ['reconciliation'] },
+  // Mismatches between systems and repairing them.
+  ...ownedBy('reconciliation', {
+    MismatchNotFound: 'mismatch_not_found',
+    MismatchNotOpen: 'mismatch_not_open',
+    UnknownField: 'unknown_reconciled_field',
+    TruthMissing: 'truth_missing',
+    CopyNotWritable: 'copy_not_writable',
+    WriteNotConfirmed: 'write_not_confirmed',
+    SourceFailed: 'source_failed',
+    SourceUnavailable: 'source_unavailable',
+  }),
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 type Catalogue = typeof API_ERROR_CODES;

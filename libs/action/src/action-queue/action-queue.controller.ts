@@ -3,14 +3,16 @@ import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@b
 import {
   describeIssues,
   isSequenceId,
+  ListRoute,
+  OrgScopedQuery,
   requestBody,
   requestQuery,
   ValidBody,
-  ValidQuery,
   type Accepted,
+  type OrgScoped,
   type RequestIssue,
 } from '@baton/platform-edge';
-import { Controller, Get, Param, Patch } from '@nestjs/common';
+import { Controller, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ActionErrorCode, ActionException } from '../action.exception';
@@ -62,13 +64,9 @@ export class ActionQueueController {
     private readonly ledger: RunLedger,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Queued actions in drain order (per connector: priority, then oldest first).' })
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @ValidQuery(actionQueueListQuery) { connector }: Accepted<typeof actionQueueListQuery>,
-  ): Promise<{ items: QueuedActionView[] }> {
-    const items = await this.queue.list({ connector, orgId: principal.orgId === '*' ? undefined : principal.orgId });
+  @ListRoute('Queued actions in drain order (per connector: priority, then oldest first).')
+  async list(@OrgScopedQuery(actionQueueListQuery) query: OrgScoped<typeof actionQueueListQuery>): Promise<{ items: QueuedActionView[] }> {
+    const items = await this.queue.list(query);
     const positions = new Map<string, number>();
     return {
       items: items.map((item) => {

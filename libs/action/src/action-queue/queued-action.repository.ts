@@ -1,5 +1,5 @@
 import type { ActionOutcome, RunDecided } from '@baton/contracts';
-import { givenFilters, isoOf, isoOrNull, returnedEntities } from '@baton/platform-database';
+import { givenFilters, returnedEntities, rowView } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, Raw, type EntityManager } from 'typeorm';
 import { QueuedActionEntity } from '../persistence/queued-action.entity';
@@ -183,21 +183,21 @@ function rowsOf(result: unknown): unknown[] {
 
 /** The one mapping of a stored row to what the use cases and the API see. */
 function queuedActionOf(row: QueuedActionEntity): QueuedAction {
-  return {
-    id: row.id,
-    runId: row.runId,
-    workflowId: row.workflowId,
-    orgId: row.orgId,
-    step: row.step,
-    connector: row.connector,
-    priority: row.priority,
-    queuedAt: isoOf(row.queuedAt),
-    payload: row.payload,
-    done: row.done,
-    reason: row.reason,
-    attempts: row.attempts,
-    lastError: row.lastError,
-    lockedBy: row.lockedBy,
-    lockedUntil: isoOrNull(row.lockedUntil),
-  };
+  return rowView(row, [
+    'id',
+    'runId',
+    'workflowId',
+    'orgId',
+    'step',
+    'connector',
+    'priority',
+    'queuedAt',
+    'payload',
+    'done',
+    'reason',
+    'attempts',
+    'lastError',
+    'lockedBy',
+    'lockedUntil',
+  ]);
 }

@@ -2,12 +2,14 @@ import { canAccessOrg, CurrentPrincipal, RequireRoles, type Principal } from '@b
 import {
   describeIssues,
   isUuid,
+  ListRoute,
+  OrgScopedQuery,
   pageLimit,
   requestBody,
   requestQuery,
   ValidBody,
-  ValidQuery,
   type Accepted,
+  type OrgScoped,
   type RequestIssue,
 } from '@baton/platform-edge';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
@@ -83,23 +85,12 @@ export class BlockedRunsController {
     private readonly resolve: ResolveBlockedRunUseCase,
   ) {}
 
-  @Get()
-  @ApiOperation({
-    summary:
-      'Blocked runs, oldest first: the stage that blocked each and why; ' +
+  @ListRoute(
+    'Blocked runs, oldest first: the stage that blocked each and why; ' +
       'for action-stage blocks, the action that failed and those that had succeeded.',
-  })
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @ValidQuery(blockedRunListQuery) query: Accepted<typeof blockedRunListQuery>,
-  ): Promise<{ items: BlockedRunSummary[] }> {
-    return {
-      items: await this.blockedRuns.listAll({
-        workflowId: query.workflowId,
-        orgId: principal.orgId === '*' ? undefined : principal.orgId,
-        limit: query.limit,
-      }),
-    };
+  )
+  async list(@OrgScopedQuery(blockedRunListQuery) query: OrgScoped<typeof blockedRunListQuery>): Promise<{ items: BlockedRunSummary[] }> {
+    return { items: await this.blockedRuns.listAll(query) };
   }
 
   @Get(':runId')

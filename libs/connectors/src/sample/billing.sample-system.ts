@@ -1,6 +1,6 @@
 import type { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorErrorCode } from '../port/connector.exception';
-import type { ConnectorCallContext } from '../port/connector.types';
+import type { ArgPresence, ConnectorCallContext } from '../port/connector.types';
 import { roundToCents } from '../port/money.util';
 import type { BillingAccount, BillingData, Credit, Invoice, InvoiceStatus, Receivable, Refund } from './billing.types';
 import { compensateById } from './compensation.util';
@@ -16,89 +16,109 @@ const INVOICE_STATUSES: readonly InvoiceStatus[] = ['open', 'paid'];
  * idempotency keys, as payment APIs do, so a retried call never pays out twice.
  */
 export class BillingSampleSystem extends SampleSystem<BillingData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    this.readById('getAccount', 'A billing account by id.', 'accounts', 'accountId'),
+    readOperation(
+      'listAccounts',
+      'Accounts, optionally of one organisation or customer, ordered by id.',
+      { orgId: 'optional', customerId: 'optional' },
+      (args, ctx) => this.listAccounts(args, ctx),
+    ),
+    readOperation(
+      'listInvoices',
+      'Invoices, optionally by status, account or organisation, oldest first.',
+      { status: 'optional', accountId: 'optional', orgId: 'optional' },
+      (args, ctx) => this.listInvoices(args, ctx),
+    ),
+    readOperation(
+      'listReceivables',
+      'Open invoices with their age: days past the due date by the billing clock, oldest first.',
+      { orgId: 'optional' },
+      (args, ctx) => this.listReceivables(args, ctx),
+    ),
+    readOperation('getInvoice', 'An invoice by id.', { invoiceId: 'required' }, (args, ctx) => this.invoice(args, ctx)),
+    ...this.adjustmentOperations({
+      table: 'refunds',
+      idArg: 'refundId',
+      issue: {
+        name: 'issueRefund',
+        description: 'Refunds money to the customer, optionally against a paid invoice.',
+        args: { invoiceId: 'optional' },
+        run: (args, ctx) => this.issueRefund(args, ctx),
+      },
+      get: { name: 'getRefund', description: 'A refund by id.' },
+      list: { name: 'listRefunds', description: 'Refunds, optionally of one account, in the order issued.' },
+      void: { name: 'voidRefund', description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.' },
+    }),
+    ...this.adjustmentOperations({
+      table: 'credits',
+      idArg: 'creditId',
+      issue: {
+        name: 'issueCredit',
+        description: 'Credits the account, lowering its balance.',
+        run: (args, ctx) => this.issueCredit(args, ctx),
+      },
+      get: { name: 'getCredit', description: 'A credit by id.' },
+      list: { name: 'listCredits', description: 'Credits, optionally of one account, in the order issued.' },
+      void: {
+        name: 'voidCredit',
+        description: 'Voids a credit and restores the balance (undoes issueCredit); voiding twice changes nothing.',
+        // Voiding gives the credit back to the account's balance.
+        onVoided: (credit, ctx) => {
+          const account = this.data.accounts[credit.accountId];
+          if (account) this.adjustBalance(ctx, account, credit.amount);
+        },
+      },
+    }),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('billing', seedBilling, options);
   }
 
-  protected defineOperations(): readonly SampleOperation[] {
+  /**
+   * The operations of one kind of adjustment, refunds or credits, which differ only in what issuing
+   * one checks and what voiding one also changes: issue one (moving money and honouring idempotency
+   * keys, as payment APIs do), read one, list an account's, and void one, which undoes the issue.
+   */
+  private adjustmentOperations<K extends 'refunds' | 'credits'>(kind: {
+    table: K;
+    idArg: string;
+    issue: { name: string; description: string; args?: Readonly<Record<string, ArgPresence>>; run: SampleOperation['run'] };
+    get: { name: string; description: string };
+    list: { name: string; description: string };
+    void: { name: string; description: string; onVoided?: (voided: Refund | Credit, ctx: ConnectorCallContext) => void };
+  }): SampleOperation[] {
+    const { table, idArg, issue, get, list, void: voids } = kind;
     return [
-      readOperation('getAccount', 'A billing account by id.', { accountId: 'required' }, (args, ctx) => this.account(args, ctx)),
-      readOperation(
-        'listAccounts',
-        'Accounts, optionally of one organisation or customer, ordered by id.',
-        { orgId: 'optional', customerId: 'optional' },
-        (args, ctx) => this.listAccounts(args, ctx),
-      ),
-      readOperation(
-        'listInvoices',
-        'Invoices, optionally by status, account or organisation, oldest first.',
-        { status: 'optional', accountId: 'optional', orgId: 'optional' },
-        (args, ctx) => this.listInvoices(args, ctx),
-      ),
-      readOperation(
-        'listReceivables',
-        'Open invoices with their age: days past the due date by the billing clock, oldest first.',
-        { orgId: 'optional' },
-        (args, ctx) => this.listReceivables(args, ctx),
-      ),
-      readOperation('getInvoice', 'An invoice by id.', { invoiceId: 'required' }, (args, ctx) => this.invoice(args, ctx)),
       writeOperation(
         {
-          name: 'issueRefund',
-          readBack: 'getRefund',
-          description: 'Refunds money to the customer, optionally against a paid invoice.',
-          compensation: 'voidRefund',
-          compensationArgs: compensateById('refundId'),
+          name: issue.name,
+          readBack: get.name,
+          description: issue.description,
+          compensation: voids.name,
+          compensationArgs: compensateById(idArg),
           moves: { amount: 'amount', currency: 'currency' },
-          args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required', invoiceId: 'optional' },
+          args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required', ...issue.args },
           honoursIdempotencyKey: true,
         },
-        (args, ctx) => this.issueRefund(args, ctx),
+        issue.run,
       ),
-      readOperation('getRefund', 'A refund by id.', { refundId: 'required' }, (args, ctx) => this.refund(args, ctx)),
-      readOperation('listRefunds', 'Refunds, optionally of one account, in the order issued.', { accountId: 'optional' }, (args, ctx) =>
-        this.listAdjustments(args, ctx, this.data.refunds),
+      this.readById(get.name, get.description, table, idArg),
+      readOperation(list.name, list.description, { accountId: 'optional' }, (args, ctx) =>
+        this.listAdjustments(args, ctx, this.data[table]),
       ),
-      writeOperation(
-        {
-          name: 'voidRefund',
-          readBack: 'getRefund',
-          description: 'Voids a refund (undoes issueRefund); voiding twice changes nothing.',
-          args: { refundId: 'required' },
-        },
-        (args, ctx) => this.voidRefund(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'issueCredit',
-          readBack: 'getCredit',
-          description: 'Credits the account, lowering its balance.',
-          compensation: 'voidCredit',
-          compensationArgs: compensateById('creditId'),
-          moves: { amount: 'amount', currency: 'currency' },
-          args: { accountId: 'required', amount: 'required', currency: 'required', reason: 'required' },
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.issueCredit(args, ctx),
-      ),
-      readOperation('getCredit', 'A credit by id.', { creditId: 'required' }, (args, ctx) => this.credit(args, ctx)),
-      readOperation('listCredits', 'Credits, optionally of one account, in the order issued.', { accountId: 'optional' }, (args, ctx) =>
-        this.listAdjustments(args, ctx, this.data.credits),
-      ),
-      writeOperation(
-        {
-          name: 'voidCredit',
-          readBack: 'getCredit',
-          description: 'Voids a credit and restores the balance (undoes issueCredit); voiding twice changes nothing.',
-          args: { creditId: 'required' },
-        },
-        (args, ctx) => this.voidCredit(args, ctx),
-      ),
+      this.endingOperation({
+        name: voids.name,
+        readBack: get.name,
+        description: voids.description,
+        table,
+        idArg,
+        status: 'voided',
+        stampedAt: 'voidedAt',
+        onEnded: voids.onVoided,
+      }),
     ];
-  }
-
-  private account(args: ConnectorArgs, ctx: ConnectorCallContext): BillingAccount {
-    return this.named(args, ctx, this.data.accounts, 'accountId');
   }
 
   private listReceivables(args: ConnectorArgs, ctx: ConnectorCallContext): Receivable[] {
@@ -129,14 +149,6 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     return this.named(args, ctx, this.data.invoices, 'invoiceId', (invoice) => this.data.accounts[invoice.accountId]?.orgId);
   }
 
-  private refund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {
-    return this.named(args, ctx, this.data.refunds, 'refundId');
-  }
-
-  private credit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
-    return this.named(args, ctx, this.data.credits, 'creditId');
-  }
-
   private listAccounts(args: ConnectorArgs, ctx: ConnectorCallContext): BillingAccount[] {
     const orgId = this.orgFilter(args, ctx);
     const customerId = args.optionalString('customerId');
@@ -159,7 +171,11 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
       .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.id.localeCompare(b.id));
   }
 
-  private listAdjustments<T extends Refund | Credit>(args: ConnectorArgs, ctx: ConnectorCallContext, table: Record<string, T>): T[] {
+  private listAdjustments(
+    args: ConnectorArgs,
+    ctx: ConnectorCallContext,
+    table: Readonly<Record<string, Refund | Credit>>,
+  ): Array<Refund | Credit> {
     const accountId = args.optionalString('accountId');
     return this.visibleTo(ctx, Object.values(table)).filter((item) => accountId === undefined || item.accountId === accountId);
   }
@@ -169,7 +185,7 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
    * checked as every money movement needs them, and the reason.
    */
   private issued(args: ConnectorArgs, ctx: ConnectorCallContext): { account: BillingAccount; adjustment: Omit<Credit, 'creditId'> } {
-    const account = this.account(args, ctx);
+    const account = this.named(args, ctx, this.data.accounts, 'accountId');
     const currency = args.currency('currency');
     if (currency !== account.currency) {
       throw args.invalid('currency', `must be ${account.currency}, the currency of account ${account.id}, got "${currency}"`);
@@ -209,30 +225,12 @@ export class BillingSampleSystem extends SampleSystem<BillingData> {
     return refund;
   }
 
-  private voidRefund(args: ConnectorArgs, ctx: ConnectorCallContext): Refund {
-    const refund = this.refund(args, ctx);
-    if (refund.status === 'voided') return refund;
-    const after: Refund = { ...refund, status: 'voided', voidedAt: this.timestamp() };
-    this.store(ctx, 'refunds', refund.refundId, refund, after);
-    return after;
-  }
-
   private issueCredit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
     const { account, adjustment } = this.issued(args, ctx);
     const credit: Credit = { creditId: this.nextId('cr', this.data.credits), ...adjustment };
     this.store(ctx, 'credits', credit.creditId, null, credit);
     this.adjustBalance(ctx, account, -credit.amount);
     return credit;
-  }
-
-  private voidCredit(args: ConnectorArgs, ctx: ConnectorCallContext): Credit {
-    const credit = this.credit(args, ctx);
-    if (credit.status === 'voided') return credit;
-    const after: Credit = { ...credit, status: 'voided', voidedAt: this.timestamp() };
-    this.store(ctx, 'credits', credit.creditId, credit, after);
-    const account = this.data.accounts[credit.accountId];
-    if (account) this.adjustBalance(ctx, account, credit.amount);
-    return after;
   }
 
   private adjustBalance(ctx: ConnectorCallContext, account: BillingAccount, delta: number): void {

@@ -1,8 +1,7 @@
 import type { ConnectorArgs } from '../port/connector-args.util';
 import type { ConnectorCallContext } from '../port/connector.types';
-import { ConnectorErrorCode } from '../port/connector.exception';
 import { CUSTOMER_TIERS, LEAD_STATUSES, type CrmData, type Customer, type Lead, type UpdatableCustomerFields } from './crm.types';
-import { compensateById, compensateByPrevious } from './compensation.util';
+import { compensateById } from './compensation.util';
 import { SampleSystem, type SampleOperation } from './sample-system.base';
 import { readOperation, writeOperation } from './sample-operation.util';
 import { seedCrm } from './sample-data.seed';
@@ -12,87 +11,76 @@ const UPDATABLE_FIELDS: readonly (keyof UpdatableCustomerFields)[] = ['name', 'e
 
 /** A small CRM: customers and inbound leads. */
 export class CrmSampleSystem extends SampleSystem<CrmData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    this.readById('getCustomer', 'A customer by id.', 'customers', 'customerId'),
+    readOperation(
+      'listCustomers',
+      'Customers, optionally of one organisation or tier, ordered by id.',
+      { orgId: 'optional', tier: 'optional' },
+      (args, ctx) => this.listCustomers(args, ctx),
+    ),
+    writeOperation(
+      {
+        name: 'updateCustomer',
+        readBack: 'getCustomer',
+        description: 'Changes customer fields; `previous` holds the old values, which undo the change.',
+        compensation: 'updateCustomer',
+        // The values before the change put it back; `previous` names exactly the fields changed.
+        compensationArgs: (result) => {
+          const { customer, previous } = (result ?? {}) as { customer?: Partial<Customer>; previous?: UpdatableCustomerFields };
+          return typeof customer?.id === 'string' && previous && Object.keys(previous).length > 0
+            ? { customerId: customer.id, fields: previous }
+            : undefined;
+        },
+        args: { customerId: 'required', fields: 'required' },
+        // Honoured so a retry reports the values before the first call, not the ones it wrote.
+        honoursIdempotencyKey: true,
+      },
+      (args, ctx) => this.updateCustomer(args, ctx),
+    ),
+    writeOperation(
+      {
+        name: 'createLead',
+        readBack: 'getLead',
+        description: 'Creates a lead owned by a team.',
+        compensation: 'retractLead',
+        compensationArgs: compensateById('leadId'),
+        args: { company: 'required', email: 'required', ownerTeam: 'required', employees: 'optional' },
+        honoursIdempotencyKey: true,
+      },
+      (args, ctx) => this.createLead(args, ctx),
+    ),
+    this.readById('getLead', 'A lead by id.', 'leads', 'leadId'),
+    readOperation(
+      'listLeads',
+      'Leads, optionally of one owner team or status, ordered by id.',
+      { ownerTeam: 'optional', status: 'optional' },
+      (args, ctx) => this.listLeads(args, ctx),
+    ),
+    this.movingOperation({
+      name: 'assignLead',
+      readBack: 'getLead',
+      description: 'Moves a lead to another team; `previousOwnerTeam` undoes it.',
+      table: 'leads',
+      record: 'lead',
+      idArg: 'leadId',
+      field: 'ownerTeam',
+      previous: 'previousOwnerTeam',
+      refusedIn: 'retracted',
+      honoursIdempotencyKey: true,
+    }),
+    this.endingOperation({
+      name: 'retractLead',
+      readBack: 'getLead',
+      description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.',
+      table: 'leads',
+      idArg: 'leadId',
+      status: 'retracted',
+    }),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('crm', seedCrm, options);
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      readOperation('getCustomer', 'A customer by id.', { customerId: 'required' }, (args, ctx) => this.customer(args, ctx)),
-      readOperation(
-        'listCustomers',
-        'Customers, optionally of one organisation or tier, ordered by id.',
-        { orgId: 'optional', tier: 'optional' },
-        (args, ctx) => this.listCustomers(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'updateCustomer',
-          readBack: 'getCustomer',
-          description: 'Changes customer fields; `previous` holds the old values, which undo the change.',
-          compensation: 'updateCustomer',
-          // The values before the change put it back; `previous` names exactly the fields changed.
-          compensationArgs: (result) => {
-            const { customer, previous } = (result ?? {}) as { customer?: Partial<Customer>; previous?: UpdatableCustomerFields };
-            return typeof customer?.id === 'string' && previous && Object.keys(previous).length > 0
-              ? { customerId: customer.id, fields: previous }
-              : undefined;
-          },
-          args: { customerId: 'required', fields: 'required' },
-          // Honoured so a retry reports the values before the first call, not the ones it wrote.
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.updateCustomer(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'createLead',
-          readBack: 'getLead',
-          description: 'Creates a lead owned by a team.',
-          compensation: 'retractLead',
-          compensationArgs: compensateById('leadId'),
-          args: { company: 'required', email: 'required', ownerTeam: 'required', employees: 'optional' },
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.createLead(args, ctx),
-      ),
-      readOperation('getLead', 'A lead by id.', { leadId: 'required' }, (args, ctx) => this.lead(args, ctx)),
-      readOperation(
-        'listLeads',
-        'Leads, optionally of one owner team or status, ordered by id.',
-        { ownerTeam: 'optional', status: 'optional' },
-        (args, ctx) => this.listLeads(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'assignLead',
-          readBack: 'getLead',
-          description: 'Moves a lead to another team; `previousOwnerTeam` undoes it.',
-          compensation: 'assignLead',
-          compensationArgs: compensateByPrevious('lead', 'leadId', 'previousOwnerTeam', 'ownerTeam'),
-          args: { leadId: 'required', ownerTeam: 'required' },
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.assignLead(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'retractLead',
-          readBack: 'getLead',
-          description: 'Marks a lead retracted (undoes createLead); retracting twice changes nothing.',
-          args: { leadId: 'required' },
-        },
-        (args, ctx) => this.retractLead(args, ctx),
-      ),
-    ];
-  }
-
-  private customer(args: ConnectorArgs, ctx: ConnectorCallContext): Customer {
-    return this.named(args, ctx, this.data.customers, 'customerId');
-  }
-
-  private lead(args: ConnectorArgs, ctx: ConnectorCallContext): Lead {
-    return this.named(args, ctx, this.data.leads, 'leadId');
   }
 
   private listCustomers(args: ConnectorArgs, ctx: ConnectorCallContext): Customer[] {
@@ -112,7 +100,7 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
   }
 
   private updateCustomer(args: ConnectorArgs, ctx: ConnectorCallContext): { customer: Customer; previous: UpdatableCustomerFields } {
-    const customer = this.customer(args, ctx);
+    const customer = this.named(args, ctx, this.data.customers, 'customerId');
     const fields = args.nested('fields');
     const names = Object.keys(fields.raw);
     if (names.length === 0) throw args.invalid('fields', 'must name at least one field');
@@ -160,26 +148,5 @@ export class CrmSampleSystem extends SampleSystem<CrmData> {
     if (employees !== undefined) lead.employees = employees;
     this.store(ctx, 'leads', lead.leadId, null, lead);
     return lead;
-  }
-
-  private assignLead(args: ConnectorArgs, ctx: ConnectorCallContext): { lead: Lead; previousOwnerTeam: string } {
-    const lead = this.lead(args, ctx);
-    const ownerTeam = args.string('ownerTeam');
-    if (lead.status === 'retracted') {
-      throw args.invalid('leadId', `"${lead.leadId}" is retracted`, ConnectorErrorCode.InvalidState);
-    }
-    const after: Lead = { ...lead, ownerTeam };
-    if (ownerTeam !== lead.ownerTeam) {
-      this.store(ctx, 'leads', lead.leadId, lead, after);
-    }
-    return { lead: after, previousOwnerTeam: lead.ownerTeam };
-  }
-
-  private retractLead(args: ConnectorArgs, ctx: ConnectorCallContext): Lead {
-    const lead = this.lead(args, ctx);
-    if (lead.status === 'retracted') return lead;
-    const after: Lead = { ...lead, status: 'retracted' };
-    this.store(ctx, 'leads', lead.leadId, lead, after);
-    return after;
   }
 }

@@ -8,6 +8,26 @@ import type { SampleSystemOptions } from './sample-system.types';
 
 /** An outbox of email and chat messages; sending honours idempotency keys so nobody is mailed twice. */
 export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    writeOperation(
+      {
+        name: 'send',
+        readBack: 'getMessage',
+        description: 'Sends an email or chat message.',
+        args: { channel: 'required', to: 'required', subject: 'optional', body: 'required' },
+        honoursIdempotencyKey: true,
+      },
+      (args, ctx) => this.send(args, ctx),
+    ),
+    this.readById('getMessage', 'A sent message by id.', 'messages', 'messageId'),
+    readOperation(
+      'listMessages',
+      'Sent messages, optionally of one channel or recipient, in the order sent.',
+      { channel: 'optional', to: 'optional' },
+      (args, ctx) => this.listMessages(args, ctx),
+    ),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('notifications', seedNotifications, options);
   }
@@ -15,28 +35,6 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
   /** Everything sent so far, in order; a test-side view that bypasses the fault switches. */
   list(): Message[] {
     return structuredClone(Object.values(this.data.messages));
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      writeOperation(
-        {
-          name: 'send',
-          readBack: 'getMessage',
-          description: 'Sends an email or chat message.',
-          args: { channel: 'required', to: 'required', subject: 'optional', body: 'required' },
-          honoursIdempotencyKey: true,
-        },
-        (args, ctx) => this.send(args, ctx),
-      ),
-      readOperation('getMessage', 'A sent message by id.', { messageId: 'required' }, (args, ctx) => this.message(args, ctx)),
-      readOperation(
-        'listMessages',
-        'Sent messages, optionally of one channel or recipient, in the order sent.',
-        { channel: 'optional', to: 'optional' },
-        (args, ctx) => this.listMessages(args, ctx),
-      ),
-    ];
   }
 
   private send(args: ConnectorArgs, ctx: ConnectorCallContext): { messageId: string; status: 'sent' } {
@@ -55,10 +53,6 @@ export class NotificationsSampleSystem extends SampleSystem<NotificationsData> {
     };
     this.store(ctx, 'messages', message.messageId, null, message);
     return { messageId: message.messageId, status: message.status };
-  }
-
-  private message(args: ConnectorArgs, ctx: ConnectorCallContext): Message {
-    return this.named(args, ctx, this.data.messages, 'messageId');
   }
 
   private listMessages(args: ConnectorArgs, ctx: ConnectorCallContext): Message[] {

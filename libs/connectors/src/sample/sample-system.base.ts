@@ -1,7 +1,9 @@
 import { ConnectorArgs } from '../port/connector-args.util';
 import { ConnectorError, ConnectorErrorCode } from '../port/connector.exception';
 import type { Connector, ConnectorCallContext, OperationSpec } from '../port/connector.types';
+import { compensateByPrevious } from './compensation.util';
 import { FaultSwitch } from './fault-switch.util';
+import { readOperation, writeOperation } from './sample-operation.util';
 import type { ChangeListener, RecordChange, SampleSystemOptions, SampleSystemSnapshot } from './sample-system.types';
 
 /** One operation of a sample system: what it promises, and the synchronous code that does it. */
@@ -69,7 +71,8 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     this.stored = this.seeded();
   }
 
-  protected abstract defineOperations(): readonly SampleOperation[];
+  /** What the system offers: every operation, in the order `operations` lists them. */
+  protected abstract readonly operationDefinitions: readonly SampleOperation[];
 
   get operations(): readonly OperationSpec[] {
     return [...this.operationTable().values()].map((operation) => operation.spec);
@@ -277,7 +280,12 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     after: RowOf<TData[K]>,
   ): void {
     this.recordChange(ctx, table, recordId, before, after);
-    (this.data[table] as Record<string, RowOf<TData[K]>>)[recordId] = after;
+    this.rowsOf(table)[recordId] = after;
+  }
+
+  /** The records of `table`, by id. */
+  private rowsOf<K extends TableName<TData>>(table: K): Record<string, RowOf<TData[K]>> {
+    return this.data[table] as Record<string, RowOf<TData[K]>>;
   }
 
   /**
@@ -297,6 +305,82 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     if (!record) throw this.notFound(args, field, id);
     this.assertSameOrg(args, ctx, field, id, orgOf(record));
     return record;
+  }
+
+  /**
+   * The read that answers the record of `table` the argument `idArg` names (getLead answers the lead
+   * `leadId` names), found and checked as `named` does.
+   */
+  protected readById(name: string, description: string, table: TableName<TData>, idArg: string): SampleOperation {
+    return readOperation(name, description, { [idArg]: 'required' }, (args, ctx) => this.named(args, ctx, this.rowsOf(table), idArg));
+  }
+
+  /**
+   * The write that undoes the creation of a record (voidRefund, retractLead): the record `idArg`
+   * names takes `status`, and `stampedAt`, when given, the time. A record already in that status is
+   * answered as it is, so ending it twice changes nothing. `onEnded` makes whatever other change the
+   * write makes once a record has ended.
+   */
+  protected endingOperation<K extends TableName<TData>>(ending: {
+    name: string;
+    readBack: string;
+    description: string;
+    table: K;
+    idArg: string;
+    status: string;
+    stampedAt?: string;
+    onEnded?: (ended: RowOf<TData[K]>, ctx: ConnectorCallContext) => void;
+  }): SampleOperation {
+    const { name, readBack, description, table, idArg, status, stampedAt, onEnded } = ending;
+    return writeOperation({ name, readBack, description, args: { [idArg]: 'required' } }, (args, ctx) => {
+      const record = this.named(args, ctx, this.rowsOf(table), idArg);
+      if (fieldOf(record, 'status') === status) return record;
+      const after = { ...record, status, ...(stampedAt === undefined ? {} : { [stampedAt]: this.timestamp() }) };
+      this.store(ctx, table, String(fieldOf(record, idArg)), record, after);
+      onEnded?.(after, ctx);
+      return after;
+    });
+  }
+
+  /**
+   * The write that moves a record to another value of `field` (assignLead moves a lead to another
+   * team). It answers the record, under `record`, and the value it had, under `previous`: given that
+   * value, the same write moves the record back, so it is its own compensation. A record in status
+   * `refusedIn` (retracted, closed) does not move.
+   */
+  protected movingOperation<K extends TableName<TData>>(moving: {
+    name: string;
+    readBack: string;
+    description: string;
+    table: K;
+    record: string;
+    idArg: string;
+    field: string;
+    previous: string;
+    refusedIn: string;
+    honoursIdempotencyKey: boolean;
+  }): SampleOperation {
+    const { name, readBack, description, table, record, idArg, field, previous, refusedIn, honoursIdempotencyKey } = moving;
+    return writeOperation(
+      {
+        name,
+        readBack,
+        description,
+        compensation: name,
+        compensationArgs: compensateByPrevious(record, idArg, previous, field),
+        args: { [idArg]: 'required', [field]: 'required' },
+        honoursIdempotencyKey,
+      },
+      (args, ctx) => {
+        const current = this.named(args, ctx, this.rowsOf(table), idArg);
+        const value = args.string(field);
+        const id = String(fieldOf(current, idArg));
+        if (fieldOf(current, 'status') === refusedIn) throw args.invalid(idArg, `"${id}" is ${refusedIn}`, ConnectorErrorCode.InvalidState);
+        const after = { ...current, [field]: value };
+        if (value !== fieldOf(current, field)) this.store(ctx, table, id, current, after);
+        return { [record]: after, [previous]: fieldOf(current, field) };
+      },
+    );
   }
 
   protected timestamp(): string {
@@ -422,7 +506,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   }
 
   private operationTable(): ReadonlyMap<string, SampleOperation> {
-    this.table ??= new Map(this.defineOperations().map((operation) => [operation.spec.name, operation]));
+    this.table ??= new Map(this.operationDefinitions.map((operation) => [operation.spec.name, operation]));
     return this.table;
   }
 
@@ -435,6 +519,10 @@ export abstract class SampleSystem<TData extends object> implements Connector {
 /** The tables of a system's data: its properties that map ids to records. */
 type TableName<TData> = { [K in keyof TData]: TData[K] extends Record<string, object> ? K : never }[keyof TData] & string;
 type RowOf<TTable> = TTable extends Record<string, infer Row extends object> ? Row : never;
+
+function fieldOf(record: object, field: string): unknown {
+  return (record as Record<string, unknown>)[field];
+}
 
 /** Where the free-id search of each table resumes; keyed by the table object, so a restore starts afresh. */
 const NEXT_ID_HINTS = new WeakMap<object, Map<string, number>>();

@@ -1,7 +1,6 @@
 import type { ConnectorArgs } from '../port/connector-args.util';
-import { ConnectorErrorCode } from '../port/connector.exception';
 import type { ConnectorCallContext } from '../port/connector.types';
-import { compensateById, compensateByPrevious } from './compensation.util';
+import { compensateById } from './compensation.util';
 import { SampleSystem, type SampleOperation } from './sample-system.base';
 import { readOperation, writeOperation } from './sample-operation.util';
 import { seedTickets } from './sample-data.seed';
@@ -14,64 +13,59 @@ import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket, type TicketsData } fro
  * with findTicketByKey before retrying.
  */
 export class TicketsSampleSystem extends SampleSystem<TicketsData> {
+  protected readonly operationDefinitions: readonly SampleOperation[] = [
+    writeOperation(
+      {
+        name: 'createTicket',
+        readBack: 'findTicketByKey',
+        description: 'Opens a ticket for a team; the idempotency key is recorded but not enforced.',
+        compensation: 'closeTicket',
+        compensationArgs: compensateById('ticketId'),
+        args: { title: 'required', team: 'required', priority: 'required', customerId: 'optional', description: 'optional' },
+        honoursIdempotencyKey: false,
+      },
+      (args, ctx) => this.createTicket(args, ctx),
+    ),
+    this.readById('getTicket', 'A ticket by id.', 'tickets', 'ticketId'),
+    readOperation(
+      'findTicketByKey',
+      'The earliest ticket created with an idempotency key, or null.',
+      { idempotencyKey: 'required' },
+      (args, ctx) => this.findTicketByKey(args, ctx),
+    ),
+    readOperation(
+      'listTickets',
+      'Tickets filtered by team, status, customer or idempotency key, in the order created.',
+      { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
+      (args, ctx) => this.listTickets(args, ctx),
+    ),
+    // Not idempotent: a retry after a lost response reports the team it just set as `previousTeam`,
+    // so a compensation must use the first answer (or a read made before the call).
+    this.movingOperation({
+      name: 'assignTicket',
+      readBack: 'getTicket',
+      description: 'Moves an open ticket to another team; `previousTeam` undoes it.',
+      table: 'tickets',
+      record: 'ticket',
+      idArg: 'ticketId',
+      field: 'team',
+      previous: 'previousTeam',
+      refusedIn: 'closed',
+      honoursIdempotencyKey: false,
+    }),
+    this.endingOperation({
+      name: 'closeTicket',
+      readBack: 'getTicket',
+      description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.',
+      table: 'tickets',
+      idArg: 'ticketId',
+      status: 'closed',
+      stampedAt: 'closedAt',
+    }),
+  ];
+
   constructor(options: SampleSystemOptions = {}) {
     super('tickets', seedTickets, options);
-  }
-
-  protected defineOperations(): readonly SampleOperation[] {
-    return [
-      writeOperation(
-        {
-          name: 'createTicket',
-          readBack: 'findTicketByKey',
-          description: 'Opens a ticket for a team; the idempotency key is recorded but not enforced.',
-          compensation: 'closeTicket',
-          compensationArgs: compensateById('ticketId'),
-          args: { title: 'required', team: 'required', priority: 'required', customerId: 'optional', description: 'optional' },
-          honoursIdempotencyKey: false,
-        },
-        (args, ctx) => this.createTicket(args, ctx),
-      ),
-      readOperation('getTicket', 'A ticket by id.', { ticketId: 'required' }, (args, ctx) => this.ticket(args, ctx)),
-      readOperation(
-        'findTicketByKey',
-        'The earliest ticket created with an idempotency key, or null.',
-        { idempotencyKey: 'required' },
-        (args, ctx) => this.findTicketByKey(args, ctx),
-      ),
-      readOperation(
-        'listTickets',
-        'Tickets filtered by team, status, customer or idempotency key, in the order created.',
-        { team: 'optional', status: 'optional', customerId: 'optional', idempotencyKey: 'optional' },
-        (args, ctx) => this.listTickets(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'assignTicket',
-          readBack: 'getTicket',
-          description: 'Moves an open ticket to another team; `previousTeam` undoes it.',
-          compensation: 'assignTicket',
-          // `previousTeam` of the first answer: a retried call reports the team it had just set.
-          compensationArgs: compensateByPrevious('ticket', 'ticketId', 'previousTeam', 'team'),
-          args: { ticketId: 'required', team: 'required' },
-          honoursIdempotencyKey: false,
-        },
-        (args, ctx) => this.assignTicket(args, ctx),
-      ),
-      writeOperation(
-        {
-          name: 'closeTicket',
-          readBack: 'getTicket',
-          description: 'Closes a ticket (undoes createTicket); closing twice changes nothing.',
-          args: { ticketId: 'required' },
-        },
-        (args, ctx) => this.closeTicket(args, ctx),
-      ),
-    ];
-  }
-
-  private ticket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
-    return this.named(args, ctx, this.data.tickets, 'ticketId');
   }
 
   private inCreationOrder(ctx: ConnectorCallContext): Ticket[] {
@@ -127,30 +121,5 @@ export class TicketsSampleSystem extends SampleSystem<TicketsData> {
     if (ctx.idempotencyKey !== undefined) ticket.idempotencyKey = ctx.idempotencyKey;
     this.store(ctx, 'tickets', ticket.ticketId, null, ticket);
     return ticket;
-  }
-
-  /**
-   * Not idempotent: a retry after a lost response reports the team it just set as `previousTeam`,
-   * so a compensation must use the first answer (or a read made before the call).
-   */
-  private assignTicket(args: ConnectorArgs, ctx: ConnectorCallContext): { ticket: Ticket; previousTeam: string } {
-    const ticket = this.ticket(args, ctx);
-    const team = args.string('team');
-    if (ticket.status === 'closed') {
-      throw args.invalid('ticketId', `"${ticket.ticketId}" is closed`, ConnectorErrorCode.InvalidState);
-    }
-    const after: Ticket = { ...ticket, team };
-    if (team !== ticket.team) {
-      this.store(ctx, 'tickets', ticket.ticketId, ticket, after);
-    }
-    return { ticket: after, previousTeam: ticket.team };
-  }
-
-  private closeTicket(args: ConnectorArgs, ctx: ConnectorCallContext): Ticket {
-    const ticket = this.ticket(args, ctx);
-    if (ticket.status === 'closed') return ticket;
-    const after: Ticket = { ...ticket, status: 'closed', closedAt: this.timestamp() };
-    this.store(ctx, 'tickets', ticket.ticketId, ticket, after);
-    return after;
   }
 }

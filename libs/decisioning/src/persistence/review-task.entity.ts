@@ -1,5 +1,5 @@
 import type { Decision } from '@baton/contracts';
-import { BIGINT_AS_NUMBER } from '@baton/platform-database';
+import { BIGINT_AS_NUMBER, RunWorkflowColumns } from '@baton/platform-database';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ReviewQueue, ReviewTask } from '../reviews/review-task.types';
 
@@ -8,21 +8,12 @@ export const DECISIONING_SCHEMA = 'decisioning';
 
 /** A decision waiting for a person (`decisioning.review_task`): one per run at most. */
 @Entity({ schema: DECISIONING_SCHEMA, name: 'review_task' })
-export class ReviewTaskEntity {
+export class ReviewTaskEntity extends RunWorkflowColumns {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
   @Column({ name: 'run_id', type: 'uuid' })
   runId!: string;
-
-  @Column({ name: 'workflow_id', type: 'text' })
-  workflowId!: string;
-
-  @Column({ name: 'workflow_version', type: 'int' })
-  workflowVersion!: number;
-
-  @Column({ name: 'org_id', type: 'text' })
-  orgId!: string;
 
   @Column({ type: 'text' })
   queue!: ReviewQueue;

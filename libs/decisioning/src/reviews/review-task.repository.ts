@@ -1,4 +1,4 @@
-import { givenFilters, insertValues, isoOf, isoOrNull, RunTransitionEntity } from '@baton/platform-database';
+import { givenFilters, insertValues, rowView, RunTransitionEntity } from '@baton/platform-database';
 import { injectTraceHeaders } from '@baton/platform-observability';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
@@ -173,35 +173,35 @@ export class ReviewTaskRepository {
 
 /** The one mapping of a stored row to the task the use cases and the API see. */
 function taskOf(row: ReviewTaskEntity): ReviewTask {
-  return {
-    id: row.id,
-    runId: row.runId,
-    workflowId: row.workflowId,
-    workflowVersion: row.workflowVersion,
-    orgId: row.orgId,
-    queue: row.queue,
-    owner: row.owner,
-    status: row.status,
-    approval: row.approval,
-    approver: row.approver,
-    trigger: row.trigger,
-    context: row.context,
-    proposal: row.proposal,
-    causeEventId: row.causeEventId,
-    correlationId: row.correlationId,
-    createdAt: isoOf(row.createdAt),
-    deadline: isoOrNull(row.deadline),
-    deadlineMs: row.deadlineMs,
-    autoApproveAt: isoOrNull(row.autoApproveAt),
-    claimedBy: row.claimedBy,
-    claimedAt: isoOrNull(row.claimedAt),
-    escalationChain: row.escalationChain,
-    escalationLevel: row.escalationLevel,
-    objectedBy: row.objectedBy,
-    objection: row.objection,
-    resolvedBy: row.resolvedBy,
-    rationale: row.rationale,
-    resolvedAt: isoOrNull(row.resolvedAt),
-    trace: row.trace,
-  };
+  return rowView(row, [
+    'id',
+    'runId',
+    'workflowId',
+    'workflowVersion',
+    'orgId',
+    'queue',
+    'owner',
+    'status',
+    'approval',
+    'approver',
+    'trigger',
+    'context',
+    'proposal',
+    'causeEventId',
+    'correlationId',
+    'createdAt',
+    'deadline',
+    'deadlineMs',
+    'autoApproveAt',
+    'claimedBy',
+    'claimedAt',
+    'escalationChain',
+    'escalationLevel',
+    'objectedBy',
+    'objection',
+    'resolvedBy',
+    'rationale',
+    'resolvedAt',
+    'trace',
+  ]);
 }

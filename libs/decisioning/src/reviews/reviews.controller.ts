@@ -1,5 +1,17 @@
 import { CurrentPrincipal, RequireRoles, runVariables, WorkflowCatalog, type Principal } from '@baton/platform-runtime';
-import { isUuid, oneOf, requestBody, requestQuery, requiredText, ValidBody, ValidQuery, type Accepted } from '@baton/platform-edge';
+import {
+  isUuid,
+  ListRoute,
+  oneOf,
+  OrgScopedQuery,
+  orgScope,
+  requestBody,
+  requestQuery,
+  requiredText,
+  ValidBody,
+  type Accepted,
+  type OrgScoped,
+} from '@baton/platform-edge';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -79,24 +91,18 @@ export class ReviewsController {
     private readonly catalog: WorkflowCatalog,
   ) {}
 
-  @Get()
-  @ApiOperation({
-    summary:
-      "Review tasks of the caller's organisation, oldest first, " +
+  @ListRoute(
+    "Review tasks of the caller's organisation, oldest first, " +
       'each with its context pack (trigger, context, proposal with rules and confidence).',
-  })
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @ValidQuery(reviewListQuery) query: Accepted<typeof reviewListQuery>,
-  ): Promise<{ reviews: ReviewTask[] }> {
-    const orgId = principal.orgId === '*' ? undefined : principal.orgId;
-    return { reviews: await this.reviews.list({ ...query, orgId }) };
+  )
+  async list(@OrgScopedQuery(reviewListQuery) query: OrgScoped<typeof reviewListQuery>): Promise<{ reviews: ReviewTask[] }> {
+    return { reviews: await this.reviews.list(query) };
   }
 
   @Get('mine')
   @ApiOperation({ summary: 'My queue: open tasks owned by or claimed by the caller.' })
   async mine(@CurrentPrincipal() principal: Principal): Promise<{ reviews: ReviewTask[] }> {
-    const open = await this.reviews.list({ status: 'open', orgId: principal.orgId === '*' ? undefined : principal.orgId, limit: 500 });
+    const open = await this.reviews.list({ status: 'open', orgId: orgScope(principal), limit: 500 });
     return { reviews: open.filter((t) => t.owner === principal.id || t.claimedBy === principal.id) };
   }
 

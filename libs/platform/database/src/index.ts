@@ -11,6 +11,7 @@ export * from './audit-chain.util';
 export type { AuditInput } from './audit-append.util';
 export * from './audit-chain-verify.util';
 export * from './query/timestamp.util';
+export * from './query/row-view.util';
 export * from './query/keyset-page.util';
 export * from './query/optional-filters.util';
 export * from './query/returned-rows.util';

@@ -6,6 +6,7 @@ export * from './auth/principal.controller';
 export * from './input/json-hygiene.util';
 export * from './input/input-hardening.util';
 export * from './http-app.util';
+export * from './list-route.decorator';
 export * from './validation/request-schema.util';
 export * from './validation/request-fields.schema';
 export * from './validation/valid-input.decorator';

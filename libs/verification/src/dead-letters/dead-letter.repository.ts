@@ -1,4 +1,4 @@
-import { givenFilters, insertValues, isoOf, isoOrNull, keysetPage, returnedEntities } from '@baton/platform-database';
+import { givenFilters, insertValues, keysetPage, returnedEntities, rowView } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, Not, type EntityManager, type FindOptionsSelect } from 'typeorm';
 import { DeadLetterEntity } from '../persistence/dead-letter.entity';
@@ -23,10 +23,9 @@ export interface OpenCount {
 
 export type NotificationState = NonNullable<DeadLetterRecord['notification']>;
 
-/** The columns a summary shows: a list or a chain never reads the values, which may be large. */
-const SUMMARY: Array<keyof DeadLetterEntity> = [
+/** What a dead letter's summary shows of its row. */
+const SUMMARY_VIEW = [
   'id',
-  'seq',
   'status',
   'topic',
   'key',
@@ -40,7 +39,29 @@ const SUMMARY: Array<keyof DeadLetterEntity> = [
   'orgId',
   'eventType',
   'redriveOf',
-];
+] as const satisfies ReadonlyArray<keyof DeadLetterSummary>;
+
+/** What a dead letter's record shows of its row besides the summary. */
+const RECORD_VIEW = [
+  'seq',
+  'dlqTopic',
+  'dlqPartition',
+  'dlqOffset',
+  'originalPartition',
+  'originalOffset',
+  'value',
+  'headers',
+  'eventId',
+  'resolvedBy',
+  'resolvedAt',
+  'resolutionReason',
+  'history',
+  'notification',
+  'notifiedAt',
+] as const satisfies ReadonlyArray<keyof DeadLetterRecord>;
+
+/** The columns a summary reads (`seq` too, the key of pages): a list or a chain never reads the values, which may be large. */
+const SUMMARY: Array<keyof DeadLetterEntity> = [...SUMMARY_VIEW, 'seq'];
 const SUMMARY_SELECT = Object.fromEntries(SUMMARY.map((p) => [p, true])) as FindOptionsSelect<DeadLetterEntity>;
 
 /** Dead letters in the verification schema; writes that belong to a transaction take its manager. */
@@ -247,42 +268,10 @@ const APPEND_HISTORY = (): string => `history || CAST(:entries AS jsonb)`;
 
 /** The one mapping of a stored row to what the API lists. */
 function summaryOf(row: DeadLetterEntity): DeadLetterSummary {
-  return {
-    id: row.id,
-    status: row.status,
-    topic: row.topic,
-    key: row.key,
-    reason: row.reason,
-    failureClass: row.failureClass,
-    failedGroup: row.failedGroup,
-    attempts: row.attempts,
-    failedAt: isoOf(row.failedAt),
-    receivedAt: isoOf(row.receivedAt),
-    runId: row.runId,
-    orgId: row.orgId,
-    eventType: row.eventType,
-    redriveOf: row.redriveOf,
-  };
+  return rowView(row, SUMMARY_VIEW);
 }
 
 /** The one mapping of a stored row to everything kept about it. */
 function recordOf(row: DeadLetterEntity): DeadLetterRecord {
-  return {
-    ...summaryOf(row),
-    seq: row.seq,
-    dlqTopic: row.dlqTopic,
-    dlqPartition: row.dlqPartition,
-    dlqOffset: row.dlqOffset,
-    originalPartition: row.originalPartition,
-    originalOffset: row.originalOffset,
-    value: row.value,
-    headers: row.headers,
-    eventId: row.eventId,
-    resolvedBy: row.resolvedBy,
-    resolvedAt: isoOrNull(row.resolvedAt),
-    resolutionReason: row.resolutionReason,
-    history: row.history,
-    notification: row.notification,
-    notifiedAt: isoOrNull(row.notifiedAt),
-  };
+  return rowView(row, [...SUMMARY_VIEW, ...RECORD_VIEW]);
 }

@@ -1,5 +1,5 @@
 import { CurrentPrincipal, RequireRoles, type Principal } from '@baton/platform-runtime';
-import { isUuid, ValidBody, ValidQuery } from '@baton/platform-edge';
+import { isUuid, ListRoute, OrgScopedQuery, ValidBody, type OrgScoped } from '@baton/platform-edge';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { canSee, notFound } from './dead-letter-access.util';
@@ -13,7 +13,6 @@ import {
   discardRequest,
   redriveRequest,
   RedriveResponseDto,
-  type DeadLetterListQuery,
   type DiscardRequest,
   type RedriveRequest,
 } from './dead-letters.dto';
@@ -36,20 +35,16 @@ export class DeadLettersController {
     private readonly discardDeadLetter: DiscardDeadLetterUseCase,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Dead letters, newest first, a page at a time.' })
+  @ListRoute('Dead letters, newest first, a page at a time.')
   @ApiResponse({ status: 200, type: DeadLetterPageDto })
   @ApiResponse({ status: 400, description: 'A bad parameter; `details.issues` names each one.' })
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @ValidQuery(deadLetterListQuery) query: DeadLetterListQuery,
-  ): Promise<DeadLetterPageDto> {
+  async list(@OrgScopedQuery(deadLetterListQuery) query: OrgScoped<typeof deadLetterListQuery>): Promise<DeadLetterPageDto> {
     return this.deadLetters.list({
       status: query.status,
       // The dead-letter topic's name finds the same dead letters as the topic they failed on.
       topic: query.topic === undefined ? undefined : originalTopicOfDeadLetterTopic(query.topic),
       runId: query.runId,
-      orgId: principal.orgId === '*' ? undefined : principal.orgId,
+      orgId: query.orgId,
       limit: query.limit,
       before: query.cursor,
     });

@@ -5,13 +5,39 @@ import { BIGINT_AS_TEXT, BYTEA_AS_BUFFER } from '../query/column-transformers.ut
 /** Schema of the tables every service shares: append-only run transitions and audit log, outbox, inbox. */
 export const SHARED_SCHEMA = 'baton';
 
-/** One row per state change of a run; `seq` is dense per run, so two writers cannot both advance it. */
-@Entity({ schema: SHARED_SCHEMA, name: 'run_transition' })
-@Index(['runId', 'seq'], { unique: true })
-export class RunTransitionEntity {
+/**
+ * The columns of the two append-only logs, run transitions and the audit log: `id`, an identity that
+ * orders the log (read as text: a bigint may exceed a JavaScript number), and `at`, when the row was
+ * inserted.
+ */
+export abstract class AppendOnlyLogColumns {
   @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: BIGINT_AS_TEXT })
   id!: string;
 
+  @CreateDateColumn({ type: 'timestamptz' })
+  at!: Date;
+}
+
+/**
+ * The workflow a run follows, at the version it started with, and the organisation it belongs to:
+ * columns of the tables that keep a row per run (the run head, a review task). `run_transition`
+ * has them too, declared with its own columns, as it takes the columns of the append-only logs.
+ */
+export abstract class RunWorkflowColumns {
+  @Column({ name: 'workflow_id', type: 'text' })
+  workflowId!: string;
+
+  @Column({ name: 'workflow_version', type: 'int' })
+  workflowVersion!: number;
+
+  @Column({ name: 'org_id', type: 'text' })
+  orgId!: string;
+}
+
+/** One row per state change of a run; `seq` is dense per run, so two writers cannot both advance it. */
+@Entity({ schema: SHARED_SCHEMA, name: 'run_transition' })
+@Index(['runId', 'seq'], { unique: true })
+export class RunTransitionEntity extends AppendOnlyLogColumns {
   @Column({ name: 'run_id', type: 'uuid' })
   runId!: string;
 
@@ -47,9 +73,6 @@ export class RunTransitionEntity {
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   detail!: Record<string, unknown>;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  at!: Date;
 }
 
 /**
@@ -57,10 +80,7 @@ export class RunTransitionEntity {
  * and TRUNCATE); the hash chain over the entries is `baton.audit_seal`.
  */
 @Entity({ schema: SHARED_SCHEMA, name: 'audit_log' })
-export class AuditEntryEntity {
-  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: BIGINT_AS_TEXT })
-  id!: string;
-
+export class AuditEntryEntity extends AppendOnlyLogColumns {
   @Column({ type: 'text' })
   actor!: string;
 
@@ -87,9 +107,6 @@ export class AuditEntryEntity {
 
   @Column({ name: 'trace_id', type: 'text', nullable: true })
   traceId!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  at!: Date;
 }
 
 /**
@@ -120,7 +137,7 @@ export class AuditPendingEntity {
 
 /** The latest transition of every run (a projection of `run_transition`, upserted with it). */
 @Entity({ schema: SHARED_SCHEMA, name: 'run_head' })
-export class RunHeadEntity {
+export class RunHeadEntity extends RunWorkflowColumns {
   @PrimaryColumn({ name: 'run_id', type: 'uuid' })
   runId!: string;
 
@@ -132,15 +149,6 @@ export class RunHeadEntity {
 
   @Column({ type: 'text' })
   stage!: string;
-
-  @Column({ name: 'workflow_id', type: 'text' })
-  workflowId!: string;
-
-  @Column({ name: 'workflow_version', type: 'int' })
-  workflowVersion!: number;
-
-  @Column({ name: 'org_id', type: 'text' })
-  orgId!: string;
 
   /** When the run entered its current state: the `at` of its latest transition. */
   @Column({ type: 'timestamptz' })

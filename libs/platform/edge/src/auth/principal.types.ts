@@ -34,6 +34,11 @@ export function canAccessOrg(principal: Principal, orgId: string): boolean {
   return principal.orgId === '*' || principal.orgId === orgId;
 }
 
+/** The organisation whose data the principal's reads are limited to: its own, or none (undefined) for a principal of all (`*`). */
+export function orgScope(principal: Principal): string | undefined {
+  return principal.orgId === '*' ? undefined : principal.orgId;
+}
+
 /** Whether the principal holds one of the roles; admin holds them all. */
 export function hasRole(principal: Principal, ...roles: string[]): boolean {
   return principal.roles.includes(Roles.admin) || roles.some((r) => principal.roles.includes(r));
