@@ -17,8 +17,10 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
 let db;
+let wire;
 const opened = (async () => {
-  const { PGlite } = await import(pathToFileURL(workerData.module).href);
+  const { PGlite, protocol } = await import(pathToFileURL(workerData.module).href);
+  wire = protocol;
   db = await PGlite.create(workerData.dataDir);
 })();
 function errorOf(error) {
@@ -59,36 +61,98 @@ async function handle(m) {
     parentPort.postMessage({ id: m.id, ok: false, error: errorOf(error) });
   }
 }
-// Statements sent together run back to back, without a round trip to the caller between them.
-// As a transaction: BEGIN first, COMMIT last, and ROLLBACK at the first failure. A statement that
-// expects a number of rows fails when it affected another number. The error names the failing
-// statement's place.
+// Statements sent together run back to back in one call into the database, without a round trip
+// to the caller between them, each a named prepared statement made the first time its text is
+// seen (parsed and planned once, not per call; the parameters arrive as text). As a transaction:
+// BEGIN first, then COMMIT, or ROLLBACK at the first failure. A statement that expects a number
+// of rows fails when it affected another number. The error names the failing statement's place.
+const prepared = new Map();
+let names = 0;
 async function pipeline(m) {
-  const results = [];
-  if (m.transaction) await db.query('BEGIN');
-  for (let i = 0; i < m.statements.length; i++) {
-    const statement = m.statements[i];
-    try {
-      const r = await db.query(statement.sql, statement.params);
-      const expect = statement.expect;
-      if (expect && r.affectedRows !== expect.rows) {
-        throw Object.assign(new Error(expect.message), { code: expect.code });
+  const S = wire.serialize;
+  const parts = [];
+  const fresh = [];
+  if (m.transaction) parts.push(S.parse({ text: 'BEGIN', types: [] }), S.bind({}), S.execute({}));
+  for (const statement of m.statements) {
+    let name = prepared.get(statement.sql);
+    if (!name) {
+      name = 'baton_' + ++names;
+      fresh.push([statement.sql, name]);
+      parts.push(S.parse({ name, text: statement.sql, types: [] }));
+    }
+    parts.push(S.bind({ statement: name, values: statement.params }), S.describe({ type: 'P' }), S.execute({}));
+  }
+  parts.push(S.sync());
+  const answers = answersOf(await db.execProtocolRaw(joined(parts)));
+  const offset = m.transaction ? 1 : 0;
+  let failure = answers.error;
+  if (failure) failure.statementIndex = Math.max(0, answers.results.length - offset);
+  else for (const [sql, name] of fresh) prepared.set(sql, name);
+  const results = answers.results.slice(offset);
+  if (!failure) {
+    for (let i = 0; i < m.statements.length; i++) {
+      const expect = m.statements[i].expect;
+      if (expect && results[i].affectedRows !== expect.rows) {
+        failure = Object.assign(new Error(expect.message), { code: expect.code, statementIndex: i });
+        break;
       }
-      results.push({ rows: r.rows, affectedRows: r.affectedRows });
-    } catch (error) {
-      if (m.transaction) await db.query('ROLLBACK').catch(() => undefined);
-      throw Object.assign(error, { statementIndex: i });
     }
   }
   if (m.transaction) {
-    try {
-      await db.query('COMMIT');
-    } catch (error) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw Object.assign(error, { statementIndex: m.statements.length });
-    }
+    const end = answersOf(await db.execProtocolRaw(S.query(failure ? 'ROLLBACK' : 'COMMIT')));
+    if (!failure && end.error) failure = Object.assign(end.error, { statementIndex: m.statements.length });
   }
+  if (failure) throw failure;
   return results;
+}
+function joined(parts) {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+// The database's answer, statement by statement: rows (typed as PGlite types them) and the
+// number of rows affected; the first error, if any (the rest were skipped by the database).
+function answersOf(bytes) {
+  const results = [];
+  let current = { rows: [], affectedRows: 0 };
+  let fields = null;
+  let error = null;
+  new wire.Parser().parse(bytes, (message) => {
+    switch (message.name) {
+      case 'rowDescription':
+        fields = message.fields;
+        break;
+      case 'dataRow': {
+        const row = {};
+        message.fields.forEach((value, i) => {
+          const field = fields[i];
+          const parse = db.parsers[field.dataTypeID];
+          row[field.name] = value === null ? null : parse ? parse(value, field.dataTypeID) : value;
+        });
+        current.rows.push(row);
+        break;
+      }
+      case 'commandComplete': {
+        const words = message.text.split(' ');
+        const n = parseInt(words[words.length - 1], 10);
+        current.affectedRows = ['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY'].includes(words[0]) && !Number.isNaN(n) ? n : 0;
+        results.push(current);
+        current = { rows: [], affectedRows: 0 };
+        fields = null;
+        break;
+      }
+      case 'error':
+        error = error || message;
+        break;
+    }
+  });
+  return { results, error };
 }
 `;
 
@@ -108,6 +172,42 @@ function ownRealm(row: unknown): unknown {
     }
   }
   return record;
+}
+
+/** Control characters and surrogates: text whose JSON form is not its PostgreSQL array-literal form. */
+const NOT_LITERAL_SAFE = /[\u0000-\u001f\ud800-\udfff]/;
+
+/** One element of an array literal, quoted and escaped as PostgreSQL's array input reads it. */
+function literalElement(element: unknown): string {
+  if (element === null || element === undefined) return 'NULL';
+  if (Array.isArray(element)) return arrayLiteral(element);
+  const text = element instanceof Date ? element.toISOString() : String(element);
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * An array as PostgreSQL's array literal. Text without control characters or surrogates (the
+ * common case) is quoted by one JSON.stringify, whose quoting is the literal's (a backslash
+ * before `"` and `\\`; JSON's `null` is the literal's NULL); anything else element by element.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  const plain = values.every((v) => v === null || typeof v === 'boolean' || jsonQuotesAsLiteral(v));
+  return plain ? `{${JSON.stringify(values).slice(1, -1)}}` : `{${values.map(literalElement).join(',')}}`;
+}
+
+function jsonQuotesAsLiteral(v: unknown): boolean {
+  return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !NOT_LITERAL_SAFE.test(v));
+}
+
+/** A parameter as the text PostgreSQL reads for it (null stays null): what a pipeline sends. */
+export function textParam(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
 }
 
 /** The results of a pipeline, each statement's rows in this module's realm. */
@@ -165,7 +265,8 @@ export class PgliteWorkerClient {
    * the first failure, its place in `statementIndex`.
    */
   async pipeline(statements: readonly SqlStatement[], options: { transaction: boolean }): Promise<WorkerQueryResult[]> {
-    const result = await this.send({ op: 'pipeline', statements, transaction: options.transaction });
+    const sent = statements.map((s) => ({ ...s, params: s.params.map(textParam) }));
+    const result = await this.send({ op: 'pipeline', statements: sent, transaction: options.transaction });
     return (result?.rows ?? []) as WorkerQueryResult[];
   }
 

@@ -96,4 +96,58 @@ describe('the embedded database session (pipelines sent without holding the sess
     await sent;
     expect((await dataSource.query(`SELECT n FROM pipelined WHERE n >= 40 ORDER BY n`)).map((r: { n: number }) => r.n)).toEqual([41]);
   });
+
+  it('sends text and arrays exactly as given: quotes, backslashes, braces, commas, NULL words, control characters, emoji', async () => {
+    const awkward = [
+      'a "quoted" word',
+      'back\\slash',
+      '{braced}',
+      'a, b',
+      'NULL',
+      'null',
+      '',
+      'tab\there\nnew line',
+      'emoji \u{1F600}',
+      '\u00e9\u20ac',
+    ];
+    const [texts, nullable, numbers, nested] = await session.send(
+      [
+        { sql: `SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n`, params: [awkward] },
+        { sql: `SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n`, params: [['x', null, 'y']] },
+        { sql: `SELECT $1::int[] AS a, $2::boolean AS b, $3::text AS s`, params: [[1, -2, 30], true, 'plain'] },
+        {
+          sql: `SELECT $1::text[] AS a, cardinality($2::text[]) AS empty`,
+          params: [
+            [
+              ['a"', 'b'],
+              ['c', null],
+            ],
+            [],
+          ],
+        },
+      ],
+      { transaction: false },
+    );
+    expect(texts!.rows.map((r) => (r as { t: string }).t)).toEqual(awkward);
+    expect(nullable!.rows.map((r) => (r as { t: string | null }).t)).toEqual(['x', null, 'y']);
+    expect(numbers!.rows).toEqual([{ a: [1, -2, 30], b: true, s: 'plain' }]);
+    expect(nested!.rows).toEqual([
+      {
+        a: [
+          ['a"', 'b'],
+          ['c', null],
+        ],
+        empty: 0,
+      },
+    ]);
+  });
+
+  it('prepares a statement once however often it is sent; one that fails to prepare leaves the session usable', async () => {
+    const sql = `SELECT count(*)::int AS n FROM pipelined WHERE n > $1`;
+    for (const above of [0, 1, 2]) await session.send([{ sql, params: [above] }], { transaction: false });
+    const statements = await dataSource.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1`, [sql]);
+    expect(statements[0].n).toBe(1);
+    await expect(session.send([{ sql: `SELEC 1`, params: [] }], { transaction: false })).rejects.toMatchObject({ code: '42601' });
+    expect((await session.send([{ sql: `SELECT 1 AS one`, params: [] }], { transaction: false }))[0]!.rows).toEqual([{ one: 1 }]);
+  });
 });
