@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 /**
  * Whether webhook requests are being acknowledged right now. The dispatcher shares the process
  * (and, on PGlite, the one database connection) with the acknowledging path; it asks here
- * before each row and waits for a lull, so a burst is acknowledged first and dispatched after,
- * while a steady stream still leaves it a row at least every `maxWaitMs`.
+ * before each batch and waits for a lull, so a burst is acknowledged first and dispatched after,
+ * while a steady stream still leaves it a few rows at least every `maxWaitMs`.
  */
 @Injectable()
 export class IntakePressure {
@@ -22,13 +22,17 @@ export class IntakePressure {
     }
   }
 
-  /** Resolves once no request has been in progress for `quietMs`, or after `maxWaitMs` at most. */
-  async lull(quietMs: number, maxWaitMs: number): Promise<void> {
+  /**
+   * Resolves once no request has been in progress for `quietMs` (true), or after `maxWaitMs` at
+   * most (false: requests are still coming).
+   */
+  async lull(quietMs: number, maxWaitMs: number): Promise<boolean> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const now = Date.now();
       const quietFor = now - this.lastActivity;
-      if ((this.inFlight === 0 && quietFor >= quietMs) || now >= deadline) return;
+      if (this.inFlight === 0 && quietFor >= quietMs) return true;
+      if (now >= deadline) return false;
       const wait = Math.min(deadline - now, this.inFlight === 0 ? quietMs - quietFor : quietMs);
       await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
     }

@@ -94,17 +94,17 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
 
   private async pass(): Promise<number> {
     const { batchSize, leaseSeconds, yieldToIntakeMs } = this.sources.dispatcher;
-    if (yieldToIntakeMs > 0) await this.yieldToIntake(yieldToIntakeMs);
-    const batch = await this.inbox.claim(batchSize, leaseSeconds);
-    for (const [i, entry] of batch.entries()) {
-      if (yieldToIntakeMs > 0 && i > 0) await this.yieldToIntake(yieldToIntakeMs);
-      if (this.stopped) {
-        // Shutting down: hand the rest of the batch back now instead of when the lease ends.
-        for (const rest of batch.slice(i)) await this.inbox.retryLater(rest.source, rest.webhookId, 0, null);
-        break;
-      }
-      await this.dispatch(entry);
+    // While webhooks keep coming, a few rows at a time, so acknowledgements do not wait behind a
+    // whole batch of runs being started; in a lull, the whole batch.
+    const quiet = yieldToIntakeMs > 0 ? await this.yieldToIntake(yieldToIntakeMs) : true;
+    const batch = await this.inbox.claim(quiet ? batchSize : Math.min(batchSize, BUSY_BATCH), leaseSeconds);
+    if (this.stopped) {
+      // Shutting down: hand the batch back now instead of when the lease ends.
+      for (const entry of batch) await this.inbox.retryLater(entry.source, entry.webhookId, 0, null);
+      return batch.length;
     }
+    // The rows of a batch are dispatched together: the runs they start are committed together.
+    await Promise.all(batch.map((entry) => this.dispatch(entry)));
     return batch.length;
   }
 
@@ -113,9 +113,9 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
    * a burst of requests stuck before their handlers for a whole batch), so a macrotask turn
    * first lets incoming requests reach their handlers, then the lull lets them finish.
    */
-  private async yieldToIntake(maxWaitMs: number): Promise<void> {
+  private async yieldToIntake(maxWaitMs: number): Promise<boolean> {
     await new Promise((resolve) => setImmediate(resolve));
-    await this.intake.lull(QUIET_MS, maxWaitMs);
+    return this.intake.lull(QUIET_MS, maxWaitMs);
   }
 
   /** One stored webhook, in a span continuing the trace of the request that delivered it. */
@@ -154,6 +154,9 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
 
 /** How long without an incoming webhook counts as a lull. */
 const QUIET_MS = 20;
+
+/** Rows claimed at a time while webhooks keep coming (no lull within `yieldToIntakeMs`). */
+const BUSY_BATCH = 5;
 
 /** Exponential from one second, capped at five minutes, jittered so replicas spread out. */
 const DISPATCH_BACKOFF: Backoff = { initialDelayMs: 1000, maxDelayMs: 300_000 };

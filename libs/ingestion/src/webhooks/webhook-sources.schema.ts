@@ -68,7 +68,7 @@ export const webhookSourcesFileSchema = z
         leaseSeconds: z.number().int().min(1).default(60),
         maxAttempts: z.number().int().min(1).default(20),
         /**
-         * Longest the dispatcher waits, before each row, for a lull in incoming webhooks:
+         * Longest the dispatcher waits, before each batch, for a lull in incoming webhooks:
          * acknowledgements go first during a burst. 0 never waits.
          */
         yieldToIntakeMs: z.number().int().min(0).max(10_000).default(250),
