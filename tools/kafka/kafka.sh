@@ -183,9 +183,16 @@ EOF
 }
 
 # Random Kafka cluster id: 16 random bytes, URL-safe base64 without padding
-# (same format as `kafka-storage.sh random-uuid`, without paying for a JVM start).
+# (same format as `kafka-storage.sh random-uuid`, without paying for a JVM start). One that
+# starts with '-' would be read by kafka-storage's argument parser as an option (a 1-in-64
+# chance per start), so such ids are drawn again.
 cluster_id() {
-  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" != -* ]] && break
+  done
+  printf '%s' "$id"
 }
 
 wait_ready() {
