@@ -36,7 +36,8 @@ describe('review approval tiers and escalation', () => {
     expect((await timers.tick(new Date(due - 1000))).autoApproved).not.toContain(reviewId);
     expect((await sut.run(runId)).state).toBe('awaiting_review');
 
-    const done = sut.nextSettled(runId);
+    // The same tick escalates the task past its deadline, re-announcing the review: wait for the completion.
+    const done = sut.nextSettled(runId, 'baton.run.completed');
     expect((await timers.tick(new Date(due + 1000))).autoApproved).toContain(reviewId);
     expect(await done).toMatchObject({ type: 'baton.run.completed', data: { status: 'completed' } });
     const approved = (await sut.run(runId)).timeline.find((t) => t.from === 'awaiting_review')!;
@@ -137,7 +138,7 @@ describe('review approval tiers and escalation', () => {
 
     const after = await StandaloneHarness.start({ dataDir, systems: sut.systems });
     try {
-      const done = after.nextSettled(runId);
+      const done = after.nextSettled(runId, 'baton.run.completed');
       const fired = await after.app.get(ReviewTimersService).tick(new Date(Date.parse(requested.data.autoApproveAt) + 1000));
       expect(fired.autoApproved).toEqual([requested.data.reviewId]);
       expect(await done).toMatchObject({ data: { status: 'completed' } });
