@@ -8,6 +8,9 @@ import type { CircuitState } from './circuit-breaker.util';
 import { CircuitBreakers } from './circuit-breakers.service';
 import { ConcurrencyLimit } from './concurrency-limit.util';
 
+/** What an action's call says of itself: the connector's context, with the run and the step. */
+type ActionCallContext = ConnectorCallContext & { runId: string; actionId: string };
+
 export type GuardedCallResult =
   | { status: 'succeeded'; result: unknown; durationMs: number }
   | { status: 'refused'; reason: string }
@@ -43,12 +46,7 @@ export class GuardedConnectors {
     return breaker.acquire(holder) ? { admitted: true } : { admitted: false, reason: refusal(connector, breaker.view().lastFailure) };
   }
 
-  async call(
-    connector: string,
-    operation: string,
-    args: Record<string, unknown>,
-    ctx: ConnectorCallContext & { runId: string; actionId: string },
-  ): Promise<GuardedCallResult> {
+  async call(connector: string, operation: string, args: Record<string, unknown>, ctx: ActionCallContext): Promise<GuardedCallResult> {
     let limit = this.limits.get(connector);
     if (!limit) {
       limit = new ConcurrencyLimit(this.options.calls.maxInFlightPerConnector);
@@ -61,7 +59,7 @@ export class GuardedConnectors {
     connector: string,
     operation: string,
     args: Record<string, unknown>,
-    ctx: ConnectorCallContext & { runId: string; actionId: string },
+    ctx: ActionCallContext,
   ): Promise<GuardedCallResult> {
     const breaker = this.circuits.get(connector);
     if (!breaker.acquire(ctx.runId)) return { status: 'refused', reason: refusal(connector, breaker.view().lastFailure) };

@@ -1,6 +1,6 @@
 import { currentTraceIds } from '@baton/platform-observability';
 import type { EntityManager } from 'typeorm';
-import { auditEntryHash, GENESIS_HASH, jsonValue, type AuditRecord } from './audit-chain.util';
+import { GENESIS_HASH, jsonValue, linkedRecords, type AuditRecord } from './audit-chain.util';
 import { forgetInlineAuditHead } from './audit-inline-chain';
 import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
 
@@ -125,15 +125,11 @@ export function auditAppended(
     const records = entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at), prevHash: null, hash: null }));
     return { records, seal: null };
   }
-  let prevHash = rows[0]?.head_hash ?? GENESIS_HASH;
   let seq = Number(rows[0]?.head_seq ?? 0);
-  const records: AuditRecord[] = entries.map((entry, i) => {
-    const fields = { ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at) };
-    const hash = auditEntryHash(prevHash, fields);
-    const record = { ...fields, prevHash, hash };
-    prevHash = hash;
-    return record;
-  });
+  const records = linkedRecords(
+    entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at) })),
+    rows[0]?.head_hash ?? GENESIS_HASH,
+  );
   const seal = {
     sql: `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])`,

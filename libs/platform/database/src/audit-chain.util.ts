@@ -75,6 +75,20 @@ export function auditEntryHash(prevHash: string, fields: AuditHashedFields): str
   return createHash('sha256').update(prevHash).update(canonical).digest('hex');
 }
 
+/** The entries linked in order onto the chain whose last hash is `prevHash`: each one's hash covers the one before. */
+export function linkedRecords(
+  entries: readonly AuditHashedFields[],
+  prevHash: string,
+): Array<AuditRecord & { prevHash: string; hash: string }> {
+  let previous = prevHash;
+  return entries.map((fields) => {
+    const hash = auditEntryHash(previous, fields);
+    const record = { ...fields, prevHash: previous, hash };
+    previous = hash;
+    return record;
+  });
+}
+
 /** A row of `baton.audit_log` (snake_case, as the drivers return it) in the chain's terms. */
 export function auditRecordOf(row: Record<string, unknown>): AuditRecord {
   return {

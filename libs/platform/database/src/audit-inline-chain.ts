@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { auditEntryColumns, type PendingAuditEntry } from './audit-append.util';
-import { auditEntryHash, GENESIS_HASH, type AuditRecord } from './audit-chain.util';
+import { GENESIS_HASH, linkedRecords, type AuditRecord } from './audit-chain.util';
 import type { EmbeddedSession } from './pglite/pglite-serial.driver';
 import { columnsOf, type SqlStatement } from './query/sql-statement';
 
@@ -53,15 +53,11 @@ export class InlineAuditChain {
     const head = this.head;
     if (!head || this.lastId - this.nextId + 1 < entries.length) throw new Error('the audit chain is not prepared');
     const stamp = at.toISOString();
-    let prevHash = head.hash;
-    const records: AuditRecord[] = entries.map((entry) => {
-      const fields = { ...entry, id: String(this.nextId++), at: stamp };
-      const hash = auditEntryHash(prevHash, fields);
-      const record = { ...fields, prevHash, hash };
-      prevHash = hash;
-      return record;
-    });
-    this.head = { seq: head.seq + records.length, hash: prevHash };
+    const records = linkedRecords(
+      entries.map((entry) => ({ ...entry, id: String(this.nextId++), at: stamp })),
+      head.hash,
+    );
+    this.head = { seq: head.seq + records.length, hash: records.at(-1)?.hash ?? head.hash };
     const statements: SqlStatement[] = [
       {
         sql: `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
