@@ -56,6 +56,7 @@ export type { SlackPostResult, SlackWebhookConfig, SlackWebhookDeps } from './sl
 export { SlackWebhookConnector } from './slack/slack-webhook.connector';
 export {
   RemoteConnector,
+  ConnectorTransport,
   connectRemoteConnectors,
   type ConnectorCallFailure,
   type ConnectorCallRequest,

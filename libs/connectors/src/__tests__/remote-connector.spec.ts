@@ -4,7 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   ConnectorError,
+  ConnectorTransport,
   connectRemoteConnectors,
+  RemoteConnector,
   createSampleSystems,
   SampleSystemsHttpModule,
   type ConnectorRegistry,
@@ -137,5 +139,45 @@ describe('RemoteConnector', () => {
     expect((await fetch(`${url}/samples`, { headers: { authorization: `Bearer ${SERVICES_KEY}` } })).status).toBe(403);
     expect((await fetch(`${url}/samples`, { headers: { authorization: `Bearer ${OPERATOR_KEY}` } })).status).toBe(200);
     expect((await fetch(`${url}/ready`)).status).toBe(200);
+  });
+});
+
+describe('RemoteConnector transport', () => {
+  it('reports a host that accepts the call but never answers as a transient timeout, within the time given', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const { port } = hanging.address() as { port: number };
+    const connector = new RemoteConnector('crm', [], new ConnectorTransport(`http://127.0.0.1:${port}`), 200);
+    try {
+      await expect(connector.call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({
+        failureClass: 'transient',
+        code: 'timeout',
+        message: 'crm.getCustomer: no answer within 200 ms',
+      });
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+
+  it('keeps one connection open for calls made one after another', async () => {
+    const { createServer } = await import('node:http');
+    let connections = 0;
+    const host = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.end(JSON.stringify({ result: { ok: true } })));
+    });
+    host.on('connection', () => connections++);
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const { port } = host.address() as { port: number };
+    const connector = new RemoteConnector('crm', [], new ConnectorTransport(`http://127.0.0.1:${port}/`), 2000);
+    try {
+      for (let i = 0; i < 5; i++) await expect(connector.call('getCustomer', { customerId: `c${i}` })).resolves.toEqual({ ok: true });
+      expect(connections).toBe(1);
+    } finally {
+      host.closeAllConnections();
+      await new Promise((resolve) => host.close(resolve));
+    }
   });
 });
