@@ -139,7 +139,12 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
     async () => {
       const reasons = { api: `api ${randomUUID()}`, webhook: `webhook ${randomUUID()}`, event: `kcat ${randomUUID()}` };
 
+      // One run at a time: runs whose writes commit at the same moment share one group commit,
+      // whose transaction is a trace of its own linked to theirs (docs/design-notes.md), so the
+      // queries of a run that shared one are not in its trace. Each run starts once the one
+      // before has completed.
       const apiRun = await sut.startRun(refundPayload(reasons.api, 41));
+      await sut.waitForRun(apiRun);
 
       const body = JSON.stringify({ orgId: 'acme', payload: refundPayload(reasons.webhook, 42) });
       const webhookId = `msg_${randomUUID()}`;
@@ -156,6 +161,8 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
         body,
       });
       expect(accepted.status).toBe(202);
+      const webhookRun = await sut.waitForRunWithReason(reasons.webhook);
+      await sut.waitForRun(webhookRun);
 
       sut.produce(
         sut.topic(ingressTopic('refund-form')),
@@ -165,7 +172,7 @@ describe('distributed deployment: one trace per run in Jaeger', () => {
 
       const runs = {
         api: apiRun,
-        webhook: await sut.waitForRunWithReason(reasons.webhook),
+        webhook: webhookRun,
         event: await sut.waitForRunWithReason(reasons.event),
       };
       for (const runId of Object.values(runs)) await sut.waitForRun(runId);
