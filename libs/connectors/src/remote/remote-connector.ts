@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { injectTraceHeaders } from '@baton/platform-observability';
 import { ConnectorError } from '../port/connector.exception';
 import { ConnectorRegistry } from '../port/connector.registry';
 import type { Connector, ConnectorCallContext, FailureClass, OperationSpec } from '../port/connector.types';
@@ -48,7 +49,7 @@ export class RemoteConnector implements Connector {
     let response: PostedJson;
     try {
       response = await this.transport.post(
-        `/connectors/${encodeURIComponent(this.name)}/${encodeURIComponent(operation)}`,
+        `connectors/${encodeURIComponent(this.name)}/${encodeURIComponent(operation)}`,
         body,
         this.timeoutMs,
       );
@@ -129,25 +130,29 @@ interface PostedJson {
 /**
  * Calls to one host over kept-alive connections (node:http, not fetch: under load, fetch's web
  * streams cost the calling services about a third of their CPU, and its pool reconnected often).
- * The services' trace context still travels in the request headers (the HTTP instrumentation).
+ * Not GuardedHttpClient: that one vets every target address and opens a fresh connection per
+ * call, as URLs that workflows name need; this host is the operator's own (BATON_CONNECTORS_URL).
+ * The call's trace context travels in the request headers.
  */
 export class ConnectorTransport {
   private readonly url: URL;
   private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
   private readonly headers: Record<string, string>;
 
   constructor(baseUrl: string, apiKey?: string) {
-    this.url = new URL(baseUrl);
+    this.url = new URL(baseUrl.replace(/\/?$/, '/'));
     const secure = this.url.protocol === 'https:';
     // Connections stay open between calls; the action service bounds the calls in flight.
-    this.agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 128 }) : new HttpAgent({ keepAlive: true, maxSockets: 128 });
+    this.agent = new (secure ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: 128 });
+    this.send = secure ? httpsRequest : httpRequest;
     this.headers = { 'content-type': 'application/json', ...authorization(apiKey) };
   }
 
-  /** POSTs the body as JSON; rejects with a TimeoutError when no whole answer came within the time. */
+  /** POSTs the body as JSON to a path below the base URL; rejects with a TimeoutError when no whole answer came within the time. */
   post(path: string, body: unknown, timeoutMs: number): Promise<PostedJson> {
     const text = JSON.stringify(body);
-    const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers = { ...this.headers, ...injectTraceHeaders(), 'content-length': String(Buffer.byteLength(text)) };
     return new Promise<PostedJson>((resolve, reject) => {
       let settled = false;
       const settle = (fn: () => void): void => {
@@ -156,18 +161,12 @@ export class ConnectorTransport {
         clearTimeout(timer);
         fn();
       };
-      const request = send(
-        new URL(this.url.pathname.replace(/\/$/, '') + path, this.url),
-        { method: 'POST', agent: this.agent, headers: { ...this.headers, 'content-length': String(Buffer.byteLength(text)) } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            settle(() => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })),
-          );
-          response.on('error', (error) => settle(() => reject(error)));
-        },
-      );
+      const request = this.send(new URL(path, this.url), { method: 'POST', agent: this.agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })));
+        response.on('error', (error) => settle(() => reject(error)));
+      });
       const timer = setTimeout(() => {
         const timeout = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' });
         settle(() => reject(timeout));
