@@ -63,26 +63,66 @@ async function handle(m) {
 }
 // Statements sent together run back to back in one call into the database, without a round trip
 // to the caller between them, each a named prepared statement made the first time its text is
-// seen (parsed and planned once, not per call; the parameters arrive as text). As a transaction:
-// BEGIN first, then COMMIT, or ROLLBACK at the first failure. A statement that expects a number
-// of rows fails when it affected another number. The error names the failing statement's place.
+// seen (parsed and planned once, not per call). The caller encodes each statement's parameters
+// (the tail of its Bind message, text format) into one buffer it hands over without a copy; this
+// thread only frames them. As a transaction: BEGIN first, then COMMIT, or ROLLBACK at the first
+// failure. A statement that expects a number of rows fails when it affected another number. The
+// error names the failing statement's place.
 const prepared = new Map();
 let names = 0;
+const ascii = new TextEncoder();
+const SYNC = Uint8Array.of(0x53, 0, 0, 0, 4);
+// Describe the unnamed portal, then execute it with no row limit.
+const DESCRIBE_EXECUTE = Uint8Array.of(0x44, 0, 0, 0, 6, 0x50, 0, 0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0);
+function framed(code, body) {
+  const out = new Uint8Array(5 + body.byteLength);
+  out[0] = code;
+  new DataView(out.buffer).setInt32(1, 4 + body.byteLength);
+  out.set(body, 5);
+  return out;
+}
+function cstrings(...texts) {
+  const bytes = texts.map((t) => ascii.encode(t));
+  const out = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength + 1, 0));
+  let at = 0;
+  for (const b of bytes) {
+    out.set(b, at);
+    at += b.byteLength + 1;
+  }
+  return out;
+}
+function parseMessage(name, sql) {
+  const head = cstrings(name, sql);
+  const body = new Uint8Array(head.byteLength + 2);
+  body.set(head, 0);
+  return framed(0x50, body);
+}
+// 'B', length, the unnamed portal, the statement's name: what precedes the caller's parameters.
+function bindHead(name, tailLength) {
+  const portalAndName = cstrings('', name);
+  const out = new Uint8Array(5 + portalAndName.byteLength);
+  out[0] = 0x42;
+  new DataView(out.buffer).setInt32(1, 4 + portalAndName.byteLength + tailLength);
+  out.set(portalAndName, 5);
+  return out;
+}
 async function pipeline(m) {
   const S = wire.serialize;
   const parts = [];
   const fresh = [];
   if (m.transaction) parts.push(S.parse({ text: 'BEGIN', types: [] }), S.bind({}), S.execute({}));
-  for (const statement of m.statements) {
-    let name = prepared.get(statement.sql);
+  for (let i = 0; i < m.sqls.length; i++) {
+    const sql = m.sqls[i];
+    let name = prepared.get(sql);
     if (!name) {
       name = 'baton_' + ++names;
-      fresh.push([statement.sql, name]);
-      parts.push(S.parse({ name, text: statement.sql, types: [] }));
+      fresh.push([sql, name]);
+      parts.push(parseMessage(name, sql));
     }
-    parts.push(S.bind({ statement: name, values: statement.params }), S.describe({ type: 'P' }), S.execute({}));
+    const tail = m.binds.subarray(m.bounds[i], m.bounds[i + 1]);
+    parts.push(bindHead(name, tail.byteLength), tail, DESCRIBE_EXECUTE);
   }
-  parts.push(S.sync());
+  parts.push(SYNC);
   const answers = answersOf(await db.execProtocolRaw(joined(parts)));
   const offset = m.transaction ? 1 : 0;
   let failure = answers.error;
@@ -90,8 +130,8 @@ async function pipeline(m) {
   else for (const [sql, name] of fresh) prepared.set(sql, name);
   const results = answers.results.slice(offset);
   if (!failure) {
-    for (let i = 0; i < m.statements.length; i++) {
-      const expect = m.statements[i].expect;
+    for (let i = 0; i < m.sqls.length; i++) {
+      const expect = m.expects[i];
       if (expect && results[i].affectedRows !== expect.rows) {
         failure = Object.assign(new Error(expect.message), { code: expect.code, statementIndex: i });
         break;
@@ -100,7 +140,7 @@ async function pipeline(m) {
   }
   if (m.transaction) {
     const end = answersOf(await db.execProtocolRaw(S.query(failure ? 'ROLLBACK' : 'COMMIT')));
-    if (!failure && end.error) failure = Object.assign(end.error, { statementIndex: m.statements.length });
+    if (!failure && end.error) failure = Object.assign(end.error, { statementIndex: m.sqls.length });
   }
   if (failure) throw failure;
   return results;
@@ -210,6 +250,44 @@ export function textParam(value: unknown): string | null {
   return String(value);
 }
 
+/**
+ * Each statement's parameters as the tail of a PostgreSQL Bind message (after the portal and
+ * statement names): every parameter in text format, then every result column in text format. All
+ * statements' tails in one buffer, the worker's to take without a copy; `bounds[i]` is where
+ * statement i's tail starts, `bounds[n]` the end.
+ */
+export function encodeBindTails(statements: readonly SqlStatement[]): { binds: Uint8Array; bounds: Int32Array } {
+  const texts = statements.map((s) => s.params.map(textParam));
+  const bounds = new Int32Array(statements.length + 1);
+  let size = 0;
+  for (let i = 0; i < texts.length; i++) {
+    bounds[i] = size;
+    // format-code count (0: all text), parameter count, then per parameter its length and bytes;
+    // result-format count (1) and the format (0: text)
+    size += 2 + 2 + 4;
+    for (const text of texts[i]!) size += 4 + (text === null ? 0 : Buffer.byteLength(text));
+  }
+  bounds[texts.length] = size;
+  const binds = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const params of texts) {
+    at = binds.writeInt16BE(0, at);
+    at = binds.writeInt16BE(params.length, at);
+    for (const text of params) {
+      if (text === null) {
+        at = binds.writeInt32BE(-1, at);
+        continue;
+      }
+      const length = binds.write(text, at + 4);
+      binds.writeInt32BE(length, at);
+      at += 4 + length;
+    }
+    at = binds.writeInt16BE(1, at);
+    at = binds.writeInt16BE(0, at);
+  }
+  return { binds: new Uint8Array(binds.buffer, 0, size), bounds };
+}
+
 /** The results of a pipeline, each statement's rows in this module's realm. */
 function ownRealmResult(result: unknown): unknown {
   const r = result as WorkerQueryResult;
@@ -265,8 +343,16 @@ export class PgliteWorkerClient {
    * the first failure, its place in `statementIndex`.
    */
   async pipeline(statements: readonly SqlStatement[], options: { transaction: boolean }): Promise<WorkerQueryResult[]> {
-    const sent = statements.map((s) => ({ ...s, params: s.params.map(textParam) }));
-    const result = await this.send({ op: 'pipeline', statements: sent, transaction: options.transaction });
+    const { binds, bounds } = encodeBindTails(statements);
+    const message = {
+      op: 'pipeline',
+      sqls: statements.map((s) => s.sql),
+      expects: statements.map((s) => s.expect ?? null),
+      binds,
+      bounds,
+      transaction: options.transaction,
+    };
+    const result = await this.send(message, [binds.buffer as ArrayBuffer]);
     return (result?.rows ?? []) as WorkerQueryResult[];
   }
 
@@ -279,12 +365,12 @@ export class PgliteWorkerClient {
     await this.worker.terminate();
   }
 
-  private send(message: Record<string, unknown>): Promise<WorkerQueryResult | null> {
+  private send(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<WorkerQueryResult | null> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id });
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 }
