@@ -145,16 +145,19 @@ async function pipeline(m) {
   if (failure) throw failure;
   return results;
 }
+// The parts in one buffer, reused from call to call (the database reads it before the call
+// returns): a fresh one per call would be a large object for the collector to sweep each time.
+let scratch = new Uint8Array(1 << 16);
 function joined(parts) {
   let length = 0;
   for (const part of parts) length += part.byteLength;
-  const out = new Uint8Array(length);
+  if (scratch.byteLength < length) scratch = new Uint8Array(Math.max(length, scratch.byteLength * 2));
   let at = 0;
   for (const part of parts) {
-    out.set(part, at);
+    scratch.set(part, at);
     at += part.byteLength;
   }
-  return out;
+  return scratch.subarray(0, length);
 }
 // The database's answer, statement by statement: rows (typed as PGlite types them) and the
 // number of rows affected; the first error, if any (the rest were skipped by the database).
