@@ -115,13 +115,9 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     } else {
       const applied = this.apply(definition, reader, ctx);
       result = applied.result;
-      if (replayKey) this.stored.idempotency[replayKey] = { fingerprint, result: structuredClone(result) };
+      if (replayKey) this.stored.idempotency[replayKey] = { fingerprint, result: copyOf(result) };
       if (this.journal && (applied.changes.length > 0 || replayKey)) {
-        stored = this.journalWrite(
-          definition,
-          applied.changes,
-          replayKey ? { key: replayKey, fingerprint, result: structuredClone(result) } : null,
-        );
+        stored = this.journalWrite(definition, applied.changes, replayKey ? { key: replayKey, fingerprint, result: copyOf(result) } : null);
       }
     }
     // What a call returns, or saw, is durable before the caller hears of it.
@@ -129,7 +125,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     const notStored = await stored;
     if (notStored) throw notStored;
     if (planned) throw planned.error;
-    return structuredClone(result);
+    return copyOf(result);
   }
 
   /**
@@ -163,7 +159,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       changes: changes.map((c) => ({
         table: c.table,
         recordId: c.recordId,
-        after: c.after ? structuredClone(c.after as Record<string, unknown>) : null,
+        after: c.after ? copyOf(c.after as Record<string, unknown>) : null,
       })),
       effect: definition.spec.kind === 'write' && changes.length > 0 ? definition.spec.name : null,
       replay,
@@ -207,7 +203,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     for (const change of [...changes].reverse()) {
       const table = (data[change.table] ??= {});
       if (change.before === null) delete table[change.recordId];
-      else table[change.recordId] = structuredClone(change.before as Record<string, unknown>);
+      else table[change.recordId] = copyOf(change.before as Record<string, unknown>);
     }
     if (entry.effect) this.stored.effects[entry.effect] = Math.max(0, (this.stored.effects[entry.effect] ?? 1) - 1);
     if (entry.replay) delete this.stored.idempotency[entry.replay.key];
@@ -231,7 +227,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   }
 
   snapshot(): SampleSystemSnapshot<TData> {
-    return structuredClone({ system: this.name, ...this.stored });
+    return copyOf({ system: this.name, ...this.stored });
   }
 
   /** Puts back data, effect counters and remembered idempotency keys; emits no changes. */
@@ -239,7 +235,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     if (snapshot.system !== this.name) {
       throw new Error(`cannot restore a ${snapshot.system} snapshot into ${this.name}`);
     }
-    const { data, effects, idempotency } = structuredClone(snapshot);
+    const { data, effects, idempotency } = copyOf(snapshot);
     this.stored = { data: data as TData, effects: { ...effects }, idempotency: { ...idempotency } };
   }
 
@@ -261,8 +257,8 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       table,
       recordId,
       op,
-      before: before && structuredClone(before as Record<string, unknown>),
-      after: after && structuredClone(after as Record<string, unknown>),
+      before: before && copyOf(before as Record<string, unknown>),
+      after: after && copyOf(after as Record<string, unknown>),
       at: this.timestamp(),
       ...(ctx.runId === undefined ? {} : { runId: ctx.runId }),
     });
@@ -472,7 +468,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   private emit(change: RecordChange): void {
     for (const listener of [...this.listeners]) {
       try {
-        listener(structuredClone(change));
+        listener(copyOf(change));
       } catch (error) {
         queueMicrotask(() => {
           throw error;
@@ -534,4 +530,23 @@ function stableStringify(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/**
+ * A deep copy of plain data (objects, arrays, primitives), as structuredClone makes it but several
+ * times faster for the small records a call returns; anything else (a Date, a Map) goes to
+ * structuredClone.
+ */
+function copyOf<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyOf) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = copyOf((value as Record<string, unknown>)[key]);
+    // An own "__proto__" key (JSON.parse makes them) stays a key, as structuredClone keeps it.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out as T;
 }

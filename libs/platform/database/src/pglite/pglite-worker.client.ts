@@ -234,8 +234,12 @@ function literalElement(element: unknown): string {
  * before `"` and `\\`; JSON's `null` is the literal's NULL); anything else element by element.
  */
 export function arrayLiteral(values: readonly unknown[]): string {
-  const plain = values.every((v) => v === null || typeof v === 'boolean' || jsonQuotesAsLiteral(v));
-  return plain ? `{${JSON.stringify(values).slice(1, -1)}}` : `{${values.map(literalElement).join(',')}}`;
+  return isPlainArray(values) ? `{${JSON.stringify(values).slice(1, -1)}}` : `{${values.map(literalElement).join(',')}}`;
+}
+
+/** Every element is one whose JSON text is its array-literal text. */
+function isPlainArray(values: readonly unknown[]): boolean {
+  return values.every((v) => v === null || typeof v === 'boolean' || jsonQuotesAsLiteral(v));
 }
 
 function jsonQuotesAsLiteral(v: unknown): boolean {
@@ -253,6 +257,11 @@ export function textParam(value: unknown): string | null {
   return String(value);
 }
 
+/** A parameter's text; for an array whose JSON is its literal but for the brackets, that JSON. */
+function bindText(value: unknown): string | null | { arrayJson: string } {
+  return Array.isArray(value) && isPlainArray(value) ? { arrayJson: JSON.stringify(value) } : textParam(value);
+}
+
 /**
  * Each statement's parameters as the tail of a PostgreSQL Bind message (after the portal and
  * statement names): every parameter in text format, then every result column in text format. All
@@ -260,7 +269,7 @@ export function textParam(value: unknown): string | null {
  * statement i's tail starts, `bounds[n]` the end.
  */
 export function encodeBindTails(statements: readonly SqlStatement[]): { binds: Uint8Array; bounds: Int32Array } {
-  const texts = statements.map((s) => s.params.map(textParam));
+  const texts = statements.map((s) => s.params.map(bindText));
   const bounds = new Int32Array(statements.length + 1);
   let size = 0;
   for (let i = 0; i < texts.length; i++) {
@@ -268,7 +277,7 @@ export function encodeBindTails(statements: readonly SqlStatement[]): { binds: U
     // format-code count (0: all text), parameter count, then per parameter its length and bytes;
     // result-format count (1) and the format (0: text)
     size += 2 + 2 + 4;
-    for (const text of texts[i]!) size += 4 + (text === null ? 0 : Buffer.byteLength(text));
+    for (const text of texts[i]!) size += 4 + (text === null ? 0 : Buffer.byteLength(typeof text === 'string' ? text : text.arrayJson));
   }
   bounds[texts.length] = size;
   const binds = Buffer.allocUnsafeSlow(size);
@@ -281,7 +290,12 @@ export function encodeBindTails(statements: readonly SqlStatement[]): { binds: U
         at = binds.writeInt32BE(-1, at);
         continue;
       }
-      const length = binds.write(text, at + 4);
+      const length = binds.write(typeof text === 'string' ? text : text.arrayJson, at + 4);
+      if (typeof text !== 'string') {
+        // JSON's brackets become the literal's braces: one pass over the text, no copy of it.
+        binds[at + 4] = 0x7b;
+        binds[at + 3 + length] = 0x7d;
+      }
       binds.writeInt32BE(length, at);
       at += 4 + length;
     }
