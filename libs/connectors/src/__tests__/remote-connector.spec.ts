@@ -1,4 +1,5 @@
 import { ApiKeyRegistry, configureHttpApp, EdgeAuthModule } from '@baton/platform-edge';
+import { recordSpans, type SpanRecorder } from '@baton/platform-testing';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,8 +17,11 @@ import {
 const SERVICES_KEY = 'services-key-for-tests';
 const OPERATOR_KEY = 'operator-key-for-tests';
 
-/** The sample systems served as the sample-systems app serves them, with its guard and keys. */
-async function startHost(systems: SampleSystems): Promise<NestFastifyApplication> {
+/**
+ * The sample systems served as the sample-systems app serves them, with its guard and keys; each
+ * request's method and path go to `seen` when given.
+ */
+async function startHost(systems: SampleSystems, seen?: string[]): Promise<NestFastifyApplication> {
   @Module({
     imports: [
       EdgeAuthModule.forRoot({
@@ -32,6 +36,14 @@ async function startHost(systems: SampleSystems): Promise<NestFastifyApplication
   class HostModule {}
   const host = await NestFactory.create<NestFastifyApplication>(HostModule, new FastifyAdapter(), { logger: false });
   configureHttpApp(host);
+  if (seen) {
+    host
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRequest', async (request: { method: string; url: string }) => {
+        seen.push(`${request.method} ${request.url}`);
+      });
+  }
   await host.listen({ port: 0, host: '127.0.0.1' });
   return host;
 }
@@ -142,6 +154,115 @@ describe('RemoteConnector', () => {
   });
 });
 
+describe('RemoteConnector calls made at the same moment', () => {
+  let host: NestFastifyApplication;
+  let systems: SampleSystems;
+  let sut: ConnectorRegistry;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    systems = createSampleSystems();
+    host = await startHost(systems, seen);
+    sut = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
+  });
+  afterAll(async () => host.close());
+  beforeEach(() => {
+    systems.reset();
+    seen.length = 0;
+  });
+
+  it('go to the host in one request, each answered as it would be alone: result, failure class, organisation, idempotency', async () => {
+    const refund = { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' };
+    const outcomes = await Promise.allSettled([
+      sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }, { orgId: 'acme' }),
+      sut.get('billing').call('issueRefund', { ...refund, amount: -1 }),
+      sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }, { orgId: 'globex' }),
+      sut.get('billing').call('issueRefund', refund, { idempotencyKey: 'batch-1', orgId: 'acme' }),
+      sut.get('billing').call('issueRefund', refund, { idempotencyKey: 'batch-1', orgId: 'acme' }),
+      sut.get('crm').call('noSuchOperation', {}),
+    ]);
+    expect(seen).toEqual(['POST /connectors/batch']);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { id: 'cus_northwind' } });
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { failureClass: 'data', message: expect.stringContaining('amount') } });
+    expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: { failureClass: 'data', code: 'wrong_organisation' } });
+    expect(outcomes[3]).toMatchObject({ status: 'fulfilled', value: { amount: 12, status: 'issued' } });
+    expect((outcomes[4] as PromiseFulfilledResult<unknown>).value).toEqual((outcomes[3] as PromiseFulfilledResult<unknown>).value);
+    expect(outcomes[5]).toMatchObject({
+      status: 'rejected',
+      reason: { failureClass: 'data', message: expect.stringContaining('noSuchOperation') },
+    });
+    expect(systems.billing.effects().issueRefund).toBe(1);
+  });
+
+  it('go alone, by the single route, when made alone', async () => {
+    await expect(sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' })).resolves.toMatchObject({ id: 'cus_northwind' });
+    expect(seen).toEqual(['POST /connectors/crm/getCustomer']);
+  });
+
+  it('refuse a batch that is not one: no calls, too many, a call without its connector', async () => {
+    const url = await host.getUrl();
+    const post = (body: unknown) =>
+      fetch(`${url}/connectors/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICES_KEY}` },
+        body: JSON.stringify(body),
+      });
+    const refund = {
+      connector: 'billing',
+      operation: 'issueRefund',
+      args: { accountId: 'acct_northwind', amount: 12, currency: 'USD', reason: 'r' },
+    };
+    for (const [body, path] of [
+      [{ calls: [] }, '/calls'],
+      [{ calls: Array.from({ length: 257 }, () => refund) }, '/calls'],
+      [{ calls: [refund, { operation: 'getCustomer' }] }, '/calls/1/connector'],
+      [{ calls: 'getCustomer' }, '/calls'],
+    ] as const) {
+      const response = await post(body);
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(JSON.stringify(await response.json())).toContain(path);
+    }
+    // A batch refused is refused whole: none of its calls ran.
+    expect(systems.billing.effects().issueRefund ?? 0).toBe(0);
+    const refused = await fetch(`${url}/connectors/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
+      body: JSON.stringify({ calls: [{ connector: 'billing', operation: 'issueRefund', args: {} }] }),
+    });
+    expect(refused.status).toBe(403);
+  });
+});
+
+describe('RemoteConnector calls made at the same moment, traced', () => {
+  let spans: SpanRecorder;
+  let host: NestFastifyApplication;
+  let sut: ConnectorRegistry;
+
+  beforeAll(async () => {
+    spans = recordSpans('connectors-batch-test');
+    host = await startHost(createSampleSystems());
+    sut = await connectRemoteConnectors(await host.getUrl(), { apiKey: SERVICES_KEY });
+  });
+  afterAll(async () => {
+    await host.close();
+    await spans.stop();
+  });
+
+  it('continue each caller’s trace on the host: the host’s span for a call is a child of the caller’s', async () => {
+    spans.reset();
+    await Promise.all([
+      sut.get('crm').call('getCustomer', { customerId: 'cus_northwind' }),
+      sut.get('billing').call('getAccount', { accountId: 'acct_northwind' }),
+    ]);
+    for (const name of ['crm.getCustomer', 'billing.getAccount']) {
+      const [hostSpan, callerSpan] = spans.named(name);
+      expect(callerSpan?.parentSpanContext).toBeUndefined();
+      expect(hostSpan?.spanContext().traceId).toBe(callerSpan?.spanContext().traceId);
+      expect(hostSpan?.parentSpanContext?.spanId).toBe(callerSpan?.spanContext().spanId);
+    }
+  });
+});
+
 describe('RemoteConnector transport', () => {
   it('reports a host that accepts the call but never answers as a transient timeout, within the time given', async () => {
     const { createServer } = await import('node:http');
@@ -149,12 +270,20 @@ describe('RemoteConnector transport', () => {
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     const { port } = hanging.address() as { port: number };
     const connector = new RemoteConnector('crm', [], new ConnectorTransport(`http://127.0.0.1:${port}`), 200);
+    const timedOut = { failureClass: 'transient', code: 'timeout', message: 'crm.getCustomer: no answer within 200 ms' };
     try {
-      await expect(connector.call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject({
-        failureClass: 'transient',
-        code: 'timeout',
-        message: 'crm.getCustomer: no answer within 200 ms',
-      });
+      await expect(connector.call('getCustomer', { customerId: 'cus_northwind' })).rejects.toMatchObject(timedOut);
+      // Two at once travel in one batch request, and each still times out on its own.
+      const started = Date.now();
+      const both = await Promise.allSettled([
+        connector.call('getCustomer', { customerId: 'cus_a' }),
+        connector.call('getCustomer', { customerId: 'cus_b' }),
+      ]);
+      expect(both).toEqual([
+        { status: 'rejected', reason: expect.objectContaining(timedOut) },
+        { status: 'rejected', reason: expect.objectContaining(timedOut) },
+      ]);
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       hanging.closeAllConnections();
       await new Promise((resolve) => hanging.close(resolve));
@@ -175,6 +304,44 @@ describe('RemoteConnector transport', () => {
     try {
       for (let i = 0; i < 5; i++) await expect(connector.call('getCustomer', { customerId: `c${i}` })).resolves.toEqual({ ok: true });
       expect(connections).toBe(1);
+    } finally {
+      host.closeAllConnections();
+      await new Promise((resolve) => host.close(resolve));
+    }
+  });
+
+  it('sends calls alone, now and from then on, to a host without the batch route', async () => {
+    const { createServer } = await import('node:http');
+    const paths: string[] = [];
+    const host = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.url === '/connectors/batch') {
+          response.statusCode = 404;
+          response.end(JSON.stringify({ error: 'not_found' }));
+          return;
+        }
+        const { args } = JSON.parse(Buffer.concat(chunks).toString()) as { args: { customerId: string } };
+        response.end(JSON.stringify({ result: { id: args.customerId } }));
+      });
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const { port } = host.address() as { port: number };
+    const connector = new RemoteConnector('crm', [], new ConnectorTransport(`http://127.0.0.1:${port}`), 2000);
+    const both = () =>
+      Promise.all([connector.call('getCustomer', { customerId: 'cus_a' }), connector.call('getCustomer', { customerId: 'cus_b' })]);
+    try {
+      await expect(both()).resolves.toEqual([{ id: 'cus_a' }, { id: 'cus_b' }]);
+      await expect(both()).resolves.toEqual([{ id: 'cus_a' }, { id: 'cus_b' }]);
+      expect(paths).toEqual([
+        '/connectors/batch',
+        '/connectors/crm/getCustomer',
+        '/connectors/crm/getCustomer',
+        '/connectors/crm/getCustomer',
+        '/connectors/crm/getCustomer',
+      ]);
     } finally {
       host.closeAllConnections();
       await new Promise((resolve) => host.close(resolve));

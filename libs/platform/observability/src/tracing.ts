@@ -118,6 +118,17 @@ export async function withContinuedSpan<T>(
   return inSpan(name, { kind: SpanKind.INTERNAL, attributes, links: linkToActive() }, stored, work);
 }
 
+/**
+ * Runs `work` in the trace context carried by `headers` (the `traceparent` a caller sent with one
+ * call of a batch, whose request carries many callers' calls): the spans it makes continue that
+ * caller's trace. Without a valid one, in the active context.
+ */
+export function inCarriedContext<T>(headers: Record<string, string> | null | undefined, work: () => T): T {
+  const carried = propagation.extract(ROOT_CONTEXT, headers ?? {});
+  const spanContext = trace.getSpanContext(carried);
+  return spanContext && isSpanContextValid(spanContext) ? context.with(carried, work) : work();
+}
+
 /** Adds attributes to the active span, if any (e.g. the tier once a run is decided). */
 export function annotateActiveSpan(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
