@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { injectTraceHeaders, outsideAnyTrace } from '@baton/platform-observability';
+import { captureContext, inCapturedContext, injectTraceHeaders, outsideAnyTrace } from '@baton/platform-observability';
 import { ConnectorError } from '../port/connector.exception';
 import { ConnectorRegistry } from '../port/connector.registry';
 import type { Connector, ConnectorCallContext, FailureClass, OperationSpec } from '../port/connector.types';
@@ -148,6 +148,8 @@ const MAX_BATCH = 128;
 /** A call waiting for its answer: queued for the next batch, then sent. */
 interface WaitingCall {
   call: ConnectorBatchCall;
+  /** The caller's trace context: a call sent alone is sent in it. */
+  context: ReturnType<typeof captureContext>;
   timeoutMs: number;
   settled: boolean;
   timer: NodeJS.Timeout;
@@ -195,6 +197,7 @@ export class ConnectorTransport {
     return new Promise<ConnectorAnswer>((resolve, reject) => {
       const waiting: WaitingCall = {
         call,
+        context: captureContext(),
         timeoutMs,
         settled: false,
         resolve,
@@ -254,11 +257,10 @@ export class ConnectorTransport {
   private async sendAlone(w: WaitingCall): Promise<void> {
     const { connector, operation, trace, ...request } = w.call;
     try {
-      const answer = await this.post(
-        `connectors/${encodeURIComponent(connector)}/${encodeURIComponent(operation)}`,
-        request,
-        w.timeoutMs,
-        trace,
+      // In the caller's context, as if the call had not waited for the turn to end: the HTTP
+      // client span, and the trace headers, are the caller's.
+      const answer = await inCapturedContext(w.context, () =>
+        this.post(`connectors/${encodeURIComponent(connector)}/${encodeURIComponent(operation)}`, request, w.timeoutMs, trace),
       );
       this.settle(w, () => w.resolve({ status: answer.status, body: jsonOf(answer.text) }));
     } catch (error) {
