@@ -22,6 +22,7 @@
 // runs completed twice (two completion events) or whose action took effect more than once at the
 // sample systems; "redelivered" counts a completion event seen again (delivery is at least once:
 // the same event, with its id, which consumers' inboxes skip).
+import './instrument-embedded';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,4 +3,5 @@
 import { instrumentProcess } from '@baton/platform-observability';
 import { loadStandaloneEnv } from './config/standalone.env';
 
-instrumentProcess('standalone', loadStandaloneEnv);
+// One process, one tracing configuration: spans nobody exports are ids only (tracing-options.types).
+instrumentProcess('standalone', loadStandaloneEnv, { unexportedSpans: 'ids-only' });

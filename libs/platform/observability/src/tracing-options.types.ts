@@ -32,6 +32,16 @@ export interface TracingOptions {
   scheduleDelayMs?: number;
   /** Extra processors, e.g. an in-memory exporter in tests. */
   spanProcessors?: SpanProcessor[];
+  /**
+   * What becomes of spans when none is exported (no exporter, no extra processor, no sampler
+   * named): `record` (the default) records them all the same; `ids-only` makes them
+   * non-recording spans (sampler parentbased_always_off): real trace and span ids for logs, audit
+   * entries and propagation, without the cost of recording what nobody reads. For a process
+   * whose tracing configuration is the whole deployment's (the standalone engine): in a deployment
+   * of several processes, an unsampled run from one that exports nothing would go unrecorded in
+   * the next one that exports.
+   */
+  unexportedSpans?: 'record' | 'ids-only';
   /** Load the http, undici, pg and Fastify instrumentations (default true). */
   instrumentations?: boolean;
   /**

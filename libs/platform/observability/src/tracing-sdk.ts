@@ -45,7 +45,11 @@ export function startTracingSdk(options: TracingOptions): NodeSDK {
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     autoDetectResources: options.detectResources ?? true,
-    sampler: samplerOf(options.sampler ?? 'parentbased_always_on', options.samplerArg ?? 1),
+    sampler: samplerOf(
+      options.sampler ??
+        (spanProcessors.length === 0 && options.unexportedSpans === 'ids-only' ? 'parentbased_always_off' : 'parentbased_always_on'),
+      options.samplerArg ?? 1,
+    ),
     // The SDK registers no tracer provider without a processor; spans must still be made (with
     // real ids for logs, audit entries and propagation) when none is exported.
     spanProcessors: spanProcessors.length ? spanProcessors : [new NoopSpanProcessor()],

@@ -120,3 +120,46 @@ describe('spans', () => {
     expect(ids).toEqual({ traceId: named('work').spanContext().traceId, spanId: named('work').spanContext().spanId });
   });
 });
+
+describe('spans nobody exports', () => {
+  afterEach(() => shutdownTracing());
+
+  /** A root span, a child and the headers the child sends, as a process traced with `options` makes them. */
+  async function spansMadeWith(options: Parameters<typeof initTracing>[0]) {
+    initTracing({ serviceName: 'test', instrumentations: false, detectResources: false, ...options });
+    // Whether a span records is asked while it is open: an ended span records nothing more.
+    return withRootSpan('run.start', {}, async (root) =>
+      withSpan('stage', {}, async (child) => ({
+        recording: [root.isRecording(), child.isRecording()],
+        traceIds: [root.spanContext().traceId, child.spanContext().traceId],
+        child: child.spanContext(),
+        ids: currentTraceIds(),
+        headers: injectTraceHeaders(),
+      })),
+    );
+  }
+
+  it('are recorded by default, and are ids only when the process asks for that: real ids in logs and headers either way', async () => {
+    const recorded = await spansMadeWith({ exporter: 'none' });
+    expect(recorded.recording).toEqual([true, true]);
+    await shutdownTracing();
+
+    const idsOnly = await spansMadeWith({ exporter: 'none', unexportedSpans: 'ids-only' });
+    expect(idsOnly.recording).toEqual([false, false]);
+    const { traceId, spanId } = idsOnly.child;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceId).not.toMatch(/^0+$/);
+    expect(idsOnly.traceIds).toEqual([traceId, traceId]);
+    expect(idsOnly.ids).toEqual({ traceId, spanId });
+    expect(idsOnly.headers['traceparent']).toBe(`00-${traceId}-${spanId}-00`);
+  });
+
+  it('are recorded when they are exported, or a sampler is named, whatever the process asked for', async () => {
+    const exporter = new InMemorySpanExporter();
+    const exported = await spansMadeWith({ unexportedSpans: 'ids-only', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    expect(exported.recording).toEqual([true, true]);
+    await shutdownTracing();
+    const sampled = await spansMadeWith({ exporter: 'none', unexportedSpans: 'ids-only', sampler: 'always_on' });
+    expect(sampled.recording).toEqual([true, true]);
+  });
+});
