@@ -125,7 +125,7 @@ describe('spans nobody exports', () => {
   afterEach(() => shutdownTracing());
 
   /** A root span, a child and the headers the child sends, as a process traced with `options` makes them. */
-  async function spansMadeWith(options: Parameters<typeof initTracing>[0]) {
+  async function spansMadeWith(options: Omit<Parameters<typeof initTracing>[0], 'serviceName'>) {
     initTracing({ serviceName: 'test', instrumentations: false, detectResources: false, ...options });
     // Whether a span records is asked while it is open: an ended span records nothing more.
     return withRootSpan('run.start', {}, async (root) =>
