@@ -92,9 +92,10 @@ export const otelEnvShape = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** OTLP/HTTP traces URL, used as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /** Unset: parentbased_always_on, or parentbased_always_off where a process records no span nobody exports (tracing-sdk.ts). */
   OTEL_TRACES_SAMPLER: z
     .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
-    .default('parentbased_always_on'),
+    .optional(),
   /** The ratio of the traceidratio samplers, from 0 to 1. */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   /** Milliseconds between span exports (default 5000). */

@@ -9,6 +9,9 @@ describe(parseEnv.name, () => {
     expect(sut.BATON_HTTP_PORT).toBe(8080);
     expect(sut.BATON_BUS).toBe('memory');
     expect(sut.LOG_LEVEL).toBe('info');
+    // No sampler unless one is named: each process picks its own default (tracing-sdk.ts).
+    expect(sut.OTEL_TRACES_SAMPLER).toBeUndefined();
+    expect(parseEnv('test', schema, { OTEL_TRACES_SAMPLER: 'always_on' }).OTEL_TRACES_SAMPLER).toBe('always_on');
   });
 
   it('names every bad variable with what was wrong and what it got', () => {
