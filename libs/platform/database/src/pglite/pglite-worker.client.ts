@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { arrayLiteral, isPlainArray } from '../query/array-literal.util';
 import type { SqlStatement } from '../query/sql-statement';
 
 /** What a statement returns, as PGlite gives it. */
@@ -215,35 +216,6 @@ function ownRealm(row: unknown): unknown {
     }
   }
   return record;
-}
-
-/** Control characters and surrogates: text whose JSON form is not its PostgreSQL array-literal form. */
-const NOT_LITERAL_SAFE = /[\u0000-\u001f\ud800-\udfff]/;
-
-/** One element of an array literal, quoted and escaped as PostgreSQL's array input reads it. */
-function literalElement(element: unknown): string {
-  if (element === null || element === undefined) return 'NULL';
-  if (Array.isArray(element)) return arrayLiteral(element);
-  const text = element instanceof Date ? element.toISOString() : String(element);
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/**
- * An array as PostgreSQL's array literal. Text without control characters or surrogates (the
- * common case) is quoted by one JSON.stringify, whose quoting is the literal's (a backslash
- * before `"` and `\\`; JSON's `null` is the literal's NULL); anything else element by element.
- */
-export function arrayLiteral(values: readonly unknown[]): string {
-  return isPlainArray(values) ? `{${JSON.stringify(values).slice(1, -1)}}` : `{${values.map(literalElement).join(',')}}`;
-}
-
-/** Every element is one whose JSON text is its array-literal text. */
-function isPlainArray(values: readonly unknown[]): boolean {
-  return values.every((v) => v === null || typeof v === 'boolean' || jsonQuotesAsLiteral(v));
-}
-
-function jsonQuotesAsLiteral(v: unknown): boolean {
-  return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !NOT_LITERAL_SAFE.test(v));
 }
 
 /** A parameter as the text PostgreSQL reads for it (null stays null): what a pipeline sends. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { arrayLiteral, isPlainArray } from './array-literal.util';
 
 /** One SQL statement and its parameters, built before it is sent (alone, or pipelined with others). */
 export interface SqlStatement {
@@ -8,9 +9,14 @@ export interface SqlStatement {
   expect?: { rows: number; code: string; message: string };
 }
 
-/** Runs the statement in the manager's transaction and returns its rows. */
+/**
+ * Runs the statement in the manager's transaction and returns its rows. Arrays of plain values
+ * (the columns of multi-row statements) go as array literals made by one JSON.stringify: the pg
+ * driver would escape them element by element, about 3 % of a stage's CPU in its profile.
+ */
 export function runStatement<Row>(manager: EntityManager, statement: SqlStatement): Promise<Row[]> {
-  return manager.query(statement.sql, statement.params) as Promise<Row[]>;
+  const params = statement.params.map((p) => (Array.isArray(p) && isPlainArray(p) ? arrayLiteral(p) : p));
+  return manager.query(statement.sql, params) as Promise<Row[]>;
 }
 
 /**
