@@ -2,14 +2,14 @@
 // pipeline behind it stands still. The embedded engine (as `npm start` runs it, on disk) listens
 // on loopback; signed Standard Webhooks requests, each with a fresh webhook-id, are sent at a fixed
 // rate (open loop: a request is due at its slot whether or not earlier ones were answered) while
-// every consumer group is paused. Printed: the acknowledgement latency from each request's slot
+// every consumer group is paused. The sender is a worker thread (webhook-sender.ts): an outside
+// client, not a guest on the engine's event loop. Printed: the acknowledgement latency from each request's slot
 // (p50, p99, max), how many were accepted, and — once the consumers are resumed — how many of the
 // accepted ones became completed runs.
-import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Topics } from '@baton/contracts';
 import { createSampleSystems } from '@baton/connectors';
 import { MessageBus } from '@baton/platform-messaging';
@@ -17,6 +17,7 @@ import { MessageBus } from '@baton/platform-messaging';
    does; tools may import anything, and no project depends on tools. */
 import { createStandaloneApp } from '../../apps/standalone/src/standalone.bootstrap';
 /* eslint-enable @nx/enforce-module-boundaries */
+import type { SenderOptions, SenderReport } from './webhook-sender';
 
 const SOURCE = 'refund-form';
 /** A bench-only secret for a bench-only sources file (whsec_ + base64). */
@@ -69,7 +70,6 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.getHttpServer().address() as { port: number }).port;
-  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   try {
     // Everything downstream of intake stands still while the webhooks arrive.
     const groups = bus
@@ -79,35 +79,20 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
     for (const group of groups) bus.pause(group);
 
     const total = Math.round(options.rate * options.durationS);
-    const acks: number[] = [];
-    let accepted = 0;
-    let refused = 0;
-    const failures = new Map<string, number>();
-    const begin = performance.now();
-    const inFlight: Array<Promise<void>> = [];
-    for (let i = 0; i < total; i++) {
-      const due = begin + (i * 1000) / options.rate;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      inFlight.push(
-        send(port, agent, i).then(
-          (status) => {
-            acks.push(performance.now() - due);
-            if (status === 202) accepted++;
-            else {
-              refused++;
-              failures.set(String(status), (failures.get(String(status)) ?? 0) + 1);
-            }
-          },
-          (error: Error) => {
-            refused++;
-            failures.set(error.message, (failures.get(error.message) ?? 0) + 1);
-          },
-        ),
-      );
-    }
-    await Promise.all(inFlight);
-    const sendS = (performance.now() - begin) / 1000;
+    const {
+      acks,
+      accepted,
+      refused,
+      failures: failed,
+      sendS,
+    } = await sendFromWorker({
+      port,
+      rate: options.rate,
+      durationS: options.durationS,
+      source: SOURCE,
+      secret: SECRET,
+    });
+    const failures = new Map(failed);
 
     for (const group of groups) bus.resume(group);
     const resumed = performance.now();
@@ -125,46 +110,20 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
       ` completed_after_resume=${completed} in ${drainS.toFixed(1)}s lost=${accepted - Math.min(completed, accepted)}\n`;
     return { line, ok: completed >= accepted && refused === 0 };
   } finally {
-    agent.destroy();
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function send(port: number, agent: Agent, i: number): Promise<number> {
-  const id = `msg_bench_${randomUUID()}`;
-  const timestamp = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({
-    orgId: 'acme',
-    payload: { customerId: 'cus_northwind', amount: 10 + (i % 400), reason: `webhook bench ${i}` },
-  });
-  const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+/** Runs the sender (webhook-sender.ts) in a worker thread and resolves with its report. */
+function sendFromWorker(options: SenderOptions): Promise<SenderReport> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: `/webhooks/${SOURCE}`,
-        agent,
-        timeout: 30_000,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'webhook-id': id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': `v1,${signature}`,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => reject(new Error((error as NodeJS.ErrnoException).code ?? error.message)));
-    req.end(body);
+    const worker = new Worker(join(__dirname, 'webhook-sender.js'), { workerData: options });
+    worker.once('message', (m: { ok: boolean; report?: SenderReport; message?: string }) => {
+      void worker.terminate();
+      if (m.ok) resolve(m.report!);
+      else reject(new Error(`webhook sender: ${m.message}`));
+    });
+    worker.once('error', reject);
   });
 }
