@@ -73,7 +73,8 @@ options:
   --log-level <level>        kafka mode: LOG_LEVEL of the service processes (default warn)
   --schema-registry <url>    kafka mode: a Confluent-compatible schema registry to frame events with
   --rate <n>                 webhook mode: webhooks per second (default 1000)
-  --duration <seconds>       webhook mode: how long to send (default 20)
+  --duration <seconds>       webhook mode: how long to send, measured (default 20)
+  --warmup <seconds>         webhook mode: how long to send first at the same rate, reported apart (default 2)
   -h, --help                 this help
 
 Kafka mode uses the broker at KAFKA_BROKERS and the PostgreSQL server at BATON_TEST_POSTGRES_URL,
@@ -105,6 +106,7 @@ function parseOptions() {
       /** Webhook mode: signed webhooks per second, and for how many seconds. */
       rate: { type: 'string', default: '1000' },
       duration: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '2' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -132,6 +134,7 @@ if (values.mode !== 'embedded' && values.mode !== 'kafka' && values.mode !== 'we
 if (values.mode === 'webhook' && !(Number(values.rate) > 0 && Number(values.duration) > 0)) {
   usageError('--rate and --duration must be positive numbers');
 }
+if (values.mode === 'webhook' && !(Number(values.warmup) >= 0)) usageError('--warmup must be a number of seconds, 0 or more');
 if (!(Number(values.timeout) > 0)) usageError('--timeout must be a positive number of seconds');
 if (!Number.isInteger(Number(values.partitions)) || Number(values.partitions) < 1) usageError('--partitions must be a positive integer');
 
@@ -337,6 +340,7 @@ async function main(): Promise<void> {
   if (values.mode === 'webhook') {
     const { line, ok } = await runWebhookBench({
       rate: Number(values.rate),
+      warmupS: Number(values.warmup),
       durationS: Number(values.duration),
       timeoutS: Number(values.timeout),
       workspaceRoot: workspaceRoot(),

@@ -25,6 +25,8 @@ const SECRET = `whsec_${Buffer.from('baton-bench-webhook-secret').toString('base
 
 export interface WebhookBenchOptions {
   rate: number;
+  /** Seconds at the rate before the measured ones (a process just started is still compiling its code). */
+  warmupS: number;
   durationS: number;
   timeoutS: number;
   workspaceRoot: string;
@@ -78,9 +80,10 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
       .filter((g) => g !== 'bench-watcher');
     for (const group of groups) bus.pause(group);
 
-    const total = Math.round(options.rate * options.durationS);
+    const total = Math.round(options.rate * (options.warmupS + options.durationS));
     const {
       acks,
+      warmupAcks,
       accepted,
       refused,
       failures: failed,
@@ -88,6 +91,7 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
     } = await sendFromWorker({
       port,
       rate: options.rate,
+      warmupS: options.warmupS,
       durationS: options.durationS,
       source: SOURCE,
       secret: SECRET,
@@ -101,12 +105,18 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<{ l
     const drainS = (performance.now() - resumed) / 1000;
 
     acks.sort((a, b) => a - b);
-    const pct = (p: number) => (acks.length ? acks[Math.min(acks.length - 1, Math.floor((p / 100) * acks.length))]! : NaN);
+    warmupAcks.sort((a, b) => a - b);
+    const pctOf = (sorted: number[], p: number) =>
+      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+    const pct = (p: number) => pctOf(acks, p);
     const line =
       `mode=webhook rate=${options.rate}/s duration=${options.durationS}s sent=${total} in ${sendS.toFixed(1)}s ` +
       `accepted=${accepted} refused=${refused}` +
       `${failures.size ? ` (${[...failures].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}` +
       ` ack_p50=${pct(50).toFixed(1)}ms ack_p99=${pct(99).toFixed(1)}ms ack_max=${pct(100).toFixed(1)}ms` +
+      (options.warmupS > 0
+        ? ` (after ${options.warmupS}s of warm-up at the rate: its ack_p99=${pctOf(warmupAcks, 99).toFixed(1)}ms)`
+        : '') +
       ` completed_after_resume=${completed} in ${drainS.toFixed(1)}s lost=${accepted - Math.min(completed, accepted)}\n`;
     return { line, ok: completed >= accepted && refused === 0 };
   } finally {

@@ -10,13 +10,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface SenderOptions {
   port: number;
   rate: number;
+  /** Seconds sent at the rate before the measured ones: their acknowledgements are reported apart. */
+  warmupS: number;
   durationS: number;
   source: string;
   secret: string;
 }
 
 export interface SenderReport {
+  /** Acknowledgement latencies of the measured requests (after the warm-up). */
   acks: number[];
+  warmupAcks: number[];
   accepted: number;
   refused: number;
   failures: Array<[string, number]>;
@@ -26,8 +30,10 @@ export interface SenderReport {
 async function sendAll(options: SenderOptions): Promise<SenderReport> {
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const key = Buffer.from(options.secret.slice('whsec_'.length), 'base64');
-  const total = Math.round(options.rate * options.durationS);
+  const total = Math.round(options.rate * (options.warmupS + options.durationS));
+  const warm = Math.round(options.rate * options.warmupS);
   const acks: number[] = [];
+  const warmupAcks: number[] = [];
   let accepted = 0;
   let refused = 0;
   const failures = new Map<string, number>();
@@ -41,7 +47,7 @@ async function sendAll(options: SenderOptions): Promise<SenderReport> {
       inFlight.push(
         send(options, agent, key, i).then(
           (status) => {
-            acks.push(performance.now() - due);
+            (i < warm ? warmupAcks : acks).push(performance.now() - due);
             if (status === 202) accepted++;
             else {
               refused++;
@@ -56,7 +62,7 @@ async function sendAll(options: SenderOptions): Promise<SenderReport> {
       );
     }
     await Promise.all(inFlight);
-    return { acks, accepted, refused, failures: [...failures], sendS: (performance.now() - begin) / 1000 };
+    return { acks, warmupAcks, accepted, refused, failures: [...failures], sendS: (performance.now() - begin) / 1000 };
   } finally {
     agent.destroy();
   }
