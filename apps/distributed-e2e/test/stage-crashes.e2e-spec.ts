@@ -3,15 +3,21 @@ import { deadLetterTopic, ingressTopic, Topics } from '@baton/contracts';
 import { DistributedHarness, KEYS, refundPayload, STAGE_SERVICES, type ServiceName } from './cluster.harness';
 
 const RUNS = 1000;
-/** Runs started per second, from at most IN_FLIGHT requests at once: a steady flow, not one burst. */
-const RATE = 20;
+/**
+ * Runs started per second, from at most IN_FLIGHT requests at once: a steady flow, not one burst,
+ * that lasts (100 s) until the last stage has been killed and restarted.
+ */
+const RATE = 10;
 const IN_FLIGHT = 20;
 /** How long each killed process stays dead before it is started again. */
 const OUTAGE_MS = 1500;
 /** Ingestion is killed once this many runs have been accepted, with requests in flight. */
 const KILL_INGESTION_AT = 100;
-/** A consuming stage is killed once this many runs wait for it: it is busy working through them. */
-const BUSY_BACKLOG = 20;
+/**
+ * A consuming stage is killed once this many runs wait for it, so runs are on their way to it; the
+ * pipeline drains a backlog faster than one builds at this rate, and its outage builds one (asserted).
+ */
+const BUSY_BACKLOG = 1;
 /** The state a run waits in for each consuming stage. */
 const WAITS_FOR: Partial<Record<ServiceName, string>> = {
   enrichment: 'triggered',
@@ -91,9 +97,9 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
 
       const waitingFor = async (service: ServiceName) => (await sut.cluster.runStates(runIds.filter(Boolean)))[WAITS_FOR[service]!] ?? 0;
       // Each process is killed while it is busy: ingestion with requests in flight, a consuming stage
-      // with a backlog it is working through, which the outage of the stage before it built up. So
-      // the process is started again and ready (once the broker has expired the dead member's
-      // session, about 30 s with kafkajs's defaults) before the next one is killed.
+      // with runs on their way to it (the backlog its outage then builds is asserted below). Each is
+      // started again and ready (once the broker has expired the dead member's session) before
+      // the next one is killed.
       const chaos = async () => {
         for (const service of STAGE_SERVICES) {
           let waiting = 0;
@@ -112,6 +118,9 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
           if (service !== 'ingestion') timings[`${service} killed at: runs waiting for it`] = waiting;
           await sut.kill(service, 'SIGKILL');
           await sleep(OUTAGE_MS);
+          // Counted while it is still down: its restarted self may work off a backlog this size
+          // before the harness sees it ready.
+          if (service !== 'ingestion') timings[`${service} down: runs waiting for it`] = await waitingFor(service);
           await sut.restart(service);
           timings[`${service} ready again after s`] = (Date.now() - killedAt) / 1000;
           if (service !== 'ingestion') timings[`${service} ready again: runs waiting for it`] = await waitingFor(service);
@@ -126,8 +135,9 @@ describe('distributed deployment: stage processes killed while runs flow', () =>
       expect(accepted).toBe(RUNS);
       // Every consuming stage's outage held runs up on their way to it.
       const heldUp = Object.fromEntries(
-        Object.keys(WAITS_FOR).map((service) => [service, Number(timings[`${service} ready again: runs waiting for it`]) > 0]),
+        Object.keys(WAITS_FOR).map((service) => [service, Number(timings[`${service} down: runs waiting for it`]) > 0]),
       );
+      if (!Object.values(heldUp).every(Boolean)) report();
       expect(heldUp).toEqual({ enrichment: true, decisioning: true, action: true, verification: true });
       expect(new Set(runIds).size).toBe(RUNS);
 
