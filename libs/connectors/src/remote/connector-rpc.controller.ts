@@ -88,7 +88,12 @@ export class ConnectorRpcController {
   async batch(@ValidBody(connectorBatchRequest) body: { calls: ConnectorBatchCall[] }): Promise<ConnectorBatchResponse> {
     const results = await Promise.all(
       body.calls.map(({ connector, operation, trace, ...request }) =>
-        inCarriedContext(trace, () => this.answer(connector, operation, request)),
+        inCarriedContext(trace, () =>
+          this.answer(connector, operation, request).catch((error: unknown) => ({
+            status: 500,
+            body: { error: 'internal_error', message: errorMessage(error) },
+          })),
+        ),
       ),
     );
     return { results };
@@ -102,28 +107,28 @@ export class ConnectorRpcController {
     @ValidBody(connectorCallRequest) body: ConnectorCallRequest,
     @Res({ passthrough: true }) reply: { status(code: number): unknown },
   ): Promise<{ result: unknown } | ConnectorCallFailure> {
-    try {
-      const result = await this.registry
-        .get(name)
-        .call(operation, body.args, { idempotencyKey: body.idempotencyKey, runId: body.runId, orgId: body.orgId });
-      return { result: result ?? null };
-    } catch (error) {
-      if (!(error instanceof ConnectorError)) throw error;
-      reply.status(statusOf[error.failureClass]);
-      return { error: error.toJSON() as ConnectorCallFailure['error'] };
-    }
+    const answer = await this.answer(name, operation, body);
+    reply.status(answer.status);
+    return answer.body;
   }
 
-  /** One call of a batch as the single route would answer it; an unexpected error is a 500, as there. */
-  private async answer(name: string, operation: string, body: ConnectorCallRequest): Promise<ConnectorBatchResponse['results'][number]> {
+  /**
+   * One call as either route answers it: its result, or the connector's failure with the status of
+   * its class. Anything else is thrown (a 500, by the route or the batch).
+   */
+  private async answer(
+    name: string,
+    operation: string,
+    body: ConnectorCallRequest,
+  ): Promise<{ status: number; body: { result: unknown } | ConnectorCallFailure }> {
     try {
       const result = await this.registry
         .get(name)
         .call(operation, body.args, { idempotencyKey: body.idempotencyKey, runId: body.runId, orgId: body.orgId });
       return { status: 200, body: { result: result ?? null } };
     } catch (error) {
-      if (error instanceof ConnectorError) return { status: statusOf[error.failureClass], body: { error: error.toJSON() } };
-      return { status: 500, body: { error: 'internal_error', message: errorMessage(error) } };
+      if (!(error instanceof ConnectorError)) throw error;
+      return { status: statusOf[error.failureClass], body: { error: error.toJSON() as ConnectorCallFailure['error'] } };
     }
   }
 }

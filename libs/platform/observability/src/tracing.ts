@@ -112,10 +112,16 @@ export async function withContinuedSpan<T>(
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const stored = propagation.extract(ROOT_CONTEXT, headers ?? {});
-  const storedSpan = trace.getSpanContext(stored);
-  if (!storedSpan || !isSpanContextValid(storedSpan)) return withSpan(name, attributes, work);
+  const stored = carriedContext(headers);
+  if (!stored) return withSpan(name, attributes, work);
   return inSpan(name, { kind: SpanKind.INTERNAL, attributes, links: linkToActive() }, stored, work);
+}
+
+/** The trace context that `headers` carry (a stored or sent `traceparent`), or null without a valid one. */
+function carriedContext(headers: Record<string, string> | null | undefined): Context | null {
+  const carried = propagation.extract(ROOT_CONTEXT, headers ?? {});
+  const spanContext = trace.getSpanContext(carried);
+  return spanContext && isSpanContextValid(spanContext) ? carried : null;
 }
 
 /**
@@ -124,9 +130,8 @@ export async function withContinuedSpan<T>(
  * caller's trace. Without a valid one, in the active context.
  */
 export function inCarriedContext<T>(headers: Record<string, string> | null | undefined, work: () => T): T {
-  const carried = propagation.extract(ROOT_CONTEXT, headers ?? {});
-  const spanContext = trace.getSpanContext(carried);
-  return spanContext && isSpanContextValid(spanContext) ? context.with(carried, work) : work();
+  const carried = carriedContext(headers);
+  return carried ? context.with(carried, work) : work();
 }
 
 /** Adds attributes to the active span, if any (e.g. the tier once a run is decided). */
