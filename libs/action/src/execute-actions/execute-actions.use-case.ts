@@ -215,7 +215,10 @@ export class ExecuteActionsUseCase {
 
   /** Marks a delivered run `acting` before its first call, so a crash mid-way is visible and a redelivery resumes it. */
   private async markActing(r: ActingRun): Promise<void> {
-    if (r.state !== 'decided') return;
+    // A run handed over from decisioning is not committed as decided yet: its acting transition
+    // commits with the rest of this stage's work, and a crash before that commit redelivers the
+    // event the whole group started from.
+    if (r.state !== 'decided' || this.ledger.handingOver(r.run.runId)) return;
     await this.ledger.groupCommit((uow) =>
       uow.transition(r.run, { to: 'acting', from: ['decided'], stage: 'action', causeEventId: r.event.id }),
     );

@@ -21,6 +21,9 @@ export class RunDecidedConsumer implements OnModuleInit {
         groupId: ACTION_CONSUMER,
         topic: Topics.runDecided,
         eventType: EventTypes.runDecided,
+        // The use case commits through RunLedger.consume (its mark before the first call is skipped
+        // for a run handed over: RunLedger.handingOver), so decisioning may hand it events directly.
+        takesHandOver: true,
         handle: (event, message) => this.executeActions.execute(event, message.attempt),
       },
       { logger: this.logger, metrics: this.metrics },

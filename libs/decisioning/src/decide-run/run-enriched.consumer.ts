@@ -9,4 +9,6 @@ export class RunEnrichedConsumer extends eventConsumerFor({
   topic: Topics.runEnriched,
   eventType: EventTypes.runEnriched,
   useCase: DecideRunUseCase,
+  // Its use case commits through RunLedger.consume alone: the stage before may hand it events directly.
+  takesHandOver: true,
 }) {}

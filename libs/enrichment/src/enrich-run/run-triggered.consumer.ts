@@ -9,4 +9,6 @@ export class RunTriggeredConsumer extends eventConsumerFor({
   topic: Topics.runTriggered,
   eventType: EventTypes.runTriggered,
   useCase: EnrichRunUseCase,
+  // Its use case commits through RunLedger.consume alone: the stage before may hand it events directly.
+  takesHandOver: true,
 }) {}

@@ -100,21 +100,27 @@ export class InlineAuditChain {
   }
 
   private async load(n: number): Promise<void> {
+    // The head is read only when unknown. Known, it may be ahead of the database (groups sent and
+    // not yet answered), and a read answered after a group sealed meanwhile would move it back.
+    const needHead = this.head === null;
     const needIds = this.lastId - this.nextId + 1 < n;
-    const statements: SqlStatement[] = [{ sql: `SELECT seal_seq, hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`, params: [] }];
     const block = Math.max(n, ID_BLOCK);
-    // Sequences are not transactional: the block is this process's whatever happens to the groups.
+    const statements: SqlStatement[] = [];
+    if (needHead) statements.push({ sql: `SELECT seal_seq, hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`, params: [] });
     if (needIds)
       statements.push({
         sql: `SELECT setval('baton.audit_log_id_seq', nextval('baton.audit_log_id_seq') + $1 - 1) AS last`,
         params: [block],
       });
-    // Sent after every group already sent, so the head read is theirs, committed or not.
-    const [heads, ids] = await this.session.send(statements, { transaction: false });
-    const row = heads!.rows[0] as { seal_seq: string | number; hash: string } | undefined;
-    this.head = row ? { seq: Number(row.seal_seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
-    if (ids) {
-      const last = Number((ids.rows[0] as { last: string | number }).last);
+    const results = await this.session.send(statements, { transaction: false });
+    if (needHead) {
+      const row = results.shift()!.rows[0] as { seal_seq: string | number; hash: string } | undefined;
+      // Nobody seals while the head is unknown, so the read is the head; unless it was forgotten
+      // again meanwhile, in which case the next `prepare` reads it once more.
+      this.head = row ? { seq: Number(row.seal_seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+    }
+    if (needIds) {
+      const last = Number((results.shift()!.rows[0] as { last: string | number }).last);
       this.nextId = last - block + 1;
       this.lastId = last;
     }

@@ -1,5 +1,5 @@
 import { canTransition, Headers, type RunRef, type RunState } from '@baton/contracts';
-import type { TopicRecord } from '@baton/platform-messaging';
+import { HandOverDeclined, type HandOverResult, type TopicRecord } from '@baton/platform-messaging';
 import { DomainException } from '@baton/platform-errors';
 import { bindToActiveContext, captureContext, inCapturedContext, injectTraceHeaders, withSpanForMany } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -74,6 +74,9 @@ interface BufferedEmit {
   key: string;
   value: string;
   headers: Record<string, string>;
+  /** The event's id and run, when it is a run's event (what a hand-over needs). */
+  eventId: string | null;
+  runId: string | null;
 }
 
 /**
@@ -162,12 +165,15 @@ export class UnitOfWork {
   }
 
   async emit(message: OutboxInput): Promise<void> {
+    const event = message.payload as { id?: unknown; runid?: unknown } | null;
     this.outgoing.push({
       topic: message.topic,
       key: message.key,
       value: JSON.stringify(message.payload),
       // The active trace travels with the event, so one run is one trace across services.
       headers: { ...injectTraceHeaders(), ...eventTypeHeader(message.payload), ...message.headers },
+      eventId: typeof event?.id === 'string' ? event.id : null,
+      runId: typeof event?.runid === 'string' ? event.runid : null,
     });
     this.emitted.push(message);
   }
@@ -181,9 +187,24 @@ const CACHES = new WeakMap<DataSource, RunStateCache>();
 export interface RunLedgerOptions {
   /** Units of work committed together at most (default 512). */
   maxBatch?: number;
-  /** Group transactions in flight at once (default 1: the embedded database has one session). */
+  /** Group transactions in flight at once, per kind of work (runs being started, messages consumed; default 1). */
   maxConcurrentGroups?: number;
+  /** How long a group waits for the consumer of an event it hands over to join it (default 500 ms). */
+  handOverWaitMs?: number;
+  /** Hand-overs one group makes in a row at most: the stages it can carry a run through (default 4). */
+  maxHandOvers?: number;
 }
+
+/**
+ * Hands an event its producer has not committed yet to the consumer that reads it in this process
+ * (`InMemoryBus.handOff`); the promise settles once the consumer's handler has. Null when it cannot.
+ */
+export type HandOver = (event: {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}) => Promise<HandOverResult> | null;
 
 interface Pending {
   inbox: InboxEntry | null;
@@ -194,6 +215,22 @@ interface Pending {
   work: (uow: UnitOfWork) => Promise<unknown>;
   resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+interface Lane {
+  queue: Pending[];
+  /** Its groups being committed. */
+  inFlight: number;
+}
+
+/** What became of an event offered to its consumer: its work joined, its handler ended without joining, or nobody waited (null). */
+type Answer = { pending: Pending } | HandOverResult | null;
+
+/** The work of a handed-over event, run in its producer's group. */
+interface Joined {
+  pending: Pending;
+  uow: UnitOfWork;
+  value: unknown;
 }
 
 /** The result of a work whose inbox entry was recorded before (it did not run). */
@@ -223,14 +260,23 @@ class WorkFailed extends Error {
  */
 export class RunLedger {
   private readonly listeners = new Set<(events: readonly CommittedEvent[]) => void>();
-  private readonly queue: Pending[] = [];
+  /** Work waiting for a group: consumed messages', and runs being started (no inbox entry). */
+  private readonly consumed: Lane = { queue: [], inFlight: 0 };
+  private readonly starts: Lane = { queue: [], inFlight: 0 };
+  private readonly lanes = [this.starts, this.consumed];
   private readonly reader: RunStateReader;
   private readonly cache: RunStateCache | undefined;
   /** Only this process writes the database (the embedded one): states are cached, audit entries sealed inline. */
   private readonly singleWriter: boolean;
   private readonly maxBatch: number;
   private readonly maxConcurrentGroups: number;
-  private inFlight = 0;
+  private readonly handOverWaitMs: number;
+  private readonly maxHandOvers: number;
+  private handOver: HandOver | null = null;
+  /** Events being handed over, by id: their consumer's `consume` joins the producer's group. */
+  private readonly joining = new Map<string, (pending: Pending) => void>();
+  /** Runs whose events are being handed over, in the state their producer's group leaves them. */
+  private readonly handingOverStates = new Map<string, CurrentRunState>();
   private scheduled = false;
 
   constructor(
@@ -247,6 +293,25 @@ export class RunLedger {
     this.reader = new RunStateReader(dataSource.manager, false, this.cache);
     this.maxBatch = options.maxBatch ?? 512;
     this.maxConcurrentGroups = options.maxConcurrentGroups ?? 1;
+    this.handOverWaitMs = options.handOverWaitMs ?? 500;
+    this.maxHandOvers = options.maxHandOvers ?? 4;
+  }
+
+  /**
+   * Lets a group hand the events its consumed messages produce straight to their consumer in this
+   * process, whose work then commits in the same transaction (the embedded database only): no
+   * outbox row, no inbox row, no second commit for that stage. See docs/design-notes.md.
+   */
+  handOverTo(handOver: HandOver): void {
+    this.handOver = handOver;
+  }
+
+  /**
+   * Whether the run is being handed from one stage to the next inside an uncommitted group: a
+   * consumer working on it then must not commit anything of its own before its `consume`.
+   */
+  handingOver(runId: string): boolean {
+    return this.handingOverStates.has(runId);
   }
 
   /** The work alone, in a transaction of its own; resolves to what the work returned. */
@@ -269,7 +334,7 @@ export class RunLedger {
 
   /** The run's current state (reads made at the same moment share one query). */
   async current(runId: string): Promise<CurrentRunState | null> {
-    return this.reader.get(runId);
+    return this.handingOverStates.get(runId) ?? this.reader.get(runId);
   }
 
   /** Called after every commit that wrote outbox rows, with the rows, in id order. */
@@ -290,28 +355,41 @@ export class RunLedger {
       // The work runs inside a transaction the scheduler opens, maybe with other callers' work:
       // it keeps its caller's trace (its events' trace headers, its audit entries' trace ids).
       const pending: Pending = { inbox, asOutcome, context: captureContext(), work: bindToActiveContext(work), resolve, reject };
+      if (inbox) {
+        const join = this.joining.get(inbox.eventId);
+        if (join) {
+          this.joining.delete(inbox.eventId);
+          join(pending);
+          return;
+        }
+      }
       if (!grouped) {
         void this.commit([pending]);
         return;
       }
-      this.queue.push(pending);
+      (inbox ? this.consumed : this.starts).queue.push(pending);
       this.schedule();
     });
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxConcurrentGroups) return;
+    if (this.scheduled) return;
     this.scheduled = true;
     // One turn of the event loop lets everything consumed at the same moment join the group.
     setImmediate(() => {
       this.scheduled = false;
-      while (this.inFlight < this.maxConcurrentGroups && this.queue.length > 0) {
-        const group = this.queue.splice(0, this.maxBatch);
-        this.inFlight += 1;
-        void this.commit(group).finally(() => {
-          this.inFlight -= 1;
-          if (this.queue.length > 0) this.schedule();
-        });
+      // Runs being started and consumed messages form groups apart, each kind with its own groups
+      // in flight: a group that hands events over waits for the next stages' work, and whoever
+      // started a run waits for no more than its start.
+      for (const lane of this.lanes) {
+        while (lane.inFlight < this.maxConcurrentGroups && lane.queue.length > 0) {
+          const group = lane.queue.splice(0, this.maxBatch);
+          lane.inFlight += 1;
+          void this.commit(group).finally(() => {
+            lane.inFlight -= 1;
+            if (lane.queue.length > 0) this.schedule();
+          });
+        }
       }
     });
   }
@@ -321,9 +399,10 @@ export class RunLedger {
     let results: unknown[];
     let events: CommittedEvent[];
     let states: CurrentRunState[];
+    let joined: Joined[];
     try {
       // One caller's transaction is part of its trace; a group's is a trace of its own, linked to theirs.
-      ({ results, events, states } = await (items.length === 1
+      ({ results, events, states, joined } = await (items.length === 1
         ? inCapturedContext(items[0]!.context, () => this.commitOnce(items))
         : withSpanForMany(
             'ledger.commit',
@@ -351,6 +430,7 @@ export class RunLedger {
     this.cache?.committed(states);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
     items.forEach((item, i) => item.resolve(item.asOutcome ? outcomeOf(results[i]) : results[i]));
+    for (const j of joined) j.pending.resolve(j.pending.asOutcome ? outcomeOf(j.value) : j.value);
   }
 
   /** Each item's result is the work's value, or SKIPPED for an event its consumer applied before. */
@@ -380,6 +460,126 @@ export class RunLedger {
     // only the interactive way, claiming the inbox first, tells the two apart.
     if (settled.some((s) => s.status === 'rejected')) return null;
 
+    const touched: string[] = [];
+    const joined = this.handOver ? await this.handOverEvents(items, uows, states, touched) : [];
+    let committed = false;
+    try {
+      const result = await this.sendPipelined(items, [...uows, ...joined.map((j) => j.uow)], session);
+      if (!result) return null;
+      committed = true;
+      return { ...result, results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), joined };
+    } finally {
+      for (const runId of touched) this.handingOverStates.delete(runId);
+      if (!committed) for (const j of joined) j.pending.reject(new HandOverDeclined('its producer did not commit'));
+    }
+  }
+
+  /**
+   * Hands the events the group's consumed messages produced to their consumers here, round after
+   * round (a stage's work may produce the next stage's event), and returns the works that joined.
+   * An event whose consumer joins is not written: its work commits with the group's. One whose
+   * consumer does not join in time, declines or fails stays in its producer's events, stored and
+   * delivered as usual. Events of works with no inbox entry (runs being started) are not handed
+   * over: whoever started the run waits for nothing more than its start.
+   */
+  private async handOverEvents(items: Pending[], uows: UnitOfWork[], states: RunStateReader, touched: string[]): Promise<Joined[]> {
+    const joined: Joined[] = [];
+    let producers = uows.filter((_, i) => items[i]!.inbox !== null);
+    for (let round = 0; round < this.maxHandOvers && producers.length > 0; round++) {
+      const offers: Array<{ producer: UnitOfWork; emit: BufferedEmit; answer: Promise<Answer> }> = [];
+      let expire!: () => void;
+      const expired = new Promise<null>((resolve) => (expire = () => resolve(null)));
+      const timer = setTimeout(expire, this.handOverWaitMs);
+      for (const producer of producers) {
+        for (const emit of producer.outgoing) {
+          const state = emit.eventId && emit.runId ? await states.get(emit.runId) : null;
+          const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched) : null;
+          if (answer) offers.push({ producer, emit, answer });
+        }
+      }
+      const answers = await Promise.all(offers.map((o) => o.answer));
+      clearTimeout(timer);
+      const round: Array<{ producer: UnitOfWork; emit: BufferedEmit; joined: Joined }> = [];
+      answers.forEach((answer, i) => {
+        const { producer, emit } = offers[i]!;
+        if (answer === null) return;
+        if ('pending' in answer) {
+          round.push({
+            producer,
+            emit,
+            joined: { pending: answer.pending, uow: new UnitOfWork(OUTSIDE_TRANSACTION, states, true), value: undefined },
+          });
+        } else if (answer.outcome === 'finished') {
+          // Its consumer had nothing to do with it (as it saw the run): it is done, as a delivered one would be.
+          producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
+        } else if (answer.outcome === 'failed') {
+          // Its first delivery failed: its retry or dead letter is stored in its place.
+          const { routed } = answer;
+          producer.outgoing.splice(producer.outgoing.indexOf(emit), 1, {
+            topic: routed.topic,
+            key: routed.key,
+            value: routed.value.toString('utf8'),
+            headers: routed.headers ?? {},
+            eventId: null,
+            runId: null,
+          });
+        }
+      });
+      const settled = await Promise.allSettled(round.map((r) => r.joined.pending.work(r.joined.uow)));
+      producers = [];
+      settled.forEach((s, i) => {
+        const { producer, emit, joined: j } = round[i]!;
+        if (s.status === 'rejected') {
+          // Its event stays with its producer: stored, and delivered again the usual way.
+          j.pending.reject(new HandOverDeclined(`its work failed: ${(s.reason as Error | null)?.message ?? String(s.reason)}`));
+          return;
+        }
+        j.value = s.value;
+        producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
+        joined.push(j);
+        producers.push(j.uow);
+      });
+    }
+    return joined;
+  }
+
+  /**
+   * Offers one event to its consumer here. Resolves to the consumer's work once it joins, to how
+   * its handler ended if it ended without joining, or to null when the group stops waiting (the
+   * event is then stored and delivered as usual).
+   */
+  private offer(
+    emit: BufferedEmit,
+    eventId: string,
+    state: CurrentRunState,
+    expired: Promise<null>,
+    touched: string[],
+  ): Promise<Answer> | null {
+    let join!: (pending: Pending) => void;
+    const joined = new Promise<{ pending: Pending }>((resolve) => (join = (pending) => resolve({ pending })));
+    this.joining.set(eventId, join);
+    this.handingOverStates.set(state.runId, state);
+    touched.push(state.runId);
+    const handled = this.handOver!({ topic: emit.topic, key: emit.key, value: Buffer.from(emit.value), headers: emit.headers });
+    if (!handled) {
+      this.joining.delete(eventId);
+      return null;
+    }
+    return Promise.race([joined, handled, expired]).then((answer) => {
+      // Not joined, and should its consumer still come to `consume` it, its work is queued like any
+      // other: the state it expects, the inbox entry and the run's transition numbers let only one
+      // of it and the stored event's delivery apply it.
+      this.joining.delete(eventId);
+      return answer;
+    });
+  }
+
+  /** Sends the works' transaction as one pipeline; null when it must run the interactive way instead. */
+  private async sendPipelined(
+    items: Pending[],
+    uows: UnitOfWork[],
+    session: EmbeddedSession,
+  ): Promise<Omit<GroupCommitted, 'results' | 'joined'> | null> {
     const transitions = uows.flatMap((u) => u.transitions);
     const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
     const emits = uows.flatMap((u) => u.outgoing);
@@ -408,7 +608,7 @@ export class RunLedger {
       throw error;
     }
     const events = outbox ? committedEventsOf(this.service, emits, results[statements.indexOf(outbox)]!.rows as OutboxIdRow[]) : [];
-    return { results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), events, states: committedStates(transitions) };
+    return { events, states: committedStates(transitions) };
   }
 
   /** The group in an interactive transaction: works run inside it and may query through `uow.manager`. */
@@ -439,6 +639,7 @@ export class RunLedger {
         results: settled.map((s, i) => (fresh[i] ? (s as PromiseFulfilledResult<unknown>).value : SKIPPED)),
         events,
         states: committedStates(transitions),
+        joined: [],
       };
     });
   }
@@ -448,6 +649,8 @@ interface GroupCommitted {
   results: unknown[];
   events: CommittedEvent[];
   states: CurrentRunState[];
+  /** Works of handed-over events that committed with the group. */
+  joined: Joined[];
 }
 
 /** The code of a pipelined group refused because an event in it was applied before. */

@@ -3,13 +3,15 @@ import { errorMessage } from '@baton/platform-errors';
 import { RunSpanAttributes, withConsumerSpan, type BatonMetrics } from '@baton/platform-observability';
 import type { Logger } from '@nestjs/common';
 import { decodeJson } from './event-codec.util';
-import type { ConsumeOutcome, DeliveredMessage, MessageBus, RetryPolicy } from './message-bus.port';
+import { HandOverDeclined, type ConsumeOutcome, type DeliveredMessage, type MessageBus, type RetryPolicy } from './message-bus.port';
 
 export interface EventSubscription<T extends EventType> {
   groupId: string;
   topic: string;
   eventType: T;
   retry?: Partial<RetryPolicy>;
+  /** See `Subscription.takesHandOver`: the handler commits through `RunLedger.consume` alone. */
+  takesHandOver?: boolean;
   handle(event: BatonEventOf<T>, message: DeliveredMessage): Promise<ConsumeOutcome>;
 }
 
@@ -29,6 +31,7 @@ export function subscribeToEvents<T extends EventType>(
     groupId: subscription.groupId,
     topics: [subscription.topic],
     retry: subscription.retry,
+    takesHandOver: subscription.takesHandOver,
     handle: (message) =>
       withConsumerSpan(
         message.headers,
@@ -49,6 +52,11 @@ export function subscribeToEvents<T extends EventType>(
             deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome });
             return outcome;
           } catch (error) {
+            if (error instanceof HandOverDeclined) {
+              // Not a failure of the message: it is stored and delivered the usual way.
+              deps.logger.debug({ ...fields, reason: errorMessage(error) }, 'hand-over declined');
+              throw error;
+            }
             deps.logger.warn(
               { ...fields, error: errorMessage(error), durationMs: Math.round(performance.now() - started) },
               'message failed',

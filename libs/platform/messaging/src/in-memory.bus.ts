@@ -9,7 +9,9 @@ import {
   DEFAULT_RETRY_POLICY,
   MessageBus,
   type BusHealth,
+  HandOverDeclined,
   type DeliveredMessage,
+  type HandOverResult,
   type OutgoingMessage,
   type RetryPolicy,
   type Subscription,
@@ -79,6 +81,10 @@ interface Queue {
 
 interface Group {
   subscription: Subscription;
+  /** The handler as subscribed, without holding through outages (a hand-over that fails is simply stored). */
+  direct: Subscription['handle'];
+  /** Messages per key the group has queued and not finished, on any of its topics. */
+  waitingKeys: Map<string, number>;
   policy: RetryPolicy;
   topics: Set<string>;
   /** Per `topic#partition`: what the group has not finished yet, in arrival order. */
@@ -161,6 +167,46 @@ export class InMemoryBus extends MessageBus {
     );
   }
 
+  /**
+   * Hands a message its producer has not committed yet straight to the one group that reads its
+   * topic, when that group takes hand-overs (`takesHandOver`), is running and not paused, and has
+   * nothing of the same key waiting (so one key's order holds): its first delivery. The handler's
+   * work then joins the producer's transaction (`RunLedger`), and the promise settles once the
+   * handler has. A handler that fails has its failure routed as any delivery's, except that the
+   * retry or dead letter is handed back (`HandOverResult`) for the producer to store with its own
+   * writes. Null when the message cannot be handed over: it is stored and delivered as usual.
+   */
+  handOff(message: { topic: string; key: string; value: Buffer; headers: Record<string, string> }): Promise<HandOverResult> | null {
+    if (!this.running) return null;
+    const takers = this.takers(message.topic, message.headers);
+    if (takers.length !== 1) return null;
+    const group = takers[0]!;
+    if (!group.subscription.takesHandOver || group.paused.has(message.topic) || group.waitingKeys.has(message.key)) return null;
+    const delivered: DeliveredMessage = {
+      topic: message.topic,
+      partition: partitionFor(message.key, this.partitions),
+      // Never stored, so at no offset.
+      offset: '-1',
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+      attempt: 1,
+      handedOver: true,
+    };
+    return group.direct(delivered).then(
+      (): HandOverResult => ({ outcome: 'finished' }),
+      (error: unknown): HandOverResult => {
+        if (error instanceof HandOverDeclined) return { outcome: 'declined' };
+        const route = routeFailure(delivered, group.subscription.groupId, error, group.policy, this.now(), this.random);
+        this.logger.warn(
+          `${group.subscription.groupId} failed on ${delivered.topic} key=${delivered.key} attempt=1 (handed over): ` +
+            `${errorMessage(error)} -> ${route.kind}`,
+        );
+        return { outcome: 'failed', routed: route.message };
+      },
+    );
+  }
+
   subscribe(given: Subscription): void {
     if (this.groups.has(given.groupId)) {
       throw new Error(`consumer group ${given.groupId} is already subscribed`);
@@ -176,6 +222,8 @@ export class InMemoryBus extends MessageBus {
     }
     const group: Group = {
       subscription,
+      direct: given.handle,
+      waitingKeys: new Map(),
       policy: { ...DEFAULT_RETRY_POLICY, ...this.options.retry, ...subscription.retry },
       topics,
       queues: new Map(),
@@ -190,6 +238,7 @@ export class InMemoryBus extends MessageBus {
       for (const entry of waiting) {
         entry.refs = 1;
         this.queueOf(group, entry).entries.push(entry);
+        countKey(group, entry.key, 1);
       }
     }
     if (this.running) this.scheduleAll(group);
@@ -329,6 +378,7 @@ export class InMemoryBus extends MessageBus {
       entry.refs += 1;
       const queue = this.queueOf(group, entry);
       queue.entries.push(entry);
+      countKey(group, entry.key, 1);
       if (this.running) this.schedule(group, `${entry.topic}#${entry.partition}`, queue);
     }
     if (takers.length > 0) return true;
@@ -390,6 +440,7 @@ export class InMemoryBus extends MessageBus {
       }
       const done = await this.deliverBatch(group, batch, isRetryTopic);
       queue.entries = queue.entries.filter((e) => !done.has(e));
+      for (const entry of done) countKey(group, entry.key, -1);
       this.release([...done]);
     }
   }
@@ -489,6 +540,12 @@ export class InMemoryBus extends MessageBus {
       this.sleepers.set(timer, resolve);
     });
   }
+}
+
+function countKey(group: Group, key: string, by: 1 | -1): void {
+  const n = (group.waitingKeys.get(key) ?? 0) + by;
+  if (n > 0) group.waitingKeys.set(key, n);
+  else group.waitingKeys.delete(key);
 }
 
 function topicOf(tp: string): string {

@@ -15,9 +15,27 @@ export interface DeliveredMessage extends TopicRecord<Buffer> {
   offset: string;
   headers: Record<string, string>;
   attempt: number;
+  /** Handed over inside the transaction that produced it (`InMemoryBus.handOff`), before it was stored. */
+  handedOver?: boolean;
 }
 
 export type ConsumeOutcome = 'processed' | 'skipped';
+
+/**
+ * How the handler of a message handed over (`InMemoryBus.handOff`) ended, when its work did not
+ * join the producer's transaction: `finished` (it returned: the message is done), `failed` (it
+ * threw: `routed` is the message's retry or dead letter, to be stored in its place, as a first
+ * delivery's failure would be) or `declined` (see `HandOverDeclined`: deliver it as usual).
+ */
+export type HandOverResult = { outcome: 'finished' } | { outcome: 'failed'; routed: OutgoingMessage } | { outcome: 'declined' };
+
+/** A handed-over message's work did not join its producer's transaction: it is stored and delivered as usual. */
+export class HandOverDeclined extends Error {
+  constructor(reason: string) {
+    super(`not handed over: ${reason}; the message is stored and delivered as usual`);
+    this.name = 'HandOverDeclined';
+  }
+}
 
 export interface RetryPolicy {
   /** Deliveries in all, the first included; past it the message goes to the dead-letter topic. */
@@ -35,6 +53,11 @@ export interface Subscription {
   topics: string[];
   handle(message: DeliveredMessage): Promise<ConsumeOutcome>;
   retry?: Partial<RetryPolicy>;
+  /**
+   * The handler commits its work through `RunLedger.consume` alone, so a producer's transaction may
+   * hand it an event directly and commit its work with the producer's (the embedded bus only).
+   */
+  takesHandOver?: boolean;
 }
 
 export interface BusHealth {

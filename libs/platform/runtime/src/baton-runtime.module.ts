@@ -65,6 +65,8 @@ export class BatonRuntimeModule {
                   events.map((e) => ({ offset: e.id, topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers })),
                 ),
               );
+              // And a stage's event goes straight to the next stage's consumer when it can, committed with its producer.
+              if (options.handOver !== false) ledger.handOverTo((event) => bus.handOff(event));
             } else {
               ledger.onCommitted((events) => relay.publishCommitted(events));
             }

@@ -24,6 +24,11 @@ export interface RuntimeOptions {
   bus: (deps: { dataSource: DataSource }) => MessageBus | Promise<MessageBus>;
   relay?: OutboxRelayOptions;
   ledger?: RunLedgerOptions;
+  /**
+   * With the embedded bus: whether a group hands the events it produces straight to the next
+   * stage's consumer here, committing that stage's work in the same transaction (default true).
+   */
+  handOver?: boolean;
   workflowsDir: string;
   connectors: () => ConnectorRegistry | Promise<ConnectorRegistry>;
   /** How long a run may stay in a stage's state before it counts as stuck, unless its workflow says (default 5m). */

@@ -9,4 +9,6 @@ export class ActionExecutedConsumer extends eventConsumerFor({
   topic: Topics.actionExecuted,
   eventType: EventTypes.actionExecuted,
   useCase: VerifyActionsUseCase,
+  // Its use case commits through RunLedger.consume alone: the stage before may hand it events directly.
+  takesHandOver: true,
 }) {}
