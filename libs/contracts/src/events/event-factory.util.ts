@@ -36,7 +36,20 @@ export function createEvent<T extends EventType>(
     correlationid: options.cause?.correlationid ?? run.runId,
     data,
   };
-  return assertEvent(event, type);
+  const valid = assertEvent(event, type);
+  CREATED.add(valid);
+  return valid;
+}
+
+/** Events made by `createEvent` in this process, so checked against their schema when made. */
+const CREATED = new WeakSet<object>();
+
+/**
+ * Whether the value is an event `createEvent` made in this process, checked against its schema
+ * then: a consumer it is handed to within the process (as JSON, so a copy) need not check it again.
+ */
+export function isCreatedEvent(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && CREATED.has(value);
 }
 
 export function runRefOf(event: { runid: string; workflowid: string; workflowversion: number; orgid: string }): RunRef {

@@ -1,4 +1,4 @@
-import { canTransition, Headers, type RunRef, type RunState } from '@baton/contracts';
+import { canTransition, Headers, isCreatedEvent, type RunRef, type RunState } from '@baton/contracts';
 import { HandOverDeclined, type HandOverResult, type TopicRecord } from '@baton/platform-messaging';
 import { DomainException } from '@baton/platform-errors';
 import { bindToActiveContext, captureContext, inCapturedContext, injectTraceHeaders, withSpanForMany } from '@baton/platform-observability';
@@ -77,6 +77,8 @@ interface BufferedEmit {
   /** The event's id and run, when it is a run's event (what a hand-over needs). */
   eventId: string | null;
   runId: string | null;
+  /** Made by `createEvent`, so checked against its schema already. */
+  checked: boolean;
 }
 
 /**
@@ -174,6 +176,7 @@ export class UnitOfWork {
       headers: { ...injectTraceHeaders(), ...eventTypeHeader(message.payload), ...message.headers },
       eventId: typeof event?.id === 'string' ? event.id : null,
       runId: typeof event?.runid === 'string' ? event.runid : null,
+      checked: isCreatedEvent(message.payload),
     });
     this.emitted.push(message);
   }
@@ -204,6 +207,8 @@ export type HandOver = (event: {
   key: string;
   value: Buffer;
   headers: Record<string, string>;
+  /** Made by `createEvent`, so checked against its schema already. */
+  checked: boolean;
 }) => Promise<HandOverResult> | null;
 
 interface Pending {
@@ -522,6 +527,7 @@ export class RunLedger {
             headers: routed.headers ?? {},
             eventId: null,
             runId: null,
+            checked: false,
           });
         }
       });
@@ -560,7 +566,13 @@ export class RunLedger {
     this.joining.set(eventId, join);
     this.handingOverStates.set(state.runId, state);
     touched.push(state.runId);
-    const handled = this.handOver!({ topic: emit.topic, key: emit.key, value: Buffer.from(emit.value), headers: emit.headers });
+    const handled = this.handOver!({
+      topic: emit.topic,
+      key: emit.key,
+      value: Buffer.from(emit.value),
+      headers: emit.headers,
+      checked: emit.checked,
+    });
     if (!handled) {
       this.joining.delete(eventId);
       return null;

@@ -41,7 +41,12 @@ export function subscribeToEvents<T extends EventType>(
           const started = performance.now();
           const fields = { topic: subscription.topic, key: message.key, attempt: message.attempt } as Record<string, unknown>;
           try {
-            const event = assertEvent(decodeJson(message.value, subscription.topic), subscription.eventType);
+            const decoded = decodeJson(message.value, subscription.topic);
+            // Handed over as `createEvent` made it (checked then): only its type is checked again.
+            const event =
+              message.checked && (decoded as { type?: unknown } | null)?.type === subscription.eventType
+                ? (decoded as BatonEventOf<T>)
+                : assertEvent(decoded, subscription.eventType);
             Object.assign(fields, { runId: event.runid, eventId: event.id });
             span.setAttributes(runAttributesOf(event));
             deps.logger.debug({ ...fields }, 'message started');

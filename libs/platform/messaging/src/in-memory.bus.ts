@@ -176,7 +176,13 @@ export class InMemoryBus extends MessageBus {
    * retry or dead letter is handed back (`HandOverResult`) for the producer to store with its own
    * writes. Null when the message cannot be handed over: it is stored and delivered as usual.
    */
-  handOff(message: { topic: string; key: string; value: Buffer; headers: Record<string, string> }): Promise<HandOverResult> | null {
+  handOff(message: {
+    topic: string;
+    key: string;
+    value: Buffer;
+    headers: Record<string, string>;
+    checked?: boolean;
+  }): Promise<HandOverResult> | null {
     if (!this.running) return null;
     const takers = this.takers(message.topic, message.headers);
     if (takers.length !== 1) return null;
@@ -192,6 +198,7 @@ export class InMemoryBus extends MessageBus {
       headers: message.headers,
       attempt: 1,
       handedOver: true,
+      checked: message.checked === true,
     };
     return group.direct(delivered).then(
       (): HandOverResult => ({ outcome: 'finished' }),

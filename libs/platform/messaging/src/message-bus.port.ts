@@ -17,6 +17,8 @@ export interface DeliveredMessage extends TopicRecord<Buffer> {
   attempt: number;
   /** Handed over inside the transaction that produced it (`InMemoryBus.handOff`), before it was stored. */
   handedOver?: boolean;
+  /** Handed over as made by `createEvent` in this process: checked against its schema already. */
+  checked?: boolean;
 }
 
 export type ConsumeOutcome = 'processed' | 'skipped';

@@ -28,6 +28,7 @@ class TriggeredConsumer extends EventConsumer<typeof EventTypes.runTriggered> {
       groupId: 'test-group',
       topic: TOPIC,
       eventType: EventTypes.runTriggered,
+      takesHandOver: true,
       handle: async (event) => {
         this.handled.push(event);
         return 'processed';
@@ -94,6 +95,37 @@ describe(EventConsumer.name, () => {
 
     expect(sut.handled).toEqual([]);
     expect(deadLetters).toEqual(['not-an-event']);
+  });
+
+  describe('handed over by its producer (InMemoryBus.handOff)', () => {
+    const handOff = (value: unknown, checked: boolean) =>
+      bus.handOff({ topic: TOPIC, key: 'k', value: Buffer.from(JSON.stringify(value)), headers: {}, checked });
+
+    beforeEach(async () => {
+      sut.onModuleInit();
+      await bus.start();
+    });
+
+    it('takes an event its producer made with createEvent as made, a copy', async () => {
+      const event = triggered();
+      await expect(handOff(event, true)).resolves.toEqual({ outcome: 'finished' });
+      expect(sut.handled).toEqual([event]);
+      expect(sut.handled[0]).not.toBe(event);
+    });
+
+    it('still refuses one of another type, even said to be checked: its dead letter is handed back, nothing handled', async () => {
+      const other = { ...triggered(), type: EventTypes.runEnriched };
+      const result = await handOff(other, true);
+      expect(result).toMatchObject({ outcome: 'failed', routed: { topic: deadLetterTopic(TOPIC) } });
+      expect(sut.handled).toEqual([]);
+    });
+
+    it('checks one not made by createEvent against its schema', async () => {
+      const { data: _data, ...withoutData } = triggered();
+      const result = await handOff(withoutData, false);
+      expect(result).toMatchObject({ outcome: 'failed', routed: { topic: deadLetterTopic(TOPIC) } });
+      expect(sut.handled).toEqual([]);
+    });
   });
 });
 
