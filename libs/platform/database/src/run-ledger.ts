@@ -238,6 +238,16 @@ interface Joined {
   value: unknown;
 }
 
+/**
+ * The work of a handed-over event that queries through its unit of work (a review task, a blocked
+ * run's row): it runs inside the group's transaction, with its run as its producer left it.
+ */
+interface Deferred {
+  pending: Pending;
+  state: CurrentRunState;
+  value: unknown;
+}
+
 /** The result of a work whose inbox entry was recorded before (it did not run). */
 const SKIPPED: unique symbol = Symbol('skipped');
 
@@ -404,7 +414,7 @@ export class RunLedger {
     let results: unknown[];
     let events: CommittedEvent[];
     let states: CurrentRunState[];
-    let joined: Joined[];
+    let joined: Array<{ pending: Pending; value: unknown }>;
     try {
       // One caller's transaction is part of its trace; a group's is a trace of its own, linked to theirs.
       ({ results, events, states, joined } = await (items.length === 1
@@ -466,17 +476,56 @@ export class RunLedger {
     if (settled.some((s) => s.status === 'rejected')) return null;
 
     const touched: string[] = [];
-    const joined = this.handOver ? await this.handOverEvents(items, uows, states, touched) : [];
+    const { joined, deferred } = this.handOver ? await this.handOverEvents(items, uows, states, touched) : { joined: [], deferred: [] };
     let committed = false;
     try {
-      const result = await this.sendPipelined(items, [...uows, ...joined.map((j) => j.uow)], session);
+      const done = [...uows, ...joined.map((j) => j.uow)];
+      let result: Omit<GroupCommitted, 'results' | 'joined'> | null;
+      if (deferred.length === 0) {
+        result = await this.sendPipelined(items, done, session);
+      } else {
+        // Whatever stops it (an event applied before, a work that fails in the transaction), the
+        // group runs again the interactive way, its events stored and delivered as usual.
+        result = await this.commitWithDeferred(items, done, deferred).catch(() => null);
+      }
       if (!result) return null;
       committed = true;
-      return { ...result, results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), joined };
+      return { ...result, results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), joined: [...joined, ...deferred] };
     } finally {
       for (const runId of touched) this.handingOverStates.delete(runId);
-      if (!committed) for (const j of joined) j.pending.reject(new HandOverDeclined('its producer did not commit'));
+      if (!committed) for (const j of [...joined, ...deferred]) j.pending.reject(new HandOverDeclined('its producer did not commit'));
     }
+  }
+
+  /**
+   * A group in which handed-over works query through their units of work: one interactive
+   * transaction claims the inbox entries, runs those works (each run as its producer left it),
+   * then writes what every work buffered, the works that ran before included (they are not run
+   * again, nor are the handlers that joined them). Throws when an event of the group was applied
+   * before or a work fails.
+   */
+  private async commitWithDeferred(
+    items: Pending[],
+    done: UnitOfWork[],
+    deferred: Deferred[],
+  ): Promise<Omit<GroupCommitted, 'results' | 'joined'>> {
+    return this.dataSource.transaction(async (manager) => {
+      const fresh = await claimInbox(manager, items);
+      if (fresh.some((f) => !f)) throw new Error('an event of the group was applied before');
+      const states = new RunStateReader(manager, true, this.cache);
+      for (const d of deferred) states.set(d.state);
+      const uows = deferred.map(() => new UnitOfWork(manager, states, this.singleWriter));
+      for (const [i, d] of deferred.entries()) d.value = await d.pending.work(uows[i]!);
+      const all = [...done, ...uows];
+      const transitions = all.flatMap((u) => u.transitions);
+      for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
+      const audit = all.flatMap((u) => u.pendingAudit.splice(0));
+      if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
+      const emits = all.flatMap((u) => u.outgoing);
+      const outbox = outboxStatement(this.service, emits);
+      const events = outbox ? committedEventsOf(this.service, emits, await runStatement<OutboxIdRow>(manager, outbox)) : [];
+      return { events, states: committedStates(transitions) };
+    });
   }
 
   /**
@@ -487,11 +536,17 @@ export class RunLedger {
    * delivered as usual. Events of works with no inbox entry (runs being started) are not handed
    * over: whoever started the run waits for nothing more than its start.
    */
-  private async handOverEvents(items: Pending[], uows: UnitOfWork[], states: RunStateReader, touched: string[]): Promise<Joined[]> {
+  private async handOverEvents(
+    items: Pending[],
+    uows: UnitOfWork[],
+    states: RunStateReader,
+    touched: string[],
+  ): Promise<{ joined: Joined[]; deferred: Deferred[] }> {
     const joined: Joined[] = [];
+    const deferred: Deferred[] = [];
     let producers = uows.filter((_, i) => items[i]!.inbox !== null);
     for (let round = 0; round < this.maxHandOvers && producers.length > 0; round++) {
-      const offers: Array<{ producer: UnitOfWork; emit: BufferedEmit; answer: Promise<Answer> }> = [];
+      const offers: Array<{ producer: UnitOfWork; emit: BufferedEmit; state: CurrentRunState; answer: Promise<Answer> }> = [];
       let expire!: () => void;
       const expired = new Promise<null>((resolve) => (expire = () => resolve(null)));
       const timer = setTimeout(expire, this.handOverWaitMs);
@@ -499,21 +554,18 @@ export class RunLedger {
         for (const emit of producer.outgoing) {
           const state = emit.eventId && emit.runId ? await states.get(emit.runId) : null;
           const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched) : null;
-          if (answer) offers.push({ producer, emit, answer });
+          if (answer) offers.push({ producer, emit, state: state!, answer });
         }
       }
       const answers = await Promise.all(offers.map((o) => o.answer));
       clearTimeout(timer);
-      const round: Array<{ producer: UnitOfWork; emit: BufferedEmit; joined: Joined }> = [];
+      const round: Array<{ producer: UnitOfWork; emit: BufferedEmit; state: CurrentRunState; joined: Joined }> = [];
       answers.forEach((answer, i) => {
-        const { producer, emit } = offers[i]!;
+        const { producer, emit, state } = offers[i]!;
         if (answer === null) return;
         if ('pending' in answer) {
-          round.push({
-            producer,
-            emit,
-            joined: { pending: answer.pending, uow: new UnitOfWork(OUTSIDE_TRANSACTION, states, true), value: undefined },
-          });
+          const uow = new UnitOfWork(OUTSIDE_TRANSACTION, states, true);
+          round.push({ producer, emit, state, joined: { pending: answer.pending, uow, value: undefined } });
         } else if (answer.outcome === 'finished') {
           // Its consumer had nothing to do with it (as it saw the run): it is done, as a delivered one would be.
           producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
@@ -534,7 +586,13 @@ export class RunLedger {
       const settled = await Promise.allSettled(round.map((r) => r.joined.pending.work(r.joined.uow)));
       producers = [];
       settled.forEach((s, i) => {
-        const { producer, emit, joined: j } = round[i]!;
+        const { producer, emit, state, joined: j } = round[i]!;
+        if (s.status === 'rejected' && s.reason instanceof NeedsTransaction) {
+          // It commits with the group all the same, run inside the group's transaction.
+          producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
+          deferred.push({ pending: j.pending, state, value: undefined });
+          return;
+        }
         if (s.status === 'rejected') {
           // Its event stays with its producer: stored, and delivered again the usual way.
           j.pending.reject(new HandOverDeclined(`its work failed: ${(s.reason as Error | null)?.message ?? String(s.reason)}`));
@@ -546,7 +604,7 @@ export class RunLedger {
         producers.push(j.uow);
       });
     }
-    return joined;
+    return { joined, deferred };
   }
 
   /**
@@ -662,7 +720,7 @@ interface GroupCommitted {
   events: CommittedEvent[];
   states: CurrentRunState[];
   /** Works of handed-over events that committed with the group. */
-  joined: Joined[];
+  joined: Array<{ pending: Pending; value: unknown }>;
 }
 
 /** The code of a pipelined group refused because an event in it was applied before. */

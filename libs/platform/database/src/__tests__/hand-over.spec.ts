@@ -213,18 +213,18 @@ describe('hand-over between stages on the embedded database', () => {
     expect(seenBy('decide', runId).map((s) => s.handedOver)).toEqual([true, false]);
   });
 
-  it('stores the event when its consumer’s work needs an interactive transaction, and that delivery applies it once', async () => {
+  it('commits a handed-over work that queries through its unit of work in the group’s own transaction, its handler run once', async () => {
     const runId = randomUUID();
-    decideScript.set(runId, ['needs-transaction', 'needs-transaction']);
+    decideScript.set(runId, ['needs-transaction']);
     await bus.publish([{ topic: START, key: runId, value: Buffer.from(JSON.stringify(eventFor(runId, START))) }]);
     await bus.idle();
 
-    expect((await transitionsOf(runId)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
-    expect(committedOn(DECIDE, [runId])).toHaveLength(1);
-    expect(seenBy('decide', runId)).toEqual([
-      { runId, attempt: 1, handedOver: true },
-      { runId, attempt: 1, handedOver: false },
-    ]);
+    const transitions = await transitionsOf(runId);
+    expect(transitions.map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
+    expect(new Set(transitions.map((t) => new Date(t.at).getTime())).size).toBe(1);
+    expect(committedOn(DECIDE, [runId])).toHaveLength(0);
+    expect(seenBy('decide', runId)).toEqual([{ runId, attempt: 1, handedOver: true }]);
+    expect(seenBy('done', runId)).toEqual([{ runId, attempt: 1, handedOver: false }]);
   });
 
   it('does not hand over what a run being started emits, nor to a paused consumer', async () => {
