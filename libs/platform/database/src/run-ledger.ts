@@ -72,7 +72,10 @@ interface BufferedTransition {
 interface BufferedEmit {
   topic: string;
   key: string;
-  value: string;
+  /** The event as emitted; written as JSON only if it is stored (`valueOf`). */
+  payload: unknown;
+  /** Its JSON, once made (or as handed back: a retry's or dead letter's value). */
+  text: string | null;
   headers: Record<string, string>;
   /** The event's id and run, when it is a run's event (what a hand-over needs). */
   eventId: string | null;
@@ -171,7 +174,8 @@ export class UnitOfWork {
     this.outgoing.push({
       topic: message.topic,
       key: message.key,
-      value: JSON.stringify(message.payload),
+      payload: message.payload,
+      text: null,
       // The active trace travels with the event, so one run is one trace across services.
       headers: { ...injectTraceHeaders(), ...eventTypeHeader(message.payload), ...message.headers },
       eventId: typeof event?.id === 'string' ? event.id : null,
@@ -205,7 +209,10 @@ export interface RunLedgerOptions {
 export type HandOver = (event: {
   topic: string;
   key: string;
-  value: Buffer;
+  /** The event as its producer emitted it: the consumer reads it, never changes it. */
+  event: unknown;
+  /** Its bytes, made only when asked for (a failure's retry or dead letter carries them). */
+  value: () => Buffer;
   headers: Record<string, string>;
   /** Made by `createEvent`, so checked against its schema already. */
   checked: boolean;
@@ -575,7 +582,8 @@ export class RunLedger {
           producer.outgoing.splice(producer.outgoing.indexOf(emit), 1, {
             topic: routed.topic,
             key: routed.key,
-            value: routed.value.toString('utf8'),
+            payload: null,
+            text: routed.value.toString('utf8'),
             headers: routed.headers ?? {},
             eventId: null,
             runId: null,
@@ -627,7 +635,8 @@ export class RunLedger {
     const handled = this.handOver!({
       topic: emit.topic,
       key: emit.key,
-      value: Buffer.from(emit.value),
+      event: emit.payload,
+      value: () => Buffer.from(valueOf(emit)),
       headers: emit.headers,
       checked: emit.checked,
     });
@@ -854,14 +863,13 @@ function outboxStatement(service: string, emits: readonly BufferedEmit[]): SqlSt
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(topic, key, value_text, headers_text, n)
       ORDER BY n
      RETURNING id`,
-    params: [
-      service,
-      emits.map((e) => e.topic),
-      emits.map((e) => e.key),
-      emits.map((e) => e.value),
-      emits.map((e) => JSON.stringify(e.headers)),
-    ],
+    params: [service, emits.map((e) => e.topic), emits.map((e) => e.key), emits.map(valueOf), emits.map((e) => JSON.stringify(e.headers))],
   };
+}
+
+/** The event as JSON, made on first use: an event handed over is never written. */
+function valueOf(emit: BufferedEmit): string {
+  return (emit.text ??= JSON.stringify(emit.payload));
 }
 
 /** The events as committed, with the ids the outbox statement returned. */
@@ -869,7 +877,7 @@ function committedEventsOf(service: string, emits: readonly BufferedEmit[], rows
   // Rows are inserted in the order given and take their ids from the sequence one by one, so the
   // ids in ascending order are the events' in the order given.
   const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return emits.map((e, i) => ({ id: String(ids[i]!), service, topic: e.topic, key: e.key, value: e.value, headers: e.headers }));
+  return emits.map((e, i) => ({ id: String(ids[i]!), service, topic: e.topic, key: e.key, value: valueOf(e), headers: e.headers }));
 }
 
 /** Consumers and tools read the event's type from a header without parsing the value. */

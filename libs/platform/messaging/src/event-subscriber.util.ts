@@ -41,7 +41,7 @@ export function subscribeToEvents<T extends EventType>(
           const started = performance.now();
           const fields = { topic: subscription.topic, key: message.key, attempt: message.attempt } as Record<string, unknown>;
           try {
-            const decoded = decodeJson(message.value, subscription.topic);
+            const decoded = message.event !== undefined ? message.event : decodeJson(message.value, subscription.topic);
             // Handed over as `createEvent` made it (checked then): only its type is checked again.
             const event =
               message.checked && (decoded as { type?: unknown } | null)?.type === subscription.eventType

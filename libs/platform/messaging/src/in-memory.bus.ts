@@ -179,7 +179,9 @@ export class InMemoryBus extends MessageBus {
   handOff(message: {
     topic: string;
     key: string;
-    value: Buffer;
+    /** The event as its producer made it, handed to the consumer as it is (consumers never change an event). */
+    event?: unknown;
+    value: Buffer | (() => Buffer);
     headers: Record<string, string>;
     checked?: boolean;
   }): Promise<HandOverResult> | null {
@@ -188,17 +190,23 @@ export class InMemoryBus extends MessageBus {
     if (takers.length !== 1) return null;
     const group = takers[0]!;
     if (!group.subscription.takesHandOver || group.paused.has(message.topic) || group.waitingKeys.has(message.key)) return null;
+    let bytes = typeof message.value === 'function' ? null : message.value;
+    const valueOf = message.value;
     const delivered: DeliveredMessage = {
       topic: message.topic,
       partition: partitionFor(message.key, this.partitions),
       // Never stored, so at no offset.
       offset: '-1',
       key: message.key,
-      value: message.value,
+      // The bytes are made only if someone reads them: the consumer has the event itself.
+      get value(): Buffer {
+        return (bytes ??= (valueOf as () => Buffer)());
+      },
       headers: message.headers,
       attempt: 1,
       handedOver: true,
       checked: message.checked === true,
+      ...(message.event !== undefined ? { event: message.event } : {}),
     };
     return group.direct(delivered).then(
       (): HandOverResult => ({ outcome: 'finished' }),

@@ -19,6 +19,11 @@ export interface DeliveredMessage extends TopicRecord<Buffer> {
   handedOver?: boolean;
   /** Handed over as made by `createEvent` in this process: checked against its schema already. */
   checked?: boolean;
+  /**
+   * Handed over: the event itself, as its producer made it, which consumers read instead of
+   * decoding `value` (and, like every event, never change).
+   */
+  event?: unknown;
 }
 
 export type ConsumeOutcome = 'processed' | 'skipped';

@@ -113,6 +113,17 @@ describe(EventConsumer.name, () => {
       expect(sut.handled[0]).not.toBe(event);
     });
 
+    it('reads the event it is handed as its producer made it, without making or decoding bytes', async () => {
+      const event = triggered();
+      const value = () => {
+        throw new Error('the bytes were asked for');
+      };
+      await expect(bus.handOff({ topic: TOPIC, key: event.runid, event, value, headers: {}, checked: true })).resolves.toEqual({
+        outcome: 'finished',
+      });
+      expect(sut.handled).toEqual([event]);
+    });
+
     it('still refuses one of another type, even said to be checked: its dead letter is handed back, nothing handled', async () => {
       const other = { ...triggered(), type: EventTypes.runEnriched };
       const result = await handOff(other, true);
