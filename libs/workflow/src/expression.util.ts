@@ -66,6 +66,8 @@ export class Expression {
     /** The CEL type inferred at compile time, `dyn` when it depends on the inputs. */
     readonly staticType: string,
     private readonly program: ParseResult,
+    /** The variables the expression names: only they are converted for it (`prepareVariables`). */
+    readonly reads: readonly ExpressionVariableName[] = namesRead(program.ast, scope),
   ) {
     Object.freeze(this);
   }
@@ -185,14 +187,29 @@ export class Expression {
  * Converts variables once so several expressions over the same inputs (an args map) share the
  * work. Only the variables the expression's scope declares are converted.
  */
-export function prepareVariables(vars: ExpressionVariables, expression: Expression): Record<string, unknown> {
-  return prepareScope(vars, expression.scope, expression.path, expression.source);
+export function prepareVariables(
+  vars: ExpressionVariables,
+  expression: Expression,
+  into?: Record<string, unknown>,
+): Record<string, unknown> {
+  return prepareNames(vars, expression.reads, expression.path, expression.source, into);
 }
 
-function prepareScope(vars: ExpressionVariables, scope: ExpressionScope, path: string, source: string): Record<string, unknown> {
-  const prepared: Record<string, unknown> = Object.create(null);
-  for (const name of SCOPE_VARIABLES[scope]) {
-    if (!Object.hasOwn(vars, name)) continue;
+/**
+ * Converts the named variables (those an expression reads: converting the run's whole context
+ * for an expression that reads the trigger was most of an evaluation's cost), adding them to
+ * `into` when given (variables it holds already are kept).
+ */
+function prepareNames(
+  vars: ExpressionVariables,
+  names: readonly ExpressionVariableName[],
+  path: string,
+  source: string,
+  into: Record<string, unknown> = Object.create(null),
+): Record<string, unknown> {
+  const prepared = into;
+  for (const name of names) {
+    if (name in prepared || !Object.hasOwn(vars, name)) continue;
     const value = (vars as Record<string, unknown>)[name];
     if (value === undefined) continue;
     try {
@@ -214,17 +231,11 @@ export type CompiledArgs = Readonly<Record<string, CompiledArg>>;
  */
 export function evaluateArgs(args: CompiledArgs, vars: ExpressionVariables): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const preparedByScope = new Map<ExpressionScope, Record<string, unknown>>();
+  // One conversion per variable for all the arguments: each adds what it reads and the others did not.
+  const prepared: Record<string, unknown> = Object.create(null);
   for (const [name, arg] of Object.entries(args)) {
     let value: unknown = arg;
-    if (arg instanceof Expression) {
-      let prepared = preparedByScope.get(arg.scope);
-      if (!prepared) {
-        prepared = prepareVariables(vars, arg);
-        preparedByScope.set(arg.scope, prepared);
-      }
-      value = arg.evaluatePrepared(prepared);
-    }
+    if (arg instanceof Expression) value = arg.evaluatePrepared(prepareVariables(vars, arg, prepared));
     Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -270,6 +281,21 @@ function isNode(value: unknown): value is ASTNode {
 function children(node: ASTNode): unknown[] {
   const args: unknown = node.args;
   return Array.isArray(args) ? args.flat() : [args];
+}
+
+/**
+ * The scope's variables the expression names anywhere (as an identifier), in the scope's order. A
+ * macro's iteration variable of the same name counts too: converting one variable too many is
+ * harmless, one too few is not.
+ */
+function namesRead(ast: ASTNode, scope: ExpressionScope): ExpressionVariableName[] {
+  const named = new Set<string>();
+  const visit = (node: ASTNode): void => {
+    if (node.op === 'id' && typeof node.args === 'string') named.add(node.args);
+    for (const child of children(node)) if (isNode(child)) visit(child);
+  };
+  visit(ast);
+  return SCOPE_VARIABLES[scope].filter((name) => named.has(name));
 }
 
 // Macro and `cel.bind` iteration variables may shadow a workflow variable's name.

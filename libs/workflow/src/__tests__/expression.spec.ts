@@ -188,10 +188,33 @@ describe(Expression.name, () => {
 
       expect(() => evaluate('trigger.self', { trigger })).toThrow("variable 'trigger': input contains a cycle");
     });
+
+    it('converts only the variables it names: one it does not read cannot fail it', () => {
+      const context: Record<string, unknown> = {};
+      context['self'] = context;
+
+      expect(evaluate('trigger.amount > 10', { trigger: { amount: 12 }, context })).toBe(true);
+      expect(() => evaluate('trigger.amount > 10 && has(context.self)', { trigger: { amount: 12 }, context })).toThrow(
+        "variable 'context': input contains a cycle",
+      );
+      // A macro's variable named like a workflow variable still has the real one converted.
+      expect(evaluate('[1, 2].exists(context, context > 1) && trigger.amount == 12', { trigger: { amount: 12 }, context: {} })).toBe(true);
+    });
   });
 });
 
 describe(evaluateArgs.name, () => {
+  it('converts each variable the arguments read, once, whichever argument reads it first', () => {
+    const vars = { trigger: { amount: 5 }, context: { customer: { id: 'c1' } } };
+    const args = {
+      amount: Expression.compile('trigger.amount', 'a.amount', { scope: 'action' }),
+      customer: Expression.compile('context.customer.id', 'a.customer', { scope: 'action' }),
+      both: Expression.compile('context.customer.id + ":" + string(trigger.amount)', 'a.both', { scope: 'action' }),
+    };
+
+    expect(evaluateArgs(args, vars)).toEqual({ amount: 5, customer: 'c1', both: 'c1:5' });
+  });
+
   it('evaluates expressions and passes literals through', () => {
     const args = {
       accountId: Expression.compile('context.customer.billingAccountId', 'actions[0].args.accountId', { scope: 'action' }),
