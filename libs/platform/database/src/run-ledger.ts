@@ -483,9 +483,11 @@ export class RunLedger {
     if (settled.some((s) => s.status === 'rejected')) return null;
 
     const touched: string[] = [];
-    const { joined, deferred } = this.handOver ? await this.handOverEvents(items, uows, states, touched) : { joined: [], deferred: [] };
+    const joined: Joined[] = [];
+    const deferred: Deferred[] = [];
     let committed = false;
     try {
+      if (this.handOver) await this.handOverEvents(items, uows, states, touched, { joined, deferred });
       const done = [...uows, ...joined.map((j) => j.uow)];
       let result: Omit<GroupCommitted, 'results' | 'joined'> | null;
       if (deferred.length === 0) {
@@ -548,21 +550,30 @@ export class RunLedger {
     uows: UnitOfWork[],
     states: RunStateReader,
     touched: string[],
-  ): Promise<{ joined: Joined[]; deferred: Deferred[] }> {
-    const joined: Joined[] = [];
-    const deferred: Deferred[] = [];
+    { joined, deferred }: { joined: Joined[]; deferred: Deferred[] },
+  ): Promise<void> {
     let producers = uows.filter((_, i) => items[i]!.inbox !== null);
     for (let round = 0; round < this.maxHandOvers && producers.length > 0; round++) {
       const offers: Array<{ producer: UnitOfWork; emit: BufferedEmit; state: CurrentRunState; answer: Promise<Answer> }> = [];
       let expire!: () => void;
       const expired = new Promise<null>((resolve) => (expire = () => resolve(null)));
       const timer = setTimeout(expire, this.handOverWaitMs);
-      for (const producer of producers) {
-        for (const emit of producer.outgoing) {
-          const state = emit.eventId && emit.runId ? await states.get(emit.runId) : null;
-          const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched) : null;
-          if (answer) offers.push({ producer, emit, state: state!, answer });
+      try {
+        for (const producer of producers) {
+          for (const emit of producer.outgoing) {
+            const state = emit.eventId && emit.runId ? await states.get(emit.runId) : null;
+            const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched) : null;
+            if (answer) offers.push({ producer, emit, state: state!, answer });
+          }
         }
+      } catch (error) {
+        // Offered events are answered at once; a consumer that joined already is turned away.
+        clearTimeout(timer);
+        expire();
+        for (const answer of await Promise.all(offers.map((o) => o.answer))) {
+          if (answer && 'pending' in answer) answer.pending.reject(new HandOverDeclined('its producer failed'));
+        }
+        throw error;
       }
       const answers = await Promise.all(offers.map((o) => o.answer));
       clearTimeout(timer);
@@ -612,7 +623,6 @@ export class RunLedger {
         producers.push(j.uow);
       });
     }
-    return { joined, deferred };
   }
 
   /**
