@@ -34,7 +34,7 @@ const UNTRACED_PATHS = /^\/(health|ready|metrics)(\/|\?|$)/;
  * transactional outbox into the Kafka headers itself, and a kafkajs instrumentation would replace
  * that context with the relay's on publish.
  */
-export function startTracingSdk(options: TracingOptions): NodeSDK {
+export function startTracingSdk(options: TracingOptions): { sdk: NodeSDK; sampler: TraceSamplerName } {
   const exporter = exporterOf(options);
   const spanProcessors: SpanProcessor[] = [
     ...(exporter
@@ -42,14 +42,13 @@ export function startTracingSdk(options: TracingOptions): NodeSDK {
       : []),
     ...(options.spanProcessors ?? []),
   ];
+  const sampler =
+    options.sampler ??
+    (spanProcessors.length === 0 && options.unexportedSpans === 'ids-only' ? 'parentbased_always_off' : 'parentbased_always_on');
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     autoDetectResources: options.detectResources ?? true,
-    sampler: samplerOf(
-      options.sampler ??
-        (spanProcessors.length === 0 && options.unexportedSpans === 'ids-only' ? 'parentbased_always_off' : 'parentbased_always_on'),
-      options.samplerArg ?? 1,
-    ),
+    sampler: samplerOf(sampler, options.samplerArg ?? 1),
     // The SDK registers no tracer provider without a processor; spans must still be made (with
     // real ids for logs, audit entries and propagation) when none is exported.
     spanProcessors: spanProcessors.length ? spanProcessors : [new NoopSpanProcessor()],
@@ -75,7 +74,7 @@ export function startTracingSdk(options: TracingOptions): NodeSDK {
           ],
   });
   sdk.start();
-  return sdk;
+  return { sdk, sampler };
 }
 
 function exporterOf(options: TracingOptions): SpanExporter | undefined {

@@ -162,4 +162,28 @@ describe('spans nobody exports', () => {
     const sampled = await spansMadeWith({ exporter: 'none', unexportedSpans: 'ids-only', sampler: 'always_on' });
     expect(sampled.recording).toEqual([true, true]);
   });
+
+  it('are not made under an unsampled parent when the sampler is parent-based: the parent stands in, same trace', async () => {
+    initTracing({ serviceName: 'test', instrumentations: false, detectResources: false, exporter: 'none', unexportedSpans: 'ids-only' });
+    const unsampled = await withRootSpan('run.start', {}, async (root) => ({
+      root: root.spanContext(),
+      child: await withSpan('stage', {}, async (child) => ({ span: child.spanContext(), ids: currentTraceIds() })),
+      consumer: await withConsumerSpan(injectTraceHeaders(), 'topic process', {}, async (span) => span.spanContext()),
+    }));
+    expect(unsampled.child.span).toEqual(unsampled.root);
+    expect(unsampled.child.ids).toEqual({ traceId: unsampled.root.traceId, spanId: unsampled.root.spanId });
+    expect(unsampled.consumer).toMatchObject({ traceId: unsampled.root.traceId, spanId: unsampled.root.spanId });
+    await shutdownTracing();
+
+    // Sampled parents (a process that exports) have children of their own.
+    const exporter = new InMemorySpanExporter();
+    initTracing({
+      serviceName: 'test',
+      instrumentations: false,
+      detectResources: false,
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    await withRootSpan('run.start', {}, async () => withSpan('stage', {}, async () => undefined));
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['stage', 'run.start']);
+  });
 });
