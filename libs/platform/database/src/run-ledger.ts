@@ -525,16 +525,20 @@ export class RunLedger {
       for (const d of deferred) states.set(d.state);
       const uows = deferred.map(() => new UnitOfWork(manager, states, this.singleWriter));
       for (const [i, d] of deferred.entries()) d.value = await d.pending.work(uows[i]!);
-      const all = [...done, ...uows];
-      const transitions = all.flatMap((u) => u.transitions);
-      for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
-      const audit = all.flatMap((u) => u.pendingAudit.splice(0));
-      if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
-      const emits = all.flatMap((u) => u.outgoing);
-      const outbox = outboxStatement(this.service, emits);
-      const events = outbox ? committedEventsOf(this.service, emits, await runStatement<OutboxIdRow>(manager, outbox)) : [];
-      return { events, states: committedStates(transitions) };
+      return this.writeBuffered(manager, [...done, ...uows]);
     });
+  }
+
+  /** Writes what the units of work buffered (transitions, audit entries, events) in the transaction of `manager`. */
+  private async writeBuffered(manager: EntityManager, uows: readonly UnitOfWork[]): Promise<Omit<GroupCommitted, 'results' | 'joined'>> {
+    const transitions = uows.flatMap((u) => u.transitions);
+    for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
+    const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
+    if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
+    const emits = uows.flatMap((u) => u.outgoing);
+    const outbox = outboxStatement(this.service, emits);
+    const events = outbox ? committedEventsOf(this.service, emits, await runStatement<OutboxIdRow>(manager, outbox)) : [];
+    return { events, states: committedStates(transitions) };
   }
 
   /**
@@ -716,18 +720,13 @@ export class RunLedger {
       });
       if (failures.size > 0) throw new WorkFailed(failures);
       if (settled.some((s) => s.status === 'rejected')) throw new Error('a statement of the group failed');
-      const live = uows.filter((u): u is UnitOfWork => u !== null);
-      const transitions = live.flatMap((u) => u.transitions);
-      for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
-      const audit = live.flatMap((u) => u.pendingAudit.splice(0));
-      if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
-      const emits = live.flatMap((u) => u.outgoing);
-      const outbox = outboxStatement(this.service, emits);
-      const events = outbox ? committedEventsOf(this.service, emits, await runStatement<OutboxIdRow>(manager, outbox)) : [];
+      const written = await this.writeBuffered(
+        manager,
+        uows.filter((u): u is UnitOfWork => u !== null),
+      );
       return {
         results: settled.map((s, i) => (fresh[i] ? (s as PromiseFulfilledResult<unknown>).value : SKIPPED)),
-        events,
-        states: committedStates(transitions),
+        ...written,
         joined: [],
       };
     });
