@@ -22,3 +22,4 @@ export * from './query/insert-values.util';
 export { SERVICE_ROLE } from './persistence/migrations/1764230460000-enforce-append-only-tables';
 export * from './persistence/shared.migrations';
 export * from './query/sql-statement';
+export { DataDirInUseError } from './pglite/data-dir-lock';

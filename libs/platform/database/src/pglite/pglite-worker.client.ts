@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { arrayLiteral, isPlainArray } from '../query/array-literal.util';
 import type { SqlStatement } from '../query/sql-statement';
+import { lockDataDir } from './data-dir-lock';
 
 /** What a statement returns, as PGlite gives it. */
 export interface WorkerQueryResult {
@@ -298,7 +299,12 @@ export class PgliteWorkerClient {
   private nextId = 1;
   private failed: Error | null = null;
 
+  /** Gives the data folder back (`lockDataDir`); a no-op in memory. */
+  private readonly unlock: () => void;
+
   constructor(dataDir: string | undefined) {
+    // Before anything opens the folder: a second process on it would corrupt it.
+    this.unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { dataDir, module: require.resolve('@electric-sql/pglite') } });
     type Answer = { id: number; ok: boolean; pipeline?: boolean; result?: WorkerQueryResult | null; error?: Record<string, unknown> };
     this.worker.on('message', (m: Answer) => {
@@ -352,6 +358,7 @@ export class PgliteWorkerClient {
   async close(): Promise<void> {
     if (!this.failed) await this.send({ op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
+    this.unlock();
   }
 
   private send(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<WorkerQueryResult | null> {
