@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { arrayLiteral, isPlainArray } from '../query/array-literal.util';
 import type { SqlStatement } from '../query/sql-statement';
@@ -23,7 +25,10 @@ let wire;
 const opened = (async () => {
   const { PGlite, protocol } = await import(pathToFileURL(workerData.module).href);
   wire = protocol;
-  db = await PGlite.create(workerData.dataDir);
+  db = await PGlite.create(workerData.dataDir, {
+    pgliteWasmModule: workerData.pgliteWasmModule,
+    initdbWasmModule: workerData.initdbWasmModule,
+  });
 })();
 function errorOf(error) {
   const out = { message: String(error && error.message || error), name: error && error.name };
@@ -278,6 +283,29 @@ export function encodeBindTails(statements: readonly SqlStatement[]): { binds: U
   return { binds: new Uint8Array(binds.buffer, 0, size), bounds };
 }
 
+/** A compiled WebAssembly module (the TypeScript libs in use here do not declare WebAssembly). */
+type WasmModule = object;
+const WASM = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly;
+
+let compiled: { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule } | null = null;
+
+/**
+ * PGlite's WebAssembly, compiled once per process and shared by every database's worker. Each
+ * worker compiling its own churned V8's code space: a process that opened and closed many
+ * databases (a test suite) now and then died in V8's JIT-page bookkeeping (`Check failed:
+ * jit_page.has_value()`, nodejs/node#64500), and each open paid the compile.
+ */
+function compiledPglite(): { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule } {
+  if (!compiled) {
+    const dist = dirname(require.resolve('@electric-sql/pglite'));
+    compiled = {
+      pgliteWasmModule: new WASM.Module(readFileSync(join(dist, 'pglite.wasm'))),
+      initdbWasmModule: new WASM.Module(readFileSync(join(dist, 'initdb.wasm'))),
+    };
+  }
+  return compiled;
+}
+
 /** The results of a pipeline, each statement's rows in this module's realm. */
 function ownRealmResult(result: unknown): unknown {
   const r = result as WorkerQueryResult;
@@ -305,7 +333,10 @@ export class PgliteWorkerClient {
   constructor(dataDir: string | undefined) {
     // Before anything opens the folder: a second process on it would corrupt it.
     this.unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { dataDir, module: require.resolve('@electric-sql/pglite') } });
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { dataDir, module: require.resolve('@electric-sql/pglite'), ...compiledPglite() },
+    });
     type Answer = { id: number; ok: boolean; pipeline?: boolean; result?: WorkerQueryResult | null; error?: Record<string, unknown> };
     this.worker.on('message', (m: Answer) => {
       const waiter = this.pending.get(m.id);
