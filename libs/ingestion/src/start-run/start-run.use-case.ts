@@ -97,7 +97,7 @@ export class StartRunUseCase {
           }
         }
         const source = { ...command.source, ...(command.dedupeKey ? { dedupeKey: command.dedupeKey } : {}) };
-        await uow.transition(run, {
+        await uow.start(run, {
           to: 'triggered',
           stage: 'ingestion',
           actor: command.actor,

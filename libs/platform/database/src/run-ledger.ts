@@ -110,6 +110,16 @@ export class UnitOfWork {
   }
 
   /**
+   * The first transition of a run this unit of work creates under an id minted for it
+   * (`randomUUID()`): there is nothing to read, so it asks the database nothing. Should the id be
+   * taken after all, the row number (1) conflicts and nothing of the group commits with it.
+   */
+  async start(run: RunRef, input: Omit<TransitionInput, 'from'>): Promise<CurrentRunState> {
+    this.states.assumeNew(run.runId);
+    return this.transition(run, { ...input, from: [null] });
+  }
+
+  /**
    * Appends the next transition of a run. The row number is the previous one plus one and is
    * unique per run, so of two writers advancing the run from the same state only one commits.
    */

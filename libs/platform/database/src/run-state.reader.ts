@@ -84,6 +84,12 @@ export class RunStateReader {
     if (this.remember) this.known.set(state.runId, state);
   }
 
+  /** A run whose id was minted just now: it has no state, and nobody need be asked. */
+  assumeNew(runId: string): void {
+    if (!this.remember) throw new Error('assumeNew needs a reader that remembers (one per transaction)');
+    if (!this.known.has(runId)) this.known.set(runId, null);
+  }
+
   private async load(): Promise<void> {
     this.scheduled = false;
     const batch = this.waiting;

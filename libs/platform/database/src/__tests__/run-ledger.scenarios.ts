@@ -7,6 +7,7 @@ import { sharedEntities } from '../persistence/shared.entities';
 import { sharedMigrations } from '../index';
 import { LedgerException, RunLedger } from '../run-ledger';
 import { RunQueries } from '../run-queries';
+import { RunStateReader } from '../run-state.reader';
 
 /** The ledger's guarantees, run against PGlite (unit) and the real PostgreSQL server (integration). */
 export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOptions; cleanup?: () => Promise<void> }>): void {
@@ -114,6 +115,33 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
     const rejected = results.find((x) => x.status === 'rejected') as PromiseRejectedResult;
     expect(rejected.reason).toBeInstanceOf(LedgerException);
     expect((await sut.current(r.runId))?.seq).toBe(2);
+  });
+
+  it('starts runs under new ids without reading their state, and refuses a start under an id that is taken', async () => {
+    const reads = jest.spyOn(RunStateReader.prototype as unknown as { load: () => Promise<void> }, 'load');
+    try {
+      const runs = [run(), run()];
+      const started = await Promise.all(runs.map((r) => sut.groupCommit((uow) => uow.start(r, { to: 'triggered', stage: 'ingestion' }))));
+      expect(started.map((s) => [s.state, s.seq])).toEqual([
+        ['triggered', 1],
+        ['triggered', 1],
+      ]);
+      expect(reads).not.toHaveBeenCalled();
+
+      // The same id again, in a group with a run that is new: only the taken one is refused.
+      const fresh = run();
+      const again = await Promise.allSettled([
+        sut.groupCommit((uow) => uow.start(runs[0]!, { to: 'triggered', stage: 'ingestion', reason: 'again' })),
+        sut.groupCommit((uow) => uow.start(fresh, { to: 'triggered', stage: 'ingestion' })),
+      ]);
+      expect(again[0]).toMatchObject({ status: 'rejected', reason: expect.any(LedgerException) });
+      expect(again[1]).toMatchObject({ status: 'fulfilled' });
+      const timeline = (await new RunQueries(dataSource).get(runs[0]!.runId))?.timeline;
+      expect(timeline?.map((t) => [t.seq, t.to, t.reason])).toEqual([[1, 'triggered', null]]);
+      expect((await sut.current(fresh.runId))?.state).toBe('triggered');
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('applies an event once: a redelivered event id is skipped and changes nothing', async () => {
