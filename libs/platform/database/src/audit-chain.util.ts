@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** `prev_hash` of the first entry of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -38,21 +38,50 @@ export interface AuditRecord extends AuditHashedFields {
  * what jsonb returns is then exactly what was hashed.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      // JSON.stringify's own form for a finite number; NaN and the infinities are null.
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value ?? null);
+  }
+  if (value === null) return 'null';
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
     return out + ']';
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
   let out = '{';
+  let first = true;
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(item);
+    out += (first ? '' : ',') + keyJson(key) + ':' + canonicalJson(item);
+    first = false;
   }
   return out + '}';
+}
+
+/** Keys repeat from entry to entry (`workflowId`, `amount`): each one's JSON is made once. */
+const KEY_JSON = new Map<string, string>();
+
+function keyJson(key: string): string {
+  let json = KEY_JSON.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(key);
+    // Bounded: keys taken from payloads could be anything.
+    if (KEY_JSON.size < 10_000) KEY_JSON.set(key, json);
+  }
+  return json;
 }
 
 /**
@@ -80,7 +109,7 @@ export function auditEntryHash(prevHash: string, fields: AuditHashedFields): str
     traceId: fields.traceId,
     at: fields.at,
   });
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+  return hash('sha256', prevHash + canonical, 'hex');
 }
 
 /** The entries linked in order onto the chain whose last hash is `prevHash`: each one's hash covers the one before. */
