@@ -16,4 +16,4 @@ function modeOf(argv: readonly string[]): string {
   return 'embedded';
 }
 
-if (modeOf(process.argv.slice(2)) !== 'kafka') instrumentProcess('standalone', loadStandaloneEnv, { unexportedSpans: 'ids-only' });
+if (modeOf(process.argv.slice(2)) !== 'kafka') instrumentProcess('standalone', loadStandaloneEnv);

@@ -3,5 +3,4 @@
 import { instrumentProcess } from '@baton/platform-observability';
 import { loadStandaloneEnv } from './config/standalone.env';
 
-// One process, one tracing configuration: spans nobody exports are ids only (tracing-options.types).
-instrumentProcess('standalone', loadStandaloneEnv, { unexportedSpans: 'ids-only' });
+instrumentProcess('standalone', loadStandaloneEnv);

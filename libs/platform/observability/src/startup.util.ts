@@ -5,7 +5,8 @@ import { tracingOptionsFromEnv, type OtelEnv, type TracingOptions } from './trac
 /**
  * What each app's instrument.ts does before Nest loads: validates the app's environment and
  * starts tracing from its OTEL_* variables. A bad variable ends the process here with one line
- * naming it (exit code 1), before anything else could throw it uncaught.
+ * naming it (exit code 1), before anything else could throw it uncaught. With no exporter and no
+ * sampler named, spans are made with real ids but not recorded (`unexportedSpans: 'ids-only'`).
  */
 export function instrumentProcess<E extends OtelEnv>(
   service: string,
@@ -18,6 +19,7 @@ export function instrumentProcess<E extends OtelEnv>(
   } catch (error) {
     exitOnStartupFailure(service, error);
   }
-  initTracing({ ...tracingOptionsFromEnv(service, env), ...options });
+  // Spans nobody exports are not recorded, in every app (see TracingOptions.unexportedSpans).
+  initTracing({ ...tracingOptionsFromEnv(service, env), unexportedSpans: 'ids-only', ...options });
   return env;
 }

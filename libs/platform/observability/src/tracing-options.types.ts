@@ -34,12 +34,13 @@ export interface TracingOptions {
   spanProcessors?: SpanProcessor[];
   /**
    * What becomes of spans when none is exported (no exporter, no extra processor, no sampler
-   * named): `record` (the default) records them all the same; `ids-only` makes them
-   * non-recording spans (sampler parentbased_always_off): real trace and span ids for logs, audit
-   * entries and propagation, without the cost of recording what nobody reads. For a process
-   * whose tracing configuration is the whole deployment's (the standalone engine): in a deployment
-   * of several processes, an unsampled run from one that exports nothing would go unrecorded in
-   * the next one that exports.
+   * named): `record` (the default of `initTracing`) records them all the same; `ids-only` (what
+   * every app's `instrumentProcess` uses) makes them non-recording spans (sampler
+   * parentbased_always_off): real trace and span ids for logs, audit entries and propagation,
+   * without the cost of recording what nobody reads. Propagated, such a span says "not sampled":
+   * in a deployment where only some processes export, the others need
+   * OTEL_TRACES_SAMPLER=parentbased_always_on, or the exporting ones would not record runs that
+   * came through them.
    */
   unexportedSpans?: 'record' | 'ids-only';
   /** Load the http, undici, pg and Fastify instrumentations (default true). */

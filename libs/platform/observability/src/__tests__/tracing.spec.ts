@@ -10,6 +10,7 @@ import {
   withRootSpan,
   withSpan,
 } from '../tracing';
+import { instrumentProcess } from '../startup.util';
 import { tracingOptionsFromEnv } from '../tracing-options.types';
 
 describe(tracingOptionsFromEnv.name, () => {
@@ -185,5 +186,23 @@ describe('spans nobody exports', () => {
     });
     await withRootSpan('run.start', {}, async () => withSpan('stage', {}, async () => undefined));
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['stage', 'run.start']);
+  });
+});
+
+describe("an app's tracing (instrumentProcess)", () => {
+  afterEach(() => shutdownTracing());
+
+  const recordingOf = () => withRootSpan('run.start', {}, async (root) => ({ recording: root.isRecording(), ids: currentTraceIds() }));
+
+  it('records no span when nothing exports them, and still gives real ids', async () => {
+    instrumentProcess('test', () => ({ OTEL_TRACES_EXPORTER: 'none' as const }));
+    const made = await recordingOf();
+    expect(made.recording).toBe(false);
+    expect(made.ids.traceId).toMatch(/^(?!0+$)[0-9a-f]{32}$/);
+  });
+
+  it('records every span when a sampler is named, for a process whose successors export', async () => {
+    instrumentProcess('test', () => ({ OTEL_TRACES_EXPORTER: 'none' as const, OTEL_TRACES_SAMPLER: 'parentbased_always_on' as const }));
+    expect((await recordingOf()).recording).toBe(true);
   });
 });
