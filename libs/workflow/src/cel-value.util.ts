@@ -39,11 +39,17 @@ function toCel(value: unknown, ancestors: Set<object>): unknown {
   try {
     if (Array.isArray(record)) return record.map((item) => toCel(item, ancestors));
     const map = new Map<unknown, unknown>();
-    const entries = record instanceof Map ? record.entries() : Object.entries(record);
-    for (const [key, item] of entries) {
-      // Absent and undefined are the same in JSON; keeping the key would make has() lie.
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-      map.set(key, toCel(item, ancestors));
+    // Absent and undefined are the same in JSON; keeping the key would make has() lie.
+    const keep = (item: unknown) => item !== undefined && typeof item !== 'function' && typeof item !== 'symbol';
+    if (record instanceof Map) {
+      for (const [key, item] of record) if (keep(item)) map.set(key, toCel(item, ancestors));
+      return map;
+    }
+    // Own enumerable string keys, as Object.entries gives them, without a pair per key.
+    const fields = record as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const item = fields[key];
+      if (keep(item)) map.set(key, toCel(item, ancestors));
     }
     return map;
   } finally {

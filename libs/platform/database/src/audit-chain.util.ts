@@ -58,8 +58,7 @@ export function canonicalJson(value: unknown): string {
     return out + ']';
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.length > 1) keys.sort();
+  const keys = sortedKeys(record);
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -69,6 +68,25 @@ export function canonicalJson(value: unknown): string {
     first = false;
   }
   return out + '}';
+}
+
+/**
+ * The object's own enumerable keys in UTF-16 code unit order, as `Array.prototype.sort` orders
+ * them; a record's few keys are sorted in place by insertion (sort() allocates a work array).
+ */
+function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** Keys repeat from entry to entry (`workflowId`, `amount`): each one's JSON is made once. */
