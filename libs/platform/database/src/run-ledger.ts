@@ -49,6 +49,14 @@ export interface CommittedEvent extends TopicRecord<string> {
   id: string;
   service: string;
   headers: Record<string, string>;
+  /**
+   * The event as its producer made it in this process with `createEvent` (absent otherwise, e.g.
+   * for a retry or dead letter, which is bytes only): a consumer here reads it instead of decoding
+   * `value`, and never changes it.
+   */
+  event?: unknown;
+  /** `event` was made by `createEvent`, so checked against its schema already. */
+  checked?: boolean;
 }
 
 /** The event a consumer is applying: its id is recorded for the consumer, so it applies once. */
@@ -896,7 +904,16 @@ function committedEventsOf(service: string, emits: readonly BufferedEmit[], rows
   // Rows are inserted in the order given and take their ids from the sequence one by one, so the
   // ids in ascending order are the events' in the order given.
   const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return emits.map((e, i) => ({ id: String(ids[i]!), service, topic: e.topic, key: e.key, value: valueOf(e), headers: e.headers }));
+  return emits.map((e, i) => ({
+    id: String(ids[i]!),
+    service,
+    topic: e.topic,
+    key: e.key,
+    value: valueOf(e),
+    headers: e.headers,
+    // Only an event `createEvent` made (JSON values, checked against its schema) is passed on as an object.
+    ...(e.payload !== null && e.checked ? { event: e.payload, checked: true } : {}),
+  }));
 }
 
 /** Consumers and tools read the event's type from a header without parsing the value. */

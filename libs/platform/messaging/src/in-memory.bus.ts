@@ -28,6 +28,13 @@ export interface StoredLogMessage {
   key: string;
   value: Buffer;
   headers: Record<string, string>;
+  /**
+   * Committed just now by this process: the event as its producer made it, which consumers read
+   * instead of decoding `value` (and never change). Absent once loaded from the store.
+   */
+  event?: unknown;
+  /** `event` was made by `createEvent`, so checked against its schema already. */
+  checked?: boolean;
 }
 
 /**
@@ -72,7 +79,13 @@ interface Entry {
   headers: Record<string, string>;
   /** Groups that still have to finish it. */
   refs: number;
+  /** The event object, when its producer committed it in this process (`StoredLogMessage.event`). */
+  event?: unknown;
+  checked?: boolean;
 }
+
+/** A message on its way into the queues: stored (at that offset) or not (null). */
+type Queued = OutgoingMessage & { stored: string | null; event?: unknown; checked?: boolean };
 
 interface Queue {
   entries: Entry[];
@@ -161,7 +174,7 @@ export class InMemoryBus extends MessageBus {
       setImmediate(() => {
         const batch = this.arrivals.splice(0);
         this.arriving = null;
-        this.enqueue(batch.map((m) => ({ topic: m.topic, key: m.key, value: m.value, headers: m.headers, stored: m.offset })));
+        this.enqueue(batch.map((m) => ({ ...m, stored: m.offset })));
         resolve();
       }),
     );
@@ -363,7 +376,7 @@ export class InMemoryBus extends MessageBus {
     }
   }
 
-  private entryOf(m: OutgoingMessage & { stored: string | null }): Entry {
+  private entryOf(m: Queued): Entry {
     const offset = m.stored !== null ? Number(m.stored) : this.nextOffset++;
     return {
       offset,
@@ -374,10 +387,11 @@ export class InMemoryBus extends MessageBus {
       value: m.value,
       headers: m.headers ?? {},
       refs: 0,
+      ...(m.event !== undefined ? { event: m.event, checked: m.checked === true } : {}),
     };
   }
 
-  private enqueue(messages: ReadonlyArray<OutgoingMessage & { stored: string | null }>): void {
+  private enqueue(messages: readonly Queued[]): void {
     const orphans: string[] = [];
     for (const message of messages) {
       const entry = this.entryOf(message);
@@ -490,6 +504,10 @@ export class InMemoryBus extends MessageBus {
       headers: entry.headers,
       attempt: isRetryTopic ? attemptOf(entry.headers) : 1,
     };
+    if (entry.event !== undefined && !isRetryTopic) {
+      message.event = entry.event;
+      message.checked = entry.checked === true;
+    }
     if (isRetryTopic) message.topic = originalTopicOf(message);
     if (isRetryTopic && !isRetryFor(message, group.subscription.groupId)) return;
     try {

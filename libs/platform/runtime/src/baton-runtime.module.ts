@@ -68,7 +68,15 @@ export class BatonRuntimeModule {
               // The outbox is the bus's log: committed events are queued from it directly.
               ledger.onCommitted((events) =>
                 bus.acceptCommitted(
-                  events.map((e) => ({ offset: e.id, topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers })),
+                  events.map((e) => ({
+                    offset: e.id,
+                    topic: e.topic,
+                    key: e.key,
+                    value: Buffer.from(e.value),
+                    headers: e.headers,
+                    // Consumers here read the event object rather than decode what was stored.
+                    ...(e.event !== undefined ? { event: e.event, checked: e.checked } : {}),
+                  })),
                 ),
               );
               // And a stage's event goes straight to the next stage's consumer when it can, committed with its producer.
