@@ -90,16 +90,7 @@ type Queued = OutgoingMessage & { stored: string | null; event?: unknown; checke
 interface Queue {
   entries: Entry[];
   draining: Promise<void> | null;
-  /** Set while the drain waits on batches in flight: wakes it when a message arrives. */
-  wake: (() => void) | null;
 }
-
-/**
- * Batches of one partition a group works on at once (retry topics aside, which go in due order):
- * a message that arrives while a batch is being applied starts in a batch of its own instead of
- * waiting for that one to commit. One key's messages still go in order, never two at once.
- */
-const BATCHES_IN_FLIGHT = 4;
 
 interface Group {
   subscription: Subscription;
@@ -417,10 +408,7 @@ export class InMemoryBus extends MessageBus {
       const queue = this.queueOf(group, entry);
       queue.entries.push(entry);
       countKey(group, entry.key, 1);
-      if (this.running) {
-        this.schedule(group, `${entry.topic}#${entry.partition}`, queue);
-        queue.wake?.();
-      }
+      if (this.running) this.schedule(group, `${entry.topic}#${entry.partition}`, queue);
     }
     if (takers.length > 0) return true;
     if (entry.topic.endsWith('.retry')) return false;
@@ -443,7 +431,7 @@ export class InMemoryBus extends MessageBus {
     const tp = `${entry.topic}#${entry.partition}`;
     let queue = group.queues.get(tp);
     if (!queue) {
-      queue = { entries: [], draining: null, wake: null };
+      queue = { entries: [], draining: null };
       group.queues.set(tp, queue);
     }
     return queue;
@@ -464,82 +452,26 @@ export class InMemoryBus extends MessageBus {
 
   private async drain(group: Group, tp: string, queue: Queue): Promise<void> {
     const topic = topicOf(tp);
-    if (!topic.endsWith('.retry')) return this.drainPipelined(group, topic, queue);
+    const isRetryTopic = topic.endsWith('.retry');
     while (this.running && queue.entries.length > 0 && !group.paused.has(topic)) {
-      const due = Number(queue.entries[0]!.headers[Headers.retryAt]) - this.now();
-      if (due > 0) {
-        if (!(await this.sleep(due))) return;
-        continue;
+      if (isRetryTopic) {
+        const due = Number(queue.entries[0]!.headers[Headers.retryAt]) - this.now();
+        if (due > 0) {
+          if (!(await this.sleep(due))) return;
+          continue;
+        }
       }
       const batch: Entry[] = [];
       for (const entry of queue.entries) {
         if (batch.length >= this.batchSize) break;
-        if (Number(entry.headers[Headers.retryAt]) > this.now()) break;
+        if (isRetryTopic && Number(entry.headers[Headers.retryAt]) > this.now()) break;
         batch.push(entry);
       }
-      this.finished(group, queue, await this.deliverBatch(group, batch, true));
+      const done = await this.deliverBatch(group, batch, isRetryTopic);
+      queue.entries = queue.entries.filter((e) => !done.has(e));
+      for (const entry of done) countKey(group, entry.key, -1);
+      this.release([...done]);
     }
-  }
-
-  /**
-   * A partition of a stage topic: up to BATCHES_IN_FLIGHT batches at once. Each batch takes the
-   * messages queued that are not in flight and whose key has nothing earlier in flight or left
-   * behind, so one key's messages are handled one after the other, in order. Settles once nothing
-   * is queued (or the bus stops, or the topic is paused) and every batch started has ended.
-   */
-  private async drainPipelined(group: Group, topic: string, queue: Queue): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    const taken = new Set<Entry>();
-    const busyKeys = new Map<string, number>();
-    try {
-      while (this.running && !group.paused.has(topic)) {
-        const batch: Entry[] = [];
-        const held = new Set<string>();
-        for (const entry of inFlight.size < BATCHES_IN_FLIGHT ? queue.entries : []) {
-          if (batch.length >= this.batchSize) break;
-          if (taken.has(entry) || held.has(entry.key) || busyKeys.has(entry.key)) {
-            held.add(entry.key);
-            continue;
-          }
-          batch.push(entry);
-        }
-        if (batch.length > 0) {
-          for (const entry of batch) {
-            taken.add(entry);
-            busyKeys.set(entry.key, (busyKeys.get(entry.key) ?? 0) + 1);
-          }
-          const delivering: Promise<void> = this.deliverBatch(group, batch, false).then((done) => {
-            for (const entry of batch) {
-              taken.delete(entry);
-              const left = busyKeys.get(entry.key)! - 1;
-              if (left === 0) busyKeys.delete(entry.key);
-              else busyKeys.set(entry.key, left);
-            }
-            this.finished(group, queue, done);
-            inFlight.delete(delivering);
-          });
-          inFlight.add(delivering);
-          continue;
-        }
-        if (inFlight.size === 0) return;
-        // Until a batch ends, or (with room for another) a message arrives that may start one.
-        const waits: Array<Promise<void>> = [...inFlight];
-        if (inFlight.size < BATCHES_IN_FLIGHT) waits.push(new Promise<void>((resolve) => (queue.wake = resolve)));
-        await Promise.race(waits);
-        queue.wake = null;
-      }
-    } finally {
-      queue.wake = null;
-      await Promise.all(inFlight);
-    }
-  }
-
-  /** The group finished these entries of the queue: they leave it, and the store once every group has. */
-  private finished(group: Group, queue: Queue, done: Set<Entry>): void {
-    if (done.size === 0) return;
-    queue.entries = queue.entries.filter((e) => !done.has(e));
-    for (const entry of done) countKey(group, entry.key, -1);
-    this.release([...done]);
   }
 
   /** Hands the batch to the group: keys concurrently, one key in order. Returns what finished. */

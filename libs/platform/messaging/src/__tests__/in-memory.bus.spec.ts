@@ -35,69 +35,6 @@ describe(InMemoryBus.name, () => {
     }
   });
 
-  it('starts a message that arrives while a batch of its partition is being handled, without waiting for that batch', async () => {
-    sut = new InMemoryBus({ partitions: 1 });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const started: string[] = [];
-    sut.subscribe({
-      groupId: 'g',
-      topics: ['t'],
-      handle: async (m) => {
-        started.push(m.key);
-        if (m.key === 'slow') await held;
-        return 'processed';
-      },
-    });
-    await sut.start();
-    await sut.publish([msg('t', 'slow', { n: 1 })]);
-    await new Promise((r) => setImmediate(r));
-    await sut.publish([msg('t', 'next', { n: 2 })]);
-    try {
-      // The first batch is still held; the second message is handled all the same.
-      for (let i = 0; i < 20 && !started.includes('next'); i++) await new Promise((r) => setImmediate(r));
-      expect(started).toEqual(['slow', 'next']);
-      expect(await sut.lag('g')).toBe(1);
-    } finally {
-      release();
-    }
-    await sut.idle();
-    expect(await sut.lag('g')).toBe(0);
-  });
-
-  it("never handles two messages of one key at once, across batches in flight, and keeps the key's order", async () => {
-    sut = new InMemoryBus({ partitions: 1, batchSize: 3 });
-    const active = new Map<string, number>();
-    let overlapped = false;
-    const seen = new Map<string, number[]>();
-    sut.subscribe({
-      groupId: 'g',
-      topics: ['t'],
-      handle: async (m) => {
-        active.set(m.key, (active.get(m.key) ?? 0) + 1);
-        if (active.get(m.key)! > 1) overlapped = true;
-        // Uneven work: a later batch would overtake an earlier one if keys were not held back.
-        await new Promise((r) => setTimeout(r, (body(m).n * 7) % 5));
-        seen.set(m.key, [...(seen.get(m.key) ?? []), body(m).n]);
-        active.set(m.key, active.get(m.key)! - 1);
-        return 'processed';
-      },
-    });
-    await sut.start();
-    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    for (let n = 0; n < 70; n += 7) {
-      await sut.publish(Array.from({ length: 7 }, (_, i) => msg('t', keys[(n + i * 3) % 7]!, { n: n + i })));
-      await new Promise((r) => setImmediate(r));
-    }
-    await sut.idle();
-    expect(overlapped).toBe(false);
-    for (const key of keys) {
-      const ns = seen.get(key)!;
-      expect(ns).toHaveLength(10);
-      expect(ns).toEqual([...ns].sort((x, y) => x - y));
-    }
-  });
-
   it('delivers each message once to every consumer group', async () => {
     sut = new InMemoryBus();
     const a: number[] = [];
