@@ -84,6 +84,13 @@ interface Entry {
   checked?: boolean;
 }
 
+/**
+ * Queued messages that keep the event object their producer made, at most: a backlog beyond it
+ * (consumers paused, a burst) holds bytes only, which take a fraction of an object's memory, and
+ * is decoded when delivered.
+ */
+const MAX_EVENT_OBJECTS_HELD = 10_000;
+
 /** A message on its way into the queues: stored (at that offset) or not (null). */
 type Queued = OutgoingMessage & { stored: string | null; event?: unknown; checked?: boolean };
 
@@ -127,6 +134,8 @@ export class InMemoryBus extends MessageBus {
   private readonly random: () => number;
   private readonly store: BusLogStore | undefined;
   private readonly toRemove: string[] = [];
+  /** Queued entries holding an event object (`MAX_EVENT_OBJECTS_HELD`). */
+  private eventObjectsHeld = 0;
   private readonly arrivals: StoredLogMessage[] = [];
   private arriving: Promise<void> | null = null;
   private removing: Promise<void> | null = null;
@@ -378,6 +387,8 @@ export class InMemoryBus extends MessageBus {
 
   private entryOf(m: Queued): Entry {
     const offset = m.stored !== null ? Number(m.stored) : this.nextOffset++;
+    const keepsObject = m.event !== undefined && this.eventObjectsHeld < MAX_EVENT_OBJECTS_HELD;
+    if (keepsObject) this.eventObjectsHeld++;
     return {
       offset,
       stored: m.stored,
@@ -387,8 +398,16 @@ export class InMemoryBus extends MessageBus {
       value: m.value,
       headers: m.headers ?? {},
       refs: 0,
-      ...(m.event !== undefined ? { event: m.event, checked: m.checked === true } : {}),
+      ...(keepsObject ? { event: m.event, checked: m.checked === true } : {}),
     };
+  }
+
+  /** The entry no longer needs its event object: nobody will read it, or every group has. */
+  private dropEventObject(entry: Entry): void {
+    if (entry.event === undefined) return;
+    delete entry.event;
+    delete entry.checked;
+    this.eventObjectsHeld--;
   }
 
   private enqueue(messages: readonly Queued[]): void {
@@ -411,6 +430,7 @@ export class InMemoryBus extends MessageBus {
       if (this.running) this.schedule(group, `${entry.topic}#${entry.partition}`, queue);
     }
     if (takers.length > 0) return true;
+    this.dropEventObject(entry);
     if (entry.topic.endsWith('.retry')) return false;
     const kept = this.unconsumed.get(entry.topic) ?? [];
     kept.push(entry);
@@ -539,7 +559,9 @@ export class InMemoryBus extends MessageBus {
     const finished: string[] = [];
     for (const entry of entries) {
       entry.refs -= 1;
-      if (entry.refs === 0 && entry.stored !== null) finished.push(entry.stored);
+      if (entry.refs > 0) continue;
+      this.dropEventObject(entry);
+      if (entry.stored !== null) finished.push(entry.stored);
     }
     if (finished.length > 0) this.forget(finished);
   }

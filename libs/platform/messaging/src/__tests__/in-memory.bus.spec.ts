@@ -35,6 +35,49 @@ describe(InMemoryBus.name, () => {
     }
   });
 
+  it('hands consumers the event object a commit here made, up to a bound on how many it holds queued; bytes beyond it', async () => {
+    sut = new InMemoryBus({ partitions: 1 });
+    const withObject: number[] = [];
+    const decoded: number[] = [];
+    sut.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handle: async (m) => {
+        if (m.event !== undefined) {
+          expect(m.checked).toBe(true);
+          withObject.push((m.event as { n: number }).n);
+        } else decoded.push(body(m).n);
+        return 'processed';
+      },
+    });
+    await sut.start();
+    const committed = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const event = { n: from + i };
+        return {
+          offset: String(from + i + 1),
+          topic: 't',
+          key: `k${from + i}`,
+          value: Buffer.from(JSON.stringify(event)),
+          headers: {},
+          event,
+          checked: true,
+        };
+      });
+    // A backlog while the group is paused: the first 10,000 keep their objects, the rest are bytes only.
+    sut.pause('g', ['t']);
+    sut.acceptCommitted(committed(0, 10_050));
+    await new Promise((r) => setImmediate(r));
+    sut.resume('g', ['t']);
+    await sut.idle();
+    expect(withObject).toHaveLength(10_000);
+    expect(decoded).toEqual(Array.from({ length: 50 }, (_, i) => 10_000 + i));
+    // Once delivered, they hold nothing: what is committed next goes as objects again.
+    sut.acceptCommitted(committed(20_000, 3));
+    await sut.idle();
+    expect(withObject.slice(-3)).toEqual([20_000, 20_001, 20_002]);
+  });
+
   it('delivers each message once to every consumer group', async () => {
     sut = new InMemoryBus();
     const a: number[] = [];
