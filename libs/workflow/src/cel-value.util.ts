@@ -39,8 +39,6 @@ function toCel(value: unknown, ancestors: Set<object>): unknown {
   try {
     if (Array.isArray(record)) return record.map((item) => toCel(item, ancestors));
     const map = new Map<unknown, unknown>();
-    // Absent and undefined are the same in JSON; keeping the key would make has() lie.
-    const keep = (item: unknown) => item !== undefined && typeof item !== 'function' && typeof item !== 'symbol';
     if (record instanceof Map) {
       for (const [key, item] of record) if (keep(item)) map.set(key, toCel(item, ancestors));
       return map;
@@ -55,6 +53,11 @@ function toCel(value: unknown, ancestors: Set<object>): unknown {
   } finally {
     ancestors.delete(record);
   }
+}
+
+/** Absent and undefined are the same in JSON (keeping the key would make has() lie); methods are dropped. */
+function keep(item: unknown): boolean {
+  return item !== undefined && typeof item !== 'function' && typeof item !== 'symbol';
 }
 
 function fromCel(value: unknown, ancestors: Set<object>): unknown {

@@ -2,6 +2,7 @@ import { outsideAnyTrace } from '@baton/platform-observability';
 import type { BusLogStore, OutgoingMessage, StoredLogMessage } from '@baton/platform-messaging';
 import type { DataSource } from 'typeorm';
 import { runAutocommit } from './data-source.factory';
+import type { CommittedEvent } from './run-ledger';
 
 /** An outbox row as the drivers return it. */
 export interface OutboxRow {
@@ -32,6 +33,22 @@ function textOf(value: Buffer): string | null {
   if (value.includes(0)) return null;
   const text = value.toString('utf8');
   return Buffer.byteLength(text) === value.length && Buffer.from(text).equals(value) ? text : null;
+}
+
+/**
+ * A committed event as the embedded bus queues it (`InMemoryBus.acceptCommitted`): its outbox row,
+ * and the event object itself when this process made it, which consumers here read rather than
+ * decode what was stored.
+ */
+export function busLogMessageOf(event: CommittedEvent): StoredLogMessage {
+  return {
+    offset: event.id,
+    topic: event.topic,
+    key: event.key,
+    value: Buffer.from(event.value),
+    headers: event.headers,
+    ...(event.event !== undefined ? { event: event.event, checked: true } : {}),
+  };
 }
 
 /** Postgres allows 65535 bind parameters per statement; a row takes 5. */

@@ -50,13 +50,11 @@ export interface CommittedEvent extends TopicRecord<string> {
   service: string;
   headers: Record<string, string>;
   /**
-   * The event as its producer made it in this process with `createEvent` (absent otherwise, e.g.
-   * for a retry or dead letter, which is bytes only): a consumer here reads it instead of decoding
-   * `value`, and never changes it.
+   * The event as its producer made it in this process with `createEvent`, so checked against its
+   * schema (absent otherwise, e.g. for a retry or dead letter, which is bytes only): a consumer
+   * here reads it instead of decoding `value`, and never changes it.
    */
   event?: unknown;
-  /** `event` was made by `createEvent`, so checked against its schema already. */
-  checked?: boolean;
 }
 
 /** The event a consumer is applying: its id is recorded for the consumer, so it applies once. */
@@ -912,7 +910,7 @@ function committedEventsOf(service: string, emits: readonly BufferedEmit[], rows
     value: valueOf(e),
     headers: e.headers,
     // Only an event `createEvent` made (JSON values, checked against its schema) is passed on as an object.
-    ...(e.payload !== null && e.checked ? { event: e.payload, checked: true } : {}),
+    ...(e.payload !== null && e.checked ? { event: e.payload } : {}),
   }));
 }
 

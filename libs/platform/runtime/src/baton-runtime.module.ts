@@ -1,6 +1,7 @@
 import { ConnectorRegistry } from '@baton/connectors';
 import {
   AuditSealer,
+  busLogMessageOf,
   openDataSource,
   OutboxRelay,
   RunLedger,
@@ -66,19 +67,7 @@ export class BatonRuntimeModule {
             const relay = new OutboxRelay(ds, bus, { ...options.relay, busLog });
             if (busLog) {
               // The outbox is the bus's log: committed events are queued from it directly.
-              ledger.onCommitted((events) =>
-                bus.acceptCommitted(
-                  events.map((e) => ({
-                    offset: e.id,
-                    topic: e.topic,
-                    key: e.key,
-                    value: Buffer.from(e.value),
-                    headers: e.headers,
-                    // Consumers here read the event object rather than decode what was stored.
-                    ...(e.event !== undefined ? { event: e.event, checked: e.checked } : {}),
-                  })),
-                ),
-              );
+              ledger.onCommitted((events) => bus.acceptCommitted(events.map(busLogMessageOf)));
               // And a stage's event goes straight to the next stage's consumer when it can, committed with its producer.
               if (options.handOver !== false) ledger.handOverTo((event) => bus.handOff(event));
             } else {

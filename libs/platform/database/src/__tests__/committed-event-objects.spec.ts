@@ -7,7 +7,7 @@ import { InMemoryBus, type DeliveredMessage } from '@baton/platform-messaging';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../data-source.factory';
 import { sharedMigrations } from '../index';
-import { OutboxLogStore } from '../outbox-log.store';
+import { busLogMessageOf, OutboxLogStore } from '../outbox-log.store';
 import { sharedEntities } from '../persistence/shared.entities';
 import { RunLedger } from '../run-ledger';
 
@@ -35,18 +35,7 @@ describe('events committed in this process reach its consumers as objects', () =
   beforeAll(async () => {
     dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: sharedMigrations });
     ledger = new RunLedger(dataSource, 'committed-objects-test');
-    ledger.onCommitted((events) =>
-      bus.acceptCommitted(
-        events.map((e) => ({
-          offset: e.id,
-          topic: e.topic,
-          key: e.key,
-          value: Buffer.from(e.value),
-          headers: e.headers,
-          ...(e.event !== undefined ? { event: e.event, checked: e.checked } : {}),
-        })),
-      ),
-    );
+    ledger.onCommitted((events) => bus.acceptCommitted(events.map(busLogMessageOf)));
   });
 
   afterAll(async () => {
