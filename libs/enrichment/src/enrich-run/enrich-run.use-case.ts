@@ -142,14 +142,12 @@ export class EnrichRunUseCase {
 
   /**
    * Marks the run degraded on the first infrastructure failure of a lookup. Best effort: the bus
-   * retries the message either way, and a run someone else moved meanwhile is left as it is. A run
-   * handed over by a group that has not committed is marked in that group's transaction, with the
-   * retry of this delivery.
+   * retries the message either way, and a run someone else moved meanwhile is left as it is.
    */
   private async markDegraded(run: RunRef, causeEventId: string, stepId: string, failure: Failure): Promise<void> {
     const reason = `context step ${stepId}: ${failure.message}; retrying until it answers`;
     try {
-      await this.ledger.alongside(run.runId, (uow) =>
+      await this.ledger.transaction((uow) =>
         uow.transition(run, {
           to: 'degraded',
           from: ['triggered'],

@@ -216,13 +216,6 @@ export interface RunLedgerOptions {
   handOverWaitMs?: number;
   /** Hand-overs one group makes in a row at most: the stages it can carry a run through (default 4). */
   maxHandOvers?: number;
-  /**
-   * Whether what a run being started emits (work with no inbox entry) is handed over too, so its
-   * start and the stages that take it commit in one transaction (default false). Whoever started
-   * the run then hears back once those stages' work has committed with it, not at its start alone:
-   * fewer transactions per run, and acknowledgements that come as fast as the engine keeps up.
-   */
-  handOverStarts?: boolean;
 }
 
 /**
@@ -278,9 +271,6 @@ interface Deferred {
   value: unknown;
 }
 
-/** Buffers work in the transaction of the group handing a run over (`RunLedger.alongside`). */
-type Alongside = <T>(work: (uow: UnitOfWork) => Promise<T>) => Promise<T>;
-
 /** The result of a work whose inbox entry was recorded before (it did not run). */
 const SKIPPED: unique symbol = Symbol('skipped');
 
@@ -320,14 +310,11 @@ export class RunLedger {
   private readonly maxConcurrentGroups: number;
   private readonly handOverWaitMs: number;
   private readonly maxHandOvers: number;
-  private readonly handOverStarts: boolean;
   private handOver: HandOver | null = null;
   /** Events being handed over, by id: their consumer's `consume` joins the producer's group. */
   private readonly joining = new Map<string, (pending: Pending) => void>();
   /** Runs whose events are being handed over, in the state their producer's group leaves them. */
   private readonly handingOverStates = new Map<string, CurrentRunState>();
-  /** For each of those runs, how work joins the group handing it over (`alongside`). */
-  private readonly handingOverGroups = new Map<string, Alongside>();
   private scheduled = false;
 
   constructor(
@@ -346,7 +333,6 @@ export class RunLedger {
     this.maxConcurrentGroups = options.maxConcurrentGroups ?? 1;
     this.handOverWaitMs = options.handOverWaitMs ?? 500;
     this.maxHandOvers = options.maxHandOvers ?? 4;
-    this.handOverStarts = options.handOverStarts ?? false;
   }
 
   /**
@@ -364,19 +350,6 @@ export class RunLedger {
    */
   handingOver(runId: string): boolean {
     return this.handingOverStates.has(runId);
-  }
-
-  /**
-   * Work on a run that must commit whatever becomes of the message being handled: e.g. marking the
-   * run degraded before the delivery fails and is retried. When the run is being handed over in a
-   * group that has not committed (`handingOver`), it is not in the database yet, so the work joins
-   * that group's transaction (written with it or not at all) and this resolves once it is
-   * buffered; it throws if that group has already stopped taking work. Otherwise the work is a
-   * transaction of its own, as `transaction`.
-   */
-  alongside<T>(runId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    const group = this.handingOverGroups.get(runId);
-    return group ? group(bindToActiveContext(work)) : this.transaction(work);
   }
 
   /** The work alone, in a transaction of its own; resolves to what the work returned. */
@@ -528,24 +501,10 @@ export class RunLedger {
     const touched: string[] = [];
     const joined: Joined[] = [];
     const deferred: Deferred[] = [];
-    // Work of the stages here on runs this group hands over that commits with it whatever becomes of their events.
-    const extras: UnitOfWork[] = [];
-    let taking = true;
-    const alongside: Alongside = async <T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> => {
-      const stopped = () => new HandOverDeclined('the group handing the run over has stopped taking work');
-      if (!taking) throw stopped();
-      const uow = new UnitOfWork(OUTSIDE_TRANSACTION, states, true);
-      const value = await work(uow);
-      // What the work buffered is written only if the group is still to write it.
-      if (!taking) throw stopped();
-      extras.push(uow);
-      return value;
-    };
     let committed = false;
     try {
-      if (this.handOver) await this.handOverEvents(items, uows, states, touched, { joined, deferred }, alongside);
-      taking = false;
-      const done = [...uows, ...joined.map((j) => j.uow), ...extras];
+      if (this.handOver) await this.handOverEvents(items, uows, states, touched, { joined, deferred });
+      const done = [...uows, ...joined.map((j) => j.uow)];
       let result: Omit<GroupCommitted, 'results' | 'joined'> | null;
       if (deferred.length === 0) {
         result = await this.sendPipelined(items, done, session);
@@ -558,11 +517,7 @@ export class RunLedger {
       committed = true;
       return { ...result, results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), joined: [...joined, ...deferred] };
     } finally {
-      taking = false;
-      for (const runId of touched) {
-        this.handingOverStates.delete(runId);
-        this.handingOverGroups.delete(runId);
-      }
+      for (const runId of touched) this.handingOverStates.delete(runId);
       if (!committed) for (const j of [...joined, ...deferred]) j.pending.reject(new HandOverDeclined('its producer did not commit'));
     }
   }
@@ -607,8 +562,8 @@ export class RunLedger {
    * round (a stage's work may produce the next stage's event), and returns the works that joined.
    * An event whose consumer joins is not written: its work commits with the group's. One whose
    * consumer does not join in time, declines or fails stays in its producer's events, stored and
-   * delivered as usual. Events of works with no inbox entry (runs being started) are handed over
-   * only with `handOverStarts`: otherwise whoever started the run waits for nothing more than its start.
+   * delivered as usual. Events of works with no inbox entry (runs being started) are not handed
+   * over: whoever started the run waits for nothing more than its start.
    */
   private async handOverEvents(
     items: Pending[],
@@ -616,9 +571,8 @@ export class RunLedger {
     states: RunStateReader,
     touched: string[],
     { joined, deferred }: { joined: Joined[]; deferred: Deferred[] },
-    alongside: Alongside,
   ): Promise<void> {
-    let producers = this.handOverStarts ? uows : uows.filter((_, i) => items[i]!.inbox !== null);
+    let producers = uows.filter((_, i) => items[i]!.inbox !== null);
     for (let round = 0; round < this.maxHandOvers && producers.length > 0; round++) {
       const offers: Array<{ producer: UnitOfWork; emit: BufferedEmit; state: CurrentRunState; answer: Promise<Answer> }> = [];
       let expire!: () => void;
@@ -628,7 +582,7 @@ export class RunLedger {
         for (const producer of producers) {
           for (const emit of producer.outgoing) {
             const state = emit.eventId && emit.runId ? await states.get(emit.runId) : null;
-            const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched, alongside) : null;
+            const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched) : null;
             if (answer) offers.push({ producer, emit, state: state!, answer });
           }
         }
@@ -702,13 +656,11 @@ export class RunLedger {
     state: CurrentRunState,
     expired: Promise<null>,
     touched: string[],
-    alongside: Alongside,
   ): Promise<Answer> | null {
     let join!: (pending: Pending) => void;
     const joined = new Promise<{ pending: Pending }>((resolve) => (join = (pending) => resolve({ pending })));
     this.joining.set(eventId, join);
     this.handingOverStates.set(state.runId, state);
-    this.handingOverGroups.set(state.runId, alongside);
     touched.push(state.runId);
     const handled = this.handOver!({
       topic: emit.topic,
@@ -874,12 +826,9 @@ function claimedOf(entries: readonly (InboxEntry | null)[], rows: readonly Claim
 /** The statements appending a group's transitions and moving each run's head; none for no transitions. */
 function transitionStatements(transitions: readonly BufferedTransition[]): SqlStatement[] {
   if (transitions.length === 0) return [];
-  // The head of each run is its last transition in the group (the highest number).
+  // The head of each run is its last transition in the group.
   const heads = new Map<string, BufferedTransition>();
-  for (const t of transitions) {
-    const before = heads.get(t.run.runId);
-    if (!before || before.seq < t.seq) heads.set(t.run.runId, t);
-  }
+  for (const t of transitions) heads.set(t.run.runId, t);
   const last = [...heads.values()];
   // Each multi-row statement here takes one array parameter per column (`unnest`), not one per
   // value: the embedded database's driver serialises and parses every parameter in JavaScript.

@@ -37,7 +37,7 @@ interface Seen {
 }
 
 /** How a stage behaves, per run, on its next delivery: the tests set it. */
-type Behaviour = 'ok' | 'transient' | 'data' | 'slow' | 'needs-transaction' | 'degrade';
+type Behaviour = 'ok' | 'transient' | 'data' | 'slow' | 'needs-transaction';
 
 describe('hand-over between stages on the embedded database', () => {
   let dataSource: DataSource;
@@ -47,8 +47,6 @@ describe('hand-over between stages on the embedded database', () => {
   const seen: Record<string, Seen[]> = { enrich: [], decide: [], done: [] };
   /** Behaviour of the decide stage per run, one entry per delivery (then 'ok'). */
   const decideScript = new Map<string, Behaviour[]>();
-  /** The same for the enrich stage. */
-  const enrichScript = new Map<string, Behaviour[]>();
 
   /** A stage: on its topic, moves the run `from` → `to` and emits `next` (when given), through `consume` only. */
   function stage(name: 'enrich' | 'decide', topic: string, from: RunState, to: RunState, next: string, takesHandOver = true) {
@@ -60,23 +58,15 @@ describe('hand-over between stages on the embedded database', () => {
       handle: async (message: DeliveredMessage): Promise<ConsumeOutcome> => {
         const event = JSON.parse(message.value.toString()) as StageEvent;
         seen[name]!.push({ runId: event.runid, attempt: message.attempt, handedOver: message.handedOver === true });
-        const behaviour = (name === 'decide' ? decideScript : enrichScript).get(event.runid)?.shift() ?? 'ok';
+        const behaviour = name === 'decide' ? (decideScript.get(event.runid)?.shift() ?? 'ok') : 'ok';
         if (behaviour === 'transient') throw new DomainException('upstream_unavailable', 'billing answered 503', undefined, 'retry');
         if (behaviour === 'data') throw new DomainException('bad_record', 'the customer record has no account', undefined, 'reject');
         if (behaviour === 'slow') await new Promise((resolve) => setTimeout(resolve, 300));
-        if (behaviour === 'degrade') {
-          // Marks the run as waiting on a system, committed whatever becomes of this delivery, then fails it.
-          await ledger.alongside(event.runid, (uow) =>
-            uow.transition(runRef(event.runid), { to: 'degraded', from: [from], stage: name, causeEventId: event.id }),
-          );
-          throw new DomainException('upstream_unreachable', 'crm refused the connection', undefined, 'retry');
-        }
         const current = await ledger.current(event.runid);
-        // A run marked degraded here comes back to this stage.
-        if (current?.state !== from && current?.state !== 'degraded') return 'skipped';
+        if (current?.state !== from) return 'skipped';
         const outcome = await ledger.consume({ consumer: `hand-over-${name}`, eventId: event.id }, async (uow) => {
           if (behaviour === 'needs-transaction') await uow.manager.query('SELECT 1');
-          await uow.transition(runRef(event.runid), { to, from: [from, 'degraded'], stage: name, causeEventId: event.id });
+          await uow.transition(runRef(event.runid), { to, from: [from], stage: name, causeEventId: event.id });
           await uow.emit({ topic: next, key: event.runid, payload: eventFor(event.runid, next) });
         });
         return outcome.outcome;
@@ -256,86 +246,5 @@ describe('hand-over between stages on the embedded database', () => {
     await bus.idle();
     expect(seenBy('decide', paused!)).toEqual([{ runId: paused, attempt: 1, handedOver: false }]);
     expect((await transitionsOf(paused!)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
-  });
-
-  it("with handOverStarts, carries runs being started through the stages in their start's transaction", async () => {
-    const starting = new RunLedger(dataSource, 'hand-over-test', { maxConcurrentGroups: 2, handOverWaitMs: 100, handOverStarts: true });
-    starting.onCommitted((events) => {
-      committed.push(...events);
-      bus.acceptCommitted(
-        events.map((e) => ({ offset: e.id, topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers })),
-      );
-    });
-    starting.handOverTo((event) => bus.handOff(event));
-    // The stages commit through whichever ledger the suite's handlers use: this one, for this test.
-    const before = ledger;
-    ledger = starting;
-    try {
-      const runIds = Array.from({ length: 12 }, () => randomUUID());
-      const started = await Promise.all(
-        runIds.map((runId) =>
-          starting.groupCommit(async (uow) => {
-            await uow.start(runRef(runId), { to: 'triggered', stage: 'api' });
-            await uow.emit({ topic: ENRICH, key: runId, payload: eventFor(runId, ENRICH) });
-            return runId;
-          }),
-        ),
-      );
-      expect(started).toEqual(runIds);
-      // Once its start resolves, the stages that took the run have committed with it: one
-      // transaction (one commit time), no stored event between them, each stage handed it once.
-      for (const runId of runIds) {
-        const transitions = await transitionsOf(runId);
-        expect(transitions.map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
-        expect(new Set(transitions.map((t) => new Date(t.at).getTime())).size).toBe(1);
-        expect(committedOn(ENRICH, [runId])).toHaveLength(0);
-        expect(committedOn(DECIDE, [runId])).toHaveLength(0);
-        expect(committedOn(DONE, [runId])).toHaveLength(1);
-        expect(seenBy('enrich', runId)).toEqual([{ runId, attempt: 1, handedOver: true }]);
-        expect(seenBy('decide', runId)).toEqual([{ runId, attempt: 1, handedOver: true }]);
-      }
-      await bus.idle();
-      for (const runId of runIds) expect(seenBy('done', runId)).toEqual([{ runId, attempt: 1, handedOver: false }]);
-
-      // A stage that fails the first time: the start commits all the same, with the failed
-      // delivery's retry stored in the event's place, and the retry carries the run on once.
-      const failing = randomUUID();
-      decideScript.set(failing, ['transient']);
-      await starting.groupCommit(async (uow) => {
-        await uow.start(runRef(failing), { to: 'triggered', stage: 'api' });
-        await uow.emit({ topic: ENRICH, key: failing, payload: eventFor(failing, ENRICH) });
-      });
-      expect((await transitionsOf(failing)).map((t) => t.to_state)).toEqual(['triggered', 'enriched']);
-      await bus.idle();
-      expect((await transitionsOf(failing)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
-      expect(seenBy('decide', failing).map((s) => s.attempt)).toEqual([1, 2]);
-      expect(seenBy('done', failing)).toHaveLength(1);
-
-      // A stage that marks the run degraded before failing (`alongside`): the run is not in the
-      // database yet, so the mark commits in the start's transaction, with the delivery's retry.
-      const waiting = randomUUID();
-      enrichScript.set(waiting, ['degrade']);
-      await starting.groupCommit(async (uow) => {
-        await uow.start(runRef(waiting), { to: 'triggered', stage: 'api' });
-        await uow.emit({ topic: ENRICH, key: waiting, payload: eventFor(waiting, ENRICH) });
-      });
-      const marked = await transitionsOf(waiting);
-      expect(marked.map((t) => t.to_state)).toEqual(['triggered', 'degraded']);
-      expect(new Set(marked.map((t) => new Date(t.at).getTime())).size).toBe(1);
-      await bus.idle();
-      expect((await transitionsOf(waiting)).map((t) => t.to_state)).toEqual(['triggered', 'degraded', 'enriched', 'decided']);
-      expect(seenBy('enrich', waiting).map((s) => s.attempt)).toEqual([1, 2]);
-      expect(seenBy('done', waiting)).toHaveLength(1);
-      // Once nothing hands the run over, the same call is a transaction of its own.
-      await ledger.alongside(waiting, (uow) =>
-        uow.audit({ actor: 'test', action: 'run.note', targetType: 'run', targetId: waiting, runId: waiting }),
-      );
-      const notes = await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE target_id = $1 AND action = 'run.note'`, [
-        waiting,
-      ]);
-      expect(notes[0].n).toBe(1);
-    } finally {
-      ledger = before;
-    }
   });
 });
