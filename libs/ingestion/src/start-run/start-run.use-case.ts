@@ -90,7 +90,7 @@ export class StartRunUseCase {
           }
         }
         if (command.dedupeKey) {
-          const { duplicateOf } = await this.triggerReceipts.claim(uow.manager, command.source.name, command.dedupeKey, run.runId);
+          const { duplicateOf } = await this.triggerReceipts.claim(uow, command.source.name, command.dedupeKey, run.runId);
           if (duplicateOf !== null) {
             span.setAttribute('baton.duplicate_of', duplicateOf);
             return { runId: duplicateOf, duplicate: true };

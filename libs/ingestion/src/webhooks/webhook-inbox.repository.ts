@@ -1,4 +1,4 @@
-import { isoOf, isoOrNull, returnedEntities, updateValues, type InsertRow } from '@baton/platform-database';
+import { columnsOf, isoOf, isoOrNull, returnedEntities, runStatement, updateValues, type InsertRow } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, LessThan, Not, type FindOptionsWhere } from 'typeorm';
 import { WebhookInboxEntity } from '../persistence/webhook-inbox.entity';
@@ -48,6 +48,12 @@ export interface TotalStats {
   failed: number;
 }
 
+interface ProcessedMark {
+  source: string;
+  webhookId: string;
+  runIds: string[];
+}
+
 /** The durable queue between acknowledging a webhook and starting its runs. */
 @Injectable()
 export class WebhookInboxRepository {
@@ -57,6 +63,13 @@ export class WebhookInboxRepository {
     maxItems: 500,
     maxWeight: 4 * 1024 * 1024,
     weigh: (entry) => entry.body.length + 512,
+  });
+
+  // The rows a dispatch batch has started share one UPDATE, likewise.
+  private readonly processed = new GroupCommit<ProcessedMark, void>((marks) => this.markProcessedMany(marks), {
+    maxItems: 500,
+    maxWeight: Number.POSITIVE_INFINITY,
+    weigh: () => 1,
   });
 
   constructor(private readonly dataSource: DataSource) {}
@@ -115,8 +128,26 @@ export class WebhookInboxRepository {
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
-  async markProcessed(source: string, webhookId: string, runIds: string[]): Promise<void> {
-    await this.change({ status: 'processed', processedAt: () => 'now()', runIds, lastError: null }, { source, webhookId });
+  /** Marks a row processed with the runs it started; resolves once committed. */
+  markProcessed(source: string, webhookId: string, runIds: string[]): Promise<void> {
+    return this.processed.submit({ source, webhookId, runIds });
+  }
+
+  // Raw SQL, kept: one multi-row statement per batch of dispatched rows.
+  private async markProcessedMany(marks: ProcessedMark[]): Promise<void[]> {
+    await runStatement(this.dataSource.manager, {
+      sql: `UPDATE ingestion.webhook_inbox AS w
+               SET status = 'processed', processed_at = now(), run_ids = m.run_ids, last_error = NULL
+              FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS m(source, webhook_id, run_ids)
+             WHERE w.source = m.source AND w.webhook_id = m.webhook_id`,
+      params: columnsOf(
+        marks,
+        (m) => m.source,
+        (m) => m.webhookId,
+        (m) => JSON.stringify(m.runIds),
+      ),
+    });
+    return marks.map(() => undefined);
   }
 
   async markFailed(source: string, webhookId: string, error: string, runIds: string[]): Promise<void> {

@@ -57,6 +57,17 @@ export interface CommittedEvent extends TopicRecord<string> {
   event?: unknown;
 }
 
+/**
+ * A table a unit of work claims rows in (`UnitOfWork.claim`): rows that must not exist yet, such
+ * as a trigger's dedupe key under the table's primary key.
+ */
+export interface ClaimTable {
+  /** The table, schema-qualified: fixed by the code that claims, never from input. */
+  name: string;
+  /** The columns a claim writes, in order, with their SQL types. */
+  columns: ReadonlyArray<{ name: string; type: 'text' | 'uuid' | 'int' | 'bigint' }>;
+}
+
 /** The event a consumer is applying: its id is recorded for the consumer, so it applies once. */
 export interface InboxEntry {
   consumer: string;
@@ -102,6 +113,7 @@ export class UnitOfWork {
   /** @internal */ readonly transitions: BufferedTransition[] = [];
   /** @internal */ readonly pendingAudit: PendingAuditEntry[] = [];
   /** @internal */ readonly outgoing: BufferedEmit[] = [];
+  /** @internal */ readonly claims: Array<{ table: ClaimTable; values: readonly unknown[] }> = [];
 
   constructor(
     readonly manager: EntityManager,
@@ -109,6 +121,22 @@ export class UnitOfWork {
     /** Seal audit entries as they are appended (a database only this process writes). */
     private readonly sealInline = false,
   ) {}
+
+  /**
+   * Claims a row that must not exist yet (a trigger's dedupe key): true when it did not, and it is
+   * now recorded with this unit of work. Inside a transaction the row is inserted at once. In a
+   * group whose works run before their transaction (the embedded database), the claims of the
+   * whole group go in one statement with it and the row is taken to be new; should one exist
+   * after all, nothing of the group is written and it runs again inside a transaction, where
+   * this answers false.
+   */
+  async claim(table: ClaimTable, values: readonly unknown[]): Promise<boolean> {
+    if (this.manager === OUTSIDE_TRANSACTION) {
+      this.claims.push({ table, values });
+      return true;
+    }
+    return (await runStatement(this.manager, claimStatements([{ table, values }])[0]!)).length > 0;
+  }
 
   /** The run's state as this transaction sees it, including transitions buffered in it. */
   async current(runId: string): Promise<CurrentRunState | null> {
@@ -547,6 +575,11 @@ export class RunLedger {
 
   /** Writes what the units of work buffered (transitions, audit entries, events) in the transaction of `manager`. */
   private async writeBuffered(manager: EntityManager, uows: readonly UnitOfWork[]): Promise<Omit<GroupCommitted, 'results' | 'joined'>> {
+    // Claims of works that ran before the transaction (only those buffer them).
+    for (const statement of claimStatements(uows.flatMap((u) => u.claims))) {
+      const inserted = await runStatement(manager, statement);
+      if (inserted.length !== statement.expect!.rows) throw new Error(statement.expect!.message);
+    }
     const transitions = uows.flatMap((u) => u.transitions);
     for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
     const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
@@ -697,6 +730,7 @@ export class RunLedger {
     const outbox = outboxStatement(this.service, emits);
     const statements: SqlStatement[] = [];
     if (claim) statements.push({ ...claim, expect: { rows: inbox.length, code: INBOX_DUPLICATE, message: 'an event was applied before' } });
+    statements.push(...claimStatements(uows.flatMap((u) => u.claims)));
     statements.push(...transitionStatements(transitions));
     if (outbox) statements.push(outbox);
     const chain = audit.length > 0 ? inlineAuditChainOf(this.dataSource, session) : null;
@@ -713,7 +747,7 @@ export class RunLedger {
       // An event applied before, or entries linked to a group before this one that failed: the
       // interactive way skips the one and reads the chain's head afresh for the other.
       const code = (error as { code?: unknown }).code;
-      if (code === INBOX_DUPLICATE || code === AUDIT_HEAD_MOVED) return null;
+      if (code === INBOX_DUPLICATE || code === CLAIM_TAKEN || code === AUDIT_HEAD_MOVED) return null;
       throw error;
     }
     const events = outbox ? committedEventsOf(this.service, emits, results[statements.indexOf(outbox)]!.rows as OutboxIdRow[]) : [];
@@ -759,6 +793,29 @@ interface GroupCommitted {
 
 /** The code of a pipelined group refused because an event in it was applied before. */
 const INBOX_DUPLICATE = 'baton_inbox_duplicate';
+
+/** The code of a pipelined group refused because a row one of its works claimed exists already. */
+const CLAIM_TAKEN = 'baton_claim_taken';
+
+/**
+ * One statement per table inserting the claimed rows, each expected to insert every row: a row
+ * that exists already (or is claimed twice) is not inserted, and the count says so.
+ */
+function claimStatements(claims: ReadonlyArray<{ table: ClaimTable; values: readonly unknown[] }>): SqlStatement[] {
+  const byTable = new Map<ClaimTable, Array<readonly unknown[]>>();
+  for (const { table, values } of claims) {
+    const rows = byTable.get(table);
+    if (rows) rows.push(values);
+    else byTable.set(table, [values]);
+  }
+  return [...byTable].map(([table, rows]) => ({
+    sql: `INSERT INTO ${table.name} (${table.columns.map((c) => c.name).join(', ')})
+     SELECT * FROM unnest(${table.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
+     ON CONFLICT DO NOTHING RETURNING 1`,
+    params: table.columns.map((_, i) => rows.map((row) => row[i] ?? null)),
+    expect: { rows: rows.length, code: CLAIM_TAKEN, message: `a row claimed in ${table.name} exists already` },
+  }));
+}
 
 /** A work run before its transaction began asked for `uow.manager`: it runs again inside one. */
 class NeedsTransaction extends Error {

@@ -60,6 +60,21 @@ describe(WebhookInboxRepository.name, () => {
     expect(await sut.get('stripe', 'nope')).toBeNull();
   });
 
+  it('marks the rows a batch has started processed together, each with its own runs, and leaves the others as they were', async () => {
+    const ids = ['m1', 'm2', 'm3', 'm4'];
+    for (const id of ids) await sut.insert(entryOf(id));
+    await sut.insert(entryOf('m1', 'github'));
+    await sut.claim(10, 60);
+
+    await Promise.all(ids.slice(0, 3).map((id, i) => sut.markProcessed('stripe', id, [`run-${i}`, `run-${i}b`])));
+
+    for (const [i, id] of ids.slice(0, 3).entries()) {
+      expect(await sut.get('stripe', id)).toMatchObject({ status: 'processed', runIds: [`run-${i}`, `run-${i}b`], lastError: null });
+    }
+    expect(await sut.get('stripe', 'm4')).toMatchObject({ status: 'pending', runIds: [] });
+    expect(await sut.get('github', 'm1')).toMatchObject({ status: 'pending', runIds: [] });
+  });
+
   it('counts pending and dispatched rows per source, and purges only dispatched ones received before the cutoff', async () => {
     for (const e of [entryOf('a'), entryOf('b'), entryOf('c'), entryOf('x', 'github')]) await sut.insert(e);
     await sut.markProcessed('stripe', 'a', []);

@@ -5,7 +5,7 @@ import { openDataSource, type DatabaseOptions } from '../data-source.factory';
 import { OutboxRelay } from '../outbox-relay';
 import { sharedEntities } from '../persistence/shared.entities';
 import { sharedMigrations } from '../index';
-import { LedgerException, RunLedger } from '../run-ledger';
+import { LedgerException, RunLedger, type ClaimTable } from '../run-ledger';
 import { RunQueries } from '../run-queries';
 import { RunStateReader } from '../run-state.reader';
 
@@ -142,6 +142,46 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
     } finally {
       reads.mockRestore();
     }
+  });
+
+  it('claims rows for the works of a group, and answers a row that exists already, or is claimed twice, as not claimed', async () => {
+    // Any table with a unique key will do: the inbox's is (consumer, event_id).
+    const keys: ClaimTable = {
+      name: 'baton.inbox',
+      columns: [
+        { name: 'consumer', type: 'text' },
+        { name: 'event_id', type: 'uuid' },
+      ],
+    };
+    const taken = randomUUID();
+    expect(await sut.groupCommit((uow) => uow.claim(keys, ['claims', taken]))).toBe(true);
+
+    /** Starts the run only if its key was claimed, as a trigger with a dedupe key does. */
+    const startIfNew = (r: ReturnType<typeof run>, key: string) =>
+      sut.groupCommit(async (uow) => {
+        if (!(await uow.claim(keys, ['claims', key]))) return false;
+        await uow.start(r, { to: 'triggered', stage: 'ingestion' });
+        return true;
+      });
+    const runs = [run(), run(), run(), run(), run()];
+    const [fresh, twice] = [randomUUID(), randomUUID()];
+    const claimed = await Promise.all([
+      startIfNew(runs[0]!, fresh),
+      startIfNew(runs[1]!, taken),
+      startIfNew(runs[2]!, twice),
+      startIfNew(runs[3]!, twice),
+    ]);
+    expect(claimed).toEqual([true, false, true, false]);
+    const states = await Promise.all(runs.slice(0, 4).map((r) => sut.current(r.runId)));
+    expect(states.map((s) => s?.state ?? null)).toEqual(['triggered', null, 'triggered', null]);
+    const rows = await dataSource.query(`SELECT event_id FROM baton.inbox WHERE consumer = 'claims' AND event_id = ANY($1::uuid[])`, [
+      `{${[taken, fresh, twice].join(',')}}`,
+    ]);
+    expect(rows).toHaveLength(3);
+
+    // Alone, a claim of a new key still commits with its work.
+    expect(await startIfNew(runs[4]!, randomUUID())).toBe(true);
+    expect((await sut.current(runs[4]!.runId))?.state).toBe('triggered');
   });
 
   it('applies an event once: a redelivered event id is skipped and changes nothing', async () => {
