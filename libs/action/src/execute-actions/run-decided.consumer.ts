@@ -24,6 +24,8 @@ export class RunDecidedConsumer implements OnModuleInit {
         // The use case commits through RunLedger.consume (its mark before the first call is skipped
         // for a run handed over: RunLedger.handingOver), so decisioning may hand it events directly.
         takesHandOver: true,
+        // Its actions call systems outside the database: never for a run whose start has not committed.
+        actsOutside: true,
         handle: (event, message) => this.executeActions.execute(event, message.attempt),
       },
       { logger: this.logger, metrics: this.metrics },

@@ -244,6 +244,15 @@ export interface RunLedgerOptions {
   handOverWaitMs?: number;
   /** Hand-overs one group makes in a row at most: the stages it can carry a run through (default 4). */
   maxHandOvers?: number;
+  /**
+   * Whether what runs being started emit (works with no inbox entry) is handed over too (default
+   * false). The starts commit first, as they are, while the stages here take their events; a
+   * consumer that acts outside the database (`Subscription.actsOutside`) is handed a run only once
+   * its start has committed. The stages' work then commits in a second transaction that also
+   * removes the handed-over events, so they are never delivered again; should it fail, they are
+   * delivered as usual. Whoever started a run hears back once both have committed.
+   */
+  handOverStarts?: boolean;
 }
 
 /**
@@ -260,6 +269,8 @@ export type HandOver = (event: {
   headers: Record<string, string>;
   /** Made by `createEvent`, so checked against its schema already. */
   checked: boolean;
+  /** When the group started the run: settles once its start has committed (rejects if it did not). */
+  recorded?: Promise<void>;
 }) => Promise<HandOverResult> | null;
 
 interface Pending {
@@ -338,6 +349,7 @@ export class RunLedger {
   private readonly maxConcurrentGroups: number;
   private readonly handOverWaitMs: number;
   private readonly maxHandOvers: number;
+  private readonly handOverStarts: boolean;
   private handOver: HandOver | null = null;
   /** Events being handed over, by id: their consumer's `consume` joins the producer's group. */
   private readonly joining = new Map<string, (pending: Pending) => void>();
@@ -361,6 +373,7 @@ export class RunLedger {
     this.maxConcurrentGroups = options.maxConcurrentGroups ?? 1;
     this.handOverWaitMs = options.handOverWaitMs ?? 500;
     this.maxHandOvers = options.maxHandOvers ?? 4;
+    this.handOverStarts = options.handOverStarts ?? false;
   }
 
   /**
@@ -525,6 +538,9 @@ export class RunLedger {
     // A work that failed may be a redelivered event's, which the inbox skips without running it:
     // only the interactive way, claiming the inbox first, tells the two apart.
     if (settled.some((s) => s.status === 'rejected')) return null;
+    if (this.handOver && this.handOverStarts && items.every((item) => item.inbox === null)) {
+      return this.commitStartsHandingOver(items, uows, states, settled, session);
+    }
 
     const touched: string[] = [];
     const joined: Joined[] = [];
@@ -561,10 +577,15 @@ export class RunLedger {
     items: Pending[],
     done: UnitOfWork[],
     deferred: Deferred[],
+    extra: readonly SqlStatement[] = [],
   ): Promise<Omit<GroupCommitted, 'results' | 'joined'>> {
     return this.dataSource.transaction(async (manager) => {
       const fresh = await claimInbox(manager, items);
       if (fresh.some((f) => !f)) throw new Error('an event of the group was applied before');
+      for (const statement of extra) {
+        const rows = await runStatement(manager, statement);
+        if (statement.expect && rows.length !== statement.expect.rows) throw new Error(statement.expect.message);
+      }
       const states = new RunStateReader(manager, true, this.cache);
       for (const d of deferred) states.set(d.state);
       const uows = deferred.map(() => new UnitOfWork(manager, states, this.singleWriter));
@@ -604,8 +625,22 @@ export class RunLedger {
     states: RunStateReader,
     touched: string[],
     { joined, deferred }: { joined: Joined[]; deferred: Deferred[] },
+    started?: StartedGroup,
   ): Promise<void> {
-    let producers = uows.filter((_, i) => items[i]!.inbox !== null);
+    let producers = started ? uows : uows.filter((_, i) => items[i]!.inbox !== null);
+    // An event of a start already sent to the database is not taken out of its producer's events:
+    // its row is removed with the stages' work (and a failed first delivery's retry written then).
+    const stored = new Set(started ? uows : []);
+    const consumed = (producer: UnitOfWork, emit: BufferedEmit, instead?: BufferedEmit) => {
+      if (stored.has(producer)) {
+        started!.consumed.push(emit);
+        if (instead) started!.replacements.push(instead);
+      } else if (instead) {
+        producer.outgoing.splice(producer.outgoing.indexOf(emit), 1, instead);
+      } else {
+        producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
+      }
+    };
     for (let round = 0; round < this.maxHandOvers && producers.length > 0; round++) {
       const offers: Array<{ producer: UnitOfWork; emit: BufferedEmit; state: CurrentRunState; answer: Promise<Answer> }> = [];
       let expire!: () => void;
@@ -615,7 +650,7 @@ export class RunLedger {
         for (const producer of producers) {
           for (const emit of producer.outgoing) {
             const state = emit.eventId && emit.runId ? await states.get(emit.runId) : null;
-            const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched) : null;
+            const answer = state ? this.offer(emit, emit.eventId!, state, expired, touched, started?.recorded) : null;
             if (answer) offers.push({ producer, emit, state: state!, answer });
           }
         }
@@ -639,11 +674,11 @@ export class RunLedger {
           round.push({ producer, emit, state, joined: { pending: answer.pending, uow, value: undefined } });
         } else if (answer.outcome === 'finished') {
           // Its consumer had nothing to do with it (as it saw the run): it is done, as a delivered one would be.
-          producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
+          consumed(producer, emit);
         } else if (answer.outcome === 'failed') {
           // Its first delivery failed: its retry or dead letter is stored in its place.
           const { routed } = answer;
-          producer.outgoing.splice(producer.outgoing.indexOf(emit), 1, {
+          consumed(producer, emit, {
             topic: routed.topic,
             key: routed.key,
             payload: null,
@@ -661,7 +696,7 @@ export class RunLedger {
         const { producer, emit, state, joined: j } = round[i]!;
         if (s.status === 'rejected' && s.reason instanceof NeedsTransaction) {
           // It commits with the group all the same, run inside the group's transaction.
-          producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
+          consumed(producer, emit);
           deferred.push({ pending: j.pending, state, value: undefined });
           return;
         }
@@ -671,7 +706,7 @@ export class RunLedger {
           return;
         }
         j.value = s.value;
-        producer.outgoing.splice(producer.outgoing.indexOf(emit), 1);
+        consumed(producer, emit);
         joined.push(j);
         producers.push(j.uow);
       });
@@ -689,6 +724,7 @@ export class RunLedger {
     state: CurrentRunState,
     expired: Promise<null>,
     touched: string[],
+    recorded?: Promise<void>,
   ): Promise<Answer> | null {
     let join!: (pending: Pending) => void;
     const joined = new Promise<{ pending: Pending }>((resolve) => (join = (pending) => resolve({ pending })));
@@ -702,6 +738,7 @@ export class RunLedger {
       value: () => Buffer.from(valueOf(emit)),
       headers: emit.headers,
       checked: emit.checked,
+      ...(recorded ? { recorded } : {}),
     });
     if (!handled) {
       this.joining.delete(eventId);
@@ -716,11 +753,88 @@ export class RunLedger {
     });
   }
 
+  /**
+   * A group of runs being started that hands their events over (`handOverStarts`). The starts go
+   * to the database at once, as they are, events included; meanwhile the stages here take those
+   * events (a consumer acting outside the database only once the starts have committed). The
+   * stages' work then commits in a second transaction that removes the events they took, so
+   * those are never delivered; should it fail, they are delivered as usual and the stages run
+   * again (connector writes under the same idempotency keys). Null when the starts must run the
+   * interactive way (nothing of them written, no stage given anything); throws when they failed.
+   */
+  private async commitStartsHandingOver(
+    items: Pending[],
+    uows: UnitOfWork[],
+    states: RunStateReader,
+    settled: PromiseSettledResult<unknown>[],
+    session: EmbeddedSession,
+  ): Promise<GroupCommitted | null> {
+    // The events as sent, in the order their rows are written.
+    const sent = uows.flatMap((u) => u.outgoing);
+    const first = this.sendPipelined(items, uows, session);
+    const recorded = first.then((result) => {
+      if (!result) throw new HandOverDeclined('the runs are started again inside a transaction');
+    });
+    recorded.catch(() => undefined);
+    const started: StartedGroup = { recorded, consumed: [], replacements: [] };
+    const touched: string[] = [];
+    const joined: Joined[] = [];
+    const deferred: Deferred[] = [];
+    let handedOver = false;
+    try {
+      // Whatever becomes of the offers, the starts' own fate decides the group's: once sent, they
+      // are never run again, and if they fail, nothing the stages did is written.
+      const offered = await this.handOverEvents(items, uows, states, touched, { joined, deferred }, started).then(
+        () => true,
+        () => false,
+      );
+      const starts = await first;
+      if (!starts) return null;
+      const results = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
+      const events = new Map(sent.map((emit, i) => [emit, starts.events[i]!]));
+      if (!offered) return { ...starts, results, joined: [] };
+      const taken = new Set(started.consumed);
+      const kept = sent.filter((emit) => !taken.has(emit)).map((emit) => events.get(emit)!);
+      if (taken.size === 0 && joined.length === 0 && deferred.length === 0) return { ...starts, events: kept, results, joined: [] };
+
+      const ids = started.consumed.map((emit) => events.get(emit)!.id);
+      const removal: SqlStatement = {
+        sql: `DELETE FROM baton.outbox WHERE id = ANY($1::bigint[]) RETURNING id`,
+        params: [ids],
+        expect: { rows: ids.length, code: STORED_GONE, message: 'a handed-over event is no longer stored' },
+      };
+      const done = joined.map((j) => j.uow);
+      if (started.replacements.length > 0) {
+        const carrier = new UnitOfWork(OUTSIDE_TRANSACTION, states, true);
+        carrier.outgoing.push(...started.replacements);
+        done.push(carrier);
+      }
+      const stages = await (
+        deferred.length === 0 ? this.sendPipelined([], done, session, [removal]) : this.commitWithDeferred([], done, deferred, [removal])
+      ).catch(() => null);
+      if (!stages) {
+        // The starts stand; what the stages took is delivered as usual.
+        return { ...starts, results, joined: [] };
+      }
+      handedOver = true;
+      return {
+        events: [...kept, ...stages.events],
+        states: [...starts.states, ...stages.states],
+        results,
+        joined: [...joined, ...deferred],
+      };
+    } finally {
+      for (const runId of touched) this.handingOverStates.delete(runId);
+      if (!handedOver) for (const j of [...joined, ...deferred]) j.pending.reject(new HandOverDeclined('its producer did not commit'));
+    }
+  }
+
   /** Sends the works' transaction as one pipeline; null when it must run the interactive way instead. */
   private async sendPipelined(
     items: Pending[],
     uows: UnitOfWork[],
     session: EmbeddedSession,
+    extra: readonly SqlStatement[] = [],
   ): Promise<Omit<GroupCommitted, 'results' | 'joined'> | null> {
     const transitions = uows.flatMap((u) => u.transitions);
     const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
@@ -733,6 +847,7 @@ export class RunLedger {
     statements.push(...claimStatements(uows.flatMap((u) => u.claims)));
     statements.push(...transitionStatements(transitions));
     if (outbox) statements.push(outbox);
+    statements.push(...extra);
     const chain = audit.length > 0 ? inlineAuditChainOf(this.dataSource, session) : null;
     if (chain) {
       await chain.prepare(audit.length);
@@ -747,7 +862,7 @@ export class RunLedger {
       // An event applied before, or entries linked to a group before this one that failed: the
       // interactive way skips the one and reads the chain's head afresh for the other.
       const code = (error as { code?: unknown }).code;
-      if (code === INBOX_DUPLICATE || code === CLAIM_TAKEN || code === AUDIT_HEAD_MOVED) return null;
+      if (code === INBOX_DUPLICATE || code === CLAIM_TAKEN || code === STORED_GONE || code === AUDIT_HEAD_MOVED) return null;
       throw error;
     }
     const events = outbox ? committedEventsOf(this.service, emits, results[statements.indexOf(outbox)]!.rows as OutboxIdRow[]) : [];
@@ -793,6 +908,19 @@ interface GroupCommitted {
 
 /** The code of a pipelined group refused because an event in it was applied before. */
 const INBOX_DUPLICATE = 'baton_inbox_duplicate';
+
+/** The code of a group refused because an event it took from a start's group is no longer stored. */
+const STORED_GONE = 'baton_stored_gone';
+
+/** What a group of runs being started hands over (`RunLedger.commitStartsHandingOver`). */
+interface StartedGroup {
+  /** Settles once the starts have committed; rejects if they did not. */
+  recorded: Promise<void>;
+  /** The starts' events their consumers took (joined, finished or failed): removed with the stages' work. */
+  consumed: BufferedEmit[];
+  /** The retries or dead letters of those whose first delivery failed: written with the stages' work. */
+  replacements: BufferedEmit[];
+}
 
 /** The code of a pipelined group refused because a row one of its works claimed exists already. */
 const CLAIM_TAKEN = 'baton_claim_taken';

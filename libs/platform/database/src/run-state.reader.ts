@@ -25,9 +25,15 @@ export class RunStateCache {
     return this.states.get(runId);
   }
 
-  /** Called with the states a transaction committed. */
+  /**
+   * Called with the states a transaction committed. A run's transition numbers only grow, so a
+   * state older than the one kept is not taken: a group that reports its commits late (its first
+   * transaction committed, its second still running) does not undo what another committed meanwhile.
+   */
   committed(states: Iterable<CurrentRunState>): void {
     for (const state of states) {
+      const kept = this.states.get(state.runId);
+      if (kept && kept.seq > state.seq) continue;
       this.states.delete(state.runId);
       this.states.set(state.runId, state);
     }

@@ -12,6 +12,8 @@ export interface EventSubscription<T extends EventType> {
   retry?: Partial<RetryPolicy>;
   /** See `Subscription.takesHandOver`: the handler commits through `RunLedger.consume` alone. */
   takesHandOver?: boolean;
+  /** See `Subscription.actsOutside`: the handler writes to systems outside the database. */
+  actsOutside?: boolean;
   handle(event: BatonEventOf<T>, message: DeliveredMessage): Promise<ConsumeOutcome>;
 }
 
@@ -32,6 +34,7 @@ export function subscribeToEvents<T extends EventType>(
     topics: [subscription.topic],
     retry: subscription.retry,
     takesHandOver: subscription.takesHandOver,
+    actsOutside: subscription.actsOutside,
     handle: (message) =>
       withConsumerSpan(
         message.headers,

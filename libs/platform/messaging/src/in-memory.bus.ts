@@ -206,6 +206,12 @@ export class InMemoryBus extends MessageBus {
     value: Buffer | (() => Buffer);
     headers: Record<string, string>;
     checked?: boolean;
+    /**
+     * Settles once the run's start has committed (rejects if it did not), when the producer's group
+     * started the run: a consumer that acts outside the database (`actsOutside`) is handed the
+     * event only then, and not at all if the start failed.
+     */
+    recorded?: Promise<void>;
   }): Promise<HandOverResult> | null {
     if (!this.running) return null;
     const takers = this.takers(message.topic, message.headers);
@@ -230,18 +236,23 @@ export class InMemoryBus extends MessageBus {
       checked: message.checked === true,
       ...(message.event !== undefined ? { event: message.event } : {}),
     };
-    return group.direct(delivered).then(
-      (): HandOverResult => ({ outcome: 'finished' }),
-      (error: unknown): HandOverResult => {
-        if (error instanceof HandOverDeclined) return { outcome: 'declined' };
-        const route = routeFailure(delivered, group.subscription.groupId, error, group.policy, this.now(), this.random);
-        this.logger.warn(
-          `${group.subscription.groupId} failed on ${delivered.topic} key=${delivered.key} attempt=1 (handed over): ` +
-            `${errorMessage(error)} -> ${route.kind}`,
-        );
-        return { outcome: 'failed', routed: route.message };
-      },
-    );
+    const deliver = (): Promise<HandOverResult> =>
+      group.direct(delivered).then(
+        (): HandOverResult => ({ outcome: 'finished' }),
+        (error: unknown): HandOverResult => {
+          if (error instanceof HandOverDeclined) return { outcome: 'declined' };
+          const route = routeFailure(delivered, group.subscription.groupId, error, group.policy, this.now(), this.random);
+          this.logger.warn(
+            `${group.subscription.groupId} failed on ${delivered.topic} key=${delivered.key} attempt=1 (handed over): ` +
+              `${errorMessage(error)} -> ${route.kind}`,
+          );
+          return { outcome: 'failed', routed: route.message };
+        },
+      );
+    if (!message.recorded || !group.subscription.actsOutside) return deliver();
+    const declined = (): HandOverResult => ({ outcome: 'declined' });
+    // Paused or stopped meanwhile: the event is stored, and delivered as usual once the group reads again.
+    return message.recorded.then(() => (this.running && !group.paused.has(message.topic) ? deliver() : declined()), declined);
   }
 
   subscribe(given: Subscription): void {

@@ -65,6 +65,12 @@ export interface Subscription {
    * hand it an event directly and commit its work with the producer's (the embedded bus only).
    */
   takesHandOver?: boolean;
+  /**
+   * The handler changes systems outside the database (connector writes): a run handed over from a
+   * group that has not committed its start yet is handed to it only once that start has
+   * committed, so nothing outside happens for a run the database does not hold.
+   */
+  actsOutside?: boolean;
 }
 
 export interface BusHealth {

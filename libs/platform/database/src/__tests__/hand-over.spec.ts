@@ -13,7 +13,7 @@ import { openDataSource } from '../data-source.factory';
 import { sharedMigrations } from '../index';
 import { OutboxLogStore } from '../outbox-log.store';
 import { sharedEntities } from '../persistence/shared.entities';
-import { RunLedger, type CommittedEvent } from '../run-ledger';
+import { LedgerException, RunLedger, type CommittedEvent } from '../run-ledger';
 
 const START = 'hand-over.start';
 const ENRICH = 'hand-over.enrich';
@@ -54,6 +54,8 @@ describe('hand-over between stages on the embedded database', () => {
       groupId: `hand-over-${name}`,
       topics: [topic],
       takesHandOver,
+      // The decide stage stands for one that calls systems outside the database (as the action stage does).
+      actsOutside: name === 'decide',
       retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
       handle: async (message: DeliveredMessage): Promise<ConsumeOutcome> => {
         const event = JSON.parse(message.value.toString()) as StageEvent;
@@ -225,6 +227,90 @@ describe('hand-over between stages on the embedded database', () => {
     expect(committedOn(DECIDE, [runId])).toHaveLength(0);
     expect(seenBy('decide', runId)).toEqual([{ runId, attempt: 1, handedOver: true }]);
     expect(seenBy('done', runId)).toEqual([{ runId, attempt: 1, handedOver: false }]);
+  });
+
+  /** A ledger whose groups of runs being started hand their events over, used by the stages for the duration of `body`. */
+  async function withStartsHandedOver(body: (starting: RunLedger) => Promise<void>): Promise<void> {
+    const starting = new RunLedger(dataSource, 'hand-over-test', { maxConcurrentGroups: 2, handOverWaitMs: 100, handOverStarts: true });
+    starting.onCommitted((events) => {
+      committed.push(...events);
+      bus.acceptCommitted(
+        events.map((e) => ({ offset: e.id, topic: e.topic, key: e.key, value: Buffer.from(e.value), headers: e.headers })),
+      );
+    });
+    starting.handOverTo((event) => bus.handOff(event));
+    const before = ledger;
+    ledger = starting;
+    try {
+      await body(starting);
+    } finally {
+      ledger = before;
+    }
+  }
+
+  const startedWith = (starting: RunLedger, runId: string) =>
+    starting.groupCommit(async (uow) => {
+      await uow.start(runRef(runId), { to: 'triggered', stage: 'api' });
+      await uow.emit({ topic: ENRICH, key: runId, payload: eventFor(runId, ENRICH) });
+      return runId;
+    });
+
+  it('with handOverStarts, commits the starts first, then the stages that took their events, removing those events', async () => {
+    await withStartsHandedOver(async (starting) => {
+      const runIds = Array.from({ length: 12 }, () => randomUUID());
+      expect(await Promise.all(runIds.map((runId) => startedWith(starting, runId)))).toEqual(runIds);
+      // Once a start resolves, the stages that took the run have committed too: the start in a
+      // transaction of its own, the stages together in the next, and no event left between them.
+      for (const runId of runIds) {
+        const transitions = await transitionsOf(runId);
+        expect(transitions.map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
+        const [start, ...stages] = transitions.map((t) => new Date(t.at).getTime());
+        expect(new Set(stages).size).toBe(1);
+        expect(stages[0]).not.toBe(start);
+        expect(committedOn(ENRICH, [runId])).toHaveLength(0);
+        expect(committedOn(DECIDE, [runId])).toHaveLength(0);
+        expect(seenBy('enrich', runId)).toEqual([{ runId, attempt: 1, handedOver: true }]);
+        expect(seenBy('decide', runId)).toEqual([{ runId, attempt: 1, handedOver: true }]);
+      }
+      const left = await dataSource.query(`SELECT count(*)::int AS n FROM baton.outbox WHERE topic = $1 AND key = ANY($2::text[])`, [
+        ENRICH,
+        `{${runIds.join(',')}}`,
+      ]);
+      expect(left[0].n).toBe(0);
+      await bus.idle();
+      for (const runId of runIds) expect(seenBy('done', runId)).toEqual([{ runId, attempt: 1, handedOver: false }]);
+      for (const runId of runIds) expect(await transitionsOf(runId)).toHaveLength(3);
+
+      // A first delivery that fails: its retry replaces the start's event, and carries the run on once.
+      const failing = randomUUID();
+      decideScript.set(failing, ['transient']);
+      await startedWith(starting, failing);
+      expect((await transitionsOf(failing)).map((t) => t.to_state)).toEqual(['triggered', 'enriched']);
+      await bus.idle();
+      expect((await transitionsOf(failing)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
+      expect(seenBy('decide', failing).map((s) => s.attempt)).toEqual([1, 2]);
+      expect(seenBy('enrich', failing)).toHaveLength(1);
+    });
+  });
+
+  it('with handOverStarts, never hands a run whose start did not commit to a stage that acts outside the database', async () => {
+    // A run that exists (started, waiting on nothing here).
+    const taken = randomUUID();
+    await ledger.groupCommit((uow) => uow.start(runRef(taken), { to: 'triggered', stage: 'api' }));
+    await withStartsHandedOver(async (starting) => {
+      // Its id again, in a group with a new run: that start fails (the id is taken) after the
+      // stages here were offered the events. The enrich stage may run for it; the decide stage,
+      // which acts outside, must not, and nothing of it is written. The new run goes through.
+      const fresh = randomUUID();
+      const outcomes = await Promise.allSettled([startedWith(starting, taken), startedWith(starting, fresh)]);
+      expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: expect.any(LedgerException) });
+      expect(outcomes[1]).toEqual({ status: 'fulfilled', value: fresh });
+      await bus.idle();
+      expect(seenBy('decide', taken)).toEqual([]);
+      expect((await transitionsOf(taken)).map((t) => t.to_state)).toEqual(['triggered']);
+      expect((await transitionsOf(fresh)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
+      expect(seenBy('decide', fresh)).toEqual([{ runId: fresh, attempt: 1, handedOver: true }]);
+    });
   });
 
   it('does not hand over what a run being started emits, nor to a paused consumer', async () => {
