@@ -83,13 +83,22 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      try {
-        while (!this.stopped && !this.paused && (await this.pass()) > 0);
-      } catch (error) {
-        this.logger.warn(`webhook dispatch pass failed, will retry on the next poll: ${errorMessage(error)}`);
-        return;
-      }
+      // Batches in flight at once: a batch's runs are started, and carried through the stages
+      // here, while the next batch is leased and begun (leases keep their rows apart).
+      const outcomes = await Promise.all(Array.from({ length: BATCHES_IN_FLIGHT }, () => this.passes()));
+      if (outcomes.includes(false)) return;
     } while (this.again && !this.stopped && !this.paused);
+  }
+
+  /** Passes until no due row is left; false when one failed (the next poll tries again). */
+  private async passes(): Promise<boolean> {
+    try {
+      while (!this.stopped && !this.paused && (await this.pass()) > 0);
+      return true;
+    } catch (error) {
+      this.logger.warn(`webhook dispatch pass failed, will retry on the next poll: ${errorMessage(error)}`);
+      return false;
+    }
   }
 
   private async pass(): Promise<number> {
@@ -154,6 +163,9 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, BeforeA
 
 /** How long without an incoming webhook counts as a lull. */
 const QUIET_MS = 20;
+
+/** Dispatch batches in flight at once. */
+const BATCHES_IN_FLIGHT = 2;
 
 /** Rows claimed at a time while webhooks keep coming (no lull within `yieldToIntakeMs`). */
 const BUSY_BATCH = 5;

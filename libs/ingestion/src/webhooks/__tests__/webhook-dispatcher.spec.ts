@@ -57,6 +57,36 @@ describe(WebhookDispatcherService.name, () => {
     expect(processed).toHaveLength(20);
   });
 
+  it('begins the next batch while one is being carried through, and takes every row once', async () => {
+    const { inbox, claims, processed } = inboxOf(60);
+    let running = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    const dispatchWebhook = {
+      execute: async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => release.push(resolve));
+        running -= 1;
+        return { outcome: 'processed', runIds: [] };
+      },
+    } as unknown as DispatchWebhookUseCase;
+    const sut = new WebhookDispatcherService(inbox, dispatchWebhook, sources, metrics, new IntakePressure());
+    sut.onApplicationBootstrap();
+    const drained = sut.drain();
+    // Two batches of 20 in flight, none of them finished.
+    for (let turn = 0; turn < 200 && release.length < 40; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(most).toBe(40);
+    for (let turn = 0; turn < 400 && processed.length < 60; turn++) {
+      for (const go of release.splice(0)) go();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await drained;
+    await sut.beforeApplicationShutdown();
+    expect(claims.slice(0, 2)).toEqual([20, 20]);
+    expect([...processed].sort()).toEqual(Array.from({ length: 60 }, (_, i) => `msg_${i}`).sort());
+  });
+
   it('takes a few rows at a time while webhooks keep coming, so acknowledgements do not wait behind a whole batch', async () => {
     const { inbox, claims, processed } = inboxOf(20);
     const intake = new IntakePressure();
