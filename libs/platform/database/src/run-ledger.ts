@@ -583,8 +583,8 @@ export class RunLedger {
       const fresh = await claimInbox(manager, items);
       if (fresh.some((f) => !f)) throw new Error('an event of the group was applied before');
       for (const statement of extra) {
-        const rows = await runStatement(manager, statement);
-        if (statement.expect && rows.length !== statement.expect.rows) throw new Error(statement.expect.message);
+        const affected = await affectedBy(manager, statement);
+        if (statement.expect && affected !== statement.expect.rows) throw new Error(statement.expect.message);
       }
       const states = new RunStateReader(manager, true, this.cache);
       for (const d of deferred) states.set(d.state);
@@ -598,8 +598,7 @@ export class RunLedger {
   private async writeBuffered(manager: EntityManager, uows: readonly UnitOfWork[]): Promise<Omit<GroupCommitted, 'results' | 'joined'>> {
     // Claims of works that ran before the transaction (only those buffer them).
     for (const statement of claimStatements(uows.flatMap((u) => u.claims))) {
-      const inserted = await runStatement(manager, statement);
-      if (inserted.length !== statement.expect!.rows) throw new Error(statement.expect!.message);
+      if ((await affectedBy(manager, statement)) !== statement.expect!.rows) throw new Error(statement.expect!.message);
     }
     const transitions = uows.flatMap((u) => u.transitions);
     for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
@@ -908,6 +907,18 @@ interface GroupCommitted {
 
 /** The code of a pipelined group refused because an event in it was applied before. */
 const INBOX_DUPLICATE = 'baton_inbox_duplicate';
+
+/**
+ * The rows a statement with a RETURNING clause wrote, counted in the database: TypeORM answers a
+ * DELETE or UPDATE with `[rows, count]`, an INSERT with its rows.
+ */
+async function affectedBy(manager: EntityManager, statement: SqlStatement): Promise<number> {
+  const [row] = await runStatement<{ n: number }>(manager, {
+    sql: `WITH affected AS (${statement.sql}) SELECT count(*)::int AS n FROM affected`,
+    params: statement.params,
+  });
+  return row!.n;
+}
 
 /** The code of a group refused because an event it took from a start's group is no longer stored. */
 const STORED_GONE = 'baton_stored_gone';

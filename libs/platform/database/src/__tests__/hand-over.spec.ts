@@ -281,6 +281,15 @@ describe('hand-over between stages on the embedded database', () => {
       for (const runId of runIds) expect(seenBy('done', runId)).toEqual([{ runId, attempt: 1, handedOver: false }]);
       for (const runId of runIds) expect(await transitionsOf(runId)).toHaveLength(3);
 
+      // A stage whose work queries through its unit of work: the stages commit inside a transaction,
+      // removing the start's event there.
+      const querying = randomUUID();
+      decideScript.set(querying, ['needs-transaction']);
+      await startedWith(starting, querying);
+      expect((await transitionsOf(querying)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
+      expect(committedOn(ENRICH, [querying])).toHaveLength(0);
+      expect(seenBy('decide', querying)).toEqual([{ runId: querying, attempt: 1, handedOver: true }]);
+
       // A first delivery that fails: its retry replaces the start's event, and carries the run on once.
       const failing = randomUUID();
       decideScript.set(failing, ['transient']);
