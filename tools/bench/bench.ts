@@ -182,7 +182,8 @@ async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
     groupId: 'bench-watcher',
     topics: [Topics.runCompleted],
     handle: async (message) => {
-      const event = JSON.parse(message.value.toString()) as { runid: string; id: string };
+      // The event object itself when the bus has it (as the stages read it), else its bytes.
+      const event = (message.event ?? JSON.parse(message.value.toString())) as { runid: string; id: string };
       onCompleted(event.runid, event.id);
       return 'processed';
     },
