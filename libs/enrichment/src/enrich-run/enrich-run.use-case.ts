@@ -6,7 +6,7 @@ import { classifyFailure, retryLater, runVariables, WorkflowCatalog, type Failur
 import { evaluateArgs } from '@baton/workflow';
 import { Injectable, Logger } from '@nestjs/common';
 import { reconcileStep } from './reconcile-step.util';
-import type { ConsumeOutcome } from '@baton/platform-messaging';
+import { HandOverDeclined, type ConsumeOutcome } from '@baton/platform-messaging';
 
 export const ENRICHMENT_CONSUMER = 'baton-enrichment';
 
@@ -45,6 +45,14 @@ export class EnrichRunUseCase {
     if (!from) {
       this.logger.log({ runId: run.runId, state: current?.state ?? null }, 'run is not awaiting enrichment; skipped');
       return 'skipped';
+    }
+
+    // A run handed over by the group that is starting it is not stored yet. Context steps are meant
+    // to read, but a workflow may name a write: then the event is left to be delivered the usual
+    // way, once the run is stored, so nothing outside changes for a run the database may not hold.
+    const writing = this.ledger.handingOver(run.runId) ? workflow.context.find((step) => this.writes(step)) : undefined;
+    if (writing) {
+      throw new HandOverDeclined(`context step ${writing.id} calls ${writing.connector}.${writing.operation}, which writes`);
     }
 
     const context: Record<string, unknown> = {};
@@ -160,6 +168,12 @@ export class EnrichRunUseCase {
     } catch (error) {
       this.logger.warn({ runId: run.runId, error: (error as Error).message }, 'could not mark the run degraded');
     }
+  }
+
+  /** Whether the step calls an operation its connector declares a write (a reconcile step only reads). */
+  private writes(step: { connector: string; operation: string; reconcile?: unknown }): boolean {
+    if (step.reconcile || !this.connectors.has(step.connector)) return false;
+    return this.connectors.get(step.connector).operations.some((op) => op.name === step.operation && op.kind === 'write');
   }
 
   /** Whether the run is degraded because of enrichment (and not, say, waiting on an action's circuit). */
