@@ -582,10 +582,7 @@ export class RunLedger {
     return this.dataSource.transaction(async (manager) => {
       const fresh = await claimInbox(manager, items);
       if (fresh.some((f) => !f)) throw new Error('an event of the group was applied before');
-      for (const statement of extra) {
-        const affected = await affectedBy(manager, statement);
-        if (statement.expect && affected !== statement.expect.rows) throw new Error(statement.expect.message);
-      }
+      for (const statement of extra) await runExpecting(manager, statement);
       const states = new RunStateReader(manager, true, this.cache);
       for (const d of deferred) states.set(d.state);
       const uows = deferred.map(() => new UnitOfWork(manager, states, this.singleWriter));
@@ -597,9 +594,7 @@ export class RunLedger {
   /** Writes what the units of work buffered (transitions, audit entries, events) in the transaction of `manager`. */
   private async writeBuffered(manager: EntityManager, uows: readonly UnitOfWork[]): Promise<Omit<GroupCommitted, 'results' | 'joined'>> {
     // Claims of works that ran before the transaction (only those buffer them).
-    for (const statement of claimStatements(uows.flatMap((u) => u.claims))) {
-      if ((await affectedBy(manager, statement)) !== statement.expect!.rows) throw new Error(statement.expect!.message);
-    }
+    for (const statement of claimStatements(uows.flatMap((u) => u.claims))) await runExpecting(manager, statement);
     const transitions = uows.flatMap((u) => u.transitions);
     for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
     const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
@@ -790,11 +785,11 @@ export class RunLedger {
       const starts = await first;
       if (!starts) return null;
       const results = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
+      // Every stage that joined or deferred took an event, so nothing taken means nothing to commit.
+      if (!offered || started.consumed.length === 0) return { ...starts, results, joined: [] };
       const events = new Map(sent.map((emit, i) => [emit, starts.events[i]!]));
-      if (!offered) return { ...starts, results, joined: [] };
       const taken = new Set(started.consumed);
       const kept = sent.filter((emit) => !taken.has(emit)).map((emit) => events.get(emit)!);
-      if (taken.size === 0 && joined.length === 0 && deferred.length === 0) return { ...starts, events: kept, results, joined: [] };
 
       const ids = started.consumed.map((emit) => events.get(emit)!.id);
       const removal: SqlStatement = {
@@ -909,15 +904,17 @@ interface GroupCommitted {
 const INBOX_DUPLICATE = 'baton_inbox_duplicate';
 
 /**
- * The rows a statement with a RETURNING clause wrote, counted in the database: TypeORM answers a
- * DELETE or UPDATE with `[rows, count]`, an INSERT with its rows.
+ * Runs a statement with a RETURNING clause in an interactive transaction and throws its
+ * expectation's message unless it wrote the rows expected, as the pipeline checks them. The rows
+ * are counted in the database: TypeORM answers a DELETE or UPDATE with `[rows, count]`, an INSERT
+ * with its rows.
  */
-async function affectedBy(manager: EntityManager, statement: SqlStatement): Promise<number> {
+async function runExpecting(manager: EntityManager, statement: SqlStatement): Promise<void> {
   const [row] = await runStatement<{ n: number }>(manager, {
     sql: `WITH affected AS (${statement.sql}) SELECT count(*)::int AS n FROM affected`,
     params: statement.params,
   });
-  return row!.n;
+  if (statement.expect && row!.n !== statement.expect.rows) throw new Error(statement.expect.message);
 }
 
 /** The code of a group refused because an event it took from a start's group is no longer stored. */

@@ -23,6 +23,23 @@ function inboxOf(pending: number) {
   return { inbox, claims, processed };
 }
 
+/** A dispatch that holds each row until released; the most rows held at once. */
+function heldDispatch() {
+  let running = 0;
+  let most = 0;
+  const release: Array<() => void> = [];
+  const dispatchWebhook = {
+    execute: async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => release.push(resolve));
+      running -= 1;
+      return { outcome: 'processed', runIds: [] };
+    },
+  } as unknown as DispatchWebhookUseCase;
+  return { dispatchWebhook, release, most: () => most };
+}
+
 describe(WebhookDispatcherService.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -33,23 +50,12 @@ describe(WebhookDispatcherService.name, () => {
 
   it('starts the runs of a whole batch together, so they are committed together', async () => {
     const { inbox, claims, processed } = inboxOf(20);
-    let running = 0;
-    let most = 0;
-    const release: Array<() => void> = [];
-    const dispatchWebhook = {
-      execute: async () => {
-        running += 1;
-        most = Math.max(most, running);
-        await new Promise<void>((resolve) => release.push(resolve));
-        running -= 1;
-        return { outcome: 'processed', runIds: [] };
-      },
-    } as unknown as DispatchWebhookUseCase;
+    const { dispatchWebhook, release, most } = heldDispatch();
     const sut = new WebhookDispatcherService(inbox, dispatchWebhook, sources, metrics, new IntakePressure());
     sut.onApplicationBootstrap();
     const drained = sut.drain();
     for (let turn = 0; turn < 200 && release.length < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(most).toBe(20);
+    expect(most()).toBe(20);
     for (const go of release) go();
     await drained;
     await sut.beforeApplicationShutdown();
@@ -59,24 +65,13 @@ describe(WebhookDispatcherService.name, () => {
 
   it('begins the next batch while one is being carried through, and takes every row once', async () => {
     const { inbox, claims, processed } = inboxOf(60);
-    let running = 0;
-    let most = 0;
-    const release: Array<() => void> = [];
-    const dispatchWebhook = {
-      execute: async () => {
-        running += 1;
-        most = Math.max(most, running);
-        await new Promise<void>((resolve) => release.push(resolve));
-        running -= 1;
-        return { outcome: 'processed', runIds: [] };
-      },
-    } as unknown as DispatchWebhookUseCase;
+    const { dispatchWebhook, release, most } = heldDispatch();
     const sut = new WebhookDispatcherService(inbox, dispatchWebhook, sources, metrics, new IntakePressure());
     sut.onApplicationBootstrap();
     const drained = sut.drain();
     // Two batches of 20 in flight, none of them finished.
     for (let turn = 0; turn < 200 && release.length < 40; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(most).toBe(40);
+    expect(most()).toBe(40);
     for (let turn = 0; turn < 400 && processed.length < 60; turn++) {
       for (const go of release.splice(0)) go();
       await new Promise((resolve) => setTimeout(resolve, 5));
