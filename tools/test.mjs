@@ -47,7 +47,54 @@ const helm = new Promise((resolve) => {
 });
 
 rmSync(join(root, 'tmp', 'test-results'), { recursive: true, force: true });
-const nx = (args) => run('npx', ['nx', 'run-many', '--parallel=2', '--outputStyle=stream', ...args, ...extra]);
+// Nx streams each task's lines prefixed with its project's name. The last lines of each project
+// are kept, so that a failed task's own last words (Jest's summary of failing tests, or the
+// crash that ended it) are printed again at the very end, beside the totals, however long the
+// other projects' output after it.
+const KEPT_LINES = 60;
+const lastLines = new Map();
+function keep(chunk, state) {
+  const lines = (state.partial + chunk).split('\n');
+  state.partial = lines.pop();
+  for (const line of lines) {
+    const failedTask = /^- ([\w-]+):[\w-]+$/.exec(line);
+    if (failedTask) state.failed.push(failedTask[1]);
+    const match = /^([\w-]+): /.exec(line);
+    if (!match) continue;
+    const kept = lastLines.get(match[1]) ?? [];
+    kept.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+    if (kept.length > KEPT_LINES) kept.shift();
+    lastLines.set(match[1], kept);
+  }
+}
+function nx(args) {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['nx', 'run-many', '--parallel=2', '--outputStyle=stream', ...args, ...extra], {
+      cwd: root,
+      env,
+      stdio: ['inherit', 'pipe', 'pipe'],
+    });
+    // Task output comes on standard output, the summary naming the failed tasks on standard error.
+    const out = { partial: '', failed: [] };
+    const err = { partial: '', failed: out.failed };
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      keep(chunk.toString('utf8'), out);
+    });
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      keep(chunk.toString('utf8'), err);
+    });
+    child.on('error', () => resolve({ status: 1, failed: out.failed }));
+    child.on('close', (code) => resolve({ status: code ?? 1, failed: out.failed }));
+  });
+}
+const failedProjects = new Set();
+async function nxRun(args) {
+  const result = await nx(args);
+  for (const project of result.failed) failedProjects.add(project);
+  return result.status;
+}
 let status = services('start');
 // kcat (Debian's package) is the Kafka client the distributed end-to-end tests produce and read with.
 if (run('bash', ['tools/kcat/ensure-kcat.sh'], { stdio: ['ignore', 'ignore', 'inherit'] }) !== 0) {
@@ -59,14 +106,23 @@ if (run('bash', ['tools/chromium/ensure-chromium.sh'], { stdio: ['ignore', 'igno
 }
 // test-console is the standalone app's browser tests: a target of its own, so a failure there
 // does not keep the rest of the standalone suite from running (and being counted).
-if (status === 0) status = nx(['-t', 'typecheck', 'lint', 'test', 'test-console', '--exclude=workspace']) || status;
+if (status === 0) status = (await nxRun(['-t', 'typecheck', 'lint', 'test', 'test-console', '--exclude=workspace'])) || status;
 if (status === 0 || extra.length === 0) {
   const helmStatus = await helm;
   if (helmStatus !== 0) process.stderr.write('test: could not provide helm; the chart tests will fail\n');
-  status = nx(['-t', 'typecheck', 'lint', 'test', '--projects=workspace']) || status;
+  status = (await nxRun(['-t', 'typecheck', 'lint', 'test', '--projects=workspace'])) || status;
 }
 services('stop');
-const projects = spawnSync('npx', ['nx', 'show', 'projects', '--with-target', 'test', '--json'], { cwd: root, env, encoding: 'utf8' });
-const expected = JSON.parse(projects.stdout || '[]').length;
-run('node', ['tools/jest/print-totals.mjs', String(expected)]);
+// Every test and test-console target is one Jest run that writes one totals file; a run that
+// died before writing its file (a crashed process) is counted as failed by print-totals.
+const withTarget = (target) => {
+  const projects = spawnSync('npx', ['nx', 'show', 'projects', '--with-target', target, '--json'], { cwd: root, env, encoding: 'utf8' });
+  return JSON.parse(projects.stdout || '[]').length;
+};
+// With projects named on the command line, fewer runs are expected than the workspace has.
+const expected = extra.length ? 0 : withTarget('test') + withTarget('test-console');
+for (const project of failedProjects) {
+  process.stdout.write(`\n--- the last lines of ${project}, which failed ---\n${(lastLines.get(project) ?? []).join('\n')}\n`);
+}
+run('node', ['tools/jest/print-totals.mjs', String(expected), String(status)]);
 process.exit(status);
