@@ -287,7 +287,15 @@ export function encodeBindTails(statements: readonly SqlStatement[]): { binds: U
 type WasmModule = object;
 const WASM = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly;
 
-let compiled: { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule } | null = null;
+type CompiledPglite = { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule };
+
+/**
+ * Where the compiled modules are kept: on node:worker_threads' Worker class, which is one per
+ * process. A module-level variable is not: a test runner gives each test file a module registry
+ * of its own, so a suite of many files compiled PGlite again in every file.
+ */
+const COMPILED = Symbol.for('baton.pglite.compiled');
+const processWide = Worker as unknown as { [COMPILED]?: CompiledPglite };
 
 /**
  * PGlite's WebAssembly, compiled once per process and shared by every database's worker. Each
@@ -295,15 +303,15 @@ let compiled: { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule } | n
  * databases (a test suite) now and then died in V8's JIT-page bookkeeping (`Check failed:
  * jit_page.has_value()`, nodejs/node#64500), and each open paid the compile.
  */
-function compiledPglite(): { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule } {
-  if (!compiled) {
+function compiledPglite(): CompiledPglite {
+  if (!processWide[COMPILED]) {
     const dist = dirname(require.resolve('@electric-sql/pglite'));
-    compiled = {
+    processWide[COMPILED] = {
       pgliteWasmModule: new WASM.Module(readFileSync(join(dist, 'pglite.wasm'))),
       initdbWasmModule: new WASM.Module(readFileSync(join(dist, 'initdb.wasm'))),
     };
   }
-  return compiled;
+  return processWide[COMPILED];
 }
 
 /** The results of a pipeline, each statement's rows in this module's realm. */
