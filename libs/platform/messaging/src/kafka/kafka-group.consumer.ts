@@ -7,6 +7,7 @@ import { forEachKeyInOrder } from '../key-chains.util';
 import type { DeliveredMessage, OutgoingMessage, RetryPolicy, Subscription } from '../message-bus.port';
 import { retryRetriable } from './broker-retry.util';
 import { finishedPrefix, offsetAfter, toDelivered } from './kafka-records.util';
+import { OffsetCommitter } from './offset-committer.util';
 
 export type GroupConsumerState = 'idle' | 'joining' | 'running' | 'stopped' | 'restarting' | 'crashed';
 
@@ -54,6 +55,8 @@ export class KafkaGroupConsumer {
   private readonly retryOf: Map<string, string>;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private consumer?: Consumer;
+  /** The group's partitions commit together (one request for what finished meanwhile). */
+  private committer = new OffsetCommitter();
 
   constructor(
     readonly subscription: Subscription,
@@ -101,6 +104,7 @@ export class KafkaGroupConsumer {
       retry: { restartOnFailure: async () => this.host.running() },
     });
     this.consumer = consumer;
+    this.committer = new OffsetCommitter();
     this.current = 'joining';
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.current = 'running';
@@ -175,7 +179,8 @@ export class KafkaGroupConsumer {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const stageTopic = this.retryOf.get(topic);
-    const commit = (offset: string) => commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+    const committer = this.committer;
+    const commit = (offset: string) => committer.commit(topic, partition, offset, commitOffsetsIfNecessary);
     if (stageTopic === undefined) {
       const size = Math.max(1, this.settings.batchSize ?? 256);
       for (let start = 0; start < batch.messages.length; start += size) {
