@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from '@baton/platform-testing';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -67,17 +67,6 @@ function call(port: number, method: string, path: string, body?: unknown, timeou
     req.on('error', reject);
     if (payload) req.write(payload);
     req.end();
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
   });
 }
 

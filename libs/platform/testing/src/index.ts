@@ -5,3 +5,4 @@ export * from './test-data-source.util';
 export * from './service-role-logins.util';
 export * from './test-kafka.util';
 export * from './waiting.util';
+export * from './free-port.util';

@@ -13,8 +13,8 @@
 //   orphan keeps consuming a namespace after its test or bench has gone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { freePort } from '@baton/platform-testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
@@ -88,18 +88,8 @@ export function buildWorkspace(root = workspaceRoot()): void {
   if (result.status !== 0) throw new Error(`node tools/build.mjs failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
-/** A TCP port nobody listens on right now (the kernel's pick). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+/** A TCP port nobody listens on right now, outside the range outgoing connections take theirs from. */
+export { freePort };
 
 /** Kafka brokers from KAFKA_BROKERS (comma separated), else the broker tools/kafka/kafka.sh starts. */
 export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
