@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { arrayLiteral, isPlainArray } from '../query/array-literal.util';
 import type { SqlStatement } from '../query/sql-statement';
@@ -290,6 +291,21 @@ const WASM = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint
 type CompiledPglite = { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule };
 
 /**
+ * Turns off V8's garbage collection of WebAssembly code, process-wide, before PGlite is compiled.
+ * On Node 24, freeing dead wasm code trips V8's JIT-page bookkeeping now and then
+ * (`Check failed: jit_page_->allocations_.erase(addr) == 1` in
+ * `ThreadIsolation::UnregisterWasmAllocation`, nodejs/node#66366; fixed in V8 by 9b8ca54d5a, the
+ * backport is nodejs/node#66376). Here it left the database's worker spinning in V8's abort with
+ * the engine up and every run stalled: seen once in about thirty runs of the bench, and a likely
+ * cause of a test process that died without results. The code that is no longer collected is
+ * what PGlite's functions leave behind when tiered up, a bounded amount. Remove once the Node
+ * release in use carries the fix.
+ */
+function withoutWasmCodeGc(): void {
+  setFlagsFromString('--no-wasm-code-gc');
+}
+
+/**
  * Where the compiled modules are kept: on node:worker_threads' Worker class, which is one per
  * process. A module-level variable is not: a test runner gives each test file a module registry
  * of its own, so a suite of many files compiled PGlite again in every file.
@@ -305,6 +321,7 @@ const processWide = Worker as unknown as { [COMPILED]?: CompiledPglite };
  */
 function compiledPglite(): CompiledPglite {
   if (!processWide[COMPILED]) {
+    withoutWasmCodeGc();
     const dist = dirname(require.resolve('@electric-sql/pglite'));
     processWide[COMPILED] = {
       pgliteWasmModule: new WASM.Module(readFileSync(join(dist, 'pglite.wasm'))),
