@@ -48,13 +48,19 @@ describe(WebhookDispatcherService.name, () => {
   } as WebhookSources;
   const metrics = { dispatchedOne: () => undefined } as unknown as WebhookMetrics;
 
-  it('starts the runs of a whole batch together, so they are committed together', async () => {
-    const { inbox, claims, processed } = inboxOf(20);
+  /** A dispatcher draining `rows` rows whose dispatches are held, once `held` of them are waiting. */
+  async function drainingHeld(rows: number, held: number) {
+    const { inbox, claims, processed } = inboxOf(rows);
     const { dispatchWebhook, release, most } = heldDispatch();
     const sut = new WebhookDispatcherService(inbox, dispatchWebhook, sources, metrics, new IntakePressure());
     sut.onApplicationBootstrap();
     const drained = sut.drain();
-    for (let turn = 0; turn < 200 && release.length < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let turn = 0; turn < 200 && release.length < held; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+    return { sut, drained, claims, processed, release, most };
+  }
+
+  it('starts the runs of a whole batch together, so they are committed together', async () => {
+    const { sut, drained, claims, processed, release, most } = await drainingHeld(20, 20);
     expect(most()).toBe(20);
     for (const go of release) go();
     await drained;
@@ -64,13 +70,8 @@ describe(WebhookDispatcherService.name, () => {
   });
 
   it('begins the next batch while one is being carried through, and takes every row once', async () => {
-    const { inbox, claims, processed } = inboxOf(60);
-    const { dispatchWebhook, release, most } = heldDispatch();
-    const sut = new WebhookDispatcherService(inbox, dispatchWebhook, sources, metrics, new IntakePressure());
-    sut.onApplicationBootstrap();
-    const drained = sut.drain();
     // Two batches of 20 in flight, none of them finished.
-    for (let turn = 0; turn < 200 && release.length < 40; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const { sut, drained, claims, processed, release, most } = await drainingHeld(60, 40);
     expect(most()).toBe(40);
     for (let turn = 0; turn < 400 && processed.length < 60; turn++) {
       for (const go of release.splice(0)) go();

@@ -1,19 +1,10 @@
 import { OffsetCommitter, type OffsetsToCommit } from '../offset-committer.util';
+import { recordedRequests } from './recorded-requests.helpers';
 
 /** A commit request function that records each request and completes it when the test says so. */
 function requests() {
-  const sent: Array<{ offsets: OffsetsToCommit; succeed: () => void; fail: (error: Error) => void }> = [];
-  let arrived: (() => void) | undefined;
-  const via = (offsets: OffsetsToCommit) =>
-    new Promise<void>((resolve, reject) => {
-      sent.push({ offsets, succeed: resolve, fail: reject });
-      arrived?.();
-    });
-  /** Resolves once `n` requests have been made. */
-  const made = async (n: number) => {
-    while (sent.length < n) await new Promise<void>((resolve) => (arrived = resolve));
-  };
-  return { sent, via, made };
+  const { sent, send, made } = recordedRequests<OffsetsToCommit>();
+  return { sent, via: send, made };
 }
 
 /** Settles to 'pending' when the promise has not settled after the queued callbacks ran. */
@@ -34,7 +25,7 @@ describe(OffsetCommitter.name, () => {
     const committed = sut.commit('t', 0, '11', via);
     await made(1);
 
-    expect(sent[0]!.offsets).toEqual({ topics: [{ topic: 't', partitions: [{ partition: 0, offset: '11' }] }] });
+    expect(sent[0]!.request).toEqual({ topics: [{ topic: 't', partitions: [{ partition: 0, offset: '11' }] }] });
     expect(await state(committed)).toBe('pending');
     sent[0]!.succeed();
     await expect(committed).resolves.toBeUndefined();
@@ -57,7 +48,7 @@ describe(OffsetCommitter.name, () => {
     await first;
     await made(2);
 
-    expect(sent[1]!.offsets).toEqual({
+    expect(sent[1]!.request).toEqual({
       topics: [
         { topic: 't', partitions: [{ partition: 1, offset: '9' }] },
         { topic: 'u', partitions: [{ partition: 0, offset: '3' }] },

@@ -1,24 +1,12 @@
 import type { OutgoingMessage } from '../../message-bus.port';
 import { PublishBatcher, type TopicBatch } from '../publish-batcher.util';
+import { recordedRequests } from './recorded-requests.helpers';
 
 const msg = (topic: string, n: number): OutgoingMessage => ({ topic, key: `run-${n}`, value: Buffer.from(String(n)) });
 const sentValues = (request: TopicBatch[]) => request.map(({ topic, messages }) => [topic, messages.map((m) => m.value.toString())]);
 
 /** A send function that records each request and completes it when the test says so. */
-function requests() {
-  const sent: Array<{ batch: TopicBatch[]; succeed: () => void; fail: (error: Error) => void }> = [];
-  let arrived: (() => void) | undefined;
-  const send = (batch: TopicBatch[]) =>
-    new Promise<void>((resolve, reject) => {
-      sent.push({ batch, succeed: resolve, fail: reject });
-      arrived?.();
-    });
-  /** Resolves once `n` requests have been made. */
-  const made = async (n: number) => {
-    while (sent.length < n) await new Promise<void>((resolve) => (arrived = resolve));
-  };
-  return { sent, send, made };
-}
+const requests = () => recordedRequests<TopicBatch[]>();
 
 describe(PublishBatcher.name, () => {
   afterEach(() => jest.useRealTimers());
@@ -30,7 +18,7 @@ describe(PublishBatcher.name, () => {
     const published = sut.enqueue([msg('a', 1), msg('b', 2), msg('a', 3)]);
     await made(1);
 
-    expect(sentValues(sent[0]!.batch)).toEqual([
+    expect(sentValues(sent[0]!.request)).toEqual([
       ['a', ['1', '3']],
       ['b', ['2']],
     ]);
@@ -51,7 +39,7 @@ describe(PublishBatcher.name, () => {
     sent[0]!.succeed();
     await first;
     await made(2);
-    expect(sentValues(sent[1]!.batch)).toEqual([
+    expect(sentValues(sent[1]!.request)).toEqual([
       ['a', ['2', '4', '5']],
       ['b', ['3']],
     ]);
@@ -77,7 +65,7 @@ describe(PublishBatcher.name, () => {
     }
     await Promise.all([blocker, ...calls]);
 
-    expect(sent.map((r) => sentValues(r.batch))).toEqual([
+    expect(sent.map((r) => sentValues(r.request))).toEqual([
       [['a', ['0']]],
       [['a', ['1', '2']]],
       [['a', ['3', '4']]],
@@ -116,7 +104,7 @@ describe(PublishBatcher.name, () => {
     expect(sent).toHaveLength(0);
     await jest.advanceTimersByTimeAsync(1);
 
-    expect(sent.map((r) => sentValues(r.batch))).toEqual([[['a', ['1', '2']]]]);
+    expect(sent.map((r) => sentValues(r.request))).toEqual([[['a', ['1', '2']]]]);
   });
 
   it(
