@@ -74,7 +74,9 @@ options:
   --schema-registry <url>    kafka mode: a Confluent-compatible schema registry to frame events with
   --rate <n>                 webhook mode: webhooks per second (default 1000)
   --duration <seconds>       webhook mode: how long to send, measured (default 20)
-  --warmup <seconds>         webhook mode: how long to send first at the same rate, reported apart (default 2)
+  --warmup <seconds>         how long to drive the same load first, unmeasured (lost and duplicated still
+                             count its runs; default 5, as the peer's bench); webhook mode: how long to
+                             send first at the same rate, reported apart (default 2)
   -h, --help                 this help
 
 Kafka mode uses the broker at KAFKA_BROKERS and the PostgreSQL server at BATON_TEST_POSTGRES_URL,
@@ -106,7 +108,7 @@ function parseOptions() {
       /** Webhook mode: signed webhooks per second, and for how many seconds. */
       rate: { type: 'string', default: '1000' },
       duration: { type: 'string', default: '20' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -134,7 +136,8 @@ if (values.mode !== 'embedded' && values.mode !== 'kafka' && values.mode !== 'we
 if (values.mode === 'webhook' && !(Number(values.rate) > 0 && Number(values.duration) > 0)) {
   usageError('--rate and --duration must be positive numbers');
 }
-if (values.mode === 'webhook' && !(Number(values.warmup) >= 0)) usageError('--warmup must be a number of seconds, 0 or more');
+values.warmup ??= values.mode === 'webhook' ? '2' : '5';
+if (!(Number(values.warmup) >= 0)) usageError('--warmup must be a number of seconds, 0 or more');
 if (!(Number(values.timeout) > 0)) usageError('--timeout must be a positive number of seconds');
 if (!Number.isInteger(Number(values.partitions)) || Number(values.partitions) < 1) usageError('--partitions must be a positive integer');
 
@@ -352,18 +355,34 @@ async function main(): Promise<void> {
   }
   if (!payloads[values.workflow])
     throw new Error(`no bench payload for workflow ${values.workflow}; choose ${Object.keys(payloads).join(', ')}`);
-  const started = new Map<string, number>();
-  const latencies: number[] = [];
+  /** Per run started: when its trigger was sent, and whether it belongs to the measured phase. */
+  const started = new Map<string, { t0: number; phase: Phase }>();
   /** Per run, the distinct completion events seen, and how often one was seen again (at-least-once redelivery). */
   const completions = new Map<string, number>();
   const completionEvents = new Set<string>();
   let redelivered = 0;
-  let ours = 0;
-  let accepted = 0;
-  let triggersFinished = false;
-  let allDone: () => void = () => undefined;
-  const done = new Promise<void>((r) => (allDone = r));
-  const checkDone = () => triggersFinished && ours >= accepted && allDone();
+
+  /** One pass of the load: its runs, their latencies, and when all it started have completed. */
+  class Phase {
+    readonly latencies: number[] = [];
+    ours = 0;
+    accepted = 0;
+    private triggersFinished = false;
+    private allDone: () => void = () => undefined;
+    readonly done = new Promise<void>((r) => (this.allDone = r));
+    completed(t0: number): void {
+      this.latencies.push(performance.now() - t0);
+      this.ours++;
+      this.check();
+    }
+    finishTriggers(): void {
+      this.triggersFinished = true;
+      this.check();
+    }
+    private check(): void {
+      if (this.triggersFinished && this.ours >= this.accepted) this.allDone();
+    }
+  }
 
   // Other runs may complete too (a scheduled workflow of the service apps): only the runs this
   // bench started count, including those whose completion arrives before their 202 is read.
@@ -378,37 +397,26 @@ async function main(): Promise<void> {
     completions.set(runId, n);
     waiting.get(runId)?.();
     waiting.delete(runId);
-    const t0 = started.get(runId);
-    if (n === 1 && t0 !== undefined) {
-      latencies.push(performance.now() - t0);
-      ours++;
-      checkDone();
-    }
+    const run = started.get(runId);
+    if (n === 1 && run !== undefined) run.phase.completed(run.t0);
   };
   const target = values.mode === 'kafka' ? await kafkaTarget(onCompleted) : await embeddedTarget(onCompleted);
 
-  try {
-    const begin = performance.now();
-    // CPU time is steadier than wall time on a shared machine: per run, on this thread and on the
-    // others (the embedded database's worker; in Kafka mode the services are other processes).
-    const cpuBegin = process.cpuUsage();
-    // On a terminal, how far the runs have come (nothing when piped: the summary line stays alone).
-    const progress = ProgressLine.forTerminal(`bench ${values.mode}`);
-    const ticker = progress
-      ? setInterval(() => progress.update(ours / runs, `${ours}/${runs} completed, ${accepted} accepted`), 200)
-      : undefined;
-    const mainBegin = process.threadCpuUsage();
-    let next = 0;
+  let next = 0;
+  /**
+   * Drives the load, closed or open loop at the given concurrency, until `more()` says stop;
+   * resolves once every run it started has completed, or the timeout has passed.
+   */
+  const drive = async (phase: Phase, more: () => boolean): Promise<void> => {
     const worker = async () => {
-      while (next < runs) {
+      while (more()) {
         const i = next++;
         const t0 = performance.now();
         const runId = await target.trigger(i);
-        started.set(runId, t0);
-        accepted++;
+        started.set(runId, { t0, phase });
+        phase.accepted++;
         if (completions.has(runId)) {
-          latencies.push(performance.now() - t0);
-          ours++;
+          phase.completed(t0);
         } else if (values.closed) {
           // Closed loop: the next trigger only once this run has completed, as a synchronous
           // webhook of a peer answers only when its workflow has finished.
@@ -416,11 +424,33 @@ async function main(): Promise<void> {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, worker));
-    triggersFinished = true;
-    checkDone();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    phase.finishTriggers();
     const timeout = new Promise<void>((r) => setTimeout(r, Number(values.timeout) * 1000).unref());
-    await Promise.race([done, timeout]);
+    await Promise.race([phase.done, timeout]);
+  };
+
+  try {
+    // Unmeasured first (as the peer's bench warms n8n up): the processes' compilers, the broker's
+    // JIT and the database's caches reach their steady state before the clock starts.
+    const warmupS = Number(values.warmup);
+    if (warmupS > 0) {
+      const until = performance.now() + warmupS * 1000;
+      await drive(new Phase(), () => performance.now() < until);
+    }
+    const measured = new Phase();
+    const first = next;
+    const begin = performance.now();
+    // CPU time is steadier than wall time on a shared machine: per run, on this thread and on the
+    // others (the embedded database's worker; in Kafka mode the services are other processes).
+    const cpuBegin = process.cpuUsage();
+    // On a terminal, how far the runs have come (nothing when piped: the summary line stays alone).
+    const progress = ProgressLine.forTerminal(`bench ${values.mode}`);
+    const ticker = progress
+      ? setInterval(() => progress.update(measured.ours / runs, `${measured.ours}/${runs} completed, ${measured.accepted} accepted`), 200)
+      : undefined;
+    const mainBegin = process.threadCpuUsage();
+    await drive(measured, () => next < first + runs);
     const elapsed = (performance.now() - begin) / 1000;
     if (ticker) clearInterval(ticker);
     progress?.done();
@@ -428,21 +458,25 @@ async function main(): Promise<void> {
     const main = process.threadCpuUsage(mainBegin);
     const cpuMs = (u: { user: number; system: number }) => (u.user + u.system) / 1000;
 
-    const completed = [...started.keys()].filter((id) => completions.has(id)).length;
-    const repeated = [...started.keys()].filter((id) => (completions.get(id) ?? 0) > 1).length;
+    // Lost and duplicated count every run, the warm-up's too; throughput and latency the measured ones.
+    const ids = [...started.keys()];
+    const completedAll = ids.filter((id) => completions.has(id)).length;
+    const completed = measured.latencies.length;
+    const repeated = ids.filter((id) => (completions.get(id) ?? 0) > 1).length;
     const effects = await target.effects();
-    const lost = accepted - completed;
-    const duplicated = repeated + Math.max(0, effects - completed);
-    latencies.sort((a, b) => a - b);
+    const lost = started.size - completedAll;
+    const duplicated = repeated + Math.max(0, effects - completedAll);
+    const latencies = measured.latencies.sort((a, b) => a - b);
     const pct = (p: number) =>
       latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : NaN;
+    const warm = started.size - measured.accepted;
     process.stdout.write(
-      `mode=${values.mode}${values.closed ? ' closed-loop' : ''} workflow=${values.workflow} runs=${accepted} ` +
+      `mode=${values.mode}${values.closed ? ' closed-loop' : ''} workflow=${values.workflow} runs=${measured.accepted} ` +
         `concurrency=${concurrency} runs/s=${(completed / elapsed).toFixed(1)} ` +
         `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated} redelivered=${redelivered}` +
         ` cpu_ms_per_run=${(cpuMs(cpu) / Math.max(1, completed)).toFixed(3)} (this thread ` +
         `${(cpuMs(main) / Math.max(1, completed)).toFixed(3)}, others ` +
-        `${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)})\n`,
+        `${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)}) warmup=${warmupS}s/${warm} runs\n`,
     );
     process.exitCode = lost === 0 && duplicated === 0 ? 0 : 1;
   } finally {
