@@ -23,3 +23,4 @@ export { SERVICE_ROLE } from './persistence/migrations/1764230460000-enforce-app
 export * from './persistence/shared.migrations';
 export * from './query/sql-statement';
 export { DataDirInUseError } from './pglite/data-dir-lock';
+export * from './pglite/embedded-vacuum';

@@ -2,6 +2,7 @@ import { ConnectorRegistry } from '@baton/connectors';
 import {
   AuditSealer,
   busLogMessageOf,
+  EmbeddedVacuum,
   openDataSource,
   OutboxRelay,
   RunLedger,
@@ -89,6 +90,7 @@ export class BatonRuntimeModule {
           },
           inject: [DataSource, RunLedger],
         },
+        { provide: EmbeddedVacuum, useFactory: (ds: DataSource) => new EmbeddedVacuum(ds, options.vacuum), inject: [DataSource] },
         { provide: WorkflowCatalog, useFactory: () => new WorkflowCatalog(options.workflowsDir) },
         { provide: ConnectorRegistry, useFactory: () => options.connectors() },
         RuntimeLifecycle,

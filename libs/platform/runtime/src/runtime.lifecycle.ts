@@ -5,13 +5,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { AuditSealer, OutboxRelay } from '@baton/platform-database';
+import { AuditSealer, EmbeddedVacuum, OutboxRelay } from '@baton/platform-database';
 import { MessageBus } from '@baton/platform-messaging';
 import { flushTracing } from '@baton/platform-observability';
 import { DataSource } from 'typeorm';
 
 /**
- * Starts the bus and the outbox relay once every module has subscribed its consumers
+ * Starts the bus, the outbox relay and (on the embedded database) its vacuuming once every module has subscribed its consumers
  * (subscriptions happen in onModuleInit, which Nest finishes for all modules before bootstrap),
  * and on shutdown stops consuming, lets in-flight work finish, publishes what was committed,
  * then closes the database.
@@ -25,16 +25,19 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly relay: OutboxRelay,
     private readonly dataSource: DataSource,
     private readonly sealer: AuditSealer,
+    private readonly vacuum: EmbeddedVacuum,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.start();
     this.relay.start();
     this.sealer.start();
+    this.vacuum.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.bus.stop();
+    await this.vacuum.stop();
     await this.sealer.stop();
     await this.relay.stop();
     try {

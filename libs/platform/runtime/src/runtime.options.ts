@@ -1,5 +1,5 @@
 import type { ConnectorRegistry } from '@baton/connectors';
-import type { DatabaseOptions, OutboxRelayOptions, RunLedgerOptions } from '@baton/platform-database';
+import type { DatabaseOptions, VacuumTier, OutboxRelayOptions, RunLedgerOptions } from '@baton/platform-database';
 import type { MessageBus } from '@baton/platform-messaging';
 import type { ApiKeyRegistry } from '@baton/platform-edge';
 import type { DataSource } from 'typeorm';
@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   bus: (deps: { dataSource: DataSource }) => MessageBus | Promise<MessageBus>;
   relay?: OutboxRelayOptions;
   ledger?: RunLedgerOptions;
+  /** On the embedded database: which tables are vacuumed, how often (default VACUUM_TIERS). */
+  vacuum?: readonly VacuumTier[];
   /**
    * With the embedded bus: whether a group hands the events it produces straight to the next
    * stage's consumer here, committing that stage's work in the same transaction (default true).

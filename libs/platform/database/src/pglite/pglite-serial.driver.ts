@@ -18,6 +18,8 @@ export interface PgliteSession {
  */
 export interface EmbeddedSession {
   send(statements: readonly SqlStatement[], options: { transaction: boolean }): Promise<WorkerQueryResult[]>;
+  /** How many messages (statements, pipelines, queries) have gone to the database so far. */
+  sent(): number;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface EmbeddedSession {
  */
 export function createPgliteDriver(db: PgliteSession): { driver: unknown; session: EmbeddedSession } {
   let pool: SerialPool | null = null;
+  let sent = 0;
   const opened = (created: SerialPool): void => {
     pool = created;
   };
@@ -39,6 +42,7 @@ export function createPgliteDriver(db: PgliteSession): { driver: unknown; sessio
   class SerialConnection extends EventEmitter {
     async query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number; command: string }> {
       const hasParams = Array.isArray(params) && params.length > 0;
+      sent++;
       const result = hasParams ? await db.query(sql, params) : await db.exec(sql);
       const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
       return { rows: result.rows as unknown[], rowCount: result.affectedRows ?? result.rows.length, command };
@@ -107,8 +111,10 @@ export function createPgliteDriver(db: PgliteSession): { driver: unknown; sessio
   const session: EmbeddedSession = {
     send(statements, options) {
       if (!pool) return Promise.reject(new Error('the embedded database is not open'));
+      sent++;
       return pool.sendUnheld(() => db.pipeline(statements, options));
     },
+    sent: () => sent,
   };
   return { driver: { Pool: SerialPool }, session };
 }
