@@ -2,6 +2,7 @@ import { currentTraceIds } from '@baton/platform-observability';
 import type { EntityManager } from 'typeorm';
 import { GENESIS_HASH, jsonValue, linkedRecords, type AuditRecord } from './audit-chain.util';
 import { forgetInlineAuditHead } from './audit-inline-chain';
+import type { StatementPart } from './query/one-statement.util';
 import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
 
 /** What a writer says about one thing it did. */
@@ -109,6 +110,26 @@ export function auditAppendStatement(entries: readonly PendingAuditEntry[], seal
      ), queued AS (INSERT INTO baton.audit_pending (audit_id) SELECT id FROM appended)
      SELECT id, at FROM appended ORDER BY id`;
   return { sql, params };
+}
+
+/**
+ * The entries appended and queued for the sealer as two parts of one statement (`oneStatement`):
+ * `<name>` inserts them (returning their ids), `<name>_queued` queues those ids.
+ */
+export function auditQueuedParts(entries: readonly PendingAuditEntry[], name: string): StatementPart[] {
+  const { select, params } = rowsOf(entries);
+  return [
+    {
+      name,
+      statement: {
+        sql:
+          `INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at) ` +
+          `${select} RETURNING id`,
+        params,
+      },
+    },
+    { name: `${name}_queued`, statement: { sql: `INSERT INTO baton.audit_pending (audit_id) SELECT id FROM ${name}`, params: [] } },
+  ];
 }
 
 /**

@@ -28,10 +28,18 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
         const [lock]: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS ok`, [AUDIT_CHAIN_LOCK_KEY]);
         if (!lock?.ok) return 0;
       }
+      // Each pending entry looked up by its id: a nested loop, O(pending). A plain join let the
+      // planner merge the queue with the whole log in id order, reading every entry ever written
+      // up to the newest pending one (6,295 index entries for 145 pending during an 8,000-run
+      // bench, 5-10 ms a pass, growing with the log); a plain LATERAL is flattened into the same
+      // join (it chose a hash join over a scan of the log). OFFSET 0 keeps the subquery apart:
+      // 0.8 ms for 329 pending, index lookups only (EXPLAIN ANALYZE, PostgreSQL 15).
       const rows: Array<Record<string, unknown> & { pending: string | number }> = await m.query(
         `SELECT p.audit_id AS pending,
                 a.id, a.actor, a.action, a.target_type, a.target_id, a.before, a.after, a.reason, a.run_id, a.trace_id, a.at
-           FROM baton.audit_pending p LEFT JOIN baton.audit_log a ON a.id = p.audit_id ORDER BY p.audit_id LIMIT $1`,
+           FROM (SELECT audit_id FROM baton.audit_pending ORDER BY audit_id LIMIT $1) p
+           LEFT JOIN LATERAL (SELECT * FROM baton.audit_log l WHERE l.id = p.audit_id OFFSET 0) a ON true
+          ORDER BY p.audit_id`,
         [batchSize],
       );
       if (rows.length === 0) return 0;

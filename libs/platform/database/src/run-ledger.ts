@@ -3,12 +3,13 @@ import { HandOverDeclined, type HandOverResult, type TopicRecord } from '@baton/
 import { DomainException } from '@baton/platform-errors';
 import { bindToActiveContext, captureContext, inCapturedContext, injectTraceHeaders, withSpanForMany } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
-import { appendAuditEntries, pendingAuditEntry, type AuditInput, type PendingAuditEntry } from './audit-append.util';
+import { appendAuditEntries, auditQueuedParts, pendingAuditEntry, type AuditInput, type PendingAuditEntry } from './audit-append.util';
 import type { AuditRecord } from './audit-chain.util';
 import { AUDIT_HEAD_MOVED, inlineAuditChainOf } from './audit-inline-chain';
 import { embeddedSessionOf, isEmbeddedDatabase } from './data-source.factory';
 import type { EmbeddedSession } from './pglite/pglite-serial.driver';
 import type { WorkerQueryResult } from './pglite/pglite-worker.client';
+import { expectationOf, oneStatement, type StatementPart } from './query/one-statement.util';
 import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
 import { RunStateCache, RunStateReader, type CurrentRunState } from './run-state.reader';
 
@@ -518,8 +519,68 @@ export class RunLedger {
     if (session) {
       const pipelined = await this.commitPipelined(items, session);
       if (pipelined) return pipelined;
+    } else {
+      const written = await this.commitInOneStatement(items);
+      if (written) return written;
     }
     return this.commitInteractive(items);
+  }
+
+  /**
+   * PostgreSQL's way: the works run first, outside any transaction (the runs' states read in one
+   * query, as inside one), then everything they buffered (inbox claim, claims, transitions, run
+   * heads, audit entries and their places in the sealer's queue, outbox rows) goes as one
+   * statement (`oneStatement`): two round trips for the group instead of eight (BEGIN, the claim,
+   * the read, four writes, COMMIT). Two writers advancing a run from the same state still conflict
+   * on its transition number, as inside a transaction. Null when the group needs the interactive
+   * way, as on the embedded database: a work that queries through `uow.manager` or fails, an event
+   * applied before or a claimed row that exists (nothing of the statement is then written).
+   */
+  private async commitInOneStatement(items: Pending[]): Promise<GroupCommitted | null> {
+    const states = new RunStateReader(this.dataSource.manager, true);
+    const uows = items.map(() => new UnitOfWork(OUTSIDE_TRANSACTION, states, false));
+    const settled = await Promise.allSettled(items.map((item, i) => item.work(uows[i]!)));
+    if (settled.some((s) => s.status === 'rejected')) return null;
+    const transitions = uows.flatMap((u) => u.transitions);
+    const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
+    const emits = uows.flatMap((u) => u.outgoing);
+    const inbox = items.map((item) => item.inbox).filter((e): e is InboxEntry => e !== null);
+    const claim = claimInboxStatement(inbox);
+    const outbox = outboxStatement(this.service, emits);
+    const parts: StatementPart[] = [];
+    if (claim) {
+      parts.push({
+        name: 'inbox',
+        statement: { ...claim, expect: { rows: inbox.length, code: INBOX_DUPLICATE, message: 'an event was applied before' } },
+      });
+    }
+    claimStatements(uows.flatMap((u) => u.claims)).forEach((statement, i) => parts.push({ name: `claim_${i}`, statement }));
+    transitionStatements(transitions).forEach((statement, i) => parts.push({ name: `transitions_${i}`, statement }));
+    if (audit.length > 0) parts.push(...auditQueuedParts(audit, 'audit'));
+    if (outbox) parts.push({ name: 'outbox', statement: outbox, returns: 'id' });
+    if (parts.length === 0)
+      return { results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), events: [], states: [], joined: [] };
+    let row: { outbox?: Array<string | number> } | undefined;
+    try {
+      [row] = await runStatement<{ outbox?: Array<string | number> }>(this.dataSource.manager, oneStatement(parts));
+    } catch (error) {
+      const expectation = expectationOf(error);
+      if (expectation === INBOX_DUPLICATE || expectation === CLAIM_TAKEN) return null;
+      throw error;
+    }
+    const events = outbox
+      ? committedEventsOf(
+          this.service,
+          emits,
+          (row?.outbox ?? []).map((id) => ({ id })),
+        )
+      : [];
+    return {
+      results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value),
+      events,
+      states: committedStates(transitions),
+      joined: [],
+    };
   }
 
   /**

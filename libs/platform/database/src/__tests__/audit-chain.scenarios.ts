@@ -308,7 +308,9 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('chains entries written before the chain existed when migrating up, and goes down and up again', async () => {
     const ds = await open();
     // Back to before the chain: undo the migrations from the newest down to the chain's.
-    for (let i = 0; i < 5; i++) await ds.undoLastMigration();
+    const chained = async () =>
+      Number((await ds.query(`SELECT count(*)::int AS n FROM migrations WHERE name = 'ChainAuditEntries1764230400000'`))[0].n) > 0;
+    while (await chained()) await ds.undoLastMigration();
     const runId = randomUUID();
     for (const action of ['old.one', 'old.two']) {
       await ds.query(

@@ -4,6 +4,7 @@ import { EnforceAppendOnlyTables1764230460000 } from './migrations/1764230460000
 import { AddRunHead1765000000000 } from './migrations/1765000000000-add-run-head';
 import { SealAuditEntries1765000100000 } from './migrations/1765000100000-seal-audit-entries';
 import { StoreOutboxBytes1765000200000 } from './migrations/1765000200000-store-outbox-bytes';
+import { AddExpectRows1765000300000 } from './migrations/1765000300000-add-expect-rows';
 
 /** Migrations of the shared tables; every deployment runs them before any service's own. */
 export const sharedMigrations = [
@@ -13,4 +14,5 @@ export const sharedMigrations = [
   AddRunHead1765000000000,
   SealAuditEntries1765000100000,
   StoreOutboxBytes1765000200000,
+  AddExpectRows1765000300000,
 ];
