@@ -5,6 +5,7 @@ import { AddRunHead1765000000000 } from './migrations/1765000000000-add-run-head
 import { SealAuditEntries1765000100000 } from './migrations/1765000100000-seal-audit-entries';
 import { StoreOutboxBytes1765000200000 } from './migrations/1765000200000-store-outbox-bytes';
 import { AddExpectRows1765000300000 } from './migrations/1765000300000-add-expect-rows';
+import { IndexRunStartsOnly1765000400000 } from './migrations/1765000400000-index-run-starts-only';
 
 /** Migrations of the shared tables; every deployment runs them before any service's own. */
 export const sharedMigrations = [
@@ -15,4 +16,5 @@ export const sharedMigrations = [
   SealAuditEntries1765000100000,
   StoreOutboxBytes1765000200000,
   AddExpectRows1765000300000,
+  IndexRunStartsOnly1765000400000,
 ];
