@@ -88,6 +88,9 @@ export interface AppendedAuditRow {
   head_seq?: string | number | null;
 }
 
+/** The insert every append starts with; `rowsOf` gives the rows in the same column order. */
+const AUDIT_INSERT = `INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)`;
+
 /**
  * The statement appending the entries, in the order given.
  * - Queued for the sealer (`sealInline` false): the entries and their places in the sealer's queue.
@@ -99,14 +102,12 @@ export function auditAppendStatement(entries: readonly PendingAuditEntry[], seal
   const { select, params } = rowsOf(entries);
   const sql = sealInline
     ? `WITH appended AS (
-       INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-       ${select} RETURNING id, at
+       ${AUDIT_INSERT} ${select} RETURNING id, at
      ), head AS (SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1)
      SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq
        FROM appended LEFT JOIN head ON true ORDER BY appended.id`
     : `WITH appended AS (
-       INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-       ${select} RETURNING id, at
+       ${AUDIT_INSERT} ${select} RETURNING id, at
      ), queued AS (INSERT INTO baton.audit_pending (audit_id) SELECT id FROM appended)
      SELECT id, at FROM appended ORDER BY id`;
   return { sql, params };
@@ -122,9 +123,7 @@ export function auditQueuedParts(entries: readonly PendingAuditEntry[], name: st
     {
       name,
       statement: {
-        sql:
-          `INSERT INTO baton.audit_log (actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at) ` +
-          `${select} RETURNING id`,
+        sql: `${AUDIT_INSERT} ${select} RETURNING id`,
         params,
       },
     },

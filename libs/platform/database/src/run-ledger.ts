@@ -541,21 +541,8 @@ export class RunLedger {
     const uows = items.map(() => new UnitOfWork(OUTSIDE_TRANSACTION, states, false));
     const settled = await Promise.allSettled(items.map((item, i) => item.work(uows[i]!)));
     if (settled.some((s) => s.status === 'rejected')) return null;
-    const transitions = uows.flatMap((u) => u.transitions);
-    const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
-    const emits = uows.flatMap((u) => u.outgoing);
-    const inbox = items.map((item) => item.inbox).filter((e): e is InboxEntry => e !== null);
-    const claim = claimInboxStatement(inbox);
-    const outbox = outboxStatement(this.service, emits);
-    const parts: StatementPart[] = [];
-    if (claim) {
-      parts.push({
-        name: 'inbox',
-        statement: { ...claim, expect: { rows: inbox.length, code: INBOX_DUPLICATE, message: 'an event was applied before' } },
-      });
-    }
-    claimStatements(uows.flatMap((u) => u.claims)).forEach((statement, i) => parts.push({ name: `claim_${i}`, statement }));
-    transitionStatements(transitions).forEach((statement, i) => parts.push({ name: `transitions_${i}`, statement }));
+    const { transitions, audit, emits, outbox, writes } = this.buffered(items, uows);
+    const parts: StatementPart[] = [...writes];
     if (audit.length > 0) parts.push(...auditQueuedParts(audit, 'audit'));
     if (outbox) parts.push({ name: 'outbox', statement: outbox, returns: 'id' });
     if (parts.length === 0)
@@ -884,6 +871,27 @@ export class RunLedger {
     }
   }
 
+  /**
+   * What a group's works buffered, taken from them (audit entries are spliced out), and the
+   * statements recording it: the inbox claim, expected to record every entry; the works' claims;
+   * the transitions and run heads. The outbox statement stands apart: its ids are read back.
+   */
+  private buffered(items: readonly Pending[], uows: readonly UnitOfWork[]) {
+    const transitions = uows.flatMap((u) => u.transitions);
+    const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
+    const emits = uows.flatMap((u) => u.outgoing);
+    const inbox = items.map((item) => item.inbox).filter((e): e is InboxEntry => e !== null);
+    const claim = claimInboxStatement(inbox);
+    const writes: StatementPart[] = [];
+    if (claim) {
+      const expect = { rows: inbox.length, code: INBOX_DUPLICATE, message: 'an event was applied before' };
+      writes.push({ name: 'inbox', statement: { ...claim, expect } });
+    }
+    claimStatements(uows.flatMap((u) => u.claims)).forEach((statement, i) => writes.push({ name: `claim_${i}`, statement }));
+    transitionStatements(transitions).forEach((statement, i) => writes.push({ name: `transitions_${i}`, statement }));
+    return { transitions, audit, emits, outbox: outboxStatement(this.service, emits), writes };
+  }
+
   /** Sends the works' transaction as one pipeline; null when it must run the interactive way instead. */
   private async sendPipelined(
     items: Pending[],
@@ -891,16 +899,8 @@ export class RunLedger {
     session: EmbeddedSession,
     extra: readonly SqlStatement[] = [],
   ): Promise<Omit<GroupCommitted, 'results' | 'joined'> | null> {
-    const transitions = uows.flatMap((u) => u.transitions);
-    const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
-    const emits = uows.flatMap((u) => u.outgoing);
-    const inbox = items.map((item) => item.inbox).filter((e): e is InboxEntry => e !== null);
-    const claim = claimInboxStatement(inbox);
-    const outbox = outboxStatement(this.service, emits);
-    const statements: SqlStatement[] = [];
-    if (claim) statements.push({ ...claim, expect: { rows: inbox.length, code: INBOX_DUPLICATE, message: 'an event was applied before' } });
-    statements.push(...claimStatements(uows.flatMap((u) => u.claims)));
-    statements.push(...transitionStatements(transitions));
+    const { transitions, audit, emits, outbox, writes } = this.buffered(items, uows);
+    const statements = writes.map((w) => w.statement);
     if (outbox) statements.push(outbox);
     statements.push(...extra);
     const chain = audit.length > 0 ? inlineAuditChainOf(this.dataSource, session) : null;
