@@ -61,11 +61,10 @@ export class InlineAuditChain {
     const statements: SqlStatement[] = [
       {
         sql: `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-              SELECT id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, $11::timestamptz
-                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[],
-                            $9::uuid[], $10::text[])
-                  AS e(id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id)`,
-        params: [records.map((r) => r.id), ...auditEntryColumns(records), stamp],
+              SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[],
+                                   $9::uuid[], $10::text[], $11::timestamptz[])`,
+        copy: 'baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)',
+        params: [records.map((r) => r.id), ...auditEntryColumns(records), records.map(() => stamp)],
       },
       {
         sql: `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)

@@ -78,12 +78,13 @@ export function isEmbeddedDatabase(dataSource: DataSource): boolean {
  * Runs one statement on its own (autocommit) and returns its rows. On the embedded database it is
  * sent without holding the session for the round trip (the database's thread runs it after what
  * was sent before it), so the transactions sent after it are not held up; on PostgreSQL it takes a
- * pooled connection as `dataSource.query` does.
+ * pooled connection as `dataSource.query` does. An append of rows given column by column may name
+ * its `copy` form (see `SqlStatement.copy`), which the embedded database runs instead.
  */
-export async function runAutocommit<Row>(dataSource: DataSource, sql: string, params: unknown[]): Promise<Row[]> {
+export async function runAutocommit<Row>(dataSource: DataSource, sql: string, params: unknown[], copy?: string): Promise<Row[]> {
   const session = embeddedSessionOf(dataSource);
   if (!session) return (await dataSource.query(sql, params)) as Row[];
-  const [result] = await session.send([{ sql, params }], { transaction: false });
+  const [result] = await session.send([copy === undefined ? { sql, params } : { sql, params, copy }], { transaction: false });
   return result!.rows as Row[];
 }
 

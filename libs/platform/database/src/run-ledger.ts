@@ -1092,6 +1092,8 @@ function transitionStatements(transitions: readonly BufferedTransition[]): SqlSt
        (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
      SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
                           $9::uuid[], $10::text[], $11::text[], $12::jsonb[])`,
+      copy: `baton.run_transition (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id,
+                                   actor, reason, detail)`,
       params: columnsOf(
         transitions,
         (t) => t.run.runId,

@@ -54,6 +54,7 @@ export class SampleJournalRepository implements SampleJournal {
           (w) => w.entry.system,
           (w) => JSON.stringify(w.entry),
         ),
+        'samples.journal (system, entry)',
       );
       for (const w of batch) w.resolve();
     } catch (error) {

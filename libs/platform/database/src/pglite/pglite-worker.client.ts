@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { arrayLiteral, isPlainArray } from '../query/array-literal.util';
+import { copyRows } from '../query/copy-text.util';
 import type { SqlStatement } from '../query/sql-statement';
 import { lockDataDir } from './data-dir-lock';
 
@@ -73,13 +74,17 @@ async function handle(m) {
 // to the caller between them, each a named prepared statement made the first time its text is
 // seen (parsed and planned once, not per call). The caller encodes each statement's parameters
 // (the tail of its Bind message, text format) into one buffer it hands over without a copy; this
-// thread only frames them. As a transaction: BEGIN first, then COMMIT, or ROLLBACK at the first
-// failure. A statement that expects a number of rows fails when it affected another number. The
-// error names the failing statement's place.
+// thread only frames them. A COPY's part of the buffer is its rows instead (COPY's text format),
+// put in the in-memory file the statement reads (\`files[i]\`, outside the data directory). As a
+// transaction: BEGIN first, then COMMIT, or ROLLBACK at the first failure. A statement that
+// expects a number of rows fails when it affected another number. The error names the failing
+// statement's place.
 const prepared = new Map();
 let names = 0;
 const ascii = new TextEncoder();
 const SYNC = Uint8Array.of(0x53, 0, 0, 0, 4);
+// A Bind tail without parameters: no format codes, no parameters, all result columns as text.
+const NO_PARAMETERS = Uint8Array.of(0, 0, 0, 0, 0, 1, 0, 0);
 // Describe the unnamed portal, then execute it with no row limit.
 const DESCRIBE_EXECUTE = Uint8Array.of(0x44, 0, 0, 0, 6, 0x50, 0, 0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0);
 function framed(code, body) {
@@ -127,7 +132,12 @@ async function pipeline(m) {
       fresh.push([sql, name]);
       parts.push(parseMessage(name, sql));
     }
-    const tail = m.binds.subarray(m.bounds[i], m.bounds[i + 1]);
+    let tail = m.binds.subarray(m.bounds[i], m.bounds[i + 1]);
+    if (m.files[i]) {
+      // A COPY: its rows are the file it reads, written before the call into the database.
+      db.Module.FS.writeFile(m.files[i], tail);
+      tail = NO_PARAMETERS;
+    }
     parts.push(bindHead(name, tail.byteLength), tail, DESCRIBE_EXECUTE);
   }
   parts.push(SYNC);
@@ -245,14 +255,20 @@ function bindText(value: unknown): string | null | { arrayJson: string } {
  * Each statement's parameters as the tail of a PostgreSQL Bind message (after the portal and
  * statement names): every parameter in text format, then every result column in text format. All
  * statements' tails in one buffer, the worker's to take without a copy; `bounds[i]` is where
- * statement i's tail starts, `bounds[n]` the end.
+ * statement i's tail starts, `bounds[n]` the end. A statement with a `copy` form has its rows
+ * there instead, in COPY's text format.
  */
 export function encodeBindTails(statements: readonly SqlStatement[]): { binds: Uint8Array; bounds: Int32Array } {
-  const texts = statements.map((s) => s.params.map(bindText));
+  const texts = statements.map((s) => (s.copy === undefined ? s.params.map(bindText) : null));
+  const rows = statements.map((s) => (s.copy === undefined ? null : copyRows(s.params as unknown[][])));
   const bounds = new Int32Array(statements.length + 1);
   let size = 0;
   for (let i = 0; i < texts.length; i++) {
     bounds[i] = size;
+    if (rows[i] !== null) {
+      size += Buffer.byteLength(rows[i]!);
+      continue;
+    }
     // format-code count (0: all text), parameter count, then per parameter its length and bytes;
     // result-format count (1) and the format (0: text)
     size += 2 + 2 + 4;
@@ -261,7 +277,12 @@ export function encodeBindTails(statements: readonly SqlStatement[]): { binds: U
   bounds[texts.length] = size;
   const binds = Buffer.allocUnsafeSlow(size);
   let at = 0;
-  for (const params of texts) {
+  for (let i = 0; i < texts.length; i++) {
+    const params = texts[i];
+    if (params === null) {
+      at += binds.write(rows[i]!, at);
+      continue;
+    }
     at = binds.writeInt16BE(0, at);
     at = binds.writeInt16BE(params.length, at);
     for (const text of params) {
@@ -395,9 +416,11 @@ export class PgliteWorkerClient {
    */
   async pipeline(statements: readonly SqlStatement[], options: { transaction: boolean }): Promise<WorkerQueryResult[]> {
     const { binds, bounds } = encodeBindTails(statements);
+    const files = statements.map((s, i) => (s.copy === undefined ? null : `/tmp/baton_copy_${i}`));
     const message = {
       op: 'pipeline',
-      sqls: statements.map((s) => s.sql),
+      sqls: statements.map((s, i) => (s.copy === undefined ? s.sql : `COPY ${s.copy} FROM '${files[i]}'`)),
+      files,
       expects: statements.map((s) => s.expect ?? null),
       binds,
       bounds,

@@ -7,6 +7,14 @@ export interface SqlStatement {
   params: unknown[];
   /** Pipelined: the statement fails (with this code and message) unless it affects exactly `rows` rows. */
   expect?: { rows: number; code: string; message: string };
+  /**
+   * The statement is an append of rows, and `params` are its rows column by column (one array per
+   * column, all of one length): the embedded database's pipeline may run it as `COPY <copy> FROM`
+   * the rows in COPY's text format instead (`copy` names the table and its columns in the arrays'
+   * order). PostgreSQL parses such rows and inserts them in bulk, without an `unnest` per column;
+   * elsewhere `sql` runs as written.
+   */
+  copy?: string;
 }
 
 /**

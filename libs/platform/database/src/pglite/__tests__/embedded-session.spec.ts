@@ -142,6 +142,41 @@ describe('the embedded database session (pipelines sent without holding the sess
     ]);
   });
 
+  it('runs an append in its COPY form: the rows stored exactly as given, in order, inside the transaction', async () => {
+    await dataSource.query(`CREATE TABLE copied (n bigserial PRIMARY KEY, note text, doc jsonb, at timestamptz, ok boolean)`);
+    const awkward = ['back\\slash \\N', 'tab\there\nnew line\r', '\\.', '', 'NULL', 'emoji \u{1F600} \u00e9', 'a "quoted", {braced}'];
+    const docs = awkward.map((note, i) => (i === 2 ? null : { note, nested: { list: [i, 'x\\y\tz'] } }));
+    const at = new Date('2026-12-05T10:11:12.345Z');
+    const append = (notes: Array<string | null>, docsOf: Array<unknown>) => ({
+      sql: `INSERT INTO copied (note, doc, at, ok) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[], $4::boolean[])`,
+      copy: 'copied (note, doc, at, ok)',
+      params: [notes, docsOf, notes.map(() => at), notes.map((_, i) => i % 2 === 0)],
+    });
+    const [copied, after] = await session.send(
+      [append([...awkward, null], [...docs, { last: true }]), { sql: `SELECT count(*)::int AS n FROM copied`, params: [] }],
+      { transaction: true },
+    );
+    expect(copied!.affectedRows).toBe(awkward.length + 1);
+    expect(after!.rows).toEqual([{ n: awkward.length + 1 }]);
+    const rows = await dataSource.query(`SELECT note, doc, at, ok FROM copied ORDER BY n`);
+    expect(rows.map((r: { note: string | null }) => r.note)).toEqual([...awkward, null]);
+    expect(rows.map((r: { doc: unknown }) => r.doc)).toEqual([...docs, { last: true }]);
+    expect(rows.every((r: { at: Date }) => new Date(r.at).getTime() === at.getTime())).toBe(true);
+    expect(rows.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, true, false, true, false, true, false]);
+
+    // A COPY that fails (a value its column refuses) rolls back the transaction and names its place.
+    const refused = session.send(
+      [
+        { sql: `INSERT INTO pipelined (n, note) VALUES ($1, $2)`, params: [50, 'fifty'] },
+        { ...append(['fine', 'broken'], [{ a: 1 }, '{not json']), sql: 'unused by the pipeline' },
+      ],
+      { transaction: true },
+    );
+    await expect(refused).rejects.toMatchObject({ code: '22P02', statementIndex: 1 });
+    expect(await dataSource.query(`SELECT n FROM pipelined WHERE n = 50`)).toEqual([]);
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM copied`))[0].n).toBe(awkward.length + 1);
+  });
+
   it('prepares a statement once however often it is sent; one that fails to prepare leaves the session usable', async () => {
     const sql = `SELECT count(*)::int AS n FROM pipelined WHERE n > $1`;
     for (const above of [0, 1, 2]) await session.send([{ sql, params: [above] }], { transaction: false });
