@@ -10,6 +10,13 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export const AUDIT_CHAIN_LOCK_KEY = '422827237230';
 
+/**
+ * Key of the session-level advisory lock held by the one process of a deployment that seals in
+ * the background (`AuditSealer`'s leader): "batons" in ASCII. Another key than the pass's, which
+ * readers and verify take while they wait for a pass.
+ */
+export const AUDIT_SEALER_LEADER_KEY = '108170704809587';
+
 /** The fields of an audit entry the chain hash covers, as stored and as read back. */
 export interface AuditHashedFields {
   id: string;

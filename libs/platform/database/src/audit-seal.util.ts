@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { forgetInlineAuditHead } from './audit-inline-chain';
 import { AUDIT_CHAIN_LOCK_KEY, auditEntryHash, auditRecordOf, GENESIS_HASH } from './audit-chain.util';
 
@@ -7,6 +7,8 @@ export interface SealAuditChainOptions {
   batchSize?: number;
   /** Wait for a sealer running elsewhere instead of leaving the work to it (verify and reads do). */
   wait?: boolean;
+  /** The connection to seal on (the sealer leader's own); by default one from the pool per pass. */
+  runner?: QueryRunner;
 }
 
 /**
@@ -21,7 +23,8 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
   const batchSize = options.batchSize ?? 2000;
   let sealed = 0;
   for (;;) {
-    const n = await dataSource.transaction(async (m) => {
+    const manager = options.runner?.manager ?? dataSource.manager;
+    const n = await manager.transaction(async (m) => {
       if (options.wait) {
         await m.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [AUDIT_CHAIN_LOCK_KEY]);
       } else {

@@ -83,7 +83,8 @@ export class BatonRuntimeModule {
         {
           provide: AuditSealer,
           useFactory: (ds: DataSource, ledger: RunLedger) => {
-            const sealer = new AuditSealer(ds);
+            // On PostgreSQL every service's process shares the chain: one of them seals for all.
+            const sealer = new AuditSealer(ds, { leader: options.database.kind === 'postgres' });
             // The embedded database's entries are sealed as they are appended: nothing waits for a pass.
             if (options.database.kind === 'postgres') ledger.onCommitted(() => sealer.kick());
             return sealer;
