@@ -11,7 +11,7 @@ import type { EmbeddedSession } from './pglite/pglite-serial.driver';
 import type { WorkerQueryResult } from './pglite/pglite-worker.client';
 import { expectationOf, oneStatement, type StatementPart } from './query/one-statement.util';
 import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
-import { RunStateCache, RunStateReader, type CurrentRunState } from './run-state.reader';
+import { RecentRunStates, RunStateCache, RunStateReader, type CurrentRunState } from './run-state.reader';
 
 export type { CurrentRunState } from './run-state.reader';
 
@@ -344,6 +344,8 @@ export class RunLedger {
   private readonly lanes = [this.starts, this.consumed];
   private readonly reader: RunStateReader;
   private readonly cache: RunStateCache | undefined;
+  /** On PostgreSQL: states `current` read, for the group that commits those runs next. */
+  private readonly recent: RecentRunStates | undefined;
   /** Only this process writes the database (the embedded one): states are cached, audit entries sealed inline. */
   private readonly singleWriter: boolean;
   private readonly maxBatch: number;
@@ -368,8 +370,10 @@ export class RunLedger {
     if (this.singleWriter) {
       this.cache = CACHES.get(dataSource) ?? new RunStateCache();
       CACHES.set(dataSource, this.cache);
+    } else {
+      this.recent = new RecentRunStates();
     }
-    this.reader = new RunStateReader(dataSource.manager, false, this.cache);
+    this.reader = new RunStateReader(dataSource.manager, false, this.cache, this.recent);
     this.maxBatch = options.maxBatch ?? 512;
     this.maxConcurrentGroups = options.maxConcurrentGroups ?? 1;
     this.handOverWaitMs = options.handOverWaitMs ?? 500;
@@ -508,6 +512,7 @@ export class RunLedger {
       return;
     }
     this.cache?.committed(states);
+    this.recent?.forget(states.map((s) => s.runId));
     if (events.length > 0) for (const listener of this.listeners) listener(events);
     items.forEach((item, i) => item.resolve(item.asOutcome ? outcomeOf(results[i]) : results[i]));
     for (const j of joined) j.pending.resolve(j.pending.asOutcome ? outcomeOf(j.value) : j.value);
@@ -537,7 +542,7 @@ export class RunLedger {
    * applied before or a claimed row that exists (nothing of the statement is then written).
    */
   private async commitInOneStatement(items: Pending[]): Promise<GroupCommitted | null> {
-    const states = new RunStateReader(this.dataSource.manager, true);
+    const states = new RunStateReader(this.dataSource.manager, true, this.recent);
     const uows = items.map(() => new UnitOfWork(OUTSIDE_TRANSACTION, states, false));
     const settled = await Promise.allSettled(items.map((item, i) => item.work(uows[i]!)));
     if (settled.some((s) => s.status === 'rejected')) return null;

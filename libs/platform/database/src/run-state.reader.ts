@@ -16,7 +16,7 @@ export interface CurrentRunState {
  * embedded one): kept after every commit, so reading a run's state needs no query. Bounded; the
  * oldest entries are dropped first and read again from the database when needed.
  */
-export class RunStateCache {
+export class RunStateCache implements KnownRunStates {
   private readonly states = new Map<string, CurrentRunState>();
 
   constructor(private readonly capacity = 200_000) {}
@@ -41,6 +41,49 @@ export class RunStateCache {
   }
 }
 
+/** Where a reader finds a run's state before asking the database. */
+export interface KnownRunStates {
+  get(runId: string): CurrentRunState | undefined;
+}
+
+/**
+ * States this process read from the database a moment ago, outside any transaction, each handed
+ * once to the next group that reads the same run (PostgreSQL, where other processes write too). A
+ * stage reads a run's state when the run's event arrives (`RunLedger.current`) and again, a few
+ * milliseconds later, when its group commits: the second read takes the first's answer instead of
+ * a round trip. Nothing is lost by a stale answer: a transition's number is the state's plus one
+ * and unique per run, so a group built on a state another process moved past meanwhile conflicts,
+ * and the work that conflicted runs again alone, reading afresh (an answer is handed out once).
+ * Answers older than `ttlMs`, and runs this process has since committed, are not handed out.
+ */
+export class RecentRunStates implements KnownRunStates {
+  private readonly states = new Map<string, { state: CurrentRunState; at: number }>();
+
+  constructor(
+    private readonly ttlMs = 2000,
+    private readonly capacity = 10_000,
+  ) {}
+
+  remember(state: CurrentRunState): void {
+    this.states.delete(state.runId);
+    this.states.set(state.runId, { state, at: performance.now() });
+    while (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value!);
+  }
+
+  /** The answer read for the run, once; undefined when there is none, or none recent enough. */
+  get(runId: string): CurrentRunState | undefined {
+    const kept = this.states.get(runId);
+    if (!kept) return undefined;
+    this.states.delete(runId);
+    return performance.now() - kept.at <= this.ttlMs ? kept.state : undefined;
+  }
+
+  /** Runs this process committed: what was read of them before is outdated. */
+  forget(runIds: Iterable<string>): void {
+    for (const runId of runIds) this.states.delete(runId);
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Waiter {
@@ -62,7 +105,9 @@ export class RunStateReader {
   constructor(
     private readonly db: EntityManager,
     private readonly remember: boolean,
-    private readonly cache?: RunStateCache,
+    private readonly cache?: KnownRunStates,
+    /** Where states read from the database are also recorded, for the group that reads them next. */
+    private readonly recent?: RecentRunStates,
   ) {}
 
   get(runId: string): Promise<CurrentRunState | null> {
@@ -120,6 +165,7 @@ export class RunStateReader {
               orgId: row.org_id,
             }
           : null;
+        if (state) this.recent?.remember(state);
         // A state set while the read was under way is newer than what the read returned.
         if (this.remember && !this.known.has(runId)) this.known.set(runId, state);
         const seen = this.remember ? (this.known.get(runId) ?? null) : state;
