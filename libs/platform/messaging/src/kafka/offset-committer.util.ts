@@ -27,9 +27,16 @@ interface PendingPartition {
 export class OffsetCommitter {
   private readonly pending = new Map<string, PendingPartition>();
   private flushing?: Promise<void>;
+  /** The latest call's promise: requests go one at a time, in order, so it settles after every call before it. */
+  private latest: Promise<void> = Promise.resolve();
+
+  /** Resolves once every call made so far has been answered (succeeded or failed); never rejects. */
+  settled(): Promise<void> {
+    return this.latest.catch(() => undefined);
+  }
 
   commit(topic: string, partition: number, offset: string, via: CommitRequest): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    const call = new Promise<void>((resolve, reject) => {
       const key = `${topic}\u0000${partition}`;
       const entry = this.pending.get(key);
       if (entry) {
@@ -42,6 +49,8 @@ export class OffsetCommitter {
       }
       this.flushSoon();
     });
+    this.latest = call;
+    return call;
   }
 
   private flushSoon(): void {

@@ -217,6 +217,24 @@ describe(KafkaGroupConsumer.name, () => {
     expect(await committedOn(admin, sut.groupId, t)).toBe(1);
   });
 
+  it('commits in the background, and a stop right after the last chunk leaves nothing of it uncommitted', async () => {
+    const t = names.topic('settle');
+    const handled: number[] = [];
+    const all = deferred();
+    const sut = newConsumer(t, async (m) => {
+      handled.push(n(m));
+      if (handled.length === 3) all.resolve();
+      return 'processed';
+    });
+    await sut.start();
+    await publisher.publish([msg(t, 'a', 1), msg(t, 'b', 2), msg(t, 'c', 3)]);
+    await within(all.promise, 15_000, 'three deliveries');
+
+    running = false;
+    await sut.stop();
+    expect(await committedOn(admin, sut.groupId, t)).toBe(3);
+  });
+
   it('leaves a chunk uncommitted when its handler is abandoned at shutdown', async () => {
     const t = names.topic('abandon');
     const hung = deferred();

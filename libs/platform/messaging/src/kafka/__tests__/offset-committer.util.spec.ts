@@ -74,6 +74,24 @@ describe(OffsetCommitter.name, () => {
     await expect(second).resolves.toBeUndefined();
   });
 
+  it('settles once every commit made so far is answered, failed ones included, and not before', async () => {
+    const { sent, via, made } = requests();
+    const sut = new OffsetCommitter();
+    await expect(sut.settled()).resolves.toBeUndefined();
+    const first = sut.commit('t', 0, '5', via);
+    await made(1);
+    const second = sut.commit('t', 1, '2', via);
+    const settled = sut.settled();
+
+    sent[0]!.fail(new Error('The coordinator is not loaded'));
+    await expect(first).rejects.toThrow('not loaded');
+    expect(await state(settled)).toBe('pending');
+    await made(2);
+    sent[1]!.fail(new Error('Rebalance in progress'));
+    await expect(second).rejects.toThrow('Rebalance');
+    await expect(settled).resolves.toBeUndefined();
+  });
+
   it('sends each request through the request function of the latest call', async () => {
     const older = requests();
     const newer = requests();
