@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { auditEntryColumns, type PendingAuditEntry } from './audit-append.util';
 import { GENESIS_HASH, linkedRecords, type AuditRecord } from './audit-chain.util';
 import type { EmbeddedSession } from './pglite/pglite-serial.driver';
-import { columnsOf, type SqlStatement } from './query/sql-statement';
+import { appendRows, columnsOf, type SqlStatement } from './query/sql-statement';
 
 /** Ids taken from the sequence at a time, so most groups need no statement to number their entries. */
 const ID_BLOCK = 4096;
@@ -59,13 +59,11 @@ export class InlineAuditChain {
     );
     this.head = { seq: head.seq + records.length, hash: records.at(-1)?.hash ?? head.hash };
     const statements: SqlStatement[] = [
-      {
-        sql: `INSERT INTO baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)
-              SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[],
-                                   $9::uuid[], $10::text[], $11::timestamptz[])`,
-        copy: 'baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)',
-        params: [records.map((r) => r.id), ...auditEntryColumns(records), records.map(() => stamp)],
-      },
+      appendRows(
+        'baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)',
+        ['bigint', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'jsonb', 'uuid', 'text', 'timestamptz'],
+        [records.map((r) => r.id), ...auditEntryColumns(records), records.map(() => stamp)],
+      ),
       {
         sql: `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
               SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])

@@ -10,7 +10,7 @@ import { embeddedSessionOf, isEmbeddedDatabase } from './data-source.factory';
 import type { EmbeddedSession } from './pglite/pglite-serial.driver';
 import type { WorkerQueryResult } from './pglite/pglite-worker.client';
 import { expectationOf, oneStatement, type StatementPart } from './query/one-statement.util';
-import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
+import { appendRows, columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
 import { RecentRunStates, RunStateCache, RunStateReader, type CurrentRunState } from './run-state.reader';
 
 export type { CurrentRunState } from './run-state.reader';
@@ -1092,14 +1092,11 @@ function transitionStatements(transitions: readonly BufferedTransition[]): SqlSt
   // Each multi-row statement here takes one array parameter per column (`unnest`), not one per
   // value: the embedded database's driver serialises and parses every parameter in JavaScript.
   return [
-    {
-      sql: `INSERT INTO baton.run_transition
-       (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id, actor, reason, detail)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
-                          $9::uuid[], $10::text[], $11::text[], $12::jsonb[])`,
-      copy: `baton.run_transition (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id,
-                                   actor, reason, detail)`,
-      params: columnsOf(
+    appendRows(
+      `baton.run_transition (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id,
+                             actor, reason, detail)`,
+      ['uuid', 'int', 'text', 'text', 'text', 'text', 'int', 'text', 'uuid', 'text', 'text', 'jsonb'],
+      columnsOf(
         transitions,
         (t) => t.run.runId,
         (t) => t.seq,
@@ -1114,7 +1111,7 @@ function transitionStatements(transitions: readonly BufferedTransition[]): SqlSt
         (t) => t.reason,
         (t) => t.detail,
       ),
-    },
+    ),
     {
       sql: `INSERT INTO baton.run_head AS h (run_id, seq, state, stage, workflow_id, workflow_version, org_id, since)
      SELECT run_id, seq, state, stage, workflow_id, workflow_version, org_id, now()

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { arrayLiteral, isPlainArray } from '../query/array-literal.util';
+import { isPlainArray, textParam } from '../query/array-literal.util';
 import { copyRows } from '../query/copy-text.util';
 import type { SqlStatement } from '../query/sql-statement';
 import { lockDataDir } from './data-dir-lock';
@@ -233,17 +233,6 @@ function ownRealm(row: unknown): unknown {
     }
   }
   return record;
-}
-
-/** A parameter as the text PostgreSQL reads for it (null stays null): what a pipeline sends. */
-export function textParam(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (Array.isArray(value)) return arrayLiteral(value);
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }
 
 /** A parameter's text; for an array whose JSON is its literal but for the brackets, that JSON. */

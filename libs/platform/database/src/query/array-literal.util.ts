@@ -1,5 +1,5 @@
 // PostgreSQL array literals built in JavaScript: one JSON.stringify for the common case instead of
-// a driver's escaping element by element.
+// a driver's escaping element by element; and any parameter as the text PostgreSQL reads.
 
 /** Control characters and surrogates: text whose JSON form is not its PostgreSQL array-literal form. */
 const NOT_LITERAL_SAFE = /[\u0000-\u001f\ud800-\udfff]/;
@@ -28,4 +28,15 @@ export function isPlainArray(values: readonly unknown[]): boolean {
 
 function jsonQuotesAsLiteral(v: unknown): boolean {
   return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !NOT_LITERAL_SAFE.test(v));
+}
+
+/** A parameter as the text PostgreSQL reads for it (null stays null): what a pipeline sends. */
+export function textParam(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
 }

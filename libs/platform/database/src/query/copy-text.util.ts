@@ -1,24 +1,15 @@
 // COPY's text format built in JavaScript: how the embedded database's pipeline sends a multi-row
 // append (`SqlStatement.copy`) instead of an INSERT over `unnest` of array parameters.
+import { textParam } from './array-literal.util';
 
 /** Characters COPY's text format gives a meaning: written with a backslash before them. */
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_SPECIAL_ALL = /[\\\n\r\t]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-/** A value as PostgreSQL reads it as text (null stays null): JSON for objects, ISO 8601 for dates. */
-function textOf(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
 /** One field of COPY's text format: `\N` for null; a backslash, newline, carriage return or tab escaped. */
 export function copyField(value: unknown): string {
-  const text = textOf(value);
+  const text = textParam(value);
   if (text === null) return '\\N';
   return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIAL_ALL, (c) => ESCAPES[c]!) : text;
 }

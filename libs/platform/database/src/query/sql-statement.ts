@@ -35,3 +35,14 @@ export function runStatement<Row>(manager: EntityManager, statement: SqlStatemen
 export function columnsOf<Row>(rows: readonly Row[], ...columns: Array<(row: Row, index: number) => unknown>): unknown[][] {
   return columns.map((column) => rows.map(column));
 }
+
+/**
+ * An append of rows given column by column (`columns`, one array per column in `target`'s order,
+ * each of the PostgreSQL type in `types`): `INSERT INTO <target> SELECT * FROM unnest(...)`, with
+ * its COPY form naming the same target, so the table and its columns are written once.
+ */
+export function appendRows(target: string, types: readonly string[], columns: unknown[][]): SqlStatement {
+  if (types.length !== columns.length) throw new Error(`appendRows: ${types.length} types for ${columns.length} columns`);
+  const arrays = types.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
+  return { sql: `INSERT INTO ${target} SELECT * FROM unnest(${arrays})`, params: columns, copy: target };
+}
