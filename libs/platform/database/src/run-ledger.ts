@@ -1095,7 +1095,7 @@ function transitionStatements(transitions: readonly BufferedTransition[]): SqlSt
     appendRows(
       `baton.run_transition (run_id, seq, from_state, to_state, stage, workflow_id, workflow_version, org_id, cause_event_id,
                              actor, reason, detail)`,
-      ['uuid', 'int', 'text', 'text', 'text', 'text', 'int', 'text', 'uuid', 'text', 'text', 'jsonb'],
+      ['uuid', 'int', 'text', 'text', 'text', 'text', 'int', 'text', 'uuid', 'text', 'text', 'json'],
       columnsOf(
         transitions,
         (t) => t.run.runId,

@@ -71,7 +71,8 @@ export class RunTransitionEntity extends AppendOnlyLogColumns {
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  /** `json`, not `jsonb`: read back whole, never searched (migration 1765000500000). */
+  @Column({ type: 'json', default: () => "'{}'::json" })
   detail!: Record<string, unknown>;
 }
 

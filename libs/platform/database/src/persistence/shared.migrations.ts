@@ -6,6 +6,7 @@ import { SealAuditEntries1765000100000 } from './migrations/1765000100000-seal-a
 import { StoreOutboxBytes1765000200000 } from './migrations/1765000200000-store-outbox-bytes';
 import { AddExpectRows1765000300000 } from './migrations/1765000300000-add-expect-rows';
 import { IndexRunStartsOnly1765000400000 } from './migrations/1765000400000-index-run-starts-only';
+import { StoreTransitionDetailAsJson1765000500000 } from './migrations/1765000500000-store-transition-detail-as-json';
 
 /** Migrations of the shared tables; every deployment runs them before any service's own. */
 export const sharedMigrations = [
@@ -17,4 +18,5 @@ export const sharedMigrations = [
   StoreOutboxBytes1765000200000,
   AddExpectRows1765000300000,
   IndexRunStartsOnly1765000400000,
+  StoreTransitionDetailAsJson1765000500000,
 ];
