@@ -46,8 +46,9 @@ export class InlineAuditChain {
 
   /**
    * Numbers and links the entries after the head as it stands (call right after `prepare`, in the
-   * same turn), advances the head past them, and returns the records and the two statements that
-   * store them: the entries, then their seals (failing if the head moved meanwhile).
+   * same turn), advances the head past them, and returns the records and the statements that
+   * store them: the entries, a check that the chain's head is still the one they link to (failing
+   * the transaction if it moved meanwhile), then their seals.
    */
   seal(entries: readonly PendingAuditEntry[], at: Date): { records: AuditRecord[]; statements: SqlStatement[] } {
     const head = this.head;
@@ -65,28 +66,28 @@ export class InlineAuditChain {
         [records.map((r) => r.id), ...auditEntryColumns(records), records.map(() => stamp)],
       ),
       {
-        sql: `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
-              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
-               WHERE COALESCE((SELECT max(seal_seq) FROM baton.audit_seal), 0) = $5
-                 AND COALESCE((SELECT hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1), $7) = $6`,
-        params: [
-          ...columnsOf(
-            records,
-            (_, i) => head.seq + 1 + i,
-            (r) => r.id,
-            (r) => r.prevHash,
-            (r) => r.hash,
-          ),
-          head.seq,
-          head.hash,
-          GENESIS_HASH,
-        ],
+        // Guards the seals after it: they go as rows (COPY on the embedded database), which no
+        // condition of their own can stop.
+        sql: `SELECT 1 WHERE COALESCE((SELECT max(seal_seq) FROM baton.audit_seal), 0) = $1
+                 AND COALESCE((SELECT hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1), $3) = $2`,
+        params: [head.seq, head.hash, GENESIS_HASH],
         expect: {
-          rows: records.length,
+          rows: 1,
           code: AUDIT_HEAD_MOVED,
           message: `the audit chain's head is no longer seal ${head.seq}: these entries were linked to a head that did not commit`,
         },
       },
+      appendRows(
+        'baton.audit_seal (seal_seq, audit_id, prev_hash, hash)',
+        ['bigint', 'bigint', 'text', 'text'],
+        columnsOf(
+          records,
+          (_, i) => head.seq + 1 + i,
+          (r) => r.id,
+          (r) => r.prevHash,
+          (r) => r.hash,
+        ),
+      ),
     ];
     return { records, statements };
   }

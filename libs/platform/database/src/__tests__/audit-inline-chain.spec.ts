@@ -3,7 +3,7 @@
 import type { DataSource } from 'typeorm';
 import { pendingAuditEntry } from '../audit-append.util';
 import { verifyAuditChain } from '../audit-chain-verify.util';
-import { InlineAuditChain } from '../audit-inline-chain';
+import { AUDIT_HEAD_MOVED, InlineAuditChain } from '../audit-inline-chain';
 import { embeddedSessionOf, openDataSource } from '../data-source.factory';
 import { sharedMigrations } from '../index';
 import { sharedEntities } from '../persistence/shared.entities';
@@ -40,5 +40,26 @@ describe('InlineAuditChain on PGlite', () => {
     await expect(Promise.all(sent)).resolves.toHaveLength(3);
     const report = await verifyAuditChain(dataSource);
     expect(report).toMatchObject({ ok: true, checked: 5002, problems: [] });
+  });
+
+  it('refuses, whole, a group linked to a head that another group moved meanwhile, and the chain stays intact', async () => {
+    const session = embeddedSessionOf(dataSource)!;
+    const stale = new InlineAuditChain(session);
+    await stale.prepare(3);
+    // Another writer of the chain seals and commits first.
+    const other = new InlineAuditChain(session);
+    await other.prepare(2);
+    await session.send(other.seal(entries(2, 'first'), new Date()).statements, { transaction: true });
+
+    const refused = session.send(stale.seal(entries(3, 'late'), new Date()).statements, { transaction: true });
+    await expect(refused).rejects.toMatchObject({ code: AUDIT_HEAD_MOVED, statementIndex: 1 });
+    const [late] = await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE target_id LIKE 'late-%'`);
+    expect(late.n).toBe(0);
+    const report = await verifyAuditChain(dataSource);
+    expect(report).toMatchObject({ ok: true, problems: [] });
+    const [sealed] = await dataSource.query(
+      `SELECT count(*)::int AS n FROM baton.audit_seal s JOIN baton.audit_log a ON a.id = s.audit_id WHERE a.target_id LIKE 'first-%'`,
+    );
+    expect(sealed.n).toBe(2);
   });
 });

@@ -147,13 +147,13 @@ async function pipeline(m) {
   if (failure) failure.statementIndex = Math.max(0, answers.results.length - offset);
   else for (const [sql, name] of fresh) prepared.set(sql, name);
   const results = answers.results.slice(offset);
-  if (!failure) {
-    for (let i = 0; i < m.sqls.length; i++) {
-      const expect = m.expects[i];
-      if (expect && results[i].affectedRows !== expect.rows) {
-        failure = Object.assign(new Error(expect.message), { code: expect.code, statementIndex: i });
-        break;
-      }
+  // The first statement that failed is the failure, by its error or by its expectation: one that
+  // ran and missed what it expected (a guard) comes before the error of a statement after it.
+  for (let i = 0; i < results.length && i < m.sqls.length; i++) {
+    const expect = m.expects[i];
+    if (expect && results[i].affectedRows !== expect.rows) {
+      failure = Object.assign(new Error(expect.message), { code: expect.code, statementIndex: i });
+      break;
     }
   }
   if (m.transaction) {
@@ -202,7 +202,8 @@ function answersOf(bytes) {
       case 'commandComplete': {
         const words = message.text.split(' ');
         const n = parseInt(words[words.length - 1], 10);
-        current.affectedRows = ['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY'].includes(words[0]) && !Number.isNaN(n) ? n : 0;
+        // A SELECT's count is the rows it returned, so a read can be expected to find one (a guard).
+        current.affectedRows = ['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY', 'SELECT'].includes(words[0]) && !Number.isNaN(n) ? n : 0;
         results.push(current);
         current = { rows: [], affectedRows: 0 };
         fields = null;

@@ -5,7 +5,10 @@ import { arrayLiteral, isPlainArray } from './array-literal.util';
 export interface SqlStatement {
   sql: string;
   params: unknown[];
-  /** Pipelined: the statement fails (with this code and message) unless it affects exactly `rows` rows. */
+  /**
+   * Pipelined: the statement fails (with this code and message) unless it affects exactly `rows`
+   * rows (a SELECT: returns them).
+   */
   expect?: { rows: number; code: string; message: string };
   /**
    * The statement is an append of rows, and `params` are its rows column by column (one array per

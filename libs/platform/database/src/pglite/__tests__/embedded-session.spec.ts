@@ -72,6 +72,31 @@ describe('the embedded database session (pipelines sent without holding the sess
     expect(await count()).toBe(3);
   });
 
+  it('counts the rows a SELECT returns against what it expects, so a read can guard the writes after it', async () => {
+    const guarded = (n: number) =>
+      session.send(
+        [
+          { sql: `SELECT 1 FROM pipelined WHERE n = $1`, params: [n], expect: { rows: 1, code: 'test_guard', message: 'guard failed' } },
+          { sql: `INSERT INTO pipelined (n, note) VALUES ($1, $2)`, params: [n + 100, 'guarded'] },
+        ],
+        { transaction: true },
+      );
+    await expect(guarded(9999)).rejects.toMatchObject({ code: 'test_guard', message: 'guard failed', statementIndex: 0 });
+    // A guard that did not hold is the failure even when a statement after it fails too.
+    const clash = session.send(
+      [
+        { sql: `SELECT 1 FROM pipelined WHERE n = $1`, params: [9999], expect: { rows: 1, code: 'test_guard', message: 'guard failed' } },
+        { sql: `INSERT INTO pipelined (n, note) VALUES ($1, $2)`, params: [1, 'taken'] },
+      ],
+      { transaction: true },
+    );
+    await expect(clash).rejects.toMatchObject({ code: 'test_guard', statementIndex: 0 });
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM pipelined WHERE n = 10099`))[0].n).toBe(0);
+    await expect(guarded(1)).resolves.toHaveLength(2);
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM pipelined WHERE n = 101`))[0].n).toBe(1);
+    await dataSource.query(`DELETE FROM pipelined WHERE n = 101`);
+  });
+
   it('runs what is sent without waiting in the order sent, each whole: a later read sees an earlier transaction', async () => {
     const write = session.send([{ sql: `INSERT INTO pipelined (n, note) VALUES ($1, $2)`, params: [30, 'thirty'] }], { transaction: true });
     const read = session.send([{ sql: `SELECT note FROM pipelined WHERE n = $1`, params: [30] }], { transaction: false });
