@@ -67,6 +67,17 @@ describe('audit API', () => {
     const refund = entry('billing.issueRefund');
     const byTarget = await sut.http('GET', `/audit?targetType=billing&targetId=${refund.target.id}`, undefined, as.operator);
     expect(byTarget.body.entries.map((e: any) => e.id)).toEqual([refund.id]);
+    // Entries about the run itself (found through the run index), and nothing for an id written otherwise.
+    const aboutRun = await sut.http('GET', `/audit?targetType=run&targetId=${runId}&order=asc`, undefined, as.operator);
+    expect(aboutRun.body.entries.map((e: any) => e.action)).toEqual(['run.start', 'run.decide', 'run.verify']);
+    expect(aboutRun.body.entries.every((e: any) => e.target.id === runId && e.runId === runId)).toBe(true);
+    const shouted = await sut.http('GET', `/audit?targetType=run&targetId=${runId.toUpperCase()}`, undefined, as.operator);
+    expect(shouted).toMatchObject({ status: 200, body: { entries: [], nextCursor: null } });
+    const notARun = await sut.http('GET', `/audit?targetType=run&targetId=${encodeURIComponent("x' OR 1=1 --")}`, undefined, as.operator);
+    expect(notARun).toMatchObject({ status: 200, body: { entries: [], nextCursor: null } });
+    // Another target type named with a run's id finds nothing about the run.
+    const wrongType = await sut.http('GET', `/audit?targetType=billing&targetId=${runId}`, undefined, as.operator);
+    expect(wrongType.body.entries).toEqual([]);
     const byActor = await sut.http('GET', `/audit?runId=${runId}&actor=system:decisioning`, undefined, as.operator);
     expect(byActor.body.entries.map((e: any) => e.action)).toEqual(['run.decide']);
     const future = await sut.http('GET', `/audit?from=${new Date(Date.now() + 60_000).toISOString()}`, undefined, as.operator);

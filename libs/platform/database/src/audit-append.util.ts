@@ -49,7 +49,8 @@ export function pendingAuditEntry(entry: AuditInput): PendingAuditEntry {
     before: jsonValue(entry.before),
     after: jsonValue(entry.after),
     reason: jsonValue(entry.reason),
-    runId: entry.runId ?? null,
+    // An entry about a run belongs to that run (the log checks it).
+    runId: entry.runId ?? (entry.targetType === 'run' ? entry.targetId : null),
     traceId: traceId && !INVALID_TRACE_ID.test(traceId) ? traceId : null,
   };
 }

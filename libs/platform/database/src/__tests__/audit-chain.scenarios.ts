@@ -218,6 +218,24 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     expect((await verifyAuditChain(dataSource)).ok).toBe(true);
   });
 
+  it('files an entry about a run under that run, and refuses one filed under another run, writing nothing of its unit of work', async () => {
+    const runId = randomUUID();
+    await sut.transaction((uow) => uow.audit({ actor: 'system:test', action: 'about.run', targetType: 'run', targetId: runId }));
+    const [filed] = await dataSource.query(`SELECT run_id FROM baton.audit_log WHERE target_id = $1`, [runId]);
+    expect(filed.run_id).toBe(runId);
+
+    const other = randomUUID();
+    await expect(
+      sut.transaction(async (uow) => {
+        await uow.audit({ actor: 'system:test', action: 'fine', targetType: 'billing', targetId: `re_${other}`, runId: other });
+        await uow.audit({ actor: 'system:test', action: 'misfiled', targetType: 'run', targetId: runId, runId: other });
+      }),
+    ).rejects.toThrow(/audit_log_run_target_is_run/);
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE run_id = $1`, [other]))[0].n).toBe(0);
+    await seal();
+    expect((await verifyAuditChain(dataSource)).ok).toBe(true);
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit entries and run transitions, even by the owner', async () => {
     const [id] = await appendRun(sut, 1);
     const runId = randomUUID();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { verifyAuditChain } from '../audit-chain-verify.util';
 import { openDataSource } from '../data-source.factory';
@@ -17,7 +18,7 @@ describe('append-only grants on PGlite', () => {
     dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: sharedEntities, migrations: sharedMigrations });
     await dataSource.query(`CREATE ROLE svc LOGIN IN ROLE ${SERVICE_ROLE}`);
     await new RunLedger(dataSource, 'test').transaction((uow) =>
-      uow.audit({ actor: 'system:test', action: 'a', targetType: 'run', targetId: 'r' }),
+      uow.audit({ actor: 'system:test', action: 'a', targetType: 'run', targetId: randomUUID() }),
     );
   });
   afterAll(async () => dataSource?.destroy());
@@ -43,7 +44,7 @@ describe('append-only grants on PGlite', () => {
     await dataSource.transaction(async (m) => {
       await m.query(`SET LOCAL ROLE svc`);
       const uow = new UnitOfWork(m);
-      await uow.audit({ actor: 'system:svc', action: 'b', targetType: 'run', targetId: 'r' });
+      await uow.audit({ actor: 'system:svc', action: 'b', targetType: 'run', targetId: randomUUID() });
       await uow.flushAudit();
     });
     expect(await verifyAuditChain(dataSource)).toMatchObject({ ok: true, checked: 2 });

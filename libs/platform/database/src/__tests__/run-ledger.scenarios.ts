@@ -55,7 +55,8 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
       await uow.audit({
         actor: `person:${awkward}`,
         action: 'test.awkward',
-        targetType: 'run',
+        // Not a run target: an entry about a run is filed under that run's id.
+        targetType: 'note',
         targetId: awkward,
         after: { note: awkward },
       });
@@ -79,7 +80,8 @@ export function runLedgerScenarios(database: () => Promise<{ options: DatabaseOp
       await uow.audit({
         actor: `person:${awkward}`,
         action: 'test.awkward.buffered',
-        targetType: 'run',
+        // Not a run target: an entry about a run is filed under that run's id.
+        targetType: 'note',
         targetId: awkward,
         after: { note: awkward },
         runId: r.runId,

@@ -7,6 +7,7 @@ import { StoreOutboxBytes1765000200000 } from './migrations/1765000200000-store-
 import { AddExpectRows1765000300000 } from './migrations/1765000300000-add-expect-rows';
 import { IndexRunStartsOnly1765000400000 } from './migrations/1765000400000-index-run-starts-only';
 import { StoreTransitionDetailAsJson1765000500000 } from './migrations/1765000500000-store-transition-detail-as-json';
+import { IndexOtherAuditTargets1765000600000 } from './migrations/1765000600000-index-other-audit-targets';
 
 /** Migrations of the shared tables; every deployment runs them before any service's own. */
 export const sharedMigrations = [
@@ -19,4 +20,5 @@ export const sharedMigrations = [
   AddExpectRows1765000300000,
   IndexRunStartsOnly1765000400000,
   StoreTransitionDetailAsJson1765000500000,
+  IndexOtherAuditTargets1765000600000,
 ];
