@@ -218,7 +218,7 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
     expect((await verifyAuditChain(dataSource)).ok).toBe(true);
   });
 
-  it('files an entry about a run under that run, and refuses one filed under another run, writing nothing of its unit of work', async () => {
+  it('files an entry about a run under that run, and refuses one filed under another run, writing nothing of its work', async () => {
     const runId = randomUUID();
     await sut.transaction((uow) => uow.audit({ actor: 'system:test', action: 'about.run', targetType: 'run', targetId: runId }));
     const [filed] = await dataSource.query(`SELECT run_id FROM baton.audit_log WHERE target_id = $1`, [runId]);
