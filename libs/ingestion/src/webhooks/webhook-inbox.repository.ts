@@ -112,20 +112,28 @@ export class WebhookInboxRepository {
         WHERE (source, webhook_id) IN (
           SELECT source, webhook_id FROM ingestion.webhook_inbox
            WHERE status = 'pending' AND available_at <= now()
-           ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           ORDER BY received_at, source, webhook_id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING source, webhook_id, received_at, body, trace, attempts`,
       [limit, leaseSeconds],
     );
-    return returnedEntities(this.dataSource.manager, WebhookInboxEntity, rows)
-      .map((r) => ({
-        source: r.source,
-        webhookId: r.webhookId,
-        receivedAt: r.receivedAt,
-        body: r.body,
-        trace: r.trace ?? {},
-        attempts: r.attempts,
-      }))
-      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    return (
+      returnedEntities(this.dataSource.manager, WebhookInboxEntity, rows)
+        .map((r) => ({
+          source: r.source,
+          webhookId: r.webhookId,
+          receivedAt: r.receivedAt,
+          body: r.body,
+          trace: r.trace ?? {},
+          attempts: r.attempts,
+        }))
+        // RETURNING follows the UPDATE's scan, not the lease's order. Webhooks stored by one statement
+        // share their time (its transaction's): among them the key decides, so a lease's order is
+        // always the same.
+        .sort(
+          (a, b) =>
+            a.receivedAt.getTime() - b.receivedAt.getTime() || compareText(a.source, b.source) || compareText(a.webhookId, b.webhookId),
+        )
+    );
   }
 
   /** Marks a row processed with the runs it started; resolves once committed. */
@@ -261,4 +269,9 @@ export class WebhookInboxRepository {
       .setParameters(parameters)
       .execute();
   }
+}
+
+/** A fixed order for keys: by UTF-16 code units. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
