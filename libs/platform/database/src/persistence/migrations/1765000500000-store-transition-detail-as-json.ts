@@ -17,20 +17,20 @@ export class StoreTransitionDetailAsJson1765000500000 implements MigrationInterf
   name = 'StoreTransitionDetailAsJson1765000500000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER TABLE baton.run_transition
-         ALTER COLUMN detail DROP DEFAULT,
-         ALTER COLUMN detail TYPE json USING detail::json,
-         ALTER COLUMN detail SET DEFAULT '{}'::json`,
-    );
+    await storeDetailAs(q, 'json');
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER TABLE baton.run_transition
-         ALTER COLUMN detail DROP DEFAULT,
-         ALTER COLUMN detail TYPE jsonb USING detail::jsonb,
-         ALTER COLUMN detail SET DEFAULT '{}'::jsonb`,
-    );
+    await storeDetailAs(q, 'jsonb');
   }
+}
+
+/** Rewrites the column as `type`, its default `{}` of that type. */
+async function storeDetailAs(q: QueryRunner, type: 'json' | 'jsonb'): Promise<void> {
+  await q.query(
+    `ALTER TABLE baton.run_transition
+       ALTER COLUMN detail DROP DEFAULT,
+       ALTER COLUMN detail TYPE ${type} USING detail::${type},
+       ALTER COLUMN detail SET DEFAULT '{}'::${type}`,
+  );
 }
