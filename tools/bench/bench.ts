@@ -26,7 +26,7 @@ import './instrument-embedded';
 import { randomBytes } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,7 +55,8 @@ const USAGE = `usage: npm run bench -- [options]   (or node dist/tools/bench/ben
 
 Drives runs of a sample workflow through the pipeline and prints one line: mode, runs, runs/s,
 p50 and p99 trigger-to-completed latency, lost and duplicated runs (both must be 0; the exit
-code is 1 otherwise), and completion events delivered again (at-least-once delivery).
+code is 1 otherwise), completion events delivered again (at-least-once delivery), CPU time per
+run, and (embedded) how many of the machine's cores the engine kept busy.
 
 options:
   --runs <n>                 runs to start (default 2000)
@@ -482,7 +483,13 @@ async function main(): Promise<void> {
         `p50=${pct(50).toFixed(1)}ms p99=${pct(99).toFixed(1)}ms lost=${lost} duplicated=${duplicated} redelivered=${redelivered}` +
         ` cpu_ms_per_run=${(cpuMs(cpu) / Math.max(1, completed)).toFixed(3)} (this thread ` +
         `${(cpuMs(main) / Math.max(1, completed)).toFixed(3)}, others ` +
-        `${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)}) warmup=${warmupS}s/${warm} runs\n`,
+        `${((cpuMs(cpu) - cpuMs(main)) / Math.max(1, completed)).toFixed(3)})` +
+        // Embedded, every thread of the engine is this process's: how many of the machine's cores it
+        // kept busy. Steadier than runs/s when the machine's speed changes, as it does from minute to
+        // minute on a shared one: a change to the engine's pipeline shows here, a slower machine in
+        // the CPU per run.
+        (values.mode === 'embedded' ? ` cores_busy=${(cpuMs(cpu) / 1000 / elapsed).toFixed(2)}/${availableParallelism()}` : '') +
+        ` warmup=${warmupS}s/${warm} runs\n`,
     );
     process.exitCode = lost === 0 && duplicated === 0 ? 0 : 1;
   } finally {
