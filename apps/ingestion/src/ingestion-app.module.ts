@@ -16,6 +16,8 @@ export class IngestionAppModule {
         IngestionModule.forRoot({
           webhooks: { sourcesFile: env.BATON_WEBHOOK_SOURCES && resolve(env.BATON_WEBHOOK_SOURCES) },
           idempotency: { ttlMs: env.BATON_IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 },
+          // Only with the shared PostgreSQL: a folder of its own holds only the runs' starts.
+          admission: { maxInProgress: env.BATON_DATABASE_URL ? env.BATON_MAX_RUNS_IN_PROGRESS : 0 },
         }),
       ],
     };

@@ -34,3 +34,4 @@ export const ingestionMigrations = [
 
 /** One entity per table of the ingestion schema; register them with the DataSource that hosts the service. */
 export const ingestionEntities = [TriggerReceiptEntity, WebhookInboxEntity, WebhookRateEntity, IdempotencyKeyEntity];
+export * from './start-run/run-admission';

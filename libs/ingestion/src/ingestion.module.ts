@@ -1,4 +1,6 @@
+import { BatonMetrics } from '@baton/platform-observability';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { IngressConsumer } from './ingress/ingress.consumer';
 import {
   recordChangeControllers,
@@ -11,6 +13,7 @@ import { ScheduledScanService } from './schedules/scheduled-scan.service';
 import { IdempotencyKeyPurgeService } from './start-run/idempotency-key-purge.service';
 import { IdempotencyKeyRepository } from './start-run/idempotency-key.repository';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './start-run/idempotency-options.types';
+import { RunAdmission, type RunAdmissionOptions } from './start-run/run-admission';
 import { StartRunUseCase } from './start-run/start-run.use-case';
 import { TriggerReceiptRepository } from './start-run/trigger-receipt.repository';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from './webhooks/webhook-options.types';
@@ -23,6 +26,12 @@ export interface IngestionOptions {
   changeFeed?: RecordChangeFeed;
   /** How long the admin API remembers an Idempotency-Key (default 24 hours). */
   idempotency?: IdempotencyOptions;
+  /**
+   * Distributed mode: starts wait while the pipeline has this many runs in progress (`RunAdmission`).
+   * Absent, or 0: runs start unpaced (the embedded engine answers a start once its stages have
+   * committed, which paces its callers already).
+   */
+  admission?: RunAdmissionOptions;
 }
 
 /** Trigger intake: the admin API's run and workflow endpoints, schedules, webhooks, and starting runs. */
@@ -49,6 +58,15 @@ export class IngestionModule {
         { provide: WEBHOOK_OPTIONS, useValue: options.webhooks ?? {} },
         { provide: IDEMPOTENCY_OPTIONS, useValue: options.idempotency ?? {} },
         ...(options.changeFeed ? [{ provide: RECORD_CHANGE_FEED, useValue: options.changeFeed }] : []),
+        ...(options.admission && options.admission.maxInProgress > 0
+          ? [
+              {
+                provide: RunAdmission,
+                useFactory: (dataSource: DataSource, metrics: BatonMetrics) => new RunAdmission(dataSource, options.admission!, metrics),
+                inject: [DataSource, BatonMetrics],
+              },
+            ]
+          : []),
       ],
     };
   }

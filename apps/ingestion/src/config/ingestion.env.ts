@@ -16,6 +16,11 @@ export const ingestionEnvSchema = z.object({
     .positive()
     .max(24 * 30)
     .default(24),
+  /**
+   * Starts wait while this many runs are in progress in the pipeline (0: never): the backlog, and
+   * with it every run's time to completion, stays bounded however fast runs are submitted.
+   */
+  BATON_MAX_RUNS_IN_PROGRESS: z.coerce.number().int().min(0).default(400),
 });
 
 export type IngestionEnv = z.infer<typeof ingestionEnvSchema>;

@@ -4,9 +4,10 @@ import { RunLedger } from '@baton/platform-database';
 import { jsonIssues } from '@baton/platform-edge';
 import { RunSpanAttributes, withRootSpan } from '@baton/platform-observability';
 import { WorkflowCatalog } from '@baton/platform-runtime';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { IngestionErrorCode, IngestionException, invalidRequest } from '../ingestion.exception';
 import { IdempotencyKeyRepository, type IdempotencyClaim, type PriorUse } from './idempotency-key.repository';
+import { RunAdmission } from './run-admission';
 import { TriggerReceiptRepository } from './trigger-receipt.repository';
 
 export interface StartRunCommand {
@@ -38,6 +39,8 @@ export class StartRunUseCase {
     private readonly ledger: RunLedger,
     private readonly idempotencyKeys: IdempotencyKeyRepository,
     private readonly triggerReceipts: TriggerReceiptRepository,
+    // Distributed mode: starts wait while the pipeline has as many runs in progress as it takes.
+    @Optional() private readonly admission?: RunAdmission,
   ) {}
 
   async execute(command: StartRunCommand): Promise<StartRunResult> {
@@ -75,6 +78,8 @@ export class StartRunUseCase {
       );
     }
 
+    // What was refused above did not wait; what is taken in waits for room in the pipeline, if any is kept.
+    if (this.admission) await this.admission.enter();
     const run: RunRef = { runId: randomUUID(), workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId };
     // The run's own trace starts here, whatever started it (linked to that request, message or
     // scan): its first transition, audit entry and event carry it, and every stage continues it.

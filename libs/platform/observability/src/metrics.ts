@@ -56,6 +56,19 @@ export class BatonMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  /** Distributed ingestion: how long starts waited for the pipeline to have room (`RunAdmission`). */
+  readonly runStartWait = new Histogram({
+    name: 'baton_run_start_wait_seconds',
+    help: 'Time runs waited to start while the pipeline had as many runs in progress as it takes (only starts that waited).',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  /** Distributed ingestion: the runs in progress at the last count (`RunAdmission`). */
+  readonly runsInProgress = new Gauge({
+    name: 'baton_runs_in_progress',
+    help: 'Runs in a stage the pipeline works on by itself, moved in the last 30 s, as ingestion last counted them.',
+    registers: [this.registry],
+  });
   /** Read from the bus at scrape time for every group registered with watchConsumerLag(). */
   readonly consumerLag = new Gauge({
     name: 'baton_consumer_lag',
