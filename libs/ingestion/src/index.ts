@@ -6,6 +6,7 @@ import { CreateIngestionSchema1764144100000 } from './persistence/migrations/176
 import { CreateWebhookInbox1764144150000 } from './persistence/migrations/1764144150000-create-webhook-inbox';
 import { CreateWebhookRate1764231100000 } from './persistence/migrations/1764231100000-create-webhook-rate';
 import { CreateIdempotencyKey1764500000000 } from './persistence/migrations/1764500000000-create-idempotency-key';
+import { OrderPendingWebhooks1765000700000 } from './persistence/migrations/1765000700000-order-pending-webhooks';
 
 export * from './ingestion.module';
 export * from './ingestion.exception';
@@ -30,6 +31,7 @@ export const ingestionMigrations = [
   CreateWebhookInbox1764144150000,
   CreateWebhookRate1764231100000,
   CreateIdempotencyKey1764500000000,
+  OrderPendingWebhooks1765000700000,
 ];
 
 /** One entity per table of the ingestion schema; register them with the DataSource that hosts the service. */
