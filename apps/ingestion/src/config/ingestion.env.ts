@@ -20,7 +20,7 @@ export const ingestionEnvSchema = z.object({
    * Starts wait while this many runs are in progress in the pipeline (0: never): the backlog, and
    * with it every run's time to completion, stays bounded however fast runs are submitted.
    */
-  BATON_MAX_RUNS_IN_PROGRESS: z.coerce.number().int().min(0).default(400),
+  BATON_MAX_RUNS_IN_PROGRESS: z.coerce.number().int().min(0).default(250),
 });
 
 export type IngestionEnv = z.infer<typeof ingestionEnvSchema>;
