@@ -72,7 +72,8 @@ export class RunAdmission implements OnModuleDestroy {
   enter(): Promise<void> {
     this.lastStart = Date.now();
     this.keepCounting();
-    if (this.waiting.length === 0 && this.room() > 0) {
+    // Shutting down, nothing counts any more: what still starts is not held.
+    if (this.closed || (this.waiting.length === 0 && this.room() > 0)) {
       this.admittedSinceCount++;
       return Promise.resolve();
     }

@@ -87,6 +87,17 @@ describe(RunAdmission.name, () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
   });
 
+  it('holds nobody once the module is being destroyed, those waiting included', async () => {
+    const sut = admission(db.dataSource, { maxInProgress: 1, countEveryMs: 60_000 });
+    await sut.enter();
+    const waiting = sut.enter();
+    expect(await settledWithin(waiting, 50)).toBe(false);
+
+    sut.onModuleDestroy();
+    expect(await settledWithin(waiting, 50)).toBe(true);
+    expect(await settledWithin(sut.enter(), 50)).toBe(true);
+  });
+
   it('lets starts go when the runs in progress cannot be counted', async () => {
     const broken = { query: () => Promise.reject(new Error('connection refused')) } as unknown as DataSource;
     const sut = admission(broken, { maxInProgress: 1 });
