@@ -21,6 +21,9 @@ export type RunState = (typeof RunStates)[number];
 
 export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['completed', 'failed', 'rejected', 'reverted']);
 
+/** States in which the pipeline's stages are carrying the run on by themselves, waiting for nobody. */
+export const PIPELINE_STATES: ReadonlySet<RunState> = new Set(['triggered', 'enriched', 'decided', 'acting', 'verifying']);
+
 const allowed: Record<RunState | 'none', readonly RunState[]> = {
   none: ['triggered'],
   triggered: ['enriched', 'blocked', 'degraded', 'failed'],

@@ -1,3 +1,4 @@
+import { PIPELINE_STATES, TERMINAL_STATES } from '@baton/contracts';
 import { BatonMetrics } from '@baton/platform-observability';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
@@ -18,8 +19,17 @@ export interface RunAdmissionOptions {
   recentMs?: number;
 }
 
-/** Provider token of the options; without them, runs start unpaced. */
-export const RUN_ADMISSION_OPTIONS = Symbol('RUN_ADMISSION_OPTIONS');
+/** States as SQL literals (constants of the lifecycle, never input). */
+const sqlList = (states: ReadonlySet<string>) => [...states].map((state) => `'${state}'`).join(', ');
+
+/**
+ * The runs in progress. The open runs' partial index (`run_head_open`, over the non-terminal
+ * states) holds what it reads, so it runs in one round trip however long the history.
+ */
+const COUNT_IN_PROGRESS = `SELECT count(*) FILTER (WHERE state IN (${sqlList(PIPELINE_STATES)}))::int AS n
+   FROM baton.run_head
+  WHERE state NOT IN (${sqlList(TERMINAL_STATES)})
+    AND since > now() - make_interval(secs => $1)`;
 
 /** Counting stops this long after the last start, and starts again with the next one. */
 const IDLE_AFTER_MS = 5_000;
@@ -116,14 +126,8 @@ export class RunAdmission implements OnModuleDestroy {
     // Starts admitted from here on are not in the count this query takes.
     const admittedBefore = this.admittedSinceCount;
     try {
-      // Raw SQL, kept: a count over the open runs' partial index (`run_head_open`), in one round trip.
-      const [row] = (await this.dataSource.query(
-        `SELECT count(*) FILTER (WHERE state IN ('triggered', 'enriched', 'decided', 'acting', 'verifying'))::int AS n
-           FROM baton.run_head
-          WHERE state NOT IN ('completed', 'failed', 'rejected', 'reverted')
-            AND since > now() - make_interval(secs => $1)`,
-        [this.recentSeconds],
-      )) as Array<{ n: number }>;
+      // Raw SQL, kept: a filtered count over a partial index, which the query builder cannot say.
+      const [row] = (await this.dataSource.query(COUNT_IN_PROGRESS, [this.recentSeconds])) as Array<{ n: number }>;
       this.inProgress = Number(row?.n ?? 0);
       this.admittedSinceCount -= admittedBefore;
       if (this.failing) this.logger.log('counting the runs in progress again; starts are paced again');
