@@ -24,9 +24,25 @@ export interface SampleJournalEntry {
   seededAt?: string;
 }
 
+/** A journal write queued ahead of whatever is sent after it (`SampleJournal.appendInOrder`). */
+export interface OrderedJournalWrite {
+  /** Settles once the write has its place in the order: ahead of everything the process writes from then on. */
+  sent: Promise<void>;
+  /** Settles once it is stored, or could not be. */
+  stored: Promise<void>;
+}
+
 /** Where a sample system makes its writes durable (the embedded engine's database). */
 export interface SampleJournal {
+  /** Stores the entry; settles once it is stored, or could not be. */
   append(entry: SampleJournalEntry): Promise<void>;
+  /**
+   * Stores the entry on the database the engine itself writes to, through the session that keeps
+   * one order for every writer of the process, as a fence: should it fail, the database takes
+   * nothing sent after it. Whatever a caller commits after `sent` therefore commits only if the
+   * entry is stored too. Null (or absent) where there is no such order.
+   */
+  appendInOrder?(entry: SampleJournalEntry): OrderedJournalWrite | null;
 }
 
 interface StoredState<TData> {
@@ -56,7 +72,7 @@ export abstract class SampleSystem<TData extends object> implements Connector {
   private pending: RecordChange[] = [];
   private journal: SampleJournal | null = null;
   private seededAt!: Date;
-  /** Settles once every write so far is durable; calls answer only then. */
+  /** Settles once every write so far is durable, or (`appendInOrder`) in line to be; calls answer only then. */
   private durable: Promise<void> = Promise.resolve();
 
   protected readonly now: () => Date;
@@ -120,7 +136,8 @@ export abstract class SampleSystem<TData extends object> implements Connector {
         stored = this.journalWrite(definition, applied.changes, replayKey ? { key: replayKey, fingerprint, result: copyOf(result) } : null);
       }
     }
-    // What a call returns, or saw, is durable before the caller hears of it.
+    // What a call returns, or saw, is durable before the caller hears of it, or in line to be
+    // ahead of anything the caller can commit afterwards (see `journalWrite`).
     await this.durable;
     const notStored = await stored;
     if (notStored) throw notStored;
@@ -130,8 +147,10 @@ export abstract class SampleSystem<TData extends object> implements Connector {
 
   /**
    * Redoes the journaled writes on the seed, then journals every write from now on: a write is
-   * answered only once its journal entry is stored, so a process that dies mid-call loses only
-   * writes nobody was told of (and the caller retries them under the same idempotency key).
+   * answered only once its journal entry is stored, or, on a journal that keeps the engine's order
+   * (`appendInOrder`), queued ahead of anything the caller can commit next. Either way a process
+   * that dies mid-call loses only writes whose outcome nothing committed records (and the caller
+   * retries them under the same idempotency key).
    */
   attachJournal(journal: SampleJournal, entries: readonly SampleJournalEntry[]): void {
     const mine = entries.filter((entry) => entry.system === this.name);
@@ -148,7 +167,13 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     this.journal = journal;
   }
 
-  /** Stores the write's journal entry; settles with the error to answer with if it could not be stored. */
+  /**
+   * Stores the write's journal entry; settles once the caller may be answered, with the error to
+   * answer with if it could not be stored. On a journal that keeps the engine's order that is as
+   * soon as the entry is queued: no round trip to the database per write. Should the entry then
+   * fail, the database refuses everything sent after it, so nothing that went ahead on the write
+   * can commit; it is undone here too, as a failure the caller heard of is.
+   */
   private journalWrite(
     definition: SampleOperation,
     changes: readonly RecordChange[],
@@ -164,7 +189,9 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       effect: definition.spec.kind === 'write' && changes.length > 0 ? definition.spec.name : null,
       replay,
     };
-    const outcome = this.journal!.append(entry).then(
+    const ordered = this.journal!.appendInOrder?.(entry) ?? null;
+    const stored = ordered ? ordered.stored : this.journal!.append(entry);
+    const outcome = stored.then(
       () => null,
       (error: unknown) => {
         // Not durable: undo it in memory too, and let the caller retry (its key makes that safe).
@@ -178,9 +205,17 @@ export abstract class SampleSystem<TData extends object> implements Connector {
         );
       },
     );
-    // Later calls answer only once this write is settled, so nobody reads what may yet be undone.
-    this.durable = Promise.all([this.durable, outcome]).then(() => undefined);
-    return outcome;
+    // In line: answered once queued; an entry that could not even be queued answers with its failure.
+    const answer = ordered
+      ? ordered.sent.then(
+          () => null,
+          () => outcome,
+        )
+      : outcome;
+    // Later calls answer only once this write is settled (or in line), so nobody goes ahead on
+    // what may yet be undone.
+    this.durable = Promise.all([this.durable, answer]).then(() => undefined);
+    return answer;
   }
 
   private redo(entry: SampleJournalEntry): void {

@@ -138,6 +138,8 @@ export class InMemoryBus extends MessageBus {
   private eventObjectsHeld = 0;
   private readonly arrivals: StoredLogMessage[] = [];
   private arriving: Promise<void> | null = null;
+  /** Publishes being stored before they are queued: `idle` waits for them too. */
+  private readonly publishing = new Set<Promise<void>>();
   private removing: Promise<void> | null = null;
   /** Offsets below this were loaded from the store at start; commits below it are already queued. */
   private loadedUpTo = -1;
@@ -164,9 +166,20 @@ export class InMemoryBus extends MessageBus {
     const copies = messages.map((m) => ({ ...m, value: Buffer.from(m.value), headers: { ...m.headers } }));
     // Only what some group will read is worth storing; the rest is kept in memory for inspection.
     const durable = this.store ? copies.filter((m) => this.takers(m.topic, m.headers).length > 0) : [];
-    const offsets = durable.length > 0 ? await this.store!.append(durable) : [];
-    const storedOf = new Map(durable.map((m, i) => [m, offsets[i]!]));
-    this.enqueue(copies.map((m) => ({ ...m, stored: storedOf.get(m) ?? null })));
+    if (durable.length === 0) {
+      this.enqueue(copies.map((m) => ({ ...m, stored: null })));
+      return;
+    }
+    const stored = this.store!.append(durable).then((offsets) => {
+      const storedOf = new Map(durable.map((m, i) => [m, offsets[i]!]));
+      this.enqueue(copies.map((m) => ({ ...m, stored: storedOf.get(m) ?? null })));
+    });
+    this.publishing.add(stored);
+    try {
+      await stored;
+    } finally {
+      this.publishing.delete(stored);
+    }
   }
 
   /**
@@ -387,11 +400,12 @@ export class InMemoryBus extends MessageBus {
 
   private async settle(): Promise<void> {
     for (;;) {
+      if (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
       if (this.arriving) await this.arriving;
       const draining = [...this.groups.values()].flatMap((g) =>
         [...g.queues.values()].map((q) => q.draining).filter((d): d is Promise<void> => d !== null),
       );
-      if (draining.length === 0 && !this.arriving) return;
+      if (draining.length === 0 && !this.arriving && this.publishing.size === 0) return;
       await Promise.allSettled(draining);
     }
   }

@@ -1,7 +1,7 @@
-import { columnsOf, runAutocommit } from '@baton/platform-database';
+import { columnsOf, embeddedSessionOf, runAutocommit, type SqlStatement } from '@baton/platform-database';
 import { outsideAnyTrace } from '@baton/platform-observability';
 import type { DataSource } from 'typeorm';
-import type { SampleJournal, SampleJournalEntry } from '../sample-system.base';
+import type { OrderedJournalWrite, SampleJournal, SampleJournalEntry } from '../sample-system.base';
 import { SampleJournalEntity } from './sample-journal.entity';
 
 interface Waiting {
@@ -13,12 +13,25 @@ interface Waiting {
 /**
  * The sample systems' journal in the embedded engine's database: their writes survive a restart,
  * so effects can be counted across one. Writes made at the same moment share one INSERT.
+ *
+ * On the embedded database, entries are in line from the moment they are made
+ * (`appendInOrder`): the session every writer of the process goes through sends the entries in
+ * hand before anything else takes its place in its order (`EmbeddedSession.beforeSend`), and sends
+ * their INSERT as a fence, so should it fail the database takes nothing sent after it. Whatever a
+ * caller commits after being told of a write therefore commits only if the write is stored too.
  */
 export class SampleJournalRepository implements SampleJournal {
   private waiting: Waiting[] = [];
   private scheduled = false;
+  private readonly ordered: boolean;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource) {
+    const session = embeddedSessionOf(dataSource);
+    this.ordered = session !== null;
+    session?.beforeSend(() => {
+      if (this.waiting.length > 0) outsideAnyTrace(() => this.flush());
+    });
+  }
 
   async load(): Promise<SampleJournalEntry[]> {
     const rows = await this.dataSource.getRepository(SampleJournalEntity).find({ select: { entry: true }, order: { seq: 'ASC' } });
@@ -26,39 +39,66 @@ export class SampleJournalRepository implements SampleJournal {
   }
 
   append(entry: SampleJournalEntry): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return this.queue(entry);
+  }
+
+  appendInOrder(entry: SampleJournalEntry): OrderedJournalWrite | null {
+    // Only the embedded database's session keeps one order for every writer of the process.
+    if (!this.ordered) return null;
+    return { sent: Promise.resolve(), stored: this.queue(entry) };
+  }
+
+  private queue(entry: SampleJournalEntry): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.waiting.push({ entry, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void outsideAnyTrace(() => this.flush()));
+        // Nobody else may send for a while: the entries go on their own then.
+        setImmediate(() => {
+          this.scheduled = false;
+          outsideAnyTrace(() => this.flush());
+        });
       }
     });
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    const batch = this.waiting.splice(0, 10_000);
-    if (this.waiting.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => void this.flush());
-    }
-    try {
-      // Raw SQL, kept: one multi-row INSERT for every write answered at the same moment (each
-      // sample-system call of every run writes here), sent without holding up the engine's own transactions.
-      await runAutocommit(
-        this.dataSource,
-        `INSERT INTO samples.journal (system, entry)
-         SELECT system, entry FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(system, entry, n) ORDER BY n`,
-        columnsOf(
-          batch,
-          (w) => w.entry.system,
-          (w) => JSON.stringify(w.entry),
-        ),
-        'samples.journal (system, entry)',
+  /** Sends every entry in hand, one multi-row INSERT per 10,000; their promises settle once stored. */
+  private flush(): void {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, 10_000);
+      let statement: SqlStatement;
+      try {
+        statement = insertOf(batch);
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+        continue;
+      }
+      const session = embeddedSessionOf(this.dataSource);
+      // Sent without holding up the engine's own transactions (the session's order is fixed when `send` returns).
+      const stored = session
+        ? session.send([statement], { transaction: false, fence: true })
+        : runAutocommit(this.dataSource, statement.sql, statement.params, statement.copy);
+      stored.then(
+        () => batch.forEach((w) => w.resolve()),
+        (error: unknown) => batch.forEach((w) => w.reject(error)),
       );
-      for (const w of batch) w.resolve();
-    } catch (error) {
-      for (const w of batch) w.reject(error);
     }
   }
+}
+
+/**
+ * Raw SQL, kept: one multi-row INSERT for every write made at the same moment (each sample-system
+ * call of every run writes here); COPY on the embedded database.
+ */
+function insertOf(batch: readonly Waiting[]): SqlStatement {
+  return {
+    sql: `INSERT INTO samples.journal (system, entry)
+       SELECT system, entry FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(system, entry, n) ORDER BY n`,
+    params: columnsOf(
+      batch,
+      (w) => w.entry.system,
+      (w) => JSON.stringify(w.entry),
+    ),
+    copy: 'samples.journal (system, entry)',
+  };
 }

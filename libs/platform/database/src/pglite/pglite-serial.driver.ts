@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { SqlStatement } from '../query/sql-statement';
-import type { WorkerQueryResult } from './pglite-worker.client';
+import type { PipelineOptions, WorkerQueryResult } from './pglite-worker.client';
 
 /** The database the driver talks to: PGlite itself or PGlite in a worker thread. */
 export interface PgliteSession {
   query(sql: string, params: unknown[]): Promise<WorkerQueryResult>;
   exec(sql: string): Promise<WorkerQueryResult>;
-  /** The statements in one message, run back to back (and, with `transaction`, committed together). */
-  pipeline(statements: readonly SqlStatement[], options: { transaction: boolean }): Promise<WorkerQueryResult[]>;
+  /** The statements in one message, run back to back (and, with `transaction`, committed together; see PipelineOptions). */
+  pipeline(statements: readonly SqlStatement[], options: PipelineOptions): Promise<WorkerQueryResult[]>;
   close(): Promise<void>;
 }
 
@@ -17,9 +17,20 @@ export interface PgliteSession {
  * inside it. Waits only while an interactive transaction (TypeORM's) holds the session.
  */
 export interface EmbeddedSession {
-  send(statements: readonly SqlStatement[], options: { transaction: boolean }): Promise<WorkerQueryResult[]>;
+  /**
+   * Queues the statements behind everything sent or holding the session before, and ahead of
+   * everything after: the order is fixed when `send` returns, before the answer.
+   */
+  send(statements: readonly SqlStatement[], options: PipelineOptions): Promise<WorkerQueryResult[]>;
   /** How many messages (statements, pipelines, queries) have gone to the database so far. */
   sent(): number;
+  /**
+   * Runs `hook` whenever something is about to take its place in the session's order (a send, or
+   * an interactive transaction's turn), before it does: what the hook sends goes first. A writer
+   * can so keep work in hand and still have it ahead of everything sent after it was made (the
+   * sample systems' journal). Returns the removal.
+   */
+  beforeSend(hook: () => void): () => void;
 }
 
 /**
@@ -35,6 +46,18 @@ export interface EmbeddedSession {
 export function createPgliteDriver(db: PgliteSession): { driver: unknown; session: EmbeddedSession } {
   let pool: SerialPool | null = null;
   let sent = 0;
+  const hooks = new Set<() => void>();
+  let hooking = false;
+  /** Whatever is kept in hand goes first (a hook's own sends do not run the hooks again). */
+  const beforeSend = (): void => {
+    if (hooking || hooks.size === 0) return;
+    hooking = true;
+    try {
+      for (const hook of hooks) hook();
+    } finally {
+      hooking = false;
+    }
+  };
   const opened = (created: SerialPool): void => {
     pool = created;
   };
@@ -62,6 +85,7 @@ export function createPgliteDriver(db: PgliteSession): { driver: unknown; sessio
 
     /** Sends when the session is free and frees it at once: the answer is awaited outside it. */
     sendUnheld<T>(send: () => Promise<T>): Promise<T> {
+      beforeSend();
       return new Promise<T>((resolve, reject) => {
         const grant = () => {
           const answer = send();
@@ -84,6 +108,7 @@ export function createPgliteDriver(db: PgliteSession): { driver: unknown; sessio
     }
 
     connect(callback: (err: Error | null, connection: SerialConnection | null, release: () => void) => void): void {
+      beforeSend();
       const grant = () => {
         let released = false;
         callback(null, this.connection, () => {
@@ -115,6 +140,10 @@ export function createPgliteDriver(db: PgliteSession): { driver: unknown; sessio
       return pool.sendUnheld(() => db.pipeline(statements, options));
     },
     sent: () => sent,
+    beforeSend(hook) {
+      hooks.add(hook);
+      return () => hooks.delete(hook);
+    },
   };
   return { driver: { Pool: SerialPool }, session };
 }

@@ -7,6 +7,17 @@ import { copyRows } from '../query/copy-text.util';
 import type { SqlStatement } from '../query/sql-statement';
 import { lockDataDir } from './data-dir-lock';
 
+/**
+ * How a pipeline runs: `transaction`, its statements commit together or not at all; `fence`, if it
+ * fails, the database refuses every message sent after it (code `baton_fenced`) until the process
+ * restarts. A fence is for a write others go ahead on before it is stored (the sample systems'
+ * journal): whatever they send afterwards then cannot commit without it.
+ */
+export interface PipelineOptions {
+  transaction: boolean;
+  fence?: boolean;
+}
+
 /** What a statement returns, as PGlite gives it. */
 export interface WorkerQueryResult {
   rows: unknown[];
@@ -43,12 +54,16 @@ function errorOf(error) {
 // One message at a time, in the order sent: a message's statements never interleave with the
 // next one's, so a caller may send without waiting for the answer to what it sent before.
 let queue = opened;
+// Set once a message sent as a fence failed: every message after it is refused, so nothing sent
+// after a write that had to be stored can commit without it.
+let fenced = null;
 parentPort.on('message', (m) => {
   queue = queue.then(() => handle(m), () => handle(m));
 });
 async function handle(m) {
   try {
     await opened;
+    if (fenced && m.op !== 'close') throw Object.assign(new Error(fenced), { code: 'baton_fenced' });
     if (m.op === 'close') {
       await db.close();
       parentPort.postMessage({ id: m.id, ok: true, result: null });
@@ -67,6 +82,10 @@ async function handle(m) {
     }
     parentPort.postMessage({ id: m.id, ok: true, pipeline: m.op === 'pipeline', result });
   } catch (error) {
+    if (m.fence && !fenced) {
+      fenced = 'the embedded database takes nothing more: a write that had to be stored before anything sent after it failed (' +
+        String(error && error.message || error) + '); restart the engine, it resumes from what was stored';
+    }
     parentPort.postMessage({ id: m.id, ok: false, error: errorOf(error) });
   }
 }
@@ -420,10 +439,22 @@ export class PgliteWorkerClient {
   /**
    * Runs the statements in order in one message: the worker goes from one to the next without
    * waiting for this thread. With `transaction`, they commit together or not at all. Rejects with
-   * the first failure, its place in `statementIndex`.
+   * the first failure, its place in `statementIndex`. With `fence`, a failure also stops the
+   * database: every message after it is refused (code `baton_fenced`) until the process restarts.
    */
-  async pipeline(statements: readonly SqlStatement[], options: { transaction: boolean }): Promise<WorkerQueryResult[]> {
-    const { binds, bounds } = encodeBindTails(statements);
+  async pipeline(statements: readonly SqlStatement[], options: PipelineOptions): Promise<WorkerQueryResult[]> {
+    let encoded: ReturnType<typeof encodeBindTails>;
+    try {
+      encoded = encodeBindTails(statements);
+    } catch (error) {
+      // A fence that cannot even be sent stops the database as one that fails there would.
+      if (options.fence) {
+        const why = (error as Error).message;
+        this.failed ??= new Error(`the embedded database takes nothing more: a write that had to be stored could not be sent (${why})`);
+      }
+      throw error;
+    }
+    const { binds, bounds } = encoded;
     const files = statements.map((s, i) => (s.copy === undefined ? null : `/tmp/baton_copy_${i}`));
     const message = {
       op: 'pipeline',
@@ -433,6 +464,7 @@ export class PgliteWorkerClient {
       binds,
       bounds,
       transaction: options.transaction,
+      fence: options.fence === true,
     };
     const result = await this.send(message, [binds.buffer as ArrayBuffer]);
     return (result?.rows ?? []) as WorkerQueryResult[];

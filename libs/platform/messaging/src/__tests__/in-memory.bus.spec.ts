@@ -35,6 +35,27 @@ describe(InMemoryBus.name, () => {
     }
   });
 
+  it('counts a publish still being stored as not finished: idle waits for it to be delivered', async () => {
+    let stored = 0;
+    const store = {
+      append: async (messages: readonly unknown[]) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return messages.map(() => String(++stored));
+      },
+      load: async () => [],
+      remove: async () => undefined,
+    };
+    sut = new InMemoryBus({ partitions: 1, store });
+    const seen: number[] = [];
+    sut.subscribe({ groupId: 'g', topics: ['t'], handle: async (m) => (seen.push(body(m).n), 'processed') });
+    await sut.start();
+
+    void sut.publish([msg('t', 'k', { n: 1 })]);
+    await sut.idle();
+
+    expect(seen).toEqual([1]);
+  });
+
   it('hands consumers the event object a commit here made, up to a bound on how many it holds queued; bytes beyond it', async () => {
     sut = new InMemoryBus({ partitions: 1 });
     const withObject: number[] = [];

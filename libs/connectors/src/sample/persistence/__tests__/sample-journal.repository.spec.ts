@@ -1,4 +1,4 @@
-import { openServicePglite } from '@baton/platform-database';
+import { embeddedSessionOf, openServicePglite } from '@baton/platform-database';
 import { useTestDataSource } from '@baton/platform-testing';
 import type { SampleJournalEntry } from '../../sample-system.base';
 import { sampleSystemsMigrations } from '../1765000300000-create-sample-journal';
@@ -24,5 +24,21 @@ describe(SampleJournalRepository.name, () => {
     await Promise.all(entries.map((e) => sut.append(e)));
 
     expect(await new SampleJournalRepository(db.dataSource).load()).toEqual(entries);
+  });
+
+  it('has an entry made in line stored ahead of whatever the process sends next, without anyone waiting for it', async () => {
+    const sut = new SampleJournalRepository(db.dataSource);
+    const entry: SampleJournalEntry = { system: 'billing', changes: [], effect: 'inLineCheck', replay: null };
+
+    const write = sut.appendInOrder(entry);
+    expect(write).not.toBeNull();
+    await write!.sent;
+    // Sent after it, this read finds it stored, though nothing awaited `stored`.
+    const [counted] = await embeddedSessionOf(db.dataSource)!.send(
+      [{ sql: `SELECT count(*)::int AS n FROM samples.journal WHERE entry::jsonb ->> 'effect' = 'inLineCheck'`, params: [] }],
+      { transaction: false },
+    );
+    expect(counted!.rows).toEqual([{ n: 1 }]);
+    await write!.stored;
   });
 });

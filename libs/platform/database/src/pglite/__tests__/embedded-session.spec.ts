@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { embeddedSessionOf, openDataSource } from '../../data-source.factory';
 import type { EmbeddedSession } from '../pglite-serial.driver';
@@ -209,5 +212,71 @@ describe('the embedded database session (pipelines sent without holding the sess
     expect(statements[0].n).toBe(1);
     await expect(session.send([{ sql: `SELEC 1`, params: [] }], { transaction: false })).rejects.toMatchObject({ code: '42601' });
     expect((await session.send([{ sql: `SELECT 1 AS one`, params: [] }], { transaction: false }))[0]!.rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('the embedded database session: writes kept in hand, and fences', () => {
+  let dataSource: DataSource;
+  let session: EmbeddedSession;
+
+  beforeEach(async () => {
+    dataSource = await openDataSource({ database: { kind: 'pglite' }, entities: [], migrations: [] });
+    session = embeddedSessionOf(dataSource)!;
+    await dataSource.query(`CREATE TABLE kept (n int PRIMARY KEY)`);
+  });
+  afterEach(async () => {
+    await dataSource?.destroy();
+  });
+
+  const insert = (n: number) => ({ sql: `INSERT INTO kept (n) VALUES ($1)`, params: [n] });
+  const kept = async (): Promise<number[]> =>
+    (await session.send([{ sql: `SELECT n FROM kept ORDER BY n`, params: [] }], { transaction: false }))[0]!.rows.map(
+      (r) => (r as { n: number }).n,
+    );
+
+  it('sends what a hook keeps in hand ahead of whatever takes its place next: a send or an interactive query', async () => {
+    const inHand: number[] = [];
+    const sent: Array<Promise<unknown>> = [];
+    session.beforeSend(() => {
+      for (const n of inHand.splice(0)) sent.push(session.send([insert(n)], { transaction: false }));
+    });
+
+    inHand.push(1, 2);
+    // The read is sent after the hook's inserts, so it sees them without anyone waiting for them.
+    expect(await kept()).toEqual([1, 2]);
+    inHand.push(3);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM kept`)).toEqual([{ n: 3 }]);
+    await Promise.all(sent);
+  });
+
+  it('refuses everything sent after a fence that failed, and keeps what committed before it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'baton-fence-'));
+    try {
+      const onDisk = await openDataSource({ database: { kind: 'pglite', dataDir }, entities: [], migrations: [] });
+      const disk = embeddedSessionOf(onDisk)!;
+      await onDisk.query(`CREATE TABLE kept (n int PRIMARY KEY)`);
+      await disk.send([insert(1)], { transaction: false });
+      const fence = disk.send([insert(1)], { transaction: false, fence: true });
+      const after = disk.send([insert(2)], { transaction: true });
+
+      await expect(fence).rejects.toMatchObject({ code: '23505' });
+      await expect(after).rejects.toMatchObject({ code: 'baton_fenced', message: expect.stringContaining('restart the engine') });
+      await expect(onDisk.query(`SELECT 1`)).rejects.toMatchObject({ code: 'baton_fenced' });
+      await onDisk.destroy();
+
+      // Opened again on its folder, as after a restart: what committed before the fence, nothing after.
+      const reopened = await openDataSource({ database: { kind: 'pglite', dataDir }, entities: [], migrations: [] });
+      expect(await reopened.query(`SELECT n FROM kept ORDER BY n`)).toEqual([{ n: 1 }]);
+      await reopened.destroy();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('goes on after a failure that was not a fence', async () => {
+    await session.send([insert(1)], { transaction: false });
+    await expect(session.send([insert(1)], { transaction: false })).rejects.toMatchObject({ code: '23505' });
+    await session.send([insert(2)], { transaction: false, fence: true });
+    expect(await kept()).toEqual([1, 2]);
   });
 });
