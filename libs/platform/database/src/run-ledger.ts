@@ -241,6 +241,14 @@ export interface RunLedgerOptions {
   maxBatch?: number;
   /** Group transactions in flight at once, per kind of work (runs being started, messages consumed; default 1). */
   maxConcurrentGroups?: number;
+  /**
+   * Whether the groups of runs being started share the runs at hand (waiting and in flight)
+   * evenly, up to `maxBatch` each (default false: a group takes whatever waits, up to `maxBatch`).
+   * Under a steady load the groups then stay of a size, so one group's stages run while another's
+   * transactions do, instead of a large group and a small one taking turns. Consumed messages'
+   * groups take whatever waits either way.
+   */
+  evenGroups?: boolean;
   /** How long a group waits for the consumer of an event it hands over to join it (default 500 ms). */
   handOverWaitMs?: number;
   /** Hand-overs one group makes in a row at most: the stages it can carry a run through (default 4). */
@@ -289,6 +297,8 @@ interface Lane {
   queue: Pending[];
   /** Its groups being committed. */
   inFlight: number;
+  /** The works in those groups. */
+  inFlightWorks: number;
 }
 
 /** What became of an event offered to its consumer: its work joined, its handler ended without joining, or nobody waited (null). */
@@ -339,8 +349,8 @@ class WorkFailed extends Error {
 export class RunLedger {
   private readonly listeners = new Set<(events: readonly CommittedEvent[]) => void>();
   /** Work waiting for a group: consumed messages', and runs being started (no inbox entry). */
-  private readonly consumed: Lane = { queue: [], inFlight: 0 };
-  private readonly starts: Lane = { queue: [], inFlight: 0 };
+  private readonly consumed: Lane = { queue: [], inFlight: 0, inFlightWorks: 0 };
+  private readonly starts: Lane = { queue: [], inFlight: 0, inFlightWorks: 0 };
   private readonly lanes = [this.starts, this.consumed];
   private readonly reader: RunStateReader;
   private readonly cache: RunStateCache | undefined;
@@ -350,6 +360,7 @@ export class RunLedger {
   private readonly singleWriter: boolean;
   private readonly maxBatch: number;
   private readonly maxConcurrentGroups: number;
+  private readonly evenGroups: boolean;
   private readonly handOverWaitMs: number;
   private readonly maxHandOvers: number;
   private readonly handOverStarts: boolean;
@@ -376,6 +387,7 @@ export class RunLedger {
     this.reader = new RunStateReader(dataSource.manager, false, this.cache, this.recent);
     this.maxBatch = options.maxBatch ?? 512;
     this.maxConcurrentGroups = options.maxConcurrentGroups ?? 1;
+    this.evenGroups = options.evenGroups ?? false;
     this.handOverWaitMs = options.handOverWaitMs ?? 500;
     this.maxHandOvers = options.maxHandOvers ?? 4;
     this.handOverStarts = options.handOverStarts ?? false;
@@ -466,11 +478,17 @@ export class RunLedger {
       // in flight: a group that hands events over waits for the next stages' work, and whoever
       // started a run waits for no more than its start.
       for (const lane of this.lanes) {
+        const size =
+          this.evenGroups && lane === this.starts
+            ? Math.min(this.maxBatch, Math.ceil((lane.queue.length + lane.inFlightWorks) / this.maxConcurrentGroups))
+            : this.maxBatch;
         while (lane.inFlight < this.maxConcurrentGroups && lane.queue.length > 0) {
-          const group = lane.queue.splice(0, this.maxBatch);
+          const group = lane.queue.splice(0, size);
           lane.inFlight += 1;
+          lane.inFlightWorks += group.length;
           void this.commit(group).finally(() => {
             lane.inFlight -= 1;
+            lane.inFlightWorks -= group.length;
             if (lane.queue.length > 0) this.schedule();
           });
         }
@@ -905,27 +923,34 @@ export class RunLedger {
     extra: readonly SqlStatement[] = [],
   ): Promise<Omit<GroupCommitted, 'results' | 'joined'> | null> {
     const { transitions, audit, emits, outbox, writes } = this.buffered(items, uows);
-    const statements = writes.map((w) => w.statement);
-    if (outbox) statements.push(outbox);
-    statements.push(...extra);
+    const own = writes.map((w) => w.statement);
+    if (outbox) own.push(outbox);
+    own.push(...extra);
     const chain = audit.length > 0 ? inlineAuditChainOf(this.dataSource, session) : null;
-    if (chain) {
-      await chain.prepare(audit.length);
-      // From here to the send, in one turn: the entries link to the head as it stands, and go first.
-      statements.push(...chain.seal(audit, new Date()).statements);
+    let results: WorkerQueryResult[] | null = null;
+    for (let attempt = 1; results === null; attempt++) {
+      const statements = [...own];
+      if (chain) {
+        await chain.prepare(audit.length);
+        // From here to the send, in one turn: the entries link to the head as it stands, and go first.
+        statements.push(...chain.seal(audit, new Date()).statements);
+      }
+      try {
+        results = await session.send(statements, { transaction: true });
+      } catch (error) {
+        chain?.forget();
+        const code = (error as { code?: unknown }).code;
+        // Entries linked to a group sent before this one that failed: nothing of this group was
+        // wrong, and its works may have acted outside the database (a ticket opened), so the same
+        // writes go again, the entries linked to the head read afresh, rather than the works.
+        if (code === AUDIT_HEAD_MOVED && attempt < MAX_RELINKS) continue;
+        // An event applied before (or a head that keeps moving): the interactive way skips the
+        // one and reads the chain's head afresh for the other.
+        if (code === INBOX_DUPLICATE || code === CLAIM_TAKEN || code === STORED_GONE || code === AUDIT_HEAD_MOVED) return null;
+        throw error;
+      }
     }
-    let results: WorkerQueryResult[];
-    try {
-      results = await session.send(statements, { transaction: true });
-    } catch (error) {
-      chain?.forget();
-      // An event applied before, or entries linked to a group before this one that failed: the
-      // interactive way skips the one and reads the chain's head afresh for the other.
-      const code = (error as { code?: unknown }).code;
-      if (code === INBOX_DUPLICATE || code === CLAIM_TAKEN || code === STORED_GONE || code === AUDIT_HEAD_MOVED) return null;
-      throw error;
-    }
-    const events = outbox ? committedEventsOf(this.service, emits, results[statements.indexOf(outbox)]!.rows as OutboxIdRow[]) : [];
+    const events = outbox ? committedEventsOf(this.service, emits, results[own.indexOf(outbox)]!.rows as OutboxIdRow[]) : [];
     return { events, states: committedStates(transitions) };
   }
 
@@ -968,6 +993,9 @@ interface GroupCommitted {
 
 /** The code of a pipelined group refused because an event in it was applied before. */
 const INBOX_DUPLICATE = 'baton_inbox_duplicate';
+
+/** Times a pipelined group is sent at most while the audit chain's head moves under it (a group before it failed). */
+const MAX_RELINKS = 4;
 
 /**
  * Runs a statement with a RETURNING clause in an interactive transaction and throws its

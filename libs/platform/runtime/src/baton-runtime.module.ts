@@ -52,9 +52,11 @@ export class BatonRuntimeModule {
           provide: RunLedger,
           useFactory: (ds: DataSource) =>
             new RunLedger(ds, options.service, {
-              maxConcurrentGroups: 2,
               // The embedded database runs one group's transaction at a time, in send order, while
-              // this thread runs the stages of the next group: two groups of at most 64 keep both busy.
+              // this thread runs the stages of the next groups: three groups in flight, of a size
+              // (the runs at hand shared evenly, at most 64 each), keep both busier than two.
+              maxConcurrentGroups: options.database.kind === 'postgres' ? 2 : 3,
+              evenGroups: options.database.kind !== 'postgres',
               maxBatch: options.database.kind === 'postgres' ? 512 : 64,
               // On the embedded database a run's start hands its event over too (docs/design-notes.md, "Hand-over").
               handOverStarts: options.database.kind !== 'postgres',
