@@ -230,8 +230,13 @@ describe('hand-over between stages on the embedded database', () => {
   });
 
   /** A ledger whose groups of runs being started hand their events over, used by the stages for the duration of `body`. */
-  async function withStartsHandedOver(body: (starting: RunLedger) => Promise<void>): Promise<void> {
-    const starting = new RunLedger(dataSource, 'hand-over-test', { maxConcurrentGroups: 2, handOverWaitMs: 100, handOverStarts: true });
+  async function withStartsHandedOver(body: (starting: RunLedger) => Promise<void>, evenGroups = false): Promise<void> {
+    const starting = new RunLedger(dataSource, 'hand-over-test', {
+      maxConcurrentGroups: 2,
+      handOverWaitMs: 100,
+      handOverStarts: true,
+      evenGroups,
+    });
     starting.onCommitted((events) => {
       committed.push(...events);
       bus.acceptCommitted(
@@ -320,6 +325,34 @@ describe('hand-over between stages on the embedded database', () => {
       expect((await transitionsOf(fresh)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
       expect(seenBy('decide', fresh)).toEqual([{ runId: fresh, attempt: 1, handedOver: true }]);
     });
+  });
+
+  it('with starts in groups apart, one that fails makes no stage of the other group run again', async () => {
+    const taken = randomUUID();
+    await ledger.groupCommit((uow) => uow.start(runRef(taken), { to: 'triggered', stage: 'api' }));
+    // Audited starts: the failing group's entries are linked into the chain ahead of the other's,
+    // which then meets a head that did not commit.
+    const auditedStart = (starting: RunLedger, runId: string) =>
+      starting.groupCommit(async (uow) => {
+        await uow.start(runRef(runId), { to: 'triggered', stage: 'api' });
+        await uow.audit({ actor: 'system:test', action: 'run.start', targetType: 'run', targetId: runId, runId });
+        await uow.emit({ topic: ENRICH, key: runId, payload: eventFor(runId, ENRICH) });
+        return runId;
+      });
+    await withStartsHandedOver(async (starting) => {
+      const fresh = randomUUID();
+      // Shared evenly, the two starts go in two groups in flight at once; the first fails (its id is taken).
+      const outcomes = await Promise.allSettled([auditedStart(starting, taken), auditedStart(starting, fresh)]);
+      expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: expect.any(LedgerException) });
+      expect(outcomes[1]).toEqual({ status: 'fulfilled', value: fresh });
+      await bus.idle();
+      expect((await transitionsOf(fresh)).map((t) => t.to_state)).toEqual(['triggered', 'enriched', 'decided']);
+      // The stage that acts outside the database ran once for the run, handed over: not again from a redelivery.
+      expect(seenBy('decide', fresh)).toEqual([{ runId: fresh, attempt: 1, handedOver: true }]);
+      expect(seenBy('enrich', fresh)).toEqual([{ runId: fresh, attempt: 1, handedOver: true }]);
+      const entries = await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE run_id = $1`, [fresh]);
+      expect(entries[0].n).toBe(1);
+    }, true);
   });
 
   it('does not hand over what a run being started emits, nor to a paused consumer', async () => {
