@@ -23,13 +23,7 @@ export type {
   SampleSystemSnapshot,
 } from './sample/sample-system.types';
 export { FaultSwitch } from './sample/fault-switch.util';
-export {
-  SampleSystem,
-  type OrderedJournalWrite,
-  type SampleJournal,
-  type SampleJournalEntry,
-  type SampleOperation,
-} from './sample/sample-system.base';
+export { SampleSystem, type SampleJournal, type SampleJournalEntry, type SampleOperation } from './sample/sample-system.base';
 export { SampleJournalRepository } from './sample/persistence/sample-journal.repository';
 export { sampleSystemsMigrations } from './sample/persistence/1765000300000-create-sample-journal';
 export { sampleSystemsEntities } from './sample/persistence/sample-journal.entity';

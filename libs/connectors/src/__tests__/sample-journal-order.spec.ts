@@ -13,8 +13,8 @@ class HeldJournal implements SampleJournal {
     return new Promise<void>((resolve, reject) => this.stores.push({ entry, resolve, reject }));
   }
 
-  appendInOrder(entry: SampleJournalEntry): { sent: Promise<void>; stored: Promise<void> } | null {
-    return this.inOrder ? { sent: Promise.resolve(), stored: this.append(entry) } : null;
+  appendInOrder(entry: SampleJournalEntry): Promise<void> | null {
+    return this.inOrder ? this.append(entry) : null;
   }
 }
 

@@ -24,14 +24,6 @@ export interface SampleJournalEntry {
   seededAt?: string;
 }
 
-/** A journal write queued ahead of whatever is sent after it (`SampleJournal.appendInOrder`). */
-export interface OrderedJournalWrite {
-  /** Settles once the write has its place in the order: ahead of everything the process writes from then on. */
-  sent: Promise<void>;
-  /** Settles once it is stored, or could not be. */
-  stored: Promise<void>;
-}
-
 /** Where a sample system makes its writes durable (the embedded engine's database). */
 export interface SampleJournal {
   /** Stores the entry; settles once it is stored, or could not be. */
@@ -39,10 +31,11 @@ export interface SampleJournal {
   /**
    * Stores the entry on the database the engine itself writes to, through the session that keeps
    * one order for every writer of the process, as a fence: should it fail, the database takes
-   * nothing sent after it. Whatever a caller commits after `sent` therefore commits only if the
-   * entry is stored too. Null (or absent) where there is no such order.
+   * nothing sent after it. The entry is in line from the moment this returns: whatever a caller
+   * commits afterwards commits only if the entry is stored too. Settles once it is stored, or could
+   * not be; null (or absent) where there is no such order.
    */
-  appendInOrder?(entry: SampleJournalEntry): OrderedJournalWrite | null;
+  appendInOrder?(entry: SampleJournalEntry): Promise<void> | null;
 }
 
 interface StoredState<TData> {
@@ -189,9 +182,8 @@ export abstract class SampleSystem<TData extends object> implements Connector {
       effect: definition.spec.kind === 'write' && changes.length > 0 ? definition.spec.name : null,
       replay,
     };
-    const ordered = this.journal!.appendInOrder?.(entry) ?? null;
-    const stored = ordered ? ordered.stored : this.journal!.append(entry);
-    const outcome = stored.then(
+    const inLine = this.journal!.appendInOrder?.(entry) ?? null;
+    const outcome = (inLine ?? this.journal!.append(entry)).then(
       () => null,
       (error: unknown) => {
         // Not durable: undo it in memory too, and let the caller retry (its key makes that safe).
@@ -205,13 +197,8 @@ export abstract class SampleSystem<TData extends object> implements Connector {
         );
       },
     );
-    // In line: answered once queued; an entry that could not even be queued answers with its failure.
-    const answer = ordered
-      ? ordered.sent.then(
-          () => null,
-          () => outcome,
-        )
-      : outcome;
+    // In line: answered at once (should it fail to be stored, the database stops; see above).
+    const answer = inLine ? Promise.resolve(null) : outcome;
     // Later calls answer only once this write is settled (or in line), so nobody goes ahead on
     // what may yet be undone.
     this.durable = Promise.all([this.durable, answer]).then(() => undefined);

@@ -1,7 +1,7 @@
 import { columnsOf, embeddedSessionOf, runAutocommit, type SqlStatement } from '@baton/platform-database';
 import { outsideAnyTrace } from '@baton/platform-observability';
 import type { DataSource } from 'typeorm';
-import type { OrderedJournalWrite, SampleJournal, SampleJournalEntry } from '../sample-system.base';
+import type { SampleJournal, SampleJournalEntry } from '../sample-system.base';
 import { SampleJournalEntity } from './sample-journal.entity';
 
 interface Waiting {
@@ -23,12 +23,12 @@ interface Waiting {
 export class SampleJournalRepository implements SampleJournal {
   private waiting: Waiting[] = [];
   private scheduled = false;
-  private readonly ordered: boolean;
+  /** The embedded database's session, which keeps one order for every writer of the process; null on PostgreSQL. */
+  private readonly session: ReturnType<typeof embeddedSessionOf>;
 
   constructor(private readonly dataSource: DataSource) {
-    const session = embeddedSessionOf(dataSource);
-    this.ordered = session !== null;
-    session?.beforeSend(() => {
+    this.session = embeddedSessionOf(dataSource);
+    this.session?.beforeSend(() => {
       if (this.waiting.length > 0) outsideAnyTrace(() => this.flush());
     });
   }
@@ -42,10 +42,8 @@ export class SampleJournalRepository implements SampleJournal {
     return this.queue(entry);
   }
 
-  appendInOrder(entry: SampleJournalEntry): OrderedJournalWrite | null {
-    // Only the embedded database's session keeps one order for every writer of the process.
-    if (!this.ordered) return null;
-    return { sent: Promise.resolve(), stored: this.queue(entry) };
+  appendInOrder(entry: SampleJournalEntry): Promise<void> | null {
+    return this.session ? this.queue(entry) : null;
   }
 
   private queue(entry: SampleJournalEntry): Promise<void> {
@@ -73,10 +71,9 @@ export class SampleJournalRepository implements SampleJournal {
         for (const w of batch) w.reject(error);
         continue;
       }
-      const session = embeddedSessionOf(this.dataSource);
       // Sent without holding up the engine's own transactions (the session's order is fixed when `send` returns).
-      const stored = session
-        ? session.send([statement], { transaction: false, fence: true })
+      const stored = this.session
+        ? this.session.send([statement], { transaction: false, fence: true })
         : runAutocommit(this.dataSource, statement.sql, statement.params, statement.copy);
       stored.then(
         () => batch.forEach((w) => w.resolve()),

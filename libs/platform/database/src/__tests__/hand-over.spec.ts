@@ -253,9 +253,11 @@ describe('hand-over between stages on the embedded database', () => {
     }
   }
 
-  const startedWith = (starting: RunLedger, runId: string) =>
+  /** Starts the run through `starting`, its start audited when asked. */
+  const startedWith = (starting: RunLedger, runId: string, audited = false) =>
     starting.groupCommit(async (uow) => {
       await uow.start(runRef(runId), { to: 'triggered', stage: 'api' });
+      if (audited) await uow.audit({ actor: 'system:test', action: 'run.start', targetType: 'run', targetId: runId, runId });
       await uow.emit({ topic: ENRICH, key: runId, payload: eventFor(runId, ENRICH) });
       return runId;
     });
@@ -330,19 +332,12 @@ describe('hand-over between stages on the embedded database', () => {
   it('with starts in groups apart, one that fails makes no stage of the other group run again', async () => {
     const taken = randomUUID();
     await ledger.groupCommit((uow) => uow.start(runRef(taken), { to: 'triggered', stage: 'api' }));
-    // Audited starts: the failing group's entries are linked into the chain ahead of the other's,
-    // which then meets a head that did not commit.
-    const auditedStart = (starting: RunLedger, runId: string) =>
-      starting.groupCommit(async (uow) => {
-        await uow.start(runRef(runId), { to: 'triggered', stage: 'api' });
-        await uow.audit({ actor: 'system:test', action: 'run.start', targetType: 'run', targetId: runId, runId });
-        await uow.emit({ topic: ENRICH, key: runId, payload: eventFor(runId, ENRICH) });
-        return runId;
-      });
     await withStartsHandedOver(async (starting) => {
       const fresh = randomUUID();
       // Shared evenly, the two starts go in two groups in flight at once; the first fails (its id is taken).
-      const outcomes = await Promise.allSettled([auditedStart(starting, taken), auditedStart(starting, fresh)]);
+      // Audited: the failing group's entries are linked into the chain ahead of the other's, which
+      // then meets a head that did not commit.
+      const outcomes = await Promise.allSettled([startedWith(starting, taken, true), startedWith(starting, fresh, true)]);
       expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: expect.any(LedgerException) });
       expect(outcomes[1]).toEqual({ status: 'fulfilled', value: fresh });
       await bus.idle();

@@ -30,15 +30,14 @@ describe(SampleJournalRepository.name, () => {
     const sut = new SampleJournalRepository(db.dataSource);
     const entry: SampleJournalEntry = { system: 'billing', changes: [], effect: 'inLineCheck', replay: null };
 
-    const write = sut.appendInOrder(entry);
-    expect(write).not.toBeNull();
-    await write!.sent;
+    const stored = sut.appendInOrder(entry);
+    expect(stored).not.toBeNull();
     // Sent after it, this read finds it stored, though nothing awaited `stored`.
     const [counted] = await embeddedSessionOf(db.dataSource)!.send(
       [{ sql: `SELECT count(*)::int AS n FROM samples.journal WHERE entry::jsonb ->> 'effect' = 'inLineCheck'`, params: [] }],
       { transaction: false },
     );
     expect(counted!.rows).toEqual([{ n: 1 }]);
-    await write!.stored;
+    await stored;
   });
 });
