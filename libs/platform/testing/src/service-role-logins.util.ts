@@ -19,6 +19,8 @@ export interface ServiceRoleLogins {
   readonly owner: DataSource;
   /** The logins' data sources, filled before the tests run. */
   readonly logins: readonly DataSource[];
+  /** The name of the role the logins connect as. */
+  readonly login: string;
 }
 
 /**
@@ -67,5 +69,6 @@ export function useServiceRoleLogins(options: ServiceRoleLoginsOptions): Service
       return owner;
     },
     logins,
+    login,
   };
 }

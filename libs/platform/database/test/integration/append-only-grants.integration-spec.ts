@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@baton/platform-testing';
+import { randomUUID } from 'node:crypto';
+import { useServiceRoleLogins } from '@baton/platform-testing';
 import type { DataSource } from 'typeorm';
 import { InMemoryBus } from '@baton/platform-messaging';
 import { verifyAuditChain } from '../../src/audit-chain-verify.util';
@@ -14,39 +14,27 @@ import { RunLedger } from '../../src/run-ledger';
  * This proves, on the real server, what such a role can and cannot do to the shared history.
  */
 describe(`append-only shared tables for members of ${SERVICE_ROLE} on PostgreSQL`, () => {
-  let db: TestDatabase;
+  // The owner migrates; the login, a member of the service role, connects with its grants only.
+  const fixture = useServiceRoleLogins({
+    prefix: 'grants',
+    role: SERVICE_ROLE,
+    logins: 1,
+    open: (url, migrate) =>
+      openDataSource({
+        database: { kind: 'postgres', url },
+        entities: sharedEntities,
+        migrations: migrate ? sharedMigrations : [],
+        ...(migrate ? {} : { runMigrations: false }),
+      }),
+  });
+  const login = fixture.login;
   let owner: DataSource;
   let service: DataSource;
-  const login = `svc_${randomBytes(4).toString('hex')}`;
   const run = { runId: randomUUID(), workflowId: 'wf', workflowVersion: 1, orgId: 'acme' };
 
-  beforeAll(async () => {
-    db = await createTestDatabase('grants');
-    owner = await openDataSource({ database: { kind: 'postgres', url: db.url }, entities: sharedEntities, migrations: sharedMigrations });
-    await owner.query(`CREATE ROLE ${login} LOGIN PASSWORD 'svc' IN ROLE ${SERVICE_ROLE}`);
-    const url = new URL(db.url);
-    url.username = login;
-    url.password = 'svc';
-    service = await openDataSource({
-      database: { kind: 'postgres', url: url.toString() },
-      entities: sharedEntities,
-      migrations: [],
-      runMigrations: false,
-    });
-  });
-  afterAll(async () => {
-    await service?.destroy();
-    await owner?.destroy();
-    await db?.drop();
-    // The role is cluster-wide; only after its database is gone can it be dropped cleanly.
-    const admin = await openDataSource({
-      database: { kind: 'postgres', url: process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://baton:baton@127.0.0.1:55432/baton' },
-      entities: [],
-      migrations: [],
-      runMigrations: false,
-    });
-    await admin.query(`DROP ROLE IF EXISTS ${login}`);
-    await admin.destroy();
+  beforeAll(() => {
+    owner = fixture.owner;
+    service = fixture.logins[0]!;
   });
 
   it('connects as a login role that is a member of baton_service and not the owner', async () => {
