@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { Topics } from '@baton/contracts';
 import { ProgressLine } from '@baton/platform-observability';
 import { createSampleSystems } from '@baton/connectors';
-import { decodeJson, MessageBus } from '@baton/platform-messaging';
+import { decodeJson, InMemoryBus, MessageBus } from '@baton/platform-messaging';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
 import {
   assertBrokerReachable,
@@ -182,15 +182,15 @@ async function embeddedTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
     apiKeysFile: resolve(workspaceRoot(), 'config/api-keys.demo.yaml'),
   });
   const http = app.getHttpAdapter().getInstance();
-  app.get(MessageBus).subscribe({
-    groupId: 'bench-watcher',
-    topics: [Topics.runCompleted],
-    handle: async (message) => {
-      // The event object itself when the bus has it (as the stages read it), else its bytes.
-      const event = (message.event ?? JSON.parse(message.value.toString())) as { runid: string; id: string };
-      onCompleted(event.runid, event.id);
-      return 'processed';
-    },
+  const bus = app.get(MessageBus);
+  if (!(bus instanceof InMemoryBus)) throw new Error('the embedded engine runs on the in-memory bus');
+  // Watched, not consumed: the bench is no consumer group of the deployment it measures (a group
+  // reading every run.completed would have each one stored and deleted). A run counts once its
+  // run.completed has committed.
+  bus.watch(Topics.runCompleted, (message) => {
+    // The event object itself when the bus has it (as the stages read it), else its bytes.
+    const event = (message.event ?? JSON.parse(message.value.toString())) as { runid: string; id: string };
+    onCompleted(event.runid, event.id);
   });
   return {
     trigger: async (i) => {

@@ -35,6 +35,9 @@ export class BlockedRunAlertsConsumer implements OnModuleInit {
         groupId: BLOCKED_ALERTS_CONSUMER,
         topic: Topics.runCompleted,
         eventType: EventTypes.runCompleted,
+        // Most runs complete, and this consumer has nothing to say about them: on the embedded
+        // bus their run.completed is then not even stored, unless another consumer reads it.
+        reads: (event) => announcedStage(event) !== null,
         handle: (event) => this.handle(event),
       },
       { logger: this.logger, metrics: this.metrics },
@@ -42,8 +45,8 @@ export class BlockedRunAlertsConsumer implements OnModuleInit {
   }
 
   async handle(event: BatonEventOf<typeof EventTypes.runCompleted>): Promise<ConsumeOutcome> {
-    const stage = ANNOUNCED[event.source];
-    if (event.data.status !== 'blocked' || !stage) return 'skipped';
+    const stage = announcedStage(event);
+    if (!stage) return 'skipped';
     const workflow = this.catalog.get(event.workflowid);
     if (!workflow) {
       this.logger.warn({ runId: event.runid, workflowId: event.workflowid }, 'blocked run of a workflow not loaded here; no owner to tell');
@@ -61,4 +64,9 @@ export class BlockedRunAlertsConsumer implements OnModuleInit {
     if (!receipt.sent) this.logger.warn({ runId: event.runid, to: receipt.to, error: receipt.error }, 'blocked run could not be announced');
     return 'processed';
   }
+}
+
+/** The stage whose block the event announces, or null when this consumer does not announce it. */
+function announcedStage(event: BatonEventOf<typeof EventTypes.runCompleted>): string | null {
+  return event.data.status === 'blocked' && Object.hasOwn(ANNOUNCED, event.source) ? ANNOUNCED[event.source]! : null;
 }

@@ -1,5 +1,5 @@
 import { outsideAnyTrace } from '@baton/platform-observability';
-import type { BusLogStore, OutgoingMessage, StoredLogMessage } from '@baton/platform-messaging';
+import type { BusLogStore, CommittedLogMessage, OutgoingMessage, StoredLogMessage } from '@baton/platform-messaging';
 import type { DataSource } from 'typeorm';
 import { runAutocommit } from './data-source.factory';
 import type { CommittedEvent } from './run-ledger';
@@ -40,7 +40,7 @@ function textOf(value: Buffer): string | null {
  * and the event object itself when this process made it, which consumers here read rather than
  * decode what was stored.
  */
-export function busLogMessageOf(event: CommittedEvent): StoredLogMessage {
+export function busLogMessageOf(event: CommittedEvent): CommittedLogMessage {
   return {
     offset: event.id,
     topic: event.topic,

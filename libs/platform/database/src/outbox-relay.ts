@@ -38,7 +38,7 @@ export class OutboxRelay {
   private stopped = true;
   private healthy = true;
   private lastError: string | null = null;
-  private committed: CommittedEvent[] = [];
+  private committed: Array<CommittedEvent & { id: string }> = [];
   private publishing: Promise<void> | null = null;
   private published: string[] = [];
   private deleting: Promise<void> | null = null;
@@ -76,7 +76,10 @@ export class OutboxRelay {
   /** Rows a transaction of this process has just committed: published now, not at the next poll. */
   publishCommitted(events: readonly CommittedEvent[]): void {
     if (this.stopped) return;
-    const mine = this.options.services ? events.filter((e) => this.options.services!.includes(e.service)) : events;
+    // Every event is written when the relay publishes (nothing marks one unread but the embedded bus's log).
+    const mine = events.filter(
+      (e): e is CommittedEvent & { id: string } => e.id !== null && (!this.options.services || this.options.services.includes(e.service)),
+    );
     if (mine.length === 0) return;
     for (const e of mine) this.inHand.add(e.id);
     this.committed.push(...mine);

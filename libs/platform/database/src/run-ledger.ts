@@ -1,5 +1,5 @@
 import { canTransition, Headers, isCreatedEvent, type RunRef, type RunState } from '@baton/contracts';
-import { HandOverDeclined, type HandOverResult, type TopicRecord } from '@baton/platform-messaging';
+import { HandOverDeclined, type HandOverResult, type ReadableMessage, type TopicRecord } from '@baton/platform-messaging';
 import { DomainException } from '@baton/platform-errors';
 import { bindToActiveContext, captureContext, inCapturedContext, injectTraceHeaders, withSpanForMany } from '@baton/platform-observability';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -46,8 +46,11 @@ export interface OutboxInput {
  * value is the event as JSON text, exactly as stored.
  */
 export interface CommittedEvent extends TopicRecord<string> {
-  /** The outbox row id: increasing in commit order on the embedded database. */
-  id: string;
+  /**
+   * The outbox row id: increasing in commit order on the embedded database. Null for an event not
+   * written because nobody here reads it (`RunLedger.storesOnlyWhatIsRead`).
+   */
+  id: string | null;
   service: string;
   headers: Record<string, string>;
   /**
@@ -365,6 +368,7 @@ export class RunLedger {
   private readonly maxHandOvers: number;
   private readonly handOverStarts: boolean;
   private handOver: HandOver | null = null;
+  private readsEvent: ((event: ReadableMessage) => boolean) | null = null;
   /** Events being handed over, by id: their consumer's `consume` joins the producer's group. */
   private readonly joining = new Map<string, (pending: Pending) => void>();
   /** Runs whose events are being handed over, in the state their producer's group leaves them. */
@@ -400,6 +404,15 @@ export class RunLedger {
    */
   handOverTo(handOver: HandOver): void {
     this.handOver = handOver;
+  }
+
+  /**
+   * When the outbox is the embedded bus's log: whether some consumer group reads an event
+   * (`InMemoryBus.reads`). An event nobody reads is not written (it would be deleted as soon as it
+   * committed); the committed listeners still hear of it, with no id.
+   */
+  storesOnlyWhatIsRead(reads: (event: ReadableMessage) => boolean): void {
+    this.readsEvent = reads;
   }
 
   /**
@@ -564,12 +577,17 @@ export class RunLedger {
     const uows = items.map(() => new UnitOfWork(OUTSIDE_TRANSACTION, states, false));
     const settled = await Promise.allSettled(items.map((item, i) => item.work(uows[i]!)));
     if (settled.some((s) => s.status === 'rejected')) return null;
-    const { transitions, audit, emits, outbox, writes } = this.buffered(items, uows);
+    const { transitions, audit, emits, unread, outbox, writes } = this.buffered(items, uows);
     const parts: StatementPart[] = [...writes];
     if (audit.length > 0) parts.push(...auditQueuedParts(audit, 'audit'));
     if (outbox) parts.push({ name: 'outbox', statement: outbox, returns: 'id' });
     if (parts.length === 0)
-      return { results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value), events: [], states: [], joined: [] };
+      return {
+        results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value),
+        events: unreadEventsOf(this.service, unread),
+        states: [],
+        joined: [],
+      };
     let row: { outbox?: Array<string | number> } | undefined;
     try {
       [row] = await runStatement<{ outbox?: Array<string | number> }>(this.dataSource.manager, oneStatement(parts));
@@ -578,13 +596,16 @@ export class RunLedger {
       if (expectation === INBOX_DUPLICATE || expectation === CLAIM_TAKEN) return null;
       throw error;
     }
-    const events = outbox
-      ? committedEventsOf(
-          this.service,
-          emits,
-          (row?.outbox ?? []).map((id) => ({ id })),
-        )
-      : [];
+    const events = [
+      ...(outbox
+        ? committedEventsOf(
+            this.service,
+            emits,
+            (row?.outbox ?? []).map((id) => ({ id })),
+          )
+        : []),
+      ...unreadEventsOf(this.service, unread),
+    ];
     return {
       results: settled.map((s) => (s as PromiseFulfilledResult<unknown>).value),
       events,
@@ -670,10 +691,10 @@ export class RunLedger {
     for (const statement of transitionStatements(transitions)) await runStatement(manager, statement);
     const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
     if (audit.length > 0) await appendAuditEntries(manager, audit, { sealInline: this.singleWriter });
-    const emits = uows.flatMap((u) => u.outgoing);
+    const { stored: emits, unread } = this.sortByReaders(uows.flatMap((u) => u.outgoing));
     const outbox = outboxStatement(this.service, emits);
     const events = outbox ? committedEventsOf(this.service, emits, await runStatement<OutboxIdRow>(manager, outbox)) : [];
-    return { events, states: committedStates(transitions) };
+    return { events: [...events, ...unreadEventsOf(this.service, unread)], states: committedStates(transitions) };
   }
 
   /**
@@ -902,7 +923,7 @@ export class RunLedger {
   private buffered(items: readonly Pending[], uows: readonly UnitOfWork[]) {
     const transitions = uows.flatMap((u) => u.transitions);
     const audit = uows.flatMap((u) => u.pendingAudit.splice(0));
-    const emits = uows.flatMap((u) => u.outgoing);
+    const { stored: emits, unread } = this.sortByReaders(uows.flatMap((u) => u.outgoing));
     const inbox = items.map((item) => item.inbox).filter((e): e is InboxEntry => e !== null);
     const claim = claimInboxStatement(inbox);
     const writes: StatementPart[] = [];
@@ -912,7 +933,20 @@ export class RunLedger {
     }
     claimStatements(uows.flatMap((u) => u.claims)).forEach((statement, i) => writes.push({ name: `claim_${i}`, statement }));
     transitionStatements(transitions).forEach((statement, i) => writes.push({ name: `transitions_${i}`, statement }));
-    return { transitions, audit, emits, outbox: outboxStatement(this.service, emits), writes };
+    return { transitions, audit, emits, unread, outbox: outboxStatement(this.service, emits), writes };
+  }
+
+  /** The events to write, and those nobody reads (`storesOnlyWhatIsRead`), which are not written. */
+  private sortByReaders(emits: BufferedEmit[]): { stored: BufferedEmit[]; unread: BufferedEmit[] } {
+    const reads = this.readsEvent;
+    if (!reads || emits.length === 0) return { stored: emits, unread: [] };
+    const stored: BufferedEmit[] = [];
+    const unread: BufferedEmit[] = [];
+    for (const emit of emits) {
+      const view: ReadableMessage = { topic: emit.topic, headers: emit.headers, checked: emit.checked, event: emit.payload };
+      (reads(view) ? stored : unread).push(emit);
+    }
+    return { stored, unread };
   }
 
   /** Sends the works' transaction as one pipeline; null when it must run the interactive way instead. */
@@ -922,7 +956,7 @@ export class RunLedger {
     session: EmbeddedSession,
     extra: readonly SqlStatement[] = [],
   ): Promise<Omit<GroupCommitted, 'results' | 'joined'> | null> {
-    const { transitions, audit, emits, outbox, writes } = this.buffered(items, uows);
+    const { transitions, audit, emits, unread, outbox, writes } = this.buffered(items, uows);
     const own = writes.map((w) => w.statement);
     if (outbox) own.push(outbox);
     own.push(...extra);
@@ -951,7 +985,7 @@ export class RunLedger {
       }
     }
     const events = outbox ? committedEventsOf(this.service, emits, results[own.indexOf(outbox)]!.rows as OutboxIdRow[]) : [];
-    return { events, states: committedStates(transitions) };
+    return { events: [...events, ...unreadEventsOf(this.service, unread)], states: committedStates(transitions) };
   }
 
   /** The group in an interactive transaction: works run inside it and may query through `uow.manager`. */
@@ -1188,8 +1222,17 @@ function committedEventsOf(service: string, emits: readonly BufferedEmit[], rows
   // Rows are inserted in the order given and take their ids from the sequence one by one, so the
   // ids in ascending order are the events' in the order given.
   const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return emits.map((e, i) => ({
-    id: String(ids[i]!),
+  return emits.map((e, i) => committedEventOf(service, e, String(ids[i]!)));
+}
+
+/** Events committed without being written (nobody reads them): no id. */
+function unreadEventsOf(service: string, emits: readonly BufferedEmit[]): CommittedEvent[] {
+  return emits.map((e) => committedEventOf(service, e, null));
+}
+
+function committedEventOf(service: string, e: BufferedEmit, id: string | null): CommittedEvent {
+  return {
+    id,
     service,
     topic: e.topic,
     key: e.key,
@@ -1197,7 +1240,7 @@ function committedEventsOf(service: string, emits: readonly BufferedEmit[], rows
     headers: e.headers,
     // Only an event `createEvent` made (JSON values, checked against its schema) is passed on as an object.
     ...(e.payload !== null && e.checked ? { event: e.payload } : {}),
-  }));
+  };
 }
 
 /** Consumers and tools read the event's type from a header without parsing the value. */

@@ -3,7 +3,14 @@ import { errorMessage } from '@baton/platform-errors';
 import { RunSpanAttributes, withConsumerSpan, type BatonMetrics } from '@baton/platform-observability';
 import type { Logger } from '@nestjs/common';
 import { decodeJson } from './event-codec.util';
-import { HandOverDeclined, type ConsumeOutcome, type DeliveredMessage, type MessageBus, type RetryPolicy } from './message-bus.port';
+import {
+  HandOverDeclined,
+  type ConsumeOutcome,
+  type DeliveredMessage,
+  type MessageBus,
+  type ReadableMessage,
+  type RetryPolicy,
+} from './message-bus.port';
 
 export interface EventSubscription<T extends EventType> {
   groupId: string;
@@ -14,6 +21,12 @@ export interface EventSubscription<T extends EventType> {
   takesHandOver?: boolean;
   /** See `Subscription.actsOutside`: the handler writes to systems outside the database. */
   actsOutside?: boolean;
+  /**
+   * The events of the topic the consumer acts on (see `Subscription.reads`); the others are
+   * skipped without calling `handle`, and on the embedded bus not even stored when no other
+   * consumer reads them. Must be pure.
+   */
+  reads?: (event: BatonEventOf<T>) => boolean;
   handle(event: BatonEventOf<T>, message: DeliveredMessage): Promise<ConsumeOutcome>;
 }
 
@@ -35,6 +48,16 @@ export function subscribeToEvents<T extends EventType>(
     retry: subscription.retry,
     takesHandOver: subscription.takesHandOver,
     actsOutside: subscription.actsOutside,
+    // Judged only on an event `createEvent` made (checked, of this type); anything else is
+    // delivered, decoded and validated first, and then judged.
+    ...(subscription.reads
+      ? {
+          reads: (message: ReadableMessage) =>
+            !message.checked || (message.event as { type?: unknown } | null)?.type !== subscription.eventType
+              ? true
+              : subscription.reads!(message.event as BatonEventOf<T>),
+        }
+      : {}),
     handle: (message) =>
       withConsumerSpan(
         message.headers,
@@ -53,7 +76,7 @@ export function subscribeToEvents<T extends EventType>(
             Object.assign(fields, { runId: event.runid, eventId: event.id });
             span.setAttributes(runAttributesOf(event));
             deps.logger.debug({ ...fields }, 'message started');
-            const outcome = await subscription.handle(event, message);
+            const outcome = subscription.reads && !subscription.reads(event) ? 'skipped' : await subscription.handle(event, message);
             // Debug, like its start: at hundreds of messages a second a line each at info is the log's
             // largest cost; failures stay warnings, and counts and latencies are on the metrics.
             deps.logger.debug({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'message finished');

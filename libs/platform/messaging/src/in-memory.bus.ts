@@ -13,6 +13,7 @@ import {
   type DeliveredMessage,
   type HandOverResult,
   type OutgoingMessage,
+  type ReadableMessage,
   type RetryPolicy,
   type Subscription,
 } from './message-bus.port';
@@ -21,9 +22,17 @@ import {
 const ROUTE_RETRY_BACKOFF: Backoff = { initialDelayMs: 100, maxDelayMs: 5000 };
 
 /** A message already written to durable storage, with its offset there. */
-export interface StoredLogMessage {
-  /** Increasing in commit order; the message's identity across restarts. */
+export interface StoredLogMessage extends CommittedLogMessage {
   offset: string;
+}
+
+/**
+ * A message a transaction has just committed: written to durable storage (at `offset`), or not
+ * written because no group reads it (`InMemoryBus.reads`; offset null), kept only for inspection.
+ */
+export interface CommittedLogMessage {
+  /** Increasing in commit order; the message's identity across restarts. Null: not stored. */
+  offset: string | null;
   topic: string;
   key: string;
   value: Buffer;
@@ -91,6 +100,15 @@ interface Entry {
  */
 const MAX_EVENT_OBJECTS_HELD = 10_000;
 
+/** Sees each message as it is queued (`InMemoryBus.watch`). */
+export type MessageWatcher = (message: {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+  event?: unknown;
+}) => void;
+
 /** A message on its way into the queues: stored (at that offset) or not (null). */
 type Queued = OutgoingMessage & { stored: string | null; event?: unknown; checked?: boolean };
 
@@ -136,10 +154,11 @@ export class InMemoryBus extends MessageBus {
   private readonly toRemove: string[] = [];
   /** Queued entries holding an event object (`MAX_EVENT_OBJECTS_HELD`). */
   private eventObjectsHeld = 0;
-  private readonly arrivals: StoredLogMessage[] = [];
+  private readonly arrivals: CommittedLogMessage[] = [];
   private arriving: Promise<void> | null = null;
   /** Publishes being stored before they are queued: `idle` waits for them too. */
   private readonly publishing = new Set<Promise<void>>();
+  private readonly watchers = new Map<string, Set<MessageWatcher>>();
   private removing: Promise<void> | null = null;
   /** Offsets below this were loaded from the store at start; commits below it are already queued. */
   private loadedUpTo = -1;
@@ -165,7 +184,7 @@ export class InMemoryBus extends MessageBus {
   async publish(messages: OutgoingMessage[]): Promise<void> {
     const copies = messages.map((m) => ({ ...m, value: Buffer.from(m.value), headers: { ...m.headers } }));
     // Only what some group will read is worth storing; the rest is kept in memory for inspection.
-    const durable = this.store ? copies.filter((m) => this.takers(m.topic, m.headers).length > 0) : [];
+    const durable = this.store ? copies.filter((m) => this.takers(m).length > 0) : [];
     if (durable.length === 0) {
       this.enqueue(copies.map((m) => ({ ...m, stored: null })));
       return;
@@ -184,10 +203,11 @@ export class InMemoryBus extends MessageBus {
 
   /**
    * Messages that a transaction has just committed to the store (the transactional outbox of the
-   * embedded database is the store): queued for delivery without being written again.
+   * embedded database is the store): queued for delivery without being written again. Those it
+   * did not store (offset null: no group reads them) are kept for inspection, as a publish's.
    */
-  acceptCommitted(messages: readonly StoredLogMessage[]): void {
-    const fresh = messages.filter((m) => Number(m.offset) > this.loadedUpTo);
+  acceptCommitted(messages: readonly CommittedLogMessage[]): void {
+    const fresh = messages.filter((m) => m.offset === null || Number(m.offset) > this.loadedUpTo);
     if (!this.started || fresh.length === 0) return;
     this.arrivals.push(...fresh);
     // Queued on the next turn, not inside the commit: the committing handlers finish first (their
@@ -200,6 +220,27 @@ export class InMemoryBus extends MessageBus {
         resolve();
       }),
     );
+  }
+
+  /**
+   * Whether some consumer group here reads the message: subscribes to its topic and, if it says
+   * which messages it reads (`Subscription.reads`), reads this one. A transaction need not store
+   * what nobody reads (`RunLedger.storesOnlyWhatIsRead`).
+   */
+  reads(message: ReadableMessage): boolean {
+    return this.takers(message).length > 0;
+  }
+
+  /**
+   * Calls `watcher` with every message queued on `topic` from now on, stored or not, read by a
+   * group or not: an observer, not a consumer group (nothing is stored or held for it, and it
+   * sees nothing again after a restart). A watcher must not throw. Returns the unwatch.
+   */
+  watch(topic: string, watcher: MessageWatcher): () => void {
+    let set = this.watchers.get(topic);
+    if (!set) this.watchers.set(topic, (set = new Set()));
+    set.add(watcher);
+    return () => set.delete(watcher);
   }
 
   /**
@@ -227,7 +268,7 @@ export class InMemoryBus extends MessageBus {
     recorded?: Promise<void>;
   }): Promise<HandOverResult> | null {
     if (!this.running) return null;
-    const takers = this.takers(message.topic, message.headers);
+    const takers = this.takers(message);
     if (takers.length !== 1) return null;
     const group = takers[0]!;
     if (!group.subscription.takesHandOver || group.paused.has(message.topic) || group.waitingKeys.has(message.key)) return null;
@@ -438,6 +479,7 @@ export class InMemoryBus extends MessageBus {
   private enqueue(messages: readonly Queued[]): void {
     const orphans: string[] = [];
     for (const message of messages) {
+      if (this.watchers.size > 0) for (const watcher of this.watchers.get(message.topic) ?? []) watcher(message);
       const entry = this.entryOf(message);
       if (!this.deliverTo(entry) && entry.stored !== null) orphans.push(entry.stored);
     }
@@ -446,7 +488,7 @@ export class InMemoryBus extends MessageBus {
 
   /** Queues the entry for every group that reads it; false when none does (kept unconsumed). */
   private deliverTo(entry: Entry): boolean {
-    const takers = this.takers(entry.topic, entry.headers);
+    const takers = this.takers(entry);
     for (const group of takers) {
       entry.refs += 1;
       const queue = this.queueOf(group, entry);
@@ -464,12 +506,20 @@ export class InMemoryBus extends MessageBus {
     return false;
   }
 
-  /** Groups that read a message: every subscriber of its topic; on a retry topic only the group that failed it. */
-  private takers(topic: string, headers: Record<string, string> | undefined): Group[] {
+  /**
+   * Groups that read a message: every subscriber of its topic that reads it (`Subscription.reads`);
+   * on a retry topic only the group that failed it.
+   */
+  private takers(message: ReadableMessage): Group[] {
+    const { topic, headers } = message;
     const retry = topic.endsWith('.retry');
-    return [...this.groups.values()].filter(
-      (g) => g.topics.has(topic) && (!retry || headers?.[Headers.retryGroup] === g.subscription.groupId),
-    );
+    const takers: Group[] = [];
+    for (const g of this.groups.values()) {
+      if (!g.topics.has(topic)) continue;
+      if (retry ? headers?.[Headers.retryGroup] !== g.subscription.groupId : g.subscription.reads?.(message) === false) continue;
+      takers.push(g);
+    }
+    return takers;
   }
 
   private queueOf(group: Group, entry: Entry): Queue {

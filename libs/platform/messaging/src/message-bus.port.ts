@@ -71,6 +71,23 @@ export interface Subscription {
    * committed, so nothing outside happens for a run the database does not hold.
    */
   actsOutside?: boolean;
+  /**
+   * Which messages of its topics the group acts on, decided from the message alone; the handler
+   * skips the others anyway (e.g. only blocked runs' `run.completed`). The embedded bus neither
+   * stores nor delivers a message no group reads; Kafka delivers everything and the handler skips.
+   * Must be pure, and true for a message it cannot judge (no event object: bytes only).
+   */
+  reads?: (message: ReadableMessage) => boolean;
+}
+
+/** What `Subscription.reads` judges a message by. */
+export interface ReadableMessage {
+  topic: string;
+  headers: Record<string, string> | undefined;
+  /** The event as its producer made it in this process, when the bus has it. */
+  event?: unknown;
+  /** `event` was made by `createEvent`, so checked against its schema already. */
+  checked?: boolean;
 }
 
 export interface BusHealth {

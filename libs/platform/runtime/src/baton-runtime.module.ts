@@ -73,6 +73,9 @@ export class BatonRuntimeModule {
             if (busLog) {
               // The outbox is the bus's log: committed events are queued from it directly.
               ledger.onCommitted((events) => bus.acceptCommitted(events.map(busLogMessageOf)));
+              // An event no consumer group reads (e.g. run.completed of a run that completed, which
+              // only the blocked-run alerts read, and only for blocked runs) is not written at all.
+              ledger.storesOnlyWhatIsRead((event) => bus.reads(event));
               // And a stage's event goes straight to the next stage's consumer when it can, committed with its producer.
               if (options.handOver !== false) ledger.handOverTo((event) => bus.handOff(event));
             } else {

@@ -4,7 +4,7 @@ import { BatonMetrics } from '@baton/platform-observability';
 import { Injectable, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { EventConsumer, eventConsumerFor } from '../event.consumer';
-import type { EventSubscription } from '../event-subscriber.util';
+import { subscribeToEvents, type EventSubscription } from '../event-subscriber.util';
 import { InMemoryBus } from '../in-memory.bus';
 import { MessageBus } from '../message-bus.port';
 
@@ -95,6 +95,36 @@ describe(EventConsumer.name, () => {
 
     expect(sut.handled).toEqual([]);
     expect(deadLetters).toEqual(['not-an-event']);
+  });
+
+  it('skips the events its subscription says it does not read: judged on the object a producer here made, or once decoded', async () => {
+    const handled: number[] = [];
+    subscribeToEvents(
+      bus,
+      {
+        groupId: 'large-only',
+        topic: 'test.large',
+        eventType: EventTypes.runTriggered,
+        reads: (event) => (event.data.trigger as { amount: number }).amount > 100,
+        handle: async (event) => (handled.push((event.data.trigger as { amount: number }).amount), 'processed'),
+      },
+      { logger: new Logger('test') },
+    );
+    const withAmount = (amount: number) => ({ ...triggered(), data: { ...triggered().data, trigger: { amount } } });
+    await bus.start();
+    // As bytes (as from Kafka, or reloaded): delivered, decoded and validated, then skipped unhandled.
+    const small = withAmount(12);
+    await bus.publish([
+      { topic: 'test.large', key: 'a', value: Buffer.from(JSON.stringify(small)) },
+      { topic: 'test.large', key: 'b', value: Buffer.from(JSON.stringify(withAmount(500))) },
+    ]);
+    await bus.idle();
+    expect(handled).toEqual([500]);
+    // As the object a commit here made: not even delivered.
+    expect(bus.reads({ topic: 'test.large', headers: {}, event: small, checked: true })).toBe(false);
+    expect(bus.reads({ topic: 'test.large', headers: {}, event: withAmount(501), checked: true })).toBe(true);
+    // An object of another type is not judged: delivered, and refused as that.
+    expect(bus.reads({ topic: 'test.large', headers: {}, event: { ...small, type: EventTypes.runEnriched }, checked: true })).toBe(true);
   });
 
   describe('handed over by its producer (InMemoryBus.handOff)', () => {

@@ -99,6 +99,55 @@ describe(InMemoryBus.name, () => {
     expect(withObject.slice(-3)).toEqual([20_000, 20_001, 20_002]);
   });
 
+  it('neither stores nor delivers a message no group reads; a group that reads everything still gets it stored', async () => {
+    const appended: string[] = [];
+    const store = {
+      append: async (messages: ReadonlyArray<{ value: Buffer }>) =>
+        messages.map((m) => (appended.push(m.value.toString()), String(appended.length))),
+      load: async () => [],
+      remove: async () => undefined,
+    };
+    sut = new InMemoryBus({ partitions: 1, store });
+    const blocked: number[] = [];
+    // Reads only what it can judge as blocked; a message with no event object is always read.
+    sut.subscribe({
+      groupId: 'alerts',
+      topics: ['t'],
+      reads: (m) => (m.event as { blocked?: boolean } | undefined)?.blocked !== false,
+      handle: async (m) => (blocked.push(body(m).n), 'processed'),
+    });
+    const watched: number[] = [];
+    sut.watch('t', (m) => watched.push(JSON.parse(m.value.toString()).n));
+    await sut.start();
+    const committed = (n: number, isBlocked: boolean, offset: string | null) => {
+      const event = { n, blocked: isBlocked };
+      return { offset, topic: 't', key: `k${n}`, value: Buffer.from(JSON.stringify(event)), headers: {}, event, checked: true };
+    };
+
+    expect(sut.reads({ topic: 't', headers: {}, event: { blocked: false }, checked: true })).toBe(false);
+    expect(sut.reads({ topic: 't', headers: {}, event: { blocked: true }, checked: true })).toBe(true);
+    expect(sut.reads({ topic: 't', headers: {} })).toBe(true);
+    expect(sut.reads({ topic: 'other', headers: {} })).toBe(false);
+    sut.acceptCommitted([committed(1, false, null), committed(2, true, '100')]);
+    await sut.publish([msg('t', 'k3', { n: 3 })]);
+    await sut.idle();
+    // (Committed messages are queued on the next turn, so after the publish.)
+    expect(blocked).toEqual([3, 2]);
+    // Published bytes cannot be judged: stored. The unread one is kept for inspection only.
+    expect(appended).toEqual([JSON.stringify({ n: 3 })]);
+    expect(sut.retained('t').map((m) => body(m).n)).toEqual([1]);
+    expect(watched).toEqual([3, 1, 2]);
+
+    // Another group that reads every message of the topic: nothing is left unread.
+    const all: number[] = [];
+    sut.subscribe({ groupId: 'all', topics: ['t'], handle: async (m) => (all.push(body(m).n), 'processed') });
+    expect(sut.reads({ topic: 't', headers: {}, event: { blocked: false }, checked: true })).toBe(true);
+    sut.acceptCommitted([committed(4, false, '101')]);
+    await sut.idle();
+    expect(all).toContain(4);
+    expect(blocked).toEqual([3, 2]);
+  });
+
   it('delivers each message once to every consumer group', async () => {
     sut = new InMemoryBus();
     const a: number[] = [];
