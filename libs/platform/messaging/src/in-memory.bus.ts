@@ -204,7 +204,8 @@ export class InMemoryBus extends MessageBus {
   /**
    * Messages that a transaction has just committed to the store (the transactional outbox of the
    * embedded database is the store): queued for delivery without being written again. Those it
-   * did not store (offset null: no group reads them) are kept for inspection, as a publish's.
+   * did not store (offset null: no group reads them) are only seen by watchers, and kept for
+   * inspection when no group subscribes to their topic, as a publish's.
    */
   acceptCommitted(messages: readonly CommittedLogMessage[]): void {
     const fresh = messages.filter((m) => m.offset === null || Number(m.offset) > this.loadedUpTo);
@@ -498,11 +499,18 @@ export class InMemoryBus extends MessageBus {
     }
     if (takers.length > 0) return true;
     this.dropEventObject(entry);
-    if (entry.topic.endsWith('.retry')) return false;
+    // Kept for inspection only on a topic no group subscribes to (a dead-letter topic, say): one
+    // whose groups do not read this message (`Subscription.reads`) would keep thousands for nothing.
+    if (entry.topic.endsWith('.retry') || this.subscribed(entry.topic)) return false;
     const kept = this.unconsumed.get(entry.topic) ?? [];
     kept.push(entry);
     if (kept.length > this.retainUnconsumed) kept.splice(0, kept.length - this.retainUnconsumed);
     this.unconsumed.set(entry.topic, kept);
+    return false;
+  }
+
+  private subscribed(topic: string): boolean {
+    for (const g of this.groups.values()) if (g.topics.has(topic)) return true;
     return false;
   }
 

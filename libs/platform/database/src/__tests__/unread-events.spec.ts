@@ -91,7 +91,8 @@ describe('events nobody reads on the embedded bus', () => {
       [done.runid, true],
     ]);
     expect(watched.sort()).toEqual([blocked.runid, done.runid].sort());
-    expect(bus.retained(TOPIC).map((m) => m.key)).toContain(done.runid);
+    // Not kept in memory either: the topic has a group, which does not read it.
+    expect(bus.retained(TOPIC)).toEqual([]);
 
     bus.resume('alerts');
     await bus.idle();
@@ -110,8 +111,7 @@ describe('events nobody reads on the embedded bus', () => {
     expect(await outboxRows()).toEqual([done.runid]);
     bus.resume('everything');
     await bus.idle();
-    // (It also reads the unread events kept in memory before it subscribed, as any new group does.)
-    expect(everything.filter((key) => key === done.runid)).toHaveLength(1);
+    expect(everything).toEqual([done.runid]);
     expect(alerted).toEqual([]);
   });
 });
