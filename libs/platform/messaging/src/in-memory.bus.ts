@@ -28,7 +28,7 @@ export interface StoredLogMessage extends CommittedLogMessage {
 
 /**
  * A message a transaction has just committed: written to durable storage (at `offset`), or not
- * written because no group reads it (`InMemoryBus.reads`; offset null), kept only for inspection.
+ * written because no group reads it (`InMemoryBus.reads`; offset null): then only watchers see it.
  */
 export interface CommittedLogMessage {
   /** Increasing in commit order; the message's identity across restarts. Null: not stored. */
