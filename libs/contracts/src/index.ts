@@ -9,3 +9,4 @@ export * from './events/event-validator.util';
 export * from './events/event-factory.util';
 export * from './money';
 export * from './error-codes';
+export * from './run-id';

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createEvent, EventTypes, Topics, type RunRef } from '@baton/contracts';
+import { createEvent, EventTypes, newRunId, Topics, type RunRef } from '@baton/contracts';
 import { RunLedger } from '@baton/platform-database';
 import { jsonIssues } from '@baton/platform-edge';
 import { RunSpanAttributes, withRootSpan } from '@baton/platform-observability';
@@ -80,7 +79,7 @@ export class StartRunUseCase {
 
     // What was refused above did not wait; what is taken in waits for room in the pipeline, if any is kept.
     if (this.admission) await this.admission.enter();
-    const run: RunRef = { runId: randomUUID(), workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId };
+    const run: RunRef = { runId: newRunId(), workflowId: workflow.id, workflowVersion: workflow.version, orgId: command.orgId };
     // The run's own trace starts here, whatever started it (linked to that request, message or
     // scan): its first transition, audit entry and event carry it, and every stage continues it.
     // Runs accepted at the same moment are committed together (group commit).

@@ -149,7 +149,7 @@ export class UnitOfWork {
 
   /**
    * The first transition of a run this unit of work creates under an id minted for it
-   * (`randomUUID()`): there is nothing to read, so it asks the database nothing. Should the id be
+   * (`newRunId()`): there is nothing to read, so it asks the database nothing. Should the id be
    * taken after all, the row number (1) conflicts and nothing of the group commits with it.
    */
   async start(run: RunRef, input: Omit<TransitionInput, 'from'>): Promise<CurrentRunState> {
