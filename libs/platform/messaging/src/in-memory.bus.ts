@@ -235,7 +235,8 @@ export class InMemoryBus extends MessageBus {
   /**
    * Calls `watcher` with every message queued on `topic` from now on, stored or not, read by a
    * group or not: an observer, not a consumer group (nothing is stored or held for it, and it
-   * sees nothing again after a restart). A watcher must not throw. Returns the unwatch.
+   * sees nothing again after a restart). A watcher that throws is logged and changes nothing of the
+   * message's delivery. Returns the unwatch.
    */
   watch(topic: string, watcher: MessageWatcher): () => void {
     let set = this.watchers.get(topic);
@@ -480,11 +481,21 @@ export class InMemoryBus extends MessageBus {
   private enqueue(messages: readonly Queued[]): void {
     const orphans: string[] = [];
     for (const message of messages) {
-      if (this.watchers.size > 0) for (const watcher of this.watchers.get(message.topic) ?? []) watcher(message);
+      if (this.watchers.size > 0) this.notifyWatchers(message);
       const entry = this.entryOf(message);
       if (!this.deliverTo(entry) && entry.stored !== null) orphans.push(entry.stored);
     }
     if (orphans.length > 0) this.forget(orphans);
+  }
+
+  private notifyWatchers(message: Queued): void {
+    for (const watcher of this.watchers.get(message.topic) ?? []) {
+      try {
+        watcher(message);
+      } catch (error) {
+        this.logger.warn(`a watcher of ${message.topic} failed on key=${message.key}: ${errorMessage(error)}`);
+      }
+    }
   }
 
   /** Queues the entry for every group that reads it; false when none does (kept unconsumed). */

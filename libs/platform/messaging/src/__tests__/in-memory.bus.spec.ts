@@ -1,5 +1,6 @@
 import { deadLetterTopic, Headers } from '@baton/contracts';
 import { RetriableError } from '@baton/platform-errors';
+import { Logger } from '@nestjs/common';
 import { InMemoryBus } from '../in-memory.bus';
 import type { DeliveredMessage } from '../message-bus.port';
 
@@ -9,7 +10,10 @@ const body = (m: DeliveredMessage) => JSON.parse(m.value.toString());
 describe(InMemoryBus.name, () => {
   let sut: InMemoryBus;
 
-  afterEach(async () => sut.stop());
+  afterEach(async () => {
+    await sut.stop();
+    jest.restoreAllMocks();
+  });
 
   it('keeps messages of one key in order while partitions run in parallel', async () => {
     sut = new InMemoryBus({ partitions: 4 });
@@ -118,6 +122,11 @@ describe(InMemoryBus.name, () => {
     });
     const watched: number[] = [];
     sut.watch('t', (m) => watched.push(JSON.parse(m.value.toString()).n));
+    // A watcher that throws changes nothing of the delivery.
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    sut.watch('t', () => {
+      throw new Error('a broken watcher');
+    });
     await sut.start();
     const committed = (n: number, isBlocked: boolean, offset: string | null) => {
       const event = { n, blocked: isBlocked };
