@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { Topics } from '@baton/contracts';
 import { ProgressLine } from '@baton/platform-observability';
 import { createSampleSystems } from '@baton/connectors';
-import { decodeJson, InMemoryBus, MessageBus } from '@baton/platform-messaging';
+import { decodeJson, InMemoryBus, MessageBus, patchKafkajsIdleTimer } from '@baton/platform-messaging';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '@baton/platform-testing';
 import {
   assertBrokerReachable,
@@ -236,6 +236,8 @@ async function postgresReachable(url: string): Promise<boolean> {
 
 async function kafkaTarget(onCompleted: OnCompleted): Promise<BenchTarget> {
   quietKafkajsTimeoutWarning();
+  // The bench's own watcher is a kafkajs consumer too: without this its connection spins a 1 ms timer.
+  patchKafkajsIdleTimer();
   const stops: Array<() => void> = [];
   const brokers = brokersFromEnv();
   try {

@@ -6,6 +6,7 @@ export * from './in-memory.bus';
 export * from './event-codec.util';
 export * from './event-subscriber.util';
 export * from './kafka.bus';
+export { patchKafkajsIdleTimer } from './kafka/kafkajs-idle-timer.patch';
 export * from './namespaced.bus';
 export * from './outage-hold.util';
 export * from './schema-registry.bus';

@@ -16,6 +16,7 @@ import { errorMessage } from '@baton/platform-errors';
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import { KafkaGroupConsumer, type GroupConsumerHost } from './kafka/kafka-group.consumer';
+import { patchKafkajsIdleTimer } from './kafka/kafkajs-idle-timer.patch';
 import { KafkaLag } from './kafka/kafka.lag';
 import { KafkaPublisher } from './kafka/kafka.publisher';
 import { KafkaTopics } from './kafka/kafka.topics';
@@ -117,6 +118,8 @@ export class KafkaBus extends MessageBus {
   constructor(private readonly options: KafkaBusOptions) {
     super();
     this.logger = options.logger ?? new Logger(KafkaBus.name);
+    // Every broker connection of kafkajs 2.2.4 spins a 1 ms timer while idle (see the patch).
+    patchKafkajsIdleTimer();
     const kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
