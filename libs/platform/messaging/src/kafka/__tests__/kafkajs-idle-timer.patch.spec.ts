@@ -9,13 +9,13 @@ type Queue = {
   scheduleCheckPendingRequests(): void;
   destroy(): void;
   pending: unknown[];
-  inflight: Map<number, unknown>;
 };
 type Entry = { correlationId: number; apiKey: number; apiName: string; apiVersion: number; resolve: () => void; reject: () => void };
 type QueueClass = new (options: Record<string, unknown>) => Queue;
 
 const RequestQueue = kafkajsRequestQueue() as unknown as QueueClass;
 const original = RequestQueue.prototype.scheduleCheckPendingRequests;
+const PATCHED = Symbol.for('baton.kafkajs.idleTimerPatched');
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function queue(maxInFlightRequests: number | null = null): { q: Queue; sent: number[] } {
@@ -46,6 +46,7 @@ describe('kafkajs idle timer patch', () => {
   afterEach(() => {
     jest.useRealTimers();
     RequestQueue.prototype.scheduleCheckPendingRequests = original;
+    delete (RequestQueue.prototype as unknown as Record<symbol, unknown>)[PATCHED];
   });
 
   it('is needed: unpatched, an answered request leaves a connection spinning a 1 ms timer for good', async () => {
@@ -117,9 +118,6 @@ describe('kafkajs idle timer patch', () => {
   });
 
   it('patches the class kafkajs uses once, and says so', () => {
-    RequestQueue.prototype.scheduleCheckPendingRequests = original;
-    const marker = Symbol.for('baton.kafkajs.idleTimerPatched');
-    delete (RequestQueue.prototype as unknown as Record<symbol, unknown>)[marker];
     expect(patchKafkajsIdleTimer()).toBe(true);
     expect(RequestQueue.prototype.scheduleCheckPendingRequests).toBe(scheduleCheckPendingRequests);
     expect(patchKafkajsIdleTimer()).toBe(true);
