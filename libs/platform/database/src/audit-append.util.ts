@@ -2,6 +2,7 @@ import { currentTraceIds } from '@baton/platform-observability';
 import type { EntityManager } from 'typeorm';
 import { GENESIS_HASH, jsonValue, linkedRecords, type AuditRecord } from './audit-chain.util';
 import { forgetInlineAuditHead } from './audit-inline-chain';
+import { AUDIT_HEAD_SQL, sealBlockStatement } from './audit-seal-block.util';
 import type { StatementPart } from './query/one-statement.util';
 import { columnsOf, runStatement, type SqlStatement } from './query/sql-statement';
 
@@ -104,7 +105,7 @@ export function auditAppendStatement(entries: readonly PendingAuditEntry[], seal
   const sql = sealInline
     ? `WITH appended AS (
        ${AUDIT_INSERT} ${select} RETURNING id, at
-     ), head AS (SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1)
+     ), head AS (${AUDIT_HEAD_SQL})
      SELECT appended.id, appended.at, head.hash AS head_hash, head.seal_seq AS head_seq
        FROM appended LEFT JOIN head ON true ORDER BY appended.id`
     : `WITH appended AS (
@@ -146,22 +147,13 @@ export function auditAppended(
     const records = entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at), prevHash: null, hash: null }));
     return { records, seal: null };
   }
-  let seq = Number(rows[0]?.head_seq ?? 0);
+  const headSeq = Number(rows[0]?.head_seq ?? 0);
+  const headHash = rows[0]?.head_hash ?? GENESIS_HASH;
   const records = linkedRecords(
     entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at) })),
-    rows[0]?.head_hash ?? GENESIS_HASH,
+    headHash,
   );
-  const seal = {
-    sql: `INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])`,
-    params: columnsOf(
-      records,
-      () => ++seq,
-      (r) => r.id,
-      (r) => r.prevHash,
-      (r) => r.hash,
-    ),
-  };
+  const seal = sealBlockStatement(headSeq, headHash, { ids: records.map((r) => r.id), hashes: records.map((r) => r.hash) });
   return { records, seal };
 }
 

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { auditEntryHash, auditRecordOf, GENESIS_HASH } from './audit-chain.util';
+import { blockHash } from './audit-seal-block.util';
 import { sealAuditChain } from './audit-seal.util';
 
 /** Something the walk found wrong with the chain. */
@@ -41,7 +42,7 @@ export interface VerifyAuditChainOptions {
 }
 
 /**
- * Seals what is pending, then walks the chain (`baton.audit_seal` in `seal_seq` order, with each
+ * Seals what is pending, then walks the chain (`baton.audit_seal_block` in place order, with each
  * sealed entry of `baton.audit_log`) and recomputes it. An entry whose fields do not hash to its
  * seal's hash was edited; a seal whose entry is missing, or whose `prev_hash` is not the hash of
  * the seal before it, marks removed entries. Ids alone prove nothing
@@ -59,7 +60,6 @@ export async function verifyAuditChain(db: DataSource, options: VerifyAuditChain
   const problems: AuditChainProblem[] = [];
   let expectedPrev = GENESIS_HASH;
   let previousId: string | null = null;
-  let previousSeq: string | null = null;
   let checked = 0;
   const removal = (afterId: string | null, beforeId: string): AuditChainProblem => ({
     kind: 'removed',
@@ -72,19 +72,45 @@ export async function verifyAuditChain(db: DataSource, options: VerifyAuditChain
   });
   // An entry removed whose seal is left: named once the next entry present is reached.
   let removedAfter: { afterId: string | null } | null = null;
+  // Blocks are read in place order, about `batchSize` entries at a time (whole blocks, at least
+  // one), then their entries by id; each entry's previous hash is the one before it in its block.
+  let lastFirstSeq: string | null = null;
   for (;;) {
-    const rows: Array<Record<string, unknown>> = await db.query(
-      `SELECT s.seal_seq, s.audit_id, s.prev_hash, s.hash,
-              a.id, a.actor, a.action, a.target_type, a.target_id, a.before, a.after, a.reason, a.run_id, a.trace_id, a.at
-         FROM baton.audit_seal s LEFT JOIN baton.audit_log a ON a.id = s.audit_id
-        WHERE ($1::bigint IS NULL OR s.seal_seq > $1::bigint) ORDER BY s.seal_seq LIMIT $2`,
-      [previousSeq, batchSize],
+    const blocks: Array<{ first_seq: string | number; prev_hash: string; audit_ids: Array<string | number>; hashes: Uint8Array }> =
+      await db.query(
+        `SELECT first_seq, prev_hash, audit_ids, hashes FROM (
+           SELECT b.*, sum(cardinality(b.audit_ids)) OVER (ORDER BY b.first_seq) - cardinality(b.audit_ids) AS before
+             FROM (SELECT * FROM baton.audit_seal_block WHERE ($1::bigint IS NULL OR first_seq > $1::bigint)
+                    ORDER BY first_seq LIMIT $2) b) x
+          WHERE before < $3 ORDER BY first_seq`,
+        [lastFirstSeq, batchSize, batchSize],
+      );
+    if (blocks.length === 0) break;
+    lastFirstSeq = String(blocks.at(-1)!.first_seq);
+    const ids = blocks.flatMap((b) => b.audit_ids.map(String));
+    const entries: Array<Record<string, unknown>> = await db.query(
+      `SELECT id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at
+         FROM baton.audit_log WHERE id = ANY($1::bigint[])`,
+      [ids],
     );
+    const entryOf = new Map(entries.map((e) => [String(e['id']), e]));
+    const rows: Array<Record<string, unknown>> = [];
+    for (const block of blocks) {
+      block.audit_ids.forEach((id, i) => {
+        const entry = entryOf.get(String(id));
+        rows.push({
+          ...entry,
+          seal_seq: Number(block.first_seq) + i,
+          prev_hash: i === 0 ? block.prev_hash : blockHash(block.hashes, i - 1),
+          hash: blockHash(block.hashes, i),
+          id: entry ? entry['id'] : null,
+        });
+      });
+    }
     for (const row of rows) {
       checked += 1;
       const prev = row['prev_hash'] as string;
       const hash = row['hash'] as string;
-      previousSeq = String(row['seal_seq']);
       if (prev !== expectedPrev && !removedAfter) {
         // Seals are gone too: the link to the entry before is broken.
         removedAfter = { afterId: previousId };
@@ -110,7 +136,6 @@ export async function verifyAuditChain(db: DataSource, options: VerifyAuditChain
       expectedPrev = hash;
       previousId = record.id;
     }
-    if (rows.length < batchSize) break;
   }
   if (removedAfter)
     problems.push({

@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { auditEntryColumns, type PendingAuditEntry } from './audit-append.util';
 import { GENESIS_HASH, linkedRecords, type AuditRecord } from './audit-chain.util';
+import { AUDIT_HEAD_SQL, sealBlockStatement } from './audit-seal-block.util';
 import type { EmbeddedSession } from './pglite/pglite-serial.driver';
-import { appendRows, columnsOf, type SqlStatement } from './query/sql-statement';
+import { appendRows, type SqlStatement } from './query/sql-statement';
 
 /** Ids taken from the sequence at a time, so most groups need no statement to number their entries. */
 const ID_BLOCK = 4096;
@@ -47,8 +48,8 @@ export class InlineAuditChain {
   /**
    * Numbers and links the entries after the head as it stands (call right after `prepare`, in the
    * same turn), advances the head past them, and returns the records and the statements that
-   * store them: the entries, a check that the chain's head is still the one they link to (failing
-   * the transaction if it moved meanwhile), then their seals.
+   * store them: the entries, then their seals as one block, inserted only if the chain's head is
+   * still the one they link to (failing the transaction if it moved meanwhile).
    */
   seal(entries: readonly PendingAuditEntry[], at: Date): { records: AuditRecord[]; statements: SqlStatement[] } {
     const head = this.head;
@@ -59,35 +60,24 @@ export class InlineAuditChain {
       head.hash,
     );
     this.head = { seq: head.seq + records.length, hash: records.at(-1)?.hash ?? head.hash };
+    const block = sealBlockStatement(
+      head.seq,
+      head.hash,
+      { ids: records.map((r) => r.id), hashes: records.map((r) => r.hash!) },
+      {
+        code: AUDIT_HEAD_MOVED,
+        message: `the audit chain's head is no longer seal ${head.seq}: these entries were linked to a head that did not commit`,
+      },
+    );
     const statements: SqlStatement[] = [
       appendRows(
         'baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)',
         ['bigint', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'jsonb', 'uuid', 'text', 'timestamptz'],
         [records.map((r) => r.id), ...auditEntryColumns(records), records.map(() => stamp)],
       ),
-      {
-        // Guards the seals after it: they go as rows (COPY on the embedded database), which no
-        // condition of their own can stop.
-        sql: `SELECT 1 WHERE COALESCE((SELECT max(seal_seq) FROM baton.audit_seal), 0) = $1
-                 AND COALESCE((SELECT hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1), $3) = $2`,
-        params: [head.seq, head.hash, GENESIS_HASH],
-        expect: {
-          rows: 1,
-          code: AUDIT_HEAD_MOVED,
-          message: `the audit chain's head is no longer seal ${head.seq}: these entries were linked to a head that did not commit`,
-        },
-      },
-      appendRows(
-        'baton.audit_seal (seal_seq, audit_id, prev_hash, hash)',
-        ['bigint', 'bigint', 'text', 'text'],
-        columnsOf(
-          records,
-          (_, i) => head.seq + 1 + i,
-          (r) => r.id,
-          (r) => r.prevHash,
-          (r) => r.hash,
-        ),
-      ),
+      // Their seals, one row, inserted only if the chain's head in the database is still the one
+      // they link to: otherwise the statement misses its row and fails the transaction.
+      ...(block ? [block] : []),
     ];
     return { records, statements };
   }
@@ -104,7 +94,7 @@ export class InlineAuditChain {
     const needIds = this.lastId - this.nextId + 1 < n;
     const block = Math.max(n, ID_BLOCK);
     const statements: SqlStatement[] = [];
-    if (needHead) statements.push({ sql: `SELECT seal_seq, hash FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`, params: [] });
+    if (needHead) statements.push({ sql: AUDIT_HEAD_SQL, params: [] });
     if (needIds)
       statements.push({
         sql: `SELECT setval('baton.audit_log_id_seq', nextval('baton.audit_log_id_seq') + $1 - 1) AS last`,

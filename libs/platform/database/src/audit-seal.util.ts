@@ -1,6 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { forgetInlineAuditHead } from './audit-inline-chain';
 import { AUDIT_CHAIN_LOCK_KEY, auditEntryHash, auditRecordOf, GENESIS_HASH } from './audit-chain.util';
+import { AUDIT_HEAD_SQL, sealBlockStatement } from './audit-seal-block.util';
+import { arrayLiteral } from './query/array-literal.util';
 
 export interface SealAuditChainOptions {
   /** Entries sealed per transaction. */
@@ -13,11 +15,12 @@ export interface SealAuditChainOptions {
 
 /**
  * Links committed, not yet sealed audit entries (`baton.audit_pending`) into the hash chain
- * (`baton.audit_seal`), oldest id first, and returns how many it sealed. One sealer at a time (an advisory lock); entries appended
- * meanwhile by any number of writers wait for the next pass. The chain's order is the order of
- * sealing (`seal_seq`): an entry whose transaction commits late is sealed after entries with
- * higher ids, never skipped. Each entry's hash covers its fields and the previous entry's hash,
- * so an edit, a removal or a reordering after sealing breaks the chain where it happened.
+ * (`baton.audit_seal_block`, a block per pass), oldest id first, and returns how many it sealed.
+ * One sealer at a time (an advisory lock); entries appended meanwhile by any number of writers
+ * wait for the next pass. The chain's order is the order of sealing (`seal_seq`): an entry whose
+ * transaction commits late is sealed after entries with higher ids, never skipped. Each entry's
+ * hash covers its fields and the previous entry's hash, so an edit, a removal or a reordering
+ * after sealing breaks the chain where it happened.
  */
 export async function sealAuditChain(dataSource: DataSource, options: SealAuditChainOptions = {}): Promise<number> {
   const batchSize = options.batchSize ?? 2000;
@@ -46,34 +49,28 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
         [batchSize],
       );
       if (rows.length === 0) return 0;
-      const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(
-        `SELECT hash, seal_seq FROM baton.audit_seal ORDER BY seal_seq DESC LIMIT 1`,
-      );
+      const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(AUDIT_HEAD_SQL);
       let prevHash = head?.hash ?? GENESIS_HASH;
-      let seq = Number(head?.seal_seq ?? 0);
+      const headSeq = Number(head?.seal_seq ?? 0);
+      const headHash = prevHash;
       const ids: string[] = [];
-      const prevs: string[] = [];
       const hashes: string[] = [];
-      const seqs: number[] = [];
       for (const row of rows) {
         // An entry gone before it was sealed (removed behind the triggers) leaves only its place.
         if (row['id'] === null || row['id'] === undefined) continue;
         const record = auditRecordOf(row);
         const hash = auditEntryHash(prevHash, record);
-        seq += 1;
         ids.push(record.id);
-        prevs.push(prevHash);
         hashes.push(hash);
-        seqs.push(seq);
         prevHash = hash;
       }
+      // The pass's entries as one block after the head, and off the queue.
+      const block = sealBlockStatement(headSeq, headHash, { ids, hashes });
       await m.query(
-        `WITH sealed AS (
-           INSERT INTO baton.audit_seal (seal_seq, audit_id, prev_hash, hash)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
-         )
-         DELETE FROM baton.audit_pending WHERE audit_id = ANY($5::bigint[])`,
-        [seqs, ids, prevs, hashes, rows.map((r) => String(r.pending))],
+        block
+          ? `WITH sealed AS (${block.sql}) DELETE FROM baton.audit_pending WHERE audit_id = ANY($${block.params.length + 1}::bigint[])`
+          : `DELETE FROM baton.audit_pending WHERE audit_id = ANY($1::bigint[])`,
+        [...(block ? block.params.map((p) => (Array.isArray(p) ? arrayLiteral(p) : p)) : []), rows.map((r) => String(r.pending))],
       );
       return rows.length;
     });

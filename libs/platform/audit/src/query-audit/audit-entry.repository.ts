@@ -1,16 +1,16 @@
 import {
   AuditEntryEntity,
-  AuditSealEntity,
   auditRecordOf,
   givenFilters,
   keysetPage,
+  runStatement,
   sealAuditChain,
   verifyAuditChain,
   type AuditChainReport,
   type AuditRecord,
 } from '@baton/platform-database';
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditQuery } from './audit-query.util';
 
 /** An audit entry as the API shows it. */
@@ -108,9 +108,19 @@ export class AuditEntryRepository {
   /** The entries as the API shows them, each with its place in the chain once sealed. */
   private async withSeals(manager: EntityManager, entries: AuditEntryEntity[]): Promise<AuditEntryView[]> {
     if (entries.length === 0) return [];
-    const seals = await manager
-      .getRepository(AuditSealEntity)
-      .find({ select: { auditId: true, prevHash: true, hash: true }, where: { auditId: In(entries.map((e) => e.id)) } });
+    // Each entry's seal, found through the id range of the blocks that may hold it (an index).
+    const seals = await runStatement<SealOfEntry>(manager, {
+      sql: `SELECT q.id::text AS "auditId", s.prev_hash AS "prevHash", s.hash
+         FROM unnest($1::bigint[]) AS q(id)
+         CROSS JOIN LATERAL (
+           SELECT CASE WHEN u.ord = 1 THEN b.prev_hash
+                  ELSE encode(substring(b.hashes FROM (u.ord::int - 2) * 32 + 1 FOR 32), 'hex') END AS prev_hash,
+                  encode(substring(b.hashes FROM (u.ord::int - 1) * 32 + 1 FOR 32), 'hex') AS hash
+             FROM baton.audit_seal_block b, unnest(b.audit_ids) WITH ORDINALITY AS u(audit_id, ord)
+            WHERE int8range(b.min_id, b.max_id, '[]') @> q.id AND u.audit_id = q.id
+         ) s`,
+      params: [entries.map((e) => e.id)],
+    });
     const sealOf = new Map(seals.map((s) => [s.auditId, s]));
     return entries.map((entry) => viewOf(auditRecordOf(columnsOf(entry, sealOf.get(entry.id)))));
   }
@@ -120,7 +130,14 @@ export class AuditEntryRepository {
  * The entry and its seal by column, as `auditRecordOf` reads them: the one conversion of a stored
  * entry, shared with the chain's sealing and verification so what is shown is what was hashed.
  */
-function columnsOf(entry: AuditEntryEntity, seal: AuditSealEntity | undefined): Record<string, unknown> {
+/** An entry's place in the chain, as the API shows it. */
+interface SealOfEntry {
+  auditId: string;
+  prevHash: string;
+  hash: string;
+}
+
+function columnsOf(entry: AuditEntryEntity, seal: SealOfEntry | undefined): Record<string, unknown> {
   return {
     id: entry.id,
     actor: entry.actor,

@@ -264,11 +264,17 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
   it('refuses UPDATE, DELETE and TRUNCATE of the chain itself (the seals), even by the owner', async () => {
     await appendRun(sut, 1);
     await seal();
-    await expect(dataSource.query(`UPDATE baton.audit_seal SET hash = hash`)).rejects.toThrow(
-      'baton.audit_seal is append-only: UPDATE refused',
+    await expect(dataSource.query(`UPDATE baton.audit_seal_block SET hashes = hashes`)).rejects.toThrow(
+      'baton.audit_seal_block is append-only: UPDATE refused',
     );
-    await expect(dataSource.query(`DELETE FROM baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: DELETE refused');
-    await expect(dataSource.query(`TRUNCATE baton.audit_seal`)).rejects.toThrow('baton.audit_seal is append-only: TRUNCATE refused');
+    await expect(dataSource.query(`DELETE FROM baton.audit_seal_block`)).rejects.toThrow(
+      'baton.audit_seal_block is append-only: DELETE refused',
+    );
+    await expect(dataSource.query(`TRUNCATE baton.audit_seal_block`)).rejects.toThrow(
+      'baton.audit_seal_block is append-only: TRUNCATE refused',
+    );
+    // The view of one row per seal is read-only.
+    await expect(dataSource.query(`UPDATE baton.audit_seal SET hash = hash`)).rejects.toThrow(/cannot update view "audit_seal"/);
     expect((await verifyAuditChain(dataSource)).ok).toBe(true);
   });
 
@@ -321,6 +327,37 @@ export function auditChainScenarios(database: TestDatabaseFactory): void {
       beforeId: String(second.id),
     });
     await removed.putBack();
+  });
+
+  it('moves a seal per row into blocks as the seals were: every link kept, a link broken before still named after', async () => {
+    const ds = await open();
+    const ledger = new RunLedger(ds, 'test');
+    const ids = [...(await appendRun(ledger, 2)), ...(await appendRun(ledger, 2)), ...(await appendRun(ledger, 2))];
+    await sealAuditChain(ds);
+    const seals = async () =>
+      ds.query(`SELECT seal_seq::int AS seq, audit_id::text AS id, prev_hash, hash FROM baton.audit_seal ORDER BY 1`);
+    const before = await seals();
+    expect(before.map((s: { id: string }) => s.id)).toEqual(ids);
+    // Back to a row per seal, and the fourth entry's seal removed behind the trigger's back.
+    await ds.undoLastMigration();
+    expect((await ds.query(`SELECT count(*)::int AS n FROM baton.audit_seal`))[0].n).toBe(6);
+    await ds.transaction(async (m) => {
+      await m.query(`ALTER TABLE baton.audit_seal DISABLE TRIGGER audit_seal_append_only`);
+      await m.query(`DELETE FROM baton.audit_seal WHERE audit_id = $1`, [ids[3]]);
+      await m.query(`ALTER TABLE baton.audit_seal ENABLE TRIGGER audit_seal_append_only`);
+    });
+    await ds.runMigrations();
+    // Two blocks, split where the link broke; every remaining seal as it was.
+    expect(await ds.query(`SELECT first_seq::int AS first, last_seq::int AS last FROM baton.audit_seal_block ORDER BY 1`)).toEqual([
+      { first: 1, last: 3 },
+      { first: 5, last: 6 },
+    ]);
+    expect(await seals()).toEqual(before.filter((s: { id: string }) => s.id !== ids[3]));
+    const report = await verifyAuditChain(ds, { seal: false });
+    expect(report.problems).toEqual([
+      { kind: 'removed', afterId: ids[2], beforeId: ids[4], message: expect.stringContaining(`between ${ids[2]} and ${ids[4]}`) },
+    ]);
+    expect(report).toMatchObject({ checked: 5, headId: ids[5] });
   });
 
   it('chains entries written before the chain existed when migrating up, and goes down and up again', async () => {

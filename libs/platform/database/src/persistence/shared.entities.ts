@@ -78,7 +78,7 @@ export class RunTransitionEntity extends AppendOnlyLogColumns {
 
 /**
  * Who did what to which record, and why. Append-only (grants and triggers refuse UPDATE, DELETE
- * and TRUNCATE); the hash chain over the entries is `baton.audit_seal`.
+ * and TRUNCATE); the hash chain over the entries is `baton.audit_seal_block`.
  */
 @Entity({ schema: SHARED_SCHEMA, name: 'audit_log' })
 export class AuditEntryEntity extends AppendOnlyLogColumns {
@@ -111,22 +111,36 @@ export class AuditEntryEntity extends AppendOnlyLogColumns {
 }
 
 /**
- * An audit entry's place in the hash chain: `hash` = SHA-256(prev_hash + canonical JSON of the
- * entry). `seal_seq` numbers the chain; two sealers taking the same next number cannot both insert.
+ * Consecutive places of the hash chain over the audit entries, sealed together: `hash` of an entry
+ * = SHA-256(previous hash + canonical JSON of the entry), the previous hash of the block's first
+ * entry being `prevHash` and of the others the hash before theirs in `hashes` (32 bytes each).
+ * `firstSeq`..`lastSeq` number the places (a second sealer linking to the same head takes the same
+ * `firstSeq` and cannot insert); `minId`..`maxId` bound the entry ids, to find an entry's seal. `baton.audit_seal` is a
+ * view of the same, a row per sealed entry.
  */
-@Entity({ schema: SHARED_SCHEMA, name: 'audit_seal' })
-export class AuditSealEntity {
-  @PrimaryColumn({ name: 'seal_seq', type: 'bigint', transformer: BIGINT_AS_TEXT })
-  sealSeq!: string;
+@Entity({ schema: SHARED_SCHEMA, name: 'audit_seal_block' })
+export class AuditSealBlockEntity {
+  @PrimaryColumn({ name: 'first_seq', type: 'bigint', transformer: BIGINT_AS_TEXT })
+  firstSeq!: string;
 
-  @Column({ name: 'audit_id', type: 'bigint', transformer: BIGINT_AS_TEXT })
-  auditId!: string;
+  @Column({ name: 'last_seq', type: 'bigint', transformer: BIGINT_AS_TEXT })
+  lastSeq!: string;
 
   @Column({ name: 'prev_hash', type: 'text' })
   prevHash!: string;
 
-  @Column({ type: 'text' })
-  hash!: string;
+  @Column({ name: 'audit_ids', type: 'bigint', array: true })
+  auditIds!: string[];
+
+  /** Each entry's SHA-256 hash, 32 bytes, in chain order. */
+  @Column({ type: 'bytea', transformer: BYTEA_AS_BUFFER })
+  hashes!: Buffer;
+
+  @Column({ name: 'min_id', type: 'bigint', transformer: BIGINT_AS_TEXT })
+  minId!: string;
+
+  @Column({ name: 'max_id', type: 'bigint', transformer: BIGINT_AS_TEXT })
+  maxId!: string;
 }
 
 /** Audit entries appended and not yet sealed; the sealer deletes what it sealed. */
@@ -210,7 +224,7 @@ export const sharedEntities = [
   RunTransitionEntity,
   RunHeadEntity,
   AuditEntryEntity,
-  AuditSealEntity,
+  AuditSealBlockEntity,
   AuditPendingEntity,
   OutboxMessageEntity,
   InboxEntryEntity,

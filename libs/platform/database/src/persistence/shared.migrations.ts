@@ -8,6 +8,7 @@ import { AddExpectRows1765000300000 } from './migrations/1765000300000-add-expec
 import { IndexRunStartsOnly1765000400000 } from './migrations/1765000400000-index-run-starts-only';
 import { StoreTransitionDetailAsJson1765000500000 } from './migrations/1765000500000-store-transition-detail-as-json';
 import { IndexOtherAuditTargets1765000600000 } from './migrations/1765000600000-index-other-audit-targets';
+import { SealAuditEntriesInBlocks1765000700000 } from './migrations/1765000700000-seal-audit-entries-in-blocks';
 
 /** Migrations of the shared tables; every deployment runs them before any service's own. */
 export const sharedMigrations = [
@@ -21,4 +22,5 @@ export const sharedMigrations = [
   IndexRunStartsOnly1765000400000,
   StoreTransitionDetailAsJson1765000500000,
   IndexOtherAuditTargets1765000600000,
+  SealAuditEntriesInBlocks1765000700000,
 ];

@@ -104,8 +104,10 @@ describe(`append-only shared tables for members of ${SERVICE_ROLE} on PostgreSQL
         { table_name: 'audit_log', privileges: 'INSERT,SELECT' },
         // Entries waiting for the sealer: queued with the entry, taken off once sealed.
         { table_name: 'audit_pending', privileges: 'DELETE,INSERT,SELECT' },
-        // The hash chain over the entries, append-only like them.
-        { table_name: 'audit_seal', privileges: 'INSERT,SELECT' },
+        // The hash chain over the entries, append-only like them: blocks of seals, and a view of one
+        // row per seal.
+        { table_name: 'audit_seal', privileges: 'SELECT' },
+        { table_name: 'audit_seal_block', privileges: 'INSERT,SELECT' },
         { table_name: 'inbox', privileges: 'INSERT,SELECT' },
         { table_name: 'outbox', privileges: 'DELETE,INSERT,SELECT,UPDATE' },
         // The latest transition of each run, a projection kept with the history.
