@@ -153,7 +153,7 @@ export function auditAppended(
     entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at) })),
     headHash,
   );
-  const seal = sealBlockStatement(headSeq, headHash, { ids: records.map((r) => r.id), hashes: records.map((r) => r.hash) });
+  const seal = sealBlockStatement(headSeq, headHash, records);
   return { records, seal };
 }
 

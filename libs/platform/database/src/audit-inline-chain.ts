@@ -60,15 +60,10 @@ export class InlineAuditChain {
       head.hash,
     );
     this.head = { seq: head.seq + records.length, hash: records.at(-1)?.hash ?? head.hash };
-    const block = sealBlockStatement(
-      head.seq,
-      head.hash,
-      { ids: records.map((r) => r.id), hashes: records.map((r) => r.hash!) },
-      {
-        code: AUDIT_HEAD_MOVED,
-        message: `the audit chain's head is no longer seal ${head.seq}: these entries were linked to a head that did not commit`,
-      },
-    );
+    const block = sealBlockStatement(head.seq, head.hash, records, {
+      code: AUDIT_HEAD_MOVED,
+      message: `the audit chain's head is no longer seal ${head.seq}: these entries were linked to a head that did not commit`,
+    });
     const statements: SqlStatement[] = [
       appendRows(
         'baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)',

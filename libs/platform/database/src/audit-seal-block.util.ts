@@ -10,16 +10,16 @@ export function blockHash(hashes: Uint8Array, i: number): string {
   return Buffer.from(hashes.buffer, hashes.byteOffset + i * 32, 32).toString('hex');
 }
 
-/** Entries linked onto the chain in order: each one's id and hash. */
-export interface SealedLinks {
-  ids: readonly string[];
-  hashes: readonly string[];
+/** An entry linked onto the chain: its id and hash. */
+export interface SealedLink {
+  id: string;
+  hash: string;
 }
 
 const INSERT_BLOCK = `INSERT INTO baton.audit_seal_block (first_seq, last_seq, prev_hash, audit_ids, hashes, min_id, max_id)`;
 
 /**
- * The statement that seals `links` as one block after the head (`headSeq`, `headHash`): places
+ * The statement that seals `links` (in chain order) as one block after the head (`headSeq`, `headHash`): places
  * `headSeq + 1` on. `guarded`: the block is inserted only if the chain's head in the database is
  * still that one, and the statement then expects its one row (a missed expectation fails the
  * transaction with `code`); unguarded, for a writer that read the head in its own transaction,
@@ -29,19 +29,20 @@ const INSERT_BLOCK = `INSERT INTO baton.audit_seal_block (first_seq, last_seq, p
 export function sealBlockStatement(
   headSeq: number,
   headHash: string,
-  links: SealedLinks,
+  links: readonly SealedLink[],
   guard?: { code: string; message: string },
 ): SqlStatement | null {
-  const n = links.ids.length;
+  const n = links.length;
   if (n === 0) return null;
-  let min = BigInt(links.ids[0]!);
+  const ids = links.map((l) => l.id);
+  let min = BigInt(ids[0]!);
   let max = min;
-  for (const id of links.ids) {
+  for (const id of ids) {
     const value = BigInt(id);
     if (value < min) min = value;
     if (value > max) max = value;
   }
-  const params = [headSeq + 1, headSeq + n, headHash, links.ids, links.hashes.join(''), String(min), String(max)];
+  const params = [headSeq + 1, headSeq + n, headHash, ids, links.map((l) => l.hash).join(''), String(min), String(max)];
   const values = `SELECT $1::bigint, $2::bigint, $3::text, $4::bigint[], decode($5::text, 'hex'), $6::bigint, $7::bigint`;
   if (!guard) return { sql: `${INSERT_BLOCK} ${values}`, params };
   return {

@@ -1,8 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { forgetInlineAuditHead } from './audit-inline-chain';
-import { AUDIT_CHAIN_LOCK_KEY, auditEntryHash, auditRecordOf, GENESIS_HASH } from './audit-chain.util';
+import { AUDIT_CHAIN_LOCK_KEY, auditRecordOf, GENESIS_HASH, linkedRecords } from './audit-chain.util';
 import { AUDIT_HEAD_SQL, sealBlockStatement } from './audit-seal-block.util';
-import { arrayLiteral } from './query/array-literal.util';
 
 export interface SealAuditChainOptions {
   /** Entries sealed per transaction. */
@@ -50,27 +49,16 @@ export async function sealAuditChain(dataSource: DataSource, options: SealAuditC
       );
       if (rows.length === 0) return 0;
       const [head]: Array<{ hash: string; seal_seq: string | number }> = await m.query(AUDIT_HEAD_SQL);
-      let prevHash = head?.hash ?? GENESIS_HASH;
-      const headSeq = Number(head?.seal_seq ?? 0);
-      const headHash = prevHash;
-      const ids: string[] = [];
-      const hashes: string[] = [];
-      for (const row of rows) {
-        // An entry gone before it was sealed (removed behind the triggers) leaves only its place.
-        if (row['id'] === null || row['id'] === undefined) continue;
-        const record = auditRecordOf(row);
-        const hash = auditEntryHash(prevHash, record);
-        ids.push(record.id);
-        hashes.push(hash);
-        prevHash = hash;
-      }
+      // An entry gone before it was sealed (removed behind the triggers) is left out of the chain.
+      const records = linkedRecords(rows.filter((row) => row['id'] != null).map(auditRecordOf), head?.hash ?? GENESIS_HASH);
       // The pass's entries as one block after the head, and off the queue.
-      const block = sealBlockStatement(headSeq, headHash, { ids, hashes });
+      const block = sealBlockStatement(Number(head?.seal_seq ?? 0), head?.hash ?? GENESIS_HASH, records);
+      const pending = rows.map((r) => String(r.pending));
       await m.query(
         block
           ? `WITH sealed AS (${block.sql}) DELETE FROM baton.audit_pending WHERE audit_id = ANY($${block.params.length + 1}::bigint[])`
           : `DELETE FROM baton.audit_pending WHERE audit_id = ANY($1::bigint[])`,
-        [...(block ? block.params.map((p) => (Array.isArray(p) ? arrayLiteral(p) : p)) : []), rows.map((r) => String(r.pending))],
+        [...(block?.params ?? []), pending],
       );
       return rows.length;
     });
