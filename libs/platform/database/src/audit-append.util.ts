@@ -1,6 +1,6 @@
 import { currentTraceIds } from '@baton/platform-observability';
 import type { EntityManager } from 'typeorm';
-import { GENESIS_HASH, jsonValue, linkedRecords, type AuditRecord } from './audit-chain.util';
+import { canonicalJson, GENESIS_HASH, linkedTexts, type AuditEntryTexts, type AuditRecord } from './audit-chain.util';
 import { forgetInlineAuditHead } from './audit-inline-chain';
 import { AUDIT_HEAD_SQL, sealBlockStatement } from './audit-seal-block.util';
 import type { StatementPart } from './query/one-statement.util';
@@ -21,24 +21,19 @@ export interface AuditInput {
   traceId?: string | null;
 }
 
-/** An entry captured at the time of `audit()`, waiting for its unit of work to append it. */
-export interface PendingAuditEntry {
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  before: unknown;
-  after: unknown;
-  reason: unknown;
-  runId: string | null;
-  traceId: string | null;
-}
+/**
+ * An entry captured at the time of `audit()`, waiting for its unit of work to append it. Its
+ * values are kept as their canonical JSON (`canonicalJson`, `null` for none): the text the row
+ * stores and the chain's hash covers, written out once.
+ */
+export type PendingAuditEntry = Omit<AuditEntryTexts, 'id' | 'at'>;
 
 const INVALID_TRACE_ID = /^0+$/;
 
 /**
- * Normalises an entry at the moment it is reported: JSON values as jsonb will return them, and
- * the trace id of the span active now (a later flush may run outside it).
+ * Normalises an entry at the moment it is reported: its values as canonical JSON (what jsonb will
+ * return, and what is hashed), and the trace id of the span active now (a later flush may run
+ * outside it).
  */
 export function pendingAuditEntry(entry: AuditInput): PendingAuditEntry {
   const traceId = entry.traceId ?? currentTraceIds().traceId;
@@ -47,9 +42,9 @@ export function pendingAuditEntry(entry: AuditInput): PendingAuditEntry {
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,
-    before: jsonValue(entry.before),
-    after: jsonValue(entry.after),
-    reason: jsonValue(entry.reason),
+    beforeJson: canonicalJson(entry.before),
+    afterJson: canonicalJson(entry.after),
+    reasonJson: canonicalJson(entry.reason),
     // An entry about a run belongs to that run (the log checks it).
     runId: entry.runId ?? (entry.targetType === 'run' ? entry.targetId : null),
     traceId: traceId && !INVALID_TRACE_ID.test(traceId) ? traceId : null,
@@ -143,18 +138,32 @@ export function auditAppended(
   sealInline: boolean,
   rows: readonly AppendedAuditRow[],
 ): { records: AuditRecord[]; seal: SqlStatement | null } {
-  if (!sealInline) {
-    const records = entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at), prevHash: null, hash: null }));
-    return { records, seal: null };
-  }
+  const stored = entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at) }));
+  if (!sealInline) return { records: stored.map((entry) => recordOf(entry, null, null)), seal: null };
   const headSeq = Number(rows[0]?.head_seq ?? 0);
   const headHash = rows[0]?.head_hash ?? GENESIS_HASH;
-  const records = linkedRecords(
-    entries.map((entry, i) => ({ ...entry, id: String(rows[i]!.id), at: isoOf(rows[i]!.at) })),
-    headHash,
-  );
-  const seal = sealBlockStatement(headSeq, headHash, records);
-  return { records, seal };
+  const links = linkedTexts(stored, headHash);
+  const seal = sealBlockStatement(headSeq, headHash, links);
+  return { records: links.map((link) => recordOf(link, link.prevHash, link.hash)), seal };
+}
+
+/** A stored entry as the chain's record, its values read back from their JSON (as jsonb returns them). */
+function recordOf(entry: AuditEntryTexts, prevHash: string | null, hash: string | null): AuditRecord {
+  return {
+    id: entry.id,
+    actor: entry.actor,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    before: JSON.parse(entry.beforeJson) as unknown,
+    after: JSON.parse(entry.afterJson) as unknown,
+    reason: JSON.parse(entry.reasonJson) as unknown,
+    runId: entry.runId,
+    traceId: entry.traceId,
+    at: entry.at,
+    prevHash,
+    hash,
+  };
 }
 
 /**
@@ -181,9 +190,9 @@ export function auditEntryColumns(entries: readonly PendingAuditEntry[]): unknow
     (e) => e.action,
     (e) => e.targetType,
     (e) => e.targetId,
-    (e) => json(e.before),
-    (e) => json(e.after),
-    (e) => json(e.reason),
+    (e) => jsonbText(e.beforeJson),
+    (e) => jsonbText(e.afterJson),
+    (e) => jsonbText(e.reasonJson),
     (e) => e.runId,
     (e) => e.traceId,
   );
@@ -194,6 +203,6 @@ function isoOf(at: Date | string): string {
 }
 
 /** jsonb parameter text; SQL NULL (not JSON null) for an absent value, as before the chain existed. */
-function json(value: unknown): string | null {
-  return value === null ? null : JSON.stringify(value);
+function jsonbText(json: string): string | null {
+  return json === 'null' ? null : json;
 }

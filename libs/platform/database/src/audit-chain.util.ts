@@ -40,44 +40,6 @@ export interface AuditRecord extends AuditHashedFields {
 }
 
 /**
- * JSON with object keys sorted (by UTF-16 code unit, recursively) and no whitespace, so the
- * same value always gives the same bytes. Values must already be JSON values (see `jsonValue`):
- * what jsonb returns is then exactly what was hashed.
- */
-export function canonicalJson(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      // JSON.stringify's own form for a finite number; NaN and the infinities are null.
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object':
-      break;
-    default:
-      return JSON.stringify(value ?? null);
-  }
-  if (value === null) return 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
-    return out + ']';
-  }
-  const record = value as Record<string, unknown>;
-  const keys = sortedKeys(record);
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const item = record[key];
-    if (item === undefined) continue;
-    out += (first ? '' : ',') + keyJson(key) + ':' + canonicalJson(item);
-    first = false;
-  }
-  return out + '}';
-}
-
-/**
  * The object's own enumerable keys in UTF-16 code unit order, as `Array.prototype.sort` orders
  * them; a record's few keys are sorted in place by insertion (sort() allocates a work array).
  */
@@ -110,13 +72,100 @@ function keyJson(key: string): string {
 }
 
 /**
- * The value as it will come back from a jsonb column: dates become strings, undefined
- * properties disappear, a missing value is null. Hashing this form makes write and verify agree.
+ * JSON with object keys sorted (by UTF-16 code unit, recursively) and no whitespace, so the
+ * same value always gives the same bytes: what jsonb returns of it, canonical again, is the same
+ * text, which is what makes write and verify agree. The value is taken as `JSON.stringify` takes
+ * it, in one pass (the text `JSON.parse(JSON.stringify(value))` would give, without writing the
+ * value out and reading it back): `toJSON` is called as `JSON.stringify` calls it (a date becomes
+ * its ISO string); undefined properties, functions and symbols are left out of objects and are
+ * null in arrays; NaN and the infinities are null; a missing value is null; a cycle or a BigInt
+ * throws a TypeError, as `JSON.stringify` does.
  */
-export function jsonValue(value: unknown): unknown {
-  if (value === undefined) return null;
-  const text = JSON.stringify(value);
-  return text === undefined ? null : JSON.parse(text);
+export function canonicalJson(value: unknown): string {
+  return canonicalOf(value, '', []) ?? 'null';
+}
+
+/** Undefined where `JSON.stringify` leaves the value out (undefined, a function, a symbol). */
+function canonicalOf(value: unknown, key: string, ancestors: object[]): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    case 'bigint': {
+      // What JSON.stringify makes of it: a TypeError, unless something gave BigInt a toJSON.
+      const toJSON = (value as unknown as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return canonicalOf(toJSON.call(value, key), key, ancestors);
+      throw new TypeError('Do not know how to serialize a BigInt');
+    }
+    default:
+      return undefined;
+  }
+  if (value === null) return 'null';
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return canonicalOf(toJSON.call(value, key), key, ancestors);
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return canonicalOf(value.valueOf(), key, ancestors);
+  if (ancestors.includes(value)) throw new TypeError('Converting circular structure to JSON');
+  ancestors.push(value);
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (canonicalOf(value[i], String(i), ancestors) ?? 'null');
+    out += ']';
+  } else {
+    const record = value as Record<string, unknown>;
+    out = '{';
+    let first = true;
+    for (const name of sortedKeys(record)) {
+      const item = canonicalOf(record[name], name, ancestors);
+      if (item === undefined) continue;
+      out += (first ? '' : ',') + keyJson(name) + ':' + item;
+      first = false;
+    }
+    out += '}';
+  }
+  ancestors.pop();
+  return out;
+}
+
+/**
+ * An entry's hashed fields with `before`, `after` and `reason` as their canonical JSON
+ * (`canonicalJson`): what a writer keeps, so the values are written out once, for the hash and
+ * for the row alike.
+ */
+export interface AuditEntryTexts {
+  id: string;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  beforeJson: string;
+  afterJson: string;
+  reasonJson: string;
+  runId: string | null;
+  traceId: string | null;
+  at: string;
+}
+
+/**
+ * `auditEntryHash` of an entry whose values are already canonical JSON: the same hash, the
+ * record's text put together from its parts, its keys in the order `canonicalJson` sorts them.
+ */
+export function auditEntryHashOfTexts(prevHash: string, entry: AuditEntryTexts): string {
+  const canonical =
+    `{"action":${JSON.stringify(entry.action)},"actor":${JSON.stringify(entry.actor)},"after":${entry.afterJson}` +
+    `,"at":${JSON.stringify(entry.at)},"before":${entry.beforeJson},"id":${JSON.stringify(entry.id)}` +
+    `,"reason":${entry.reasonJson},"runId":${nullableJson(entry.runId)},"targetId":${JSON.stringify(entry.targetId)}` +
+    `,"targetType":${JSON.stringify(entry.targetType)},"traceId":${nullableJson(entry.traceId)}}`;
+  return hash('sha256', prevHash + canonical, 'hex');
+}
+
+function nullableJson(text: string | null): string {
+  return text === null ? 'null' : JSON.stringify(text);
 }
 
 /** SHA-256 (hex) over the previous entry's hash followed by the canonical JSON of this entry's fields. */
@@ -142,12 +191,28 @@ export function linkedRecords(
   entries: readonly AuditHashedFields[],
   prevHash: string,
 ): Array<AuditRecord & { prevHash: string; hash: string }> {
+  return linked(entries, prevHash, auditEntryHash);
+}
+
+/** Entries given as texts (`AuditEntryTexts`), linked the same way. */
+export function linkedTexts<T extends AuditEntryTexts>(
+  entries: readonly T[],
+  prevHash: string,
+): Array<T & { prevHash: string; hash: string }> {
+  return linked(entries, prevHash, auditEntryHashOfTexts);
+}
+
+function linked<T extends object>(
+  entries: readonly T[],
+  prevHash: string,
+  hashOf: (prevHash: string, entry: T) => string,
+): Array<T & { prevHash: string; hash: string }> {
   let previous = prevHash;
-  return entries.map((fields) => {
-    const hash = auditEntryHash(previous, fields);
-    const record = { ...fields, prevHash: previous, hash };
+  return entries.map((entry) => {
+    const hash = hashOf(previous, entry);
+    const link = { ...entry, prevHash: previous, hash };
     previous = hash;
-    return record;
+    return link;
   });
 }
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { auditEntryColumns, type PendingAuditEntry } from './audit-append.util';
-import { GENESIS_HASH, linkedRecords, type AuditRecord } from './audit-chain.util';
-import { AUDIT_HEAD_SQL, sealBlockStatement } from './audit-seal-block.util';
+import { GENESIS_HASH, linkedTexts } from './audit-chain.util';
+import { AUDIT_HEAD_SQL, sealBlockStatement, type SealedLink } from './audit-seal-block.util';
 import type { EmbeddedSession } from './pglite/pglite-serial.driver';
 import { appendRows, type SqlStatement } from './query/sql-statement';
 
@@ -47,15 +47,15 @@ export class InlineAuditChain {
 
   /**
    * Numbers and links the entries after the head as it stands (call right after `prepare`, in the
-   * same turn), advances the head past them, and returns the records and the statements that
+   * same turn), advances the head past them, and returns their links and the statements that
    * store them: the entries, then their seals as one block, inserted only if the chain's head is
    * still the one they link to (failing the transaction if it moved meanwhile).
    */
-  seal(entries: readonly PendingAuditEntry[], at: Date): { records: AuditRecord[]; statements: SqlStatement[] } {
+  seal(entries: readonly PendingAuditEntry[], at: Date): { links: SealedLink[]; statements: SqlStatement[] } {
     const head = this.head;
     if (!head || this.lastId - this.nextId + 1 < entries.length) throw new Error('the audit chain is not prepared');
     const stamp = at.toISOString();
-    const records = linkedRecords(
+    const records = linkedTexts(
       entries.map((entry) => ({ ...entry, id: String(this.nextId++), at: stamp })),
       head.hash,
     );
@@ -74,7 +74,7 @@ export class InlineAuditChain {
       // they link to: otherwise the statement misses its row and fails the transaction.
       ...(block ? [block] : []),
     ];
-    return { records, statements };
+    return { links: records, statements };
   }
 
   /** The head is no longer known (a group failed, or entries were sealed another way): read it again. */
