@@ -124,9 +124,12 @@ export abstract class SampleSystem<TData extends object> implements Connector {
     } else {
       const applied = this.apply(definition, reader, ctx);
       result = applied.result;
-      if (replayKey) this.stored.idempotency[replayKey] = { fingerprint, result: copyOf(result) };
+      // One copy for what a replay of the key returns, kept and journaled alike: neither changes
+      // it (a replay answers with a copy of it, as a restart's redo keeps the journal's).
+      const kept = replayKey ? copyOf(result) : undefined;
+      if (replayKey) this.stored.idempotency[replayKey] = { fingerprint, result: kept };
       if (this.journal && (applied.changes.length > 0 || replayKey)) {
-        stored = this.journalWrite(definition, applied.changes, replayKey ? { key: replayKey, fingerprint, result: copyOf(result) } : null);
+        stored = this.journalWrite(definition, applied.changes, replayKey ? { key: replayKey, fingerprint, result: kept } : null);
       }
     }
     // What a call returns, or saw, is durable before the caller hears of it, or in line to be

@@ -9,6 +9,7 @@ import {
   recordChangeTopic,
   EventTypes,
   eventSchemas,
+  isCreatedEvent,
   validateEvent,
 } from '../index';
 
@@ -71,6 +72,22 @@ describe(assertEvent.name, () => {
     );
     expect(sut.causationid).toBe(cause.id);
     expect(sut.correlationid).toBe(cause.correlationid);
+  });
+
+  it('knows the very events it made, and only those, as checked', () => {
+    const made = triggered();
+    expect(isCreatedEvent(made)).toBe(true);
+    // A copy (as JSON, by spreading, by inheriting) may have been changed since: not vouched for.
+    expect(isCreatedEvent(JSON.parse(JSON.stringify(made)))).toBe(false);
+    expect(isCreatedEvent({ ...made })).toBe(false);
+    expect(isCreatedEvent(structuredClone(made))).toBe(false);
+    expect(isCreatedEvent(Object.create(made))).toBe(false);
+    expect(isCreatedEvent(assertEvent(JSON.parse(JSON.stringify(made))))).toBe(false);
+    expect(isCreatedEvent(null)).toBe(false);
+    expect(isCreatedEvent('event')).toBe(false);
+    // The mark is invisible to what reads events: JSON, the schema, the keys.
+    expect(JSON.stringify(made)).toBe(JSON.stringify({ ...made }));
+    expect(Object.keys(made)).not.toContainEqual(expect.stringMatching(/created/i));
   });
 
   it('has one schema for every event type', () => {

@@ -37,19 +37,24 @@ export function createEvent<T extends EventType>(
     data,
   };
   const valid = assertEvent(event, type);
-  CREATED.add(valid);
+  // Not enumerable: JSON, spreads and copies leave it out, so only this very object carries it.
+  Object.defineProperty(valid, CREATED, { value: true });
   return valid;
 }
 
-/** Events made by `createEvent` in this process, so checked against their schema when made. */
-const CREATED = new WeakSet<object>();
+/**
+ * Marks an event `createEvent` made in this process, so checked against its schema when made. A
+ * property under a symbol of this module rather than a WeakSet of events: adding to a WeakSet costs
+ * ~0.5 µs, and the collector then treats every young event in it as an ephemeron.
+ */
+const CREATED = Symbol('baton.createdEvent');
 
 /**
  * Whether the value is an event `createEvent` made in this process, checked against its schema
  * then: a consumer it is handed to within the process (as JSON, so a copy) need not check it again.
  */
 export function isCreatedEvent(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && CREATED.has(value);
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, CREATED);
 }
 
 export function runRefOf(event: { runid: string; workflowid: string; workflowversion: number; orgid: string }): RunRef {
