@@ -1,7 +1,7 @@
 import { assertEvent, type BatonEventOf, type EventType } from '@baton/contracts';
 import { errorMessage } from '@baton/platform-errors';
 import { RunSpanAttributes, withConsumerSpan, type BatonMetrics } from '@baton/platform-observability';
-import type { Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { decodeJson } from './event-codec.util';
 import {
   HandOverDeclined,
@@ -65,6 +65,9 @@ export function subscribeToEvents<T extends EventType>(
         { 'messaging.destination.name': subscription.topic, 'messaging.consumer.group.name': subscription.groupId },
         async (span) => {
           const started = performance.now();
+          // Asked once per message: with debug off (as it runs by default) the two lines below cost
+          // nothing, not even their fields (Nest's logger copies its arguments before any level check).
+          const debug = Logger.isLevelEnabled('debug');
           const fields = { topic: subscription.topic, key: message.key, attempt: message.attempt } as Record<string, unknown>;
           try {
             const decoded = message.event !== undefined ? message.event : decodeJson(message.value, subscription.topic);
@@ -75,17 +78,17 @@ export function subscribeToEvents<T extends EventType>(
                 : assertEvent(decoded, subscription.eventType);
             Object.assign(fields, { runId: event.runid, eventId: event.id });
             span.setAttributes(runAttributesOf(event));
-            deps.logger.debug({ ...fields }, 'message started');
+            if (debug) deps.logger.debug({ ...fields }, 'message started');
             const outcome = subscription.reads && !subscription.reads(event) ? 'skipped' : await subscription.handle(event, message);
             // Debug, like its start: at hundreds of messages a second a line each at info is the log's
             // largest cost; failures stay warnings, and counts and latencies are on the metrics.
-            deps.logger.debug({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'message finished');
+            if (debug) deps.logger.debug({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'message finished');
             deps.metrics?.eventsConsumed.inc({ topic: subscription.topic, group: subscription.groupId, outcome });
             return outcome;
           } catch (error) {
             if (error instanceof HandOverDeclined) {
               // Not a failure of the message: it is stored and delivered the usual way.
-              deps.logger.debug({ ...fields, reason: errorMessage(error) }, 'hand-over declined');
+              if (debug) deps.logger.debug({ ...fields, reason: errorMessage(error) }, 'hand-over declined');
               throw error;
             }
             deps.logger.warn(

@@ -58,6 +58,9 @@ export class JsonLogger implements LoggerService {
     const params = [...rest];
     const context = typeof params.at(-1) === 'string' ? (params.pop() as string) : undefined;
     if (level === 'log' && context && QUIET_CONTEXTS.has(context)) level = 'debug';
+    // A line below the level costs nothing more: no trace lookup, no fields (a consumer logs two
+    // at debug per message).
+    if (!this.pino.isLevelEnabled(levelMap[level])) return;
     const fields: Record<string, unknown> = { ...currentTraceIds(), ...(context ? { context } : {}) };
     let text: string | undefined;
     if (message instanceof Error) {
