@@ -82,8 +82,13 @@ describe(MismatchRepository.name, () => {
   });
 
   it('lists by status and field, newest first, and counts the open ones per field', async () => {
+    // Recorded at three instants: the embedded database's clock counts milliseconds, and two
+    // mismatches of the same instant are listed by id, not in the order they were recorded.
+    const nextInstant = () => new Promise((resolve) => setTimeout(resolve, 2));
     const a = (await sut.record(db.dataSource.manager, mismatchOf('cus_1', 'silver'))).mismatch;
+    await nextInstant();
     const b = (await sut.record(db.dataSource.manager, mismatchOf('cus_2', 'silver', 'customer.region'))).mismatch;
+    await nextInstant();
     const c = (await sut.record(db.dataSource.manager, mismatchOf('cus_3', 'silver'))).mismatch;
     await sut.resolve(db.dataSource.manager, c.id, 'person:ann', {});
 
