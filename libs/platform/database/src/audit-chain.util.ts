@@ -152,8 +152,9 @@ export interface AuditEntryTexts {
 }
 
 /**
- * `auditEntryHash` of an entry whose values are already canonical JSON: the same hash, the
- * record's text put together from its parts, its keys in the order `canonicalJson` sorts them.
+ * SHA-256 (hex) over the previous entry's hash followed by the canonical JSON of this entry's
+ * fields, for an entry whose values are canonical JSON already: the record's text is put together
+ * from its parts, its keys in the order `canonicalJson` sorts them.
  */
 export function auditEntryHashOfTexts(prevHash: string, entry: AuditEntryTexts): string {
   const canonical =
@@ -168,22 +169,14 @@ function nullableJson(text: string | null): string {
   return text === null ? 'null' : JSON.stringify(text);
 }
 
-/** SHA-256 (hex) over the previous entry's hash followed by the canonical JSON of this entry's fields. */
+/** The same hash of an entry kept as values (as read back from the log). */
 export function auditEntryHash(prevHash: string, fields: AuditHashedFields): string {
-  const canonical = canonicalJson({
-    id: fields.id,
-    actor: fields.actor,
-    action: fields.action,
-    targetType: fields.targetType,
-    targetId: fields.targetId,
-    before: fields.before,
-    after: fields.after,
-    reason: fields.reason,
-    runId: fields.runId,
-    traceId: fields.traceId,
-    at: fields.at,
+  return auditEntryHashOfTexts(prevHash, {
+    ...fields,
+    beforeJson: canonicalJson(fields.before),
+    afterJson: canonicalJson(fields.after),
+    reasonJson: canonicalJson(fields.reason),
   });
-  return hash('sha256', prevHash + canonical, 'hex');
 }
 
 /** The entries linked in order onto the chain whose last hash is `prevHash`: each one's hash covers the one before. */

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { auditEntryColumns, type PendingAuditEntry } from './audit-append.util';
 import { GENESIS_HASH, linkedTexts } from './audit-chain.util';
-import { AUDIT_HEAD_SQL, sealBlockStatement, type SealedLink } from './audit-seal-block.util';
+import { AUDIT_HEAD_SQL, sealBlockStatement } from './audit-seal-block.util';
 import type { EmbeddedSession } from './pglite/pglite-serial.driver';
 import { appendRows, type SqlStatement } from './query/sql-statement';
 
@@ -47,34 +47,33 @@ export class InlineAuditChain {
 
   /**
    * Numbers and links the entries after the head as it stands (call right after `prepare`, in the
-   * same turn), advances the head past them, and returns their links and the statements that
-   * store them: the entries, then their seals as one block, inserted only if the chain's head is
-   * still the one they link to (failing the transaction if it moved meanwhile).
+   * same turn), advances the head past them, and returns the statements that store them: the
+   * entries, then their seals as one block, inserted only if the chain's head is still the one
+   * they link to (failing the transaction if it moved meanwhile).
    */
-  seal(entries: readonly PendingAuditEntry[], at: Date): { links: SealedLink[]; statements: SqlStatement[] } {
+  seal(entries: readonly PendingAuditEntry[], at: Date): SqlStatement[] {
     const head = this.head;
     if (!head || this.lastId - this.nextId + 1 < entries.length) throw new Error('the audit chain is not prepared');
     const stamp = at.toISOString();
-    const records = linkedTexts(
+    const links = linkedTexts(
       entries.map((entry) => ({ ...entry, id: String(this.nextId++), at: stamp })),
       head.hash,
     );
-    this.head = { seq: head.seq + records.length, hash: records.at(-1)?.hash ?? head.hash };
-    const block = sealBlockStatement(head.seq, head.hash, records, {
+    this.head = { seq: head.seq + links.length, hash: links.at(-1)?.hash ?? head.hash };
+    const block = sealBlockStatement(head.seq, head.hash, links, {
       code: AUDIT_HEAD_MOVED,
       message: `the audit chain's head is no longer seal ${head.seq}: these entries were linked to a head that did not commit`,
     });
-    const statements: SqlStatement[] = [
+    return [
       appendRows(
         'baton.audit_log (id, actor, action, target_type, target_id, before, after, reason, run_id, trace_id, at)',
         ['bigint', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'jsonb', 'uuid', 'text', 'timestamptz'],
-        [records.map((r) => r.id), ...auditEntryColumns(records), records.map(() => stamp)],
+        [links.map((l) => l.id), ...auditEntryColumns(links), links.map(() => stamp)],
       ),
       // Their seals, one row, inserted only if the chain's head in the database is still the one
       // they link to: otherwise the statement misses its row and fails the transaction.
       ...(block ? [block] : []),
     ];
-    return { links: records, statements };
   }
 
   /** The head is no longer known (a group failed, or entries were sealed another way): read it again. */

@@ -967,7 +967,7 @@ export class RunLedger {
       if (chain) {
         await chain.prepare(audit.length);
         // From here to the send, in one turn: the entries link to the head as it stands, and go first.
-        statements.push(...chain.seal(audit, new Date()).statements);
+        statements.push(...chain.seal(audit, new Date()));
       }
       try {
         results = await session.send(statements, { transaction: true });

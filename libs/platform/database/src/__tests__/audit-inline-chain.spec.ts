@@ -26,16 +26,16 @@ describe('InlineAuditChain on PGlite', () => {
     const chain = new InlineAuditChain(session);
     await chain.prepare(1);
     const sent: Array<Promise<unknown>> = [];
-    sent.push(session.send(chain.seal(entries(1, 'a'), new Date()).statements, { transaction: true }));
+    sent.push(session.send(chain.seal(entries(1, 'a'), new Date()), { transaction: true }));
 
     // A group bigger than the ids left: a new block is reserved from the database…
     const reserving = chain.prepare(5000);
     // …while a small group, for which the ids left suffice, is sealed and sent before that answer.
     await chain.prepare(1);
-    sent.push(session.send(chain.seal(entries(1, 'b'), new Date()).statements, { transaction: true }));
+    sent.push(session.send(chain.seal(entries(1, 'b'), new Date()), { transaction: true }));
     await reserving;
     // Linked after b, which the database has not answered yet: the reservation did not move the head back.
-    sent.push(session.send(chain.seal(entries(5000, 'c'), new Date()).statements, { transaction: true }));
+    sent.push(session.send(chain.seal(entries(5000, 'c'), new Date()), { transaction: true }));
 
     await expect(Promise.all(sent)).resolves.toHaveLength(3);
     const report = await verifyAuditChain(dataSource);
@@ -49,9 +49,9 @@ describe('InlineAuditChain on PGlite', () => {
     // Another writer of the chain seals and commits first.
     const other = new InlineAuditChain(session);
     await other.prepare(2);
-    await session.send(other.seal(entries(2, 'first'), new Date()).statements, { transaction: true });
+    await session.send(other.seal(entries(2, 'first'), new Date()), { transaction: true });
 
-    const refused = session.send(stale.seal(entries(3, 'late'), new Date()).statements, { transaction: true });
+    const refused = session.send(stale.seal(entries(3, 'late'), new Date()), { transaction: true });
     await expect(refused).rejects.toMatchObject({ code: AUDIT_HEAD_MOVED, statementIndex: 1 });
     const [late] = await dataSource.query(`SELECT count(*)::int AS n FROM baton.audit_log WHERE target_id LIKE 'late-%'`);
     expect(late.n).toBe(0);
